@@ -1,0 +1,98 @@
+using Akka.Configuration;
+
+namespace Swarm.Actors.Configuration;
+
+/// <summary>The `swarm` HOCON block, read once at start-up into immutable settings.</summary>
+public sealed record SwarmSettings(
+    PeerSettings Peer,
+    PipelineSettings Pipeline,
+    PickerSettings Picker,
+    ChokerSettings Choker,
+    StorageSettings Storage,
+    TrackerSettings Tracker,
+    TimeSpan StatsInterval)
+{
+    public static SwarmSettings From(Config root)
+    {
+        var c = root.GetConfig("swarm") ?? throw new ConfigurationException("the 'swarm' configuration block is missing");
+        var p = c.GetConfig("peer");
+        var pl = c.GetConfig("pipeline");
+        var pk = c.GetConfig("picker");
+        var ch = c.GetConfig("choker");
+        var st = c.GetConfig("storage");
+        var tr = c.GetConfig("tracker");
+        return new SwarmSettings(
+            new PeerSettings(
+                p.GetString("bind-address"),
+                p.GetInt("port"),
+                p.GetInt("max-connections-per-torrent"),
+                p.GetInt("max-connections-per-node"),
+                p.GetInt("max-half-open"),
+                p.GetTimeSpan("connect-timeout"),
+                p.GetTimeSpan("handshake-timeout"),
+                p.GetTimeSpan("idle-timeout"),
+                p.GetInt("block-length"),
+                p.GetInt("max-block-length"),
+                p.GetInt("max-extended-length"),
+                p.GetInt("inbound-batch-size"),
+                p.GetInt("inbound-batches-in-flight"),
+                p.GetInt("max-incoming-requests"),
+                p.GetTimeSpan("retry-failed-after")),
+            new PipelineSettings(
+                pl.GetInt("initial-depth"),
+                pl.GetInt("min-depth"),
+                pl.GetInt("max-depth"),
+                pl.GetDouble("seconds-of-data"),
+                pl.GetTimeSpan("request-timeout")),
+            new PickerSettings(pk.GetInt("random-first-pieces"), pk.GetInt("endgame-duplicates")),
+            new ChokerSettings(
+                ch.GetInt("regular-slots"),
+                ch.GetInt("optimistic-slots"),
+                ch.GetTimeSpan("rechoke-interval"),
+                ch.GetTimeSpan("optimistic-interval")),
+            new StorageSettings(st.GetInt("max-open-files"), st.GetInt("hash-failures-before-ban"), st.GetInt("check-parallelism")),
+            new TrackerSettings(
+                tr.GetInt("numwant"),
+                tr.GetTimeSpan("http-timeout"),
+                tr.GetTimeSpan("udp-retransmit-base"),
+                tr.GetInt("udp-max-attempts"),
+                tr.GetTimeSpan("min-interval"),
+                tr.GetTimeSpan("startup-stagger"),
+                tr.GetTimeSpan("retry-interval")),
+            c.GetTimeSpan("stats-interval"));
+    }
+}
+
+public sealed record PeerSettings(
+    string BindAddress,
+    int Port,
+    int MaxConnectionsPerTorrent,
+    int MaxConnectionsPerNode,
+    int MaxHalfOpen,
+    TimeSpan ConnectTimeout,
+    TimeSpan HandshakeTimeout,
+    TimeSpan IdleTimeout,
+    int BlockLength,
+    int MaxBlockLength,
+    int MaxExtendedLength,
+    int InboundBatchSize,
+    int InboundBatchesInFlight,
+    int MaxIncomingRequests,
+    TimeSpan RetryFailedAfter);
+
+public sealed record PipelineSettings(int InitialDepth, int MinDepth, int MaxDepth, double SecondsOfData, TimeSpan RequestTimeout);
+
+public sealed record PickerSettings(int RandomFirstPieces, int EndgameDuplicates);
+
+public sealed record ChokerSettings(int RegularSlots, int OptimisticSlots, TimeSpan RechokeInterval, TimeSpan OptimisticInterval);
+
+public sealed record StorageSettings(int MaxOpenFiles, int HashFailuresBeforeBan, int CheckParallelism);
+
+public sealed record TrackerSettings(
+    int NumWant,
+    TimeSpan HttpTimeout,
+    TimeSpan UdpRetransmitBase,
+    int UdpMaxAttempts,
+    TimeSpan MinInterval,
+    TimeSpan StartupStagger,
+    TimeSpan RetryInterval);

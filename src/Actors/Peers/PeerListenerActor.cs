@@ -1,0 +1,99 @@
+using System.Net.Sockets;
+using Akka.Actor;
+using Akka.Event;
+using Swarm.Actors.Configuration;
+using Swarm.Protocol.PeerWire;
+using Swarm.Actors.Torrent;
+
+namespace Swarm.Actors.Peers;
+
+/// <summary>Accepts incoming peer connections on the node's bound socket, reads each handshake (with a timeout,
+/// off the actor) and hands the connection to the torrents actor, which routes it by info-hash.</summary>
+public sealed class PeerListenerActor : ReceiveActor
+{
+    private readonly Socket _listener;
+    private readonly IActorRef _torrents;
+    private readonly PeerSettings _settings;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly CancellationTokenSource _cts = new();
+
+    public PeerListenerActor(Socket listener, IActorRef torrents, PeerSettings settings)
+    {
+        _listener = listener;
+        _torrents = torrents;
+        _settings = settings;
+        Receive<AcceptFailed>(f => throw new IOException($"peer listener stopped: {f.Error}"));
+    }
+
+    public static Props Props(Socket listener, IActorRef torrents, PeerSettings settings) =>
+        Akka.Actor.Props.Create(() => new PeerListenerActor(listener, torrents, settings));
+
+    protected override void PreStart()
+    {
+        var self = Self;
+        _ = Task.Run(() => AcceptLoop(self));
+    }
+
+    protected override void PostStop()
+    {
+        _cts.Cancel();
+        _listener.Dispose();
+    }
+
+    private async Task AcceptLoop(IActorRef self)
+    {
+        while (!_cts.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await _listener.AcceptAsync(_cts.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException e)
+            {
+                self.Tell(new AcceptFailed(e.Message));
+                return;
+            }
+
+            _ = ReadHandshake(socket);
+        }
+    }
+
+    private async Task ReadHandshake(Socket socket)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_cts.Token);
+            timeout.CancelAfter(_settings.HandshakeTimeout);
+            var buffer = new byte[Handshake.Length];
+            var got = 0;
+            while (got < buffer.Length)
+            {
+                var n = await socket.ReceiveAsync(buffer.AsMemory(got), timeout.Token).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    throw new IOException("closed during the handshake");
+                }
+
+                got += n;
+            }
+
+            _torrents.Tell(new TorrentMessages.IncomingPeer(socket, Handshake.Parse(buffer)));
+        }
+        catch (Exception e)
+        {
+            _log.Debug("incoming connection from {0} dropped: {1}", socket.RemoteEndPoint, e.Message);
+            socket.Dispose();
+        }
+    }
+
+    private sealed record AcceptFailed(string Error);
+}

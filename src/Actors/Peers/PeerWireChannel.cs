@@ -1,0 +1,240 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Akka.Actor;
+using Swarm.Actors.Storage;
+using Swarm.Protocol.PeerWire;
+using static Swarm.Actors.Peers.PeerConnectionMessages;
+
+namespace Swarm.Actors.Peers;
+
+/// <summary>The socket side of one peer connection: a Pipelines read loop that frames messages with
+/// <see cref="PeerMessageReader"/> and hands them to the connection actor in batches (pausing when the actor
+/// falls behind), and a write loop fed by a channel. Uploads are read from disk straight into the socket
+/// buffer on the write loop, so block data never travels through a mailbox.</summary>
+internal sealed class PeerWireChannel : IAsyncDisposable
+{
+    private readonly Socket _socket;
+    private readonly NetworkStream _stream;
+    private readonly IActorRef _owner;
+    private readonly TorrentStorage _storage;
+    private readonly Channel<object> _outbound = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentDictionary<(int Piece, int Begin, int Length), byte> _pendingUploads = new();
+    private readonly SemaphoreSlim _batchesInFlight;
+    private readonly CancellationTokenSource _cts = new();
+    private long _uploaded;
+    private long _downloaded;
+    private Task? _readLoop;
+    private Task? _writeLoop;
+
+    public PeerWireChannel(Socket socket, IActorRef owner, TorrentStorage storage, int batchesInFlight)
+    {
+        _socket = socket;
+        _socket.NoDelay = true;
+        _stream = new NetworkStream(socket, ownsSocket: true);
+        _owner = owner;
+        _storage = storage;
+        _batchesInFlight = new SemaphoreSlim(batchesInFlight, batchesInFlight);
+    }
+
+    /// <summary>Payload bytes of piece messages sent so far (read by the actor for rates).</summary>
+    public long Uploaded => Interlocked.Read(ref _uploaded);
+
+    public long Downloaded => Interlocked.Read(ref _downloaded);
+
+    public int PendingUploads => _pendingUploads.Count;
+
+    public void Start(PeerWireLimits limits, int batchSize)
+    {
+        _readLoop = Task.Run(() => ReadLoop(limits, batchSize));
+        _writeLoop = Task.Run(WriteLoop);
+    }
+
+    /// <summary>Called by the actor once it has handled a batch, letting the reader deliver another.</summary>
+    public void BatchHandled() => _batchesInFlight.Release();
+
+    public void Send(PeerMessage message) => _outbound.Writer.TryWrite(message);
+
+    public bool QueueUpload(int piece, int begin, int length)
+    {
+        if (!_pendingUploads.TryAdd((piece, begin, length), 0))
+        {
+            return false;
+        }
+
+        _outbound.Writer.TryWrite(new UploadBlock(piece, begin, length));
+        return true;
+    }
+
+    public bool CancelUpload(int piece, int begin, int length) => _pendingUploads.TryRemove((piece, begin, length), out _);
+
+    /// <summary>Drops every queued upload (we choked the peer) and returns them, for BEP 6 rejects.</summary>
+    public IReadOnlyList<(int Piece, int Begin, int Length)> ClearUploads()
+    {
+        var dropped = new List<(int, int, int)>();
+        foreach (var key in _pendingUploads.Keys)
+        {
+            if (_pendingUploads.TryRemove(key, out _))
+            {
+                dropped.Add(key);
+            }
+        }
+
+        return dropped;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _outbound.Writer.TryComplete();
+        await _cts.CancelAsync();
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+
+        _stream.Dispose();
+        _cts.Dispose();
+    }
+
+    private async Task ReadLoop(PeerWireLimits limits, int batchSize)
+    {
+        var reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024));
+        Exception? error = null;
+        try
+        {
+            while (!_cts.IsCancellationRequested)
+            {
+                var result = await reader.ReadAsync(_cts.Token).ConfigureAwait(false);
+                var buffer = result.Buffer;
+                var batch = new List<PeerMessage>();
+                while (PeerMessageReader.TryRead(ref buffer, limits, out var message))
+                {
+                    if (message is null)
+                    {
+                        continue;
+                    }
+
+                    if (message is PieceBlock block)
+                    {
+                        Interlocked.Add(ref _downloaded, block.Data.Length);
+                    }
+
+                    batch.Add(message);
+                    if (batch.Count >= batchSize)
+                    {
+                        await Deliver(batch).ConfigureAwait(false);
+                        batch = [];
+                    }
+                }
+
+                if (batch.Count > 0)
+                {
+                    await Deliver(batch).ConfigureAwait(false);
+                }
+
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                if (result.IsCompleted)
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception e)
+        {
+            error = e;
+        }
+        finally
+        {
+            await reader.CompleteAsync().ConfigureAwait(false);
+        }
+
+        if (!_cts.IsCancellationRequested)
+        {
+            _owner.Tell(new ReaderStopped(error));
+        }
+    }
+
+    private async Task Deliver(List<PeerMessage> batch)
+    {
+        await _batchesInFlight.WaitAsync(_cts.Token).ConfigureAwait(false);
+        _owner.Tell(new Inbound(batch));
+    }
+
+    private async Task WriteLoop()
+    {
+        var writer = PipeWriter.Create(_stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024));
+        Exception? error = null;
+        try
+        {
+            var channel = _outbound.Reader;
+            while (await channel.WaitToReadAsync(_cts.Token).ConfigureAwait(false))
+            {
+                while (channel.TryRead(out var item))
+                {
+                    switch (item)
+                    {
+                        case PeerMessage m:
+                            PeerMessageWriter.Write(writer, m);
+                            break;
+                        case byte[] raw:
+                            writer.Write(raw);
+                            break;
+                        case UploadBlock u when _pendingUploads.TryRemove((u.Piece, u.Begin, u.Length), out _):
+                            WriteUpload(writer, u);
+                            break;
+                    }
+
+                    // Flush in large chunks: one syscall per ~256 KiB instead of one per message.
+                    if (writer.UnflushedBytes >= 256 * 1024)
+                    {
+                        await writer.FlushAsync(_cts.Token).ConfigureAwait(false);
+                    }
+                }
+
+                var flushed = await writer.FlushAsync(_cts.Token).ConfigureAwait(false);
+                if (flushed.IsCompleted)
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception e)
+        {
+            error = e;
+        }
+
+        if (!_cts.IsCancellationRequested)
+        {
+            _owner.Tell(new WriterStopped(error));
+        }
+    }
+
+    private void WriteUpload(PipeWriter writer, UploadBlock u)
+    {
+        const int header = PeerMessageWriter.PieceHeaderLength;
+        var span = writer.GetSpan(header + u.Length);
+        PeerMessageWriter.WritePieceHeader(span, u.Piece, u.Begin, u.Length);
+        _storage.Read(u.Piece, u.Begin, span.Slice(header, u.Length));
+        writer.Advance(header + u.Length);
+        Interlocked.Add(ref _uploaded, u.Length);
+    }
+
+    /// <summary>Writes raw bytes (the handshake) ahead of any framed message.</summary>
+    public void SendRaw(byte[] bytes) => _outbound.Writer.TryWrite(bytes);
+
+    private sealed record UploadBlock(int Piece, int Begin, int Length);
+}

@@ -1,0 +1,111 @@
+using System.Buffers;
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Event;
+using Swarm.Actors.Picking;
+using static Swarm.Actors.Storage.StorageMessages;
+
+namespace Swarm.Actors.Storage;
+
+/// <summary>Owns a torrent's files on disk: prepares them, checks existing data on all cores and writes
+/// verified pieces. Runs on its own dispatcher so disk waits never hold up peer or torrent actors.
+/// An I/O error is reported to the torrent (which pauses), never thrown up the hierarchy.</summary>
+public sealed class StorageActor : ReceiveActor
+{
+    private readonly TorrentStorage _storage;
+    private readonly int _parallelism;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private bool _failed;
+
+    public StorageActor(TorrentStorage storage, int parallelism)
+    {
+        _storage = storage;
+        _parallelism = parallelism <= 0 ? Environment.ProcessorCount : parallelism;
+        Receive<PrepareAndCheck>(OnPrepareAndCheck);
+        Receive<WritePiece>(OnWrite);
+    }
+
+    public static Props Props(TorrentStorage storage, int parallelism) =>
+        Akka.Actor.Props.Create(() => new StorageActor(storage, parallelism)).WithDispatcher("swarm.storage-dispatcher");
+
+    private void OnPrepareAndCheck(PrepareAndCheck msg)
+    {
+        var replyTo = Sender;
+        try
+        {
+            var hasData = _storage.AnyFilePresent();
+            if (msg.CreateFiles)
+            {
+                _storage.Prepare();
+            }
+
+            var watch = Stopwatch.StartNew();
+            var meta = _storage.Metainfo;
+            var verified = new PieceSet(meta.PieceCount);
+            var bad = new List<int>();
+            if (hasData)
+            {
+                var ok = new bool[meta.PieceCount];
+                Parallel.For(
+                    0,
+                    meta.PieceCount,
+                    new ParallelOptions { MaxDegreeOfParallelism = _parallelism },
+                    () => new byte[meta.PieceLength],
+                    (piece, _, buffer) =>
+                    {
+                        ok[piece] = _storage.Verify(piece, buffer);
+                        return buffer;
+                    },
+                    _ => { });
+                for (var i = 0; i < ok.Length; i++)
+                {
+                    if (ok[i])
+                    {
+                        verified.Add(i);
+                    }
+                    else
+                    {
+                        bad.Add(i);
+                    }
+                }
+            }
+            else
+            {
+                bad.AddRange(Enumerable.Range(0, meta.PieceCount));
+            }
+
+            replyTo.Tell(new CheckCompleted(verified, bad, watch.Elapsed));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Fail(replyTo, e);
+        }
+    }
+
+    private void OnWrite(WritePiece msg)
+    {
+        try
+        {
+            if (!_failed)
+            {
+                _storage.Write(msg.Piece, msg.Buffer.AsSpan(0, msg.Length));
+                Sender.Tell(new PieceWritten(msg.Piece));
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Fail(Sender, e);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(msg.Buffer);
+        }
+    }
+
+    private void Fail(IActorRef replyTo, Exception e)
+    {
+        _failed = true;
+        _log.Error("torrent {0}: disk error: {1}", _storage.Metainfo.InfoHash.Hex[..8], e.Message);
+        replyTo.Tell(new StorageFailed(e.Message));
+    }
+}

@@ -1,0 +1,166 @@
+using System.Security.Cryptography;
+using Swarm.Protocol.Metainfo;
+
+namespace Swarm.Actors.Storage;
+
+/// <summary>Maps a torrent's byte range onto its files below one root folder. Thread-safe: reads run on
+/// socket writer tasks, writes on the storage actor. Every path is checked to stay inside the root.</summary>
+public sealed class TorrentStorage
+{
+    private readonly TorrentMetainfo _meta;
+    private readonly FileHandlePool _handles;
+    private readonly string[] _paths;
+    private readonly long[] _starts;
+
+    public TorrentStorage(TorrentMetainfo meta, string downloadDir, FileHandlePool handles)
+    {
+        _meta = meta;
+        _handles = handles;
+        DownloadDir = Path.GetFullPath(downloadDir);
+        var root = meta.IsMultiFile ? Path.Combine(DownloadDir, meta.Name) : DownloadDir;
+        ContentPath = meta.IsMultiFile ? root : Path.Combine(DownloadDir, meta.Name);
+        _paths = meta.Files.Select(f => SafePath(root, f.Path)).ToArray();
+        _starts = meta.Files.Select(f => f.Offset).ToArray();
+    }
+
+    public string DownloadDir { get; }
+
+    /// <summary>The torrent's file, or its folder for a multi-file torrent.</summary>
+    public string ContentPath { get; }
+
+    public TorrentMetainfo Metainfo => _meta;
+
+    public string PathOf(int fileIndex) => _paths[fileIndex];
+
+    /// <summary>Creates folders and sparse files of their final length; existing data is kept.</summary>
+    public void Prepare()
+    {
+        Directory.CreateDirectory(DownloadDir);
+        for (var i = 0; i < _paths.Length; i++)
+        {
+            var f = _meta.Files[i];
+            if (f.IsPadding)
+            {
+                continue;
+            }
+
+            Directory.CreateDirectory(Path.GetDirectoryName(_paths[i])!);
+            using var handle = File.OpenHandle(_paths[i], FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+            if (RandomAccess.GetLength(handle) != f.Length)
+            {
+                // SetLength leaves a hole: no zeros are written, the file is sparse until data arrives.
+                RandomAccess.SetLength(handle, f.Length);
+            }
+        }
+    }
+
+    /// <summary>True when every file exists with its full length (cheap check before a full hash).</summary>
+    public bool FilesPresent() =>
+        _meta.Files.Select((f, i) => f.IsPadding || (File.Exists(_paths[i]) && new FileInfo(_paths[i]).Length == f.Length)).All(x => x);
+
+    public bool AnyFilePresent() => _meta.Files.Select((f, i) => !f.IsPadding && File.Exists(_paths[i])).Any(x => x);
+
+    public void Write(int piece, ReadOnlySpan<byte> data) => Transfer((long)piece * _meta.PieceLength, data.Length, data, default, write: true);
+
+    public void Read(int piece, int begin, Span<byte> into) => Transfer(((long)piece * _meta.PieceLength) + begin, into.Length, default, into, write: false);
+
+    /// <summary>Hashes one piece from disk. Missing or short files count as a mismatch, not an error.</summary>
+    public bool Verify(int piece, byte[] buffer)
+    {
+        var size = _meta.PieceSize(piece);
+        try
+        {
+            Read(piece, 0, buffer.AsSpan(0, size));
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or EndOfStreamException)
+        {
+            return false;
+        }
+
+        Span<byte> hash = stackalloc byte[20];
+        SHA1.HashData(buffer.AsSpan(0, size), hash);
+        return hash.SequenceEqual(_meta.PieceHash(piece));
+    }
+
+    /// <summary>Files touched by a piece, for error messages naming bad data.</summary>
+    public IEnumerable<string> FilesOf(int piece)
+    {
+        var start = (long)piece * _meta.PieceLength;
+        var end = start + _meta.PieceSize(piece);
+        for (var i = 0; i < _paths.Length; i++)
+        {
+            var f = _meta.Files[i];
+            if (!f.IsPadding && f.Length > 0 && f.Offset < end && f.Offset + f.Length > start)
+            {
+                yield return f.JoinedPath;
+            }
+        }
+    }
+
+    private void Transfer(long offset, int length, ReadOnlySpan<byte> source, Span<byte> dest, bool write)
+    {
+        var i = Array.BinarySearch(_starts, offset);
+        if (i < 0)
+        {
+            i = ~i - 1;
+        }
+
+        var done = 0;
+        while (done < length)
+        {
+            while (i < _starts.Length - 1 && (_meta.Files[i].Length == 0 || offset >= _starts[i] + _meta.Files[i].Length))
+            {
+                i++;
+            }
+
+            var f = _meta.Files[i];
+            var within = offset - _starts[i];
+            var n = (int)Math.Min(length - done, f.Length - within);
+            if (n <= 0)
+            {
+                throw new EndOfStreamException("read past the end of the torrent");
+            }
+
+            if (f.IsPadding)
+            {
+                if (!write)
+                {
+                    dest.Slice(done, n).Clear();
+                }
+            }
+            else
+            {
+                using var lease = _handles.Acquire(_paths[i], write);
+                if (write)
+                {
+                    RandomAccess.Write(lease.Handle, source.Slice(done, n), within);
+                }
+                else
+                {
+                    var got = RandomAccess.Read(lease.Handle, dest.Slice(done, n), within);
+                    if (got != n)
+                    {
+                        throw new EndOfStreamException($"'{f.JoinedPath}' is shorter than the torrent says");
+                    }
+                }
+            }
+
+            done += n;
+            offset += n;
+        }
+    }
+
+    /// <summary>Joins torrent path components under <paramref name="root"/> and refuses anything that lands outside it,
+    /// whatever the parser let through (defence in depth against path traversal).</summary>
+    public static string SafePath(string root, IReadOnlyList<string> components)
+    {
+        var full = Path.GetFullPath(Path.Combine([root, .. components]));
+        var prefix = root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar;
+        if (!full.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            throw new InvalidTorrentException($"file path '{string.Join('/', components)}' escapes the download folder");
+        }
+
+        return full;
+    }
+}

@@ -1,0 +1,89 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using Akka.Actor;
+using Swarm.Actors.Storage;
+
+namespace Swarm.Actors.Torrent;
+
+/// <summary>One piece being downloaded: assembles its blocks in a pooled buffer, checks the SHA-1 (so hashing
+/// never runs on a connection actor), then hands the buffer to storage. Stops itself when done.</summary>
+public sealed class PieceActor : ReceiveActor
+{
+    private readonly int _piece;
+    private readonly int _size;
+    private readonly byte[] _expectedHash;
+    private readonly int _blockLength;
+    private readonly IActorRef _storage;
+    private readonly IActorRef _torrent;
+    private readonly bool[] _received;
+    private readonly HashSet<int> _contributors = [];
+    private byte[]? _buffer;
+    private int _receivedCount;
+
+    public PieceActor(int piece, int size, byte[] expectedHash, int blockLength, IActorRef storage, IActorRef torrent)
+    {
+        _piece = piece;
+        _size = size;
+        _expectedHash = expectedHash;
+        _blockLength = blockLength;
+        _storage = storage;
+        _torrent = torrent;
+        _received = new bool[(size + blockLength - 1) / blockLength];
+        _buffer = ArrayPool<byte>.Shared.Rent(size);
+        Receive<Messages.Block>(OnBlock);
+    }
+
+    public static Props Props(int piece, int size, byte[] expectedHash, int blockLength, IActorRef storage, IActorRef torrent) =>
+        Akka.Actor.Props.Create(() => new PieceActor(piece, size, expectedHash, blockLength, storage, torrent));
+
+    protected override void PostStop()
+    {
+        if (_buffer is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = null;
+        }
+    }
+
+    private void OnBlock(Messages.Block b)
+    {
+        var index = b.Begin / _blockLength;
+        if (_buffer is null || b.Begin % _blockLength != 0 || index >= _received.Length || _received[index] || b.Begin + b.Data.Length > _size)
+        {
+            return;
+        }
+
+        b.Data.CopyTo(_buffer.AsSpan(b.Begin));
+        _received[index] = true;
+        _receivedCount++;
+        _contributors.Add(b.Peer);
+        if (_receivedCount < _received.Length)
+        {
+            return;
+        }
+
+        Span<byte> hash = stackalloc byte[20];
+        SHA1.HashData(_buffer.AsSpan(0, _size), hash);
+        if (hash.SequenceEqual(_expectedHash))
+        {
+            // Storage answers the torrent with PieceWritten; only then is the piece verified.
+            _storage.Tell(new StorageMessages.WritePiece(_piece, _buffer, _size), _torrent);
+            _buffer = null;
+            _torrent.Tell(new Messages.PieceHashed(_piece, true, [.. _contributors]));
+        }
+        else
+        {
+            _torrent.Tell(new Messages.PieceHashed(_piece, false, [.. _contributors]));
+        }
+
+        Context.Stop(Self);
+    }
+
+    public static class Messages
+    {
+        public sealed record Block(int Peer, int Begin, byte[] Data);
+
+        /// <summary>All blocks arrived and were hashed; <paramref name="Contributors"/> are the peers that sent them.</summary>
+        public sealed record PieceHashed(int Piece, bool Valid, IReadOnlyList<int> Contributors);
+    }
+}

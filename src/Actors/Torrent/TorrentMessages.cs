@@ -1,0 +1,76 @@
+using System.Net;
+using System.Net.Sockets;
+using Swarm.Protocol.Metainfo;
+using Swarm.Protocol.PeerWire;
+
+namespace Swarm.Actors.Torrent;
+
+public enum TorrentState
+{
+    Checking,
+    Downloading,
+    Seeding,
+    Paused,
+    Error,
+}
+
+/// <param name="SeedOnly">`swarm seed`: the data must already be complete; a mismatch is an error, not a download.</param>
+public sealed record TorrentOptions(bool Sequential = false, bool SeedOnly = false, IReadOnlyList<IPEndPoint>? Peers = null);
+
+public sealed record PeerStatus(string EndPoint, string Client, bool Incoming, double DownloadRate, double UploadRate, long Downloaded, long Uploaded, bool AmChoking, bool PeerChoking, bool Interested, int Pieces);
+
+public sealed record TorrentStatus(
+    string InfoHash,
+    string Name,
+    TorrentState State,
+    string? Error,
+    string SavePath,
+    long TotalLength,
+    int PieceCount,
+    int VerifiedPieces,
+    long Downloaded,
+    long Uploaded,
+    double DownloadRate,
+    double UploadRate,
+    int HashFailures,
+    IReadOnlyList<PeerStatus> Peers)
+{
+    public double Progress => PieceCount == 0 ? 0 : (double)VerifiedPieces / PieceCount;
+}
+
+/// <summary>Torrent state changes, designed as events so that the persistence layer can journal them.</summary>
+public interface ITorrentEvent;
+
+public sealed record TorrentAdded(string InfoHash, byte[] TorrentFile, string SavePath, TorrentOptions Options) : ITorrentEvent;
+
+public sealed record PieceVerified(int Piece) : ITorrentEvent;
+
+public sealed record TorrentPaused(string? Reason) : ITorrentEvent;
+
+public sealed record TorrentResumed : ITorrentEvent;
+
+public sealed record TorrentRemoved : ITorrentEvent;
+
+public static class TorrentMessages
+{
+    public sealed record GetStatus;
+
+    public sealed record Pause(string? Reason = null);
+
+    public sealed record Resume;
+
+    public sealed record AddPeers(IReadOnlyList<IPEndPoint> Peers, string Source);
+
+    /// <summary>An incoming connection whose handshake named this torrent (ownership of the socket passes on).</summary>
+    public sealed record IncomingPeer(Socket Socket, Handshake Handshake);
+
+    /// <summary>Published on the event stream when a torrent has every piece.</summary>
+    public sealed record TorrentCompleted(string InfoHash);
+
+    /// <summary>Published on the event stream for every state change, so the CLI and console can follow along.</summary>
+    public sealed record TorrentStateChanged(string InfoHash, TorrentState State, string? Error);
+
+    internal sealed record Rechoke(bool RotateOptimistic);
+
+    internal sealed record Tick;
+}

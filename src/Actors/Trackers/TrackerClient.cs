@@ -1,0 +1,92 @@
+using System.Net.Sockets;
+using Swarm.Actors.Configuration;
+using Swarm.Protocol.Trackers;
+
+namespace Swarm.Actors.Trackers;
+
+/// <summary>Talks to HTTP and UDP trackers; the codecs live in Swarm.Protocol. UDP connection ids are cached
+/// per tracker for their one-minute lifetime (BEP 15).</summary>
+public sealed class TrackerClient(TrackerSettings settings, HttpClient http)
+{
+    private readonly Dictionary<string, (long Id, DateTime Received)> _connectionIds = [];
+
+    public async Task<AnnounceResponse> AnnounceAsync(string url, AnnounceRequest request, CancellationToken ct)
+    {
+        if (UdpTrackerCodec.IsUdp(url))
+        {
+            return await AnnounceUdpAsync(url, request, ct).ConfigureAwait(false);
+        }
+
+        if (!url.StartsWith("http://", StringComparison.OrdinalIgnoreCase) && !url.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new TrackerException($"unsupported tracker scheme in '{url}'");
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(settings.HttpTimeout);
+        var uri = HttpTrackerCodec.BuildAnnounceUri(url, request);
+        using var response = await http.GetAsync(uri, timeout.Token).ConfigureAwait(false);
+        var body = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode && body.Length == 0)
+        {
+            throw new TrackerException($"tracker answered HTTP {(int)response.StatusCode}");
+        }
+
+        return HttpTrackerCodec.ParseAnnounce(body);
+    }
+
+    private async Task<AnnounceResponse> AnnounceUdpAsync(string url, AnnounceRequest request, CancellationToken ct)
+    {
+        var endpoint = UdpTrackerCodec.Resolve(url) ?? throw new TrackerException($"cannot resolve '{url}'");
+        using var udp = new UdpClient(endpoint.AddressFamily);
+        udp.Connect(endpoint);
+        for (var attempt = 0; attempt < settings.UdpMaxAttempts; attempt++)
+        {
+            var wait = settings.UdpRetransmitBase * (1 << attempt);
+            if (!_connectionIds.TryGetValue(url, out var conn) || DateTime.UtcNow - conn.Received > UdpTrackerCodec.ConnectionIdLifetime)
+            {
+                var tx = Random.Shared.Next();
+                var reply = await ExchangeAsync(udp, UdpTrackerCodec.Connect(tx), wait, ct).ConfigureAwait(false);
+                if (reply is null)
+                {
+                    continue;
+                }
+
+                conn = (UdpTrackerCodec.ParseConnect(reply, tx), DateTime.UtcNow);
+                _connectionIds[url] = conn;
+            }
+
+            var txa = Random.Shared.Next();
+            var answer = await ExchangeAsync(udp, UdpTrackerCodec.Announce(conn.Id, txa, request), wait, ct).ConfigureAwait(false);
+            if (answer is null)
+            {
+                _connectionIds.Remove(url); // the id may have expired on the tracker's side
+                continue;
+            }
+
+            return UdpTrackerCodec.ParseAnnounce(answer, txa);
+        }
+
+        throw new TrackerException($"no answer from {url} after {settings.UdpMaxAttempts} attempts");
+    }
+
+    private static async Task<byte[]?> ExchangeAsync(UdpClient udp, byte[] packet, TimeSpan wait, CancellationToken ct)
+    {
+        await udp.SendAsync(packet, ct).ConfigureAwait(false);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(wait);
+        try
+        {
+            var result = await udp.ReceiveAsync(timeout.Token).ConfigureAwait(false);
+            return result.Buffer;
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return null;
+        }
+        catch (SocketException)
+        {
+            return null; // ICMP port unreachable surfaces here; treat it as a lost packet
+        }
+    }
+}

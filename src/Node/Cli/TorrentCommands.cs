@@ -1,0 +1,147 @@
+using System.CommandLine;
+using System.Text.Json;
+using Swarm.Protocol.Metainfo;
+
+namespace Swarm.Node.Cli;
+
+/// <summary>`swarm torrent create` and `swarm torrent info`.</summary>
+internal static class TorrentCommands
+{
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = false };
+
+    public static Command Build()
+    {
+        var torrent = new Command("torrent", "Create and inspect .torrent files");
+        torrent.Add(Create());
+        torrent.Add(Info());
+        return torrent;
+    }
+
+    private static Command Create()
+    {
+        var path = new Argument<string>("PATH") { Description = "File or folder to share" };
+        var output = new Option<string>("--output", "-o") { Description = "Where to write the .torrent", Required = true };
+        var trackers = new Option<string[]>("--tracker") { Description = "Announce URL (repeatable; the first is 'announce')" };
+        var pieceLength = new Option<int?>("--piece-length") { Description = "Piece length in bytes (power of two; automatic by default)" };
+        var isPrivate = new Option<bool>("--private") { Description = "Mark the torrent private (BEP 27)" };
+        var comment = new Option<string?>("--comment") { Description = "Comment stored in the torrent" };
+        var cmd = new Command("create", "Create a .torrent from a file or folder") { path, output, trackers, pieceLength, isPrivate, comment };
+        cmd.SetAction(r => Run(() =>
+        {
+            var bytes = TorrentBuilder.Create(r.GetValue(path)!, new TorrentBuildOptions(
+                r.GetValue(trackers) ?? [],
+                r.GetValue(pieceLength),
+                r.GetValue(isPrivate),
+                r.GetValue(comment)));
+            File.WriteAllBytes(r.GetValue(output)!, bytes);
+            var meta = MetainfoParser.Parse(bytes);
+            Console.WriteLine(meta.InfoHash.Hex);
+            return ExitCodes.Ok;
+        }));
+        return cmd;
+    }
+
+    private static Command Info()
+    {
+        var file = new Argument<string>("FILE") { Description = "The .torrent file" };
+        var json = new Option<bool>("--json") { Description = "Print JSON" };
+        var cmd = new Command("info", "Show what a .torrent file holds") { file, json };
+        cmd.SetAction(r => Run(() =>
+        {
+            var meta = Load(r.GetValue(file)!);
+            if (r.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(
+                    new
+                    {
+                        infoHash = meta.InfoHash.Hex,
+                        name = meta.Name,
+                        pieceLength = meta.PieceLength,
+                        pieces = meta.PieceCount,
+                        length = meta.TotalLength,
+                        files = meta.Files.Where(f => !f.IsPadding).Select(f => new { path = f.JoinedPath, length = f.Length }),
+                        trackers = meta.Trackers,
+                        @private = meta.IsPrivate,
+                    },
+                    Json));
+            }
+            else
+            {
+                Console.WriteLine($"name:         {meta.Name}");
+                Console.WriteLine($"info-hash:    {meta.InfoHash.Hex}");
+                Console.WriteLine($"size:         {Format.Bytes(meta.TotalLength)} ({meta.TotalLength} bytes)");
+                Console.WriteLine($"pieces:       {meta.PieceCount} × {Format.Bytes(meta.PieceLength)}");
+                Console.WriteLine($"private:      {(meta.IsPrivate ? "yes" : "no")}");
+                if (meta.CreatedBy is not null)
+                {
+                    Console.WriteLine($"created by:   {meta.CreatedBy}");
+                }
+
+                if (meta.CreationDate is { } date)
+                {
+                    Console.WriteLine($"created:      {date:u}");
+                }
+
+                if (meta.Comment is not null)
+                {
+                    Console.WriteLine($"comment:      {meta.Comment}");
+                }
+
+                foreach (var t in meta.Trackers)
+                {
+                    Console.WriteLine($"tracker:      {t}");
+                }
+
+                foreach (var f in meta.Files.Where(f => !f.IsPadding))
+                {
+                    Console.WriteLine($"file:         {f.JoinedPath} ({Format.Bytes(f.Length)})");
+                }
+            }
+
+            return ExitCodes.Ok;
+        }));
+        return cmd;
+    }
+
+    /// <summary>Reads and validates a .torrent; any problem becomes a one-line <see cref="CliException"/>.</summary>
+    public static TorrentMetainfo Load(string path)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"cannot read '{path}': {e.Message}");
+        }
+
+        try
+        {
+            return MetainfoParser.Parse(bytes);
+        }
+        catch (InvalidTorrentException e)
+        {
+            throw new CliException($"invalid torrent '{path}': {e.Message}");
+        }
+    }
+
+    /// <summary>Runs a command body, mapping user errors to exit code 2 and one line on stderr (no stack trace).</summary>
+    public static int Run(Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (Exception e) when (e is CliException or InvalidTorrentException or FileNotFoundException or DirectoryNotFoundException or ArgumentException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"swarm: {e.Message}");
+            return ExitCodes.InvalidInput;
+        }
+        catch (IOException e)
+        {
+            Console.Error.WriteLine($"swarm: {e.Message}");
+            return ExitCodes.Failed;
+        }
+    }
+}

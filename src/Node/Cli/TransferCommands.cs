@@ -1,0 +1,181 @@
+using System.CommandLine;
+using Akka.Actor;
+using Swarm.Actors.Node;
+using Swarm.Actors.Torrent;
+using Swarm.Node.Hosting;
+using Swarm.Protocol.Metainfo;
+
+namespace Swarm.Node.Cli;
+
+/// <summary>`swarm get`, `swarm seed` and `swarm node`: each runs a node in this process.</summary>
+internal static class TransferCommands
+{
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
+
+    public static Command Get()
+    {
+        var common = new CommonOptions();
+        var torrent = new Argument<string>("TORRENT") { Description = "The .torrent file" };
+        var output = new Option<string>("--output", "-o") { Description = "Folder the content is saved in", Required = true };
+        var seed = new Option<bool>("--seed") { Description = "Keep seeding after the download completes" };
+        var sequential = new Option<bool>("--sequential") { Description = "Download pieces in order (for streaming)" };
+        var cmd = new Command("get", "Download a torrent, then exit (or keep seeding with --seed)") { torrent, output, seed, sequential };
+        common.AddTo(cmd, withPeers: true);
+        cmd.SetAction((r, ct) => RunNode(common.Node(r), async node =>
+        {
+            var meta = TorrentCommands.Load(r.GetValue(torrent)!);
+            var options = new TorrentOptions(r.GetValue(sequential), SeedOnly: false, common.PeerEndPoints(r));
+            var hash = await Add(node, meta, Path.GetFullPath(r.GetValue(output)!), options);
+            using var progress = ProgressReporter.Create(meta);
+            var completed = false;
+            await foreach (var status in Follow(node, hash))
+            {
+                progress.Report(status);
+                if (status.State == TorrentState.Error)
+                {
+                    progress.Finish();
+                    Console.Error.WriteLine($"swarm: {status.Error}");
+                    return ExitCodes.Failed;
+                }
+
+                if (!completed && status.State == TorrentState.Seeding)
+                {
+                    completed = true;
+                    progress.Finish();
+                    Console.Out.WriteLine($"complete {hash}");
+                    Console.Out.Flush();
+                    if (!r.GetValue(seed))
+                    {
+                        return ExitCodes.Ok;
+                    }
+                }
+            }
+
+            return completed ? ExitCodes.Ok : ExitCodes.Failed;
+        }));
+        return cmd;
+    }
+
+    public static Command Seed()
+    {
+        var common = new CommonOptions();
+        var torrent = new Argument<string>("TORRENT") { Description = "The .torrent file" };
+        var data = new Option<string>("--data") { Description = "Folder holding the content (as `get -o` leaves it)", Required = true };
+        var cmd = new Command("seed", "Verify existing data and seed it until stopped") { torrent, data };
+        common.AddTo(cmd, withPeers: true);
+        cmd.SetAction((r, ct) => RunNode(common.Node(r), async node =>
+        {
+            var meta = TorrentCommands.Load(r.GetValue(torrent)!);
+            var dir = Path.GetFullPath(r.GetValue(data)!);
+            if (!Directory.Exists(dir))
+            {
+                throw new CliException($"--data '{dir}' does not exist");
+            }
+
+            var hash = await Add(node, meta, dir, new TorrentOptions(false, SeedOnly: true, common.PeerEndPoints(r)));
+            var announced = false;
+            await foreach (var status in Follow(node, hash))
+            {
+                if (status.State == TorrentState.Error)
+                {
+                    Console.Error.WriteLine($"swarm: {status.Error}");
+                    return ExitCodes.Failed;
+                }
+
+                if (!announced && status.State == TorrentState.Seeding)
+                {
+                    announced = true;
+                    Console.Out.WriteLine($"seeding {hash}");
+                    Console.Out.Flush();
+                }
+            }
+
+            return ExitCodes.Ok;
+        }));
+        return cmd;
+    }
+
+    public static Command Node()
+    {
+        var common = new CommonOptions();
+        var cmd = new Command("node", "Run a long-lived node");
+        common.AddTo(cmd, withPeers: false);
+        cmd.SetAction((r, ct) => RunNode(common.Node(r), async node =>
+        {
+            Console.Out.WriteLine($"peers {node.Listen}");
+            Console.Out.WriteLine($"data {node.DataDir}");
+            Console.Out.Flush();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, node.Stopping);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            return ExitCodes.Ok;
+        }));
+        return cmd;
+    }
+
+    private static async Task<int> RunNode(NodeOptions options, Func<SwarmNode, Task<int>> body)
+    {
+        SwarmNode node;
+        try
+        {
+            node = await SwarmNode.StartAsync(options);
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or Akka.Configuration.ConfigurationException)
+        {
+            Console.Error.WriteLine($"swarm: {e.Message}");
+            return e is IOException ? ExitCodes.Failed : ExitCodes.InvalidInput;
+        }
+
+        await using (node)
+        {
+            try
+            {
+                return await body(node);
+            }
+            catch (Exception e) when (e is CliException or InvalidTorrentException)
+            {
+                Console.Error.WriteLine($"swarm: {e.Message}");
+                return ExitCodes.InvalidInput;
+            }
+        }
+    }
+
+    private static async Task<string> Add(SwarmNode node, TorrentMetainfo meta, string savePath, TorrentOptions options)
+    {
+        var reply = await node.Root.Ask(new NodeMessages.AddTorrent(meta, savePath, options), AskTimeout);
+        return reply switch
+        {
+            NodeMessages.TorrentAccepted a => a.InfoHash,
+            NodeMessages.AddTorrentRejected r => throw new CliException(r.Reason),
+            _ => throw new InvalidOperationException($"unexpected reply {reply}"),
+        };
+    }
+
+    /// <summary>Status of one torrent, polled until the process is asked to stop.</summary>
+    private static async IAsyncEnumerable<TorrentStatus> Follow(SwarmNode node, string hash)
+    {
+        var interval = TimeSpan.FromMilliseconds(Math.Min(250, node.Settings.StatsInterval.TotalMilliseconds));
+        while (!node.Stopping.IsCancellationRequested)
+        {
+            var reply = await node.Root.Ask(new NodeMessages.ForTorrent(hash, new TorrentMessages.GetStatus()), AskTimeout);
+            if (reply is TorrentStatus status)
+            {
+                yield return status;
+            }
+
+            try
+            {
+                await Task.Delay(interval, node.Stopping);
+            }
+            catch (OperationCanceledException)
+            {
+                yield break;
+            }
+        }
+    }
+}

@@ -1,0 +1,19 @@
+using System.CommandLine;
+using Swarm.Node.Cli;
+
+namespace Swarm.Node;
+
+public static class Program
+{
+    public static Task<int> Main(string[] args)
+    {
+        var root = new RootCommand("SwarmActors: a BitTorrent node built from Akka.NET actors")
+        {
+            TorrentCommands.Build(),
+            TransferCommands.Get(),
+            TransferCommands.Seed(),
+            TransferCommands.Node(),
+        };
+        return root.Parse(args).InvokeAsync();
+    }
+}

@@ -1,0 +1,35 @@
+namespace Swarm.Protocol.Metainfo;
+
+/// <param name="Path">Path components below the torrent's root (for a single-file torrent, just its name).</param>
+/// <param name="Offset">Byte offset of the file within the torrent's concatenated content.</param>
+/// <param name="IsPadding">A BEP 47 padding file: zeros that exist only to align the next file; never written to disk.</param>
+public sealed record TorrentFile(IReadOnlyList<string> Path, long Length, long Offset, bool IsPadding)
+{
+    public string JoinedPath => string.Join('/', Path);
+}
+
+public sealed record TorrentMetainfo(
+    InfoHash InfoHash,
+    string Name,
+    int PieceLength,
+    byte[] PieceHashes,
+    IReadOnlyList<TorrentFile> Files,
+    bool IsMultiFile,
+    IReadOnlyList<IReadOnlyList<string>> TrackerTiers,
+    bool IsPrivate,
+    DateTimeOffset? CreationDate,
+    string? Comment,
+    string? CreatedBy,
+    byte[] InfoBytes)
+{
+    public int PieceCount => PieceHashes.Length / 20;
+
+    public long TotalLength => Files.Count == 0 ? 0 : Files[^1].Offset + Files[^1].Length;
+
+    public IEnumerable<string> Trackers => TrackerTiers.SelectMany(t => t).Distinct(StringComparer.Ordinal);
+
+    public int PieceSize(int piece) =>
+        piece == PieceCount - 1 ? (int)(TotalLength - ((long)piece * PieceLength)) : PieceLength;
+
+    public ReadOnlySpan<byte> PieceHash(int piece) => PieceHashes.AsSpan(piece * 20, 20);
+}
