@@ -87,10 +87,10 @@ public sealed class PiecePicker
             return picked;
         }
 
-        // Finish what is started: fewer partial pieces means less memory and earlier Haves to trade.
-        foreach (var (index, progress) in _inProgress.OrderBy(kv => kv.Key))
+        // Continue the pieces this peer opened: a piece from one peer is verified sooner and, if bad, names its sender.
+        foreach (var (index, progress) in _inProgress)
         {
-            if (peerHas[index])
+            if (progress.Owner == peer && peerHas[index])
             {
                 progress.TakeFree(peer, count - picked.Count, picked);
                 if (picked.Count == count)
@@ -108,9 +108,23 @@ public sealed class PiecePicker
                 break;
             }
 
-            var progress = new PieceProgress(next, _pieceSize(next), _blockLength);
+            var progress = new PieceProgress(next, _pieceSize(next), _blockLength, peer);
             _inProgress[next] = progress;
             progress.TakeFree(peer, count - picked.Count, picked);
+        }
+
+        // Nothing new left for this peer: help with pieces others opened.
+        foreach (var (index, progress) in _inProgress.OrderBy(kv => kv.Key))
+        {
+            if (picked.Count == count)
+            {
+                return picked;
+            }
+
+            if (progress.Owner != peer && peerHas[index])
+            {
+                progress.TakeFree(peer, count - picked.Count, picked);
+            }
         }
 
         if (picked.Count < count && InEndgame)
@@ -261,9 +275,10 @@ public sealed class PiecePicker
         private readonly List<int>[] _requesters;
         private int _receivedCount;
 
-        public PieceProgress(int piece, int size, int blockLength)
+        public PieceProgress(int piece, int size, int blockLength, int owner)
         {
             _piece = piece;
+            Owner = owner;
             _blockLength = blockLength;
             var blocks = (size + blockLength - 1) / blockLength;
             _lengths = new int[blocks];
@@ -279,6 +294,9 @@ public sealed class PiecePicker
                 _requesters[b] = [];
             }
         }
+
+        /// <summary>The peer that opened the piece; it keeps priority on its blocks.</summary>
+        public int Owner { get; }
 
         public bool AllReceived => _receivedCount == _received.Length;
 

@@ -26,7 +26,7 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
     private readonly Dictionary<string, Candidate> _candidates = new(StringComparer.Ordinal);
     private readonly Dictionary<int, IActorRef> _pieceActors = [];
     private readonly Dictionary<IActorRef, int> _pieceByRef = [];
-    private readonly Dictionary<string, int> _failuresByEndpoint = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Reputation> _reputation = new(StringComparer.Ordinal);
     private readonly HashSet<string> _banned = new(StringComparer.Ordinal);
     private readonly Choker _choker;
     private IActorRef _storageActor = ActorRefs.Nobody;
@@ -348,36 +348,54 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
             _pieceByRef.Remove(actor);
         }
 
+        var record = h.Contributors
+            .Select(p => _peers.TryGetValue(p, out var e) ? e : null)
+            .OfType<PeerEntry>()
+            .Select(e => (Entry: e, Record: _reputation.TryGetValue(e.EndPoint.ToString(), out var r) ? r : _reputation[e.EndPoint.ToString()] = new Reputation()))
+            .ToList();
         if (h.Valid)
         {
+            foreach (var (_, rep) in record)
+            {
+                rep.Passed++;
+            }
+
             return; // verified once storage confirms the write
         }
 
         _hashFailures++;
         _picker?.PieceFailed(h.Piece);
         _log.Warning("{0}: piece {1} failed its hash check (blocks from {2} peer(s))", Tag, h.Piece, h.Contributors.Count);
-        foreach (var peer in h.Contributors)
+        foreach (var (entry, rep) in record)
         {
-            if (!_peers.TryGetValue(peer, out var entry))
+            rep.Failed++;
+            if (record.Count == 1)
             {
-                continue;
+                rep.FailedAlone++;
             }
 
-            var ep = entry.EndPoint.ToString();
-            var failures = _failuresByEndpoint[ep] = _failuresByEndpoint.GetValueOrDefault(ep) + 1;
-            if (failures >= _node.Settings.Storage.HashFailuresBeforeBan)
+            // Without per-block hashes (v1) a shared bad piece can't name its culprit: a peer is banned when it alone
+            // sent bad pieces, or when it took part in bad pieces and never in a good one.
+            var threshold = _node.Settings.Storage.HashFailuresBeforeBan;
+            if (rep.FailedAlone >= threshold || (rep.Failed >= threshold && rep.Passed == 0))
             {
-                _log.Warning("{0}: banning peer {1} ({2}) after {3} bad pieces", Tag, ep, entry.Client, failures);
-                _banned.Add(ep);
-                if (entry.PeerId is { } id)
-                {
-                    _banned.Add(id);
-                }
-
-                _candidates.Remove(ep);
-                entry.Ref.Tell(new Disconnect($"banned after {failures} pieces that failed the hash check"));
+                Ban(entry, $"banned after {rep.Failed} pieces that failed the hash check");
             }
         }
+    }
+
+    private void Ban(PeerEntry entry, string reason)
+    {
+        var ep = entry.EndPoint.ToString();
+        _log.Warning("{0}: banning peer {1} ({2}): {3}", Tag, ep, entry.Client, reason);
+        _banned.Add(ep);
+        if (entry.PeerId is { } id)
+        {
+            _banned.Add(id);
+        }
+
+        _candidates.Remove(ep);
+        entry.Ref.Tell(new Disconnect(reason));
     }
 
     private void OnPieceWritten(StorageMessages.PieceWritten w)
@@ -626,6 +644,16 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
         public string? CloseReason { get; set; }
 
         public PeerStats? Stats { get; set; }
+    }
+
+    /// <summary>How the pieces a peer (by endpoint) took part in fared.</summary>
+    private sealed class Reputation
+    {
+        public int Passed { get; set; }
+
+        public int Failed { get; set; }
+
+        public int FailedAlone { get; set; }
     }
 
     private sealed class Candidate(IPEndPoint endpoint)

@@ -1,0 +1,177 @@
+using Swarm.Actors.Configuration;
+using Swarm.Actors.Picking;
+using Xunit;
+
+namespace Swarm.Actors.Tests.Picking;
+
+public sealed class PiecePickerTests
+{
+    private const int Block = 16 * 1024;
+    private const int PieceSize = 4 * Block;
+
+    private static PiecePicker NewPicker(int pieces, int randomFirst = 0, bool sequential = false, PieceSet? have = null, int seed = 1) =>
+        new(pieces, _ => PieceSize, Block, new PickerSettings(randomFirst, EndgameDuplicates: 2), have ?? new PieceSet(pieces), sequential, new Random(seed));
+
+    private static PieceSet Has(int count, params int[] pieces)
+    {
+        var set = new PieceSet(count);
+        foreach (var p in pieces)
+        {
+            set.Add(p);
+        }
+
+        return set;
+    }
+
+    [Fact]
+    public void Picks_the_rarest_piece_first()
+    {
+        var picker = NewPicker(4);
+        picker.PeerHasAll(Has(4, 0, 1, 2, 3));
+        picker.PeerHasAll(Has(4, 0, 1, 3));
+        picker.PeerHasAll(Has(4, 0, 3));
+
+        var blocks = picker.Pick(peer: 1, PieceSet.Full(4), count: 4);
+
+        Assert.All(blocks, b => Assert.Equal(2, b.Piece)); // availability 1, the others have 2–3
+        Assert.Equal([0, Block, 2 * Block, 3 * Block], blocks.Select(b => b.Begin));
+    }
+
+    [Fact]
+    public void Each_peer_finishes_the_piece_it_opened_before_opening_another()
+    {
+        var picker = NewPicker(8, sequential: true);
+        var first = picker.Pick(1, PieceSet.Full(8), 2);
+        var second = picker.Pick(2, PieceSet.Full(8), 2);
+        var firstAgain = picker.Pick(1, PieceSet.Full(8), 2);
+
+        Assert.All(first.Concat(firstAgain), b => Assert.Equal(0, b.Piece));
+        Assert.All(second, b => Assert.Equal(1, b.Piece));
+        Assert.Equal(4, first.Concat(firstAgain).Select(b => b.Begin).Distinct().Count());
+    }
+
+    [Fact]
+    public void A_peer_helps_with_pieces_others_opened_once_nothing_new_is_left()
+    {
+        var picker = NewPicker(1);
+        var first = picker.Pick(1, PieceSet.Full(1), 2);
+        var second = picker.Pick(2, PieceSet.Full(1), 2);
+
+        Assert.Equal(2, second.Count);
+        Assert.Empty(first.Intersect(second)); // free blocks first; duplicates only in endgame
+        Assert.Equal(first, picker.Pick(2, PieceSet.Full(1), 4));
+    }
+
+    [Fact]
+    public void Sequential_mode_picks_in_order()
+    {
+        var picker = NewPicker(5, sequential: true);
+        var pieces = picker.Pick(1, PieceSet.Full(5), 12).Select(b => b.Piece).Distinct().ToList();
+        Assert.Equal([0, 1, 2], pieces);
+    }
+
+    [Fact]
+    public void Random_first_pieces_are_spread_then_rarest_first_takes_over()
+    {
+        var firsts = Enumerable.Range(0, 20)
+            .Select(seed => NewPicker(64, randomFirst: 4, seed: seed).Pick(1, PieceSet.Full(64), 1)[0].Piece)
+            .Distinct()
+            .Count();
+        Assert.True(firsts > 5, $"random first pieces should vary with the seed, got {firsts} distinct");
+
+        var have = Has(8, 0, 1, 2, 3);
+        var picker = NewPicker(8, randomFirst: 4, have: have);
+        picker.PeerHasAll(PieceSet.Full(8));
+        picker.PeerHasAll(Has(8, 4, 5, 6));
+        Assert.Equal(7, picker.Pick(1, PieceSet.Full(8), 1)[0].Piece);
+    }
+
+    [Fact]
+    public void Only_picks_pieces_the_peer_has_and_we_lack()
+    {
+        var picker = NewPicker(4, have: Has(4, 1));
+        var blocks = picker.Pick(1, Has(4, 1, 3), 100);
+        Assert.All(blocks, b => Assert.Equal(3, b.Piece));
+        Assert.True(picker.IsInteresting(Has(4, 3)));
+        Assert.False(picker.IsInteresting(Has(4, 1)));
+    }
+
+    [Fact]
+    public void Last_block_is_short()
+    {
+        var picker = new PiecePicker(2, p => p == 1 ? Block + 100 : PieceSize, Block, new PickerSettings(0, 2), new PieceSet(2), sequential: true);
+        var blocks = picker.Pick(1, PieceSet.Full(2), 10);
+        Assert.Equal(new BlockRef(1, Block, 100), blocks[^1]);
+    }
+
+    [Fact]
+    public void Endgame_requests_outstanding_blocks_from_a_second_peer_and_names_whom_to_cancel()
+    {
+        var picker = NewPicker(1);
+        var slow = picker.Pick(1, PieceSet.Full(1), 10);
+        Assert.Equal(4, slow.Count);
+        Assert.True(picker.InEndgame);
+
+        var fast = picker.Pick(2, PieceSet.Full(1), 10);
+        Assert.Equal(slow, fast);
+
+        var cancel = picker.BlockReceived(0, 0, peer: 2, out var complete);
+        Assert.Equal([1], cancel);
+        Assert.False(complete);
+        Assert.Null(picker.BlockReceived(0, 0, peer: 1, out _)); // the late duplicate is not wanted
+    }
+
+    [Fact]
+    public void Endgame_never_asks_one_peer_twice_for_a_block()
+    {
+        var picker = NewPicker(1);
+        picker.Pick(1, PieceSet.Full(1), 10);
+        Assert.Empty(picker.Pick(1, PieceSet.Full(1), 10));
+    }
+
+    [Fact]
+    public void When_the_only_holder_of_the_last_blocks_leaves_another_peer_gets_them()
+    {
+        // The "stuck at 99.9 %" case: the fast peer held every outstanding request of the last piece and vanished.
+        var picker = NewPicker(2, sequential: true, have: Has(2, 0));
+        var fastPeer = PieceSet.Full(2);
+        picker.PeerHasAll(fastPeer);
+        var held = picker.Pick(1, fastPeer, 10);
+        Assert.Equal(4, held.Count);
+
+        picker.ReleaseAll(1);
+        picker.PeerGone(fastPeer);
+
+        var slowPeer = Has(2, 1);
+        var taken = picker.Pick(2, slowPeer, 10);
+        Assert.Equal(held, taken);
+    }
+
+    [Fact]
+    public void A_piece_that_fails_its_hash_is_wanted_again_in_full()
+    {
+        var picker = NewPicker(1);
+        foreach (var b in picker.Pick(1, PieceSet.Full(1), 10))
+        {
+            picker.BlockReceived(b.Piece, b.Begin, 1, out _);
+        }
+
+        Assert.Empty(picker.Pick(2, PieceSet.Full(1), 10));
+        picker.PieceFailed(0);
+        Assert.Equal(4, picker.Pick(2, PieceSet.Full(1), 10).Count);
+    }
+
+    [Fact]
+    public void Verified_pieces_are_never_picked_again()
+    {
+        var picker = NewPicker(2, sequential: true);
+        foreach (var b in picker.Pick(1, PieceSet.Full(2), 4))
+        {
+            picker.BlockReceived(b.Piece, b.Begin, 1, out _);
+        }
+
+        picker.PieceVerified(0);
+        Assert.True(picker.Have[0]);
+        Assert.All(picker.Pick(1, PieceSet.Full(2), 10), b => Assert.Equal(1, b.Piece));
+    }
+}

@@ -1,0 +1,38 @@
+using System.Net;
+using System.Net.Sockets;
+using Akka.Actor;
+using Akka.Configuration;
+using Swarm.Actors.Configuration;
+using Swarm.Actors.Node;
+using Swarm.Actors.Peers;
+using Swarm.Actors.Storage;
+using Swarm.Protocol.PeerWire;
+
+namespace Swarm.Actors.Tests.Support;
+
+/// <summary>The real hocon/swarm.conf with test-friendly timers, and real nodes (listener bound on loopback).</summary>
+public static class TestNodes
+{
+    public static Config Config { get; } = ConfigurationFactory.ParseString("""
+        akka.loglevel = INFO
+        swarm.stats-interval = 200ms
+        swarm.peer.handshake-timeout = 3s
+        """).WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", "swarm.conf"))));
+
+    public static SwarmSettings Settings { get; } = SwarmSettings.From(Config);
+
+    public static (IActorRef Node, IPEndPoint Listen) Start(ActorSystem system, string name)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        socket.Listen(16);
+        var listen = (IPEndPoint)socket.LocalEndPoint!;
+        var context = new NodeContext(
+            Settings,
+            Handshake.NewPeerId(),
+            listen.Port,
+            new ConnectionLimiter(Settings.Peer.MaxConnectionsPerNode, Settings.Peer.MaxHalfOpen),
+            new FileHandlePool(Settings.Storage.MaxOpenFiles));
+        return (system.ActorOf(NodeActor.Props(context, socket), name), listen);
+    }
+}

@@ -1,0 +1,132 @@
+using System.Net;
+using System.Net.Sockets;
+using Akka.Actor;
+using Swarm.Actors.Node;
+using Swarm.Actors.Tests.Support;
+using Swarm.Actors.Torrent;
+using Swarm.Protocol.PeerWire;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Swarm.Actors.Tests.Torrent;
+
+public sealed class TorrentSupervisionTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(TestNodes.Config, output: output)
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
+
+    [Fact]
+    public async Task A_peer_that_breaks_the_protocol_loses_only_its_own_connection()
+    {
+        using var torrent = new TestTorrent(length: 1 << 20, pieceLength: 1 << 16);
+        var (node, listen) = TestNodes.Start(Sys, "seeder");
+        var hash = await Seed(node, torrent);
+
+        await using (var rogue = await RawPeer.ConnectAsync(listen, torrent.Metainfo.InfoHash, torrent.Metainfo.PieceCount))
+        {
+            // A bitfield one byte too long: the connection actor throws and its supervisor stops it.
+            await rogue.SendRawAsync(PeerMessageWriter.ToArray(new Bitfield(new byte[(torrent.Metainfo.PieceCount / 8) + 2])));
+            Assert.True(await rogue.ClosedWithinAsync(Wait), "the node should close a peer that breaks the protocol");
+        }
+
+        var status = await node.Ask<TorrentStatus>(new NodeMessages.ForTorrent(hash, new TorrentMessages.GetStatus()), Wait);
+        Assert.Equal(TorrentState.Seeding, status.State);
+
+        // The torrent still serves a well-behaved peer, byte-exact.
+        await using var good = await RawPeer.ConnectAsync(listen, torrent.Metainfo.InfoHash, torrent.Metainfo.PieceCount);
+        await good.SendAsync(HaveNone.Instance);
+        await good.SendAsync(Interested.Instance);
+        Assert.NotNull(await good.ReceiveAsync<Unchoke>(Wait));
+        await good.SendAsync(new Request(3, 16384, 16384));
+        var block = await good.ReceiveAsync<PieceBlock>(Wait);
+        Assert.NotNull(block);
+        Assert.Equal(torrent.Content.AsSpan((3 << 16) + 16384, 16384).ToArray(), block!.Data);
+    }
+
+    [Fact]
+    public async Task An_oversized_message_is_refused_before_its_body_arrives()
+    {
+        using var torrent = new TestTorrent(length: 1 << 20, pieceLength: 1 << 16);
+        var (node, listen) = TestNodes.Start(Sys, "seeder");
+        await Seed(node, torrent);
+
+        await using var rogue = await RawPeer.ConnectAsync(listen, torrent.Metainfo.InfoHash, torrent.Metainfo.PieceCount);
+        // Header of a 100 MB "piece" message, and no body: the node must hang up on the header alone.
+        await rogue.SendRawAsync([0x06, 0x00, 0x00, 0x00, 7]);
+        Assert.True(await rogue.ClosedWithinAsync(Wait));
+    }
+
+    [Fact]
+    public async Task A_lying_seeder_is_banned_and_the_download_completes_from_an_honest_one()
+    {
+        using var torrent = new TestTorrent(length: 2 << 20, pieceLength: 1 << 16);
+        var (seeder, seederListen) = TestNodes.Start(Sys, "honest");
+        await Seed(seeder, torrent);
+
+        using var liarListener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        liarListener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        liarListener.Listen(4);
+        var liarEndPoint = (IPEndPoint)liarListener.LocalEndPoint!;
+        using var stopLiar = new CancellationTokenSource();
+        var liarConnections = 0;
+        var liar = Task.Run(async () =>
+        {
+            while (!stopLiar.IsCancellationRequested)
+            {
+                await using var peer = await RawPeer.AcceptAsync(liarListener, torrent.Metainfo.InfoHash, torrent.Metainfo.PieceCount).WaitAsync(stopLiar.Token);
+                Interlocked.Increment(ref liarConnections);
+                await peer.SendAsync(HaveAll.Instance);
+                await peer.SendAsync(Unchoke.Instance);
+                var junk = new Random(9);
+                while (await peer.ReceiveAsync(Wait).WaitAsync(stopLiar.Token) is { } m)
+                {
+                    if (m is Request r)
+                    {
+                        var data = new byte[r.Length];
+                        junk.NextBytes(data);
+                        await peer.SendAsync(new PieceBlock(r.Piece, r.Begin, data));
+                    }
+                }
+            }
+        });
+
+        var (leecher, _) = TestNodes.Start(Sys, "leecher");
+        var outDir = torrent.NewDir("out");
+        var added = await leecher.Ask<NodeMessages.TorrentAccepted>(
+            new NodeMessages.AddTorrent(torrent.Metainfo, outDir, new TorrentOptions(Peers: [liarEndPoint, seederListen])),
+            Wait);
+
+        var status = await AwaitStatus(leecher, added.InfoHash, s => s.State == TorrentState.Seeding, TimeSpan.FromSeconds(60));
+        await stopLiar.CancelAsync();
+
+        Assert.Equal(torrent.Content, await File.ReadAllBytesAsync(Path.Combine(outDir, "content.bin")));
+        Assert.True(status.HashFailures >= TestNodes.Settings.Storage.HashFailuresBeforeBan, $"expected the liar's pieces to fail, saw {status.HashFailures} failures");
+        Assert.DoesNotContain(status.Peers, p => p.EndPoint == liarEndPoint.ToString());
+        Assert.Equal(1, Volatile.Read(ref liarConnections)); // banned: never dialled again
+    }
+
+    private async Task<string> Seed(IActorRef node, TestTorrent torrent)
+    {
+        var added = await node.Ask<NodeMessages.TorrentAccepted>(
+            new NodeMessages.AddTorrent(torrent.Metainfo, torrent.SeedDir, new TorrentOptions(SeedOnly: true)), Wait);
+        await AwaitStatus(node, added.InfoHash, s => s.State == TorrentState.Seeding, Wait);
+        return added.InfoHash;
+    }
+
+    private static async Task<TorrentStatus> AwaitStatus(IActorRef node, string hash, Func<TorrentStatus, bool> done, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        TorrentStatus? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            last = await node.Ask<TorrentStatus>(new NodeMessages.ForTorrent(hash, new TorrentMessages.GetStatus()), Wait);
+            if (done(last))
+            {
+                return last;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"torrent {hash} did not reach the expected state; last: {last}");
+    }
+}
