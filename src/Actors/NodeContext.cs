@@ -11,4 +11,5 @@ public sealed record NodeContext(
     byte[] PeerId,
     int ListenPort,
     ConnectionLimiter Connections,
-    FileHandlePool Files);
+    FileHandlePool Files,
+    PieceBufferPool Buffers);

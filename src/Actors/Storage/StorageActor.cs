@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
@@ -14,19 +13,21 @@ public sealed class StorageActor : ReceiveActor
 {
     private readonly TorrentStorage _storage;
     private readonly int _parallelism;
+    private readonly PieceBufferPool _buffers;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private bool _failed;
 
-    public StorageActor(TorrentStorage storage, int parallelism)
+    public StorageActor(TorrentStorage storage, int parallelism, PieceBufferPool buffers)
     {
         _storage = storage;
+        _buffers = buffers;
         _parallelism = parallelism <= 0 ? Environment.ProcessorCount : parallelism;
         Receive<PrepareAndCheck>(OnPrepareAndCheck);
         Receive<WritePiece>(OnWrite);
     }
 
-    public static Props Props(TorrentStorage storage, int parallelism) =>
-        Akka.Actor.Props.Create(() => new StorageActor(storage, parallelism)).WithDispatcher("swarm.storage-dispatcher");
+    public static Props Props(TorrentStorage storage, int parallelism, PieceBufferPool buffers) =>
+        Akka.Actor.Props.Create(() => new StorageActor(storage, parallelism, buffers)).WithDispatcher("swarm.storage-dispatcher");
 
     private void OnPrepareAndCheck(PrepareAndCheck msg)
     {
@@ -98,7 +99,7 @@ public sealed class StorageActor : ReceiveActor
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(msg.Buffer);
+            _buffers.Return(msg.Buffer);
         }
     }
 

@@ -9,8 +9,8 @@ public static class StorageMessages
 
     public sealed record CheckCompleted(PieceSet Verified, IReadOnlyList<int> BadPieces, TimeSpan Elapsed);
 
-    /// <summary>A verified piece to write. The buffer is rented from <see cref="System.Buffers.ArrayPool{T}.Shared"/>
-    /// and ownership passes to the storage actor, which returns it.</summary>
+    /// <summary>A verified piece to write. The buffer comes from the node's <see cref="PieceBufferPool"/>;
+    /// ownership passes to the storage actor, which returns it.</summary>
     public sealed record WritePiece(int Piece, byte[] Buffer, int Length);
 
     public sealed record PieceWritten(int Piece);

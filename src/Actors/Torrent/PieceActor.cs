@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Security.Cryptography;
 using Akka.Actor;
 using Swarm.Actors.Storage;
@@ -15,12 +14,13 @@ public sealed class PieceActor : ReceiveActor
     private readonly int _blockLength;
     private readonly IActorRef _storage;
     private readonly IActorRef _torrent;
+    private readonly PieceBufferPool _pool;
     private readonly bool[] _received;
     private readonly HashSet<int> _contributors = [];
     private byte[]? _buffer;
     private int _receivedCount;
 
-    public PieceActor(int piece, int size, byte[] expectedHash, int blockLength, IActorRef storage, IActorRef torrent)
+    public PieceActor(int piece, int size, byte[] expectedHash, int blockLength, IActorRef storage, IActorRef torrent, PieceBufferPool pool, int pieceLength)
     {
         _piece = piece;
         _size = size;
@@ -29,18 +29,19 @@ public sealed class PieceActor : ReceiveActor
         _storage = storage;
         _torrent = torrent;
         _received = new bool[(size + blockLength - 1) / blockLength];
-        _buffer = ArrayPool<byte>.Shared.Rent(size);
+        _pool = pool;
+        _buffer = pool.Rent(pieceLength);
         Receive<Messages.Block>(OnBlock);
     }
 
-    public static Props Props(int piece, int size, byte[] expectedHash, int blockLength, IActorRef storage, IActorRef torrent) =>
-        Akka.Actor.Props.Create(() => new PieceActor(piece, size, expectedHash, blockLength, storage, torrent));
+    public static Props Props(int piece, int size, byte[] expectedHash, int blockLength, IActorRef storage, IActorRef torrent, PieceBufferPool pool, int pieceLength) =>
+        Akka.Actor.Props.Create(() => new PieceActor(piece, size, expectedHash, blockLength, storage, torrent, pool, pieceLength));
 
     protected override void PostStop()
     {
         if (_buffer is not null)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
+            _pool.Return(_buffer);
             _buffer = null;
         }
     }

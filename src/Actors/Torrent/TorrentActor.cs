@@ -105,7 +105,7 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
-        _storageActor = Context.Watch(Context.ActorOf(StorageActor.Props(_storage, _node.Settings.Storage.CheckParallelism), "storage"));
+        _storageActor = Context.Watch(Context.ActorOf(StorageActor.Props(_storage, _node.Settings.Storage.CheckParallelism, _node.Buffers), "storage"));
         _storageActor.Tell(new StorageMessages.PrepareAndCheck(CreateFiles: !_options.SeedOnly));
         Timers.StartPeriodicTimer("tick", new TorrentMessages.Tick(), _node.Settings.StatsInterval);
         Timers.StartPeriodicTimer("rechoke", new Rechoke(false), _node.Settings.Choker.RechokeInterval);
@@ -320,7 +320,7 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
         if (!_pieceActors.TryGetValue(b.Piece, out var piece))
         {
             piece = Context.ActorOf(
-                PieceActor.Props(b.Piece, _meta.PieceSize(b.Piece), _meta.PieceHash(b.Piece).ToArray(), _node.Settings.Peer.BlockLength, _storageActor, Self),
+                PieceActor.Props(b.Piece, _meta.PieceSize(b.Piece), _meta.PieceHash(b.Piece).ToArray(), _node.Settings.Peer.BlockLength, _storageActor, Self, _node.Buffers, _meta.PieceLength),
                 $"piece-{b.Piece}-{++_pieceSeq}");
             Context.Watch(piece);
             _pieceActors[b.Piece] = piece;

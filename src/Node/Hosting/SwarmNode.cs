@@ -63,7 +63,8 @@ public sealed class SwarmNode : IAsyncDisposable
             Handshake.NewPeerId(),
             listen.Port,
             new ConnectionLimiter(settings.Peer.MaxConnectionsPerNode, settings.Peer.MaxHalfOpen),
-            new FileHandlePool(settings.Storage.MaxOpenFiles));
+            new FileHandlePool(settings.Storage.MaxOpenFiles),
+            new PieceBufferPool(settings.Storage.PieceBuffersRetained));
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);

@@ -32,7 +32,8 @@ public static class TestNodes
             Handshake.NewPeerId(),
             listen.Port,
             new ConnectionLimiter(Settings.Peer.MaxConnectionsPerNode, Settings.Peer.MaxHalfOpen),
-            new FileHandlePool(Settings.Storage.MaxOpenFiles));
+            new FileHandlePool(Settings.Storage.MaxOpenFiles),
+            new PieceBufferPool(Settings.Storage.PieceBuffersRetained));
         return (system.ActorOf(NodeActor.Props(context, socket), name), listen);
     }
 }
