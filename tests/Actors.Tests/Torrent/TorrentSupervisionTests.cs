@@ -104,12 +104,74 @@ public sealed class TorrentSupervisionTests(ITestOutputHelper output) : Akka.Tes
         Assert.Equal(1, Volatile.Read(ref liarConnections)); // banned: never dialled again
     }
 
+    [Fact]
+    public async Task A_peer_that_takes_requests_and_vanishes_does_not_stall_the_download()
+    {
+        // The "stuck at 99.9 %" complaint: the peer holding the outstanding requests stops answering, then leaves.
+        using var torrent = new TestTorrent(length: 1 << 20, pieceLength: 1 << 16);
+        var (seeder, seederListen) = TestNodes.Start(Sys, "honest");
+        await Seed(seeder, torrent);
+
+        using var holderListener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        holderListener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        holderListener.Listen(4);
+        var requestsHeld = 0;
+        var holder = Task.Run(async () =>
+        {
+            await using var peer = await RawPeer.AcceptAsync(holderListener, torrent.Metainfo.InfoHash, torrent.Metainfo.PieceCount);
+            await peer.SendAsync(HaveAll.Instance);
+            await peer.SendAsync(Unchoke.Instance);
+            var until = DateTime.UtcNow + TimeSpan.FromSeconds(3);
+            while (DateTime.UtcNow < until)
+            {
+                try
+                {
+                    if (await peer.ReceiveAsync(until - DateTime.UtcNow) is Request)
+                    {
+                        Interlocked.Increment(ref requestsHeld);
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        });
+
+        var (leecher, _) = TestNodes.Start(Sys, "leecher");
+        var outDir = torrent.NewDir("out");
+        var added = await leecher.Ask<NodeMessages.TorrentAccepted>(
+            new NodeMessages.AddTorrent(torrent.Metainfo, outDir, new TorrentOptions(Peers: [(IPEndPoint)holderListener.LocalEndPoint!])),
+            Wait);
+        await AwaitAsync(() => Volatile.Read(ref requestsHeld) > 0, Wait);
+
+        // Only now does an honest seeder appear: everything the holder took must be fetched from it.
+        leecher.Tell(new NodeMessages.ForTorrent(added.InfoHash, new TorrentMessages.AddPeers([seederListen], "test")));
+        await AwaitStatus(leecher, added.InfoHash, s => s.State == TorrentState.Seeding, TimeSpan.FromSeconds(60));
+        await holder;
+        Assert.Equal(torrent.Content, await File.ReadAllBytesAsync(Path.Combine(outDir, "content.bin")));
+    }
+
     private async Task<string> Seed(IActorRef node, TestTorrent torrent)
     {
         var added = await node.Ask<NodeMessages.TorrentAccepted>(
             new NodeMessages.AddTorrent(torrent.Metainfo, torrent.SeedDir, new TorrentOptions(SeedOnly: true)), Wait);
         await AwaitStatus(node, added.InfoHash, s => s.State == TorrentState.Seeding, Wait);
         return added.InfoHash;
+    }
+
+    private static async Task AwaitAsync(Func<bool> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("condition not met in time");
+            }
+
+            await Task.Delay(50);
+        }
     }
 
     private static async Task<TorrentStatus> AwaitStatus(IActorRef node, string hash, Func<TorrentStatus, bool> done, TimeSpan timeout)
