@@ -32,7 +32,7 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<(int Piece, int Begin), (int Length, DateTime Sent)> _outstanding = [];
     private readonly PieceSet _ours;
-    private readonly PeerSettingsView _cfg;
+    private readonly Configuration.SwarmSettings _cfg;
     private PieceSet _theirs;
     private PeerWireChannel? _channel;
     private Handshake? _remote;
@@ -59,7 +59,7 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
         _args = args;
         _ours = args.OurPieces; // a copy made for this actor by the torrent
         _theirs = new PieceSet(args.Metainfo.PieceCount);
-        _cfg = new PeerSettingsView(args.Node.Settings);
+        _cfg = args.Node.Settings;
         _depth = _cfg.Pipeline.InitialDepth;
     }
 
@@ -362,13 +362,10 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
         }
     }
 
+    /// <summary>BEP 3 wants the bitfield first, but aria2 sends HaveNone and later whole bitfields as it progresses:
+    /// a later one simply replaces what we know of the peer.</summary>
     private void SetPieces(PieceSet pieces)
     {
-        if (_theirs.Count > 0)
-        {
-            throw new PeerProtocolException("a second bitfield");
-        }
-
         _theirs = pieces;
         _interestingCount = 0;
         foreach (var i in pieces.Indices())
@@ -561,13 +558,5 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
         ReleaseAllOutstanding();
         Context.Parent.Tell(new PeerClosing(_args.Peer, reason));
         Context.Stop(Self);
-    }
-
-    /// <summary>Settings this actor reads, gathered so the hot paths don't chase records.</summary>
-    private sealed class PeerSettingsView(Configuration.SwarmSettings s)
-    {
-        public Configuration.PeerSettings Peer { get; } = s.Peer;
-
-        public Configuration.PipelineSettings Pipeline { get; } = s.Pipeline;
     }
 }

@@ -1,0 +1,271 @@
+#!/usr/bin/env bash
+# Loopback throughput benchmark: swarm against libtorrent (and aria2 for leecher CPU), in ONE run
+# so that every figure in the table comes from the same machine state. Run on demand, not in CI.
+#
+#   bench/run.sh                 # 1 GiB payload, 256 KiB pieces
+#   SIZE=256M bench/run.sh       # smaller payload (K/M/G suffixes, powers of 1024)
+#
+# Environment:
+#   SIZE=1G          payload size
+#   CONFIG=Release   which build of swarm to run (src/Node/bin/$CONFIG/net10.0/swarm.dll)
+#   BASE_PORT=47000  first of the loopback ports used
+#   WORK=<dir>       scratch folder (default: a new folder under /tmp, deleted at the end)
+#   KEEP=1           keep the scratch folder
+#   TIMEOUT=900      seconds allowed per transfer
+#
+# Needs: dotnet, /usr/bin/python3 with python3-libtorrent, aria2c, opentracker, mktorrent,
+# openssl, GNU time (/usr/bin/time, apt package "time").
+set -euo pipefail
+
+SIZE=${SIZE:-1G}
+CONFIG=${CONFIG:-Release}
+BASE_PORT=${BASE_PORT:-47000}
+TIMEOUT=${TIMEOUT:-900}
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+LT_PEER=$REPO/tests/EndToEnd.Tests/peers/lt_peer.py
+SWARM_DLL=$REPO/src/Node/bin/$CONFIG/net10.0/swarm.dll
+PYTHON=/usr/bin/python3
+
+die() { echo "bench: $*" >&2; exit 1; }
+
+for tool in dotnet aria2c opentracker mktorrent openssl /usr/bin/time "$PYTHON"; do
+  command -v "$tool" >/dev/null || die "missing $tool (apt-get install -y time aria2 opentracker mktorrent python3-libtorrent openssl)"
+done
+[[ -f $SWARM_DLL ]] || die "$SWARM_DLL not found; build it first: dotnet build $REPO/SwarmActors.sln -c $CONFIG"
+"$PYTHON" -c 'import libtorrent' 2>/dev/null || die "python3-libtorrent is not importable by $PYTHON"
+
+BYTES=$(numfmt --from=iec "$SIZE")
+WORK=${WORK:-$(mktemp -d /tmp/swarm-bench.XXXXXX)}
+mkdir -p "$WORK"
+PIDS=()
+
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  sleep 1
+  for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  if [[ ${KEEP:-0} != 1 ]]; then rm -rf "$WORK"; else echo "bench: kept $WORK" >&2; fi
+}
+trap cleanup EXIT
+
+log() { echo "[$(date +%T)] $*" >&2; }
+
+# --- helpers -------------------------------------------------------------------------------
+
+# wait_for_line FILE REGEX SECONDS PID: waits for a line in FILE while PID lives.
+wait_for_line() {
+  local file=$1 regex=$2 seconds=$3 pid=$4 deadline=$((SECONDS + $3))
+  until grep -qE "$regex" "$file" 2>/dev/null; do
+    kill -0 "$pid" 2>/dev/null || { cat "$file" "$file.err" >&2 2>/dev/null; die "process $pid exited before printing /$regex/"; }
+    ((SECONDS < deadline)) || { cat "$file" "$file.err" >&2 2>/dev/null; die "no /$regex/ in $file within ${seconds}s"; }
+    sleep 0.05
+  done
+}
+
+# CPU seconds (user + system) a live process has used so far.
+cpu_seconds() {
+  local ticks
+  ticks=$(awk '{ print $14 + $15 }' "/proc/$1/stat")
+  awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }'
+}
+
+# Peak resident set size of a live process, in MiB.
+peak_rss_mib() { awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
+
+now() { date +%s.%N; }
+
+stop_process() {
+  kill -TERM "$1" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+  kill -KILL "$1" 2>/dev/null || true
+}
+
+# Seeder commands: print "ready"/"seeding" on stdout when they accept peers.
+start_seeder() { # KIND TORRENT PORT OUTFILE -> sets SEED_PID
+  local kind=$1 torrent=$2 port=$3 out=$4
+  case $kind in
+    swarm) dotnet "$SWARM_DLL" seed "$torrent" --data "$WORK/data" --bind 127.0.0.1 --port "$port" \
+             --data-dir "$WORK/state-seed-$port" >"$out" 2>"$out.err" & ;;
+    libtorrent) "$PYTHON" "$LT_PEER" seed "$torrent" "$WORK/data" "$port" >"$out" 2>"$out.err" & ;;
+  esac
+  SEED_PID=$!
+  PIDS+=("$SEED_PID")
+  wait_for_line "$out" '^(seeding|ready)' "$TIMEOUT" "$SEED_PID"
+}
+
+# Leecher command lines (into the LEECH array); each exits 0 when the download is complete.
+leecher_command() { # KIND TORRENT PORT OUTDIR SEEDPORT
+  local kind=$1 torrent=$2 port=$3 outdir=$4 seed_port=$5
+  case $kind in
+    swarm) LEECH=(dotnet "$SWARM_DLL" get "$torrent" -o "$outdir" --bind 127.0.0.1 --port "$port"
+             --data-dir "$WORK/state-get-$port" --peer "127.0.0.1:$seed_port") ;;
+    libtorrent) LEECH=("$PYTHON" "$LT_PEER" get "$torrent" "$outdir" "$port" --peer "127.0.0.1:$seed_port") ;;
+    aria2) LEECH=(aria2c --dir="$outdir" --enable-dht=false --enable-dht6=false --enable-peer-exchange=false
+             --bt-enable-lpd=false --disable-ipv6=true --interface=127.0.0.1 --listen-port="$port"
+             --file-allocation=falloc --seed-time=0 --summary-interval=0 --show-console-readout=false "$torrent") ;;
+  esac
+}
+
+# Waits until the tracker lists a seeder: aria2 only learns peers that announced before it.
+wait_for_tracker_seeder() {
+  "$PYTHON" - "$TRACKER_PORT" "$INFO_HASH" <<'EOF'
+import sys, time, urllib.request
+port, info_hash = sys.argv[1], bytes.fromhex(sys.argv[2])
+url = f"http://127.0.0.1:{port}/scrape?info_hash=" + "".join(f"%{b:02X}" for b in info_hash)
+for _ in range(300):
+    body = urllib.request.urlopen(url).read()
+    if b"8:completei" in body and b"8:completei0e" not in body:
+        sys.exit(0)
+    time.sleep(0.1)
+sys.exit("no seeder announced to the tracker within 30 s")
+EOF
+}
+
+ROWS=()
+
+# run_transfer SEEDER LEECHER TORRENT: one measured transfer into a fresh folder.
+run_transfer() {
+  local seeder=$1 leecher=$2 torrent=$3 port=$((BASE_PORT + ${#ROWS[@]} * 2 + 20))
+  local outdir=$WORK/out-$seeder-$leecher seed_out=$WORK/seed-$seeder-$leecher.log
+  rm -rf "$outdir"; mkdir -p "$outdir"
+  # Every run starts with the payload in the page cache: this measures the peers, not the disk.
+  cat "$WORK/data/payload.bin" >/dev/null
+  log "$seeder -> $leecher"
+  start_seeder "$seeder" "$torrent" "$port" "$seed_out"
+  [[ $torrent != *tracked* ]] || wait_for_tracker_seeder
+  local seed_cpu0; seed_cpu0=$(cpu_seconds "$SEED_PID")
+
+  local start end rc=0
+  start=$(now)
+  leecher_command "$leecher" "$torrent" $((port + 1)) "$outdir" "$port"
+  # timeout inside time: time's figures then include the leecher (its waited-for grandchild).
+  /usr/bin/time -f '%e %U %S %M' -o "$WORK/time.txt" timeout "$TIMEOUT" "${LEECH[@]}" \
+    >"$WORK/leech-$seeder-$leecher.log" 2>&1 || rc=$?
+  end=$(now)
+  local seed_cpu1 seed_rss
+  seed_cpu1=$(cpu_seconds "$SEED_PID")
+  seed_rss=$(peak_rss_mib "$SEED_PID")
+  stop_process "$SEED_PID"
+
+  if ((rc != 0)); then
+    tail -20 "$WORK/leech-$seeder-$leecher.log" >&2
+    ROWS+=("| $seeder → $leecher | failed (exit $rc) | | | | | | |")
+    return
+  fi
+  local verdict="ok"
+  cmp -s "$WORK/data/payload.bin" "$outdir/payload.bin" || verdict="CORRUPT"
+
+  local user sys rss_kib
+  read -r _ user sys rss_kib <"$WORK/time.txt"
+  local wall; wall=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }')
+  ROWS+=("$(awk -v s="$seeder" -v l="$leecher" -v bytes="$BYTES" -v wall="$wall" \
+      -v sc="$(awk -v a="$seed_cpu0" -v b="$seed_cpu1" 'BEGIN { print b - a }')" \
+      -v lc="$(awk -v u="$user" -v k="$sys" 'BEGIN { print u + k }')" \
+      -v sr="$seed_rss" -v lr="$rss_kib" -v v="$verdict" \
+      'BEGIN { printf "| %s → %s | %.0f | %.2f | %.2f | %.2f | %d | %d | %s |", s, l, bytes / wall / 1e6, wall, sc, lc, sr, lr / 1024, v }')")
+  rm -rf "$outdir"
+}
+
+# --- payload and torrents ------------------------------------------------------------------
+
+log "payload: $SIZE ($BYTES bytes) in $WORK"
+mkdir -p "$WORK/data"
+# A fixed-key AES-CTR keystream: random-looking, reproducible. openssl dies of SIGPIPE when head
+# has enough, which pipefail would count as a failure.
+(openssl enc -aes-128-ctr -nosalt -pass pass:swarm-bench -pbkdf2 </dev/zero 2>/dev/null || true) |
+  head -c "$BYTES" >"$WORK/data/payload.bin"
+[[ $(stat -c %s "$WORK/data/payload.bin") == "$BYTES" ]] || die "payload generation failed"
+mktorrent -l 18 -o "$WORK/direct.torrent" "$WORK/data/payload.bin" >/dev/null
+# Same info dictionary (so the same info-hash) with an announce URL: aria2 cannot be given a peer.
+TRACKER_PORT=$((BASE_PORT + 1))
+mktorrent -l 18 -a "http://127.0.0.1:$TRACKER_PORT/announce" -o "$WORK/tracked.torrent" "$WORK/data/payload.bin" >/dev/null
+INFO_HASH=$("$PYTHON" -c 'import libtorrent as lt, sys; print(lt.torrent_info(sys.argv[1]).info_hash())' "$WORK/direct.torrent")
+
+# --- hash check: swarm seed vs single-core SHA-1 -------------------------------------------
+
+# time_swarm_seed TORRENT PORT: seconds from start to `seeding`; sets SEED_CPU and SEED_RSS.
+time_swarm_seed() {
+  local torrent=$1 port=$2 out=$WORK/hashcheck-$2.log start pid
+  cat "$WORK/data/"* >/dev/null # hot page cache: measure hashing, not the disk
+  start=$(now)
+  dotnet "$SWARM_DLL" seed "$torrent" --data "$WORK/data" --bind 127.0.0.1 --port "$port" \
+    --data-dir "$WORK/state-hash-$port" >"$out" 2>"$out.err" &
+  pid=$!
+  PIDS+=("$pid")
+  wait_for_line "$out" '^seeding ' "$TIMEOUT" "$pid"
+  SEED_WALL=$(awk -v a="$start" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }')
+  SEED_CPU=$(cpu_seconds "$pid")
+  SEED_RSS=$(peak_rss_mib "$pid")
+  stop_process "$pid"
+}
+
+log "hash check by swarm seed"
+# Start-up (runtime, actor system, listener) measured on a one-piece torrent, then subtracted.
+head -c 262144 "$WORK/data/payload.bin" >"$WORK/data/tiny.bin"
+mktorrent -l 18 -o "$WORK/tiny.torrent" "$WORK/data/tiny.bin" >/dev/null
+# Hashing runs at GB/s, so start-up noise matters: keep the fastest of three runs of each.
+base_wall=999 hash_wall=999
+for run in 1 2 3; do
+  time_swarm_seed "$WORK/tiny.torrent" $((BASE_PORT + 2 * run))
+  if awk -v a="$SEED_WALL" -v b="$base_wall" 'BEGIN { exit !(a < b) }'; then base_wall=$SEED_WALL base_cpu=$SEED_CPU; fi
+  time_swarm_seed "$WORK/direct.torrent" $((BASE_PORT + 2 * run + 1))
+  if awk -v a="$SEED_WALL" -v b="$hash_wall" 'BEGIN { exit !(a < b) }'; then hash_wall=$SEED_WALL hash_cpu=$SEED_CPU hash_rss=$SEED_RSS; fi
+done
+rm -f "$WORK/data/tiny.bin"
+
+# .NET's SHA1.HashData calls OpenSSL on Linux, so `openssl speed` is the single-core figure it can reach.
+# openssl speed prints "sha1 <rates in 1000s of bytes per second>"; the last column is 256 KiB blocks.
+SHA1_MBPS=$(openssl speed -evp sha1 -bytes 262144 -seconds 3 2>/dev/null |
+  awk '/^sha1/ { v = $NF; sub(/k$/, "", v); printf "%.0f", v * 1000 / 1e6 }')
+PY_SHA1_MBPS=$("$PYTHON" - "$WORK/data/payload.bin" <<'EOF'
+import hashlib, sys, time
+piece = 1 << 18
+with open(sys.argv[1], "rb") as f:
+    start, total = time.perf_counter(), 0
+    while chunk := f.read(piece):
+        hashlib.sha1(chunk).digest()
+        total += len(chunk)
+print(f"{total / (time.perf_counter() - start) / 1e6:.0f}")
+EOF
+)
+
+# --- transfers -----------------------------------------------------------------------------
+
+run_transfer swarm swarm "$WORK/direct.torrent"
+run_transfer libtorrent libtorrent "$WORK/direct.torrent"
+run_transfer libtorrent swarm "$WORK/direct.torrent"
+run_transfer swarm libtorrent "$WORK/direct.torrent"
+
+log "libtorrent -> aria2 (through opentracker)"
+mkdir -p "$WORK/tracker"
+chmod 755 "$WORK/tracker"
+echo "$INFO_HASH" >"$WORK/tracker/whitelist.txt"
+(cd "$WORK/tracker" && exec opentracker -i 127.0.0.1 -p "$TRACKER_PORT" -P "$TRACKER_PORT" -d "$WORK/tracker" -w whitelist.txt) \
+  >"$WORK/tracker.log" 2>&1 &
+PIDS+=("$!")
+sleep 0.5
+run_transfer libtorrent aria2 "$WORK/tracked.torrent"
+
+# --- report --------------------------------------------------------------------------------
+
+CORES=$(nproc)
+echo
+echo "Loopback, $SIZE payload ($BYTES bytes), 256 KiB pieces, TCP; $(nproc) cores, $(uname -r); swarm $CONFIG build; $(date -u +%F)"
+echo
+echo "| transfer | MB/s | wall s | seeder CPU s | leecher CPU s | seeder peak RSS MiB | leecher peak RSS MiB | data |"
+echo "|---|---:|---:|---:|---:|---:|---:|---|"
+printf '%s\n' "${ROWS[@]}"
+echo
+echo "MB/s = 10^6 bytes per second of leecher wall time (process start to exit). Seeder CPU counts the"
+echo "transfer only (sampled when the leecher starts and exits); leecher CPU and RSS cover its whole life."
+echo
+echo "| hash check | wall s | start-up s | net s | net MB/s | CPU s (net) | cores used | SHA-1 1-core MB/s (openssl) | SHA-1 1-core MB/s (python) | net MB/s vs SHA-1 × cores used | peak RSS MiB |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+awk -v w="$hash_wall" -v bw="$base_wall" -v c="$hash_cpu" -v bc="$base_cpu" -v b="$BYTES" -v s="$SHA1_MBPS" \
+    -v p="$PY_SHA1_MBPS" -v r="$hash_rss" -v n="$CORES" \
+  'BEGIN { net = w - bw; if (net < 0.001) net = 0.001; cpu = c - bc; mbps = b / net / 1e6;
+           used = cpu / net; if (used > n) used = n; if (used < 1) used = 1;
+           printf "| swarm seed, start to `seeding` | %.2f | %.2f | %.2f | %.0f | %.2f | %.2f | %d | %d | %.0f %% | %d |\n",
+                  w, bw, net, mbps, cpu, used, s, p, 100 * mbps / (s * used), r }'
+echo
+echo "Fastest of three runs each. Start-up is the same command on a one-piece torrent; net = wall − start-up. The payload was in"
+echo "the page cache. \"cores used\" = net CPU / net wall, clamped to 1..nproc."

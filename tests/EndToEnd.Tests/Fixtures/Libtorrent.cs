@@ -1,0 +1,42 @@
+using Swarm.EndToEnd.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Swarm.EndToEnd.Tests.Fixtures;
+
+/// <summary>
+/// libtorrent 2.0 through peers/lt_peer.py: prints <c>ready</c> once listening (a seeder: once its
+/// data is verified), <c>complete</c> when a download is whole, then a leecher exits 0.
+/// It dials every --peer and re-dials every 2 s, so start order does not matter.
+/// </summary>
+public static class Libtorrent
+{
+    // Debian's python: a venv interpreter cannot import python3-libtorrent.
+    private const string Python = "/usr/bin/python3";
+
+    private static string Script => Path.Combine(AppContext.BaseDirectory, "peers", "lt_peer.py");
+
+    public static Task<ManagedProcess> StartSeedAsync(
+        ITestOutputHelper log, string torrent, string dataDir, int port, params IEnumerable<string> peers) =>
+        Start(log, "seed", torrent, dataDir, port, peers)
+            .WhenReadyAsync(seeder => seeder.WaitForLineAsync("ready", Timeouts.Start));
+
+    public static ManagedProcess StartGet(
+        ITestOutputHelper log, string torrent, string outDir, int port, params IEnumerable<string> peers) =>
+        Start(log, "get", torrent, outDir, port, peers);
+
+    /// <summary>Waits for <c>complete</c> and a clean exit.</summary>
+    public static async Task WaitForCompleteAsync(ManagedProcess leecher)
+    {
+        await leecher.WaitForLineAsync("complete", Timeouts.Transfer);
+        var exitCode = await leecher.WaitForExitAsync(Timeouts.Exit);
+        Xunit.Assert.True(exitCode == 0, $"{leecher.Name} exited with code {exitCode}.\n{leecher.Describe()}");
+    }
+
+    private static ManagedProcess Start(
+        ITestOutputHelper log, string mode, string torrent, string dir, int port, IEnumerable<string> peers) =>
+        ManagedProcess.Start(
+            $"libtorrent {mode} :{port}",
+            Python,
+            [Script, mode, torrent, dir, port.ToString(), "--bind", SwarmCli.Loopback, .. peers.SelectMany(p => new[] { "--peer", p })],
+            log);
+}

@@ -1,0 +1,148 @@
+#!/usr/bin/python3
+"""A libtorrent 2.0 peer for loopback tests and benchmarks.
+
+  lt_peer.py seed TORRENT DATADIR PORT [--peer HOST:PORT]... [--bind IP]
+  lt_peer.py get  TORRENT OUTDIR  PORT [--peer HOST:PORT]... [--bind IP] [--seed]
+
+Prints `ready` on stdout once it listens (and, when seeding, once its data is
+verified), `complete` when a download has every piece. `get` exits 0 after
+`complete` unless --seed; `seed` runs until killed. Diagnostics go to stderr.
+Must run under Debian's /usr/bin/python3 (python3-libtorrent).
+"""
+
+import argparse
+import signal
+import sys
+import time
+
+import libtorrent as lt
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def say(msg):
+    print(msg, flush=True)
+
+
+def parse_peer(text):
+    host, _, port = text.rpartition(":")
+    return (host, int(port))
+
+
+def make_session(bind, port):
+    settings = {
+        "listen_interfaces": f"{bind}:{port}",
+        "outgoing_interfaces": bind,
+        "enable_dht": False,
+        "enable_lsd": False,
+        "enable_upnp": False,
+        "enable_natpmp": False,
+        # Otherwise it tries uTP first, and the other clients under test speak TCP only.
+        "enable_outgoing_utp": False,
+        "enable_incoming_utp": False,
+        # On loopback every peer shares one IP; the default keeps a single connection per IP.
+        "allow_multiple_connections_per_ip": True,
+        "alert_mask": lt.alert.category_t.error_notification
+        | lt.alert.category_t.status_notification
+        | lt.alert.category_t.storage_notification,
+    }
+    return lt.session(settings)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("mode", choices=["seed", "get"])
+    parser.add_argument("torrent")
+    parser.add_argument("dir")
+    parser.add_argument("port", type=int)
+    parser.add_argument("--peer", action="append", default=[])
+    parser.add_argument("--bind", default="127.0.0.1")
+    parser.add_argument("--seed", action="store_true", help="get: keep seeding after complete")
+    args = parser.parse_args()
+
+    stop = []
+
+    def on_signal(number, _frame):
+        log(f"received {signal.Signals(number).name}, stopping")
+        stop.append(True)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    ses = make_session(args.bind, args.port)
+    atp = lt.add_torrent_params()
+    atp.ti = lt.torrent_info(args.torrent)
+    atp.save_path = args.dir
+    # Not auto-managed: the session's queue must never pause the torrent under test.
+    atp.flags &= ~lt.torrent_flags.auto_managed
+    atp.flags &= ~lt.torrent_flags.paused
+    handle = ses.add_torrent(atp)
+    peers = [parse_peer(p) for p in args.peer]
+
+    listening = False
+    checked = False
+    announced_ready = False
+    announced_complete = False
+    last_dial = 0.0
+    last_status = 0.0
+    started = time.monotonic()
+
+    while not stop:
+        for a in ses.pop_alerts():
+            if isinstance(a, lt.listen_succeeded_alert):
+                listening = True
+            elif isinstance(a, lt.torrent_checked_alert):
+                checked = True
+            elif isinstance(a, lt.listen_failed_alert):
+                log(f"listen failed: {a.message()}")
+                return 1
+            elif isinstance(a, (lt.file_error_alert, lt.torrent_error_alert)):
+                log(f"error: {a.message()}")
+                return 1
+            elif a.category() & lt.alert.category_t.error_notification:
+                log(f"alert: {a.message()}")
+
+        st = handle.status()
+        if listening and checked and not announced_ready:
+            if args.mode == "get" or st.is_seeding:
+                announced_ready = True
+                say("ready")
+            elif args.mode == "seed":
+                log(f"data does not match the torrent: {st.num_pieces}/{atp.ti.num_pieces()} pieces verified")
+                return 1
+
+        if args.mode == "get" and not announced_complete and st.is_seeding:
+            announced_complete = True
+            say("complete")
+            log(f"downloaded in {time.monotonic() - started:.2f} s")
+            if not args.seed:
+                break
+
+        now = time.monotonic()
+        # Re-dial: the other side may not have been listening yet. connect_peer on a
+        # connected endpoint is a no-op.
+        if peers and listening and now - last_dial >= 2.0 and not (args.mode == "get" and st.is_seeding):
+            last_dial = now
+            for p in peers:
+                handle.connect_peer(p)
+
+        if now - last_status >= 5.0:
+            last_status = now
+            log(
+                f"state={st.state} progress={st.progress * 100:.1f}% peers={st.num_peers} "
+                f"down={st.download_rate / 1e6:.1f}MB/s up={st.upload_rate / 1e6:.1f}MB/s"
+            )
+
+        ses.wait_for_alert(100)
+
+    # Let libtorrent close files and flush its mapped pages before the caller reads them.
+    handle.pause()
+    ses.remove_torrent(handle)
+    del ses
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
