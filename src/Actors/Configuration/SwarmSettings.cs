@@ -50,7 +50,7 @@ public sealed record SwarmSettings(
                 ch.GetInt("optimistic-slots"),
                 ch.GetTimeSpan("rechoke-interval"),
                 ch.GetTimeSpan("optimistic-interval")),
-            new StorageSettings(st.GetInt("max-open-files"), st.GetInt("hash-failures-before-ban"), st.GetInt("check-parallelism"), st.GetInt("piece-buffers-retained")),
+            new StorageSettings(st.GetInt("max-open-files"), st.GetInt("hash-failures-before-ban"), st.GetInt("check-parallelism"), st.GetInt("piece-buffers-retained"), st.GetByteSize("max-pending-write-bytes") ?? 16 * 1024 * 1024),
             new TrackerSettings(
                 tr.GetInt("numwant"),
                 tr.GetTimeSpan("http-timeout"),
@@ -86,7 +86,7 @@ public sealed record PickerSettings(int RandomFirstPieces, int EndgameDuplicates
 
 public sealed record ChokerSettings(int RegularSlots, int OptimisticSlots, TimeSpan RechokeInterval, TimeSpan OptimisticInterval);
 
-public sealed record StorageSettings(int MaxOpenFiles, int HashFailuresBeforeBan, int CheckParallelism, int PieceBuffersRetained);
+public sealed record StorageSettings(int MaxOpenFiles, int HashFailuresBeforeBan, int CheckParallelism, int PieceBuffersRetained, long MaxPendingWriteBytes);
 
 public sealed record TrackerSettings(
     int NumWant,

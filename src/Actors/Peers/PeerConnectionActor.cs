@@ -148,6 +148,10 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
 
                 RequestMore();
                 break;
+            case BlocksAvailable:
+                _awaitingBlocks = false;
+                RequestMore();
+                break;
             case SetChoke s:
                 SetChoking(s.Choke);
                 break;

@@ -45,6 +45,12 @@ public static class PeerConnectionMessages
 
     public sealed record WeHave(int Piece);
 
+    /// <summary>The torrent turned a request for blocks down earlier (disk behind) and can serve again.</summary>
+    public sealed record BlocksAvailable
+    {
+        public static BlocksAvailable Instance { get; } = new();
+    }
+
     public sealed record Disconnect(string Reason);
 
     // connection internals (socket tasks -> connection actor)

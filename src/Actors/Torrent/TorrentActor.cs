@@ -39,6 +39,8 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
     private long _closedDownloaded;
     private long _closedUploaded;
     private int _hashFailures;
+    private long _pendingWriteBytes;
+    private readonly HashSet<int> _starved = [];
 
     public TorrentActor(TorrentMetainfo meta, string savePath, TorrentOptions options, NodeContext node)
     {
@@ -296,7 +298,13 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
     private void OnNeedBlocks(NeedBlocks n)
     {
         IReadOnlyList<BlockRef> blocks = [];
-        if (_state == TorrentState.Downloading && _picker is not null && _peers.TryGetValue(n.Peer, out var entry))
+        if (_pendingWriteBytes >= _node.Settings.Storage.MaxPendingWriteBytes)
+        {
+            // The disk is behind (dirty-page throttling): request nothing new until writes catch up,
+            // so verified pieces don't pile up in memory.
+            _starved.Add(n.Peer);
+        }
+        else if (_state == TorrentState.Downloading && _picker is not null && _peers.TryGetValue(n.Peer, out var entry))
         {
             blocks = _picker.Pick(n.Peer, entry.Has, n.Count);
         }
@@ -355,6 +363,7 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
             .ToList();
         if (h.Valid)
         {
+            _pendingWriteBytes += _meta.PieceSize(h.Piece);
             foreach (var (_, rep) in record)
             {
                 rep.Passed++;
@@ -400,6 +409,20 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
 
     private void OnPieceWritten(StorageMessages.PieceWritten w)
     {
+        _pendingWriteBytes -= _meta.PieceSize(w.Piece);
+        if (_starved.Count > 0 && _pendingWriteBytes < _node.Settings.Storage.MaxPendingWriteBytes / 2)
+        {
+            foreach (var peer in _starved)
+            {
+                if (_peers.TryGetValue(peer, out var p))
+                {
+                    p.Ref.Tell(BlocksAvailable.Instance);
+                }
+            }
+
+            _starved.Clear();
+        }
+
         if (_picker is null || _picker.Have[w.Piece])
         {
             return;
