@@ -1,9 +1,10 @@
+using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Event;
 using Swarm.Actors.Configuration;
-using Swarm.Protocol.PeerWire;
 using Swarm.Actors.Torrent;
+using Swarm.Protocol.PeerWire;
 
 namespace Swarm.Actors.Peers;
 
@@ -17,16 +18,29 @@ public sealed class PeerListenerActor : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CancellationTokenSource _cts = new();
 
-    public PeerListenerActor(Socket listener, IActorRef torrents, PeerSettings settings)
+    public PeerListenerActor(Socket listener, IPEndPoint endpoint, IActorRef torrents, PeerSettings settings)
     {
-        _listener = listener;
+        // A restarted listener finds the socket its predecessor closed and binds the same endpoint again.
+        _listener = listener.SafeHandle.IsClosed ? Rebind(endpoint) : listener;
         _torrents = torrents;
         _settings = settings;
         Receive<AcceptFailed>(f => throw new IOException($"peer listener stopped: {f.Error}"));
     }
 
-    public static Props Props(Socket listener, IActorRef torrents, PeerSettings settings) =>
-        Akka.Actor.Props.Create(() => new PeerListenerActor(listener, torrents, settings));
+    public static Props Props(Socket listener, IActorRef torrents, PeerSettings settings)
+    {
+        var endpoint = (IPEndPoint)listener.LocalEndPoint!;
+        return Akka.Actor.Props.Create(() => new PeerListenerActor(listener, endpoint, torrents, settings));
+    }
+
+    private static Socket Rebind(IPEndPoint endpoint)
+    {
+        var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        socket.Bind(endpoint);
+        socket.Listen(128);
+        return socket;
+    }
 
     protected override void PreStart()
     {
