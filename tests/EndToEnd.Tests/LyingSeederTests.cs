@@ -1,0 +1,36 @@
+using Swarm.EndToEnd.Tests.Infrastructure;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Swarm.EndToEnd.Tests;
+
+/// <summary>A seeder that answers every request with random bytes (peers/liar_peer.py) next to an honest swarm
+/// seeder: the download completes byte-exact and the liar is banned, never dialled again.</summary>
+public sealed class LyingSeederTests(ITestOutputHelper log) : EndToEndTest(log)
+{
+    private static readonly string Script = Path.Combine(AppContext.BaseDirectory, "peers", "liar_peer.py");
+
+    [Fact]
+    public async Task The_download_completes_from_the_honest_seeder_and_the_liar_is_banned()
+    {
+        var torrent = await TestTorrent.CreateAsync(Dir.Path, PayloadKind.SingleFile, Log);
+        var liarPort = FreePort.Next();
+        var liar = Own(ManagedProcess.Start(
+            $"liar :{liarPort}", "/usr/bin/python3", [Script, torrent.InfoHash, torrent.Metainfo.PieceCount.ToString(), liarPort.ToString()], Log));
+        await liar.WaitForLineAsync("ready", Timeouts.Start);
+
+        var honestPort = FreePort.Next();
+        var honest = Own(SwarmCli.Seed(Log, torrent.TorrentPath, torrent.Content.Parent, honestPort, StateDir("seeder")));
+        await honest.WaitForSeedingAsync(torrent.InfoHash);
+
+        var outDir = Dir.Sub("out");
+        // The liar first, so that it is dialled at once and gets its share of requests.
+        var leecher = Own(SwarmCli.Get(Log, torrent.TorrentPath, outDir, FreePort.Next(), StateDir("leecher"),
+            SwarmCli.Peer(liarPort), SwarmCli.Peer(honestPort)));
+        await leecher.WaitForCompleteAsync(torrent.InfoHash);
+
+        torrent.AssertDownloadedTo(outDir);
+        Assert.Contains(leecher.Stderr, l => l.Contains($"banning peer {SwarmCli.Peer(liarPort)}", StringComparison.Ordinal));
+        Assert.Single(liar.Stdout, l => l.StartsWith("connection ", StringComparison.Ordinal));
+    }
+}
