@@ -10,6 +10,7 @@ public sealed record SwarmSettings(
     ChokerSettings Choker,
     StorageSettings Storage,
     TrackerSettings Tracker,
+    PersistenceSettings Persistence,
     TimeSpan StatsInterval)
 {
     public static SwarmSettings From(Config root)
@@ -21,6 +22,7 @@ public sealed record SwarmSettings(
         var ch = c.GetConfig("choker");
         var st = c.GetConfig("storage");
         var tr = c.GetConfig("tracker");
+        var ps = c.GetConfig("persistence");
         return new SwarmSettings(
             new PeerSettings(
                 p.GetString("bind-address"),
@@ -59,6 +61,14 @@ public sealed record SwarmSettings(
                 tr.GetTimeSpan("min-interval"),
                 tr.GetTimeSpan("startup-stagger"),
                 tr.GetTimeSpan("retry-interval")),
+            new PersistenceSettings(
+                ps.GetBoolean("fsync"),
+                ps.GetTimeSpan("flush-interval"),
+                ps.GetInt("flush-max-pieces"),
+                ps.GetInt("snapshot-every"),
+                ps.GetTimeSpan("resend-after"),
+                ps.GetTimeSpan("restart-min-backoff"),
+                ps.GetTimeSpan("restart-max-backoff")),
             c.GetTimeSpan("stats-interval"));
     }
 }
@@ -96,3 +106,12 @@ public sealed record TrackerSettings(
     TimeSpan MinInterval,
     TimeSpan StartupStagger,
     TimeSpan RetryInterval);
+
+public sealed record PersistenceSettings(
+    bool Fsync,
+    TimeSpan FlushInterval,
+    int FlushMaxPieces,
+    int SnapshotEvery,
+    TimeSpan ResendAfter,
+    TimeSpan RestartMinBackoff,
+    TimeSpan RestartMaxBackoff);

@@ -24,6 +24,19 @@ public sealed class StorageActor : ReceiveActor
         _parallelism = parallelism <= 0 ? Environment.ProcessorCount : parallelism;
         Receive<PrepareAndCheck>(OnPrepareAndCheck);
         Receive<WritePiece>(OnWrite);
+        Receive<QuickCheck>(OnQuickCheck);
+        Receive<Flush>(f =>
+        {
+            try
+            {
+                _storage.FlushToDisk(f.Pieces);
+                Sender.Tell(new Flushed(f.Pieces));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Fail(Sender, e);
+            }
+        });
     }
 
     public static Props Props(TorrentStorage storage, int parallelism, PieceBufferPool buffers) =>
@@ -81,6 +94,43 @@ public sealed class StorageActor : ReceiveActor
         {
             Fail(replyTo, e);
         }
+    }
+
+    private void OnQuickCheck(QuickCheck q)
+    {
+        var watch = Stopwatch.StartNew();
+        var meta = _storage.Metainfo;
+        var intact = Enumerable.Range(0, meta.Files.Count).Select(_storage.FileIntact).ToArray();
+        var missing = meta.Files.Where((f, i) => !intact[i]).Select(f => f.JoinedPath).ToList();
+        var kept = new PieceSet(meta.PieceCount);
+        var bad = new List<int>();
+        foreach (var piece in q.Verified.Indices())
+        {
+            if (_storage.FileIndicesOf(piece).All(i => intact[i]))
+            {
+                kept.Add(piece);
+            }
+            else
+            {
+                bad.Add(piece);
+            }
+        }
+
+        try
+        {
+            // Recreate what vanished (sparse) so the missing pieces can be written again.
+            if (q.CreateFiles)
+            {
+                _storage.Prepare();
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Fail(Sender, e);
+            return;
+        }
+
+        Sender.Tell(new CheckCompleted(kept, bad, watch.Elapsed, FromJournal: true, missing));
     }
 
     private void OnWrite(WritePiece msg)

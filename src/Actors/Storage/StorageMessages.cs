@@ -7,7 +7,17 @@ public static class StorageMessages
     /// <summary>Create folders and sparse files, then hash whatever data is already there.</summary>
     public sealed record PrepareAndCheck(bool CreateFiles);
 
-    public sealed record CheckCompleted(PieceSet Verified, IReadOnlyList<int> BadPieces, TimeSpan Elapsed);
+    /// <summary>Trust the journal: keep the <paramref name="Verified"/> pieces whose files still exist at full length.</summary>
+    public sealed record QuickCheck(PieceSet Verified, bool CreateFiles);
+
+    /// <param name="FromJournal">True after a <see cref="QuickCheck"/> (nothing was hashed).</param>
+    /// <param name="MissingFiles">Files that vanished or shrank since their pieces were journaled.</param>
+    public sealed record CheckCompleted(PieceSet Verified, IReadOnlyList<int> BadPieces, TimeSpan Elapsed, bool FromJournal = false, IReadOnlyList<string>? MissingFiles = null);
+
+    /// <summary>fsync the files of these written pieces; answered with <see cref="Flushed"/>.</summary>
+    public sealed record Flush(IReadOnlyList<int> Pieces);
+
+    public sealed record Flushed(IReadOnlyList<int> Pieces);
 
     /// <summary>A verified piece to write. The buffer comes from the node's <see cref="PieceBufferPool"/>;
     /// ownership passes to the storage actor, which returns it.</summary>

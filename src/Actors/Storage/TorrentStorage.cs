@@ -82,8 +82,16 @@ public sealed class TorrentStorage
         return hash.SequenceEqual(_meta.PieceHash(piece));
     }
 
-    /// <summary>Files touched by a piece, for error messages naming bad data.</summary>
-    public IEnumerable<string> FilesOf(int piece)
+    /// <summary>Whether a file still exists with its full length: the cheap check that lets a journaled torrent
+    /// skip re-hashing at start-up.</summary>
+    public bool FileIntact(int fileIndex)
+    {
+        var f = _meta.Files[fileIndex];
+        return f.IsPadding || (File.Exists(_paths[fileIndex]) && new FileInfo(_paths[fileIndex]).Length == f.Length);
+    }
+
+    /// <summary>Indices of the non-padding files a piece spans.</summary>
+    public IEnumerable<int> FileIndicesOf(int piece)
     {
         var start = (long)piece * _meta.PieceLength;
         var end = start + _meta.PieceSize(piece);
@@ -92,10 +100,24 @@ public sealed class TorrentStorage
             var f = _meta.Files[i];
             if (!f.IsPadding && f.Length > 0 && f.Offset < end && f.Offset + f.Length > start)
             {
-                yield return f.JoinedPath;
+                yield return i;
             }
         }
     }
+
+    /// <summary>fsync for the files these pieces were written to, so that journaling them as verified is true
+    /// even after a power cut. fsync applies to the file, whichever descriptor wrote it.</summary>
+    public void FlushToDisk(IEnumerable<int> pieces)
+    {
+        foreach (var i in pieces.SelectMany(FileIndicesOf).Distinct())
+        {
+            using var stream = new FileStream(_paths[i], FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
+            stream.Flush(flushToDisk: true);
+        }
+    }
+
+    /// <summary>Files touched by a piece, for error messages naming bad data.</summary>
+    public IEnumerable<string> FilesOf(int piece) => FileIndicesOf(piece).Select(i => _meta.Files[i].JoinedPath);
 
     private void Transfer(long offset, int length, ReadOnlySpan<byte> source, Span<byte> dest, bool write)
     {

@@ -1,7 +1,9 @@
 using System.Net;
 using Akka.Actor;
 using Akka.Event;
+using Akka.Pattern;
 using Swarm.Actors.Peers;
+using Swarm.Actors.Persistence;
 using Swarm.Actors.Picking;
 using Swarm.Actors.Storage;
 using Swarm.Actors.Trackers;
@@ -31,6 +33,16 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
     private readonly Choker _choker;
     private IActorRef _storageActor = ActorRefs.Nobody;
     private IActorRef _tracker = ActorRefs.Nobody;
+    private IActorRef _journal = ActorRefs.Nobody;
+    private readonly string _journalId;
+    private readonly List<int> _unflushed = [];
+    private readonly Dictionary<long, (IPersistedEvent Event, DateTime Sent)> _unconfirmed = [];
+    private long _nextWrite;
+    private bool _flushing;
+    private string? _journalError;
+    private bool _recoveredPaused;
+    private string? _recoveredPauseReason;
+    private int _resumedPieces = -1;
     private PiecePicker? _picker;
     private TorrentState _state = TorrentState.Checking;
     private string? _error;
@@ -42,14 +54,32 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
     private long _pendingWriteBytes;
     private readonly HashSet<int> _starved = [];
 
-    public TorrentActor(TorrentMetainfo meta, string savePath, TorrentOptions options, NodeContext node)
+    public TorrentActor(TorrentMetainfo meta, string savePath, TorrentOptions options, NodeContext node, string journalId)
     {
+        _journalId = journalId;
         _meta = meta;
         _options = options;
         _node = node;
         _storage = new TorrentStorage(meta, savePath, node.Files);
         _choker = new Choker(node.Settings.Choker);
 
+        Receive<TorrentJournalActor.Messages.Recovered>(OnRecovered);
+        Receive<TorrentJournalActor.Messages.Written>(w =>
+        {
+            _unconfirmed.Remove(w.Id);
+            _journalError = null;
+        });
+        Receive<TorrentJournalActor.Messages.Failed>(f =>
+        {
+            _log.Error("{0}: {1}", Tag, f.Error);
+            _journalError = f.Error;
+            if (_state == TorrentState.Checking && _picker is null)
+            {
+                Fail(f.Error); // unreadable history: this torrent stops, the others recover
+            }
+        });
+        Receive<StorageMessages.Flushed>(OnFlushed);
+        Receive<FlushTick>(_ => OnFlushTick());
         Receive<StorageMessages.CheckCompleted>(OnChecked);
         Receive<StorageMessages.PieceWritten>(OnPieceWritten);
         Receive<StorageMessages.StorageFailed>(f => Fail($"disk error: {f.Error}"));
@@ -91,8 +121,8 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
 
     private string Tag => $"torrent {_meta.InfoHash.Hex[..8]} ({_meta.Name})";
 
-    public static Props Props(TorrentMetainfo meta, string savePath, TorrentOptions options, NodeContext node) =>
-        Akka.Actor.Props.Create(() => new TorrentActor(meta, savePath, options, node));
+    public static Props Props(TorrentMetainfo meta, string savePath, TorrentOptions options, NodeContext node, string journalId) =>
+        Akka.Actor.Props.Create(() => new TorrentActor(meta, savePath, options, node, journalId));
 
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(
         -1,
@@ -108,16 +138,64 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         _storageActor = Context.Watch(Context.ActorOf(StorageActor.Props(_storage, _node.Settings.Storage.CheckParallelism, _node.Buffers), "storage"));
-        _storageActor.Tell(new StorageMessages.PrepareAndCheck(CreateFiles: !_options.SeedOnly));
+        var persistence = _node.Settings.Persistence;
+        // A journal outage stops only the journal actor; the backoff supervisor brings it back and we re-send
+        // whatever it did not confirm.
+        _journal = Context.ActorOf(
+            BackoffSupervisor.Props(Backoff.OnStop(
+                TorrentJournalActor.Props(_journalId, _meta.PieceCount, Self, persistence.SnapshotEvery),
+                "journal",
+                persistence.RestartMinBackoff,
+                persistence.RestartMaxBackoff,
+                0.2,
+                -1)),
+            "journal-supervisor");
+        Timers.StartPeriodicTimer("flush", FlushTick.Instance, persistence.FlushInterval);
         Timers.StartPeriodicTimer("tick", new TorrentMessages.Tick(), _node.Settings.StatsInterval);
         Timers.StartPeriodicTimer("rechoke", new Rechoke(false), _node.Settings.Choker.RechokeInterval);
         Timers.StartPeriodicTimer("optimistic", new Rechoke(true), _node.Settings.Choker.OptimisticInterval);
         Publish();
     }
 
+    private void OnRecovered(TorrentJournalActor.Messages.Recovered r)
+    {
+        if (_picker is not null)
+        {
+            return; // the journal restarted after an outage; our state is newer than its
+        }
+
+        if (r.LastSequenceNr == 0)
+        {
+            _storageActor.Tell(new StorageMessages.PrepareAndCheck(CreateFiles: !_options.SeedOnly));
+            return;
+        }
+
+        _recoveredPaused = r.Paused;
+        _recoveredPauseReason = r.PauseReason;
+        _storageActor.Tell(new StorageMessages.QuickCheck(r.Verified, CreateFiles: !_options.SeedOnly));
+    }
+
     private void OnChecked(StorageMessages.CheckCompleted c)
     {
-        _log.Info("{0}: checked {1}/{2} pieces present in {3:F1}s", Tag, c.Verified.Count, _meta.PieceCount, c.Elapsed.TotalSeconds);
+        if (c.FromJournal)
+        {
+            _resumedPieces = c.Verified.Count;
+            _log.Warning("{0}: resumed {1}/{2} verified pieces from the journal (files checked, not re-hashed)", Tag, c.Verified.Count, _meta.PieceCount);
+            if (c.MissingFiles is { Count: > 0 } missing)
+            {
+                _log.Warning("{0}: {1} file(s) vanished or shrank since last run, {2} piece(s) will be fetched again: {3}", Tag, missing.Count, c.BadPieces.Count, string.Join(", ", missing.Take(10)));
+            }
+        }
+        else
+        {
+            _log.Info("{0}: checked {1}/{2} pieces present in {3:F1}s", Tag, c.Verified.Count, _meta.PieceCount, c.Elapsed.TotalSeconds);
+            if (c.Verified.Count > 0 && !(_options.SeedOnly && c.BadPieces.Count > 0))
+            {
+                // Hashed once: journal it so that the next start trusts it instead of hashing again.
+                Journal(new PiecesVerified([.. c.Verified.Indices()]));
+            }
+        }
+
         if (_options.SeedOnly && c.BadPieces.Count > 0)
         {
             var files = c.BadPieces.SelectMany(_storage.FilesOf).Distinct().Take(10);
@@ -126,6 +204,14 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
         }
 
         _picker = new PiecePicker(_meta.PieceCount, _meta.PieceSize, _node.Settings.Peer.BlockLength, _node.Settings.Picker, c.Verified, _options.Sequential);
+        if (_recoveredPaused)
+        {
+            _state = TorrentState.Paused;
+            _error = _recoveredPauseReason;
+            Publish();
+            return;
+        }
+
         _state = c.Verified.IsComplete ? TorrentState.Seeding : TorrentState.Downloading;
         Publish();
         if (_state == TorrentState.Seeding)
@@ -428,7 +514,13 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
             return;
         }
 
-        Apply(new PieceVerified(w.Piece));
+        Apply(new PiecesVerified([w.Piece]));
+        _unflushed.Add(w.Piece);
+        if (_unflushed.Count >= _node.Settings.Persistence.FlushMaxPieces)
+        {
+            OnFlushTick();
+        }
+
         var have = new WeHave(w.Piece);
         foreach (var p in _peers.Values)
         {
@@ -446,13 +538,58 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
         }
     }
 
+    /// <summary>Written pieces are flushed to disk, then journaled, in batches: one fsync and one journal row per
+    /// batch keeps the journal off the download's critical path, and a piece is never journaled before its data is durable.</summary>
+    private void OnFlushTick()
+    {
+        if (_unflushed.Count > 0 && !_flushing)
+        {
+            _flushing = true;
+            var batch = _unflushed.ToList();
+            _unflushed.Clear();
+            if (_node.Settings.Persistence.Fsync)
+            {
+                _storageActor.Tell(new StorageMessages.Flush(batch));
+            }
+            else
+            {
+                Self.Tell(new StorageMessages.Flushed(batch));
+            }
+        }
+
+        // Anything the journal has not confirmed (it was down or restarting) is sent again; events are idempotent.
+        var stale = DateTime.UtcNow - _node.Settings.Persistence.ResendAfter;
+        foreach (var (id, (e, sent)) in _unconfirmed.Where(kv => kv.Value.Sent < stale).ToList())
+        {
+            _unconfirmed[id] = (e, DateTime.UtcNow);
+            _journal.Tell(new TorrentJournalActor.Messages.Write(id, e));
+        }
+    }
+
+    private void OnFlushed(StorageMessages.Flushed f)
+    {
+        _flushing = false;
+        Journal(new PiecesVerified([.. f.Pieces]));
+    }
+
+    private void Journal(IPersistedEvent e)
+    {
+        var id = ++_nextWrite;
+        _unconfirmed[id] = (e, DateTime.UtcNow);
+        _journal.Tell(new TorrentJournalActor.Messages.Write(id, e));
+    }
+
     /// <summary>The single place torrent state changes; the persistence layer journals these events.</summary>
-    private void Apply(ITorrentEvent e)
+    private void Apply(IPersistedEvent e)
     {
         switch (e)
         {
-            case PieceVerified v:
-                _picker!.PieceVerified(v.Piece);
+            case PiecesVerified v:
+                foreach (var piece in v.Pieces)
+                {
+                    _picker!.PieceVerified(piece);
+                }
+
                 break;
             case TorrentPaused p:
                 _state = TorrentState.Paused;
@@ -564,7 +701,9 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
             return;
         }
 
-        Apply(new TorrentPaused(reason));
+        var paused = new TorrentPaused(reason);
+        Apply(paused);
+        Journal(paused);
         StopNetworking();
         Publish();
     }
@@ -576,7 +715,9 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
             return;
         }
 
-        Apply(new TorrentResumed());
+        var resumed = new TorrentResumed();
+        Apply(resumed);
+        Journal(resumed);
         _state = _picker.Have.IsComplete ? TorrentState.Seeding : TorrentState.Downloading;
         Publish();
         StartNetworking();
@@ -637,7 +778,11 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
             peers.Sum(p => p.DownloadRate),
             peers.Sum(p => p.UploadRate),
             _hashFailures,
-            peers);
+            peers)
+        {
+            JournalError = _journalError,
+            ResumedPieces = _resumedPieces < 0 ? null : _resumedPieces,
+        };
     }
 
     private sealed class PeerEntry(int key, IActorRef actor, IPEndPoint endpoint, string? candidateKey, PieceSet has)
@@ -667,6 +812,11 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
         public string? CloseReason { get; set; }
 
         public PeerStats? Stats { get; set; }
+    }
+
+    private sealed record FlushTick
+    {
+        public static FlushTick Instance { get; } = new();
     }
 
     /// <summary>How the pieces a peer (by endpoint) took part in fared.</summary>

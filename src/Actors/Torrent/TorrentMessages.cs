@@ -36,20 +36,13 @@ public sealed record TorrentStatus(
     IReadOnlyList<PeerStatus> Peers)
 {
     public double Progress => PieceCount == 0 ? 0 : (double)VerifiedPieces / PieceCount;
+
+    /// <summary>Set while the journal is failing: transfers go on, verified pieces wait to be journaled.</summary>
+    public string? JournalError { get; init; }
+
+    /// <summary>Verified pieces taken from the journal at start-up (null for a torrent hashed from scratch).</summary>
+    public int? ResumedPieces { get; init; }
 }
-
-/// <summary>Torrent state changes, designed as events so that the persistence layer can journal them.</summary>
-public interface ITorrentEvent;
-
-public sealed record TorrentAdded(string InfoHash, byte[] TorrentFile, string SavePath, TorrentOptions Options) : ITorrentEvent;
-
-public sealed record PieceVerified(int Piece) : ITorrentEvent;
-
-public sealed record TorrentPaused(string? Reason) : ITorrentEvent;
-
-public sealed record TorrentResumed : ITorrentEvent;
-
-public sealed record TorrentRemoved : ITorrentEvent;
 
 public static class TorrentMessages
 {

@@ -21,10 +21,12 @@ internal static class TransferCommands
         var sequential = new Option<bool>("--sequential") { Description = "Download pieces in order (for streaming)" };
         var cmd = new Command("get", "Download a torrent, then exit (or keep seeding with --seed)") { torrent, output, seed, sequential };
         common.AddTo(cmd, withPeers: true);
-        cmd.SetAction((r, ct) => RunNode(common.Node(r), async node =>
+        cmd.SetAction((r, ct) => RunNode(
+            common.Node(r),
+            () => (TorrentCommands.Load(r.GetValue(torrent)!), new TorrentOptions(r.GetValue(sequential), SeedOnly: false, common.PeerEndPoints(r))),
+            async (node, input) =>
         {
-            var meta = TorrentCommands.Load(r.GetValue(torrent)!);
-            var options = new TorrentOptions(r.GetValue(sequential), SeedOnly: false, common.PeerEndPoints(r));
+            var (meta, options) = input;
             var hash = await Add(node, meta, Path.GetFullPath(r.GetValue(output)!), options);
             using var progress = ProgressReporter.Create(meta);
             var completed = false;
@@ -63,16 +65,22 @@ internal static class TransferCommands
         var data = new Option<string>("--data") { Description = "Folder holding the content (as `get -o` leaves it)", Required = true };
         var cmd = new Command("seed", "Verify existing data and seed it until stopped") { torrent, data };
         common.AddTo(cmd, withPeers: true);
-        cmd.SetAction((r, ct) => RunNode(common.Node(r), async node =>
-        {
-            var meta = TorrentCommands.Load(r.GetValue(torrent)!);
-            var dir = Path.GetFullPath(r.GetValue(data)!);
-            if (!Directory.Exists(dir))
+        cmd.SetAction((r, ct) => RunNode(
+            common.Node(r),
+            () =>
             {
-                throw new CliException($"--data '{dir}' does not exist");
-            }
+                var dir = Path.GetFullPath(r.GetValue(data)!);
+                if (!Directory.Exists(dir))
+                {
+                    throw new CliException($"--data '{dir}' does not exist");
+                }
 
-            var hash = await Add(node, meta, dir, new TorrentOptions(false, SeedOnly: true, common.PeerEndPoints(r)));
+                return (TorrentCommands.Load(r.GetValue(torrent)!), dir, common.PeerEndPoints(r));
+            },
+            async (node, input) =>
+        {
+            var (meta, dir, peers) = input;
+            var hash = await Add(node, meta, dir, new TorrentOptions(false, SeedOnly: true, peers));
             var announced = false;
             await foreach (var status in Follow(node, hash))
             {
@@ -100,10 +108,11 @@ internal static class TransferCommands
         var common = new CommonOptions();
         var cmd = new Command("node", "Run a long-lived node");
         common.AddTo(cmd, withPeers: false);
-        cmd.SetAction((r, ct) => RunNode(common.Node(r), async node =>
+        cmd.SetAction((r, ct) => RunNode(common.Node(r), () => 0, async (node, _) =>
         {
             Console.Out.WriteLine($"peers {node.Listen}");
             Console.Out.WriteLine($"data {node.DataDir}");
+            Console.Out.WriteLine($"journal {node.Journal.Description}");
             Console.Out.Flush();
             try
             {
@@ -118,8 +127,20 @@ internal static class TransferCommands
         return cmd;
     }
 
-    private static async Task<int> RunNode(NodeOptions options, Func<SwarmNode, Task<int>> body)
+    /// <summary>Validates the input first (a bad torrent never starts a node), then runs <paramref name="body"/> on a node.</summary>
+    private static async Task<int> RunNode<T>(NodeOptions options, Func<T> validate, Func<SwarmNode, T, Task<int>> body)
     {
+        T input;
+        try
+        {
+            input = validate();
+        }
+        catch (CliException e)
+        {
+            Console.Error.WriteLine($"swarm: {e.Message}");
+            return ExitCodes.InvalidInput;
+        }
+
         SwarmNode node;
         try
         {
@@ -135,7 +156,7 @@ internal static class TransferCommands
         {
             try
             {
-                return await body(node);
+                return await body(node, input);
             }
             catch (Exception e) when (e is CliException or InvalidTorrentException)
             {

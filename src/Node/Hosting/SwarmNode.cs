@@ -22,8 +22,9 @@ public sealed class SwarmNode : IAsyncDisposable
 {
     private readonly IHost _host;
 
-    private SwarmNode(IHost host, IActorRef root, ActorSystem system, SwarmSettings settings, IPEndPoint listen, string dataDir)
+    private SwarmNode(IHost host, IActorRef root, ActorSystem system, SwarmSettings settings, IPEndPoint listen, string dataDir, JournalStore journal)
     {
+        Journal = journal;
         _host = host;
         Root = root;
         System = system;
@@ -42,6 +43,8 @@ public sealed class SwarmNode : IAsyncDisposable
 
     public string DataDir { get; }
 
+    public JournalStore Journal { get; }
+
     /// <summary>Cancelled when the process is asked to stop (SIGTERM, Ctrl-C).</summary>
     public CancellationToken Stopping => _host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
 
@@ -56,9 +59,17 @@ public sealed class SwarmNode : IAsyncDisposable
         }
 
         Directory.CreateDirectory(dataDir);
+        var journal = JournalStore.Resolve(config, dataDir);
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            await journal.CheckReachableAsync(timeout.Token).ConfigureAwait(false);
+        }
+
+        config = journal.ToConfig().WithFallback(config);
         var listener = Bind(settings.Peer.BindAddress, settings.Peer.Port);
         var listen = (IPEndPoint)listener.LocalEndPoint!;
         var context = new NodeContext(
+            NodeIdentity(dataDir),
             settings,
             Handshake.NewPeerId(),
             listen.Port,
@@ -101,7 +112,23 @@ public sealed class SwarmNode : IAsyncDisposable
         var system = host.Services.GetRequiredService<ActorSystem>();
         var rootRef = host.Services.GetRequiredService<ActorRegistry>().Get<NodeActor>();
         system.RegisterOnTermination(context.Files.Dispose);
-        return new SwarmNode(host, rootRef, system, settings, listen, dataDir);
+        return new SwarmNode(host, rootRef, system, settings, listen, dataDir, journal);
+    }
+
+    /// <summary>A node's identity lives in its data folder: the same folder is the same node after a restart.</summary>
+    private static string NodeIdentity(string dataDir)
+    {
+        var file = Path.Combine(dataDir, "node-id");
+        if (File.Exists(file) && File.ReadAllText(file).Trim() is { Length: > 0 } id)
+        {
+            return id;
+        }
+
+        id = Guid.NewGuid().ToString("N");
+        var temp = file + ".tmp";
+        File.WriteAllText(temp, id);
+        File.Move(temp, file, overwrite: true);
+        return id;
     }
 
     private static Socket Bind(string address, int port)

@@ -17,6 +17,8 @@ public static class TestNodes
         akka.loglevel = INFO
         swarm.stats-interval = 200ms
         swarm.peer.handshake-timeout = 3s
+        akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
+        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
         """).WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", "swarm.conf"))));
 
     public static SwarmSettings Settings { get; } = SwarmSettings.From(Config);
@@ -28,6 +30,7 @@ public static class TestNodes
         socket.Listen(16);
         var listen = (IPEndPoint)socket.LocalEndPoint!;
         var context = new NodeContext(
+            $"{name}-{Guid.NewGuid():N}",
             Settings,
             Handshake.NewPeerId(),
             listen.Port,

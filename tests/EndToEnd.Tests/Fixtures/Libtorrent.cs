@@ -20,6 +20,12 @@ public static class Libtorrent
         Start(log, "seed", torrent, dataDir, port, peers)
             .WhenReadyAsync(seeder => seeder.WaitForLineAsync("ready", Timeouts.Start));
 
+    /// <summary>A seeder capped at <paramref name="bytesPerSecond"/>, so a leecher can be killed mid-download.</summary>
+    public static Task<ManagedProcess> StartThrottledSeedAsync(
+        ITestOutputHelper log, string torrent, string dataDir, int port, int bytesPerSecond) =>
+        Start(log, "seed", torrent, dataDir, port, [], ["--upload-limit", bytesPerSecond.ToString()])
+            .WhenReadyAsync(seeder => seeder.WaitForLineAsync("ready", Timeouts.Start));
+
     public static ManagedProcess StartGet(
         ITestOutputHelper log, string torrent, string outDir, int port, params IEnumerable<string> peers) =>
         Start(log, "get", torrent, outDir, port, peers);
@@ -33,10 +39,10 @@ public static class Libtorrent
     }
 
     private static ManagedProcess Start(
-        ITestOutputHelper log, string mode, string torrent, string dir, int port, IEnumerable<string> peers) =>
+        ITestOutputHelper log, string mode, string torrent, string dir, int port, IEnumerable<string> peers, IEnumerable<string>? extra = null) =>
         ManagedProcess.Start(
             $"libtorrent {mode} :{port}",
             Python,
-            [Script, mode, torrent, dir, port.ToString(), "--bind", SwarmCli.Loopback, .. peers.SelectMany(p => new[] { "--peer", p })],
+            [Script, mode, torrent, dir, port.ToString(), "--bind", SwarmCli.Loopback, .. peers.SelectMany(p => new[] { "--peer", p }), .. extra ?? []],
             log);
 }

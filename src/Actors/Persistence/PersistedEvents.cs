@@ -1,0 +1,30 @@
+namespace Swarm.Actors.Persistence;
+
+/// <summary>Marker for everything written to the journal or snapshot store. Bound in hocon to
+/// <see cref="PersistedEventSerializer"/>, whose manifests stay stable across renames and refactors.</summary>
+public interface IPersistedEvent;
+
+/// <summary>A torrent joined the node's catalog. <paramref name="Generation"/> names its journal, so a torrent removed
+/// and added again starts from a clean history.</summary>
+public sealed record TorrentAdded(
+    string InfoHash,
+    string Generation,
+    byte[] InfoDictionary,
+    string[][] Trackers,
+    string SavePath,
+    bool Sequential,
+    bool SeedOnly) : IPersistedEvent;
+
+public sealed record TorrentRemoved(string InfoHash) : IPersistedEvent;
+
+/// <summary>Pieces whose data was written (and, by default, flushed to disk) before this event was journaled.</summary>
+public sealed record PiecesVerified(int[] Pieces) : IPersistedEvent;
+
+public sealed record TorrentPaused(string? Reason) : IPersistedEvent;
+
+public sealed record TorrentResumed : IPersistedEvent;
+
+/// <summary>A torrent's state in one row, so recovery replays at most <c>snapshot-every</c> events.</summary>
+public sealed record TorrentSnapshot(int PieceCount, byte[] Verified, bool Paused, string? PauseReason) : IPersistedEvent;
+
+public sealed record CatalogSnapshot(TorrentAdded[] Torrents) : IPersistedEvent;

@@ -1,0 +1,76 @@
+using System.Data.Common;
+using Akka.Configuration;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Swarm.Node.Hosting;
+
+/// <summary>Resolves the journal store from swarm.journal, checks that it is reachable before any actor starts
+/// (so an unreachable database is one clear line, not a stream of actor failures), and writes the
+/// Akka.Persistence.Sql settings that point at it.</summary>
+public sealed record JournalStore(string Provider, string ConnectionString, string Description)
+{
+    public bool IsSqlite => Provider.StartsWith("SQLite", StringComparison.OrdinalIgnoreCase);
+
+    public static JournalStore Resolve(Config config, string dataDir)
+    {
+        var provider = config.GetString("swarm.journal.provider", "SQLite.MS");
+        var cs = Environment.GetEnvironmentVariable("SWARM_JOURNAL_CONNECTION_STRING") is { Length: > 0 } env
+            ? env
+            : config.GetString("swarm.journal.connection-string", string.Empty);
+        if (provider.StartsWith("SQLite", StringComparison.OrdinalIgnoreCase))
+        {
+            if (string.IsNullOrEmpty(cs))
+            {
+                cs = $"Data Source={Path.Combine(dataDir, "swarm.db")}";
+            }
+
+            return new JournalStore(provider, cs, $"SQLite {new SqliteConnectionStringBuilder(cs).DataSource}");
+        }
+
+        if (provider.StartsWith("PostgreSQL", StringComparison.OrdinalIgnoreCase))
+        {
+            if (string.IsNullOrEmpty(cs))
+            {
+                throw new ArgumentException("swarm.journal.provider is PostgreSQL but no connection string is set (swarm.journal.connection-string or SWARM_JOURNAL_CONNECTION_STRING)");
+            }
+
+            var b = new NpgsqlConnectionStringBuilder(cs);
+            return new JournalStore(provider, cs, $"PostgreSQL {b.Host}:{b.Port}/{b.Database}");
+        }
+
+        throw new ArgumentException($"swarm.journal.provider '{provider}' is not supported (SQLite.MS or PostgreSQL.15)");
+    }
+
+    /// <summary>Opens one connection; SQLite is switched to WAL (stored in the file, so once is enough).</summary>
+    public async Task CheckReachableAsync(CancellationToken ct)
+    {
+        try
+        {
+            await using DbConnection connection = IsSqlite ? new SqliteConnection(ConnectionString) : new NpgsqlConnection(ConnectionString);
+            await connection.OpenAsync(ct).ConfigureAwait(false);
+            if (IsSqlite)
+            {
+                await using var cmd = connection.CreateCommand();
+                cmd.CommandText = "PRAGMA journal_mode=WAL;";
+                await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is DbException or InvalidOperationException or IOException or OperationCanceledException or TimeoutException)
+        {
+            throw new IOException($"journal store unreachable ({Description}): {e.Message}", e);
+        }
+    }
+
+    public Config ToConfig()
+    {
+        var q = SwarmConfiguration.Quote(ConnectionString);
+        var p = SwarmConfiguration.Quote(Provider);
+        return ConfigurationFactory.ParseString($"""
+            akka.persistence.journal.sql.connection-string = {q}
+            akka.persistence.journal.sql.provider-name = {p}
+            akka.persistence.snapshot-store.sql.connection-string = {q}
+            akka.persistence.snapshot-store.sql.provider-name = {p}
+            """);
+    }
+}

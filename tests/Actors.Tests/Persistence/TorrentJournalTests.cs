@@ -1,0 +1,124 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Swarm.Actors.Persistence;
+using Swarm.Actors.Picking;
+using Swarm.Actors.Tests.Support;
+using Xunit;
+using Xunit.Abstractions;
+using static Swarm.Actors.Persistence.TorrentJournalActor.Messages;
+
+namespace Swarm.Actors.Tests.Persistence;
+
+/// <summary>The torrent journal on a real SQLite file (Akka.Persistence.Sql, as the node runs it): events and
+/// snapshots replay into the same state, and nothing journaled is lost across incarnations.</summary>
+public sealed class TorrentJournalTests : Akka.TestKit.Xunit2.TestKit
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+
+    public TorrentJournalTests(ITestOutputHelper output)
+        : base(SqliteConfig(out var file), output: output)
+    {
+        DatabaseFile = file;
+    }
+
+    private string DatabaseFile { get; }
+
+    private static Config SqliteConfig(out string file)
+    {
+        file = Path.Combine(Path.GetTempPath(), $"swarm-journal-{Guid.NewGuid():N}.db");
+        var cs = $"Data Source={file}";
+        return ConfigurationFactory.ParseString($"""
+            akka.persistence.journal.sql.connection-string = "{cs}"
+            akka.persistence.journal.sql.provider-name = "SQLite.MS"
+            akka.persistence.snapshot-store.sql.connection-string = "{cs}"
+            akka.persistence.snapshot-store.sql.provider-name = "SQLite.MS"
+            """).WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", "swarm.conf"))));
+    }
+
+    protected override void AfterAll()
+    {
+        base.AfterAll();
+        foreach (var f in new[] { DatabaseFile, DatabaseFile + "-wal", DatabaseFile + "-shm" })
+        {
+            File.Delete(f);
+        }
+    }
+
+    [Fact]
+    public void A_new_torrent_recovers_empty()
+    {
+        Sys.ActorOf(TorrentJournalActor.Props("t-new", 8, TestActor, snapshotEvery: 100));
+        var r = ExpectMsg<Recovered>(Wait);
+        Assert.Equal(0, r.LastSequenceNr);
+        Assert.Equal(0, r.Verified.Count);
+    }
+
+    [Fact]
+    public void Events_replay_into_the_same_state()
+    {
+        var first = Sys.ActorOf(TorrentJournalActor.Props("t-events", 16, TestActor, snapshotEvery: 100));
+        ExpectMsg<Recovered>(Wait);
+        first.Tell(new Write(1, new PiecesVerified([0, 3, 5])));
+        first.Tell(new Write(2, new PiecesVerified([7])));
+        first.Tell(new Write(3, new TorrentPaused("disk full")));
+        ExpectMsg<Written>(w => w.Id == 1, Wait);
+        ExpectMsg<Written>(w => w.Id == 2, Wait);
+        ExpectMsg<Written>(w => w.Id == 3, Wait);
+        Watch(first);
+        Sys.Stop(first);
+        ExpectTerminated(first, Wait);
+
+        Sys.ActorOf(TorrentJournalActor.Props("t-events", 16, TestActor, snapshotEvery: 100));
+        var r = ExpectMsg<Recovered>(Wait);
+        Assert.Equal([0, 3, 5, 7], r.Verified.Indices());
+        Assert.True(r.Paused);
+        Assert.Equal("disk full", r.PauseReason);
+        Assert.Equal(3, r.LastSequenceNr);
+    }
+
+    [Fact]
+    public void Snapshots_bound_what_is_replayed_and_lose_nothing()
+    {
+        var first = Sys.ActorOf(TorrentJournalActor.Props("t-snap", 64, TestActor, snapshotEvery: 5));
+        ExpectMsg<Recovered>(Wait);
+        for (var i = 0; i < 23; i++)
+        {
+            first.Tell(new Write(i, new PiecesVerified([i * 2])));
+        }
+
+        for (var i = 0; i < 23; i++)
+        {
+            ExpectMsg<Written>(Wait);
+        }
+
+        Watch(first);
+        Sys.Stop(first);
+        ExpectTerminated(first, Wait);
+
+        Sys.ActorOf(TorrentJournalActor.Props("t-snap", 64, TestActor, snapshotEvery: 5));
+        var r = ExpectMsg<Recovered>(Wait);
+        Assert.Equal(Enumerable.Range(0, 23).Select(i => i * 2), r.Verified.Indices());
+        Assert.Equal(23, r.LastSequenceNr);
+    }
+
+    [Fact]
+    public void A_resumed_torrent_clears_its_pause()
+    {
+        var first = Sys.ActorOf(TorrentJournalActor.Props("t-pause", 4, TestActor, snapshotEvery: 2));
+        ExpectMsg<Recovered>(Wait);
+        first.Tell(new Write(1, new TorrentPaused(null)));
+        first.Tell(new Write(2, new TorrentResumed()));
+        first.Tell(new Write(3, new PiecesVerified([1])));
+        ExpectMsg<Written>(Wait);
+        ExpectMsg<Written>(Wait);
+        ExpectMsg<Written>(Wait);
+        Watch(first);
+        Sys.Stop(first);
+        ExpectTerminated(first, Wait);
+
+        Sys.ActorOf(TorrentJournalActor.Props("t-pause", 4, TestActor, snapshotEvery: 2));
+        var r = ExpectMsg<Recovered>(Wait);
+        Assert.False(r.Paused);
+        Assert.Equal([1], r.Verified.Indices());
+    }
+}

@@ -1,0 +1,124 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Swarm.EndToEnd.Tests.Fixtures;
+using Swarm.EndToEnd.Tests.Infrastructure;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Swarm.EndToEnd.Tests;
+
+/// <summary>kill -9 and restart with the same data folder: verified pieces come back from the SQLite journal
+/// instead of being downloaded or hashed again.</summary>
+public sealed partial class ResumeTests(ITestOutputHelper log) : EndToEndTest(log)
+{
+    [Fact]
+    public async Task A_leecher_killed_twice_mid_download_resumes_and_finishes()
+    {
+        var torrent = await TestTorrent.CreateAsync(Dir.Path, PayloadKind.SingleFile, Log);
+        var seedPort = FreePort.Next();
+        // ~3 MiB at 384 KiB/s: about 8 s of download, time enough to kill it twice.
+        Own(await Libtorrent.StartThrottledSeedAsync(Log, torrent.TorrentPath, torrent.Content.Parent, seedPort, 384 * 1024));
+        var outDir = Dir.Sub("out");
+        var state = StateDir("leecher");
+        var pieces = torrent.Metainfo.PieceCount;
+
+        var verifiedAtKill = 0;
+        foreach (var fraction in new[] { 0.3, 0.6 })
+        {
+            var leecher = SwarmCli.Get(Log, torrent.TorrentPath, outDir, FreePort.Next(), state, SwarmCli.Peer(seedPort));
+            await using (leecher)
+            {
+                if (verifiedAtKill > 0)
+                {
+                    var resumed = await ResumedPiecesAsync(leecher);
+                    // What was verified at the kill is back, minus at most the last flush window
+                    // (pieces written but not yet journaled are fetched again, never trusted unwritten).
+                    Assert.InRange(resumed, Math.Max(1, verifiedAtKill - 4), pieces);
+                }
+
+                verifiedAtKill = await WaitForVerifiedAsync(leecher, (int)(pieces * fraction));
+                Kill(leecher);
+            }
+        }
+
+        var last = Own(SwarmCli.Get(Log, torrent.TorrentPath, outDir, FreePort.Next(), state, SwarmCli.Peer(seedPort)));
+        var resumedLast = await ResumedPiecesAsync(last);
+        Assert.InRange(resumedLast, Math.Max(1, verifiedAtKill - 4), pieces);
+        await last.WaitForCompleteAsync(torrent.InfoHash);
+        torrent.AssertDownloadedTo(outDir);
+    }
+
+    [Fact]
+    public async Task A_seeder_killed_and_restarted_seeds_again_without_rehashing()
+    {
+        var torrent = await TestTorrent.CreateAsync(Dir.Path, PayloadKind.MultiFile, Log);
+        var state = StateDir("seeder");
+        var first = SwarmCli.Seed(Log, torrent.TorrentPath, torrent.Content.Parent, FreePort.Next(), state);
+        await using (first)
+        {
+            await first.WaitForSeedingAsync(torrent.InfoHash);
+            // The first start hashed the data; give the journal its flush window before the kill.
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            Kill(first);
+        }
+
+        var seedPort = FreePort.Next();
+        var second = Own(SwarmCli.Seed(Log, torrent.TorrentPath, torrent.Content.Parent, seedPort, state));
+        await second.WaitForSeedingAsync(torrent.InfoHash);
+        Assert.Equal(torrent.Metainfo.PieceCount, await ResumedPiecesAsync(second));
+
+        // And it really serves: a libtorrent leecher gets the data from it.
+        var outDir = Dir.Sub("out");
+        var leecher = Own(Libtorrent.StartGet(Log, torrent.TorrentPath, outDir, FreePort.Next(), SwarmCli.Peer(seedPort)));
+        await Libtorrent.WaitForCompleteAsync(leecher);
+        torrent.AssertDownloadedTo(outDir);
+    }
+
+    private void Kill(ManagedProcess process)
+    {
+        Log.WriteLine($"kill -9 {process.Name} (pid {process.Id})");
+        System.Diagnostics.Process.GetProcessById(process.Id).Kill(); // SIGKILL: no shutdown hooks run
+    }
+
+    /// <summary>Polls the plain progress lines on stderr ("12.5% 6/48 pieces, …") until at least <paramref name="target"/>.</summary>
+    private static async Task<int> WaitForVerifiedAsync(ManagedProcess leecher, int target)
+    {
+        var deadline = DateTime.UtcNow + Timeouts.Transfer;
+        while (DateTime.UtcNow < deadline)
+        {
+            var latest = leecher.Stderr.Select(l => Progress().Match(l)).Where(m => m.Success)
+                .Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).DefaultIfEmpty(0).Max();
+            if (latest >= target)
+            {
+                return latest;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"{leecher.Name} never reached {target} verified pieces.\n{leecher.Describe()}");
+    }
+
+    private static async Task<int> ResumedPiecesAsync(ManagedProcess process)
+    {
+        var deadline = DateTime.UtcNow + Timeouts.Start;
+        while (DateTime.UtcNow < deadline)
+        {
+            var m = process.Stderr.Select(l => Resumed().Match(l)).FirstOrDefault(m => m.Success);
+            if (m is not null)
+            {
+                return int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"{process.Name} did not report resuming from its journal.\n{process.Describe()}");
+    }
+
+    [GeneratedRegex(@"% (\d+)/\d+ pieces")]
+    private static partial Regex Progress();
+
+    [GeneratedRegex(@"resumed (\d+)/\d+ verified pieces from the journal")]
+    private static partial Regex Resumed();
+}
