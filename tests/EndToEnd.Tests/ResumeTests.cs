@@ -11,9 +11,12 @@ namespace Swarm.EndToEnd.Tests;
 /// instead of being downloaded or hashed again.</summary>
 public sealed partial class ResumeTests(ITestOutputHelper log) : EndToEndTest(log)
 {
-    [Fact]
-    public async Task A_leecher_killed_twice_mid_download_resumes_and_finishes()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgresql")]
+    public async Task A_leecher_killed_twice_mid_download_resumes_and_finishes(string store)
     {
+        var config = await JournalConfigAsync(store);
         var torrent = await TestTorrent.CreateAsync(Dir.Path, PayloadKind.SingleFile, Log);
         var seedPort = FreePort.Next();
         // ~3 MiB at 384 KiB/s: about 8 s of download, time enough to kill it twice.
@@ -25,7 +28,7 @@ public sealed partial class ResumeTests(ITestOutputHelper log) : EndToEndTest(lo
         var verifiedAtKill = 0;
         foreach (var fraction in new[] { 0.3, 0.6 })
         {
-            var leecher = SwarmCli.Get(Log, torrent.TorrentPath, outDir, FreePort.Next(), state, SwarmCli.Peer(seedPort));
+            var leecher = Get(torrent, outDir, state, config, seedPort);
             await using (leecher)
             {
                 if (verifiedAtKill > 0)
@@ -41,11 +44,16 @@ public sealed partial class ResumeTests(ITestOutputHelper log) : EndToEndTest(lo
             }
         }
 
-        var last = Own(SwarmCli.Get(Log, torrent.TorrentPath, outDir, FreePort.Next(), state, SwarmCli.Peer(seedPort)));
+        var last = Own(Get(torrent, outDir, state, config, seedPort));
         var resumedLast = await ResumedPiecesAsync(last);
         Assert.InRange(resumedLast, Math.Max(1, verifiedAtKill - 4), pieces);
         await last.WaitForCompleteAsync(torrent.InfoHash);
         torrent.AssertDownloadedTo(outDir);
+
+        // From its own counters: the last run fetched only what the journal did not hold.
+        var received = ReceivedBytes(last);
+        var missing = (long)(pieces - resumedLast) * torrent.Metainfo.PieceLength;
+        Assert.True(received <= missing, $"the last run received {received} bytes, more than the {missing} bytes of the {pieces - resumedLast} missing pieces");
     }
 
     [Fact]
@@ -73,6 +81,28 @@ public sealed partial class ResumeTests(ITestOutputHelper log) : EndToEndTest(lo
         await Libtorrent.WaitForCompleteAsync(leecher);
         torrent.AssertDownloadedTo(outDir);
     }
+
+    private async Task<string?> JournalConfigAsync(string store)
+    {
+        if (store == "sqlite")
+        {
+            return null; // the embedded default
+        }
+
+        var server = Own(await PostgresServer.StartAsync(Log));
+        return server.WriteSwarmConfig(Dir.Path);
+    }
+
+    private ManagedProcess Get(TestTorrent torrent, string outDir, string state, string? config, int seedPort) =>
+        SwarmCli.Start($"swarm get ({(config is null ? "sqlite" : "postgresql")})", Log,
+        [
+            "get", torrent.TorrentPath, "-o", outDir, "--bind", SwarmCli.Loopback, "--port", FreePort.Next().ToString(),
+            "--data-dir", state, "--peer", SwarmCli.Peer(seedPort), .. config is null ? Array.Empty<string>() : ["--config", config],
+        ]);
+
+    private static long ReceivedBytes(ManagedProcess process) =>
+        process.Stderr.Select(l => Received().Match(l)).Where(m => m.Success)
+            .Select(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).DefaultIfEmpty(0).Last();
 
     private void Kill(ManagedProcess process)
     {
@@ -118,6 +148,9 @@ public sealed partial class ResumeTests(ITestOutputHelper log) : EndToEndTest(lo
 
     [GeneratedRegex(@"% (\d+)/\d+ pieces")]
     private static partial Regex Progress();
+
+    [GeneratedRegex(@", (\d+) bytes received")]
+    private static partial Regex Received();
 
     [GeneratedRegex(@"resumed (\d+)/\d+ verified pieces from the journal")]
     private static partial Regex Resumed();

@@ -22,15 +22,27 @@ internal abstract class ProgressReporter : IDisposable
     }
 
     protected static string Line(TorrentStatus s) =>
-        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{s.Progress * 100:0.0}% {s.VerifiedPieces}/{s.PieceCount} pieces, down {Format.Rate(s.DownloadRate)}, up {Format.Rate(s.UploadRate)}, {s.Peers.Count} peers, {s.State.ToString().ToLowerInvariant()}");
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{s.Progress * 100:0.0}% {s.VerifiedPieces}/{s.PieceCount} pieces, down {Format.Rate(s.DownloadRate)}, up {Format.Rate(s.UploadRate)}, {s.Peers.Count} peers, {s.State.ToString().ToLowerInvariant()}, {s.Downloaded} bytes received");
 
     private sealed class PlainProgress : ProgressReporter
     {
         private readonly Stopwatch _since = Stopwatch.StartNew();
         private int _lastPieces = -1;
+        private TorrentStatus? _latest;
+
+        /// <summary>The final state, so scripts see the totals of the run.</summary>
+        public override void Finish()
+        {
+            if (_latest is { } s)
+            {
+                Console.Error.WriteLine(Line(s));
+                _latest = null;
+            }
+        }
 
         public override void Report(TorrentStatus status)
         {
+            _latest = status;
             if (_since.Elapsed >= TimeSpan.FromSeconds(1) || (_lastPieces < 0 && status.State != TorrentState.Checking))
             {
                 _since.Restart();
