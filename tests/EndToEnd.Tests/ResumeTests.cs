@@ -57,6 +57,37 @@ public sealed partial class ResumeTests(ITestOutputHelper log) : EndToEndTest(lo
     }
 
     [Fact]
+    public async Task PostgreSQL_going_away_mid_download_loses_nothing()
+    {
+        var server = Own(await PostgresServer.StartAsync(Log));
+        var config = server.WriteSwarmConfig(Dir.Path);
+        var torrent = await TestTorrent.CreateAsync(Dir.Path, PayloadKind.SingleFile, Log);
+        var seedPort = FreePort.Next();
+        Own(await Libtorrent.StartThrottledSeedAsync(Log, torrent.TorrentPath, torrent.Content.Parent, seedPort, 384 * 1024));
+        var outDir = Dir.Sub("out");
+        var state = StateDir("leecher");
+        var pieces = torrent.Metainfo.PieceCount;
+
+        var leecher = Own(Get(torrent, outDir, state, config, seedPort));
+        var before = await WaitForVerifiedAsync(leecher, pieces / 5);
+        await server.StopServerAsync();
+
+        // The transfer goes on without the database, and says that the journal is failing.
+        var during = await WaitForVerifiedAsync(leecher, Math.Min(pieces - 2, before + 8));
+        Assert.Contains(leecher.Stderr, l => l.Contains("journal failing", StringComparison.Ordinal));
+        await server.StartServerAsync();
+        await leecher.WaitForCompleteAsync(torrent.InfoHash);
+        torrent.AssertDownloadedTo(outDir);
+        Log.WriteLine($"verified {before} before the outage, {during} during it");
+
+        // Every verified piece reached the journal once it came back: a restart resumes all of them.
+        var again = Own(Get(torrent, outDir, state, config, seedPort));
+        Assert.Equal(pieces, await ResumedPiecesAsync(again));
+        await again.WaitForCompleteAsync(torrent.InfoHash);
+        Assert.Equal(0, ReceivedBytes(again));
+    }
+
+    [Fact]
     public async Task A_seeder_killed_and_restarted_seeds_again_without_rehashing()
     {
         var torrent = await TestTorrent.CreateAsync(Dir.Path, PayloadKind.MultiFile, Log);

@@ -64,22 +64,40 @@ public sealed class TorrentJournalActor : ReceivePersistentActor
     public static Props Props(string persistenceId, int pieceCount, IActorRef torrent, int snapshotEvery) =>
         Akka.Actor.Props.Create(() => new TorrentJournalActor(persistenceId, pieceCount, torrent, snapshotEvery));
 
+    // The base implementations log the whole exception chain (pages of driver stack traces); one line says it,
+    // and stopping hands the retry to the backoff supervisor.
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
-        _torrent.Tell(new Messages.Failed($"journal {PersistenceId} cannot be read: {reason.Message}"));
-        base.OnRecoveryFailure(reason, message);
+        Report($"journal {PersistenceId} cannot be read: {Innermost(reason)}");
+        Context.Stop(Self);
     }
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
-        _torrent.Tell(new Messages.Failed($"journal write failed: {cause.Message}"));
-        base.OnPersistFailure(cause, @event, sequenceNr);
+        Report($"journal write failed: {Innermost(cause)}");
+        Context.Stop(Self);
     }
 
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
-        _torrent.Tell(new Messages.Failed($"journal rejected an event: {cause.Message}"));
-        base.OnPersistRejected(cause, @event, sequenceNr);
+        // The store refused this event (not an outage): the actor lives on; the torrent re-sends later.
+        Report($"journal rejected an event: {Innermost(cause)}");
+    }
+
+    private static string Innermost(Exception e)
+    {
+        while (e.InnerException is not null)
+        {
+            e = e.InnerException;
+        }
+
+        return e.Message;
+    }
+
+    private void Report(string error)
+    {
+        _log.Warning("{0}", error);
+        _torrent.Tell(new Messages.Failed(error));
     }
 
     private void Apply(IPersistedEvent e)

@@ -43,6 +43,7 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
     private bool _recoveredPaused;
     private string? _recoveredPauseReason;
     private int _resumedPieces = -1;
+    private readonly List<IActorRef> _syncWaiters = [];
     private PiecePicker? _picker;
     private TorrentState _state = TorrentState.Checking;
     private string? _error;
@@ -68,10 +69,10 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
         {
             _unconfirmed.Remove(w.Id);
             _journalError = null;
+            ReplyIfSynced();
         });
         Receive<TorrentJournalActor.Messages.Failed>(f =>
         {
-            _log.Error("{0}: {1}", Tag, f.Error);
             _journalError = f.Error;
             if (_state == TorrentState.Checking && _picker is null)
             {
@@ -113,6 +114,12 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
         Receive<TorrentMessages.Tick>(_ => OnTick());
         Receive<Rechoke>(r => DoRechoke(r.RotateOptimistic));
         Receive<GetStatus>(_ => Sender.Tell(Status()));
+        Receive<SyncJournal>(_ =>
+        {
+            _syncWaiters.Add(Sender);
+            OnFlushTick();
+            ReplyIfSynced();
+        });
         Receive<Pause>(p => DoPause(p.Reason));
         Receive<Resume>(_ => DoResume());
     }
@@ -570,6 +577,19 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
     {
         _flushing = false;
         Journal(new PiecesVerified([.. f.Pieces]));
+    }
+
+    private void ReplyIfSynced()
+    {
+        if (_syncWaiters.Count > 0 && _unflushed.Count == 0 && !_flushing && _unconfirmed.Count == 0)
+        {
+            foreach (var w in _syncWaiters)
+            {
+                w.Tell(new JournalSynced(0));
+            }
+
+            _syncWaiters.Clear();
+        }
     }
 
     private void Journal(IPersistedEvent e)

@@ -48,6 +48,12 @@ public static class TorrentMessages
 {
     public sealed record GetStatus;
 
+    /// <summary>Flush and journal every written piece now; answered with <see cref="JournalSynced"/> once the journal
+    /// confirmed all of them (a clean exit then loses nothing).</summary>
+    public sealed record SyncJournal;
+
+    public sealed record JournalSynced(int Pending);
+
     public sealed record Pause(string? Reason = null);
 
     public sealed record Resume;

@@ -43,6 +43,7 @@ internal static class TransferCommands
                 if (!completed && status.State == TorrentState.Seeding)
                 {
                     completed = true;
+                    await SyncJournal(node, hash);
                     progress.Finish();
                     Console.Out.WriteLine($"complete {hash}");
                     Console.Out.Flush();
@@ -175,6 +176,19 @@ internal static class TransferCommands
             NodeMessages.AddTorrentRejected r => throw new CliException(r.Reason),
             _ => throw new InvalidOperationException($"unexpected reply {reply}"),
         };
+    }
+
+    /// <summary>Waits until every verified piece is journaled, so that exiting right after `complete` loses nothing.</summary>
+    private static async Task SyncJournal(SwarmNode node, string hash)
+    {
+        try
+        {
+            await node.Root.Ask<TorrentMessages.JournalSynced>(new NodeMessages.ForTorrent(hash, new TorrentMessages.SyncJournal()), node.Settings.Persistence.RestartMaxBackoff);
+        }
+        catch (Exception e) when (e is TaskCanceledException or TimeoutException or AskTimeoutException)
+        {
+            Console.Error.WriteLine("swarm: warning: the journal did not confirm every verified piece; they will be checked again on the next start");
+        }
     }
 
     /// <summary>Status of one torrent, polled until the process is asked to stop.</summary>
