@@ -88,6 +88,49 @@ public sealed partial class ResumeTests(ITestOutputHelper log) : EndToEndTest(lo
     }
 
     [Fact]
+    public async Task An_unreachable_journal_store_is_one_clear_line_at_start()
+    {
+        var torrent = await TestTorrent.CreateAsync(Dir.Path, PayloadKind.SingleFile, Log);
+        var config = Path.Combine(Dir.Path, "dead-db.conf");
+        var deadPort = FreePort.Next(); // nothing listens there
+        await File.WriteAllTextAsync(config, $"""
+            swarm.journal.provider = "PostgreSQL.15"
+            swarm.journal.connection-string = "Host={SwarmCli.Loopback};Port={deadPort};Username=postgres;Database=swarm;Timeout=3"
+            """);
+
+        var result = await SwarmCli.RunAsync(Log, Timeouts.Reject,
+            "get", torrent.TorrentPath, "-o", Dir.Sub("out"), "--bind", SwarmCli.Loopback, "--port", FreePort.Next().ToString(),
+            "--data-dir", StateDir("leecher"), "--config", config);
+
+        Assertions.CleanRejection(result, expectedExitCode: 1);
+        Assert.StartsWith($"swarm: journal store unreachable (PostgreSQL {SwarmCli.Loopback}:{deadPort}/swarm)", result.Stderr.Single(l => l.Length > 0));
+    }
+
+    [Fact]
+    public async Task Files_that_vanished_between_runs_are_fetched_again()
+    {
+        var torrent = await TestTorrent.CreateAsync(Dir.Path, PayloadKind.MultiFile, Log);
+        var seedPort = FreePort.Next();
+        Own(await Libtorrent.StartSeedAsync(Log, torrent.TorrentPath, torrent.Content.Parent, seedPort));
+        var outDir = Dir.Sub("out");
+        var state = StateDir("leecher");
+        await using (var first = Get(torrent, outDir, state, null, seedPort))
+        {
+            await first.WaitForCompleteAsync(torrent.InfoHash);
+        }
+
+        var victim = Directory.EnumerateFiles(Path.Combine(outDir, torrent.Content.Name), "*", SearchOption.AllDirectories).OrderBy(f => f, StringComparer.Ordinal).Last();
+        File.Delete(victim);
+
+        var second = Own(Get(torrent, outDir, state, null, seedPort));
+        var resumed = await ResumedPiecesAsync(second);
+        Assert.InRange(resumed, 1, torrent.Metainfo.PieceCount - 1);
+        await second.WaitForCompleteAsync(torrent.InfoHash);
+        Assert.Contains(second.Stderr, l => l.Contains("vanished or shrank", StringComparison.Ordinal) && l.Contains(Path.GetFileName(victim), StringComparison.Ordinal));
+        torrent.AssertDownloadedTo(outDir);
+    }
+
+    [Fact]
     public async Task A_seeder_killed_and_restarted_seeds_again_without_rehashing()
     {
         var torrent = await TestTorrent.CreateAsync(Dir.Path, PayloadKind.MultiFile, Log);
