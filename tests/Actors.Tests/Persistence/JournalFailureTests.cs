@@ -1,0 +1,102 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Persistence.TestKit;
+using Swarm.Actors.Persistence;
+using Swarm.Actors.Tests.Support;
+using Xunit;
+using Xunit.Abstractions;
+using static Swarm.Actors.Persistence.TorrentJournalActor.Messages;
+
+namespace Swarm.Actors.Tests.Persistence;
+
+/// <summary>Journal outages with Akka.Persistence.TestKit's TestJournal: a failed write is reported and stops the
+/// journal actor (its backoff supervisor restarts it); a rejected write is reported and the actor goes on. Nothing
+/// that failed is ever recovered as verified.</summary>
+public sealed class JournalFailureTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(TestJournalConfig, output: output)
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+
+    private static Config TestJournalConfig => ConfigurationFactory.ParseString("""
+        akka.persistence.journal {
+          plugin = "akka.persistence.journal.test"
+          test {
+            class = "Akka.Persistence.TestKit.TestJournal, Akka.Persistence.TestKit"
+            plugin-dispatcher = "akka.actor.default-dispatcher"
+          }
+        }
+        akka.persistence.snapshot-store {
+          plugin = "akka.persistence.snapshot-store.test"
+          test {
+            class = "Akka.Persistence.TestKit.TestSnapshotStore, Akka.Persistence.TestKit"
+            plugin-dispatcher = "akka.actor.default-dispatcher"
+          }
+        }
+        """).WithFallback(TestNodes.Config);
+
+    private ITestJournal Journal => TestJournal.FromRef(Akka.Persistence.Persistence.Instance.Apply(Sys).JournalFor("akka.persistence.journal.test"));
+
+    [Fact]
+    public async Task A_failed_write_is_reported_stops_the_journal_and_is_not_recovered()
+    {
+        var first = Sys.ActorOf(TorrentJournalActor.Props("f-fail", 8, TestActor, snapshotEvery: 100));
+        ExpectMsg<Recovered>(Wait);
+        first.Tell(new Write(1, new PiecesVerified([1])));
+        ExpectMsg<Written>(w => w.Id == 1, Wait);
+
+        await Journal.OnWrite.Fail();
+        Watch(first);
+        first.Tell(new Write(2, new PiecesVerified([2])));
+        var failed = ExpectMsg<Failed>(Wait);
+        Assert.StartsWith("journal write failed", failed.Error, StringComparison.Ordinal);
+        ExpectTerminated(first, Wait);
+
+        await Journal.OnWrite.Pass();
+        Sys.ActorOf(TorrentJournalActor.Props("f-fail", 8, TestActor, snapshotEvery: 100));
+        var recovered = ExpectMsg<Recovered>(Wait);
+        Assert.Equal([1], recovered.Verified.Indices());
+    }
+
+    [Fact]
+    public async Task A_rejected_write_is_reported_and_the_journal_goes_on()
+    {
+        var journal = Sys.ActorOf(TorrentJournalActor.Props("f-reject", 8, TestActor, snapshotEvery: 100));
+        ExpectMsg<Recovered>(Wait);
+
+        await Journal.OnWrite.Reject();
+        journal.Tell(new Write(1, new PiecesVerified([3])));
+        Assert.StartsWith("journal rejected an event", ExpectMsg<Failed>(Wait).Error, StringComparison.Ordinal);
+
+        await Journal.OnWrite.Pass();
+        journal.Tell(new Write(2, new PiecesVerified([4])));
+        ExpectMsg<Written>(w => w.Id == 2, Wait);
+
+        Watch(journal);
+        Sys.Stop(journal);
+        ExpectTerminated(journal, Wait);
+        Sys.ActorOf(TorrentJournalActor.Props("f-reject", 8, TestActor, snapshotEvery: 100));
+        Assert.Equal([4], ExpectMsg<Recovered>(Wait).Verified.Indices());
+    }
+
+    [Fact]
+    public async Task An_unreadable_journal_is_reported_for_that_torrent_only()
+    {
+        foreach (var (id, piece) in new[] { ("f-good", 5), ("f-bad", 6) })
+        {
+            var writer = Sys.ActorOf(TorrentJournalActor.Props(id, 8, TestActor, snapshotEvery: 100));
+            ExpectMsg<Recovered>(Wait);
+            writer.Tell(new Write(1, new PiecesVerified([piece])));
+            ExpectMsg<Written>(Wait);
+            Watch(writer);
+            Sys.Stop(writer);
+            ExpectTerminated(writer, Wait);
+        }
+
+        // f-bad's rows can no longer be read (a corrupt row, an unknown event): only f-bad is affected.
+        await Journal.OnRecovery.FailIf(row => row.PersistenceId == "f-bad");
+        Sys.ActorOf(TorrentJournalActor.Props("f-bad", 8, TestActor, snapshotEvery: 100));
+        Assert.Contains("f-bad cannot be read", ExpectMsg<Failed>(Wait).Error, StringComparison.Ordinal);
+
+        Sys.ActorOf(TorrentJournalActor.Props("f-good", 8, TestActor, snapshotEvery: 100));
+        Assert.Equal([5], ExpectMsg<Recovered>(Wait).Verified.Indices());
+    }
+}

@@ -1,0 +1,41 @@
+using System.Runtime.Serialization;
+using Akka.Actor;
+using Swarm.Actors.Persistence;
+using Swarm.Actors.Tests.Support;
+using Xunit;
+
+namespace Swarm.Actors.Tests.Persistence;
+
+public sealed class PersistedEventSerializerTests() : Akka.TestKit.Xunit2.TestKit(TestNodes.Config)
+{
+    public static TheoryData<IPersistedEvent, string> Events => new()
+    {
+        { new TorrentAdded("ab", "g1", [1, 2, 3], [["http://t/announce"]], "/data", true, false), "ta1" },
+        { new TorrentRemoved("ab"), "tr1" },
+        { new PiecesVerified([1, 5, 9]), "pv1" },
+        { new TorrentPaused("disk full"), "tp1" },
+        { new TorrentResumed(), "tu1" },
+        { new TorrentSnapshot(10, [0xff, 0xc0], true, null), "ts1" },
+        { new CatalogSnapshot([new TorrentAdded("cd", "g2", [4], [], "/x", false, true)]), "cs1" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Events))]
+    public void Events_are_bound_to_the_stable_manifest_serializer_and_round_trip(IPersistedEvent e, string manifest)
+    {
+        var serializer = Sys.Serialization.FindSerializerFor(e);
+        var typed = Assert.IsType<PersistedEventSerializer>(serializer);
+        Assert.Equal(manifest, typed.Manifest(e));
+
+        var back = typed.FromBinary(typed.ToBinary(e), manifest);
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(e, e.GetType()), System.Text.Json.JsonSerializer.Serialize(back, back.GetType()));
+    }
+
+    [Fact]
+    public void An_unknown_manifest_is_a_clear_error()
+    {
+        var serializer = (PersistedEventSerializer)Sys.Serialization.FindSerializerFor(new TorrentResumed());
+        var e = Assert.Throws<SerializationException>(() => serializer.FromBinary([], "zz9"));
+        Assert.Contains("unknown journal manifest 'zz9'", e.Message, StringComparison.Ordinal);
+    }
+}
