@@ -131,6 +131,32 @@ public sealed partial class ResumeTests(ITestOutputHelper log) : EndToEndTest(lo
     }
 
     [Fact]
+    public async Task Recheck_hashes_everything_again_instead_of_trusting_the_journal()
+    {
+        var torrent = await TestTorrent.CreateAsync(Dir.Path, PayloadKind.SingleFile, Log);
+        var state = StateDir("seeder");
+        await using (var first = SwarmCli.Seed(Log, torrent.TorrentPath, torrent.Content.Parent, FreePort.Next(), state))
+        {
+            await first.WaitForSeedingAsync(torrent.InfoHash);
+            await Task.Delay(TimeSpan.FromSeconds(1));
+        }
+
+        // Same length, different bytes: the cheap start-up check cannot see this, a re-check must.
+        var file = torrent.Content.Path;
+        var bytes = await File.ReadAllBytesAsync(file);
+        bytes[bytes.Length / 2] ^= 0xFF;
+        await File.WriteAllBytesAsync(file, bytes);
+
+        var result = await SwarmCli.RunAsync(Log, Timeouts.Reject,
+            "seed", torrent.TorrentPath, "--data", torrent.Content.Parent, "--bind", SwarmCli.Loopback, "--port", FreePort.Next().ToString(),
+            "--data-dir", state, "--recheck");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.DoesNotContain(result.Stdout, l => l.StartsWith("seeding", StringComparison.Ordinal));
+        Assert.Contains(result.Stderr, l => l.StartsWith("swarm: data does not match the torrent: 1 of", StringComparison.Ordinal) && l.Contains(torrent.Content.Name, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_seeder_killed_and_restarted_seeds_again_without_rehashing()
     {
         var torrent = await TestTorrent.CreateAsync(Dir.Path, PayloadKind.MultiFile, Log);

@@ -142,9 +142,17 @@ public sealed class TorrentsActor : ReceivePersistentActor
                 return;
             }
 
-            if (a.Options.Peers is { Count: > 0 } peers && _torrents.TryGetValue(hash, out var running))
+            if (_torrents.TryGetValue(hash, out var running))
             {
-                running.Tell(new TorrentMessages.AddPeers(peers, "command line"));
+                if (a.Options.Recheck)
+                {
+                    running.Tell(new TorrentMessages.Recheck());
+                }
+
+                if (a.Options.Peers is { Count: > 0 } peers)
+                {
+                    running.Tell(new TorrentMessages.AddPeers(peers, "command line"));
+                }
             }
 
             Sender.Tell(new TorrentAccepted(hash));

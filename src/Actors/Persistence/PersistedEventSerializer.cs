@@ -14,6 +14,7 @@ public sealed class PersistedEventSerializer(ExtendedActorSystem system) : Seria
         ["ta1"] = typeof(TorrentAdded),
         ["tr1"] = typeof(TorrentRemoved),
         ["pv1"] = typeof(PiecesVerified),
+        ["rc1"] = typeof(PiecesRechecked),
         ["tp1"] = typeof(TorrentPaused),
         ["tu1"] = typeof(TorrentResumed),
         ["ts1"] = typeof(TorrentSnapshot),

@@ -20,6 +20,9 @@ public sealed record TorrentRemoved(string InfoHash) : IPersistedEvent;
 /// <summary>Pieces whose data was written (and, by default, flushed to disk) before this event was journaled.</summary>
 public sealed record PiecesVerified(int[] Pieces) : IPersistedEvent;
 
+/// <summary>A full re-check hashed everything on disk: <paramref name="Verified"/> replaces what was known.</summary>
+public sealed record PiecesRechecked(int[] Verified) : IPersistedEvent;
+
 public sealed record TorrentPaused(string? Reason) : IPersistedEvent;
 
 public sealed record TorrentResumed : IPersistedEvent;

@@ -114,6 +114,14 @@ public sealed class TorrentJournalActor : ReceivePersistentActor
                 }
 
                 break;
+            case PiecesRechecked r:
+                _verified = new PieceSet(_verified.Length);
+                foreach (var p in r.Verified.Where(p => p >= 0 && p < _verified.Length))
+                {
+                    _verified.Add(p);
+                }
+
+                break;
             case TorrentPaused p:
                 _paused = true;
                 _pauseReason = p.Reason;

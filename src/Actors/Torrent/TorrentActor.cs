@@ -43,6 +43,7 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
     private bool _recoveredPaused;
     private string? _recoveredPauseReason;
     private int _resumedPieces = -1;
+    private bool _recheckRequested;
     private readonly List<IActorRef> _syncWaiters = [];
     private PiecePicker? _picker;
     private TorrentState _state = TorrentState.Checking;
@@ -58,6 +59,7 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
     public TorrentActor(TorrentMetainfo meta, string savePath, TorrentOptions options, NodeContext node, string journalId)
     {
         _journalId = journalId;
+        _recheckRequested = options.Recheck;
         _meta = meta;
         _options = options;
         _node = node;
@@ -122,6 +124,7 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
         });
         Receive<Pause>(p => DoPause(p.Reason));
         Receive<Resume>(_ => DoResume());
+        Receive<Recheck>(_ => DoRecheck());
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -171,8 +174,9 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
             return; // the journal restarted after an outage; our state is newer than its
         }
 
-        if (r.LastSequenceNr == 0)
+        if (r.LastSequenceNr == 0 || _recheckRequested)
         {
+            _recheckRequested = false;
             _storageActor.Tell(new StorageMessages.PrepareAndCheck(CreateFiles: !_options.SeedOnly));
             return;
         }
@@ -184,6 +188,14 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
 
     private void OnChecked(StorageMessages.CheckCompleted c)
     {
+        if (c.FromJournal && _recheckRequested)
+        {
+            // A full re-check was asked for while the journal's quick check ran: hash everything instead.
+            _recheckRequested = false;
+            _storageActor.Tell(new StorageMessages.PrepareAndCheck(CreateFiles: !_options.SeedOnly));
+            return;
+        }
+
         if (c.FromJournal)
         {
             _resumedPieces = c.Verified.Count;
@@ -196,10 +208,10 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
         else
         {
             _log.Info("{0}: checked {1}/{2} pieces present in {3:F1}s", Tag, c.Verified.Count, _meta.PieceCount, c.Elapsed.TotalSeconds);
-            if (c.Verified.Count > 0 && !(_options.SeedOnly && c.BadPieces.Count > 0))
+            if (!(_options.SeedOnly && c.BadPieces.Count > 0))
             {
-                // Hashed once: journal it so that the next start trusts it instead of hashing again.
-                Journal(new PiecesVerified([.. c.Verified.Indices()]));
+                // Hashed in full: this replaces what the journal knew, and the next start trusts it.
+                Journal(new PiecesRechecked([.. c.Verified.Indices()]));
             }
         }
 
@@ -741,6 +753,31 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
         _state = _picker.Have.IsComplete ? TorrentState.Seeding : TorrentState.Downloading;
         Publish();
         StartNetworking();
+    }
+
+    private void DoRecheck()
+    {
+        if (_picker is null)
+        {
+            _recheckRequested = true; // still recovering: OnRecovered will hash in full
+            return;
+        }
+
+        _log.Warning("{0}: full re-check requested", Tag);
+        StopNetworking();
+        foreach (var piece in _pieceActors.Values)
+        {
+            Context.Unwatch(piece);
+            Context.Stop(piece);
+        }
+
+        _pieceActors.Clear();
+        _pieceByRef.Clear();
+        _unflushed.Clear();
+        _picker = null;
+        _state = TorrentState.Checking;
+        Publish();
+        _storageActor.Tell(new StorageMessages.PrepareAndCheck(CreateFiles: !_options.SeedOnly));
     }
 
     private void StopNetworking()

@@ -15,7 +15,8 @@ public enum TorrentState
 }
 
 /// <param name="SeedOnly">`swarm seed`: the data must already be complete; a mismatch is an error, not a download.</param>
-public sealed record TorrentOptions(bool Sequential = false, bool SeedOnly = false, IReadOnlyList<IPEndPoint>? Peers = null);
+/// <param name="Recheck">Hash everything on disk again instead of trusting the journal.</param>
+public sealed record TorrentOptions(bool Sequential = false, bool SeedOnly = false, IReadOnlyList<IPEndPoint>? Peers = null, bool Recheck = false);
 
 public sealed record PeerStatus(string EndPoint, string Client, bool Incoming, double DownloadRate, double UploadRate, long Downloaded, long Uploaded, bool AmChoking, bool PeerChoking, bool Interested, int Pieces);
 
@@ -55,6 +56,9 @@ public static class TorrentMessages
     public sealed record JournalSynced(int Pending);
 
     public sealed record Pause(string? Reason = null);
+
+    /// <summary>Full re-check: disconnect, hash every piece on disk, continue from what matches.</summary>
+    public sealed record Recheck;
 
     public sealed record Resume;
 

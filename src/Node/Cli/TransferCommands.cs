@@ -19,11 +19,12 @@ internal static class TransferCommands
         var output = new Option<string>("--output", "-o") { Description = "Folder the content is saved in", Required = true };
         var seed = new Option<bool>("--seed") { Description = "Keep seeding after the download completes" };
         var sequential = new Option<bool>("--sequential") { Description = "Download pieces in order (for streaming)" };
-        var cmd = new Command("get", "Download a torrent, then exit (or keep seeding with --seed)") { torrent, output, seed, sequential };
+        var recheck = RecheckOption();
+        var cmd = new Command("get", "Download a torrent, then exit (or keep seeding with --seed)") { torrent, output, seed, sequential, recheck };
         common.AddTo(cmd, withPeers: true);
         cmd.SetAction((r, ct) => RunNode(
             common.Node(r),
-            () => (TorrentCommands.Load(r.GetValue(torrent)!), new TorrentOptions(r.GetValue(sequential), SeedOnly: false, common.PeerEndPoints(r))),
+            () => (TorrentCommands.Load(r.GetValue(torrent)!), new TorrentOptions(r.GetValue(sequential), SeedOnly: false, common.PeerEndPoints(r), r.GetValue(recheck))),
             async (node, input) =>
         {
             var (meta, options) = input;
@@ -64,7 +65,8 @@ internal static class TransferCommands
         var common = new CommonOptions();
         var torrent = new Argument<string>("TORRENT") { Description = "The .torrent file" };
         var data = new Option<string>("--data") { Description = "Folder holding the content (as `get -o` leaves it)", Required = true };
-        var cmd = new Command("seed", "Verify existing data and seed it until stopped") { torrent, data };
+        var recheck = RecheckOption();
+        var cmd = new Command("seed", "Verify existing data and seed it until stopped") { torrent, data, recheck };
         common.AddTo(cmd, withPeers: true);
         cmd.SetAction((r, ct) => RunNode(
             common.Node(r),
@@ -76,12 +78,12 @@ internal static class TransferCommands
                     throw new CliException($"--data '{dir}' does not exist");
                 }
 
-                return (TorrentCommands.Load(r.GetValue(torrent)!), dir, common.PeerEndPoints(r));
+                return (TorrentCommands.Load(r.GetValue(torrent)!), dir, common.PeerEndPoints(r), r.GetValue(recheck));
             },
             async (node, input) =>
         {
-            var (meta, dir, peers) = input;
-            var hash = await Add(node, meta, dir, new TorrentOptions(false, SeedOnly: true, peers));
+            var (meta, dir, peers, full) = input;
+            var hash = await Add(node, meta, dir, new TorrentOptions(false, SeedOnly: true, peers, full));
             var announced = false;
             await foreach (var status in Follow(node, hash))
             {
@@ -129,6 +131,9 @@ internal static class TransferCommands
     }
 
     /// <summary>Validates the input first (a bad torrent never starts a node), then runs <paramref name="body"/> on a node.</summary>
+    private static Option<bool> RecheckOption() =>
+        new("--recheck") { Description = "Hash all data on disk again instead of trusting the journal" };
+
     private static async Task<int> RunNode<T>(NodeOptions options, Func<T> validate, Func<SwarmNode, T, Task<int>> body)
     {
         T input;

@@ -13,6 +13,7 @@ public sealed class PersistedEventSerializerTests() : Akka.TestKit.Xunit2.TestKi
         { new TorrentAdded("ab", "g1", [1, 2, 3], [["http://t/announce"]], "/data", true, false), "ta1" },
         { new TorrentRemoved("ab"), "tr1" },
         { new PiecesVerified([1, 5, 9]), "pv1" },
+        { new PiecesRechecked([0, 2]), "rc1" },
         { new TorrentPaused("disk full"), "tp1" },
         { new TorrentResumed(), "tu1" },
         { new TorrentSnapshot(10, [0xff, 0xc0], true, null), "ts1" },
