@@ -29,12 +29,10 @@ public sealed class HostileInputTests(ITestOutputHelper log) : EndToEndTest(log)
         Truncated,
     }
 
+    public static TheoryData<BadTorrent> AllBadTorrents => new(Enum.GetValues<BadTorrent>());
+
     [Theory]
-    [InlineData(BadTorrent.DotDotComponents)]
-    [InlineData(BadTorrent.NameWithParentPath)]
-    [InlineData(BadTorrent.NameIsDotDot)]
-    [InlineData(BadTorrent.AbsolutePathComponent)]
-    [InlineData(BadTorrent.Truncated)]
+    [MemberData(nameof(AllBadTorrents))]
     public async Task Info_rejects_the_torrent_with_exit_code_2(BadTorrent kind)
     {
         var torrent = await WriteAsync(kind);
@@ -45,11 +43,7 @@ public sealed class HostileInputTests(ITestOutputHelper log) : EndToEndTest(log)
     }
 
     [Theory]
-    [InlineData(BadTorrent.DotDotComponents)]
-    [InlineData(BadTorrent.NameWithParentPath)]
-    [InlineData(BadTorrent.NameIsDotDot)]
-    [InlineData(BadTorrent.AbsolutePathComponent)]
-    [InlineData(BadTorrent.Truncated)]
+    [MemberData(nameof(AllBadTorrents))]
     public async Task Get_refuses_the_torrent_and_writes_nothing_outside_the_output_folder(BadTorrent kind)
     {
         var torrent = await WriteAsync(kind);

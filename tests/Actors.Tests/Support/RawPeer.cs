@@ -35,6 +35,15 @@ public sealed class RawPeer : IAsyncDisposable
         return peer;
     }
 
+    /// <summary>A listening socket on a free loopback port, for tests that play a seeder the node dials.</summary>
+    public static Socket Listen()
+    {
+        var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(4);
+        return listener;
+    }
+
     public static async Task<RawPeer> AcceptAsync(Socket listener, InfoHash hash, int pieceCount, bool fast = true)
     {
         var socket = await listener.AcceptAsync();

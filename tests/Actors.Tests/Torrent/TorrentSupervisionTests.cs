@@ -62,9 +62,7 @@ public sealed class TorrentSupervisionTests(ITestOutputHelper output) : Akka.Tes
         var (seeder, seederListen) = TestNodes.Start(Sys, "honest");
         await Seed(seeder, torrent);
 
-        using var liarListener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        liarListener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        liarListener.Listen(4);
+        using var liarListener = RawPeer.Listen();
         var liarEndPoint = (IPEndPoint)liarListener.LocalEndPoint!;
         using var stopLiar = new CancellationTokenSource();
         var liarConnections = 0;
@@ -112,9 +110,7 @@ public sealed class TorrentSupervisionTests(ITestOutputHelper output) : Akka.Tes
         var (seeder, seederListen) = TestNodes.Start(Sys, "honest");
         await Seed(seeder, torrent);
 
-        using var holderListener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        holderListener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        holderListener.Listen(4);
+        using var holderListener = RawPeer.Listen();
         var requestsHeld = 0;
         var holder = Task.Run(async () =>
         {
