@@ -6,10 +6,6 @@ public sealed class ConnectionLimiter(int maxConnections, int maxHalfOpen)
     private int _open;
     private int _halfOpen;
 
-    public int Open => Volatile.Read(ref _open);
-
-    public int HalfOpen => Volatile.Read(ref _halfOpen);
-
     public bool TryOpen() => TryIncrement(ref _open, maxConnections);
 
     public void Close() => Interlocked.Decrement(ref _open);

@@ -241,7 +241,7 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
         if (e.Remote.PeerId.AsSpan().SequenceEqual(_args.Node.PeerId))
         {
             e.Socket.Dispose();
-            Context.Parent.Tell(new PeerClosing(_args.Peer, "connected to ourselves"));
+            Context.Parent.Tell(new PeerClosing(_args.Peer, "connected to ourselves", Permanent: true));
             Context.Stop(Self);
             return;
         }

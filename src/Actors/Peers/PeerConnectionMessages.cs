@@ -33,7 +33,8 @@ public static class PeerConnectionMessages
         bool PeerChoking,
         int Outstanding);
 
-    public sealed record PeerClosing(int Peer, string Reason);
+    /// <param name="Permanent">Never dial this endpoint again (it is ourselves).</param>
+    public sealed record PeerClosing(int Peer, string Reason, bool Permanent = false);
 
     // torrent -> connection
 

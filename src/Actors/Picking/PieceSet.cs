@@ -59,17 +59,6 @@ public sealed class PieceSet
         }
     }
 
-    public IEnumerable<int> Missing()
-    {
-        for (var i = 0; i < _bits.Length; i++)
-        {
-            if (!_bits[i])
-            {
-                yield return i;
-            }
-        }
-    }
-
     /// <summary>BEP 3 bitfield: the high bit of the first byte is piece 0.</summary>
     public byte[] ToBytes()
     {

@@ -54,10 +54,6 @@ public sealed class TorrentStorage
         }
     }
 
-    /// <summary>True when every file exists with its full length (cheap check before a full hash).</summary>
-    public bool FilesPresent() =>
-        _meta.Files.Select((f, i) => f.IsPadding || (File.Exists(_paths[i]) && new FileInfo(_paths[i]).Length == f.Length)).All(x => x);
-
     public bool AnyFilePresent() => _meta.Files.Select((f, i) => !f.IsPadding && File.Exists(_paths[i])).Any(x => x);
 
     public void Write(int piece, ReadOnlySpan<byte> data) => Transfer((long)piece * _meta.PieceLength, data.Length, data, default, write: true);

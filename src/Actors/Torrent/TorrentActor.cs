@@ -30,6 +30,8 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
     private readonly Dictionary<IActorRef, int> _pieceByRef = [];
     private readonly Dictionary<string, Reputation> _reputation = new(StringComparer.Ordinal);
     private readonly HashSet<string> _banned = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _ignored = new(StringComparer.Ordinal);
+    private string? _trackerError;
     private readonly Choker _choker;
     private IActorRef _storageActor = ActorRefs.Nobody;
     private IActorRef _tracker = ActorRefs.Nobody;
@@ -88,7 +90,7 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
         Receive<StorageMessages.StorageFailed>(f => Fail($"disk error: {f.Error}"));
         Receive<AddPeers>(a => AddCandidates(a.Peers));
         Receive<TrackerActor.Messages.PeersFound>(p => AddCandidates(p.Peers));
-        Receive<TrackerActor.Messages.TrackerStatus>(_ => { });
+        Receive<TrackerActor.Messages.TrackerStatus>(t => _trackerError = t.Error);
         Receive<IncomingPeer>(OnIncoming);
         Receive<PeerConnected>(OnPeerConnected);
         Receive<PeerPieces>(OnPeerPieces);
@@ -106,9 +108,10 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
         Receive<PeerStats>(OnPeerStats);
         Receive<PeerClosing>(c =>
         {
-            if (_peers.TryGetValue(c.Peer, out var p))
+            if (c.Permanent && _peers.TryGetValue(c.Peer, out var p) && p.CandidateKey is { } key)
             {
-                p.CloseReason = c.Reason;
+                _candidates.Remove(key);
+                _ignored.Add(key);
             }
         });
         Receive<PieceActor.Messages.PieceHashed>(OnPieceHashed);
@@ -259,7 +262,7 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
         foreach (var ep in endpoints)
         {
             var key = ep.ToString();
-            if (!_candidates.ContainsKey(key) && !_banned.Contains(key))
+            if (!_candidates.ContainsKey(key) && !_banned.Contains(key) && !_ignored.Contains(key))
             {
                 _candidates[key] = new Candidate(ep);
             }
@@ -838,6 +841,7 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
             peers)
         {
             JournalError = _journalError,
+            TrackerError = _trackerError,
             ResumedPieces = _resumedPieces < 0 ? null : _resumedPieces,
         };
     }
@@ -865,8 +869,6 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
         public string? PeerId { get; set; }
 
         public string? Client { get; set; }
-
-        public string? CloseReason { get; set; }
 
         public PeerStats? Stats { get; set; }
     }

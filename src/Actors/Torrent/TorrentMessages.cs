@@ -41,6 +41,9 @@ public sealed record TorrentStatus(
     /// <summary>Set while the journal is failing: transfers go on, verified pieces wait to be journaled.</summary>
     public string? JournalError { get; init; }
 
+    /// <summary>Why the last announce failed on every tracker (null once one answers).</summary>
+    public string? TrackerError { get; init; }
+
     /// <summary>Verified pieces taken from the journal at start-up (null for a torrent hashed from scratch).</summary>
     public int? ResumedPieces { get; init; }
 }

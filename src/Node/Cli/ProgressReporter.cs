@@ -22,7 +22,7 @@ internal abstract class ProgressReporter : IDisposable
     }
 
     protected static string Line(TorrentStatus s) =>
-        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{s.Progress * 100:0.0}% {s.VerifiedPieces}/{s.PieceCount} pieces, down {Format.Rate(s.DownloadRate)}, up {Format.Rate(s.UploadRate)}, {s.Peers.Count} peers, {s.State.ToString().ToLowerInvariant()}, {s.Downloaded} bytes received{(s.JournalError is { } j ? $", journal failing: {j}" : string.Empty)}");
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{s.Progress * 100:0.0}% {s.VerifiedPieces}/{s.PieceCount} pieces, down {Format.Rate(s.DownloadRate)}, up {Format.Rate(s.UploadRate)}, {s.Peers.Count} peers, {s.State.ToString().ToLowerInvariant()}, {s.Downloaded} bytes received{(s.JournalError is { } j ? $", journal failing: {j}" : string.Empty)}{(s.TrackerError is { } t ? $", trackers failing: {t}" : string.Empty)}");
 
     private sealed class PlainProgress : ProgressReporter
     {
