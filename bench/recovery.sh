@@ -5,7 +5,8 @@
 # then times `swarm node` from process start until every torrent is back (resumed and seeding), with peak RSS.
 # Finally measures journal throughput during a 1 GiB loopback download (SQLite).
 #   bench/recovery.sh            # RUNS=3 runs per case, median reported
-# Needs: dotnet, postgresql (server binaries), python3, openssl; run as root (the PostgreSQL server runs as postgres).
+# Needs: dotnet, postgresql (server binaries), python3, openssl, bc (scripts/install-peers.sh installs them);
+# run as root (the PostgreSQL server runs as postgres).
 set -euo pipefail
 [ -n "${TRACE:-}" ] && set -x
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
