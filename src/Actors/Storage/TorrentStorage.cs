@@ -11,6 +11,7 @@ public sealed class TorrentStorage
     private readonly FileHandlePool _handles;
     private readonly string[] _paths;
     private readonly long[] _starts;
+    private readonly long[] _lengths;
 
     public TorrentStorage(TorrentMetainfo meta, string downloadDir, FileHandlePool handles)
     {
@@ -21,6 +22,7 @@ public sealed class TorrentStorage
         ContentPath = meta.IsMultiFile ? root : Path.Combine(DownloadDir, meta.Name);
         _paths = meta.Files.Select(f => SafePath(root, f.Path)).ToArray();
         _starts = meta.Files.Select(f => f.Offset).ToArray();
+        _lengths = meta.Files.Select(f => f.Length).ToArray();
     }
 
     public string DownloadDir { get; }
@@ -87,19 +89,10 @@ public sealed class TorrentStorage
     }
 
     /// <summary>Indices of the non-padding files a piece spans.</summary>
-    public IEnumerable<int> FileIndicesOf(int piece)
-    {
-        var start = (long)piece * _meta.PieceLength;
-        var end = start + _meta.PieceSize(piece);
-        for (var i = 0; i < _paths.Length; i++)
-        {
-            var f = _meta.Files[i];
-            if (!f.IsPadding && f.Length > 0 && f.Offset < end && f.Offset + f.Length > start)
-            {
-                yield return i;
-            }
-        }
-    }
+    public IEnumerable<int> FileIndicesOf(int piece) =>
+        ContentSpans.Map(_starts, _lengths, (long)piece * _meta.PieceLength, _meta.PieceSize(piece))
+            .Select(p => p.File)
+            .Where(i => !_meta.Files[i].IsPadding);
 
     /// <summary>fsync for the files these pieces were written to, so that journaling them as verified is true
     /// even after a power cut. fsync applies to the file, whichever descriptor wrote it.</summary>
@@ -117,54 +110,28 @@ public sealed class TorrentStorage
 
     private void Transfer(long offset, int length, ReadOnlySpan<byte> source, Span<byte> dest, bool write)
     {
-        var i = Array.BinarySearch(_starts, offset);
-        if (i < 0)
+        foreach (var part in ContentSpans.Map(_starts, _lengths, offset, length))
         {
-            i = ~i - 1;
-        }
-
-        var done = 0;
-        while (done < length)
-        {
-            while (i < _starts.Length - 1 && (_meta.Files[i].Length == 0 || offset >= _starts[i] + _meta.Files[i].Length))
-            {
-                i++;
-            }
-
-            var f = _meta.Files[i];
-            var within = offset - _starts[i];
-            var n = (int)Math.Min(length - done, f.Length - within);
-            if (n <= 0)
-            {
-                throw new EndOfStreamException("read past the end of the torrent");
-            }
-
+            var f = _meta.Files[part.File];
             if (f.IsPadding)
             {
                 if (!write)
                 {
-                    dest.Slice(done, n).Clear();
+                    dest.Slice(part.RangeOffset, part.Length).Clear();
                 }
-            }
-            else
-            {
-                using var lease = _handles.Acquire(_paths[i], write);
-                if (write)
-                {
-                    RandomAccess.Write(lease.Handle, source.Slice(done, n), within);
-                }
-                else
-                {
-                    var got = RandomAccess.Read(lease.Handle, dest.Slice(done, n), within);
-                    if (got != n)
-                    {
-                        throw new EndOfStreamException($"'{f.JoinedPath}' is shorter than the torrent says");
-                    }
-                }
+
+                continue;
             }
 
-            done += n;
-            offset += n;
+            using var lease = _handles.Acquire(_paths[part.File], write);
+            if (write)
+            {
+                RandomAccess.Write(lease.Handle, source.Slice(part.RangeOffset, part.Length), part.FileOffset);
+            }
+            else if (RandomAccess.Read(lease.Handle, dest.Slice(part.RangeOffset, part.Length), part.FileOffset) != part.Length)
+            {
+                throw new EndOfStreamException($"'{f.JoinedPath}' is shorter than the torrent says");
+            }
         }
     }
 

@@ -92,11 +92,12 @@ public static class TorrentBuilder
     {
         var count = (int)((total + pieceLength - 1) / pieceLength);
         var hashes = new byte[count * 20];
+        var paths = files.Select(f => f.Path).ToArray();
+        var lengths = files.Select(f => f.Length).ToArray();
         var starts = new long[files.Count];
-        for (long acc = 0, i = 0; i < files.Count; i++)
+        for (var i = 1; i < files.Count; i++)
         {
-            starts[i] = acc;
-            acc += files[(int)i].Length;
+            starts[i] = starts[i - 1] + lengths[i - 1];
         }
 
         Parallel.For(
@@ -107,7 +108,7 @@ public static class TorrentBuilder
             {
                 var offset = (long)piece * pieceLength;
                 var size = (int)Math.Min(pieceLength, total - offset);
-                ReadSpan(files, starts, offset, buffer.AsSpan(0, size));
+                ReadSpan(paths, starts, lengths, offset, buffer.AsSpan(0, size));
                 SHA1.HashData(buffer.AsSpan(0, size), hashes.AsSpan(piece * 20, 20));
                 return buffer;
             },
@@ -115,34 +116,16 @@ public static class TorrentBuilder
         return hashes;
     }
 
-    private static void ReadSpan(IReadOnlyList<(string Path, long Length)> files, long[] starts, long offset, Span<byte> dest)
+    private static void ReadSpan(string[] paths, long[] starts, long[] lengths, long offset, Span<byte> dest)
     {
-        var i = Array.BinarySearch(starts, offset);
-        if (i < 0)
+        foreach (var part in ContentSpans.Map(starts, lengths, offset, dest.Length))
         {
-            i = ~i - 1;
-        }
-
-        while (dest.Length > 0)
-        {
-            while (files[i].Length == 0 || offset >= starts[i] + files[i].Length)
+            var path = paths[part.File];
+            using var handle = File.OpenHandle(path);
+            if (RandomAccess.Read(handle, dest.Slice(part.RangeOffset, part.Length), part.FileOffset) != part.Length)
             {
-                i++;
+                throw new IOException($"'{path}' changed while hashing");
             }
-
-            var within = offset - starts[i];
-            var n = (int)Math.Min(dest.Length, files[i].Length - within);
-            using (var handle = File.OpenHandle(files[i].Path))
-            {
-                var read = RandomAccess.Read(handle, dest[..n], within);
-                if (read != n)
-                {
-                    throw new IOException($"'{files[i].Path}' changed while hashing");
-                }
-            }
-
-            dest = dest[n..];
-            offset += n;
         }
     }
 }
