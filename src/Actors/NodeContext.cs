@@ -1,6 +1,7 @@
 using Swarm.Actors.Configuration;
 using Swarm.Actors.Peers;
 using Swarm.Actors.Storage;
+using Swarm.Protocol.PeerWire;
 
 namespace Swarm.Actors;
 
@@ -14,4 +15,15 @@ public sealed record NodeContext(
     int ListenPort,
     ConnectionLimiter Connections,
     FileHandlePool Files,
-    PieceBufferPool Buffers);
+    PieceBufferPool Buffers)
+{
+    /// <summary>A node's context with a fresh peer id and its shared resources sized from <paramref name="settings"/>.</summary>
+    public static NodeContext Create(string nodeId, SwarmSettings settings, int listenPort) => new(
+        nodeId,
+        settings,
+        Handshake.NewPeerId(),
+        listenPort,
+        new ConnectionLimiter(settings.Peer.MaxConnectionsPerNode, settings.Peer.MaxHalfOpen),
+        new FileHandlePool(settings.Storage.MaxOpenFiles),
+        new PieceBufferPool(settings.Storage.PieceBuffersRetained));
+}

@@ -64,9 +64,10 @@ public sealed class TrackerActor : ReceiveActor, IWithTimers
         if (_started && _tiers.Count > 0 && _tiers[0].Count > 0)
         {
             // Best effort: tell the tracker we left, without holding up shutdown.
+            // The token source lives until the announce ends: disposing it here would cancel its 2 s timer.
             var request = Request(AnnounceEvent.Stopped);
-            using var quick = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            _ = _client.AnnounceAsync(_tiers[0][0], request, quick.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            var quick = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            _ = _client.AnnounceAsync(_tiers[0][0], request, quick.Token).ContinueWith(_ => quick.Dispose(), TaskScheduler.Default);
         }
 
         _cts.Dispose();

@@ -10,9 +10,6 @@ using Microsoft.Extensions.Logging.Console;
 using Swarm.Actors;
 using Swarm.Actors.Configuration;
 using Swarm.Actors.Node;
-using Swarm.Actors.Peers;
-using Swarm.Actors.Storage;
-using Swarm.Protocol.PeerWire;
 
 namespace Swarm.Node.Hosting;
 
@@ -68,14 +65,7 @@ public sealed class SwarmNode : IAsyncDisposable
         config = journal.ToConfig().WithFallback(config);
         var listener = Bind(settings.Peer.BindAddress, settings.Peer.Port);
         var listen = (IPEndPoint)listener.LocalEndPoint!;
-        var context = new NodeContext(
-            NodeIdentity(dataDir),
-            settings,
-            Handshake.NewPeerId(),
-            listen.Port,
-            new ConnectionLimiter(settings.Peer.MaxConnectionsPerNode, settings.Peer.MaxHalfOpen),
-            new FileHandlePool(settings.Storage.MaxOpenFiles),
-            new PieceBufferPool(settings.Storage.PieceBuffersRetained));
+        var context = NodeContext.Create(NodeIdentity(dataDir), settings, listen.Port);
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);

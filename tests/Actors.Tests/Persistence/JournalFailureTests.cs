@@ -70,9 +70,7 @@ public sealed class JournalFailureTests(ITestOutputHelper output) : Akka.TestKit
         journal.Tell(new Write(2, new PiecesVerified([4])));
         ExpectMsg<Written>(w => w.Id == 2, Wait);
 
-        Watch(journal);
-        Sys.Stop(journal);
-        ExpectTerminated(journal, Wait);
+        this.StopAndWait(journal, Wait);
         Sys.ActorOf(TorrentJournalActor.Props("f-reject", 8, TestActor, snapshotEvery: 100));
         Assert.Equal([4], ExpectMsg<Recovered>(Wait).Verified.Indices());
     }
@@ -86,9 +84,7 @@ public sealed class JournalFailureTests(ITestOutputHelper output) : Akka.TestKit
             ExpectMsg<Recovered>(Wait);
             writer.Tell(new Write(1, new PiecesVerified([piece])));
             ExpectMsg<Written>(Wait);
-            Watch(writer);
-            Sys.Stop(writer);
-            ExpectTerminated(writer, Wait);
+            this.StopAndWait(writer, Wait);
         }
 
         // f-bad's rows can no longer be read (a corrupt row, an unknown event): only f-bad is affected.

@@ -64,9 +64,7 @@ public sealed class TorrentJournalTests : Akka.TestKit.Xunit2.TestKit
         ExpectMsg<Written>(w => w.Id == 1, Wait);
         ExpectMsg<Written>(w => w.Id == 2, Wait);
         ExpectMsg<Written>(w => w.Id == 3, Wait);
-        Watch(first);
-        Sys.Stop(first);
-        ExpectTerminated(first, Wait);
+        this.StopAndWait(first, Wait);
 
         Sys.ActorOf(TorrentJournalActor.Props("t-events", 16, TestActor, snapshotEvery: 100));
         var r = ExpectMsg<Recovered>(Wait);
@@ -91,9 +89,7 @@ public sealed class TorrentJournalTests : Akka.TestKit.Xunit2.TestKit
             ExpectMsg<Written>(Wait);
         }
 
-        Watch(first);
-        Sys.Stop(first);
-        ExpectTerminated(first, Wait);
+        this.StopAndWait(first, Wait);
 
         Sys.ActorOf(TorrentJournalActor.Props("t-snap", 64, TestActor, snapshotEvery: 5));
         var r = ExpectMsg<Recovered>(Wait);
@@ -112,9 +108,7 @@ public sealed class TorrentJournalTests : Akka.TestKit.Xunit2.TestKit
         ExpectMsg<Written>(Wait);
         ExpectMsg<Written>(Wait);
         ExpectMsg<Written>(Wait);
-        Watch(first);
-        Sys.Stop(first);
-        ExpectTerminated(first, Wait);
+        this.StopAndWait(first, Wait);
 
         Sys.ActorOf(TorrentJournalActor.Props("t-pause", 4, TestActor, snapshotEvery: 2));
         var r = ExpectMsg<Recovered>(Wait);

@@ -4,9 +4,6 @@ using Akka.Actor;
 using Akka.Configuration;
 using Swarm.Actors.Configuration;
 using Swarm.Actors.Node;
-using Swarm.Actors.Peers;
-using Swarm.Actors.Storage;
-using Swarm.Protocol.PeerWire;
 
 namespace Swarm.Actors.Tests.Support;
 
@@ -29,14 +26,7 @@ public static class TestNodes
         socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         socket.Listen(16);
         var listen = (IPEndPoint)socket.LocalEndPoint!;
-        var context = new NodeContext(
-            $"{name}-{Guid.NewGuid():N}",
-            Settings,
-            Handshake.NewPeerId(),
-            listen.Port,
-            new ConnectionLimiter(Settings.Peer.MaxConnectionsPerNode, Settings.Peer.MaxHalfOpen),
-            new FileHandlePool(Settings.Storage.MaxOpenFiles),
-            new PieceBufferPool(Settings.Storage.PieceBuffersRetained));
+        var context = NodeContext.Create($"{name}-{Guid.NewGuid():N}", Settings, listen.Port);
         return (system.ActorOf(NodeActor.Props(context, socket), name), listen);
     }
 }
