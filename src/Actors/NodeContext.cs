@@ -7,6 +7,7 @@ namespace Swarm.Actors;
 
 /// <summary>Node-wide facts and shared, thread-safe resources handed down the hierarchy at start-up.</summary>
 /// <param name="NodeId">Stable identity of this node; prefixes its journal ids so that nodes can share one database.</param>
+/// <param name="Limits">Node-wide rate limits, shared by every connection; changed at run time by the console.</param>
 /// <param name="ListenPort">The TCP port peers reach us on (announced to trackers and in the BEP 10 handshake).</param>
 public sealed record NodeContext(
     string NodeId,
@@ -15,7 +16,8 @@ public sealed record NodeContext(
     int ListenPort,
     ConnectionLimiter Connections,
     FileHandlePool Files,
-    PieceBufferPool Buffers)
+    PieceBufferPool Buffers,
+    TransferLimits Limits)
 {
     /// <summary>A node's context with a fresh peer id and its shared resources sized from <paramref name="settings"/>.</summary>
     public static NodeContext Create(string nodeId, SwarmSettings settings, int listenPort) => new(
@@ -25,5 +27,6 @@ public sealed record NodeContext(
         listenPort,
         new ConnectionLimiter(settings.Peer.MaxConnectionsPerNode, settings.Peer.MaxHalfOpen),
         new FileHandlePool(settings.Storage.MaxOpenFiles),
-        new PieceBufferPool(settings.Storage.PieceBuffersRetained));
+        new PieceBufferPool(settings.Storage.PieceBuffersRetained),
+        new TransferLimits(settings.Limits.DownloadRate, settings.Limits.UploadRate));
 }

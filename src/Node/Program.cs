@@ -13,6 +13,7 @@ public static class Program
             TransferCommands.Get(),
             TransferCommands.Seed(),
             TransferCommands.Node(),
+            ConsoleCommand.Build(args),
         };
         return root.Parse(args).InvokeAsync();
     }

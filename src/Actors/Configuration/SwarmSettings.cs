@@ -11,6 +11,8 @@ public sealed record SwarmSettings(
     StorageSettings Storage,
     TrackerSettings Tracker,
     PersistenceSettings Persistence,
+    LimitSettings Limits,
+    ConsoleSettings Console,
     TimeSpan StatsInterval)
 {
     public static SwarmSettings From(Config root)
@@ -23,6 +25,8 @@ public sealed record SwarmSettings(
         var st = c.GetConfig("storage");
         var tr = c.GetConfig("tracker");
         var ps = c.GetConfig("persistence");
+        var lm = c.GetConfig("limits");
+        var co = c.GetConfig("console");
         return new SwarmSettings(
             new PeerSettings(
                 p.GetString("bind-address"),
@@ -69,6 +73,16 @@ public sealed record SwarmSettings(
                 ps.GetTimeSpan("resend-after"),
                 ps.GetTimeSpan("restart-min-backoff"),
                 ps.GetTimeSpan("restart-max-backoff")),
+            new LimitSettings(lm.GetByteSize("download-rate") ?? 0, lm.GetByteSize("upload-rate") ?? 0),
+            new ConsoleSettings(
+                co.GetBoolean("enabled"),
+                co.GetString("hostname"),
+                co.GetInt("port"),
+                co.GetString("secret"),
+                co.GetTimeSpan("command-timeout"),
+                co.GetTimeSpan("connect-timeout"),
+                co.GetString("default-save-path"),
+                co.GetByteSize("maximum-frame-size") ?? 32 * 1024 * 1024),
             c.GetTimeSpan("stats-interval"));
     }
 }
@@ -115,3 +129,27 @@ public sealed record PersistenceSettings(
     TimeSpan ResendAfter,
     TimeSpan RestartMinBackoff,
     TimeSpan RestartMaxBackoff);
+
+/// <summary>Node-wide rates in bytes per second; 0 = unlimited.</summary>
+public sealed record LimitSettings(long DownloadRate, long UploadRate);
+
+/// <param name="Secret">Shared secret every console request must carry; empty = none (only allowed on loopback).</param>
+/// <param name="DefaultSavePath">Where `add` saves when no folder is given; empty = &lt;data-dir&gt;/downloads.</param>
+public sealed record ConsoleSettings(
+    bool Enabled,
+    string Hostname,
+    int Port,
+    string Secret,
+    TimeSpan CommandTimeout,
+    TimeSpan ConnectTimeout,
+    string DefaultSavePath,
+    long MaximumFrameSize)
+{
+    /// <summary>The environment variable that overrides <see cref="Secret"/>, on the node and in `swarm console`.</summary>
+    public const string SecretVariable = "SWARM_CONSOLE_SECRET";
+
+    /// <summary>Name of the console's actor system; the endpoint lives at /user/console in it.</summary>
+    public const string SystemName = "swarm-console";
+
+    public string EffectiveSecret => Environment.GetEnvironmentVariable(SecretVariable) is { Length: > 0 } env ? env : Secret;
+}

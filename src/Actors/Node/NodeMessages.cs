@@ -11,9 +11,24 @@ public static class NodeMessages
 
     public sealed record AddTorrentRejected(string Reason);
 
-    public sealed record RemoveTorrent(string InfoHash);
+    /// <param name="DeleteData">Also delete the torrent's files, once its actor has stopped and closed them.</param>
+    public sealed record RemoveTorrent(string InfoHash, bool DeleteData = false);
 
-    public sealed record TorrentRemoved(string InfoHash);
+    public sealed record TorrentRemoved(string InfoHash, int FilesDeleted = 0, string? DeleteError = null);
+
+    /// <summary>Finds one torrent by full info-hash, info-hash prefix or exact name (case-insensitive), from the catalog
+    /// alone: no torrent actor is asked.</summary>
+    public sealed record ResolveTorrent(string Query);
+
+    public sealed record TorrentResolved(string InfoHash, string Name);
+
+    public sealed record TorrentNotResolved(string Reason);
+
+    /// <summary>Changes the node's limits (<paramref name="InfoHash"/> null) or one torrent's; a null rate is left as it
+    /// is, so both null only reads them. Bytes per second, 0 = unlimited.</summary>
+    public sealed record SetRateLimits(string? InfoHash, long? DownloadLimit, long? UploadLimit);
+
+    public sealed record RateLimitsSet(string? InfoHash, long DownloadLimit, long UploadLimit);
 
     /// <summary>A message for one torrent, addressed by its info-hash.</summary>
     public sealed record ForTorrent(string InfoHash, object Message);

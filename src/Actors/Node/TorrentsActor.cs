@@ -17,6 +17,9 @@ public sealed class TorrentsActor : ReceivePersistentActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, TorrentAdded> _catalog = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IActorRef> _torrents = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _names = new(StringComparer.Ordinal);
+    private readonly Dictionary<IActorRef, (TorrentAdded Entry, IActorRef ReplyTo)> _deleting = [];
+    private RateLimitsChanged? _nodeLimits;
 
     public TorrentsActor(NodeContext node)
     {
@@ -25,6 +28,7 @@ public sealed class TorrentsActor : ReceivePersistentActor
         {
             if (o.Snapshot is CatalogSnapshot s)
             {
+                _nodeLimits = s.NodeLimits;
                 foreach (var t in s.Torrents)
                 {
                     _catalog[t.InfoHash] = t;
@@ -33,8 +37,15 @@ public sealed class TorrentsActor : ReceivePersistentActor
         });
         Recover<TorrentAdded>(a => _catalog[a.InfoHash] = a);
         Recover<Persistence.TorrentRemoved>(r => _catalog.Remove(r.InfoHash));
+        Recover<RateLimitsChanged>(ApplyLimits);
         Recover<RecoveryCompleted>(_ =>
         {
+            if (_nodeLimits is { } limits)
+            {
+                _node.Limits.Download.BytesPerSecond = limits.DownloadLimit;
+                _node.Limits.Upload.BytesPerSecond = limits.UploadLimit;
+            }
+
             foreach (var entry in _catalog.Values)
             {
                 Start(entry, []);
@@ -47,27 +58,9 @@ public sealed class TorrentsActor : ReceivePersistentActor
         });
 
         Command<AddTorrent>(OnAdd);
-        Command<RemoveTorrent>(r =>
-        {
-            if (!_catalog.ContainsKey(r.InfoHash))
-            {
-                Sender.Tell(new UnknownTorrent(r.InfoHash));
-                return;
-            }
-
-            var sender = Sender;
-            Persist(new Persistence.TorrentRemoved(r.InfoHash), e =>
-            {
-                _catalog.Remove(e.InfoHash);
-                if (_torrents.Remove(e.InfoHash, out var t))
-                {
-                    Context.Stop(t);
-                }
-
-                SnapshotNow();
-                sender.Tell(new NodeMessages.TorrentRemoved(e.InfoHash));
-            });
-        });
+        Command<RemoveTorrent>(OnRemove);
+        Command<ResolveTorrent>(r => Sender.Tell(Resolve(r.Query)));
+        Command<SetRateLimits>(OnSetLimits);
         Command<ForTorrent>(f =>
         {
             if (_torrents.TryGetValue(f.InfoHash, out var t))
@@ -93,12 +86,27 @@ public sealed class TorrentsActor : ReceivePersistentActor
         });
         Command<ListTorrents>(_ =>
         {
-            var sender = Sender;
-            Task.WhenAll(_torrents.Values.Select(t => t.Ask<TorrentStatus>(new TorrentMessages.GetStatus(), TimeSpan.FromSeconds(5))))
-                .PipeTo(sender, success: all => new TorrentList(all));
+            // One slow or restarting torrent must not fail the whole listing: it is left out of this answer.
+            var timeout = _node.Settings.Console.CommandTimeout / 2;
+            Task.WhenAll(_torrents.Values.Select(async t =>
+            {
+                try
+                {
+                    return await t.Ask<TorrentStatus>(new TorrentMessages.GetStatus(), timeout).ConfigureAwait(false);
+                }
+                catch (AskTimeoutException)
+                {
+                    return null;
+                }
+            })).PipeTo(Sender, success: all => new TorrentList([.. all.OfType<TorrentStatus>().OrderBy(t => t.Name, StringComparer.Ordinal)]));
         });
         Command<Terminated>(t =>
         {
+            if (_deleting.Remove(t.ActorRef, out var deleting))
+            {
+                DeleteData(deleting.Entry, deleting.ReplyTo);
+            }
+
             foreach (var key in _torrents.Where(kv => kv.Value.Equals(t.ActorRef)).Select(kv => kv.Key).ToList())
             {
                 _torrents.Remove(key);
@@ -128,6 +136,133 @@ public sealed class TorrentsActor : ReceivePersistentActor
     {
         _log.Error("the torrent catalog cannot be read from the journal: {0}", reason.Message);
         base.OnRecoveryFailure(reason, message);
+    }
+
+    private void OnRemove(RemoveTorrent r)
+    {
+        if (!_catalog.TryGetValue(r.InfoHash, out var entry))
+        {
+            Sender.Tell(new UnknownTorrent(r.InfoHash));
+            return;
+        }
+
+        var sender = Sender;
+        Persist(new Persistence.TorrentRemoved(r.InfoHash), e =>
+        {
+            _catalog.Remove(e.InfoHash);
+            _names.Remove(e.InfoHash);
+            SnapshotNow();
+            _log.Info("torrent {0} removed{1}", e.InfoHash[..8], r.DeleteData ? " with its data" : string.Empty);
+            if (_torrents.Remove(e.InfoHash, out var t))
+            {
+                Context.Stop(t);
+                if (r.DeleteData)
+                {
+                    // Files are deleted once the torrent has stopped: nothing writes to them any more.
+                    _deleting[t] = (entry, sender);
+                    return;
+                }
+            }
+            else if (r.DeleteData)
+            {
+                DeleteData(entry, sender);
+                return;
+            }
+
+            sender.Tell(new NodeMessages.TorrentRemoved(e.InfoHash));
+        });
+    }
+
+    private void DeleteData(TorrentAdded entry, IActorRef replyTo)
+    {
+        var files = _node.Files;
+        Task.Run(() =>
+        {
+            try
+            {
+                var meta = MetainfoParser.ParseInfoDictionary(entry.InfoDictionary, Protocol.InfoHash.Parse(entry.InfoHash));
+                return new NodeMessages.TorrentRemoved(entry.InfoHash, new Storage.TorrentStorage(meta, entry.SavePath, files).DeleteContent());
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidTorrentException)
+            {
+                return new NodeMessages.TorrentRemoved(entry.InfoHash, 0, e.Message);
+            }
+        }).PipeTo(replyTo);
+    }
+
+    private object Resolve(string query)
+    {
+        var q = query.Trim();
+        if (q.Length == 0)
+        {
+            return new TorrentNotResolved("no torrent given");
+        }
+
+        var isHex = q.All(Uri.IsHexDigit);
+        var matches = _catalog.Keys
+            .Where(h => (isHex && h.StartsWith(q, StringComparison.OrdinalIgnoreCase)) || string.Equals(NameOf(h), q, StringComparison.OrdinalIgnoreCase))
+            .ToList();
+        return matches.Count switch
+        {
+            1 => new TorrentResolved(matches[0], NameOf(matches[0])),
+            0 => new TorrentNotResolved($"no torrent matches '{q}'"),
+            _ => new TorrentNotResolved($"'{q}' is ambiguous: it matches {string.Join(", ", matches.Order(StringComparer.Ordinal).Take(5).Select(h => $"{h[..8]} ({NameOf(h)})"))}{(matches.Count > 5 ? $" and {matches.Count - 5} more" : string.Empty)}"),
+        };
+    }
+
+    private string NameOf(string hash) => _names.TryGetValue(hash, out var n) ? n : hash;
+
+    private void OnSetLimits(SetRateLimits s)
+    {
+        TorrentAdded? entry = null;
+        if (s.InfoHash is not null && !_catalog.TryGetValue(s.InfoHash, out entry))
+        {
+            Sender.Tell(new UnknownTorrent(s.InfoHash));
+            return;
+        }
+
+        var (down, up) = entry is not null ? (entry.DownloadLimit, entry.UploadLimit) : (_node.Limits.Download.BytesPerSecond, _node.Limits.Upload.BytesPerSecond);
+        var changed = new RateLimitsChanged(s.InfoHash, s.DownloadLimit ?? down, s.UploadLimit ?? up);
+        if (s.DownloadLimit is null && s.UploadLimit is null)
+        {
+            Sender.Tell(new RateLimitsSet(s.InfoHash, changed.DownloadLimit, changed.UploadLimit));
+            return;
+        }
+
+        var sender = Sender;
+        Persist(changed, e =>
+        {
+            ApplyLimits(e);
+            if (e.InfoHash is null)
+            {
+                _node.Limits.Download.BytesPerSecond = e.DownloadLimit;
+                _node.Limits.Upload.BytesPerSecond = e.UploadLimit;
+            }
+            else if (_torrents.TryGetValue(e.InfoHash, out var t))
+            {
+                t.Tell(new TorrentMessages.SetRateLimits(e.DownloadLimit, e.UploadLimit));
+            }
+
+            _log.Info("{0} limits: {1} B/s down, {2} B/s up", e.InfoHash is null ? "node" : $"torrent {e.InfoHash[..8]}", e.DownloadLimit, e.UploadLimit);
+            if (LastSequenceNr % _node.Settings.Persistence.SnapshotEvery == 0)
+            {
+                SnapshotNow();
+            }
+
+            sender.Tell(new RateLimitsSet(e.InfoHash, e.DownloadLimit, e.UploadLimit));
+        });
+    }
+
+    private void ApplyLimits(RateLimitsChanged e)
+    {
+        if (e.InfoHash is null)
+        {
+            _nodeLimits = e;
+        }
+        else if (_catalog.TryGetValue(e.InfoHash, out var entry))
+        {
+            _catalog[e.InfoHash] = entry with { DownloadLimit = e.DownloadLimit, UploadLimit = e.UploadLimit };
+        }
     }
 
     private void OnAdd(AddTorrent a)
@@ -198,11 +333,12 @@ public sealed class TorrentsActor : ReceivePersistentActor
             return;
         }
 
-        var options = new TorrentOptions(entry.Sequential, entry.SeedOnly, peers);
+        _names[entry.InfoHash] = meta.Name;
+        var options = new TorrentOptions(entry.Sequential, entry.SeedOnly, peers, DownloadLimit: entry.DownloadLimit, UploadLimit: entry.UploadLimit);
         var actor = Context.ActorOf(TorrentActor.Props(meta, entry.SavePath, options, _node, $"{_node.NodeId}/torrent-{entry.InfoHash}-{entry.Generation}"), $"torrent-{entry.InfoHash}");
         Context.Watch(actor);
         _torrents[entry.InfoHash] = actor;
     }
 
-    private void SnapshotNow() => SaveSnapshot(new CatalogSnapshot([.. _catalog.Values]));
+    private void SnapshotNow() => SaveSnapshot(new CatalogSnapshot([.. _catalog.Values]) { NodeLimits = _nodeLimits });
 }

@@ -20,6 +20,7 @@ public sealed record PeerConnectionArgs(
     TorrentStorage Storage,
     PieceSet OurPieces,
     NodeContext Node,
+    TransferLimits Limits,
     Socket? Accepted = null,
     Handshake? AcceptedHandshake = null);
 
@@ -247,7 +248,13 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
         }
 
         _fast = e.Remote.SupportsFast;
-        _channel = new PeerWireChannel(e.Socket, Self, _args.Storage, _cfg.Peer.InboundBatchesInFlight);
+        _channel = new PeerWireChannel(
+            e.Socket,
+            Self,
+            _args.Storage,
+            _cfg.Peer.InboundBatchesInFlight,
+            [_args.Limits.Download, _args.Node.Limits.Download],
+            [_args.Limits.Upload, _args.Node.Limits.Upload]);
         if (_args.Accepted is not null)
         {
             _channel.SendRaw(OurHandshake().ToArray());

@@ -23,14 +23,18 @@ internal sealed class PeerWireChannel : IAsyncDisposable
     private readonly Channel<object> _outbound = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<(int Piece, int Begin, int Length), byte> _pendingUploads = new();
     private readonly SemaphoreSlim _batchesInFlight;
+    private readonly IReadOnlyList<RateLimit> _downloadLimits;
+    private readonly IReadOnlyList<RateLimit> _uploadLimits;
     private readonly CancellationTokenSource _cts = new();
     private long _uploaded;
     private long _downloaded;
     private Task? _readLoop;
     private Task? _writeLoop;
 
-    public PeerWireChannel(Socket socket, IActorRef owner, TorrentStorage storage, int batchesInFlight)
+    public PeerWireChannel(Socket socket, IActorRef owner, TorrentStorage storage, int batchesInFlight, IReadOnlyList<RateLimit> downloadLimits, IReadOnlyList<RateLimit> uploadLimits)
     {
+        _downloadLimits = downloadLimits;
+        _uploadLimits = uploadLimits;
         _socket = socket;
         _socket.NoDelay = true;
         _stream = new NetworkStream(socket, ownsSocket: true);
@@ -115,6 +119,7 @@ internal sealed class PeerWireChannel : IAsyncDisposable
                 var result = await reader.ReadAsync(_cts.Token).ConfigureAwait(false);
                 var buffer = result.Buffer;
                 var batch = new List<PeerMessage>();
+                var wait = TimeSpan.Zero;
                 while (PeerMessageReader.TryRead(ref buffer, limits, out var message))
                 {
                     if (message is null)
@@ -125,6 +130,8 @@ internal sealed class PeerWireChannel : IAsyncDisposable
                     if (message is PieceBlock block)
                     {
                         Interlocked.Add(ref _downloaded, block.Data.Length);
+                        var w = TransferLimits.Reserve(_downloadLimits, block.Data.Length);
+                        wait = w > wait ? w : wait;
                     }
 
                     batch.Add(message);
@@ -144,6 +151,12 @@ internal sealed class PeerWireChannel : IAsyncDisposable
                 if (result.IsCompleted)
                 {
                     break;
+                }
+
+                if (wait > TimeSpan.Zero)
+                {
+                    // Not reading lets the socket buffers fill, and TCP slows the peer down to our limit.
+                    await Task.Delay(wait, _cts.Token).ConfigureAwait(false);
                 }
             }
         }
@@ -191,6 +204,13 @@ internal sealed class PeerWireChannel : IAsyncDisposable
                             writer.Write(raw);
                             break;
                         case UploadBlock u when _pendingUploads.TryRemove((u.Piece, u.Begin, u.Length), out _):
+                            var wait = TransferLimits.Reserve(_uploadLimits, u.Length);
+                            if (wait > TimeSpan.Zero)
+                            {
+                                await writer.FlushAsync(_cts.Token).ConfigureAwait(false);
+                                await Task.Delay(wait, _cts.Token).ConfigureAwait(false);
+                            }
+
                             WriteUpload(writer, u);
                             break;
                     }

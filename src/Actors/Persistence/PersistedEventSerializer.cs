@@ -19,6 +19,7 @@ public sealed class PersistedEventSerializer(ExtendedActorSystem system) : Seria
         ["tu1"] = typeof(TorrentResumed),
         ["ts1"] = typeof(TorrentSnapshot),
         ["cs1"] = typeof(CatalogSnapshot),
+        ["rl1"] = typeof(RateLimitsChanged),
     };
 
     private static readonly Dictionary<Type, string> ByType = ByManifest.ToDictionary(kv => kv.Value, kv => kv.Key);

@@ -13,7 +13,16 @@ public sealed record TorrentAdded(
     string[][] Trackers,
     string SavePath,
     bool Sequential,
-    bool SeedOnly) : IPersistedEvent;
+    bool SeedOnly) : IPersistedEvent
+{
+    /// <summary>Limits set from the console (bytes per second, 0 = none); carried here so the catalog snapshot keeps them.</summary>
+    public long DownloadLimit { get; init; }
+
+    public long UploadLimit { get; init; }
+}
+
+/// <summary>Rate limits changed from the console: for one torrent, or node-wide when <paramref name="InfoHash"/> is null.</summary>
+public sealed record RateLimitsChanged(string? InfoHash, long DownloadLimit, long UploadLimit) : IPersistedEvent;
 
 public sealed record TorrentRemoved(string InfoHash) : IPersistedEvent;
 
@@ -30,4 +39,8 @@ public sealed record TorrentResumed : IPersistedEvent;
 /// <summary>A torrent's state in one row, so recovery replays at most <c>snapshot-every</c> events.</summary>
 public sealed record TorrentSnapshot(int PieceCount, byte[] Verified, bool Paused, string? PauseReason) : IPersistedEvent;
 
-public sealed record CatalogSnapshot(TorrentAdded[] Torrents) : IPersistedEvent;
+public sealed record CatalogSnapshot(TorrentAdded[] Torrents) : IPersistedEvent
+{
+    /// <summary>Node-wide limits last set from the console (null = never: hocon's apply).</summary>
+    public RateLimitsChanged? NodeLimits { get; init; }
+}

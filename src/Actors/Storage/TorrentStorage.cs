@@ -56,6 +56,37 @@ public sealed class TorrentStorage
         }
     }
 
+    /// <summary>Deletes the torrent's files (and, for a multi-file torrent, the folders it leaves empty); never
+    /// anything else in the download folder. Returns how many files were deleted.</summary>
+    public int DeleteContent()
+    {
+        var root = _meta.IsMultiFile ? ContentPath : DownloadDir;
+        _handles.CloseUnder(root);
+        var deleted = 0;
+        for (var i = 0; i < _paths.Length; i++)
+        {
+            if (!_meta.Files[i].IsPadding && File.Exists(_paths[i]))
+            {
+                File.Delete(_paths[i]);
+                deleted++;
+            }
+        }
+
+        if (_meta.IsMultiFile && Directory.Exists(ContentPath))
+        {
+            // Deepest first, so a parent is empty by the time it is looked at; folders holding other files stay.
+            foreach (var dir in Directory.EnumerateDirectories(ContentPath, "*", SearchOption.AllDirectories).OrderByDescending(d => d.Length).Append(ContentPath))
+            {
+                if (!Directory.EnumerateFileSystemEntries(dir).Any())
+                {
+                    Directory.Delete(dir);
+                }
+            }
+        }
+
+        return deleted;
+    }
+
     public bool AnyFilePresent() => _meta.Files.Select((f, i) => !f.IsPadding && File.Exists(_paths[i])).Any(x => x);
 
     public void Write(int piece, ReadOnlySpan<byte> data) => Transfer((long)piece * _meta.PieceLength, data.Length, data, default, write: true);

@@ -32,6 +32,8 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
     private readonly HashSet<string> _banned = new(StringComparer.Ordinal);
     private readonly HashSet<string> _ignored = new(StringComparer.Ordinal);
     private string? _trackerError;
+    private TrackerActor.Messages.TrackerStatus? _trackerStatus;
+    private readonly TransferLimits _limits;
     private readonly Choker _choker;
     private IActorRef _storageActor = ActorRefs.Nobody;
     private IActorRef _tracker = ActorRefs.Nobody;
@@ -67,6 +69,7 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
         _node = node;
         _storage = new TorrentStorage(meta, savePath, node.Files);
         _choker = new Choker(node.Settings.Choker);
+        _limits = new TransferLimits(options.DownloadLimit, options.UploadLimit);
 
         Receive<TorrentJournalActor.Messages.Recovered>(OnRecovered);
         Receive<TorrentJournalActor.Messages.Written>(w =>
@@ -90,7 +93,11 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
         Receive<StorageMessages.StorageFailed>(f => Fail($"disk error: {f.Error}"));
         Receive<AddPeers>(a => AddCandidates(a.Peers));
         Receive<TrackerActor.Messages.PeersFound>(p => AddCandidates(p.Peers));
-        Receive<TrackerActor.Messages.TrackerStatus>(t => _trackerError = t.Error);
+        Receive<TrackerActor.Messages.TrackerStatus>(t =>
+        {
+            _trackerError = t.Error;
+            _trackerStatus = t;
+        });
         Receive<IncomingPeer>(OnIncoming);
         Receive<PeerConnected>(OnPeerConnected);
         Receive<PeerPieces>(OnPeerPieces);
@@ -119,6 +126,14 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
         Receive<TorrentMessages.Tick>(_ => OnTick());
         Receive<Rechoke>(r => DoRechoke(r.RotateOptimistic));
         Receive<GetStatus>(_ => Sender.Tell(Status()));
+        Receive<GetDetails>(_ => Sender.Tell(Details()));
+        Receive<SetRateLimits>(l =>
+        {
+            _limits.Download.BytesPerSecond = l.DownloadLimit;
+            _limits.Upload.BytesPerSecond = l.UploadLimit;
+            _log.Info("{0}: limits set to {1} B/s down, {2} B/s up", Tag, l.DownloadLimit, l.UploadLimit);
+            Sender.Tell(Status());
+        });
         Receive<SyncJournal>(_ =>
         {
             _syncWaiters.Add(Sender);
@@ -311,7 +326,7 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
     private void Spawn(IPEndPoint endpoint, System.Net.Sockets.Socket? socket, Handshake? handshake, string? candidateKey)
     {
         var key = ++_nextPeer;
-        var args = new PeerConnectionArgs(key, endpoint, _meta, _storage, _picker!.Have.Clone(), _node, socket, handshake);
+        var args = new PeerConnectionArgs(key, endpoint, _meta, _storage, _picker!.Have.Clone(), _node, _limits, socket, handshake);
         var actor = Context.ActorOf(PeerConnectionActor.Props(args), $"peer-{key}");
         Context.Watch(actor);
         _peers[key] = new PeerEntry(key, actor, endpoint, candidateKey, new PieceSet(_meta.PieceCount));
@@ -843,7 +858,41 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
             JournalError = _journalError,
             TrackerError = _trackerError,
             ResumedPieces = _resumedPieces < 0 ? null : _resumedPieces,
+            DownloadLimit = _limits.Download.BytesPerSecond,
+            UploadLimit = _limits.Upload.BytesPerSecond,
         };
+    }
+
+    private TorrentDetails Details()
+    {
+        var have = _picker?.Have ?? new PieceSet(_meta.PieceCount);
+        var files = _meta.Files.Where(f => !f.IsPadding).Select(f =>
+        {
+            long verified = 0;
+            if (f.Length > 0)
+            {
+                var first = (int)(f.Offset / _meta.PieceLength);
+                var last = (int)((f.Offset + f.Length - 1) / _meta.PieceLength);
+                for (var piece = first; piece <= last; piece++)
+                {
+                    if (have[piece])
+                    {
+                        var start = Math.Max(f.Offset, (long)piece * _meta.PieceLength);
+                        var end = Math.Min(f.Offset + f.Length, ((long)piece * _meta.PieceLength) + _meta.PieceSize(piece));
+                        verified += end - start;
+                    }
+                }
+            }
+
+            return new FileProgress(f.JoinedPath, f.Length, verified);
+        }).ToArray();
+        var trackers = _meta.Trackers.Select(url => _trackerStatus switch
+        {
+            { Url: { } ok } when ok == url => new TrackerProgress(url, "working", null, _trackerStatus.NextAnnounce),
+            { Error: { } error } => new TrackerProgress(url, "failing", error, _trackerStatus.NextAnnounce),
+            _ => new TrackerProgress(url, "standby", null, null),
+        }).ToArray();
+        return new TorrentDetails(Status(), _meta.PieceLength, have.ToBytes(), files, trackers);
     }
 
     private sealed class PeerEntry(int key, IActorRef actor, IPEndPoint endpoint, string? candidateKey, PieceSet has)

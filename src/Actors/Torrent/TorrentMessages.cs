@@ -16,7 +16,14 @@ public enum TorrentState
 
 /// <param name="SeedOnly">`swarm seed`: the data must already be complete; a mismatch is an error, not a download.</param>
 /// <param name="Recheck">Hash everything on disk again instead of trusting the journal.</param>
-public sealed record TorrentOptions(bool Sequential = false, bool SeedOnly = false, IReadOnlyList<IPEndPoint>? Peers = null, bool Recheck = false);
+/// <param name="DownloadLimit">Bytes per second for this torrent, 0 = unlimited (the node's limit still applies).</param>
+public sealed record TorrentOptions(
+    bool Sequential = false,
+    bool SeedOnly = false,
+    IReadOnlyList<IPEndPoint>? Peers = null,
+    bool Recheck = false,
+    long DownloadLimit = 0,
+    long UploadLimit = 0);
 
 public sealed record PeerStatus(string EndPoint, string Client, bool Incoming, double DownloadRate, double UploadRate, long Downloaded, long Uploaded, bool AmChoking, bool PeerChoking, bool Interested, int Pieces);
 
@@ -46,11 +53,35 @@ public sealed record TorrentStatus(
 
     /// <summary>Verified pieces taken from the journal at start-up (null for a torrent hashed from scratch).</summary>
     public int? ResumedPieces { get; init; }
+
+    /// <summary>This torrent's own limits in bytes per second (0 = none).</summary>
+    public long DownloadLimit { get; init; }
+
+    public long UploadLimit { get; init; }
 }
+
+/// <param name="Verified">Bytes of verified pieces inside this file.</param>
+public sealed record FileProgress(string Path, long Length, long Verified);
+
+/// <param name="Status">"working", "failing" or "standby" (a later tier, not contacted while an earlier one answers).</param>
+public sealed record TrackerProgress(string Url, string Status, string? Error, DateTime? NextAnnounce);
+
+/// <summary>Everything `show` displays: the status plus files, trackers and which pieces we have.</summary>
+public sealed record TorrentDetails(
+    TorrentStatus Status,
+    long PieceLength,
+    byte[] Bitfield,
+    IReadOnlyList<FileProgress> Files,
+    IReadOnlyList<TrackerProgress> Trackers);
 
 public static class TorrentMessages
 {
     public sealed record GetStatus;
+
+    public sealed record GetDetails;
+
+    /// <summary>Sets this torrent's own limits (bytes per second, 0 = unlimited); answered with its status.</summary>
+    public sealed record SetRateLimits(long DownloadLimit, long UploadLimit);
 
     /// <summary>Flush and journal every written piece now; answered with <see cref="JournalSynced"/> once the journal
     /// confirmed all of them (a clean exit then loses nothing).</summary>

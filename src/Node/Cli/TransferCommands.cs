@@ -109,10 +109,17 @@ internal static class TransferCommands
     public static Command Node()
     {
         var common = new CommonOptions();
-        var cmd = new Command("node", "Run a long-lived node");
+        var consolePort = new Option<int?>("--console-port") { Description = "Port of the console endpoint on 127.0.0.1 (0 = any free port; default swarm.console.port)" };
+        var cmd = new Command("node", "Run a long-lived node, driven with `swarm console`") { consolePort };
         common.AddTo(cmd, withPeers: false);
         cmd.SetAction((r, ct) => RunNode(common.Node(r), () => 0, async (node, _) =>
         {
+            if (node.Settings.Console.Enabled)
+            {
+                // Printed once the endpoint accepts commands: scripts wait for this line.
+                Console.Out.WriteLine($"console {node.StartConsole(r.GetValue(consolePort))}");
+            }
+
             Console.Out.WriteLine($"peers {node.Listen}");
             Console.Out.WriteLine($"data {node.DataDir}");
             Console.Out.WriteLine($"journal {node.Journal.Description}");
@@ -164,10 +171,15 @@ internal static class TransferCommands
             {
                 return await body(node, input);
             }
-            catch (Exception e) when (e is CliException or InvalidTorrentException)
+            catch (Exception e) when (e is CliException or InvalidTorrentException or ArgumentException)
             {
                 Console.Error.WriteLine($"swarm: {e.Message}");
                 return ExitCodes.InvalidInput;
+            }
+            catch (IOException e)
+            {
+                Console.Error.WriteLine($"swarm: {e.Message}");
+                return ExitCodes.Failed;
             }
         }
     }

@@ -18,9 +18,15 @@ namespace Swarm.Node.Hosting;
 public sealed class SwarmNode : IAsyncDisposable
 {
     private readonly IHost _host;
+    private readonly Config _config;
+    private readonly string _nodeId;
+    private readonly DateTime _startedAt = DateTime.UtcNow;
+    private ConsoleHost? _console;
 
-    private SwarmNode(IHost host, IActorRef root, ActorSystem system, SwarmSettings settings, IPEndPoint listen, string dataDir, JournalStore journal)
+    private SwarmNode(IHost host, Config config, string nodeId, IActorRef root, ActorSystem system, SwarmSettings settings, IPEndPoint listen, string dataDir, JournalStore journal)
     {
+        _config = config;
+        _nodeId = nodeId;
         Journal = journal;
         _host = host;
         Root = root;
@@ -65,7 +71,8 @@ public sealed class SwarmNode : IAsyncDisposable
         config = journal.ToConfig().WithFallback(config);
         var listener = Bind(settings.Peer.BindAddress, settings.Peer.Port);
         var listen = (IPEndPoint)listener.LocalEndPoint!;
-        var context = NodeContext.Create(NodeIdentity(dataDir), settings, listen.Port);
+        var nodeId = NodeIdentity(dataDir);
+        var context = NodeContext.Create(nodeId, settings, listen.Port);
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
@@ -102,7 +109,17 @@ public sealed class SwarmNode : IAsyncDisposable
         var system = host.Services.GetRequiredService<ActorSystem>();
         var rootRef = host.Services.GetRequiredService<ActorRegistry>().Get<NodeActor>();
         system.RegisterOnTermination(context.Files.Dispose);
-        return new SwarmNode(host, rootRef, system, settings, listen, dataDir, journal);
+        return new SwarmNode(host, config, nodeId, rootRef, system, settings, listen, dataDir, journal);
+    }
+
+    /// <summary>Opens the console endpoint (`swarm node` only); returns where consoles reach it.</summary>
+    public IPEndPoint StartConsole(int? port)
+    {
+        var lifetime = _host.Services.GetRequiredService<IHostApplicationLifetime>();
+        var savePath = Settings.Console.DefaultSavePath is { Length: > 0 } configured ? Path.GetFullPath(configured) : Path.Combine(DataDir, "downloads");
+        var info = new Actors.Node.ConsoleNodeInfo(_nodeId, Listen.ToString(), DataDir, Journal.Description, savePath, _startedAt, System, lifetime.StopApplication);
+        _console = ConsoleHost.Start(_config, Settings.Console, port, info, Root, _host.Services.GetRequiredService<ILoggerFactory>());
+        return _console.EndPoint;
     }
 
     /// <summary>A node's identity lives in its data folder: the same folder is the same node after a restart.</summary>
@@ -145,6 +162,11 @@ public sealed class SwarmNode : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        if (_console is not null)
+        {
+            await _console.DisposeAsync().ConfigureAwait(false);
+        }
+
         try
         {
             await _host.StopAsync(timeout.Token).ConfigureAwait(false);

@@ -1,0 +1,386 @@
+using System.Security.Cryptography;
+using System.Text;
+using Akka.Actor;
+using Akka.Event;
+using Swarm.Actors.Configuration;
+using Swarm.Actors.Torrent;
+using Swarm.Protocol.Magnet;
+using Swarm.Protocol.Metainfo;
+using static Swarm.Actors.Node.ConsoleMessages;
+
+namespace Swarm.Actors.Node;
+
+/// <summary>What the console reports about the node that hosts it, and how it stops the node.</summary>
+/// <param name="NodeSystem">The node's actor system (log level, uptime); the endpoint itself runs in its own system.</param>
+public sealed record ConsoleNodeInfo(
+    string NodeId,
+    string PeerEndPoint,
+    string DataDir,
+    string Journal,
+    string DefaultSavePath,
+    DateTime StartedAt,
+    ActorSystem NodeSystem,
+    Action RequestShutdown);
+
+/// <summary>The node's console endpoint (at /user/console in the console actor system): checks the secret of every
+/// request, validates it, forwards it to the node's actors and answers with typed replies. Each request runs as its
+/// own task, so a slow command never delays another console; every wait is bounded by the command timeout.</summary>
+public sealed class ConsoleEndpointActor : ReceiveActor
+{
+    private const int PieceMapWidth = 64;
+    private readonly IActorRef _node;
+    private readonly ConsoleNodeInfo _info;
+    private readonly byte[] _secret;
+    private readonly TimeSpan _timeout;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    public ConsoleEndpointActor(IActorRef node, ConsoleNodeInfo info, ConsoleSettings settings, string secret)
+    {
+        _node = node;
+        _info = info;
+        _secret = Encoding.UTF8.GetBytes(secret);
+        _timeout = settings.CommandTimeout;
+        Receive<ConsoleRequest>(r =>
+        {
+            if (!SecretMatches(r.Secret))
+            {
+                _log.Warning("console request from {0} refused: {1} secret", Sender.Path.Address, r.Secret.Length == 0 ? "no" : "wrong");
+                Sender.Tell(new Refused(r.Secret.Length == 0
+                    ? "this node requires a console secret (--secret or SWARM_CONSOLE_SECRET)"
+                    : "wrong console secret"));
+                return;
+            }
+
+            _log.Debug("console: {0}", r.Command);
+            Execute(r.Command).PipeTo(Sender, failure: e => new CommandFailed(Describe(e)));
+        });
+    }
+
+    public static Props Props(IActorRef node, ConsoleNodeInfo info, ConsoleSettings settings, string secret) =>
+        Akka.Actor.Props.Create(() => new ConsoleEndpointActor(node, info, settings, secret));
+
+    public static TorrentSummary Summarize(TorrentStatus s) => new(
+        s.InfoHash,
+        s.Name,
+        s.TotalLength,
+        s.Progress,
+        StateName(s.State),
+        s.Error,
+        s.DownloadRate,
+        s.UploadRate,
+        s.Downloaded,
+        s.Uploaded,
+        s.Peers.Count,
+        s.State == TorrentState.Seeding ? 1 : 0,
+        s.PieceCount,
+        s.VerifiedPieces,
+        s.SavePath,
+        s.DownloadLimit,
+        s.UploadLimit);
+
+    public static string StateName(TorrentState state) => state.ToString().ToLowerInvariant();
+
+    /// <summary>One character per slice of the torrent: '#' every piece verified, '+' some, '.' none.</summary>
+    public static string PieceMap(byte[] bitfield, int pieceCount, int width)
+    {
+        if (pieceCount == 0)
+        {
+            return string.Empty;
+        }
+
+        var slots = Math.Min(width, pieceCount);
+        var map = new char[slots];
+        for (var slot = 0; slot < slots; slot++)
+        {
+            var first = (int)((long)slot * pieceCount / slots);
+            var end = (int)((long)(slot + 1) * pieceCount / slots);
+            var have = 0;
+            for (var p = first; p < end; p++)
+            {
+                if ((bitfield[p >> 3] & (0x80 >> (p & 7))) != 0)
+                {
+                    have++;
+                }
+            }
+
+            map[slot] = have == end - first ? '#' : have > 0 ? '+' : '.';
+        }
+
+        return new string(map);
+    }
+
+    private bool SecretMatches(string presented) =>
+        _secret.Length == 0 || CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), _secret);
+
+    private async Task<IConsoleReply> Execute(IConsoleCommand command)
+    {
+        switch (command)
+        {
+            case GetNodeStatus:
+                return await NodeStatus().ConfigureAwait(false);
+            case ConsoleMessages.ListTorrents:
+                return new TorrentListing([.. (await List().ConfigureAwait(false)).Select(Summarize)]);
+            case AddTorrentFile a:
+                return await Add(a).ConfigureAwait(false);
+            case AddByLink l:
+                return AddByLink(l.Link);
+            case PauseTorrent p:
+                return await ChangeState(p.Torrent, new TorrentMessages.Pause("paused from the console"), "paused").ConfigureAwait(false);
+            case ResumeTorrent r:
+                return await ChangeState(r.Torrent, new TorrentMessages.Resume(), "resumed").ConfigureAwait(false);
+            case RecheckTorrent r:
+                return await ChangeState(r.Torrent, new TorrentMessages.Recheck(), "re-checking").ConfigureAwait(false);
+            case ConsoleMessages.RemoveTorrent r:
+                return await Remove(r).ConfigureAwait(false);
+            case ShowTorrent s:
+                return await Show(s.Torrent).ConfigureAwait(false);
+            case ListPeers p:
+            {
+                var (hash, name) = await Resolve(p.Torrent).ConfigureAwait(false);
+                var status = await StatusOf(hash).ConfigureAwait(false);
+                return new PeerListing(hash, name, Peers(status));
+            }
+
+            case SetLimits l:
+                return await Limit(l).ConfigureAwait(false);
+            case SetLogLevel l:
+                return LogLevel(l.Level);
+            case Shutdown:
+                _log.Warning("shutdown requested from the console");
+                // After the reply has left: the node's stop closes this endpoint too.
+                _ = Task.Delay(TimeSpan.FromMilliseconds(200)).ContinueWith(_ => _info.RequestShutdown(), TaskScheduler.Default);
+                return new Done("node shutting down", null);
+            default:
+                return new CommandFailed($"this node does not know the command {command.GetType().Name}");
+        }
+    }
+
+    private async Task<NodeStatus> NodeStatus()
+    {
+        var torrents = await List().ConfigureAwait(false);
+        var limits = await Ask<NodeMessages.RateLimitsSet>(new NodeMessages.SetRateLimits(null, null, null)).ConfigureAwait(false);
+        return new NodeStatus(
+            _info.NodeId,
+            typeof(ConsoleEndpointActor).Assembly.GetName().Version?.ToString(3) ?? "?",
+            (DateTime.UtcNow - _info.StartedAt).TotalSeconds,
+            _info.PeerEndPoint,
+            _info.DataDir,
+            _info.Journal,
+            "standalone",
+            torrents.Count,
+            torrents.Count(t => t.State is TorrentState.Downloading or TorrentState.Checking),
+            torrents.Count(t => t.State == TorrentState.Seeding),
+            torrents.Count(t => t.State == TorrentState.Paused),
+            torrents.Count(t => t.State == TorrentState.Error),
+            torrents.Sum(t => t.Peers.Count),
+            torrents.Sum(t => t.DownloadRate),
+            torrents.Sum(t => t.UploadRate),
+            limits.DownloadLimit,
+            limits.UploadLimit,
+            _info.NodeSystem.EventStream.LogLevel.ToString().Replace("Level", string.Empty, StringComparison.Ordinal).ToLowerInvariant());
+    }
+
+    private async Task<IReadOnlyList<TorrentStatus>> List() =>
+        (await Ask<NodeMessages.TorrentList>(new NodeMessages.ListTorrents()).ConfigureAwait(false)).Torrents;
+
+    private async Task<IConsoleReply> Add(AddTorrentFile a)
+    {
+        TorrentMetainfo meta;
+        try
+        {
+            meta = MetainfoParser.Parse(a.TorrentFile);
+        }
+        catch (Exception e) when (e is InvalidTorrentException or FormatException)
+        {
+            return new CommandFailed($"not a valid torrent: {e.Message}");
+        }
+
+        var savePath = a.SavePath ?? _info.DefaultSavePath;
+        if (!Path.IsPathFullyQualified(savePath))
+        {
+            return new CommandFailed($"save folder '{savePath}' is not an absolute path");
+        }
+
+        var reply = await _node.Ask(new NodeMessages.AddTorrent(meta, Path.GetFullPath(savePath), new TorrentOptions()), _timeout).ConfigureAwait(false);
+        switch (reply)
+        {
+            case NodeMessages.TorrentAccepted accepted:
+                var status = await StatusOf(accepted.InfoHash).ConfigureAwait(false);
+                return new Done($"added {accepted.InfoHash[..8]} ({meta.Name}), saving to {Path.GetFullPath(savePath)}", Summarize(status));
+            case NodeMessages.AddTorrentRejected rejected:
+                return new CommandFailed(rejected.Reason);
+            default:
+                return new CommandFailed($"unexpected answer from the node: {reply}");
+        }
+    }
+
+    private static CommandFailed AddByLink(string link)
+    {
+        if (link.StartsWith("magnet:", StringComparison.OrdinalIgnoreCase))
+        {
+            try
+            {
+                var magnet = MagnetLink.Parse(link);
+                return new CommandFailed($"magnet link for {magnet.InfoHash.Hex[..8]} is valid, but this node cannot fetch metadata from peers yet (BEP 9); add its .torrent file");
+            }
+            catch (FormatException e)
+            {
+                return new CommandFailed($"invalid magnet link: {e.Message}");
+            }
+        }
+
+        return Protocol.InfoHash.TryParse(link, out var hash)
+            ? new CommandFailed($"adding {hash.Hex[..8]} by info-hash alone needs a cluster member holding it; this node is standalone, add the .torrent file")
+            : new CommandFailed($"'{link}' is not a .torrent file, a magnet link or an info-hash");
+    }
+
+    private async Task<IConsoleReply> ChangeState(string query, object change, string verb)
+    {
+        var (hash, name) = await Resolve(query).ConfigureAwait(false);
+        _node.Tell(new NodeMessages.ForTorrent(hash, change));
+        // The torrent handles messages in order: this status reflects the change.
+        var status = await StatusOf(hash).ConfigureAwait(false);
+        var summary = Summarize(status);
+        var expected = change switch
+        {
+            TorrentMessages.Pause => status.State == TorrentState.Paused,
+            TorrentMessages.Resume => status.State is not (TorrentState.Paused or TorrentState.Error),
+            _ => true,
+        };
+        return expected
+            ? new Done($"{verb} {hash[..8]} ({name})", summary)
+            : new Done($"{hash[..8]} ({name}) is {summary.State}{(status.Error is null ? string.Empty : $": {status.Error}")}", summary);
+    }
+
+    private async Task<IConsoleReply> Remove(ConsoleMessages.RemoveTorrent r)
+    {
+        var (hash, name) = await Resolve(r.Torrent).ConfigureAwait(false);
+        try
+        {
+            var reply = await _node.Ask(new NodeMessages.RemoveTorrent(hash, r.DeleteData), _timeout).ConfigureAwait(false);
+            return reply switch
+            {
+                NodeMessages.TorrentRemoved { DeleteError: { } error } => new CommandFailed($"removed {hash[..8]} ({name}), but deleting its data failed: {error}"),
+                NodeMessages.TorrentRemoved removed => new Done(
+                    r.DeleteData ? $"removed {hash[..8]} ({name}) and deleted {removed.FilesDeleted} file(s)" : $"removed {hash[..8]} ({name}); its data is kept",
+                    null),
+                NodeMessages.UnknownTorrent => new CommandFailed($"torrent {hash[..8]} was removed meanwhile"),
+                _ => new CommandFailed($"unexpected answer from the node: {reply}"),
+            };
+        }
+        catch (AskTimeoutException)
+        {
+            // The removal is journaled first; only the torrent's stop (and the deletion after it) is late.
+            return new CommandFailed($"{hash[..8]} ({name}) is removed, but did not stop within {_timeout.TotalSeconds:0} s{(r.DeleteData ? "; its files are deleted once it stops" : string.Empty)}");
+        }
+    }
+
+    private async Task<IConsoleReply> Show(string query)
+    {
+        var (hash, _) = await Resolve(query).ConfigureAwait(false);
+        var d = await AskTorrent<TorrentDetails>(hash, new TorrentMessages.GetDetails()).ConfigureAwait(false);
+        var s = d.Status;
+        return new TorrentDetail(
+            Summarize(s),
+            d.PieceLength,
+            s.HashFailures,
+            s.JournalError,
+            s.TrackerError,
+            PieceMap(d.Bitfield, s.PieceCount, PieceMapWidth),
+            [.. d.Files.Select(f => new FileSummary(f.Path, f.Length, f.Length == 0 ? 1 : (double)f.Verified / f.Length))],
+            [.. d.Trackers.Select(t => new TrackerSummary(t.Url, t.Status, t.Error, t.NextAnnounce))],
+            Peers(s));
+    }
+
+    private static PeerSummary[] Peers(TorrentStatus s) =>
+    [
+        .. s.Peers.Select(p => new PeerSummary(
+            p.EndPoint,
+            p.Client,
+            p.Incoming,
+            p.DownloadRate,
+            p.UploadRate,
+            p.Downloaded,
+            p.Uploaded,
+            p.AmChoking,
+            p.PeerChoking,
+            p.Interested,
+            s.PieceCount == 0 ? 0 : (double)p.Pieces / s.PieceCount)),
+    ];
+
+    private async Task<IConsoleReply> Limit(SetLimits l)
+    {
+        string? hash = null;
+        string? name = null;
+        if (l.Torrent is not null)
+        {
+            (hash, name) = await Resolve(l.Torrent).ConfigureAwait(false);
+        }
+
+        var set = await Ask<NodeMessages.RateLimitsSet>(new NodeMessages.SetRateLimits(hash, l.DownloadLimit, l.UploadLimit)).ConfigureAwait(false);
+        return new Limits(hash, name, set.DownloadLimit, set.UploadLimit);
+    }
+
+    private IConsoleReply LogLevel(string level)
+    {
+        var parsed = level.ToLowerInvariant() switch
+        {
+            "debug" => Akka.Event.LogLevel.DebugLevel,
+            "info" => Akka.Event.LogLevel.InfoLevel,
+            "warning" or "warn" => Akka.Event.LogLevel.WarningLevel,
+            "error" => Akka.Event.LogLevel.ErrorLevel,
+            _ => (Akka.Event.LogLevel?)null,
+        };
+        if (parsed is not { } value)
+        {
+            return new CommandFailed($"unknown log level '{level}': use debug, info, warning or error");
+        }
+
+        _info.NodeSystem.EventStream.SetLogLevel(value);
+        _log.Warning("log level set to {0} from the console", level.ToLowerInvariant());
+        return new Done($"log level is now {level.ToLowerInvariant()}", null);
+    }
+
+    private async Task<(string Hash, string Name)> Resolve(string query) =>
+        await Ask<object>(new NodeMessages.ResolveTorrent(query)).ConfigureAwait(false) switch
+        {
+            NodeMessages.TorrentResolved r => (r.InfoHash, r.Name),
+            NodeMessages.TorrentNotResolved n => throw new ConsoleCommandException(n.Reason),
+            var other => throw new ConsoleCommandException($"unexpected answer from the node: {other}"),
+        };
+
+    private Task<TorrentStatus> StatusOf(string hash) => AskTorrent<TorrentStatus>(hash, new TorrentMessages.GetStatus());
+
+    private async Task<T> AskTorrent<T>(string hash, object message)
+    {
+        var reply = await Ask<object>(new NodeMessages.ForTorrent(hash, message)).ConfigureAwait(false);
+        return reply switch
+        {
+            T t => t,
+            NodeMessages.UnknownTorrent => throw new ConsoleCommandException($"torrent {hash[..8]} is not running on this node (its entry could not be started; see the node's log)"),
+            _ => throw new ConsoleCommandException($"unexpected answer from the node: {reply}"),
+        };
+    }
+
+    private async Task<T> Ask<T>(object message)
+    {
+        try
+        {
+            return await _node.Ask<T>(message, _timeout).ConfigureAwait(false);
+        }
+        catch (AskTimeoutException)
+        {
+            throw new ConsoleCommandException($"the node did not answer within {_timeout.TotalSeconds:0} s ({message.GetType().Name})");
+        }
+    }
+
+    private static string Describe(Exception e) => e switch
+    {
+        ConsoleCommandException c => c.Message,
+        AggregateException { InnerException: { } inner } => Describe(inner),
+        AskTimeoutException => "the node did not answer in time",
+        _ => $"{e.GetType().Name}: {e.Message}",
+    };
+
+    private sealed class ConsoleCommandException(string message) : Exception(message);
+}

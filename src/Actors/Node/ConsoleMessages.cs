@@ -1,0 +1,130 @@
+namespace Swarm.Actors.Node;
+
+/// <summary>The console protocol: what `swarm console` sends to a node's <see cref="ConsoleEndpointActor"/> and the
+/// typed replies it renders. These cross Akka remoting (Hyperion), so they hold plain data only: strings, numbers,
+/// arrays; states are lower-case words so that `--json` output is stable.</summary>
+public static class ConsoleMessages
+{
+    /// <summary>Every request carries the secret (empty when the node requires none).</summary>
+    public sealed record ConsoleRequest(string Secret, IConsoleCommand Command);
+
+    public interface IConsoleCommand;
+
+    public interface IConsoleReply;
+
+    public sealed record GetNodeStatus : IConsoleCommand;
+
+    public sealed record ListTorrents : IConsoleCommand;
+
+    /// <param name="TorrentFile">The .torrent file's bytes: the console may run on another machine than the node.</param>
+    /// <param name="SavePath">Absolute folder on the node; null = the node's default.</param>
+    public sealed record AddTorrentFile(byte[] TorrentFile, string? SavePath) : IConsoleCommand;
+
+    /// <summary>A magnet link or bare info-hash: the node says what it can do with it.</summary>
+    public sealed record AddByLink(string Link, string? SavePath) : IConsoleCommand;
+
+    public sealed record PauseTorrent(string Torrent) : IConsoleCommand;
+
+    public sealed record ResumeTorrent(string Torrent) : IConsoleCommand;
+
+    public sealed record RemoveTorrent(string Torrent, bool DeleteData) : IConsoleCommand;
+
+    public sealed record ShowTorrent(string Torrent) : IConsoleCommand;
+
+    public sealed record ListPeers(string Torrent) : IConsoleCommand;
+
+    public sealed record RecheckTorrent(string Torrent) : IConsoleCommand;
+
+    /// <summary>Null <paramref name="Torrent"/> = the node's limits; a null rate is left unchanged (both null = show).</summary>
+    public sealed record SetLimits(string? Torrent, long? DownloadLimit, long? UploadLimit) : IConsoleCommand;
+
+    public sealed record SetLogLevel(string Level) : IConsoleCommand;
+
+    public sealed record Shutdown : IConsoleCommand;
+
+    // replies
+
+    /// <summary>The request was not accepted at all (missing or wrong secret).</summary>
+    public sealed record Refused(string Reason) : IConsoleReply;
+
+    /// <summary>The command was understood but could not be done: unknown torrent, ambiguous prefix, bad file.</summary>
+    public sealed record CommandFailed(string Message) : IConsoleReply;
+
+    /// <summary>A command that changed something; <paramref name="Torrent"/> is the torrent's state afterwards.</summary>
+    public sealed record Done(string Message, TorrentSummary? Torrent) : IConsoleReply;
+
+    public sealed record NodeStatus(
+        string NodeId,
+        string Version,
+        double UptimeSeconds,
+        string PeerEndPoint,
+        string DataDir,
+        string Journal,
+        string ClusterRole,
+        int Torrents,
+        int Downloading,
+        int Seeding,
+        int Paused,
+        int Errors,
+        int Peers,
+        double DownloadRate,
+        double UploadRate,
+        long DownloadLimit,
+        long UploadLimit,
+        string LogLevel) : IConsoleReply;
+
+    /// <param name="Replicas">Complete copies known to this node (itself until the cluster shares availability).</param>
+    public sealed record TorrentSummary(
+        string InfoHash,
+        string Name,
+        long Size,
+        double Progress,
+        string State,
+        string? Error,
+        double DownloadRate,
+        double UploadRate,
+        long Downloaded,
+        long Uploaded,
+        int Peers,
+        int Replicas,
+        int Pieces,
+        int VerifiedPieces,
+        string SavePath,
+        long DownloadLimit,
+        long UploadLimit);
+
+    public sealed record TorrentListing(TorrentSummary[] Torrents) : IConsoleReply;
+
+    public sealed record PeerSummary(
+        string EndPoint,
+        string Client,
+        bool Incoming,
+        double DownloadRate,
+        double UploadRate,
+        long Downloaded,
+        long Uploaded,
+        bool AmChoking,
+        bool PeerChoking,
+        bool Interested,
+        double Progress);
+
+    public sealed record PeerListing(string InfoHash, string Name, PeerSummary[] Peers) : IConsoleReply;
+
+    public sealed record FileSummary(string Path, long Length, double Progress);
+
+    public sealed record TrackerSummary(string Url, string Status, string? Error, DateTime? NextAnnounce);
+
+    /// <param name="PieceMap">One character per slice of the torrent: '#' all pieces verified, '+' some, '.' none.</param>
+    public sealed record TorrentDetail(
+        TorrentSummary Torrent,
+        long PieceLength,
+        int HashFailures,
+        string? JournalError,
+        string? TrackerError,
+        string PieceMap,
+        FileSummary[] Files,
+        TrackerSummary[] Trackers,
+        PeerSummary[] Peers) : IConsoleReply;
+
+    public sealed record Limits(string? InfoHash, string? Name, long DownloadLimit, long UploadLimit) : IConsoleReply;
+}

@@ -1,0 +1,95 @@
+using System.CommandLine;
+using Swarm.Actors.Configuration;
+using Swarm.Node.ConsoleClient;
+using Swarm.Node.Hosting;
+
+namespace Swarm.Node.Cli;
+
+/// <summary>`swarm console [--node HOST:PORT] [--secret S] [COMMAND…]`: one command and exit, or the interactive shell.</summary>
+internal static class ConsoleCommand
+{
+    private static readonly string[] OwnOptions = ["--node", "--secret", "--config"];
+
+    public static Command Build(string[] rawArgs)
+    {
+        var node = new Option<string?>("--node") { Description = "The node's console, HOST:PORT (default: this machine's swarm.console port)" };
+        var secret = new Option<string?>("--secret") { Description = $"Console secret, if the node requires one (prefer the {ConsoleSettings.SecretVariable} variable: arguments are visible to other users)" };
+        var config = new Option<string?>("--config") { Description = "HOCON file layered over hocon/swarm.conf" };
+        var words = new Argument<string[]>("COMMAND") { Description = "A console command and its arguments; none opens the shell ('help' lists them)", Arity = ArgumentArity.ZeroOrMore };
+        var cmd = new Command("console", "Drive a running node: status, torrents, add, pause, resume, remove, show, peers, watch, limit…")
+        {
+            node, secret, config, words,
+        };
+        cmd.TreatUnmatchedTokensAsErrors = false;
+        cmd.SetAction((r, ct) => RunAsync(r.GetValue(node), r.GetValue(secret), r.GetValue(config), CommandTokens(rawArgs), ct));
+        return cmd;
+    }
+
+    /// <summary>The console command's own words, in order: every raw argument after `console` except our options.
+    /// (Its flags, like --json or --delete-data, are not System.CommandLine options.)</summary>
+    private static List<string> CommandTokens(string[] rawArgs)
+    {
+        var tokens = new List<string>();
+        var i = Array.IndexOf(rawArgs, "console") + 1;
+        for (; i < rawArgs.Length; i++)
+        {
+            var a = rawArgs[i];
+            if (OwnOptions.Contains(a))
+            {
+                i++;
+            }
+            else if (!OwnOptions.Any(o => a.StartsWith(o + "=", StringComparison.Ordinal)))
+            {
+                tokens.Add(a);
+            }
+        }
+
+        return tokens;
+    }
+
+    private static async Task<int> RunAsync(string? nodeOption, string? secretOption, string? configFile, List<string> tokens, CancellationToken stop)
+    {
+        ConsoleSettings settings;
+        Invocation? invocation = null;
+        try
+        {
+            settings = SwarmSettings.From(SwarmConfiguration.Load(configFile, new Dictionary<string, string>())).Console;
+            if (tokens.Count > 0)
+            {
+                invocation = ConsoleCommandLine.Parse(tokens);
+                if (invocation is HelpInvocation h)
+                {
+                    Console.Out.WriteLine(ConsoleCommandLine.Help(h.Topic));
+                    return ExitCodes.Ok;
+                }
+            }
+        }
+        catch (Exception e) when (e is ConsoleUsageException or FileNotFoundException or Akka.Configuration.ConfigurationException)
+        {
+            Console.Error.WriteLine($"swarm: {e.Message}");
+            return ExitCodes.InvalidInput;
+        }
+
+        var host = settings.Hostname is "0.0.0.0" or "::" ? "127.0.0.1" : settings.Hostname;
+        var target = nodeOption ?? $"{host}:{settings.Port}";
+        var secret = secretOption ?? settings.EffectiveSecret;
+        try
+        {
+            await using var connection = await ConsoleConnection.ConnectAsync(target, secret, settings);
+            var shell = new ConsoleShell(connection, TimeSpan.FromSeconds(1));
+            return invocation is null
+                ? await shell.InteractiveAsync()
+                : await shell.RunAsync(invocation, interactive: false, stop);
+        }
+        catch (ConsoleUsageException e)
+        {
+            Console.Error.WriteLine($"swarm: {e.Message}");
+            return ExitCodes.InvalidInput;
+        }
+        catch (NodeUnreachableException e)
+        {
+            Console.Error.WriteLine($"swarm: {e.Message}");
+            return ConsoleExitCodes.Unreachable;
+        }
+    }
+}

@@ -1,0 +1,200 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Swarm.Node.Cli;
+using static Swarm.Actors.Node.ConsoleMessages;
+
+namespace Swarm.Node.ConsoleClient;
+
+/// <summary>Turns the node's typed replies into what a person reads, or into JSON for scripts, and into exit codes.</summary>
+internal static class ConsoleRenderer
+{
+    public static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
+
+    private static readonly JsonSerializerOptions JsonLine = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    /// <summary>Writes <paramref name="reply"/> and returns the exit code it means.</summary>
+    public static int Render(IConsoleReply reply, bool json, TextWriter output, TextWriter error)
+    {
+        switch (reply)
+        {
+            case Refused r:
+                error.WriteLine($"swarm: refused by the node: {r.Reason}");
+                return ConsoleExitCodes.Refused;
+            case CommandFailed f:
+                error.WriteLine($"swarm: {f.Message}");
+                return ExitCodes.Failed;
+        }
+
+        if (json)
+        {
+            output.WriteLine(JsonSerializer.Serialize(reply, reply.GetType(), Json));
+            return ExitCodes.Ok;
+        }
+
+        output.Write(Text(reply));
+        return ExitCodes.Ok;
+    }
+
+    public static string JsonOneLine(object value) => JsonSerializer.Serialize(value, value.GetType(), JsonLine);
+
+    public static string Text(IConsoleReply reply) => reply switch
+    {
+        Done d => d.Message + "\n",
+        NodeStatus s => Status(s),
+        TorrentListing l => Torrents(l.Torrents),
+        TorrentDetail d => Detail(d),
+        PeerListing p => $"{p.InfoHash[..8]} {p.Name}: {p.Peers.Length} peer(s)\n" + Peers(p.Peers),
+        Limits l => $"{(l.InfoHash is null ? "node" : $"{l.InfoHash[..8]} ({l.Name})")} limits: down {Limit(l.DownloadLimit)}, up {Limit(l.UploadLimit)}\n",
+        _ => reply + "\n",
+    };
+
+    public static string Torrents(IReadOnlyList<TorrentSummary> torrents)
+    {
+        if (torrents.Count == 0)
+        {
+            return "no torrents\n";
+        }
+
+        return Table(
+            ["ID", "NAME", "SIZE", "DONE", "STATE", "DOWN", "UP", "PEERS", "REPLICAS"],
+            torrents.Select(t => new[]
+            {
+                t.InfoHash[..8],
+                Truncate(t.Name, 40),
+                Format.Bytes(t.Size),
+                Percent(t.Progress),
+                t.State,
+                Format.Rate(t.DownloadRate),
+                Format.Rate(t.UploadRate),
+                Num(t.Peers),
+                Num(t.Replicas),
+            }),
+            rightAligned: [2, 3, 5, 6, 7, 8]);
+    }
+
+    public static string Percent(double progress) =>
+        string.Create(CultureInfo.InvariantCulture, $"{Math.Floor(progress * 1000) / 10:0.0}%");
+
+    public static string Limit(long bytesPerSecond) => bytesPerSecond == 0 ? "unlimited" : Format.Rate(bytesPerSecond);
+
+    private static string Status(NodeStatus s)
+    {
+        var rows = new (string, string)[]
+        {
+            ("node", s.NodeId),
+            ("version", s.Version),
+            ("uptime", Uptime(s.UptimeSeconds)),
+            ("peer port", s.PeerEndPoint),
+            ("data", s.DataDir),
+            ("journal", s.Journal),
+            ("cluster", s.ClusterRole),
+            ("torrents", $"{s.Torrents} ({s.Downloading} downloading, {s.Seeding} seeding, {s.Paused} paused, {s.Errors} failed)"),
+            ("peers", Num(s.Peers)),
+            ("rates", $"down {Format.Rate(s.DownloadRate)}, up {Format.Rate(s.UploadRate)}"),
+            ("limits", $"down {Limit(s.DownloadLimit)}, up {Limit(s.UploadLimit)}"),
+            ("log level", s.LogLevel),
+        };
+        return string.Concat(rows.Select(r => $"{r.Item1,-10} {r.Item2}\n"));
+    }
+
+    private static string Detail(TorrentDetail d)
+    {
+        var t = d.Torrent;
+        var sb = new StringBuilder();
+        sb.AppendLine($"{t.Name}");
+        sb.AppendLine($"  info-hash  {t.InfoHash}");
+        sb.AppendLine($"  state      {t.State}{(t.Error is null ? string.Empty : $": {t.Error}")}");
+        sb.AppendLine($"  saved in   {t.SavePath}");
+        sb.AppendLine($"  size       {Format.Bytes(t.Size)} in {Num(t.Pieces)} pieces of {Format.Bytes(d.PieceLength)}");
+        sb.AppendLine($"  progress   {Percent(t.Progress)} ({Num(t.VerifiedPieces)}/{Num(t.Pieces)} pieces), {Num(d.HashFailures)} hash failure(s)");
+        sb.AppendLine($"  pieces     [{d.PieceMap}]");
+        sb.AppendLine($"  transfer   down {Format.Rate(t.DownloadRate)} ({Format.Bytes(t.Downloaded)}), up {Format.Rate(t.UploadRate)} ({Format.Bytes(t.Uploaded)})");
+        sb.AppendLine($"  limits     down {Limit(t.DownloadLimit)}, up {Limit(t.UploadLimit)}");
+        if (d.JournalError is not null)
+        {
+            sb.AppendLine($"  journal    failing: {d.JournalError}");
+        }
+
+        sb.AppendLine($"files ({d.Files.Length}):");
+        sb.Append(Indent(Table(["PATH", "SIZE", "DONE"], d.Files.Select(f => new[] { f.Path, Format.Bytes(f.Length), Percent(f.Progress) }), rightAligned: [1, 2])));
+        sb.AppendLine($"trackers ({d.Trackers.Length}):");
+        if (d.Trackers.Length > 0)
+        {
+            sb.Append(Indent(Table(
+                ["URL", "STATUS", "NEXT ANNOUNCE"],
+                d.Trackers.Select(tr => new[]
+                {
+                    tr.Url,
+                    tr.Error is null ? tr.Status : $"{tr.Status}: {tr.Error}",
+                    tr.NextAnnounce is { } next ? $"in {Math.Max(0, (next - DateTime.UtcNow).TotalSeconds):0} s" : "-",
+                }))));
+        }
+
+        sb.AppendLine($"peers ({d.Peers.Length}):");
+        if (d.Peers.Length > 0)
+        {
+            sb.Append(Indent(Peers(d.Peers)));
+        }
+
+        return sb.ToString();
+    }
+
+    private static string Peers(IReadOnlyList<PeerSummary> peers) => peers.Count == 0
+        ? string.Empty
+        : Table(
+            ["ADDRESS", "CLIENT", "DIR", "HAS", "DOWN", "UP", "FLAGS"],
+            peers.Select(p => new[]
+            {
+                p.EndPoint,
+                Truncate(p.Client, 24),
+                p.Incoming ? "in" : "out",
+                Percent(p.Progress),
+                Format.Rate(p.DownloadRate),
+                Format.Rate(p.UploadRate),
+                Flags(p),
+            }),
+            rightAligned: [3, 4, 5]);
+
+    /// <summary>libtorrent-style flags: we choke them (C), they choke us (c), they are interested (I).</summary>
+    private static string Flags(PeerSummary p) =>
+        $"{(p.AmChoking ? "C" : "-")}{(p.PeerChoking ? "c" : "-")}{(p.Interested ? "I" : "-")}";
+
+    private static string Table(string[] header, IEnumerable<string[]> rows, int[]? rightAligned = null)
+    {
+        var all = rows.ToList();
+        var widths = header.Select((h, i) => Math.Max(h.Length, all.Count == 0 ? 0 : all.Max(r => r[i].Length))).ToArray();
+        var right = new HashSet<int>(rightAligned ?? []);
+        var sb = new StringBuilder();
+        foreach (var row in all.Prepend(header))
+        {
+            var cells = row.Select((cell, i) => i == row.Length - 1 && !right.Contains(i) ? cell : right.Contains(i) ? cell.PadLeft(widths[i]) : cell.PadRight(widths[i]));
+            sb.AppendLine(string.Join("  ", cells).TrimEnd());
+        }
+
+        return sb.ToString();
+    }
+
+    private static string Indent(string text) =>
+        string.Concat(text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => "  " + l + "\n"));
+
+    private static string Truncate(string s, int max) => s.Length <= max ? s : s[..(max - 1)] + "…";
+
+    private static string Num(long n) => n.ToString(CultureInfo.InvariantCulture);
+
+    private static string Uptime(double seconds)
+    {
+        var t = TimeSpan.FromSeconds(seconds);
+        return t.TotalHours >= 1
+            ? string.Create(CultureInfo.InvariantCulture, $"{(int)t.TotalHours}h {t.Minutes:00}m {t.Seconds:00}s")
+            : string.Create(CultureInfo.InvariantCulture, $"{t.Minutes}m {t.Seconds:00}s");
+    }
+}
+
+/// <summary>Exit codes of `swarm console` beyond the common ones (0 ok, 1 command failed, 2 invalid input).</summary>
+internal static class ConsoleExitCodes
+{
+    public const int Unreachable = 3;
+
+    public const int Refused = 4;
+}

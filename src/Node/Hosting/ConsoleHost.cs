@@ -1,0 +1,80 @@
+using System.Net;
+using Akka.Actor;
+using Akka.Actor.Setup;
+using Akka.Configuration;
+using Akka.Hosting.Logging;
+using Microsoft.Extensions.Logging;
+using Swarm.Actors.Configuration;
+using Swarm.Actors.Node;
+
+namespace Swarm.Node.Hosting;
+
+/// <summary>The console endpoint's own actor system. Only it listens for Akka remoting, in untrusted mode and with
+/// /user/console as the only path a remote may select, so a console can reach nothing but the endpoint, which checks
+/// the secret of every request. The node's actors stay unreachable from the network whatever the console binds to.</summary>
+public sealed class ConsoleHost : IAsyncDisposable
+{
+    private readonly ActorSystem _system;
+
+    private ConsoleHost(ActorSystem system, IPEndPoint endPoint)
+    {
+        _system = system;
+        EndPoint = endPoint;
+    }
+
+    public IPEndPoint EndPoint { get; }
+
+    public static ConsoleHost Start(Config nodeConfig, ConsoleSettings settings, int? portOverride, ConsoleNodeInfo info, IActorRef node, ILoggerFactory loggers)
+    {
+        if (!IPAddress.TryParse(settings.Hostname, out var ip))
+        {
+            throw new ArgumentException($"swarm.console.hostname '{settings.Hostname}' must be an IP address (remote consoles address the node by it)");
+        }
+
+        var secret = settings.EffectiveSecret;
+        if (!IPAddress.IsLoopback(ip) && secret.Length == 0)
+        {
+            throw new ArgumentException($"the console would listen on {ip}, beyond loopback, without a secret: set swarm.console.secret or {ConsoleSettings.SecretVariable}");
+        }
+
+        var port = portOverride ?? settings.Port;
+        var config = ConfigurationFactory.ParseString($$"""
+            akka {
+              actor.provider = remote
+              loggers = ["Swarm.Node.Hosting.ConsoleSystemLogger, swarm"]
+              remote {
+                # Remote consoles may only select the endpoint; no remote deployment, no system messages.
+                untrusted-mode = on
+                trusted-selection-paths = ["/user/console"]
+                log-remote-lifecycle-events = off
+                dot-netty.tcp {
+                  hostname = "{{ip}}"
+                  port = {{port}}
+                  maximum-frame-size = {{settings.MaximumFrameSize}}b
+                }
+              }
+            }
+            """).WithFallback(nodeConfig);
+        var setup = ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(config), new LoggerFactorySetup(loggers));
+        ActorSystem system;
+        try
+        {
+            system = ActorSystem.Create(ConsoleSettings.SystemName, setup);
+        }
+        catch (Exception e) when (e is not ArgumentException)
+        {
+            throw new IOException($"cannot open the console on {ip}:{port}: {Innermost(e).Message}", e);
+        }
+
+        system.ActorOf(ConsoleEndpointActor.Props(node, info, settings, secret), "console");
+        var bound = ((ExtendedActorSystem)system).Provider.DefaultAddress;
+        return new ConsoleHost(system, new IPEndPoint(ip, bound.Port ?? port));
+    }
+
+    private static Exception Innermost(Exception e) => e.InnerException is null ? e : Innermost(e.InnerException);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _system.Terminate().WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+    }
+}
