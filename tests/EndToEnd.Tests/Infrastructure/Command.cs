@@ -30,9 +30,10 @@ public static class Command
         IEnumerable<string> arguments,
         TimeSpan timeout,
         ITestOutputHelper? log = null,
-        string? workingDirectory = null)
+        string? workingDirectory = null,
+        string? standardInput = null)
     {
-        await using var process = ManagedProcess.Start(name, fileName, arguments, log, workingDirectory);
+        await using var process = ManagedProcess.Start(name, fileName, arguments, log, workingDirectory, standardInput);
         var exitCode = await process.WaitForExitAsync(timeout);
         return new CommandResult(name, exitCode, process.Stdout, process.Stderr);
     }

@@ -63,11 +63,14 @@ public sealed class ManagedProcess : IAsyncDisposable
         string fileName,
         IEnumerable<string> arguments,
         ITestOutputHelper? log = null,
-        string? workingDirectory = null)
+        string? workingDirectory = null,
+        string? standardInput = null)
     {
         var info = new ProcessStartInfo(fileName)
         {
             UseShellExecute = false,
+            // Always redirected: a child must never read the test runner's own input.
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
@@ -97,6 +100,20 @@ public sealed class ManagedProcess : IAsyncDisposable
         log?.WriteLine($"[{name}] pid {process.Id}: {fileName} {string.Join(' ', info.ArgumentList)}");
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        try
+        {
+            if (standardInput is not null)
+            {
+                process.StandardInput.Write(standardInput);
+            }
+
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // It exited before reading its input; its exit code and output tell why.
+        }
+
         _ = managed.WatchExitAsync();
         return managed;
     }

@@ -66,6 +66,20 @@ public static class SwarmCli
         return Command.RunAsync("swarm", fileName, [.. prefix, .. arguments], timeout, log);
     }
 
+    /// <summary>Runs swarm with <paramref name="standardInput"/> as its whole input (then end of input).</summary>
+    public static Task<CommandResult> RunWithInputAsync(ITestOutputHelper log, TimeSpan timeout, string standardInput, params IEnumerable<string> arguments)
+    {
+        var (fileName, prefix) = Executable;
+        return Command.RunAsync("swarm", fileName, [.. prefix, .. arguments], timeout, log, standardInput: standardInput);
+    }
+
+    /// <summary>The command line that runs swarm, for a shell (tmux) to run it.</summary>
+    public static IReadOnlyList<string> CommandLine(params IEnumerable<string> arguments)
+    {
+        var (fileName, prefix) = Executable;
+        return [fileName, .. prefix, .. arguments];
+    }
+
     /// <summary>`swarm seed`; await <c>seeding &lt;infoHash&gt;</c> with <see cref="WaitForSeedingAsync"/>.</summary>
     public static ManagedProcess Seed(
         ITestOutputHelper log, string torrent, string dataDir, int port, string stateDir, params IEnumerable<string> peers) =>

@@ -1,0 +1,95 @@
+using System.Text.Json;
+using Swarm.EndToEnd.Tests.Infrastructure;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Swarm.EndToEnd.Tests.Fixtures;
+
+/// <summary>A real `swarm node` process on loopback with its console on a free port, and `swarm console` one-shots
+/// against it.</summary>
+public sealed class SwarmNodeProcess : IAsyncDisposable
+{
+    private readonly ITestOutputHelper _log;
+
+    private SwarmNodeProcess(ManagedProcess process, ITestOutputHelper log, string console, string peers, string dataDir)
+    {
+        Process = process;
+        _log = log;
+        Console = console;
+        Peers = peers;
+        DataDir = dataDir;
+    }
+
+    public ManagedProcess Process { get; }
+
+    /// <summary>HOST:PORT of the console endpoint, as the node printed it.</summary>
+    public string Console { get; }
+
+    /// <summary>The peer-wire endpoint, as the node printed it.</summary>
+    public string Peers { get; }
+
+    public string DataDir { get; }
+
+    public static async Task<SwarmNodeProcess> StartAsync(ITestOutputHelper log, string dataDir, params IEnumerable<string> extra)
+    {
+        var process = SwarmCli.Start("swarm node", log, ["node", "--bind", SwarmCli.Loopback, "--port", "0", "--console-port", "0", "--data-dir", dataDir, .. extra]);
+        try
+        {
+            var console = (await process.WaitForLineAsync("console ", Timeouts.Start))["console ".Length..].Trim();
+            var peers = (await process.WaitForLineAsync("peers ", Timeouts.Start))["peers ".Length..].Trim();
+            return new SwarmNodeProcess(process, log, console, peers, dataDir);
+        }
+        catch
+        {
+            await process.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>`swarm console --node CONSOLE ARGS…`.</summary>
+    public Task<CommandResult> ConsoleAsync(params string[] args) =>
+        SwarmCli.RunAsync(_log, Timeouts.Reject, ["console", "--node", Console, .. args]);
+
+    /// <summary>A `--json` console command that must succeed, parsed.</summary>
+    public async Task<JsonElement> JsonAsync(params string[] args)
+    {
+        var result = (await ConsoleAsync([.. args, "--json"])).EnsureSuccess();
+        return JsonDocument.Parse(result.StdoutText).RootElement.Clone();
+    }
+
+    public async Task<JsonElement?> TorrentAsync(string infoHash)
+    {
+        var list = await JsonAsync("torrents");
+        foreach (var t in list.GetProperty("torrents").EnumerateArray())
+        {
+            if (t.GetProperty("infoHash").GetString() == infoHash)
+            {
+                return t;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Polls `torrents --json` until the torrent is in <paramref name="state"/>.</summary>
+    public async Task<JsonElement> WaitForStateAsync(string infoHash, string state, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        JsonElement? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            last = await TorrentAsync(infoHash);
+            if (last?.GetProperty("state").GetString() == state)
+            {
+                return last.Value;
+            }
+
+            await Task.Delay(250);
+        }
+
+        Assert.Fail($"torrent {infoHash} did not reach '{state}' within {timeout.TotalSeconds:0} s; last seen: {last?.ToString() ?? "not listed"}");
+        return default;
+    }
+
+    public ValueTask DisposeAsync() => Process.DisposeAsync();
+}
