@@ -135,11 +135,11 @@ public sealed class ConsoleEndpointActor : ReceiveActor
             case ShowTorrent s:
                 return await Show(s.Torrent).ConfigureAwait(false);
             case ListPeers p:
-            {
-                var (hash, name) = await Resolve(p.Torrent).ConfigureAwait(false);
-                var status = await StatusOf(hash).ConfigureAwait(false);
-                return new PeerListing(hash, name, Peers(status));
-            }
+                {
+                    var (hash, name) = await Resolve(p.Torrent).ConfigureAwait(false);
+                    var status = await StatusOf(hash).ConfigureAwait(false);
+                    return new PeerListing(hash, name, Peers(status));
+                }
 
             case SetLimits l:
                 return await Limit(l).ConfigureAwait(false);
