@@ -1,0 +1,171 @@
+using Akka.Actor;
+using Swarm.Actors.Node;
+using Swarm.Actors.Tests.Support;
+using Swarm.Actors.Torrent;
+using Swarm.Protocol.Metainfo;
+using Xunit;
+using Xunit.Abstractions;
+using static Swarm.Actors.Node.ConsoleMessages;
+
+namespace Swarm.Actors.Tests.Node;
+
+/// <summary>The console endpoint against a real node hierarchy (in-memory journal): secrets, torrent resolution,
+/// state changes, removal with data, and the answers to bad input.</summary>
+public sealed class ConsoleEndpointTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(TestNodes.Config, output: output)
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
+    private int _shutdowns;
+
+    [Fact]
+    public async Task A_request_without_the_right_secret_is_refused_and_changes_nothing()
+    {
+        using var torrent = new TestTorrent(length: 256 << 10, pieceLength: 1 << 14);
+        var (node, _) = TestNodes.Start(Sys, "node");
+        var console = Endpoint(node, secret: "s3cret");
+
+        var none = await Send<Refused>(console, new AddTorrentFile(TorrentBytes(torrent), torrent.SeedDir), secret: string.Empty);
+        Assert.Contains("requires a console secret", none.Reason);
+        var wrong = await Send<Refused>(console, new Shutdown(), secret: "guess");
+        Assert.Equal("wrong console secret", wrong.Reason);
+        Assert.Equal(0, _shutdowns);
+        Assert.Empty((await Send<TorrentListing>(console, new ListTorrents(), secret: "s3cret")).Torrents);
+    }
+
+    [Fact]
+    public async Task Torrents_are_found_by_prefix_or_name_and_ambiguity_is_reported()
+    {
+        using var a = new TestTorrent(length: 256 << 10, pieceLength: 1 << 14, seed: 1);
+        using var b = new TestTorrent(length: 256 << 10, pieceLength: 1 << 14, seed: 2);
+        var (node, _) = TestNodes.Start(Sys, "node");
+        var console = Endpoint(node);
+        var hashA = (await Send<Done>(console, new AddTorrentFile(TorrentBytes(a), a.SeedDir))).Torrent!.InfoHash;
+        var hashB = (await Send<Done>(console, new AddTorrentFile(TorrentBytes(b), b.SeedDir))).Torrent!.InfoHash;
+
+        // Both are named content.bin: the name is ambiguous and the answer names both.
+        var ambiguous = await Send<CommandFailed>(console, new PauseTorrent("content.bin"));
+        Assert.Contains("ambiguous", ambiguous.Message);
+        Assert.Contains(hashA[..8], ambiguous.Message);
+        Assert.Contains(hashB[..8], ambiguous.Message);
+
+        var paused = await Send<Done>(console, new PauseTorrent(hashA[..10].ToUpperInvariant()));
+        Assert.Equal("paused", paused.Torrent!.State);
+        var other = await Send<TorrentDetail>(console, new ShowTorrent(hashB));
+        Assert.NotEqual("paused", other.Torrent.State);
+
+        var unknown = await Send<CommandFailed>(console, new ResumeTorrent("ffffffffff"));
+        Assert.Equal("no torrent matches 'ffffffffff'", unknown.Message);
+        var resumed = await Send<Done>(console, new ResumeTorrent(hashA));
+        Assert.NotEqual("paused", resumed.Torrent!.State);
+    }
+
+    [Fact]
+    public async Task Show_reports_pieces_files_and_an_honest_piece_map()
+    {
+        using var torrent = new TestTorrent(length: 256 << 10, pieceLength: 1 << 14);
+        var (node, _) = TestNodes.Start(Sys, "node");
+        var console = Endpoint(node);
+        var hash = (await Send<Done>(console, new AddTorrentFile(TorrentBytes(torrent), torrent.SeedDir))).Torrent!.InfoHash;
+        await AwaitAssertAsync(async () => Assert.Equal("seeding", (await Send<TorrentDetail>(console, new ShowTorrent(hash))).Torrent.State), Wait);
+
+        var detail = await Send<TorrentDetail>(console, new ShowTorrent(hash));
+        Assert.Equal(new string('#', torrent.Metainfo.PieceCount), detail.PieceMap);
+        Assert.Equal(1 << 14, detail.PieceLength);
+        var file = Assert.Single(detail.Files);
+        Assert.Equal(("content.bin", 256L << 10, 1.0), (file.Path, file.Length, file.Progress));
+
+        // An empty folder: nothing verified.
+        var elsewhere = await Send<Done>(console, new RemoveTorrent(hash, DeleteData: false));
+        Assert.Contains("data is kept", elsewhere.Message);
+        var fresh = await Send<Done>(console, new AddTorrentFile(TorrentBytes(torrent), torrent.NewDir("empty")));
+        var empty = await Send<TorrentDetail>(console, new ShowTorrent(fresh.Torrent!.InfoHash));
+        Assert.Equal(new string('.', torrent.Metainfo.PieceCount), empty.PieceMap);
+    }
+
+    [Fact]
+    public async Task Remove_with_data_deletes_the_torrents_files_only()
+    {
+        using var torrent = new TestTorrent(length: 256 << 10, pieceLength: 1 << 14);
+        var (node, _) = TestNodes.Start(Sys, "node");
+        var console = Endpoint(node);
+        var bystander = Path.Combine(torrent.SeedDir, "keep.txt");
+        await File.WriteAllTextAsync(bystander, "not part of the torrent");
+        var hash = (await Send<Done>(console, new AddTorrentFile(TorrentBytes(torrent), torrent.SeedDir))).Torrent!.InfoHash;
+
+        var removed = await Send<Done>(console, new RemoveTorrent(hash[..8], DeleteData: true));
+        Assert.Contains("deleted 1 file(s)", removed.Message);
+        Assert.False(File.Exists(Path.Combine(torrent.SeedDir, "content.bin")));
+        Assert.True(File.Exists(bystander));
+        Assert.Empty((await Send<TorrentListing>(console, new ListTorrents())).Torrents);
+    }
+
+    [Fact]
+    public async Task Invalid_input_is_answered_with_a_clear_failure()
+    {
+        using var torrent = new TestTorrent(length: 64 << 10, pieceLength: 1 << 14);
+        var (node, _) = TestNodes.Start(Sys, "node");
+        var console = Endpoint(node);
+
+        Assert.StartsWith("not a valid torrent", (await Send<CommandFailed>(console, new AddTorrentFile("d4:info"u8.ToArray(), torrent.SeedDir))).Message);
+        Assert.Contains("not an absolute path", (await Send<CommandFailed>(console, new AddTorrentFile(TorrentBytes(torrent), "relative/dir"))).Message);
+        Assert.StartsWith("invalid magnet link", (await Send<CommandFailed>(console, new AddByLink("magnet:?dn=nothing", null))).Message);
+        Assert.Contains("is not a .torrent file", (await Send<CommandFailed>(console, new AddByLink("hello", null))).Message);
+        Assert.Contains("unknown log level", (await Send<CommandFailed>(console, new SetLogLevel("chatty"))).Message);
+        Assert.Contains("no torrent matches", (await Send<CommandFailed>(console, new SetLimits("abcdef", 1, null))).Message);
+    }
+
+    [Fact]
+    public async Task Limits_and_log_level_change_at_run_time_and_shutdown_asks_the_host()
+    {
+        using var torrent = new TestTorrent(length: 64 << 10, pieceLength: 1 << 14);
+        var (node, _) = TestNodes.Start(Sys, "node");
+        var console = Endpoint(node);
+        var hash = (await Send<Done>(console, new AddTorrentFile(TorrentBytes(torrent), torrent.SeedDir))).Torrent!.InfoHash;
+
+        var nodeLimits = await Send<Limits>(console, new SetLimits(null, 1 << 20, null));
+        Assert.Equal((null, 1L << 20, 0L), (nodeLimits.InfoHash, nodeLimits.DownloadLimit, nodeLimits.UploadLimit));
+        var torrentLimits = await Send<Limits>(console, new SetLimits(hash[..6], null, 300_000));
+        Assert.Equal((hash, 0L, 300_000L), (torrentLimits.InfoHash, torrentLimits.DownloadLimit, torrentLimits.UploadLimit));
+        var shown = await Send<TorrentDetail>(console, new ShowTorrent(hash));
+        Assert.Equal(300_000, shown.Torrent.UploadLimit);
+        var status = await Send<NodeStatus>(console, new GetNodeStatus());
+        Assert.Equal(1 << 20, status.DownloadLimit);
+
+        await Send<Done>(console, new SetLogLevel("debug"));
+        Assert.Equal(Akka.Event.LogLevel.DebugLevel, Sys.EventStream.LogLevel);
+        Assert.Equal("debug", (await Send<NodeStatus>(console, new GetNodeStatus())).LogLevel);
+        await Send<Done>(console, new SetLogLevel("info"));
+
+        await Send<Done>(console, new Shutdown());
+        await AwaitConditionAsync(() => Task.FromResult(_shutdowns == 1), Wait);
+    }
+
+    [Fact]
+    public void The_piece_map_marks_full_partial_and_empty_slices()
+    {
+        // 10 pieces in 5 slots: pieces 0-1 full, 2 only of 2-3, none of 4-9.
+        var bits = new byte[2];
+        foreach (var p in new[] { 0, 1, 2 })
+        {
+            bits[p >> 3] |= (byte)(0x80 >> (p & 7));
+        }
+
+        Assert.Equal("#+...", ConsoleEndpointActor.PieceMap(bits, 10, 5));
+        Assert.Equal("###.......", ConsoleEndpointActor.PieceMap(bits, 10, 64));
+        Assert.Equal(string.Empty, ConsoleEndpointActor.PieceMap([], 0, 64));
+    }
+
+    private IActorRef Endpoint(IActorRef node, string secret = "")
+    {
+        var info = new ConsoleNodeInfo("test-node", "127.0.0.1:1", Path.GetTempPath(), "in-memory", Path.GetTempPath(), DateTime.UtcNow, Sys, () => Interlocked.Increment(ref _shutdowns));
+        return Sys.ActorOf(ConsoleEndpointActor.Props(node, info, TestNodes.Settings.Console, secret));
+    }
+
+    private static byte[] TorrentBytes(TestTorrent torrent) =>
+        TorrentBuilder.Create(Path.Combine(torrent.SeedDir, "content.bin"), new TorrentBuildOptions([], torrent.Metainfo.PieceLength));
+
+    private static async Task<T> Send<T>(IActorRef console, IConsoleCommand command, string secret = "")
+    {
+        var reply = await console.Ask<IConsoleReply>(new ConsoleRequest(secret, command), Wait);
+        return Assert.IsType<T>(reply);
+    }
+}
