@@ -335,7 +335,10 @@ public sealed class TorrentsActor : ReceivePersistentActor
 
         _names[entry.InfoHash] = meta.Name;
         var options = new TorrentOptions(entry.Sequential, entry.SeedOnly, peers, DownloadLimit: entry.DownloadLimit, UploadLimit: entry.UploadLimit);
-        var actor = Context.ActorOf(TorrentActor.Props(meta, entry.SavePath, options, _node, $"{_node.NodeId}/torrent-{entry.InfoHash}-{entry.Generation}"), $"torrent-{entry.InfoHash}");
+        // The generation in the name lets a torrent removed and added again start while its old actor still stops.
+        var actor = Context.ActorOf(
+            TorrentActor.Props(meta, entry.SavePath, options, _node, $"{_node.NodeId}/torrent-{entry.InfoHash}-{entry.Generation}"),
+            $"torrent-{entry.InfoHash}-{entry.Generation[..8]}");
         Context.Watch(actor);
         _torrents[entry.InfoHash] = actor;
     }

@@ -44,8 +44,8 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
     private long _nextWrite;
     private bool _flushing;
     private string? _journalError;
-    private bool _recoveredPaused;
-    private string? _recoveredPauseReason;
+    private bool _pauseAfterCheck;
+    private string? _pauseAfterCheckReason;
     private int _resumedPieces = -1;
     private bool _recheckRequested;
     private readonly List<IActorRef> _syncWaiters = [];
@@ -199,8 +199,8 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
             return;
         }
 
-        _recoveredPaused = r.Paused;
-        _recoveredPauseReason = r.PauseReason;
+        _pauseAfterCheck = r.Paused;
+        _pauseAfterCheckReason = r.PauseReason;
         _storageActor.Tell(new StorageMessages.QuickCheck(r.Verified, CreateFiles: !_options.SeedOnly));
     }
 
@@ -241,10 +241,10 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
         }
 
         _picker = new PiecePicker(_meta.PieceCount, _meta.PieceSize, _node.Settings.Peer.BlockLength, _node.Settings.Picker, c.Verified, _options.Sequential);
-        if (_recoveredPaused)
+        if (_pauseAfterCheck)
         {
             _state = TorrentState.Paused;
-            _error = _recoveredPauseReason;
+            _error = _pauseAfterCheckReason;
             Publish();
             return;
         }
@@ -755,12 +755,19 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
         Apply(paused);
         Journal(paused);
         StopNetworking();
+        if (_picker is null)
+        {
+            // Paused while checking: the check finishes, then the torrent stays paused.
+            _pauseAfterCheck = true;
+            _pauseAfterCheckReason = reason;
+        }
+
         Publish();
     }
 
     private void DoResume()
     {
-        if (_state is not (TorrentState.Paused or TorrentState.Error) || _picker is null)
+        if (_state is not (TorrentState.Paused or TorrentState.Error))
         {
             return;
         }
@@ -768,6 +775,20 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
         var resumed = new TorrentResumed();
         Apply(resumed);
         Journal(resumed);
+        if (_picker is null)
+        {
+            // Paused while checking (the check goes on, then networking starts), or failed before any piece was
+            // known (a mismatch or disk error during the check): check again.
+            if (!_pauseAfterCheck)
+            {
+                _storageActor.Tell(new StorageMessages.PrepareAndCheck(CreateFiles: !_options.SeedOnly));
+            }
+
+            _pauseAfterCheck = false;
+            Publish();
+            return;
+        }
+
         _state = _picker.Have.IsComplete ? TorrentState.Seeding : TorrentState.Downloading;
         Publish();
         StartNetworking();
@@ -782,6 +803,9 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
         }
 
         _log.Warning("{0}: full re-check requested", Tag);
+        // A paused torrent stays paused after its check.
+        _pauseAfterCheck = _state == TorrentState.Paused;
+        _pauseAfterCheckReason = _error;
         StopNetworking();
         foreach (var piece in _pieceActors.Values)
         {

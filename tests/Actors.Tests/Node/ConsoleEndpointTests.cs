@@ -140,6 +140,27 @@ public sealed class ConsoleEndpointTests(ITestOutputHelper output) : Akka.TestKi
     }
 
     [Fact]
+    public async Task A_torrent_paused_while_its_data_is_checked_stays_paused_until_resumed()
+    {
+        using var torrent = new TestTorrent(length: 64 << 20, pieceLength: 1 << 14);
+        var (node, _) = TestNodes.Start(Sys, "node");
+        var console = Endpoint(node);
+        var added = await Send<Done>(console, new AddTorrentFile(TorrentBytes(torrent), torrent.SeedDir));
+        var hash = added.Torrent!.InfoHash;
+        Assert.Equal("checking", added.Torrent.State);
+
+        Assert.Equal("paused", (await Send<Done>(console, new PauseTorrent(hash))).Torrent!.State);
+        // The check runs to its end (every piece found), and the torrent is still paused after it.
+        await AwaitAssertAsync(
+            async () => Assert.Equal(torrent.Metainfo.PieceCount, (await Send<TorrentDetail>(console, new ShowTorrent(hash))).Torrent.VerifiedPieces),
+            Wait);
+        await Task.Delay(300);
+        Assert.Equal("paused", (await Send<TorrentDetail>(console, new ShowTorrent(hash))).Torrent.State);
+
+        Assert.Equal("seeding", (await Send<Done>(console, new ResumeTorrent(hash))).Torrent!.State);
+    }
+
+    [Fact]
     public void The_piece_map_marks_full_partial_and_empty_slices()
     {
         // 10 pieces in 5 slots: pieces 0-1 full, 2 only of 2-3, none of 4-9.

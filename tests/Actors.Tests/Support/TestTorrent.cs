@@ -32,5 +32,20 @@ public sealed class TestTorrent : IDisposable
         return dir;
     }
 
-    public void Dispose() => Directory.Delete(Root, recursive: true);
+    /// <summary>Deletes the folder; retried, because a node still shutting down may create files in it meanwhile.</summary>
+    public void Dispose()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                Directory.Delete(Root, recursive: true);
+                return;
+            }
+            catch (IOException) when (attempt < 20)
+            {
+                Thread.Sleep(100);
+            }
+        }
+    }
 }
