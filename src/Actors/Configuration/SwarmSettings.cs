@@ -13,6 +13,7 @@ public sealed record SwarmSettings(
     PersistenceSettings Persistence,
     LimitSettings Limits,
     ConsoleSettings Console,
+    ClusterSettings Cluster,
     TimeSpan StatsInterval)
 {
     public static SwarmSettings From(Config root)
@@ -27,6 +28,7 @@ public sealed record SwarmSettings(
         var ps = c.GetConfig("persistence");
         var lm = c.GetConfig("limits");
         var co = c.GetConfig("console");
+        var cl = c.GetConfig("cluster");
         return new SwarmSettings(
             new PeerSettings(
                 p.GetString("bind-address"),
@@ -83,6 +85,18 @@ public sealed record SwarmSettings(
                 co.GetTimeSpan("connect-timeout"),
                 co.GetString("default-save-path"),
                 co.GetByteSize("maximum-frame-size") ?? 32 * 1024 * 1024),
+            new ClusterSettings(
+                cl.GetBoolean("enabled"),
+                cl.GetString("name"),
+                cl.GetString("hostname"),
+                cl.GetInt("port"),
+                cl.GetStringList("seed-nodes"),
+                cl.GetInt("replication-factor"),
+                cl.GetTimeSpan("replication-stable-after"),
+                cl.GetTimeSpan("replication-retry-after"),
+                cl.GetTimeSpan("publish-interval"),
+                cl.GetTimeSpan("fetch-timeout"),
+                cl.GetTimeSpan("join-warning-after")),
             c.GetTimeSpan("stats-interval"));
     }
 }
@@ -153,3 +167,17 @@ public sealed record ConsoleSettings(
 
     public string EffectiveSecret => Environment.GetEnvironmentVariable(SecretVariable) is { Length: > 0 } env ? env : Secret;
 }
+
+/// <summary>The `swarm.cluster` block: membership, gossip and resilient seeding (`swarm node` only).</summary>
+public sealed record ClusterSettings(
+    bool Enabled,
+    string Name,
+    string Hostname,
+    int Port,
+    IList<string> SeedNodes,
+    int ReplicationFactor,
+    TimeSpan ReplicationStableAfter,
+    TimeSpan ReplicationRetryAfter,
+    TimeSpan PublishInterval,
+    TimeSpan FetchTimeout,
+    TimeSpan JoinWarningAfter);

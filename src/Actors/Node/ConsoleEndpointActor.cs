@@ -6,6 +6,7 @@ using Swarm.Actors.Configuration;
 using Swarm.Actors.Torrent;
 using Swarm.Protocol.Magnet;
 using Swarm.Protocol.Metainfo;
+using Swarm.Actors.Clustering;
 using static Swarm.Actors.Node.ConsoleMessages;
 
 namespace Swarm.Actors.Node;
@@ -119,11 +120,21 @@ public sealed class ConsoleEndpointActor : ReceiveActor
             case GetNodeStatus:
                 return await NodeStatus().ConfigureAwait(false);
             case ConsoleMessages.ListTorrents:
-                return new TorrentListing([.. (await List().ConfigureAwait(false)).Select(Summarize)]);
+            {
+                var cluster = await ClusterState().ConfigureAwait(false);
+                return new TorrentListing([.. (await List().ConfigureAwait(false)).Select(t => Summarize(t) with { Replicas = CompleteCopies(cluster, t) })]);
+            }
+
+            case GetCluster:
+                return await Cluster().ConfigureAwait(false);
+            case ListClusterTorrents:
+                return await ClusterTorrents().ConfigureAwait(false);
+            case Replicas r:
+                return await ReplicasOf(r).ConfigureAwait(false);
             case AddTorrentFile a:
                 return await Add(a).ConfigureAwait(false);
             case AddByLink l:
-                return AddByLink(l.Link);
+                return await AddByLink(l).ConfigureAwait(false);
             case PauseTorrent p:
                 return await ChangeState(p.Torrent, new TorrentMessages.Pause("paused from the console"), "paused").ConfigureAwait(false);
             case ResumeTorrent r:
@@ -166,7 +177,7 @@ public sealed class ConsoleEndpointActor : ReceiveActor
             _info.PeerEndPoint,
             _info.DataDir,
             _info.Journal,
-            "standalone",
+            await ClusterRole().ConfigureAwait(false),
             torrents.Count,
             torrents.Count(t => t.State is TorrentState.Downloading or TorrentState.Checking),
             torrents.Count(t => t.State == TorrentState.Seeding),
@@ -178,6 +189,17 @@ public sealed class ConsoleEndpointActor : ReceiveActor
             limits.DownloadLimit,
             limits.UploadLimit,
             _info.NodeSystem.EventStream.LogLevel.ToString().Replace("Level", string.Empty, StringComparison.Ordinal).ToLowerInvariant());
+    }
+
+    private async Task<string> ClusterRole()
+    {
+        if (await ClusterState().ConfigureAwait(false) is not { } c)
+        {
+            return "standalone";
+        }
+
+        var self = c.Members.FirstOrDefault(m => m.IsSelf);
+        return $"{self?.Status ?? "joining"} member of {c.Members.Length} ({c.Members.Count(m => m.Status == "up")} up){(self?.IsLeader == true ? ", leader" : string.Empty)}; {c.Self}";
     }
 
     private async Task<IReadOnlyList<TorrentStatus>> List() =>
@@ -214,14 +236,15 @@ public sealed class ConsoleEndpointActor : ReceiveActor
         }
     }
 
-    private static CommandFailed AddByLink(string link)
+    private async Task<IConsoleReply> AddByLink(AddByLink add)
     {
+        var link = add.Link;
         if (link.StartsWith("magnet:", StringComparison.OrdinalIgnoreCase))
         {
             try
             {
                 var magnet = MagnetLink.Parse(link);
-                return new CommandFailed($"magnet link for {magnet.InfoHash.Hex[..8]} is valid, but this node cannot fetch metadata from peers yet (BEP 9); add its .torrent file");
+                return new CommandFailed($"magnet link for {magnet.InfoHash.Hex[..8]} is valid, but this node cannot fetch metadata from peers yet (BEP 9); add its .torrent file, or its info-hash if a cluster member holds it");
             }
             catch (FormatException e)
             {
@@ -229,9 +252,129 @@ public sealed class ConsoleEndpointActor : ReceiveActor
             }
         }
 
-        return Protocol.InfoHash.TryParse(link, out var hash)
-            ? new CommandFailed($"adding {hash.Hex[..8]} by info-hash alone needs a cluster member holding it; this node is standalone, add the .torrent file")
-            : new CommandFailed($"'{link}' is not a .torrent file, a magnet link or an info-hash");
+        if (!Protocol.InfoHash.TryParse(link, out var hash))
+        {
+            return new CommandFailed($"'{link}' is not a .torrent file, a magnet link or an info-hash");
+        }
+
+        var savePath = add.SavePath ?? _info.DefaultSavePath;
+        var reply = await Ask<object>(new ClusterMessages.AddFromCluster(hash.Hex, savePath, "added from the console")).ConfigureAwait(false);
+        switch (reply)
+        {
+            case NodeMessages.TorrentAccepted accepted:
+                var status = await StatusOf(accepted.InfoHash).ConfigureAwait(false);
+                return new Done($"added {accepted.InfoHash[..8]} ({status.Name}) from the cluster, saving to {savePath}", Summarize(status));
+            case ClusterMessages.AddFromClusterFailed failed:
+                return new CommandFailed(failed.Reason);
+            case ClusterMessages.NotClustered:
+                return new CommandFailed($"adding {hash.Hex[..8]} by info-hash alone needs a cluster member holding it; this node is standalone, add the .torrent file");
+            default:
+                return new CommandFailed($"unexpected answer from the node: {reply}");
+        }
+    }
+
+    /// <summary>The cluster as this member sees it; null on a standalone node.</summary>
+    private async Task<ClusterMessages.ClusterState?> ClusterState() =>
+        await Ask<object>(new ClusterMessages.GetClusterState()).ConfigureAwait(false) as ClusterMessages.ClusterState;
+
+    private static int CompleteCopies(ClusterMessages.ClusterState? cluster, TorrentStatus t)
+    {
+        if (cluster is null)
+        {
+            return t.State == TorrentState.Seeding ? 1 : 0;
+        }
+
+        var usable = cluster.Members.Where(m => m.Status == "up" && m.Reachable).Select(m => m.Address).ToHashSet(StringComparer.Ordinal);
+        return cluster.Holdings.Count(h => usable.Contains(h.Address) && h.Find(t.InfoHash) is { Complete: true });
+    }
+
+    private async Task<IConsoleReply> Cluster()
+    {
+        if (await ClusterState().ConfigureAwait(false) is not { } c)
+        {
+            return new CommandFailed("this node is standalone, not a cluster member");
+        }
+
+        return new ClusterInfo(c.Self, c.Leader, [.. c.Members.Select(m => new ClusterMember(m.Address, m.Status, m.Reachable, m.IsLeader, m.IsSelf, m.NodeId, m.PeerEndPoint, m.Torrents, m.CompleteTorrents))]);
+    }
+
+    private async Task<IConsoleReply> ClusterTorrents()
+    {
+        if (await ClusterState().ConfigureAwait(false) is not { } c)
+        {
+            return new CommandFailed("this node is standalone, not a cluster member");
+        }
+
+        var usable = c.Members.Where(m => m.Status == "up" && m.Reachable).Select(m => m.Address).ToHashSet(StringComparer.Ordinal);
+        var torrents = c.Holdings
+            .SelectMany(h => h.Torrents.Select(t => (Holder: h, Torrent: t)))
+            .GroupBy(x => x.Torrent.InfoHash, StringComparer.Ordinal)
+            .Select(g =>
+            {
+                var first = g.First().Torrent;
+                return new ClusterTorrent(
+                    g.Key,
+                    first.Name,
+                    first.Size,
+                    c.ReplicationFactors.TryGetValue(g.Key, out var f) ? f : c.DefaultReplicationFactor,
+                    g.Count(x => x.Torrent.Complete && usable.Contains(x.Holder.Address)),
+                    g.Count(x => !x.Torrent.Complete && usable.Contains(x.Holder.Address)),
+                    [.. g.Select(x => x.Holder.Address).Order(StringComparer.Ordinal)]);
+            })
+            .OrderBy(t => t.Name, StringComparer.Ordinal)
+            .ToArray();
+        return new ClusterTorrentListing(torrents);
+    }
+
+    private async Task<IConsoleReply> ReplicasOf(Replicas r)
+    {
+        if (await ClusterState().ConfigureAwait(false) is not { } c)
+        {
+            return new CommandFailed("this node is standalone, not a cluster member");
+        }
+
+        // Any torrent of the cluster, not only this member's: matched by info-hash prefix or exact name.
+        var q = r.Torrent.Trim();
+        var isHex = q.Length > 0 && q.All(Uri.IsHexDigit);
+        var matches = c.Holdings.SelectMany(h => h.Torrents)
+            .Where(t => (isHex && t.InfoHash.StartsWith(q, StringComparison.OrdinalIgnoreCase)) || string.Equals(t.Name, q, StringComparison.OrdinalIgnoreCase))
+            .Select(t => (t.InfoHash, t.Name))
+            .Distinct()
+            .ToList();
+        if (matches.Count != 1)
+        {
+            return new CommandFailed(matches.Count == 0
+                ? $"no torrent of the cluster matches '{q}'"
+                : $"'{q}' is ambiguous: it matches {string.Join(", ", matches.Take(5).Select(m => $"{m.InfoHash[..8]} ({m.Name})"))}");
+        }
+
+        var (hash, name) = matches[0];
+        if (r.Factor is { } wanted)
+        {
+            if (wanted is < 0 or > 100)
+            {
+                return new CommandFailed($"a replication factor is between 1 and 100 (0 = the cluster default), not {wanted}");
+            }
+
+            await Ask<ClusterMessages.ReplicationFactorSet>(new ClusterMessages.SetReplicationFactor(hash, wanted == 0 ? null : wanted)).ConfigureAwait(false);
+        }
+
+        var usable = c.Members.Where(m => m.Status == "up" && m.Reachable).Select(m => m.Address).ToHashSet(StringComparer.Ordinal);
+        var holders = c.Holdings
+            .Select(h => (Holder: h, Torrent: h.Find(hash)))
+            .Where(x => x.Torrent is not null)
+            .Select(x => new ReplicaHolder(
+                x.Holder.Address,
+                x.Holder.NodeId,
+                x.Torrent!.Complete,
+                x.Torrent.Pieces == 0 ? 0 : (double)x.Torrent.Verified / x.Torrent.Pieces,
+                usable.Contains(x.Holder.Address)))
+            .OrderBy(h => h.Address, StringComparer.Ordinal)
+            .ToArray();
+        var factor = r.Factor is { } set ? (set == 0 ? c.DefaultReplicationFactor : set)
+            : c.ReplicationFactors.TryGetValue(hash, out var f) ? f : c.DefaultReplicationFactor;
+        var isDefault = r.Factor is { } given ? given == 0 : !c.ReplicationFactors.ContainsKey(hash);
+        return new ReplicaInfo(hash, name, factor, isDefault, holders.Count(h => h.Complete && h.Usable), holders);
     }
 
     private async Task<IConsoleReply> ChangeState(string query, object change, string verb)

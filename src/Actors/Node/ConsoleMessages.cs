@@ -40,6 +40,15 @@ public static class ConsoleMessages
 
     public sealed record SetLogLevel(string Level) : IConsoleCommand;
 
+    public sealed record GetCluster : IConsoleCommand;
+
+    /// <summary>Every torrent held anywhere in the cluster, from the gossiped holdings.</summary>
+    public sealed record ListClusterTorrents : IConsoleCommand;
+
+    /// <summary>A torrent's copies across the cluster; with <paramref name="Factor"/>, sets its replication factor
+    /// cluster-wide (0 = back to the cluster default).</summary>
+    public sealed record Replicas(string Torrent, int? Factor) : IConsoleCommand;
+
     public sealed record Shutdown : IConsoleCommand;
 
     // replies
@@ -127,4 +136,18 @@ public static class ConsoleMessages
         PeerSummary[] Peers) : IConsoleReply;
 
     public sealed record Limits(string? InfoHash, string? Name, long DownloadLimit, long UploadLimit) : IConsoleReply;
+
+    public sealed record ClusterMember(string Address, string Status, bool Reachable, bool Leader, bool Self, string? NodeId, string? PeerEndPoint, int Torrents, int Complete);
+
+    public sealed record ClusterInfo(string Self, string? Leader, ClusterMember[] Members) : IConsoleReply;
+
+    /// <param name="Complete">Complete copies on members that are up and reachable.</param>
+    /// <param name="Members">Cluster addresses of the members holding it (complete or not).</param>
+    public sealed record ClusterTorrent(string InfoHash, string Name, long Size, int Factor, int Complete, int Partial, string[] Members);
+
+    public sealed record ClusterTorrentListing(ClusterTorrent[] Torrents) : IConsoleReply;
+
+    public sealed record ReplicaHolder(string Address, string? NodeId, bool Complete, double Progress, bool Usable);
+
+    public sealed record ReplicaInfo(string InfoHash, string Name, int Factor, bool DefaultFactor, int Complete, ReplicaHolder[] Holders) : IConsoleReply;
 }

@@ -35,6 +35,11 @@ public static class NodeMessages
 
     public sealed record UnknownTorrent(string InfoHash);
 
+    /// <summary>A torrent's info dictionary and trackers as the catalog holds them (for members adding it by hash).</summary>
+    public sealed record GetInfoDictionary(string InfoHash);
+
+    public sealed record InfoDictionary(string InfoHash, byte[] Bytes, string[][] Trackers);
+
     public sealed record ListTorrents;
 
     public sealed record TorrentList(IReadOnlyList<TorrentStatus> Torrents);

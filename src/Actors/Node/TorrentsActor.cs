@@ -60,6 +60,9 @@ public sealed class TorrentsActor : ReceivePersistentActor
         Command<AddTorrent>(OnAdd);
         Command<RemoveTorrent>(OnRemove);
         Command<ResolveTorrent>(r => Sender.Tell(Resolve(r.Query)));
+        Command<GetInfoDictionary>(g => Sender.Tell(_catalog.TryGetValue(g.InfoHash, out var e)
+            ? new InfoDictionary(e.InfoHash, e.InfoDictionary, e.Trackers)
+            : new UnknownTorrent(g.InfoHash)));
         Command<SetRateLimits>(OnSetLimits);
         Command<ForTorrent>(f =>
         {

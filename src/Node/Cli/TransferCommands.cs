@@ -110,30 +110,55 @@ internal static class TransferCommands
     {
         var common = new CommonOptions();
         var consolePort = new Option<int?>("--console-port") { Description = "Port of the console endpoint on 127.0.0.1 (0 = any free port; default swarm.console.port)" };
-        var cmd = new Command("node", "Run a long-lived node, driven with `swarm console`") { consolePort };
+        var clusterPort = new Option<int?>("--cluster-port") { Description = "Port of this member's cluster address (0 = any free port; default swarm.cluster.port)" };
+        var seedNodes = new Option<string[]>("--seed-node") { Description = "A cluster member to join, HOST:PORT or akka.tcp://swarm@HOST:PORT (repeatable; none = found a cluster)" };
+        var cmd = new Command("node", "Run a long-lived node, a member of a cluster, driven with `swarm console`") { consolePort, clusterPort, seedNodes };
         common.AddTo(cmd, withPeers: false);
-        cmd.SetAction((r, ct) => RunNode(common.Node(r), () => 0, async (node, _) =>
+        cmd.SetAction(async (r, ct) =>
         {
-            if (node.Settings.Console.Enabled)
+            var options = common.Node(r) with { Cluster = true, ClusterPort = r.GetValue(clusterPort), SeedNodes = r.GetValue(seedNodes) ?? [] };
+            while (true)
             {
-                // Printed once the endpoint accepts commands: scripts wait for this line.
-                Console.Out.WriteLine($"console {node.StartConsole(r.GetValue(consolePort))}");
-            }
+                var rejoin = false;
+                var code = await RunNode(options, () => 0, async (node, _) =>
+                {
+                    if (node.Settings.Console.Enabled)
+                    {
+                        // Printed once the endpoint accepts commands: scripts wait for this line.
+                        Console.Out.WriteLine($"console {node.StartConsole(r.GetValue(consolePort))}");
+                    }
 
-            Console.Out.WriteLine($"peers {node.Listen}");
-            Console.Out.WriteLine($"data {node.DataDir}");
-            Console.Out.WriteLine($"journal {node.Journal.Description}");
-            Console.Out.Flush();
-            try
-            {
-                await Task.Delay(Timeout.Infinite, node.Stopping);
-            }
-            catch (OperationCanceledException)
-            {
-            }
+                    if (node.ClusterEndPoint is { } cluster)
+                    {
+                        Console.Out.WriteLine($"cluster {cluster}");
+                    }
 
-            return ExitCodes.Ok;
-        }));
+                    Console.Out.WriteLine($"peers {node.Listen}");
+                    Console.Out.WriteLine($"data {node.DataDir}");
+                    Console.Out.WriteLine($"journal {node.Journal.Description}");
+                    Console.Out.Flush();
+                    var stopping = Task.Delay(Timeout.Infinite, node.Stopping).ContinueWith(_ => { }, TaskScheduler.Default);
+                    await Task.WhenAny(stopping, node.RemovedFromCluster);
+                    if (node.RemovedFromCluster.IsCompleted)
+                    {
+                        // A stop we were asked for also ends with leaving the cluster; give its signal a moment to land.
+                        await Task.WhenAny(stopping, Task.Delay(500));
+                        rejoin = !node.StopRequested;
+                    }
+
+                    if (rejoin)
+                    {
+                        Console.Error.WriteLine("swarm: this node was removed from the cluster (downed after being unreachable, or by the split-brain resolver); restarting to rejoin with the same data");
+                    }
+
+                    return ExitCodes.Ok;
+                });
+                if (!rejoin)
+                {
+                    return code;
+                }
+            }
+        });
         return cmd;
     }
 

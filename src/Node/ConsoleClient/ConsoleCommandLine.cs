@@ -28,8 +28,8 @@ internal static class ConsoleCommandLine
     public static IReadOnlyList<CommandSpec> Commands { get; } =
     [
         new("status", "status [--json]", "The node: uptime, peer port, torrents, rates, journal, cluster role"),
-        new("torrents", "torrents [--json]", "Every torrent: id, name, size, progress, state, rates, peers, replicas"),
-        new("add", "add FILE.torrent|MAGNET|INFO-HASH [-o DIR] [--json]", "Add a torrent; DIR is a folder on the node (default: its downloads folder)"),
+        new("torrents", "torrents [--cluster] [--json]", "Every torrent: id, name, size, progress, state, rates, peers, replicas; --cluster: every member's"),
+        new("add", "add FILE.torrent|MAGNET|INFO-HASH [-o DIR] [--json]", "Add a torrent (by info-hash: from a cluster member); DIR is a folder on the node"),
         new("pause", "pause TORRENT [--json]", "Stop transferring (state is kept across restarts)", TakesTorrent: true),
         new("resume", "resume TORRENT [--json]", "Start transferring again", TakesTorrent: true),
         new("remove", "remove TORRENT [--delete-data] [--json]", "Remove from the node; --delete-data also deletes its files", TakesTorrent: true),
@@ -38,6 +38,8 @@ internal static class ConsoleCommandLine
         new("watch", "watch [TORRENT] [--json]", "Live progress and rates until a key or Ctrl-C", TakesTorrent: true),
         new("recheck", "recheck TORRENT [--json]", "Hash all data on disk again", TakesTorrent: true),
         new("limit", "limit [TORRENT] [--down RATE] [--up RATE] [--json]", "Show or set rate limits (node-wide without TORRENT); RATE like 500k, 5M, none", TakesTorrent: true),
+        new("cluster", "cluster [--json]", "Members: address, status, reachability, leader, torrents"),
+        new("replicas", "replicas TORRENT [R] [--json]", "Complete copies across the cluster; R sets the replication factor (0 = default)"),
         new("log-level", "log-level debug|info|warning|error", "Change the node's log level at run time"),
         new("shutdown", "shutdown", "Stop the node cleanly"),
         new("help", "help [COMMAND]", "This list, or one command's usage"),
@@ -58,7 +60,9 @@ internal static class ConsoleCommandLine
         return name switch
         {
             "status" => Remote(new GetNodeStatus(), rest, 0),
-            "torrents" or "list" or "ls" => Remote(new ListTorrents(), rest, 0),
+            "torrents" or "list" or "ls" => rest.Remove("--cluster") ? Remote(new ListClusterTorrents(), rest, 0) : Remote(new ListTorrents(), rest, 0),
+            "cluster" => Remote(new GetCluster(), rest, 0),
+            "replicas" => ParseReplicas(rest, json),
             "add" => ParseAdd(rest, json),
             "pause" => Remote(new PauseTorrent(Torrent(name, rest)), rest, 1, json),
             "resume" => Remote(new ResumeTorrent(Torrent(name, rest)), rest, 1, json),
@@ -245,6 +249,24 @@ internal static class ConsoleCommandLine
         }
 
         return new RemoteInvocation(new AddTorrentFile(File.ReadAllBytes(source), savePath), json);
+    }
+
+    private static RemoteInvocation ParseReplicas(List<string> rest, bool json)
+    {
+        if (rest.Count is < 1 or > 2 || rest[0].StartsWith("--", StringComparison.Ordinal))
+        {
+            throw Usage("replicas");
+        }
+
+        int? factor = null;
+        if (rest.Count == 2)
+        {
+            factor = int.TryParse(rest[1], NumberStyles.None, CultureInfo.InvariantCulture, out var r) && r <= 100
+                ? r
+                : throw new ConsoleUsageException($"replication factor '{rest[1]}' is not a number from 0 to 100");
+        }
+
+        return new RemoteInvocation(new Replicas(rest[0], factor), json);
     }
 
     private static RemoteInvocation ParseRemove(List<string> rest, bool json)

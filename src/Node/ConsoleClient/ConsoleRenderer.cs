@@ -46,8 +46,35 @@ internal static class ConsoleRenderer
         TorrentDetail d => Detail(d),
         PeerListing p => $"{p.InfoHash[..8]} {p.Name}: {p.Peers.Length} peer(s)\n" + Peers(p.Peers),
         Limits l => $"{(l.InfoHash is null ? "node" : $"{l.InfoHash[..8]} ({l.Name})")} limits: down {Limit(l.DownloadLimit)}, up {Limit(l.UploadLimit)}\n",
+        ClusterInfo c => ClusterText(c),
+        ClusterTorrentListing l => l.Torrents.Length == 0 ? "no torrents in the cluster\n" : Table(
+            ["ID", "NAME", "SIZE", "COPIES", "WANTED", "PARTIAL", "MEMBERS"],
+            l.Torrents.Select(t => new[] { t.InfoHash[..8], Truncate(t.Name, 40), Format.Bytes(t.Size), Num(t.Complete), Num(t.Factor), Num(t.Partial), string.Join(",", t.Members.Select(HostPort)) }),
+            rightAligned: [2, 3, 4, 5]),
+        ReplicaInfo r => $"{r.InfoHash[..8]} {r.Name}: {r.Complete} complete cop{(r.Complete == 1 ? "y" : "ies")}, replication factor {r.Factor}{(r.DefaultFactor ? " (cluster default)" : string.Empty)}\n"
+            + Table(["MEMBER", "NODE", "HAS", "STATE"], r.Holders.Select(h => new[] { HostPort(h.Address), h.NodeId?[..8] ?? "?", Percent(h.Progress), !h.Usable ? "unreachable" : h.Complete ? "complete" : "downloading" }), rightAligned: [2]),
         _ => reply + "\n",
     };
+
+    private static string ClusterText(ClusterInfo c) =>
+        $"{c.Members.Length} member(s), leader {(c.Leader is null ? "none" : HostPort(c.Leader))}\n"
+        + Table(
+            ["MEMBER", "STATUS", "REACHABLE", "NODE", "PEERS AT", "TORRENTS", "COMPLETE", ""],
+            c.Members.Select(m => new[]
+            {
+                HostPort(m.Address),
+                m.Status,
+                m.Reachable ? "yes" : "no",
+                m.NodeId?[..8] ?? "?",
+                m.PeerEndPoint ?? "?",
+                Num(m.Torrents),
+                Num(m.Complete),
+                (m.Leader ? "leader " : string.Empty) + (m.Self ? "(this node)" : string.Empty),
+            }),
+            rightAligned: [5, 6]);
+
+    /// <summary>akka.tcp://swarm@127.0.0.1:4060 → 127.0.0.1:4060 (what --seed-node takes).</summary>
+    private static string HostPort(string address) => address.Contains('@', StringComparison.Ordinal) ? address[(address.IndexOf('@', StringComparison.Ordinal) + 1)..] : address;
 
     public static string Torrents(IReadOnlyList<TorrentSummary> torrents)
     {

@@ -3,6 +3,14 @@ namespace Swarm.Node.Hosting;
 /// <summary>What every node-running command (node, get, seed) accepts.</summary>
 public sealed record NodeOptions(string? ConfigFile, string? DataDir, int? Port, string? Bind)
 {
+    /// <summary>Join (or found) a cluster: `swarm node` only; `get` and `seed` run a local actor system.</summary>
+    public bool Cluster { get; init; }
+
+    public int? ClusterPort { get; init; }
+
+    /// <summary>HOST:PORT or full Akka addresses from --seed-node, ahead of swarm.cluster.seed-nodes.</summary>
+    public IReadOnlyList<string> SeedNodes { get; init; } = [];
+
     public IReadOnlyDictionary<string, string> Overrides()
     {
         var o = new Dictionary<string, string>();
@@ -19,6 +27,16 @@ public sealed record NodeOptions(string? ConfigFile, string? DataDir, int? Port,
         if (DataDir is { } d)
         {
             o["swarm.data-dir"] = SwarmConfiguration.Quote(Path.GetFullPath(d));
+        }
+
+        if (ClusterPort is { } cp)
+        {
+            o["swarm.cluster.port"] = cp.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (SeedNodes.Count > 0)
+        {
+            o["swarm.cluster.seed-nodes"] = "[" + string.Join(", ", SeedNodes.Select(SwarmConfiguration.Quote)) + "]";
         }
 
         return o;

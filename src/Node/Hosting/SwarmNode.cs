@@ -7,7 +7,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using System.Runtime.InteropServices;
 using Swarm.Actors;
+using Swarm.Actors.Clustering;
 using Swarm.Actors.Configuration;
 using Swarm.Actors.Node;
 
@@ -22,11 +24,20 @@ public sealed class SwarmNode : IAsyncDisposable
     private readonly string _nodeId;
     private readonly DateTime _startedAt = DateTime.UtcNow;
     private ConsoleHost? _console;
+    private bool _stopRequested;
+    private bool _signalled;
+    private readonly List<PosixSignalRegistration> _signals = [];
 
     private SwarmNode(IHost host, Config config, string nodeId, IActorRef root, ActorSystem system, SwarmSettings settings, IPEndPoint listen, string dataDir, JournalStore journal)
     {
         _config = config;
         _nodeId = nodeId;
+        // Remember a signal before the host acts on it: a stop asked for is not a removal from the cluster.
+        foreach (var signal in new[] { PosixSignal.SIGTERM, PosixSignal.SIGINT })
+        {
+            _signals.Add(PosixSignalRegistration.Create(signal, _ => _signalled = true));
+        }
+
         Journal = journal;
         _host = host;
         Root = root;
@@ -69,10 +80,19 @@ public sealed class SwarmNode : IAsyncDisposable
         }
 
         config = journal.ToConfig().WithFallback(config);
+        var clustered = options.Cluster && settings.Cluster.Enabled;
+        if (clustered)
+        {
+            config = ClusterConfig(settings.Cluster, settings.Console.MaximumFrameSize).WithFallback(config);
+        }
+
         var listener = Bind(settings.Peer.BindAddress, settings.Peer.Port);
         var listen = (IPEndPoint)listener.LocalEndPoint!;
         var nodeId = NodeIdentity(dataDir);
         var context = NodeContext.Create(nodeId, settings, listen.Port);
+        var downloads = settings.Console.DefaultSavePath is { Length: > 0 } configured ? Path.GetFullPath(configured) : Path.Combine(dataDir, "downloads");
+        var clusterInfo = clustered ? new ClusterNodeInfo(nodeId, $"{settings.Cluster.Hostname}:{listen.Port}", downloads) : null;
+        var removed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
@@ -88,7 +108,7 @@ public sealed class SwarmNode : IAsyncDisposable
         });
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         var akkaLevel = Akka.Event.Logging.LogLevelFor(config.GetString("akka.loglevel", "WARNING"));
-        builder.Services.AddAkka("swarm", b =>
+        builder.Services.AddAkka(settings.Cluster.Name, b =>
         {
             b.AddHocon(config, HoconAddMode.Prepend);
             b.ConfigureLoggers(l =>
@@ -99,8 +119,18 @@ public sealed class SwarmNode : IAsyncDisposable
             });
             b.WithActors((system, registry) =>
             {
-                var root = system.ActorOf(NodeActor.Props(context, listener), "node");
+                var root = system.ActorOf(NodeActor.Props(context, listener, clusterInfo), "node");
                 registry.Register<NodeActor>(root);
+                if (clustered)
+                {
+                    var cluster = Akka.Cluster.Cluster.Get(system);
+                    cluster.RegisterOnMemberRemoved(() => removed.TrySetResult());
+                    if (settings.Cluster.SeedNodes.Count == 0)
+                    {
+                        // No one to join: found a cluster of our own, that others join with --seed-node.
+                        cluster.Join(cluster.SelfAddress);
+                    }
+                }
             });
         });
 
@@ -109,15 +139,85 @@ public sealed class SwarmNode : IAsyncDisposable
         var system = host.Services.GetRequiredService<ActorSystem>();
         var rootRef = host.Services.GetRequiredService<ActorRegistry>().Get<NodeActor>();
         system.RegisterOnTermination(context.Files.Dispose);
-        return new SwarmNode(host, config, nodeId, rootRef, system, settings, listen, dataDir, journal);
+        var node = new SwarmNode(host, config, nodeId, rootRef, system, settings, listen, dataDir, journal) { RemovedFromCluster = removed.Task };
+        if (clustered)
+        {
+            var address = Akka.Cluster.Cluster.Get(system).SelfAddress;
+            node.ClusterEndPoint = $"{address.Host}:{address.Port}";
+        }
+
+        return node;
+    }
+
+    /// <summary>Completes when the cluster removed this member: it left, or was downed (the split-brain resolver,
+    /// or after a pause the others took for a crash). Never completes on a standalone node.</summary>
+    public Task RemovedFromCluster { get; private init; } = new TaskCompletionSource().Task;
+
+    /// <summary>HOST:PORT of this member's cluster address (what others pass to --seed-node); null when standalone.</summary>
+    public string? ClusterEndPoint { get; private set; }
+
+    /// <summary>Set once the process was asked to stop (SIGTERM, Ctrl-C, console `shutdown`), as opposed to the
+    /// cluster removing this member.</summary>
+    public bool StopRequested => _stopRequested || _signalled;
+
+    /// <summary>Asks the node to stop (console `shutdown`).</summary>
+    public void RequestStop()
+    {
+        _stopRequested = true;
+        _host.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+    }
+
+    private static Config ClusterConfig(ClusterSettings cluster, long frameSize)
+    {
+        if (!IPAddress.TryParse(cluster.Hostname, out _))
+        {
+            throw new ArgumentException($"swarm.cluster.hostname '{cluster.Hostname}' must be an IP address (members address each other by it)");
+        }
+
+        var seeds = cluster.SeedNodes.Select(s => SeedAddress(cluster.Name, s)).ToList();
+        return ConfigurationFactory.ParseString($$"""
+            akka {
+              actor.provider = cluster
+              remote.dot-netty.tcp {
+                hostname = "{{cluster.Hostname}}"
+                port = {{cluster.Port}}
+                # Default 128000 bytes: larger messages (metainfo of big torrents, gossip of many torrents) are dropped.
+                maximum-frame-size = {{frameSize}}b
+              }
+              cluster.seed-nodes = [{{string.Join(", ", seeds.Select(SwarmConfiguration.Quote))}}]
+            }
+            """);
+    }
+
+    /// <summary>A seed node given as HOST:PORT becomes akka.tcp://NAME@HOST:PORT; a full address is taken as is.</summary>
+    private static string SeedAddress(string systemName, string seed)
+    {
+        if (seed.Contains("://", StringComparison.Ordinal))
+        {
+            try
+            {
+                return Address.Parse(seed).ToString();
+            }
+            catch (Exception e) when (e is UriFormatException or ArgumentException)
+            {
+                throw new ArgumentException($"seed node '{seed}' is not an Akka address: {e.Message}");
+            }
+        }
+
+        var colon = seed.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(seed.AsSpan(colon + 1), out var port) || port is <= 0 or > 65535)
+        {
+            throw new ArgumentException($"seed node '{seed}' is not HOST:PORT or akka.tcp://{systemName}@HOST:PORT");
+        }
+
+        return $"akka.tcp://{systemName}@{seed[..colon]}:{port}";
     }
 
     /// <summary>Opens the console endpoint (`swarm node` only); returns where consoles reach it.</summary>
     public IPEndPoint StartConsole(int? port)
     {
-        var lifetime = _host.Services.GetRequiredService<IHostApplicationLifetime>();
         var savePath = Settings.Console.DefaultSavePath is { Length: > 0 } configured ? Path.GetFullPath(configured) : Path.Combine(DataDir, "downloads");
-        var info = new Actors.Node.ConsoleNodeInfo(_nodeId, Listen.ToString(), DataDir, Journal.Description, savePath, _startedAt, System, lifetime.StopApplication);
+        var info = new Actors.Node.ConsoleNodeInfo(_nodeId, Listen.ToString(), DataDir, Journal.Description, savePath, _startedAt, System, RequestStop);
         _console = ConsoleHost.Start(_config, Settings.Console, port, info, Root, _host.Services.GetRequiredService<ILoggerFactory>());
         return _console.EndPoint;
     }
@@ -161,6 +261,11 @@ public sealed class SwarmNode : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var registration in _signals)
+        {
+            registration.Dispose();
+        }
+
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         if (_console is not null)
         {

@@ -1,0 +1,350 @@
+using System.Net;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.DistributedData;
+using Akka.Event;
+using Swarm.Actors.Configuration;
+using ClusterSettings = Swarm.Actors.Configuration.ClusterSettings;
+using Swarm.Actors.Node;
+using Swarm.Actors.Torrent;
+using Swarm.Protocol.Metainfo;
+using static Swarm.Actors.Clustering.ClusterMessages;
+
+namespace Swarm.Actors.Clustering;
+
+/// <summary>What the cluster actors know about their own node.</summary>
+/// <param name="PeerEndPoint">Where other members dial this node's peer port (cluster host and peer port).</param>
+/// <param name="DefaultSavePath">Where copies made for resilient seeding (and adds by info-hash without a folder) go.</param>
+public sealed record ClusterNodeInfo(string NodeId, string PeerEndPoint, string DefaultSavePath);
+
+/// <summary>The node's presence in the cluster (at /user/node/cluster). It gossips what this member holds with
+/// Akka.DistributedData (one LWW entry per member, written only by that member), turns the other members' entries
+/// into peers for the local torrents (so members find each other without a tracker), serves metainfo to members
+/// adding a torrent by info-hash, and feeds its <see cref="ReplicationActor"/> the cluster view for resilient
+/// seeding. Entries of members the cluster removed are deleted.</summary>
+public sealed class AvailabilityActor : ReceiveActor, IWithTimers
+{
+    public static readonly LWWDictionaryKey<string, MemberHoldings> HoldingsKey = new("swarm-holdings");
+    public static readonly LWWDictionaryKey<string, int> FactorsKey = new("swarm-replication-factors");
+
+    /// <summary>An entry whose member is not in the membership is dropped after this (a member that left while this
+    /// one was away); a joining member's first entry may arrive before its membership does.</summary>
+    private static readonly TimeSpan StaleAfter = TimeSpan.FromSeconds(30);
+
+    private readonly IActorRef _torrents;
+    private readonly ClusterNodeInfo _info;
+    private readonly ClusterSettings _settings;
+    private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
+    private readonly IActorRef _replicator = DistributedData.Get(Context.System).Replicator;
+    private readonly UniqueAddress _selfNode = Akka.Cluster.Cluster.Get(Context.System).SelfUniqueAddress;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<string, string[]> _peersSent = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTime> _absentSince = new(StringComparer.Ordinal);
+    private IReadOnlyDictionary<string, MemberHoldings> _holdings = new Dictionary<string, MemberHoldings>();
+    private IReadOnlyDictionary<string, int> _factors = new Dictionary<string, int>();
+    private MemberHoldings? _published;
+    private IActorRef _replication = ActorRefs.Nobody;
+
+    public AvailabilityActor(IActorRef torrents, ClusterNodeInfo info, ClusterSettings settings)
+    {
+        _torrents = torrents;
+        _info = info;
+        _settings = settings;
+
+        Receive<Changed>(c =>
+        {
+            if (c.Key.Equals(HoldingsKey))
+            {
+                _holdings = View(c.Get(HoldingsKey).Entries);
+            }
+            else if (c.Key.Equals(FactorsKey))
+            {
+                _factors = View(c.Get(FactorsKey).Entries);
+            }
+
+            FeedPeers();
+            SendView();
+        });
+        Receive<UpdateSuccess>(_ => { });
+        Receive<IUpdateFailure>(f => _log.Warning("cluster gossip update failed: {0}", f));
+        Receive<ClusterEvent.MemberRemoved>(m =>
+        {
+            Forget(Key(m.Member.UniqueAddress), $"member {m.Member.Address} was removed");
+            SendView();
+        });
+        Receive<ClusterEvent.MemberUp>(m =>
+        {
+            _log.Info("member {0} is up", m.Member.Address);
+            SendView();
+        });
+        Receive<ClusterEvent.IMemberEvent>(_ => SendView());
+        Receive<ClusterEvent.UnreachableMember>(m =>
+        {
+            _log.Warning("member {0} is unreachable: its copies no longer count", m.Member.Address);
+            SendView();
+        });
+        Receive<ClusterEvent.IReachabilityEvent>(_ => SendView());
+        Receive<Publish>(_ => _torrents.Ask<NodeMessages.TorrentList>(new NodeMessages.ListTorrents(), _settings.PublishInterval * 5)
+            .PipeTo(Self, success: l => new LocalTorrents(l.Torrents), failure: e => new LocalTorrents(null)));
+        Receive<LocalTorrents>(l =>
+        {
+            if (l.Torrents is not null)
+            {
+                PublishOwn(l.Torrents);
+            }
+
+            DropStaleEntries();
+        });
+        Receive<JoinCheck>(_ =>
+        {
+            if (_cluster.SelfMember.Status is MemberStatus.Joining or MemberStatus.Removed || !_cluster.State.Members.Contains(_cluster.SelfMember))
+            {
+                _log.Warning(
+                    "not a cluster member after {0:0} s: check that the seed nodes ({1}) run and are reachable, and that they use the same cluster name ('{2}') and version",
+                    _settings.JoinWarningAfter.TotalSeconds,
+                    _settings.SeedNodes.Count == 0 ? "none: this node founds its own cluster" : string.Join(", ", _settings.SeedNodes),
+                    _settings.Name);
+            }
+        });
+        Receive<GetMetainfo>(g => _torrents.Ask(new NodeMessages.GetInfoDictionary(g.InfoHash), _settings.FetchTimeout)
+            .PipeTo(Sender, success: r => r is NodeMessages.InfoDictionary d ? new MetainfoFound(d.InfoHash, d.Bytes, d.Trackers) : new MetainfoMissing(g.InfoHash)));
+        Receive<AddFromCluster>(a => FetchAndAdd(a.InfoHash, a.SavePath, a.Reason).PipeTo(Sender));
+        Receive<Replicate>(r =>
+        {
+            var hash = r.InfoHash;
+            FetchAndAdd(hash, _info.DefaultSavePath, "replication").PipeTo(Self, success: o => new ReplicationStarted(hash, o));
+        });
+        Receive<ReplicationStarted>(s =>
+        {
+            if (s.Outcome is AddFromClusterFailed f)
+            {
+                _log.Warning("torrent {0}: cannot add a copy: {1}", s.InfoHash[..8], f.Reason);
+            }
+            else
+            {
+                _log.Warning("torrent {0}: copying it to {1} to keep its replication factor", s.InfoHash[..8], _info.DefaultSavePath);
+            }
+        });
+        Receive<GetClusterState>(_ => Sender.Tell(State()));
+        Receive<SetReplicationFactor>(s =>
+        {
+            var key = s.InfoHash;
+            _replicator.Tell(Dsl.Update(FactorsKey, LWWDictionary<string, int>.Empty, WriteLocal.Instance, d => s.Factor is { } f ? d.SetItem(_selfNode, key, f) : d.Remove(_selfNode, key)));
+            Sender.Tell(new ReplicationFactorSet(key, s.Factor ?? _settings.ReplicationFactor));
+        });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(IActorRef torrents, ClusterNodeInfo info, ClusterSettings settings) =>
+        Akka.Actor.Props.Create(() => new AvailabilityActor(torrents, info, settings));
+
+    protected override void PreStart()
+    {
+        _replicator.Tell(Dsl.Subscribe(HoldingsKey, Self));
+        _replicator.Tell(Dsl.Subscribe(FactorsKey, Self));
+        _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
+        _replication = Context.ActorOf(ReplicationActor.Props(Self, _settings), "replication");
+        Timers.StartPeriodicTimer("publish", new Publish(), _settings.PublishInterval);
+        Timers.StartSingleTimer("join-check", new JoinCheck(), _settings.JoinWarningAfter);
+    }
+
+    protected override void PostStop() => _cluster.Unsubscribe(Self);
+
+    private static string Key(UniqueAddress member) => $"{member.Address}#{member.Uid}";
+
+    private string SelfKey => Key(_cluster.SelfUniqueAddress);
+
+    private void PublishOwn(IReadOnlyList<TorrentStatus> torrents)
+    {
+        var mine = new MemberHoldings(
+            SelfKey,
+            _cluster.SelfAddress.ToString(),
+            _info.NodeId,
+            _info.PeerEndPoint,
+            [.. torrents.Select(t => new TorrentHolding(t.InfoHash, t.Name, t.TotalLength, t.PieceCount, t.VerifiedPieces, t.State == TorrentState.Seeding || (t.PieceCount > 0 && t.VerifiedPieces == t.PieceCount)))]);
+        // Gossip only what changed: progress moves in steps of whole pieces, and an idle node sends nothing.
+        if (_published is not null && _published.Torrents.SequenceEqual(mine.Torrents) && _published.PeerEndPoint == mine.PeerEndPoint)
+        {
+            return;
+        }
+
+        _published = mine;
+        var key = SelfKey;
+        _replicator.Tell(Dsl.Update(HoldingsKey, LWWDictionary<string, MemberHoldings>.Empty, WriteLocal.Instance, d => d.SetItem(_selfNode, key, mine)));
+    }
+
+    private void Forget(string key, string why)
+    {
+        if (_holdings.ContainsKey(key))
+        {
+            _log.Info("dropping the gossip entry of {0}: {1}", key, why);
+            _replicator.Tell(Dsl.Update(HoldingsKey, LWWDictionary<string, MemberHoldings>.Empty, WriteLocal.Instance, d => d.Remove(_selfNode, key)));
+        }
+    }
+
+    private void DropStaleEntries()
+    {
+        var members = _cluster.State.Members.Select(m => Key(m.UniqueAddress)).ToHashSet(StringComparer.Ordinal);
+        var now = DateTime.UtcNow;
+        foreach (var key in _holdings.Keys)
+        {
+            if (members.Contains(key))
+            {
+                _absentSince.Remove(key);
+            }
+            else if (!_absentSince.TryGetValue(key, out var since))
+            {
+                _absentSince[key] = now;
+            }
+            else if (now - since > StaleAfter)
+            {
+                _absentSince.Remove(key);
+                Forget(key, "not a member any more");
+            }
+        }
+    }
+
+    /// <summary>Every other usable member holding a local torrent becomes a peer of it (dialled like any peer).</summary>
+    private void FeedPeers()
+    {
+        var usable = UsableMembers();
+        var byHash = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var h in _holdings.Values.Where(h => h.Member != SelfKey && usable.Contains(h.Member)))
+        {
+            foreach (var t in h.Torrents)
+            {
+                if (!byHash.TryGetValue(t.InfoHash, out var list))
+                {
+                    byHash[t.InfoHash] = list = [];
+                }
+
+                list.Add(h.PeerEndPoint);
+            }
+        }
+
+        foreach (var local in _published?.Torrents ?? [])
+        {
+            var endpoints = byHash.TryGetValue(local.InfoHash, out var l) ? l.Order(StringComparer.Ordinal).ToArray() : [];
+            if (_peersSent.TryGetValue(local.InfoHash, out var sent) && sent.SequenceEqual(endpoints))
+            {
+                continue;
+            }
+
+            _peersSent[local.InfoHash] = endpoints;
+            var peers = endpoints.Select(e => IPEndPoint.TryParse(e, out var ep) ? ep : null).OfType<IPEndPoint>().ToList();
+            if (peers.Count > 0)
+            {
+                _torrents.Tell(new NodeMessages.ForTorrent(local.InfoHash, new TorrentMessages.AddPeers(peers, "cluster")));
+            }
+        }
+    }
+
+    private HashSet<string> UsableMembers()
+    {
+        var unreachable = _cluster.State.Unreachable.Select(m => Key(m.UniqueAddress)).ToHashSet(StringComparer.Ordinal);
+        return _cluster.State.Members
+            .Where(m => m.Status == MemberStatus.Up && !unreachable.Contains(Key(m.UniqueAddress)))
+            .Select(m => Key(m.UniqueAddress))
+            .ToHashSet(StringComparer.Ordinal);
+    }
+
+    private void SendView()
+    {
+        var usable = UsableMembers();
+        var members = _cluster.State.Members
+            .Select(m => Key(m.UniqueAddress))
+            .Select(key => new MemberView(key, usable.Contains(key), _holdings.TryGetValue(key, out var h) ? h : null))
+            .ToList();
+        _replication.Tell(new ClusterView(SelfKey, members, _factors.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal)));
+    }
+
+    private ClusterState State()
+    {
+        var state = _cluster.State;
+        var unreachable = state.Unreachable.Select(m => m.UniqueAddress).ToHashSet();
+        var members = state.Members.Select(m =>
+        {
+            var h = _holdings.TryGetValue(Key(m.UniqueAddress), out var held) ? held : null;
+            return new MemberState(
+                m.Address.ToString(),
+                m.Status.ToString().ToLowerInvariant(),
+                !unreachable.Contains(m.UniqueAddress),
+                m.Address.Equals(state.Leader),
+                m.UniqueAddress.Equals(_cluster.SelfUniqueAddress),
+                h?.NodeId,
+                h?.PeerEndPoint,
+                h?.Torrents.Length ?? 0,
+                h?.Torrents.Count(t => t.Complete) ?? 0);
+        }).ToArray();
+        var keys = state.Members.Select(m => Key(m.UniqueAddress)).ToHashSet(StringComparer.Ordinal);
+        return new ClusterState(
+            _cluster.SelfAddress.ToString(),
+            state.Leader?.ToString(),
+            members,
+            [.. _holdings.Values.Where(h => keys.Contains(h.Member))],
+            _factors.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
+            _settings.ReplicationFactor);
+    }
+
+    /// <summary>Fetches the metainfo from a member holding the torrent (complete copies first), checks it against the
+    /// info-hash, and adds the torrent here with those members as its first peers.</summary>
+    private async Task<object> FetchAndAdd(string infoHash, string savePath, string reason)
+    {
+        // Everything the task needs from the actor is read here, before the first await.
+        var system = Context.System;
+        var usable = UsableMembers();
+        var holders = _holdings.Values
+            .Where(h => h.Member != SelfKey && usable.Contains(h.Member) && h.Find(infoHash) is not null)
+            .OrderByDescending(h => h.Find(infoHash)!.Complete)
+            .ToList();
+        if (holders.Count == 0)
+        {
+            return new AddFromClusterFailed($"no reachable member of the cluster holds {infoHash[..8]}");
+        }
+
+        var peers = holders.Select(h => IPEndPoint.TryParse(h.PeerEndPoint, out var ep) ? ep : null).OfType<IPEndPoint>().ToList();
+        var failures = new List<string>();
+        foreach (var holder in holders)
+        {
+            try
+            {
+                var reply = await system.ActorSelection($"{holder.Address}/user/node/cluster")
+                    .Ask(new GetMetainfo(infoHash), _settings.FetchTimeout).ConfigureAwait(false);
+                if (reply is not MetainfoFound found)
+                {
+                    failures.Add($"{holder.Address}: does not have it any more");
+                    continue;
+                }
+
+                // The hash names the torrent: metainfo that does not hash to it is refused, whoever sent it.
+                var meta = MetainfoParser.ParseInfoDictionary(found.InfoDictionary, Protocol.InfoHash.Parse(infoHash)) with { TrackerTiers = found.Trackers };
+                var added = await _torrents.Ask(new NodeMessages.AddTorrent(meta, savePath, new TorrentOptions(Peers: peers)), _settings.FetchTimeout).ConfigureAwait(false);
+                return added is NodeMessages.TorrentAccepted accepted
+                    ? accepted
+                    : new AddFromClusterFailed(added is NodeMessages.AddTorrentRejected r ? r.Reason : $"unexpected answer {added}");
+            }
+            catch (AskTimeoutException)
+            {
+                failures.Add($"{holder.Address}: no answer within {_settings.FetchTimeout.TotalSeconds:0} s");
+            }
+            catch (Exception e) when (e is InvalidTorrentException or FormatException)
+            {
+                failures.Add($"{holder.Address}: sent unusable metainfo ({e.Message})");
+            }
+        }
+
+        return new AddFromClusterFailed($"could not get the metainfo of {infoHash[..8]} ({reason}): {string.Join("; ", failures)}");
+    }
+
+    private static Dictionary<string, T> View<T>(IEnumerable<KeyValuePair<string, T>> entries) =>
+        entries.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+
+    private sealed record Publish;
+
+    private sealed record JoinCheck;
+
+    private sealed record LocalTorrents(IReadOnlyList<TorrentStatus>? Torrents);
+
+    private sealed record ReplicationStarted(string InfoHash, object Outcome);
+}

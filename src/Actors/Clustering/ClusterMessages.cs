@@ -1,0 +1,63 @@
+namespace Swarm.Actors.Clustering;
+
+/// <summary>One torrent as a member announces it to the cluster.</summary>
+public sealed record TorrentHolding(string InfoHash, string Name, long Size, int Pieces, int Verified, bool Complete);
+
+/// <summary>What one member holds, gossiped with Akka.DistributedData under the member's unique address. Only that
+/// member writes its entry; any member removes the entry of a member the cluster removed.</summary>
+/// <param name="Member">The member's unique address (address and incarnation uid).</param>
+/// <param name="Address">Its cluster address, e.g. akka.tcp://swarm@127.0.0.1:4060.</param>
+/// <param name="PeerEndPoint">Where other members reach its BitTorrent peer port (the cluster host and the peer port).</param>
+public sealed record MemberHoldings(string Member, string Address, string NodeId, string PeerEndPoint, TorrentHolding[] Torrents)
+{
+    public TorrentHolding? Find(string infoHash) => Array.Find(Torrents, t => t.InfoHash == infoHash);
+}
+
+/// <summary>A member as the replication planner sees it.</summary>
+/// <param name="Usable">Up and reachable: its copies count and it may be asked to make one.</param>
+public sealed record MemberView(string Member, bool Usable, MemberHoldings? Holdings);
+
+/// <summary>Messages of the node's cluster actors. Those marked <see cref="IClusterCommand"/> are routed by the node
+/// root to its <see cref="AvailabilityActor"/> (answered with <see cref="NotClustered"/> on a standalone node).</summary>
+public static class ClusterMessages
+{
+    public interface IClusterCommand;
+
+    public sealed record NotClustered : IClusterCommand;
+
+    /// <summary>Membership, the leader and every member's holdings, from this member's view.</summary>
+    public sealed record GetClusterState : IClusterCommand;
+
+    public sealed record MemberState(string Address, string Status, bool Reachable, bool IsLeader, bool IsSelf, string? NodeId, string? PeerEndPoint, int Torrents, int CompleteTorrents);
+
+    public sealed record ClusterState(string Self, string? Leader, MemberState[] Members, MemberHoldings[] Holdings, IReadOnlyDictionary<string, int> ReplicationFactors, int DefaultReplicationFactor);
+
+    /// <summary>Sets (or with null, clears) a torrent's replication factor cluster-wide.</summary>
+    public sealed record SetReplicationFactor(string InfoHash, int? Factor) : IClusterCommand;
+
+    public sealed record ReplicationFactorSet(string InfoHash, int Factor);
+
+    /// <summary>Adds a torrent known to the cluster by info-hash alone: its metainfo is fetched from a member holding
+    /// it and checked against the hash; peers come from the cluster's gossip.</summary>
+    public sealed record AddFromCluster(string InfoHash, string SavePath, string Reason) : IClusterCommand;
+
+    public sealed record AddFromClusterFailed(string Reason);
+
+    // between members
+
+    public sealed record GetMetainfo(string InfoHash);
+
+    public sealed record MetainfoFound(string InfoHash, byte[] InfoDictionary, string[][] Trackers);
+
+    public sealed record MetainfoMissing(string InfoHash);
+
+    // from the availability actor to the replication actor
+
+    /// <summary>The cluster as this member sees it now (sent on every change).</summary>
+    public sealed record ClusterView(string Self, IReadOnlyList<MemberView> Members, IReadOnlyDictionary<string, int> ReplicationFactors);
+
+    // from the replication actor to the availability actor
+
+    /// <summary>This member was chosen to hold one more complete copy of a torrent.</summary>
+    public sealed record Replicate(string InfoHash, string Why);
+}

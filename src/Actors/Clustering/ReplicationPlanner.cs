@@ -1,0 +1,57 @@
+namespace Swarm.Actors.Clustering;
+
+/// <summary>What one torrent needs: its target, the copies that count and, if short, the members chosen to add one.</summary>
+public sealed record ReplicaPlan(string InfoHash, int Factor, int Complete, int InProgress, IReadOnlyList<string> Chosen)
+{
+    public int Missing => Math.Max(0, Factor - Complete - InProgress);
+}
+
+/// <summary>Resilient seeding as a pure function of one member's view of the cluster. Every member runs the same
+/// plan over the same gossiped view, so they agree on who adds a copy without a coordinator to elect or hand over;
+/// while views differ for a moment the worst case is one surplus copy, never a lost torrent.</summary>
+public static class ReplicationPlanner
+{
+    public static IReadOnlyList<ReplicaPlan> Plan(IReadOnlyList<MemberView> members, IReadOnlyDictionary<string, int> factors, int defaultFactor)
+    {
+        // Only members that are up, reachable and have published their holdings count or may be chosen: a member
+        // still starting looks empty until its first publication, and must not attract copies meanwhile.
+        var usable = members.Where(m => m.Usable && m.Holdings is not null).ToList();
+        var hashes = members.Where(m => m.Holdings is not null)
+            .SelectMany(m => m.Holdings!.Torrents.Select(t => t.InfoHash))
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal);
+        var plans = new List<ReplicaPlan>();
+        // Copies chosen earlier in this plan count as load, so several short torrents spread over members.
+        var load = usable.ToDictionary(m => m.Member, m => m.Holdings!.Torrents.Length, StringComparer.Ordinal);
+        foreach (var hash in hashes)
+        {
+            var factor = Math.Max(1, factors.TryGetValue(hash, out var f) ? f : defaultFactor);
+            var holders = usable.Where(m => m.Holdings!.Find(hash) is not null).ToList();
+            var complete = holders.Count(m => m.Holdings!.Find(hash)!.Complete);
+            var inProgress = holders.Count - complete;
+            var missing = factor - complete - inProgress;
+            if (missing <= 0 || complete == 0)
+            {
+                // Enough copies, or no reachable source to copy from (a download with no seed would only wait).
+                plans.Add(new ReplicaPlan(hash, factor, complete, inProgress, []));
+                continue;
+            }
+
+            var chosen = usable
+                .Where(m => m.Holdings!.Find(hash) is null)
+                .OrderBy(m => load[m.Member])
+                .ThenBy(m => m.Member, StringComparer.Ordinal)
+                .Take(missing)
+                .Select(m => m.Member)
+                .ToList();
+            foreach (var member in chosen)
+            {
+                load[member]++;
+            }
+
+            plans.Add(new ReplicaPlan(hash, factor, complete, inProgress, chosen));
+        }
+
+        return plans;
+    }
+}
