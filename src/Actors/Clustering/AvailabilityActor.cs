@@ -4,11 +4,11 @@ using Akka.Cluster;
 using Akka.DistributedData;
 using Akka.Event;
 using Swarm.Actors.Configuration;
-using ClusterSettings = Swarm.Actors.Configuration.ClusterSettings;
 using Swarm.Actors.Node;
 using Swarm.Actors.Torrent;
 using Swarm.Protocol.Metainfo;
 using static Swarm.Actors.Clustering.ClusterMessages;
+using ClusterSettings = Swarm.Actors.Configuration.ClusterSettings;
 
 namespace Swarm.Actors.Clustering;
 

@@ -2,11 +2,11 @@ using System.Security.Cryptography;
 using System.Text;
 using Akka.Actor;
 using Akka.Event;
+using Swarm.Actors.Clustering;
 using Swarm.Actors.Configuration;
 using Swarm.Actors.Torrent;
 using Swarm.Protocol.Magnet;
 using Swarm.Protocol.Metainfo;
-using Swarm.Actors.Clustering;
 using static Swarm.Actors.Node.ConsoleMessages;
 
 namespace Swarm.Actors.Node;
@@ -120,10 +120,10 @@ public sealed class ConsoleEndpointActor : ReceiveActor
             case GetNodeStatus:
                 return await NodeStatus().ConfigureAwait(false);
             case ConsoleMessages.ListTorrents:
-            {
-                var cluster = await ClusterState().ConfigureAwait(false);
-                return new TorrentListing([.. (await List().ConfigureAwait(false)).Select(t => Summarize(t) with { Replicas = CompleteCopies(cluster, t) })]);
-            }
+                {
+                    var cluster = await ClusterState().ConfigureAwait(false);
+                    return new TorrentListing([.. (await List().ConfigureAwait(false)).Select(t => Summarize(t) with { Replicas = CompleteCopies(cluster, t) })]);
+                }
 
             case GetCluster:
                 return await Cluster().ConfigureAwait(false);
