@@ -125,6 +125,14 @@ public sealed class AvailabilityActor : ReceiveActor, IWithTimers
                 _log.Warning("torrent {0}: copying it to {1} to keep its replication factor", s.InfoHash[..8], _info.DefaultSavePath);
             }
         });
+        Receive<Akka.Remote.ThisActorSystemQuarantinedEvent>(q =>
+        {
+            // The others removed this member while it was unreachable (frozen, partitioned) and will never talk to this
+            // incarnation again. Without this it would carry on as a cluster of its own: leave, so that the node
+            // restarts and joins again as a new incarnation.
+            _log.Error("this member was quarantined by {0}: the cluster removed it while it was unreachable; leaving to rejoin", q.RemoteAddress);
+            _cluster.Down(_cluster.SelfAddress);
+        });
         Receive<GetClusterState>(_ => Sender.Tell(State()));
         Receive<SetReplicationFactor>(s =>
         {
@@ -144,6 +152,7 @@ public sealed class AvailabilityActor : ReceiveActor, IWithTimers
         _replicator.Tell(Dsl.Subscribe(HoldingsKey, Self));
         _replicator.Tell(Dsl.Subscribe(FactorsKey, Self));
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
+        Context.System.EventStream.Subscribe(Self, typeof(Akka.Remote.ThisActorSystemQuarantinedEvent));
         _replication = Context.ActorOf(ReplicationActor.Props(Self, _settings), "replication");
         Timers.StartPeriodicTimer("publish", new Publish(), _settings.PublishInterval);
         Timers.StartSingleTimer("join-check", new JoinCheck(), _settings.JoinWarningAfter);

@@ -11,8 +11,9 @@ public sealed class SwarmNodeProcess : IAsyncDisposable
 {
     private readonly ITestOutputHelper _log;
 
-    private SwarmNodeProcess(ManagedProcess process, ITestOutputHelper log, string console, string peers, string dataDir)
+    private SwarmNodeProcess(ManagedProcess process, ITestOutputHelper log, string console, string peers, string dataDir, string cluster)
     {
+        Cluster = cluster;
         Process = process;
         _log = log;
         Console = console;
@@ -30,14 +31,18 @@ public sealed class SwarmNodeProcess : IAsyncDisposable
 
     public string DataDir { get; }
 
+    /// <summary>HOST:PORT of its cluster address, what others pass to --seed-node.</summary>
+    public string Cluster { get; }
+
     public static async Task<SwarmNodeProcess> StartAsync(ITestOutputHelper log, string dataDir, params IEnumerable<string> extra)
     {
-        var process = SwarmCli.Start("swarm node", log, ["node", "--bind", SwarmCli.Loopback, "--port", "0", "--console-port", "0", "--data-dir", dataDir, .. extra]);
+        var process = SwarmCli.Start($"swarm node {Path.GetFileName(dataDir)}", log, ["node", "--bind", SwarmCli.Loopback, "--port", "0", "--console-port", "0", "--cluster-port", "0", "--data-dir", dataDir, .. extra]);
         try
         {
             var console = (await process.WaitForLineAsync("console ", Timeouts.Start))["console ".Length..].Trim();
+            var cluster = (await process.WaitForLineAsync("cluster ", Timeouts.Start))["cluster ".Length..].Trim();
             var peers = (await process.WaitForLineAsync("peers ", Timeouts.Start))["peers ".Length..].Trim();
-            return new SwarmNodeProcess(process, log, console, peers, dataDir);
+            return new SwarmNodeProcess(process, log, console, peers, dataDir, cluster);
         }
         catch
         {

@@ -278,6 +278,15 @@ public sealed class ManagedProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends a signal by name (KILL, STOP, CONT, TERM) with /bin/kill.</summary>
+    public async Task SignalAsync(string signal)
+    {
+        _log?.WriteLine($"[{Name}] kill -{signal} {_process.Id}");
+        using var kill = Process.Start(new ProcessStartInfo("kill", [$"-{signal}", _process.Id.ToString()]) { UseShellExecute = false })
+            ?? throw new InvalidOperationException("cannot run kill");
+        await kill.WaitForExitAsync();
+    }
+
     private async Task SendSigTermAsync()
     {
         // Process.Kill only sends SIGKILL; /bin/kill avoids P/Invoke for the graceful signal.
