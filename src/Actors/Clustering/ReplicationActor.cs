@@ -73,7 +73,7 @@ public sealed class ReplicationActor : ReceiveActor, IWithTimers
 
             _requested[plan.InfoHash] = now;
             var why = $"{plan.Complete} complete and {plan.InProgress} partial cop{(plan.Complete + plan.InProgress == 1 ? "y" : "ies")} of {plan.Factor} wanted";
-            _log.Warning("torrent {0}: {1}; this member adds one", plan.InfoHash[..8], why);
+            _log.Warning("torrent {0}: {1}; this member adds one", plan.InfoHash[..Math.Min(8, plan.InfoHash.Length)], why);
             _target.Tell(new Replicate(plan.InfoHash, why));
         }
     }

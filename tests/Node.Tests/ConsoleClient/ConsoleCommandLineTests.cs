@@ -31,7 +31,18 @@ public sealed class ConsoleCommandLineTests
         Assert.Equal(new WatchInvocation(null, false), ConsoleCommandLine.Parse(["watch"]));
         Assert.Equal(new RemoteInvocation(new SetLimits("ab12", 5 << 20, 0), false), ConsoleCommandLine.Parse(["limit", "ab12", "--down", "5M", "--up", "none"]));
         Assert.Equal(new RemoteInvocation(new SetLimits(null, null, 512 << 10), false), ConsoleCommandLine.Parse(["limit", "--up", "512k"]));
+        Assert.Equal(new RemoteInvocation(new ListClusterTorrents(), true), ConsoleCommandLine.Parse(["torrents", "--cluster", "--json"]));
+        Assert.Equal(new RemoteInvocation(new GetCluster(), false), ConsoleCommandLine.Parse(["cluster"]));
+        Assert.Equal(new RemoteInvocation(new Replicas("ab12", null), false), ConsoleCommandLine.Parse(["replicas", "ab12"]));
+        Assert.Equal(new RemoteInvocation(new Replicas("ab12", 3), true), ConsoleCommandLine.Parse(["replicas", "ab12", "3", "--json"]));
     }
+
+    [Theory]
+    [InlineData("replicas ab12 -1")]
+    [InlineData("replicas ab12 many")]
+    [InlineData("replicas ab12 101")]
+    public void Bad_replication_factors_are_refused(string line) =>
+        Assert.Contains("replication factor", Assert.Throws<ConsoleUsageException>(() => ConsoleCommandLine.Parse(ConsoleCommandLine.Tokenize(line))).Message);
 
     [Theory]
     [InlineData("pause")]
