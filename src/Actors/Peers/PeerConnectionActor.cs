@@ -98,6 +98,8 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
 
         if (_channel is not null)
         {
+            // Final byte counts: a transfer shorter than one stats interval would otherwise never be counted.
+            Context.Parent.Tell(new PeerStats(_args.Peer, _channel.Downloaded, _channel.Uploaded, 0, 0, _amInterested, _peerChoking, 0));
             _ = _channel.DisposeAsync().AsTask();
         }
         else

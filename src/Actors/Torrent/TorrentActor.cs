@@ -55,6 +55,7 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
     private int _nextPeer;
     private int _pieceSeq;
     private long _closedDownloaded;
+    private readonly Dictionary<int, (long Down, long Up)> _countedAtClose = [];
     private long _closedUploaded;
     private int _hashFailures;
     private long _pendingWriteBytes;
@@ -658,6 +659,12 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
         {
             p.Stats = s;
         }
+        else if (_countedAtClose.Remove(s.Peer, out var counted))
+        {
+            // A connection's last counts, sent as it stopped, may arrive after its Terminated.
+            _closedDownloaded += Math.Max(0, s.Downloaded - counted.Down);
+            _closedUploaded += Math.Max(0, s.Uploaded - counted.Up);
+        }
     }
 
     private void OnTerminated(Terminated t)
@@ -668,6 +675,10 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
             _picker?.PeerGone(entry.Has);
             _closedDownloaded += entry.Stats?.Downloaded ?? 0;
             _closedUploaded += entry.Stats?.Uploaded ?? 0;
+            if (entry.Connected)
+            {
+                _countedAtClose[key] = (entry.Stats?.Downloaded ?? 0, entry.Stats?.Uploaded ?? 0);
+            }
             if (entry.CandidateKey is { } k && _candidates.TryGetValue(k, out var c))
             {
                 c.Connected = false;

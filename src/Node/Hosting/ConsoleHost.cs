@@ -38,6 +38,7 @@ public sealed class ConsoleHost : IAsyncDisposable
         }
 
         var port = portOverride ?? settings.Port;
+        PortCheck.EnsureFree(ip, port, "console");
         var config = ConfigurationFactory.ParseString($$"""
             akka {
               actor.provider = remote
@@ -50,6 +51,8 @@ public sealed class ConsoleHost : IAsyncDisposable
                 dot-netty.tcp {
                   hostname = "{{ip}}"
                   port = {{port}}
+                  # On Linux the default (on) lets a second node bind the same port and silently share it.
+                  reuse-addr = off
                   maximum-frame-size = {{settings.MaximumFrameSize}}b
                 }
               }

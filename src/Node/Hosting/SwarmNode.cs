@@ -169,10 +169,12 @@ public sealed class SwarmNode : IAsyncDisposable
 
     private static Config ClusterConfig(ClusterSettings cluster, long frameSize)
     {
-        if (!IPAddress.TryParse(cluster.Hostname, out _))
+        if (!IPAddress.TryParse(cluster.Hostname, out var ip))
         {
             throw new ArgumentException($"swarm.cluster.hostname '{cluster.Hostname}' must be an IP address (members address each other by it)");
         }
+
+        PortCheck.EnsureFree(ip, cluster.Port, "cluster");
 
         var seeds = cluster.SeedNodes.Select(s => SeedAddress(cluster.Name, s)).ToList();
         return ConfigurationFactory.ParseString($$"""
@@ -181,6 +183,8 @@ public sealed class SwarmNode : IAsyncDisposable
               remote.dot-netty.tcp {
                 hostname = "{{cluster.Hostname}}"
                 port = {{cluster.Port}}
+                # On Linux the default (on) lets a second node bind the same port and silently share it.
+                reuse-addr = off
                 # Default 128000 bytes: larger messages (metainfo of big torrents, gossip of many torrents) are dropped.
                 maximum-frame-size = {{frameSize}}b
               }
