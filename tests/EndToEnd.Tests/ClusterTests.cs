@@ -117,6 +117,29 @@ public sealed class ClusterTests(ITestOutputHelper log) : EndToEndTest(log)
         Assert.Equal(1, (await a.JsonAsync("cluster")).GetProperty("members").GetArrayLength());
     }
 
+    [Fact]
+    public async Task A_member_speaking_another_protocol_version_is_left_out_and_logged()
+    {
+        var torrent = await TestTorrent.CreateAsync(Dir.Path, PayloadKind.SingleFile, Log);
+        var a = Own(await SwarmNodeProcess.StartAsync(Log, StateDir("a"), "--config", Config("swarm.cluster.replication-factor = 2")));
+        var newer = Own(await SwarmNodeProcess.StartAsync(Log, StateDir("newer"), "--config", Config("swarm.cluster.protocol-version = 2"), "--seed-node", a.Cluster));
+        (await newer.ConsoleAsync("add", torrent.TorrentPath, "-o", torrent.Content.Parent)).EnsureSuccess();
+        await newer.WaitForStateAsync(torrent.InfoHash, "seeding", Settle);
+
+        var deadline = DateTime.UtcNow + Settle;
+        while (DateTime.UtcNow < deadline && !a.Process.Stderr.Any(l => l.Contains("speaks swarm cluster protocol 2", StringComparison.Ordinal)))
+        {
+            await Task.Delay(250);
+        }
+
+        Assert.Contains(a.Process.Stderr, l => l.Contains("speaks swarm cluster protocol 2, this node 1: it is left out", StringComparison.Ordinal));
+        // Its torrent is no source for a: no copy is made from it, and an add by info-hash finds no holder.
+        var refused = await a.ConsoleAsync("add", torrent.InfoHash);
+        Assertions.CleanRejection(refused, expectedExitCode: 1);
+        Assert.Contains("no reachable member of the cluster holds", refused.StderrText);
+        Assert.Null(await a.TorrentAsync(torrent.InfoHash));
+    }
+
     private string Config(string hocon)
     {
         var path = Path.Combine(Dir.Path, $"cluster-{Guid.NewGuid():N}.conf");

@@ -40,6 +40,7 @@ public sealed class AvailabilityActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, string[]> _peersSent = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTime> _absentSince = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _incompatibleLogged = new(StringComparer.Ordinal);
     private IReadOnlyDictionary<string, MemberHoldings> _holdings = new Dictionary<string, MemberHoldings>();
     private IReadOnlyDictionary<string, int> _factors = new Dictionary<string, int>();
     private MemberHoldings? _published;
@@ -56,6 +57,14 @@ public sealed class AvailabilityActor : ReceiveActor, IWithTimers
             if (c.Key.Equals(HoldingsKey))
             {
                 _holdings = View(c.Get(HoldingsKey).Entries);
+                foreach (var other in _holdings.Values.Where(h => h.ProtocolVersion != _settings.ProtocolVersion && _incompatibleLogged.Add(h.Member)))
+                {
+                    _log.Error(
+                        "member {0} speaks swarm cluster protocol {1}, this node {2}: it is left out (no peers from it, its copies do not count); run one version across the cluster",
+                        other.Address,
+                        other.ProtocolVersion,
+                        _settings.ProtocolVersion);
+                }
             }
             else if (c.Key.Equals(FactorsKey))
             {
@@ -171,9 +180,11 @@ public sealed class AvailabilityActor : ReceiveActor, IWithTimers
             _cluster.SelfAddress.ToString(),
             _info.NodeId,
             _info.PeerEndPoint,
-            [.. torrents.Select(t => new TorrentHolding(t.InfoHash, t.Name, t.TotalLength, t.PieceCount, t.VerifiedPieces, t.State == TorrentState.Seeding || (t.PieceCount > 0 && t.VerifiedPieces == t.PieceCount)))]);
-        // Gossip only what changed: progress moves in steps of whole pieces, and an idle node sends nothing.
-        if (_published is not null && _published.Torrents.SequenceEqual(mine.Torrents) && _published.PeerEndPoint == mine.PeerEndPoint)
+            [.. torrents.Select(t => new TorrentHolding(t.InfoHash, t.Name, t.TotalLength, t.PieceCount, t.VerifiedPieces, t.State == TorrentState.Seeding || (t.PieceCount > 0 && t.VerifiedPieces == t.PieceCount)))],
+            FreeSpace(),
+            _settings.ProtocolVersion);
+        // Gossip only what changed: progress moves in steps of whole pieces, free space in GiB, and an idle node sends nothing.
+        if (_published is not null && _published.Torrents.SequenceEqual(mine.Torrents) && _published with { Torrents = mine.Torrents } == mine)
         {
             return;
         }
@@ -181,6 +192,25 @@ public sealed class AvailabilityActor : ReceiveActor, IWithTimers
         _published = mine;
         var key = SelfKey;
         _replicator.Tell(Dsl.Update(HoldingsKey, LWWDictionary<string, MemberHoldings>.Empty, WriteLocal.Instance, d => d.SetItem(_selfNode, key, mine)));
+    }
+
+    /// <summary>Free bytes where copies are saved, rounded down to whole GiB (unknown: unlimited).</summary>
+    private long FreeSpace()
+    {
+        try
+        {
+            var dir = new DirectoryInfo(_info.DefaultSavePath);
+            while (dir is { Exists: false })
+            {
+                dir = dir.Parent;
+            }
+
+            return dir is null ? long.MaxValue : new DriveInfo(dir.FullName).AvailableFreeSpace >> 30 << 30;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return long.MaxValue;
+        }
     }
 
     private void Forget(string key, string why)
@@ -249,11 +279,13 @@ public sealed class AvailabilityActor : ReceiveActor, IWithTimers
         }
     }
 
+    /// <summary>Up, reachable, and not gossiping another protocol version.</summary>
     private HashSet<string> UsableMembers()
     {
         var unreachable = _cluster.State.Unreachable.Select(m => Key(m.UniqueAddress)).ToHashSet(StringComparer.Ordinal);
         return _cluster.State.Members
             .Where(m => m.Status == MemberStatus.Up && !unreachable.Contains(Key(m.UniqueAddress)))
+            .Where(m => !_holdings.TryGetValue(Key(m.UniqueAddress), out var h) || h.ProtocolVersion == _settings.ProtocolVersion)
             .Select(m => Key(m.UniqueAddress))
             .ToHashSet(StringComparer.Ordinal);
     }

@@ -8,7 +8,9 @@ public sealed record TorrentHolding(string InfoHash, string Name, long Size, int
 /// <param name="Member">The member's unique address (address and incarnation uid).</param>
 /// <param name="Address">Its cluster address, e.g. akka.tcp://swarm@127.0.0.1:4060.</param>
 /// <param name="PeerEndPoint">Where other members reach its BitTorrent peer port (the cluster host and the peer port).</param>
-public sealed record MemberHoldings(string Member, string Address, string NodeId, string PeerEndPoint, TorrentHolding[] Torrents)
+/// <param name="FreeBytes">Free space where the member saves copies (rounded down to whole GiB, so it gossips rarely).</param>
+/// <param name="ProtocolVersion">`swarm.cluster.protocol-version`: members with another version are left out.</param>
+public sealed record MemberHoldings(string Member, string Address, string NodeId, string PeerEndPoint, TorrentHolding[] Torrents, long FreeBytes = long.MaxValue, int ProtocolVersion = 1)
 {
     public TorrentHolding? Find(string infoHash) => Array.Find(Torrents, t => t.InfoHash == infoHash);
 }

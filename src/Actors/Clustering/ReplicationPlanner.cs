@@ -37,8 +37,9 @@ public static class ReplicationPlanner
                 continue;
             }
 
+            var size = holders.Max(m => m.Holdings!.Find(hash)!.Size);
             var chosen = usable
-                .Where(m => m.Holdings!.Find(hash) is null)
+                .Where(m => m.Holdings!.Find(hash) is null && m.Holdings.FreeBytes >= size)
                 .OrderBy(m => load[m.Member])
                 .ThenBy(m => m.Member, StringComparer.Ordinal)
                 .Take(missing)

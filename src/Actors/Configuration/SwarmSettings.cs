@@ -96,7 +96,8 @@ public sealed record SwarmSettings(
                 cl.GetTimeSpan("replication-retry-after"),
                 cl.GetTimeSpan("publish-interval"),
                 cl.GetTimeSpan("fetch-timeout"),
-                cl.GetTimeSpan("join-warning-after")),
+                cl.GetTimeSpan("join-warning-after"),
+                cl.GetInt("protocol-version")),
             c.GetTimeSpan("stats-interval"));
     }
 }
@@ -180,4 +181,5 @@ public sealed record ClusterSettings(
     TimeSpan ReplicationRetryAfter,
     TimeSpan PublishInterval,
     TimeSpan FetchTimeout,
-    TimeSpan JoinWarningAfter);
+    TimeSpan JoinWarningAfter,
+    int ProtocolVersion);

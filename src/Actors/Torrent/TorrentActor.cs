@@ -528,6 +528,7 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
         }
 
         _candidates.Remove(ep);
+        entry.Banned = true;
         entry.Ref.Tell(new Disconnect(reason));
     }
 
@@ -862,7 +863,8 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
     private TorrentStatus Status()
     {
         var (down, up) = Totals();
-        var peers = _peers.Values.Where(p => p.Connected).Select(p => new PeerStatus(
+        // A banned peer is being disconnected: it is no longer one of ours, even before its actor has stopped.
+        var peers = _peers.Values.Where(p => p.Connected && !p.Banned).Select(p => new PeerStatus(
             p.EndPoint.ToString(),
             p.Client ?? "?",
             p.Incoming,
@@ -943,6 +945,8 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
         public PieceSet Has { get; set; } = has;
 
         public bool Connected { get; set; }
+
+        public bool Banned { get; set; }
 
         public bool Incoming { get; set; }
 

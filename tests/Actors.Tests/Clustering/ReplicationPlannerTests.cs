@@ -62,6 +62,15 @@ public sealed class ReplicationPlannerTests
     }
 
     [Fact]
+    public void A_member_without_room_for_the_torrent_is_not_chosen()
+    {
+        var full = Member("b") with { Holdings = Member("b").Holdings! with { FreeBytes = 50 } };
+        // b holds nothing, so it would come first, but a 100-byte torrent does not fit in its 50 free bytes.
+        var plan = ReplicationPlanner.Plan([Member("a", Complete("t1")), full, Member("c", Complete("x"))], new Dictionary<string, int> { ["x"] = 1 }, 2).Single(p => p.InfoHash == "t1");
+        Assert.Equal(["c"], plan.Chosen);
+    }
+
+    [Fact]
     public void Several_short_torrents_spread_over_members()
     {
         var members = new[] { Member("a", Complete("t1"), Complete("t2")), Member("b"), Member("c") };
