@@ -14,6 +14,7 @@ public sealed record SwarmSettings(
     LimitSettings Limits,
     ConsoleSettings Console,
     ClusterSettings Cluster,
+    MagnetSettings Magnet,
     TimeSpan StatsInterval)
 {
     public static SwarmSettings From(Config root)
@@ -29,6 +30,7 @@ public sealed record SwarmSettings(
         var lm = c.GetConfig("limits");
         var co = c.GetConfig("console");
         var cl = c.GetConfig("cluster");
+        var mg = c.GetConfig("magnet");
         return new SwarmSettings(
             new PeerSettings(
                 p.GetString("bind-address"),
@@ -98,6 +100,11 @@ public sealed record SwarmSettings(
                 cl.GetTimeSpan("fetch-timeout"),
                 cl.GetTimeSpan("join-warning-after"),
                 cl.GetInt("protocol-version")),
+            new MagnetSettings(
+                mg.GetTimeSpan("metadata-timeout"),
+                mg.GetTimeSpan("peer-timeout"),
+                (int)(mg.GetByteSize("max-metadata-size") ?? 16 * 1024 * 1024),
+                mg.GetTimeSpan("retry-interval")),
             c.GetTimeSpan("stats-interval"));
     }
 }
@@ -183,3 +190,6 @@ public sealed record ClusterSettings(
     TimeSpan FetchTimeout,
     TimeSpan JoinWarningAfter,
     int ProtocolVersion);
+
+/// <summary>Magnet links (BEP 9): fetching a torrent's metadata from peers.</summary>
+public sealed record MagnetSettings(TimeSpan MetadataTimeout, TimeSpan PeerTimeout, int MaxMetadataSize, TimeSpan RetryInterval);

@@ -241,15 +241,30 @@ public sealed class ConsoleEndpointActor : ReceiveActor
         var link = add.Link;
         if (link.StartsWith("magnet:", StringComparison.OrdinalIgnoreCase))
         {
+            MagnetLink magnet;
             try
             {
-                var magnet = MagnetLink.Parse(link);
-                return new CommandFailed($"magnet link for {magnet.InfoHash.Hex[..8]} is valid, but this node cannot fetch metadata from peers yet (BEP 9); add its .torrent file, or its info-hash if a cluster member holds it");
+                magnet = MagnetLink.Parse(link);
             }
             catch (FormatException e)
             {
                 return new CommandFailed($"invalid magnet link: {e.Message}");
             }
+
+            var target = add.SavePath ?? _info.DefaultSavePath;
+            var pending = _node.Ask(new NodeMessages.AddMagnet(magnet, target, new TorrentOptions()), Timeout.InfiniteTimeSpan);
+            if (await Task.WhenAny(pending, Task.Delay(_timeout)).ConfigureAwait(false) != pending)
+            {
+                // Metadata can take a while; the node keeps fetching and the torrent shows up in `torrents` once found.
+                return new Done($"fetching the metadata of {magnet.InfoHash.Hex[..8]} from peers; it appears in `torrents` once found", null);
+            }
+
+            return await pending.ConfigureAwait(false) switch
+            {
+                NodeMessages.TorrentAccepted a => new Done($"added {a.InfoHash[..8]} from its magnet link, saving to {target}", Summarize(await StatusOf(a.InfoHash).ConfigureAwait(false))),
+                NodeMessages.AddTorrentRejected r => new CommandFailed(r.Reason),
+                var other => new CommandFailed($"unexpected answer from the node: {other}"),
+            };
         }
 
         if (!Protocol.InfoHash.TryParse(link, out var hash))

@@ -7,6 +7,10 @@ public static class NodeMessages
 {
     public sealed record AddTorrent(TorrentMetainfo Metainfo, string SavePath, TorrentOptions Options);
 
+    /// <summary>Adds a torrent known by its magnet link: the metadata is fetched from peers first (BEP 9). Answered,
+    /// possibly much later, like <see cref="AddTorrent"/>.</summary>
+    public sealed record AddMagnet(Protocol.Magnet.MagnetLink Magnet, string SavePath, TorrentOptions Options);
+
     public sealed record TorrentAccepted(string InfoHash);
 
     public sealed record AddTorrentRejected(string Reason);

@@ -58,6 +58,24 @@ public sealed class TorrentsActor : ReceivePersistentActor
         });
 
         Command<AddTorrent>(OnAdd);
+        Command<AddMagnet>(m =>
+        {
+            var hash = m.Magnet.InfoHash.Hex;
+            if (_catalog.ContainsKey(hash))
+            {
+                Self.Forward(new AddTorrent(MetainfoParser.ParseInfoDictionary(_catalog[hash].InfoDictionary, m.Magnet.InfoHash), m.SavePath, m.Options));
+                return;
+            }
+
+            if (!Context.Child($"magnet-{hash}").IsNobody())
+            {
+                Sender.Tell(new AddTorrentRejected($"the metadata of {hash[..8]} is already being fetched"));
+                return;
+            }
+
+            _log.Info("magnet {0}: fetching metadata from peers", hash[..8]);
+            Context.ActorOf(Magnet.MagnetActor.Props(m.Magnet, m.SavePath, m.Options, _node, Sender), $"magnet-{hash}");
+        });
         Command<RemoveTorrent>(OnRemove);
         Command<ResolveTorrent>(r => Sender.Tell(Resolve(r.Query)));
         Command<GetInfoDictionary>(g => Sender.Tell(_catalog.TryGetValue(g.InfoHash, out var e)

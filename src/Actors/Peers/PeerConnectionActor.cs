@@ -46,6 +46,10 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
     private int _interestingCount;
     private int _depth;
     private int _peerQueueLimit = int.MaxValue;
+
+    /// <summary>Our BEP 10 id for ut_metadata (what peers put on their metadata messages to us), and theirs.</summary>
+    private const byte OurMetadataId = 3;
+    private byte _peerMetadataId;
     private long _lastDownloaded;
     private long _lastUploaded;
     private double _downRate;
@@ -264,7 +268,15 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
 
         if (e.Remote.SupportsExtensions)
         {
-            var ext = new ExtensionHandshake(new Dictionary<string, int>(), "SwarmActors 0.1", _args.Node.ListenPort, null, _cfg.Peer.MaxIncomingRequests);
+            // Metadata is served for magnet links (BEP 9), except for private torrents (BEP 27: their metadata stays
+            // with the peers of their own trackers, who have the .torrent).
+            var servesMetadata = !_args.Metainfo.IsPrivate;
+            var ext = new ExtensionHandshake(
+                servesMetadata ? new Dictionary<string, int> { [MetadataMessage.ExtensionName] = OurMetadataId } : new Dictionary<string, int>(),
+                "SwarmActors 0.1",
+                _args.Node.ListenPort,
+                servesMetadata ? _args.Metainfo.InfoBytes.Length : null,
+                _cfg.Peer.MaxIncomingRequests);
             Send(new Extended(0, ext.Encode()));
         }
 
@@ -361,10 +373,27 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
                     _peerQueueLimit = reqq;
                 }
 
+                _peerMetadataId = hs.Extensions.TryGetValue(MetadataMessage.ExtensionName, out var metadataId) ? (byte)metadataId : (byte)0;
+                break;
+            case Extended { ExtendedId: OurMetadataId } x when !_args.Metainfo.IsPrivate:
+                OnMetadataMessage(MetadataMessage.Decode(x.Payload, _args.Metainfo.InfoBytes.Length));
                 break;
             case SuggestPiece or AllowedFast or DhtPort or Extended:
                 break; // understood; nothing we act on yet
         }
+    }
+
+    /// <summary>A peer that came with a magnet link asks for a piece of our info dictionary.</summary>
+    private void OnMetadataMessage(MetadataMessage m)
+    {
+        if (m.Type != MetadataMessageType.Request || _peerMetadataId == 0)
+        {
+            return; // we never ask peers of a torrent we already have for metadata
+        }
+
+        var info = _args.Metainfo.InfoBytes;
+        var reply = m.Piece < MetadataMessage.PieceCount(info.Length) ? MetadataMessage.DataOf(info, m.Piece) : MetadataMessage.Reject(m.Piece);
+        Send(new Extended(_peerMetadataId, reply.Encode()));
     }
 
     private void RequireFast(PeerMessage m)

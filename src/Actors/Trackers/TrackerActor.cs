@@ -11,7 +11,7 @@ namespace Swarm.Actors.Trackers;
 /// is moved to the front) and hands the peers it learns to the torrent.</summary>
 public sealed class TrackerActor : ReceiveActor, IWithTimers
 {
-    private static readonly HttpClient Http = new(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+    internal static readonly HttpClient Http = new(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
     private readonly List<List<string>> _tiers;
     private readonly InfoHash _infoHash;
     private readonly NodeContext _node;

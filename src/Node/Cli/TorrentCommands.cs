@@ -14,7 +14,30 @@ internal static class TorrentCommands
         var torrent = new Command("torrent", "Create and inspect .torrent files");
         torrent.Add(Create());
         torrent.Add(Info());
+        torrent.Add(Magnet());
         return torrent;
+    }
+
+    private static Command Magnet()
+    {
+        var file = new Argument<string>("FILE") { Description = "The .torrent file" };
+        var peers = new Option<string[]>("--peer") { Description = "A peer to name in the link (x.pe), IP:PORT (repeatable)" };
+        var cmd = new Command("magnet", "Print the torrent's magnet link (BEP 9): info-hash, name, trackers") { file, peers };
+        cmd.SetAction(r => Run(() =>
+        {
+            var meta = Load(r.GetValue(file)!);
+            foreach (var p in r.GetValue(peers) ?? [])
+            {
+                if (!System.Net.IPEndPoint.TryParse(p, out var ep) || ep.Port == 0)
+                {
+                    throw new CliException($"--peer '{p}' is not IP:PORT");
+                }
+            }
+
+            Console.WriteLine(new Protocol.Magnet.MagnetLink(meta.InfoHash, meta.Name, [.. meta.Trackers], r.GetValue(peers) ?? []));
+            return ExitCodes.Ok;
+        }));
+        return cmd;
     }
 
     private static Command Create()

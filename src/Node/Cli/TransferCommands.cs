@@ -15,7 +15,7 @@ internal static class TransferCommands
     public static Command Get()
     {
         var common = new CommonOptions();
-        var torrent = new Argument<string>("TORRENT") { Description = "The .torrent file" };
+        var torrent = new Argument<string>("TORRENT") { Description = "The .torrent file, or a magnet link (quoted)" };
         var output = new Option<string>("--output", "-o") { Description = "Folder the content is saved in", Required = true };
         var seed = new Option<bool>("--seed") { Description = "Keep seeding after the download completes" };
         var sequential = new Option<bool>("--sequential") { Description = "Download pieces in order (for streaming)" };
@@ -24,11 +24,25 @@ internal static class TransferCommands
         common.AddTo(cmd, withPeers: true);
         cmd.SetAction((r, ct) => RunNode(
             common.Node(r),
-            () => (TorrentCommands.Load(r.GetValue(torrent)!), new TorrentOptions(r.GetValue(sequential), SeedOnly: false, common.PeerEndPoints(r), r.GetValue(recheck))),
+            () => (LoadOrMagnet(r.GetValue(torrent)!), new TorrentOptions(r.GetValue(sequential), SeedOnly: false, common.PeerEndPoints(r), r.GetValue(recheck))),
             async (node, input) =>
         {
-            var (meta, options) = input;
-            var hash = await Add(node, meta, Path.GetFullPath(r.GetValue(output)!), options);
+            var (source, options) = input;
+            var savePath = Path.GetFullPath(r.GetValue(output)!);
+            TorrentMetainfo meta;
+            string hash;
+            if (source is Protocol.Magnet.MagnetLink magnet)
+            {
+                Console.Error.WriteLine($"swarm: fetching the metadata of {magnet.InfoHash.Hex} from peers");
+                hash = await AddMagnet(node, magnet, savePath, options);
+                meta = await Metainfo(node, hash);
+            }
+            else
+            {
+                meta = (TorrentMetainfo)source;
+                hash = await Add(node, meta, savePath, options);
+            }
+
             using var progress = ProgressReporter.Create(meta);
             var completed = false;
             await foreach (var status in Follow(node, hash))
@@ -207,6 +221,42 @@ internal static class TransferCommands
                 return ExitCodes.Failed;
             }
         }
+    }
+
+    /// <summary>A .torrent file, or a magnet link (BEP 9) whose metadata the node fetches from peers.</summary>
+    private static object LoadOrMagnet(string source)
+    {
+        if (!source.StartsWith("magnet:", StringComparison.OrdinalIgnoreCase))
+        {
+            return TorrentCommands.Load(source);
+        }
+
+        try
+        {
+            return Protocol.Magnet.MagnetLink.Parse(source);
+        }
+        catch (FormatException e)
+        {
+            throw new CliException($"invalid magnet link: {e.Message}");
+        }
+    }
+
+    private static async Task<string> AddMagnet(SwarmNode node, Protocol.Magnet.MagnetLink magnet, string savePath, TorrentOptions options)
+    {
+        var wait = node.Settings.Magnet.MetadataTimeout + AskTimeout;
+        var reply = await node.Root.Ask(new NodeMessages.AddMagnet(magnet, savePath, options), wait);
+        return reply switch
+        {
+            NodeMessages.TorrentAccepted a => a.InfoHash,
+            NodeMessages.AddTorrentRejected r => throw new IOException(r.Reason),
+            _ => throw new InvalidOperationException($"unexpected reply {reply}"),
+        };
+    }
+
+    private static async Task<TorrentMetainfo> Metainfo(SwarmNode node, string hash)
+    {
+        var reply = await node.Root.Ask<NodeMessages.InfoDictionary>(new NodeMessages.GetInfoDictionary(hash), AskTimeout);
+        return MetainfoParser.ParseInfoDictionary(reply.Bytes, Protocol.InfoHash.Parse(hash));
     }
 
     private static async Task<string> Add(SwarmNode node, TorrentMetainfo meta, string savePath, TorrentOptions options)

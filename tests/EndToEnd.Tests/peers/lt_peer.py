@@ -4,6 +4,8 @@
   lt_peer.py seed TORRENT DATADIR PORT [--peer HOST:PORT]... [--bind IP]
   lt_peer.py get  TORRENT OUTDIR  PORT [--peer HOST:PORT]... [--bind IP] [--seed]
 
+TORRENT may be a magnet link for `get`: the metadata then comes from the peers (BEP 9).
+
 Prints `ready` on stdout once it listens (and, when seeding, once its data is
 verified), `complete` when a download has every piece. `get` exits 0 after
 `complete` unless --seed; `seed` runs until killed. Diagnostics go to stderr.
@@ -81,8 +83,15 @@ def main():
         local = ses.get_peer_class(lt.session.local_peer_class_id)
         local["upload_limit"] = args.upload_limit
         ses.set_peer_class(lt.session.local_peer_class_id, local)
-    atp = lt.add_torrent_params()
-    atp.ti = lt.torrent_info(args.torrent)
+    magnet = args.torrent.startswith("magnet:")
+    if magnet and args.mode == "seed":
+        log("seed needs a .torrent file")
+        return 2
+    if magnet:
+        atp = lt.parse_magnet_uri(args.torrent)
+    else:
+        atp = lt.add_torrent_params()
+        atp.ti = lt.torrent_info(args.torrent)
     atp.save_path = args.dir
     # Not auto-managed: the session's queue must never pause the torrent under test.
     atp.flags &= ~lt.torrent_flags.auto_managed
@@ -104,6 +113,8 @@ def main():
                 listening = True
             elif isinstance(a, lt.torrent_checked_alert):
                 checked = True
+            elif isinstance(a, lt.metadata_received_alert):
+                log("metadata received")
             elif isinstance(a, lt.listen_failed_alert):
                 log(f"listen failed: {a.message()}")
                 return 1
@@ -114,7 +125,8 @@ def main():
                 log(f"alert: {a.message()}")
 
         st = handle.status()
-        if listening and checked and not announced_ready:
+        # A magnet has nothing to check until its metadata arrives: it is ready once it listens.
+        if listening and (checked or magnet) and not announced_ready:
             if args.mode == "get" or st.is_seeding:
                 announced_ready = True
                 say("ready")

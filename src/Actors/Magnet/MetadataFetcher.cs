@@ -1,0 +1,116 @@
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using Swarm.Protocol;
+using Swarm.Protocol.Magnet;
+using Swarm.Protocol.PeerWire;
+
+namespace Swarm.Actors.Magnet;
+
+/// <summary>Fetches a torrent's info dictionary from one peer with BEP 10 + BEP 9 (ut_metadata): handshake, extended
+/// handshake, then every 16 KiB piece, checked against the info-hash. Runs on its own socket, off any actor; a peer
+/// that lies, refuses or stalls throws, and the caller moves on to the next.</summary>
+public static class MetadataFetcher
+{
+    private const int OurMetadataId = 3;
+
+    public static async Task<byte[]> FetchAsync(IPEndPoint peer, InfoHash infoHash, byte[] peerId, int listenPort, int maxSize, TimeSpan timeout, CancellationToken ct)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(timeout);
+        using var socket = new Socket(peer.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(peer, cts.Token).ConfigureAwait(false);
+        await using var stream = new NetworkStream(socket, ownsSocket: false);
+
+        await stream.WriteAsync(new Handshake(infoHash, peerId, SupportsExtensions: true, SupportsFast: true).ToArray(), cts.Token).ConfigureAwait(false);
+        var theirs = new byte[Handshake.Length];
+        await stream.ReadExactlyAsync(theirs, cts.Token).ConfigureAwait(false);
+        var handshake = Handshake.Parse(theirs);
+        if (!handshake.InfoHash.Equals(infoHash))
+        {
+            throw new PeerProtocolException($"{peer} answered for another torrent ({handshake.InfoHash.Hex})");
+        }
+
+        if (!handshake.SupportsExtensions)
+        {
+            throw new PeerProtocolException($"{peer} does not support the extension protocol (BEP 10)");
+        }
+
+        var hello = new ExtensionHandshake(new Dictionary<string, int> { [MetadataMessage.ExtensionName] = OurMetadataId }, "SwarmActors 0.1", listenPort, null, null);
+        await Send(stream, new Extended(0, hello.Encode()), cts.Token).ConfigureAwait(false);
+
+        // Bitfields are bounded by a generous piece count: the torrent's real one is what we are here to learn.
+        var limits = new PeerWireLimits(MetadataMessage.PieceLength, 1 << 22, maxSize + 1024);
+        var reader = PipeReader.Create(stream);
+        int? theirId = null;
+        MetadataAssembler? assembler = null;
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync(cts.Token).ConfigureAwait(false);
+                var buffer = result.Buffer;
+                var messages = new List<PeerMessage>();
+                while (PeerMessageReader.TryRead(ref buffer, limits, out var message))
+                {
+                    if (message is not null)
+                    {
+                        messages.Add(message);
+                    }
+                }
+
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                foreach (var message in messages)
+                {
+                    switch (message)
+                    {
+                        case Extended { ExtendedId: 0 } x:
+                            var ext = ExtensionHandshake.Decode(x.Payload);
+                            if (!ext.Extensions.TryGetValue(MetadataMessage.ExtensionName, out var id) || ext.MetadataSize is not { } size)
+                            {
+                                throw new PeerProtocolException($"{peer} does not serve metadata (no ut_metadata or metadata_size)");
+                            }
+
+                            theirId = id;
+                            assembler = new MetadataAssembler(infoHash, size, maxSize);
+                            for (var piece = 0; piece < assembler.PieceCount; piece++)
+                            {
+                                await Send(stream, new Extended((byte)id, MetadataMessage.Request(piece).Encode()), cts.Token).ConfigureAwait(false);
+                            }
+
+                            break;
+                        case Extended { ExtendedId: OurMetadataId } x when assembler is not null:
+                            var m = MetadataMessage.Decode(x.Payload, maxSize);
+                            if (m.Type == MetadataMessageType.Reject)
+                            {
+                                throw new PeerProtocolException($"{peer} rejected metadata piece {m.Piece}");
+                            }
+
+                            if (m.Type == MetadataMessageType.Data)
+                            {
+                                assembler.Add(m);
+                                if (assembler.IsComplete)
+                                {
+                                    return assembler.Verified();
+                                }
+                            }
+
+                            break;
+                    }
+                }
+
+                if (result.IsCompleted)
+                {
+                    throw new PeerProtocolException($"{peer} closed the connection{(theirId is null ? " before its extension handshake" : " before sending all metadata")}");
+                }
+            }
+        }
+        finally
+        {
+            await reader.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static async Task Send(NetworkStream stream, PeerMessage message, CancellationToken ct) =>
+        await stream.WriteAsync(PeerMessageWriter.ToArray(message), ct).ConfigureAwait(false);
+}
