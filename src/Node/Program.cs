@@ -14,6 +14,7 @@ public static class Program
             TransferCommands.Seed(),
             TransferCommands.Node(),
             ConsoleCommand.Build(args),
+            TrackerCommand.Build(),
         };
         return root.Parse(args).InvokeAsync();
     }

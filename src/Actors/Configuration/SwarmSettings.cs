@@ -15,6 +15,7 @@ public sealed record SwarmSettings(
     ConsoleSettings Console,
     ClusterSettings Cluster,
     MagnetSettings Magnet,
+    TrackerServerSettings TrackerServer,
     TimeSpan StatsInterval)
 {
     public static SwarmSettings From(Config root)
@@ -31,6 +32,7 @@ public sealed record SwarmSettings(
         var co = c.GetConfig("console");
         var cl = c.GetConfig("cluster");
         var mg = c.GetConfig("magnet");
+        var ts = c.GetConfig("tracker-server");
         return new SwarmSettings(
             new PeerSettings(
                 p.GetString("bind-address"),
@@ -105,6 +107,20 @@ public sealed record SwarmSettings(
                 mg.GetTimeSpan("peer-timeout"),
                 (int)(mg.GetByteSize("max-metadata-size") ?? 16 * 1024 * 1024),
                 mg.GetTimeSpan("retry-interval")),
+            new TrackerServerSettings(
+                ts.GetBoolean("in-node"),
+                ts.GetString("bind-address"),
+                ts.GetInt("http-port"),
+                ts.GetInt("udp-port"),
+                ts.GetTimeSpan("interval"),
+                ts.GetTimeSpan("min-interval"),
+                ts.GetTimeSpan("peer-expiry"),
+                ts.GetInt("default-numwant"),
+                ts.GetInt("max-numwant"),
+                ts.GetInt("max-peers-per-torrent"),
+                ts.GetInt("max-torrents"),
+                ts.GetInt("max-peers"),
+                ts.GetInt("max-scrape")),
             c.GetTimeSpan("stats-interval"));
     }
 }
@@ -193,3 +209,19 @@ public sealed record ClusterSettings(
 
 /// <summary>Magnet links (BEP 9): fetching a torrent's metadata from peers.</summary>
 public sealed record MagnetSettings(TimeSpan MetadataTimeout, TimeSpan PeerTimeout, int MaxMetadataSize, TimeSpan RetryInterval);
+
+/// <summary>The embedded tracker (`swarm tracker`, or inside `swarm node` with <paramref name="InNode"/>).</summary>
+public sealed record TrackerServerSettings(
+    bool InNode,
+    string BindAddress,
+    int HttpPort,
+    int UdpPort,
+    TimeSpan Interval,
+    TimeSpan MinInterval,
+    TimeSpan PeerExpiry,
+    int DefaultNumWant,
+    int MaxNumWant,
+    int MaxPeersPerTorrent,
+    int MaxTorrents,
+    int MaxPeers,
+    int MaxScrape);

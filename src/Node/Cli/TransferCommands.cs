@@ -142,6 +142,11 @@ internal static class TransferCommands
                         Console.Out.WriteLine($"console {node.StartConsole(r.GetValue(consolePort))}");
                     }
 
+                    if (node.Settings.TrackerServer.InNode)
+                    {
+                        TrackerCommand.Print(await node.StartTrackerAsync());
+                    }
+
                     if (node.ClusterEndPoint is { } cluster)
                     {
                         Console.Out.WriteLine($"cluster {cluster}");

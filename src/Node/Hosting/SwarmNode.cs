@@ -24,6 +24,7 @@ public sealed class SwarmNode : IAsyncDisposable
     private readonly string _nodeId;
     private readonly DateTime _startedAt = DateTime.UtcNow;
     private ConsoleHost? _console;
+    private TrackerHost? _tracker;
     private bool _stopRequested;
     private bool _signalled;
     private readonly List<PosixSignalRegistration> _signals = [];
@@ -217,6 +218,14 @@ public sealed class SwarmNode : IAsyncDisposable
         return $"akka.tcp://{systemName}@{seed[..colon]}:{port}";
     }
 
+    /// <summary>Runs the embedded tracker in this node (swarm.tracker-server.in-node).</summary>
+    public async Task<TrackerHost> StartTrackerAsync()
+    {
+        var s = Settings.TrackerServer;
+        _tracker = await TrackerHost.StartAsync(System, s, s.HttpPort, s.UdpPort, _host.Services.GetRequiredService<ILoggerFactory>()).ConfigureAwait(false);
+        return _tracker;
+    }
+
     /// <summary>Opens the console endpoint (`swarm node` only); returns where consoles reach it.</summary>
     public IPEndPoint StartConsole(int? port)
     {
@@ -274,6 +283,11 @@ public sealed class SwarmNode : IAsyncDisposable
         if (_console is not null)
         {
             await _console.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_tracker is not null)
+        {
+            await _tracker.DisposeAsync().ConfigureAwait(false);
         }
 
         try

@@ -1,0 +1,173 @@
+using System.Net;
+using System.Net.Sockets;
+using Akka.Actor;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Swarm.Actors.Configuration;
+using Swarm.Actors.Tracking;
+using Swarm.Protocol.Trackers;
+using static Swarm.Actors.Tracking.TrackerMessages;
+
+namespace Swarm.Node.Hosting;
+
+/// <summary>The embedded tracker's front ends: Kestrel for HTTP announce and scrape, a UDP socket for BEP 15, both
+/// asking one <see cref="TrackerRegistryActor"/>. Hostile requests get a bencoded failure reason (HTTP 200) or,
+/// when Kestrel itself refuses the request line, a 4xx; never an exception.</summary>
+public sealed class TrackerHost : IAsyncDisposable
+{
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
+    private readonly WebApplication? _http;
+    private readonly IActorRef _registry;
+    private readonly IActorRef _udp;
+
+    private TrackerHost(WebApplication? http, IActorRef registry, IActorRef udp, string? httpUrl, string? udpUrl)
+    {
+        _http = http;
+        _registry = registry;
+        _udp = udp;
+        HttpAnnounceUrl = httpUrl;
+        UdpAnnounceUrl = udpUrl;
+    }
+
+    public string? HttpAnnounceUrl { get; }
+
+    public string? UdpAnnounceUrl { get; }
+
+    public IActorRef Registry => _registry;
+
+    /// <param name="httpPort">-1 = no HTTP tracker, 0 = any free port.</param>
+    public static async Task<TrackerHost> StartAsync(ActorSystem system, TrackerServerSettings settings, int httpPort, int udpPort, ILoggerFactory loggers)
+    {
+        if (!IPAddress.TryParse(settings.BindAddress, out var ip))
+        {
+            throw new ArgumentException($"swarm.tracker-server.bind-address '{settings.BindAddress}' is not an IP address");
+        }
+
+        var registry = system.ActorOf(TrackerRegistryActor.Props(settings), "tracker");
+        IActorRef udp = ActorRefs.Nobody;
+        string? udpUrl = null;
+        if (udpPort >= 0)
+        {
+            var socket = new Socket(ip.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            try
+            {
+                socket.Bind(new IPEndPoint(ip, udpPort));
+            }
+            catch (SocketException e)
+            {
+                socket.Dispose();
+                throw new IOException($"cannot listen for UDP announces on {ip}:{udpPort}: {e.Message}", e);
+            }
+
+            udpUrl = $"udp://{Host(ip)}:{((IPEndPoint)socket.LocalEndPoint!).Port}/announce";
+            udp = system.ActorOf(UdpTrackerActor.Props(socket, registry, settings), "tracker-udp");
+        }
+
+        WebApplication? app = null;
+        string? httpUrl = null;
+        if (httpPort >= 0)
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.Logging.ClearProviders();
+            builder.Services.AddSingleton(loggers);
+            builder.WebHost.UseKestrel(k =>
+            {
+                k.Listen(ip, httpPort);
+                k.AddServerHeader = false;
+                k.Limits.MaxRequestLineSize = HttpTrackerServerCodec.MaxQueryLength + 512;
+                k.Limits.MaxRequestBodySize = 0;
+            });
+            app = builder.Build();
+            app.MapGet("/announce", ctx => Announce(ctx, registry, settings));
+            app.MapGet("/scrape", ctx => Scrape(ctx, registry, settings));
+            try
+            {
+                await app.StartAsync().ConfigureAwait(false);
+            }
+            catch (IOException e)
+            {
+                await app.DisposeAsync().ConfigureAwait(false);
+                throw new IOException($"cannot listen for HTTP announces on {ip}:{httpPort}: {e.Message}", e);
+            }
+
+            var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            httpUrl = $"http://{Host(ip)}:{new Uri(bound).Port}/announce";
+        }
+
+        return new TrackerHost(app, registry, udp, httpUrl, udpUrl);
+    }
+
+    private static string Host(IPAddress ip) => ip.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{ip}]" : ip.ToString();
+
+    private static async Task Announce(HttpContext ctx, IActorRef registry, TrackerServerSettings settings)
+    {
+        byte[] body;
+        try
+        {
+            var request = HttpTrackerServerCodec.ParseAnnounce(ctx.Request.QueryString.Value, settings.DefaultNumWant, settings.MaxNumWant);
+            var from = ctx.Connection.RemoteIpAddress ?? IPAddress.Loopback;
+            body = await registry.Ask(new TrackerMessages.Announce(request, from), AskTimeout).ConfigureAwait(false) switch
+            {
+                AnnounceAnswer a => HttpTrackerServerCodec.Announce(a.Interval, a.MinInterval, a.Complete, a.Incomplete, a.Peers, request.Compact, request.NoPeerId),
+                AnnounceRefused r => HttpTrackerServerCodec.Failure(r.Reason),
+                var other => HttpTrackerServerCodec.Failure($"internal error: {other.GetType().Name}"),
+            };
+        }
+        catch (TrackerRequestException e)
+        {
+            body = HttpTrackerServerCodec.Failure(e.Message);
+        }
+        catch (AskTimeoutException)
+        {
+            body = HttpTrackerServerCodec.Failure("tracker busy, try again");
+        }
+
+        await Write(ctx, body).ConfigureAwait(false);
+    }
+
+    private static async Task Scrape(HttpContext ctx, IActorRef registry, TrackerServerSettings settings)
+    {
+        byte[] body;
+        try
+        {
+            var hashes = HttpTrackerServerCodec.ParseScrape(ctx.Request.QueryString.Value, settings.MaxScrape);
+            var answer = await registry.Ask<ScrapeAnswer>(new TrackerMessages.Scrape(hashes), AskTimeout).ConfigureAwait(false);
+            body = HttpTrackerServerCodec.Scrape(answer.Entries);
+        }
+        catch (TrackerRequestException e)
+        {
+            body = HttpTrackerServerCodec.Failure(e.Message);
+        }
+        catch (AskTimeoutException)
+        {
+            body = HttpTrackerServerCodec.Failure("tracker busy, try again");
+        }
+
+        await Write(ctx, body).ConfigureAwait(false);
+    }
+
+    private static async Task Write(HttpContext ctx, byte[] body)
+    {
+        ctx.Response.StatusCode = StatusCodes.Status200OK;
+        ctx.Response.ContentType = "text/plain";
+        ctx.Response.ContentLength = body.Length;
+        await ctx.Response.Body.WriteAsync(body).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_http is not null)
+        {
+            await _http.StopAsync().ConfigureAwait(false);
+            await _http.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _udp.Tell(PoisonPill.Instance);
+        _registry.Tell(PoisonPill.Instance);
+    }
+}

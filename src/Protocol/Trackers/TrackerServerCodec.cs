@@ -1,0 +1,371 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Swarm.Protocol.Bencode;
+
+namespace Swarm.Protocol.Trackers;
+
+/// <summary>An announce as a tracker receives it. The peer's address is the connection's, never the request's
+/// (an `ip` parameter would let anyone point a swarm at a third party).</summary>
+public sealed record TrackerAnnounce(
+    InfoHash InfoHash,
+    byte[] PeerId,
+    int Port,
+    long Uploaded,
+    long Downloaded,
+    long Left,
+    AnnounceEvent Event,
+    int NumWant,
+    bool Compact,
+    bool NoPeerId);
+
+/// <summary>A request the tracker refuses; the message goes back as the bencoded `failure reason`.</summary>
+public sealed class TrackerRequestException(string message) : Exception(message);
+
+/// <summary>The tracker's side of HTTP announce and scrape (BEP 3, BEP 23 compact, BEP 7 peers6, BEP 48 scrape).
+/// Query strings are percent-decoded to raw bytes: info_hash and peer_id are binary.</summary>
+public static class HttpTrackerServerCodec
+{
+    /// <summary>Longest query string accepted; real announces are under 400 bytes.</summary>
+    public const int MaxQueryLength = 4096;
+
+    public static TrackerAnnounce ParseAnnounce(string? rawQuery, int defaultNumWant, int maxNumWant)
+    {
+        var q = Parse(rawQuery);
+        var hash = Single(q, "info_hash") ?? throw new TrackerRequestException("missing info_hash");
+        if (hash.Length != InfoHash.Length)
+        {
+            throw new TrackerRequestException($"info_hash is {hash.Length} bytes, not 20");
+        }
+
+        var peerId = Single(q, "peer_id") ?? throw new TrackerRequestException("missing peer_id");
+        if (peerId.Length != 20)
+        {
+            throw new TrackerRequestException($"peer_id is {peerId.Length} bytes, not 20");
+        }
+
+        var port = Number(q, "port") ?? throw new TrackerRequestException("missing port");
+        if (port is < 1 or > 65535)
+        {
+            throw new TrackerRequestException($"port {port} is not a usable port");
+        }
+
+        var numWant = Number(q, "numwant") is { } n ? (int)Math.Clamp(n, 0, maxNumWant) : defaultNumWant;
+        var ev = Text(q, "event") switch
+        {
+            null or "" or "empty" => AnnounceEvent.None,
+            "started" => AnnounceEvent.Started,
+            "completed" => AnnounceEvent.Completed,
+            "stopped" => AnnounceEvent.Stopped,
+            "paused" => AnnounceEvent.None, // BEP 21: a partial seed; it stays in the swarm
+            var other => throw new TrackerRequestException($"unknown event '{other}'"),
+        };
+        return new TrackerAnnounce(
+            new InfoHash(hash),
+            peerId,
+            (int)port,
+            NonNegative(q, "uploaded"),
+            NonNegative(q, "downloaded"),
+            NonNegative(q, "left"),
+            ev,
+            numWant,
+            Text(q, "compact") != "0",
+            Text(q, "no_peer_id") == "1");
+    }
+
+    /// <summary>The info-hashes of a scrape; at least one, at most <paramref name="max"/> (no full scrape).</summary>
+    public static IReadOnlyList<InfoHash> ParseScrape(string? rawQuery, int max)
+    {
+        var q = Parse(rawQuery);
+        var hashes = q.Where(kv => kv.Key == "info_hash").Select(kv => kv.Value).ToList();
+        if (hashes.Count == 0)
+        {
+            throw new TrackerRequestException("scrape needs info_hash (full scrapes are not served)");
+        }
+
+        if (hashes.Count > max)
+        {
+            throw new TrackerRequestException($"at most {max} info_hash per scrape");
+        }
+
+        return [.. hashes.Select(h => h.Length == InfoHash.Length ? new InfoHash(h) : throw new TrackerRequestException($"info_hash is {h.Length} bytes, not 20"))];
+    }
+
+    public static byte[] Failure(string reason) => BencodeWriter.Encode(BDictionary.From(("failure reason", new BString(reason))));
+
+    /// <summary>An announce response: compact (BEP 23, IPv6 in peers6 per BEP 7) or the original list of dictionaries.</summary>
+    public static byte[] Announce(TimeSpan interval, TimeSpan minInterval, int complete, int incomplete, IReadOnlyList<(IPEndPoint EndPoint, byte[] PeerId)> peers, bool compact, bool noPeerId)
+    {
+        BValue peerList;
+        BValue? peers6 = null;
+        if (compact)
+        {
+            peerList = new BString(CompactPeers(peers.Where(p => p.EndPoint.AddressFamily == AddressFamily.InterNetwork).Select(p => p.EndPoint), 6));
+            var v6 = peers.Where(p => p.EndPoint.AddressFamily == AddressFamily.InterNetworkV6).Select(p => p.EndPoint).ToList();
+            peers6 = v6.Count > 0 ? new BString(CompactPeers(v6, 18)) : null;
+        }
+        else
+        {
+            peerList = new BList([.. peers.Select(p => (BValue)BDictionary.From(
+                ("ip", new BString(p.EndPoint.Address.ToString())),
+                ("peer id", noPeerId ? null : new BString(p.PeerId)),
+                ("port", new BInteger(p.EndPoint.Port))))]);
+        }
+
+        return BencodeWriter.Encode(BDictionary.From(
+            ("complete", new BInteger(complete)),
+            ("incomplete", new BInteger(incomplete)),
+            ("interval", new BInteger((long)interval.TotalSeconds)),
+            ("min interval", new BInteger((long)minInterval.TotalSeconds)),
+            ("peers", peerList),
+            ("peers6", peers6)));
+    }
+
+    public static byte[] Scrape(IReadOnlyList<ScrapeEntry> entries)
+    {
+        var files = new Dictionary<string, BValue>(StringComparer.Ordinal);
+        foreach (var e in entries)
+        {
+            files[BDictionary.KeyOf(e.InfoHash.Span)] = BDictionary.From(
+                ("complete", new BInteger(e.Seeders)),
+                ("downloaded", new BInteger(e.Completed)),
+                ("incomplete", new BInteger(e.Leechers)));
+        }
+
+        return BencodeWriter.Encode(BDictionary.From(("files", new BDictionary(files))));
+    }
+
+    public static byte[] CompactPeers(IEnumerable<IPEndPoint> peers, int entryLength)
+    {
+        var list = peers.ToList();
+        var bytes = new byte[list.Count * entryLength];
+        for (var i = 0; i < list.Count; i++)
+        {
+            var slot = bytes.AsSpan(i * entryLength, entryLength);
+            list[i].Address.TryWriteBytes(slot, out _);
+            BinaryPrimitives.WriteUInt16BigEndian(slot[(entryLength - 2)..], (ushort)list[i].Port);
+        }
+
+        return bytes;
+    }
+
+    private static List<KeyValuePair<string, byte[]>> Parse(string? rawQuery)
+    {
+        var query = rawQuery ?? string.Empty;
+        if (query.StartsWith('?'))
+        {
+            query = query[1..];
+        }
+
+        if (query.Length > MaxQueryLength)
+        {
+            throw new TrackerRequestException($"query string longer than {MaxQueryLength} bytes");
+        }
+
+        var result = new List<KeyValuePair<string, byte[]>>();
+        foreach (var part in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = part.IndexOf('=');
+            var key = eq < 0 ? part : part[..eq];
+            var value = eq < 0 ? string.Empty : part[(eq + 1)..];
+            result.Add(new(System.Text.Encoding.Latin1.GetString(PercentDecode(key)), PercentDecode(value)));
+        }
+
+        return result;
+    }
+
+    /// <summary>%XX to the byte, '+' to a space, anything else as itself; a broken escape is refused.</summary>
+    public static byte[] PercentDecode(string s)
+    {
+        var bytes = new List<byte>(s.Length);
+        for (var i = 0; i < s.Length; i++)
+        {
+            var c = s[i];
+            if (c == '%')
+            {
+                if (i + 2 >= s.Length || !byte.TryParse(s.AsSpan(i + 1, 2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var b))
+                {
+                    throw new TrackerRequestException("malformed percent-encoding in the query string");
+                }
+
+                bytes.Add(b);
+                i += 2;
+            }
+            else if (c > 0x7f)
+            {
+                throw new TrackerRequestException("non-ASCII character in the query string");
+            }
+            else
+            {
+                bytes.Add(c == '+' ? (byte)' ' : (byte)c);
+            }
+        }
+
+        return [.. bytes];
+    }
+
+    private static byte[]? Single(List<KeyValuePair<string, byte[]>> q, string key)
+    {
+        byte[]? found = null;
+        foreach (var kv in q.Where(kv => kv.Key == key))
+        {
+            found = found is null ? kv.Value : throw new TrackerRequestException($"{key} given more than once");
+        }
+
+        return found;
+    }
+
+    private static string? Text(List<KeyValuePair<string, byte[]>> q, string key) =>
+        Single(q, key) is { } v ? System.Text.Encoding.Latin1.GetString(v) : null;
+
+    private static long? Number(List<KeyValuePair<string, byte[]>> q, string key)
+    {
+        var text = Text(q, key);
+        if (text is null)
+        {
+            return null;
+        }
+
+        return long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n)
+            ? n
+            : throw new TrackerRequestException($"{key} '{text}' is not a number");
+    }
+
+    private static long NonNegative(List<KeyValuePair<string, byte[]>> q, string key) =>
+        Number(q, key) switch
+        {
+            null => 0,
+            < 0 => throw new TrackerRequestException($"{key} is negative"),
+            var n => n.Value,
+        };
+}
+
+/// <summary>A parsed UDP tracker request (BEP 15).</summary>
+public abstract record UdpTrackerRequest(int TransactionId);
+
+public sealed record UdpConnectRequest(int TransactionId) : UdpTrackerRequest(TransactionId);
+
+public sealed record UdpAnnounceRequest(int TransactionId, long ConnectionId, TrackerAnnounce Announce) : UdpTrackerRequest(TransactionId);
+
+public sealed record UdpScrapeRequest(int TransactionId, long ConnectionId, IReadOnlyList<InfoHash> InfoHashes) : UdpTrackerRequest(TransactionId);
+
+/// <summary>The tracker's side of BEP 15. Packets that are too short, carry a wrong protocol id or an unknown action
+/// parse to null (dropped); malformed content inside a known action is refused with an error packet.</summary>
+public static class UdpTrackerServerCodec
+{
+    public const int MaxScrapeHashes = 74; // what fits a 1500-byte MTU answer
+
+    public static UdpTrackerRequest? Parse(ReadOnlySpan<byte> packet, int maxNumWant)
+    {
+        if (packet.Length < 16)
+        {
+            return null;
+        }
+
+        var connectionId = BinaryPrimitives.ReadInt64BigEndian(packet);
+        var action = BinaryPrimitives.ReadInt32BigEndian(packet[8..]);
+        var tx = BinaryPrimitives.ReadInt32BigEndian(packet[12..]);
+        switch (action)
+        {
+            case UdpTrackerCodec.ActionConnect when connectionId == UdpTrackerCodec.ProtocolId:
+                return new UdpConnectRequest(tx);
+            case UdpTrackerCodec.ActionAnnounce when packet.Length >= 98:
+                var port = BinaryPrimitives.ReadUInt16BigEndian(packet[96..]);
+                if (port == 0)
+                {
+                    throw new TrackerRequestException("port 0 is not a usable port");
+                }
+
+                var ev = BinaryPrimitives.ReadInt32BigEndian(packet[80..]) switch
+                {
+                    0 => AnnounceEvent.None,
+                    1 => AnnounceEvent.Completed,
+                    2 => AnnounceEvent.Started,
+                    3 => AnnounceEvent.Stopped,
+                    var other => throw new TrackerRequestException($"unknown event {other}"),
+                };
+                var numWant = BinaryPrimitives.ReadInt32BigEndian(packet[92..]);
+                var announce = new TrackerAnnounce(
+                    new InfoHash(packet.Slice(16, 20)),
+                    packet.Slice(36, 20).ToArray(),
+                    port,
+                    Math.Max(0, BinaryPrimitives.ReadInt64BigEndian(packet[72..])),
+                    Math.Max(0, BinaryPrimitives.ReadInt64BigEndian(packet[56..])),
+                    Math.Max(0, BinaryPrimitives.ReadInt64BigEndian(packet[64..])),
+                    ev,
+                    numWant < 0 ? Math.Min(50, maxNumWant) : Math.Min(numWant, maxNumWant),
+                    Compact: true,
+                    NoPeerId: true);
+                return new UdpAnnounceRequest(tx, connectionId, announce);
+            case UdpTrackerCodec.ActionScrape when packet.Length >= 36 && (packet.Length - 16) % 20 == 0:
+                var count = (packet.Length - 16) / 20;
+                if (count > MaxScrapeHashes)
+                {
+                    throw new TrackerRequestException($"at most {MaxScrapeHashes} info-hashes per scrape");
+                }
+
+                var hashes = new InfoHash[count];
+                for (var i = 0; i < count; i++)
+                {
+                    hashes[i] = new InfoHash(packet.Slice(16 + (i * 20), 20));
+                }
+
+                return new UdpScrapeRequest(tx, connectionId, hashes);
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>The transaction id of a packet, for an error answer (null when too short to have one).</summary>
+    public static int? TransactionId(ReadOnlySpan<byte> packet) => packet.Length >= 16 ? BinaryPrimitives.ReadInt32BigEndian(packet[12..]) : null;
+
+    public static byte[] ConnectResponse(int tx, long connectionId)
+    {
+        var b = new byte[16];
+        BinaryPrimitives.WriteInt32BigEndian(b, UdpTrackerCodec.ActionConnect);
+        BinaryPrimitives.WriteInt32BigEndian(b.AsSpan(4), tx);
+        BinaryPrimitives.WriteInt64BigEndian(b.AsSpan(8), connectionId);
+        return b;
+    }
+
+    /// <summary>IPv4 peers only: the announce answer has no room to tell address families apart.</summary>
+    public static byte[] AnnounceResponse(int tx, TimeSpan interval, int leechers, int seeders, IEnumerable<IPEndPoint> peers)
+    {
+        var compact = HttpTrackerServerCodec.CompactPeers(peers.Where(p => p.AddressFamily == AddressFamily.InterNetwork), 6);
+        var b = new byte[20 + compact.Length];
+        BinaryPrimitives.WriteInt32BigEndian(b, UdpTrackerCodec.ActionAnnounce);
+        BinaryPrimitives.WriteInt32BigEndian(b.AsSpan(4), tx);
+        BinaryPrimitives.WriteInt32BigEndian(b.AsSpan(8), (int)interval.TotalSeconds);
+        BinaryPrimitives.WriteInt32BigEndian(b.AsSpan(12), leechers);
+        BinaryPrimitives.WriteInt32BigEndian(b.AsSpan(16), seeders);
+        compact.CopyTo(b, 20);
+        return b;
+    }
+
+    public static byte[] ScrapeResponse(int tx, IReadOnlyList<ScrapeEntry> entries)
+    {
+        var b = new byte[8 + (12 * entries.Count)];
+        BinaryPrimitives.WriteInt32BigEndian(b, UdpTrackerCodec.ActionScrape);
+        BinaryPrimitives.WriteInt32BigEndian(b.AsSpan(4), tx);
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var slot = b.AsSpan(8 + (12 * i));
+            BinaryPrimitives.WriteInt32BigEndian(slot, entries[i].Seeders);
+            BinaryPrimitives.WriteInt32BigEndian(slot[4..], entries[i].Completed);
+            BinaryPrimitives.WriteInt32BigEndian(slot[8..], entries[i].Leechers);
+        }
+
+        return b;
+    }
+
+    public static byte[] Error(int tx, string message)
+    {
+        var text = System.Text.Encoding.UTF8.GetBytes(message);
+        var b = new byte[8 + text.Length];
+        BinaryPrimitives.WriteInt32BigEndian(b, UdpTrackerCodec.ActionError);
+        BinaryPrimitives.WriteInt32BigEndian(b.AsSpan(4), tx);
+        text.CopyTo(b, 8);
+        return b;
+    }
+}
