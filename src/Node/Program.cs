@@ -15,6 +15,7 @@ public static class Program
             TransferCommands.Node(),
             ConsoleCommand.Build(args),
             TrackerCommand.Build(),
+            ConsoleCommand.Search(args),
         };
         return root.Parse(args).InvokeAsync();
     }

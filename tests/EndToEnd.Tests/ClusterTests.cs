@@ -50,6 +50,31 @@ public sealed class ClusterTests(ITestOutputHelper log) : EndToEndTest(log)
     }
 
     [Fact]
+    public async Task Search_from_any_member_finds_a_torrent_held_by_one_and_its_info_hash_fetches_it()
+    {
+        var torrent = await TestTorrent.CreateAsync(Dir.Path, PayloadKind.MultiFile, Log);
+        var (a, _, c) = await StartThreeAsync(Config("swarm.cluster.replication-factor = 1"));
+        (await c.ConsoleAsync("add", torrent.TorrentPath, "-o", torrent.Content.Parent)).EnsureSuccess();
+        await WaitForClusterTorrentAsync(a, torrent.InfoHash, t => t.GetProperty("complete").GetInt32() == 1);
+
+        // Words match the name or file names ("sub/deeper/gamma.bin"), all of them, case-insensitively.
+        var found = await SwarmCli.RunAsync(Log, Timeouts.Reject, "search", "GAMMA", "deeper", "--node", a.Console, "--json");
+        var hit = Assert.Single(JsonDocument.Parse(found.EnsureSuccess().StdoutText).RootElement.GetProperty("results").EnumerateArray());
+        Assert.Equal(torrent.InfoHash, hit.GetProperty("infoHash").GetString());
+        Assert.Equal(1, hit.GetProperty("copies").GetInt32());
+        Assert.EndsWith(c.Cluster, Assert.Single(hit.GetProperty("members").EnumerateArray()).GetString());
+        var none = await a.JsonAsync("search", "gamma", "nowhere");
+        Assert.Equal(0, none.GetProperty("results").GetArrayLength());
+
+        var downloads = Dir.Sub("a-downloads");
+        (await a.ConsoleAsync("add", hit.GetProperty("infoHash").GetString()!, "-o", downloads)).EnsureSuccess();
+        await a.WaitForStateAsync(torrent.InfoHash, "seeding", Settle);
+        torrent.AssertDownloadedTo(downloads);
+        var twice = await a.JsonAsync("search", "folder");
+        Assert.Equal(2, Assert.Single(twice.GetProperty("results").EnumerateArray()).GetProperty("members").GetArrayLength());
+    }
+
+    [Fact]
     public async Task Killing_a_member_with_a_copy_is_repaired_and_the_member_rejoins_without_downloading_again()
     {
         var torrent = await TestTorrent.CreateAsync(Dir.Path, PayloadKind.SingleFile, Log);

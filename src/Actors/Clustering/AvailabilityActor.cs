@@ -143,6 +143,9 @@ public sealed class AvailabilityActor : ReceiveActor, IWithTimers
             _cluster.Down(_cluster.SelfAddress);
         });
         Receive<GetClusterState>(_ => Sender.Tell(State()));
+        Receive<SearchMember>(q => _torrents.Ask<NodeMessages.CatalogHits>(new NodeMessages.SearchCatalog(q.Words), _settings.FetchTimeout)
+            .PipeTo(Sender, success: h => new MemberHits(_cluster.SelfAddress.ToString(), h.Hits)));
+        Receive<SearchCluster>(q => Search(q.Words).PipeTo(Sender));
         Receive<SetReplicationFactor>(s =>
         {
             var key = s.InfoHash;
@@ -326,6 +329,40 @@ public sealed class AvailabilityActor : ReceiveActor, IWithTimers
             [.. _holdings.Values.Where(h => keys.Contains(h.Member))],
             _factors.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
             _settings.ReplicationFactor);
+    }
+
+    /// <summary>Scatter-gather over every usable member (this one included); results ranked by complete copies.</summary>
+    private async Task<SearchResults> Search(IReadOnlyList<string> words)
+    {
+        var system = Context.System;
+        var usable = UsableMembers();
+        var members = _cluster.State.Members.Where(m => usable.Contains(Key(m.UniqueAddress))).Select(m => m.Address.ToString()).ToList();
+        var holdings = _holdings.Values.Where(h => usable.Contains(h.Member)).ToList();
+        var answers = await Task.WhenAll(members.Select(async address =>
+        {
+            try
+            {
+                return (address, await system.ActorSelection($"{address}/user/node/cluster").Ask<MemberHits>(new SearchMember(words), _settings.FetchTimeout).ConfigureAwait(false));
+            }
+            catch (AskTimeoutException)
+            {
+                return (address, (MemberHits?)null);
+            }
+        })).ConfigureAwait(false);
+        var results = answers
+            .Where(a => a.Item2 is not null)
+            .SelectMany(a => a.Item2!.Hits.Select(h => (a.address, h)))
+            .GroupBy(x => x.h.InfoHash, StringComparer.Ordinal)
+            .Select(g => new SearchResult(
+                g.Key,
+                g.First().h.Name,
+                g.First().h.Size,
+                holdings.Count(h => h.Find(g.Key) is { Complete: true }),
+                [.. g.Select(x => x.address).Distinct().Order(StringComparer.Ordinal)]))
+            .OrderByDescending(r => r.Copies)
+            .ThenBy(r => r.Name, StringComparer.Ordinal)
+            .ToArray();
+        return new SearchResults(results, [.. answers.Where(a => a.Item2 is null).Select(a => a.address)]);
     }
 
     /// <summary>Fetches the metainfo from a member holding the torrent (complete copies first), checks it against the

@@ -45,7 +45,21 @@ public static class ClusterMessages
 
     public sealed record AddFromClusterFailed(string Reason);
 
+    /// <summary>Search every member (scatter-gather within <c>search-timeout</c>); answered with <see cref="SearchResults"/>.</summary>
+    public sealed record SearchCluster(IReadOnlyList<string> Words) : IClusterCommand;
+
+    /// <param name="Copies">Complete copies on usable members, from the gossip.</param>
+    /// <param name="Members">Cluster addresses of the members that matched it.</param>
+    public sealed record SearchResult(string InfoHash, string Name, long Size, int Copies, string[] Members);
+
+    /// <param name="Unanswered">Members that did not answer in time (their torrents are missing from the results).</param>
+    public sealed record SearchResults(SearchResult[] Results, string[] Unanswered);
+
     // between members
+
+    public sealed record SearchMember(IReadOnlyList<string> Words);
+
+    public sealed record MemberHits(string Member, IReadOnlyList<Node.NodeMessages.CatalogHit> Hits);
 
     public sealed record GetMetainfo(string InfoHash);
 

@@ -127,6 +127,8 @@ public sealed class ConsoleEndpointActor : ReceiveActor
 
             case GetCluster:
                 return await Cluster().ConfigureAwait(false);
+            case Search q:
+                return await SearchAll(q.Words).ConfigureAwait(false);
             case ListClusterTorrents:
                 return await ClusterTorrents().ConfigureAwait(false);
             case Replicas r:
@@ -311,6 +313,27 @@ public sealed class ConsoleEndpointActor : ReceiveActor
         }
 
         return new ClusterInfo(c.Self, c.Leader, [.. c.Members.Select(m => new ClusterMember(m.Address, m.Status, m.Reachable, m.IsLeader, m.IsSelf, m.NodeId, m.PeerEndPoint, m.Torrents, m.CompleteTorrents))]);
+    }
+
+    private async Task<IConsoleReply> SearchAll(string[] words)
+    {
+        if (words.Length == 0)
+        {
+            return new CommandFailed("search needs at least one word");
+        }
+
+        var reply = await Ask<object>(new ClusterMessages.SearchCluster(words)).ConfigureAwait(false);
+        if (reply is ClusterMessages.SearchResults r)
+        {
+            return new SearchListing([.. r.Results.Select(h => new SearchHit(h.InfoHash, h.Name, h.Size, h.Copies, h.Members))], r.Unanswered);
+        }
+
+        // Standalone: this node's own catalog.
+        var hits = await Ask<NodeMessages.CatalogHits>(new NodeMessages.SearchCatalog(words)).ConfigureAwait(false);
+        var local = (await List().ConfigureAwait(false)).ToDictionary(t => t.InfoHash, StringComparer.Ordinal);
+        return new SearchListing(
+            [.. hits.Hits.Select(h => new SearchHit(h.InfoHash, h.Name, h.Size, local.TryGetValue(h.InfoHash, out var t) && t.State == TorrentState.Seeding ? 1 : 0, ["this node"])).OrderByDescending(h => h.Copies).ThenBy(h => h.Name, StringComparer.Ordinal)],
+            []);
     }
 
     private async Task<IConsoleReply> ClusterTorrents()

@@ -42,6 +42,9 @@ public static class ConsoleMessages
 
     public sealed record GetCluster : IConsoleCommand;
 
+    /// <summary>Torrents of every member whose name or file names contain all the words.</summary>
+    public sealed record Search(string[] Words) : IConsoleCommand;
+
     /// <summary>Every torrent held anywhere in the cluster, from the gossiped holdings.</summary>
     public sealed record ListClusterTorrents : IConsoleCommand;
 
@@ -136,6 +139,12 @@ public static class ConsoleMessages
         PeerSummary[] Peers) : IConsoleReply;
 
     public sealed record Limits(string? InfoHash, string? Name, long DownloadLimit, long UploadLimit) : IConsoleReply;
+
+    /// <param name="Copies">Complete copies in the cluster (on a standalone node: 1 if it seeds it).</param>
+    public sealed record SearchHit(string InfoHash, string Name, long Size, int Copies, string[] Members);
+
+    /// <param name="Unanswered">Members that did not answer in time.</param>
+    public sealed record SearchListing(SearchHit[] Results, string[] Unanswered) : IConsoleReply;
 
     public sealed record ClusterMember(string Address, string Status, bool Reachable, bool Leader, bool Self, string? NodeId, string? PeerEndPoint, int Torrents, int Complete);
 

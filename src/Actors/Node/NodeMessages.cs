@@ -44,6 +44,13 @@ public static class NodeMessages
 
     public sealed record InfoDictionary(string InfoHash, byte[] Bytes, string[][] Trackers);
 
+    /// <summary>The torrents of this node whose name or file names contain every word (case-insensitive).</summary>
+    public sealed record SearchCatalog(IReadOnlyList<string> Words);
+
+    public sealed record CatalogHit(string InfoHash, string Name, long Size, int Files);
+
+    public sealed record CatalogHits(IReadOnlyList<CatalogHit> Hits);
+
     public sealed record ListTorrents;
 
     public sealed record TorrentList(IReadOnlyList<TorrentStatus> Torrents);

@@ -18,6 +18,7 @@ public sealed class TorrentsActor : ReceivePersistentActor
     private readonly Dictionary<string, TorrentAdded> _catalog = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IActorRef> _torrents = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _names = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SearchEntry> _searchIndex = new(StringComparer.Ordinal);
     private readonly Dictionary<IActorRef, (TorrentAdded Entry, IActorRef ReplyTo)> _deleting = [];
     private RateLimitsChanged? _nodeLimits;
 
@@ -78,6 +79,13 @@ public sealed class TorrentsActor : ReceivePersistentActor
         });
         Command<RemoveTorrent>(OnRemove);
         Command<ResolveTorrent>(r => Sender.Tell(Resolve(r.Query)));
+        Command<SearchCatalog>(q =>
+        {
+            var words = q.Words.Select(w => w.ToLowerInvariant()).Where(w => w.Length > 0).ToList();
+            Sender.Tell(new CatalogHits(words.Count == 0 ? [] : [.. _searchIndex
+                .Where(kv => words.All(w => kv.Value.Text.Any(t => t.Contains(w, StringComparison.Ordinal))))
+                .Select(kv => new CatalogHit(kv.Key, kv.Value.Name, kv.Value.Size, kv.Value.Text.Length - 1))]));
+        });
         Command<GetInfoDictionary>(g => Sender.Tell(_catalog.TryGetValue(g.InfoHash, out var e)
             ? new InfoDictionary(e.InfoHash, e.InfoDictionary, e.Trackers)
             : new UnknownTorrent(g.InfoHash)));
@@ -172,6 +180,7 @@ public sealed class TorrentsActor : ReceivePersistentActor
         {
             _catalog.Remove(e.InfoHash);
             _names.Remove(e.InfoHash);
+            _searchIndex.Remove(e.InfoHash);
             SnapshotNow();
             _log.Info("torrent {0} removed{1}", e.InfoHash[..8], r.DeleteData ? " with its data" : string.Empty);
             if (_torrents.Remove(e.InfoHash, out var t))
@@ -355,6 +364,10 @@ public sealed class TorrentsActor : ReceivePersistentActor
         }
 
         _names[entry.InfoHash] = meta.Name;
+        _searchIndex[entry.InfoHash] = new SearchEntry(
+            meta.Name,
+            meta.TotalLength,
+            [meta.Name.ToLowerInvariant(), .. meta.Files.Where(f => !f.IsPadding).Select(f => f.JoinedPath.ToLowerInvariant())]);
         var options = new TorrentOptions(entry.Sequential, entry.SeedOnly, peers, DownloadLimit: entry.DownloadLimit, UploadLimit: entry.UploadLimit);
         // The generation in the name lets a torrent removed and added again start while its old actor still stops.
         var actor = Context.ActorOf(
@@ -363,6 +376,9 @@ public sealed class TorrentsActor : ReceivePersistentActor
         Context.Watch(actor);
         _torrents[entry.InfoHash] = actor;
     }
+
+    /// <summary>What search matches: the name and every file path, lower-cased once.</summary>
+    private sealed record SearchEntry(string Name, long Size, string[] Text);
 
     private void SnapshotNow() => SaveSnapshot(new CatalogSnapshot([.. _catalog.Values]) { NodeLimits = _nodeLimits });
 }

@@ -25,12 +25,29 @@ internal static class ConsoleCommand
         return cmd;
     }
 
+    /// <summary>`swarm search WORDS... [--node HOST:PORT] [--json]`: the console's search, as a command of its own.</summary>
+    public static Command Search(string[] rawArgs)
+    {
+        var node = new Option<string?>("--node") { Description = "A node's console, HOST:PORT (default: this machine's)" };
+        var secret = new Option<string?>("--secret") { Description = $"Console secret, if the node requires one (or {ConsoleSettings.SecretVariable})" };
+        var config = new Option<string?>("--config") { Description = "HOCON file layered over hocon/swarm.conf" };
+        var words = new Argument<string[]>("WORDS") { Description = "Every word must appear in the name or a file name", Arity = ArgumentArity.OneOrMore };
+        var cmd = new Command("search", "Search the torrents of every cluster member (add one with `swarm console add INFO-HASH`)") { node, secret, config, words };
+        cmd.TreatUnmatchedTokensAsErrors = false;
+        cmd.SetAction((r, ct) =>
+        {
+            var tokens = CommandTokens(rawArgs, "search");
+            return RunAsync(r.GetValue(node), r.GetValue(secret), r.GetValue(config), ["search", .. tokens], ct);
+        });
+        return cmd;
+    }
+
     /// <summary>The console command's own words, in order: every raw argument after `console` except our options.
     /// (Its flags, like --json or --delete-data, are not System.CommandLine options.)</summary>
-    private static List<string> CommandTokens(string[] rawArgs)
+    private static List<string> CommandTokens(string[] rawArgs, string command = "console")
     {
         var tokens = new List<string>();
-        var i = Array.IndexOf(rawArgs, "console") + 1;
+        var i = Array.IndexOf(rawArgs, command) + 1;
         for (; i < rawArgs.Length; i++)
         {
             var a = rawArgs[i];

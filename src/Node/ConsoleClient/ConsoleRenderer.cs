@@ -47,6 +47,11 @@ internal static class ConsoleRenderer
         PeerListing p => $"{p.InfoHash[..8]} {p.Name}: {p.Peers.Length} peer(s)\n" + Peers(p.Peers),
         Limits l => $"{(l.InfoHash is null ? "node" : $"{l.InfoHash[..8]} ({l.Name})")} limits: down {Limit(l.DownloadLimit)}, up {Limit(l.UploadLimit)}\n",
         ClusterInfo c => ClusterText(c),
+        SearchListing l => (l.Results.Length == 0 ? "nothing found\n" : Table(
+            ["ID", "NAME", "SIZE", "COPIES", "MEMBERS"],
+            l.Results.Select(r => new[] { r.InfoHash[..8], Truncate(r.Name, 50), Format.Bytes(r.Size), Num(r.Copies), string.Join(",", r.Members.Select(HostPort)) }),
+            rightAligned: [2, 3]))
+            + (l.Unanswered.Length == 0 ? string.Empty : $"no answer from {string.Join(", ", l.Unanswered.Select(HostPort))}\n"),
         ClusterTorrentListing l => l.Torrents.Length == 0 ? "no torrents in the cluster\n" : Table(
             ["ID", "NAME", "SIZE", "COPIES", "WANTED", "PARTIAL", "MEMBERS"],
             l.Torrents.Select(t => new[] { t.InfoHash[..8], Truncate(t.Name, 40), Format.Bytes(t.Size), Num(t.Complete), Num(t.Factor), Num(t.Partial), string.Join(",", t.Members.Select(HostPort)) }),

@@ -33,6 +33,8 @@ public sealed class ConsoleCommandLineTests
         Assert.Equal(new RemoteInvocation(new SetLimits(null, null, 512 << 10), false), ConsoleCommandLine.Parse(["limit", "--up", "512k"]));
         Assert.Equal(new RemoteInvocation(new ListClusterTorrents(), true), ConsoleCommandLine.Parse(["torrents", "--cluster", "--json"]));
         Assert.Equal(new RemoteInvocation(new GetCluster(), false), ConsoleCommandLine.Parse(["cluster"]));
+        var search = Assert.IsType<Search>(Assert.IsType<RemoteInvocation>(ConsoleCommandLine.Parse(["search", "ubuntu", "iso"])).Command);
+        Assert.Equal(["ubuntu", "iso"], search.Words);
         Assert.Equal(new RemoteInvocation(new Replicas("ab12", null), false), ConsoleCommandLine.Parse(["replicas", "ab12"]));
         Assert.Equal(new RemoteInvocation(new Replicas("ab12", 3), true), ConsoleCommandLine.Parse(["replicas", "ab12", "3", "--json"]));
     }
