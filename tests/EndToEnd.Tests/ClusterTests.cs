@@ -75,6 +75,31 @@ public sealed class ClusterTests(ITestOutputHelper log) : EndToEndTest(log)
     }
 
     [Fact]
+    public async Task A_tracker_on_one_member_answers_with_the_members_holding_the_torrent()
+    {
+        var config = Config("swarm.cluster.replication-factor = 1");
+        var tracking = Config("swarm.cluster.replication-factor = 1\nswarm.tracker-server { in-node = on, http-port = 0, udp-port = -1 }");
+        var a = Own(await SwarmNodeProcess.StartAsync(Log, StateDir("a"), "--config", tracking));
+        var trackerUrl = (await a.Process.WaitForLineAsync("http ", Timeouts.Start))["http ".Length..].Trim();
+        var c = Own(await SwarmNodeProcess.StartAsync(Log, StateDir("c"), "--config", config, "--seed-node", a.Cluster));
+        await WaitForMembersAsync(a, (up, all) => up == 2, "2 members up");
+
+        // c holds a torrent that names no tracker: only the gossip tells a's tracker that c has it.
+        var plain = await TestTorrent.CreateAsync(Dir.Path, PayloadKind.SingleFile, Log);
+        var trackedPath = Path.Combine(Dir.Path, "tracked.torrent");
+        var tracked = await MkTorrent.CreateAsync(plain.Content.Path, trackedPath, Log, trackerUrl);
+        Assert.Equal(plain.InfoHash, tracked.InfoHash);
+        (await c.ConsoleAsync("add", plain.TorrentPath, "-o", plain.Content.Parent)).EnsureSuccess();
+        await WaitForClusterTorrentAsync(a, plain.InfoHash, t => t.GetProperty("complete").GetInt32() == 1);
+
+        // A real client given only the tracker finds c through it.
+        var outDir = Dir.Sub("lt");
+        var leecher = Own(Libtorrent.StartGet(Log, trackedPath, outDir, FreePort.Next()));
+        await Libtorrent.WaitForCompleteAsync(leecher);
+        plain.AssertDownloadedTo(outDir);
+    }
+
+    [Fact]
     public async Task Killing_a_member_with_a_copy_is_repaired_and_the_member_rejoins_without_downloading_again()
     {
         var torrent = await TestTorrent.CreateAsync(Dir.Path, PayloadKind.SingleFile, Log);

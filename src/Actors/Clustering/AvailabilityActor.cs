@@ -183,7 +183,7 @@ public sealed class AvailabilityActor : ReceiveActor, IWithTimers
             _cluster.SelfAddress.ToString(),
             _info.NodeId,
             _info.PeerEndPoint,
-            [.. torrents.Select(t => new TorrentHolding(t.InfoHash, t.Name, t.TotalLength, t.PieceCount, t.VerifiedPieces, t.State == TorrentState.Seeding || (t.PieceCount > 0 && t.VerifiedPieces == t.PieceCount)))],
+            [.. torrents.Select(t => new TorrentHolding(t.InfoHash, t.Name, t.TotalLength, t.PieceCount, t.VerifiedPieces, t.State == TorrentState.Seeding || (t.PieceCount > 0 && t.VerifiedPieces == t.PieceCount), t.IsPrivate))],
             FreeSpace(),
             _settings.ProtocolVersion);
         // Gossip only what changed: progress moves in steps of whole pieces, free space in GiB, and an idle node sends nothing.
@@ -251,10 +251,19 @@ public sealed class AvailabilityActor : ReceiveActor, IWithTimers
     private void FeedPeers()
     {
         var usable = UsableMembers();
+        var everyone = new Dictionary<string, IReadOnlyList<(IPEndPoint, bool)>>(StringComparer.Ordinal);
+        foreach (var g in _holdings.Values.Where(h => usable.Contains(h.Member))
+                     .SelectMany(h => h.Torrents.Where(t => !t.Private).Select(t => (t.InfoHash, t.Complete, h.PeerEndPoint)))
+                     .GroupBy(x => x.InfoHash, StringComparer.Ordinal))
+        {
+            everyone[g.Key] = [.. g.Select(x => (IPEndPoint.TryParse(x.PeerEndPoint, out var ep) ? ep : null, x.Complete)).Where(x => x.Item1 is not null).Select(x => (x.Item1!, x.Complete))];
+        }
+
+        Context.System.EventStream.Publish(new ClusterPeersChanged(everyone));
         var byHash = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var h in _holdings.Values.Where(h => h.Member != SelfKey && usable.Contains(h.Member)))
         {
-            foreach (var t in h.Torrents)
+            foreach (var t in h.Torrents.Where(t => !t.Private))
             {
                 if (!byHash.TryGetValue(t.InfoHash, out var list))
                 {
@@ -379,6 +388,11 @@ public sealed class AvailabilityActor : ReceiveActor, IWithTimers
         if (holders.Count == 0)
         {
             return new AddFromClusterFailed($"no reachable member of the cluster holds {infoHash[..8]}");
+        }
+
+        if (holders.Any(h => h.Find(infoHash)!.Private))
+        {
+            return new AddFromClusterFailed($"{infoHash[..8]} is a private torrent (BEP 27): add its .torrent file; its peers come from its trackers only");
         }
 
         var peers = holders.Select(h => IPEndPoint.TryParse(h.PeerEndPoint, out var ep) ? ep : null).OfType<IPEndPoint>().ToList();

@@ -1,7 +1,8 @@
 namespace Swarm.Actors.Clustering;
 
 /// <summary>One torrent as a member announces it to the cluster.</summary>
-public sealed record TorrentHolding(string InfoHash, string Name, long Size, int Pieces, int Verified, bool Complete);
+/// <param name="Private">BEP 27: members never use each other as peers for it, nor copy it.</param>
+public sealed record TorrentHolding(string InfoHash, string Name, long Size, int Pieces, int Verified, bool Complete, bool Private = false);
 
 /// <summary>What one member holds, gossiped with Akka.DistributedData under the member's unique address. Only that
 /// member writes its entry; any member removes the entry of a member the cluster removed.</summary>
@@ -54,6 +55,10 @@ public static class ClusterMessages
 
     /// <param name="Unanswered">Members that did not answer in time (their torrents are missing from the results).</param>
     public sealed record SearchResults(SearchResult[] Results, string[] Unanswered);
+
+    /// <summary>Published on the local event stream on every gossip change: for each (public) torrent, the peer
+    /// endpoints of the usable members holding it. The embedded tracker answers with them too.</summary>
+    public sealed record ClusterPeersChanged(IReadOnlyDictionary<string, IReadOnlyList<(System.Net.IPEndPoint EndPoint, bool Complete)>> Peers);
 
     // between members
 

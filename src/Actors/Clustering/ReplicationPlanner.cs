@@ -16,8 +16,10 @@ public static class ReplicationPlanner
         // Only members that are up, reachable and have published their holdings count or may be chosen: a member
         // still starting looks empty until its first publication, and must not attract copies meanwhile.
         var usable = members.Where(m => m.Usable && m.Holdings is not null).ToList();
+        // Private torrents (BEP 27) are never copied between members: that would make members peers outside the
+        // torrent's trackers.
         var hashes = members.Where(m => m.Holdings is not null)
-            .SelectMany(m => m.Holdings!.Torrents.Select(t => t.InfoHash))
+            .SelectMany(m => m.Holdings!.Torrents.Where(t => !t.Private).Select(t => t.InfoHash))
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal);
         var plans = new List<ReplicaPlan>();

@@ -897,6 +897,7 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
             ResumedPieces = _resumedPieces < 0 ? null : _resumedPieces,
             DownloadLimit = _limits.Download.BytesPerSecond,
             UploadLimit = _limits.Upload.BytesPerSecond,
+            IsPrivate = _meta.IsPrivate,
         };
     }
 

@@ -54,6 +54,9 @@ public sealed record TorrentStatus(
     /// <summary>Verified pieces taken from the journal at start-up (null for a torrent hashed from scratch).</summary>
     public int? ResumedPieces { get; init; }
 
+    /// <summary>BEP 27: peers only from its trackers (no metadata exchange, no cluster gossip as a peer source).</summary>
+    public bool IsPrivate { get; init; }
+
     /// <summary>This torrent's own limits in bytes per second (0 = none).</summary>
     public long DownloadLimit { get; init; }
 

@@ -38,6 +38,7 @@ public sealed class TrackerRegistryActor : ReceiveActor
     private readonly PeerBudget _budget;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, IActorRef> _swarms = new(StringComparer.Ordinal);
+    private IReadOnlyDictionary<string, IReadOnlyList<(IPEndPoint EndPoint, bool Complete)>> _cluster = new Dictionary<string, IReadOnlyList<(IPEndPoint, bool)>>();
     private long _announces;
 
     public TrackerRegistryActor(TrackerServerSettings settings)
@@ -64,6 +65,10 @@ public sealed class TrackerRegistryActor : ReceiveActor
 
                 swarm = Context.Watch(Context.ActorOf(TrackedTorrentActor.Props(a.Request.InfoHash, _settings, _budget), $"swarm-{hash}"));
                 _swarms[hash] = swarm;
+                if (_cluster.TryGetValue(hash, out var members))
+                {
+                    swarm.Tell(new TrackedTorrentActor.ClusterPeers(members));
+                }
             }
 
             swarm.Forward(a);
@@ -78,6 +83,21 @@ public sealed class TrackerRegistryActor : ReceiveActor
                 .PipeTo(sender, success: entries => new ScrapeAnswer(entries));
         });
         Receive<GetTrackerStats>(_ => Sender.Tell(new TrackerStats(_swarms.Count, _budget.Used, _announces)));
+        Receive<Clustering.ClusterMessages.ClusterPeersChanged>(c =>
+        {
+            // Inside a cluster the tracker also answers with the members holding the torrent (from the gossip).
+            foreach (var (hash, swarm) in _swarms)
+            {
+                var before = _cluster.TryGetValue(hash, out var b) ? b : [];
+                var after = c.Peers.TryGetValue(hash, out var a) ? a : [];
+                if (!before.SequenceEqual(after))
+                {
+                    swarm.Tell(new TrackedTorrentActor.ClusterPeers(after));
+                }
+            }
+
+            _cluster = c.Peers;
+        });
         Receive<Terminated>(t =>
         {
             foreach (var key in _swarms.Where(kv => kv.Value.Equals(t.ActorRef)).Select(kv => kv.Key).ToList())
@@ -88,6 +108,10 @@ public sealed class TrackerRegistryActor : ReceiveActor
     }
 
     public static Props Props(TrackerServerSettings settings) => Akka.Actor.Props.Create(() => new TrackerRegistryActor(settings));
+
+    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(Clustering.ClusterMessages.ClusterPeersChanged));
+
+    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
 
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(e =>
     {
@@ -105,6 +129,7 @@ public sealed class TrackedTorrentActor : ReceiveActor, IWithTimers
     private readonly TrackerServerSettings _settings;
     private readonly PeerBudget _budget;
     private readonly Dictionary<IPEndPoint, Peer> _peers = [];
+    private IReadOnlyList<(IPEndPoint EndPoint, bool Complete)> _clusterPeers = [];
     private int _completed;
     private DateTime _emptySince = DateTime.UtcNow;
 
@@ -115,6 +140,7 @@ public sealed class TrackedTorrentActor : ReceiveActor, IWithTimers
         _budget = budget;
         Receive<Announce>(OnAnnounce);
         Receive<GetCounts>(_ => Sender.Tell(Counts()));
+        Receive<ClusterPeers>(c => _clusterPeers = c.Peers);
         Receive<Expire>(_ => ExpirePeers());
     }
 
@@ -155,7 +181,10 @@ public sealed class TrackedTorrentActor : ReceiveActor, IWithTimers
             _completed++;
         }
 
-        var others = _peers.Values.Where(p => !p.EndPoint.Equals(endpoint)).ToList();
+        // Cluster members holding the torrent count as peers too, unless they announced here themselves.
+        var members = _clusterPeers.Where(m => !_peers.ContainsKey(m.EndPoint) && !m.EndPoint.Equals(endpoint))
+            .Select(m => new Peer(m.EndPoint, new byte[20], m.Complete ? 0 : 1, now));
+        var others = _peers.Values.Where(p => !p.EndPoint.Equals(endpoint)).Concat(members).ToList();
         // A seed needs leechers only.
         var pool = r.Left == 0 ? others.Where(p => p.Left > 0).ToList() : others;
         var chosen = pool.Count <= r.NumWant ? pool : [.. pool.OrderBy(_ => Random.Shared.Next()).Take(r.NumWant)];
@@ -165,8 +194,9 @@ public sealed class TrackedTorrentActor : ReceiveActor, IWithTimers
 
     private ScrapeEntry Counts()
     {
-        var seeders = _peers.Values.Count(p => p.Left == 0);
-        return new ScrapeEntry(_hash, seeders, _completed, _peers.Count - seeders);
+        var members = _clusterPeers.Where(m => !_peers.ContainsKey(m.EndPoint)).ToList();
+        var seeders = _peers.Values.Count(p => p.Left == 0) + members.Count(m => m.Complete);
+        return new ScrapeEntry(_hash, seeders, _completed, _peers.Count + members.Count - seeders);
     }
 
     private void ExpirePeers()
@@ -190,6 +220,8 @@ public sealed class TrackedTorrentActor : ReceiveActor, IWithTimers
     }
 
     public sealed record GetCounts;
+
+    public sealed record ClusterPeers(IReadOnlyList<(IPEndPoint EndPoint, bool Complete)> Peers);
 
     private sealed record Expire;
 

@@ -71,6 +71,13 @@ public sealed class ReplicationPlannerTests
     }
 
     [Fact]
+    public void Private_torrents_are_never_copied()
+    {
+        var members = new[] { Member("a", Complete("t1") with { Private = true }), Member("b") };
+        Assert.Empty(ReplicationPlanner.Plan(members, NoOverrides, 2));
+    }
+
+    [Fact]
     public void Several_short_torrents_spread_over_members()
     {
         var members = new[] { Member("a", Complete("t1"), Complete("t2")), Member("b"), Member("c") };
