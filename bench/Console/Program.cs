@@ -15,6 +15,12 @@ using static Swarm.Actors.Node.ConsoleMessages;
 
 var options = args.Select((a, i) => (a, i)).Where(x => x.a.StartsWith("--", StringComparison.Ordinal))
     .ToDictionary(x => x.a[2..], x => args[x.i + 1]);
+if (options.TryGetValue("nodes", out var nodeList))
+{
+    await SearchBench.RunAsync(nodeList.Split(','), int.Parse(options.GetValueOrDefault("torrents", "10000"), CultureInfo.InvariantCulture), int.Parse(options.GetValueOrDefault("requests", "200"), CultureInfo.InvariantCulture), options["work"]);
+    return;
+}
+
 var node = options["node"];
 var transmission = options["transmission"];
 var count = int.Parse(options.GetValueOrDefault("torrents", "1000"), CultureInfo.InvariantCulture);
@@ -145,4 +151,83 @@ internal sealed class TransmissionRpc(string url) : IDisposable
     }
 
     public void Dispose() => _http.Dispose();
+}
+
+/// <summary>Search latency (issue: index server): T tiny torrents spread round-robin over the cluster's members, then
+/// R searches from the first member for words that match one torrent each, and for a word that matches 1 %.</summary>
+internal static class SearchBench
+{
+    public static async Task RunAsync(string[] nodes, int count, int requests, string work)
+    {
+        var settings = new ConsoleSettings(true, "127.0.0.1", 0, string.Empty, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5), string.Empty, 64L << 20);
+        var connections = new List<ConsoleConnection>();
+        foreach (var n in nodes)
+        {
+            connections.Add(await ConsoleConnection.ConnectAsync(n, string.Empty, settings));
+        }
+
+        var content = Directory.CreateDirectory(Path.Combine(work, "search")).FullName;
+        var random = new Random(3);
+        var adding = Stopwatch.StartNew();
+        for (var i = 0; i < count; i++)
+        {
+            // Names like "item-04711 topic-11": one unique word per torrent, and one word shared by 1 % of them.
+            var file = Path.Combine(content, $"item-{i:D5} topic-{i % 100:D2}.bin");
+            var data = new byte[1024];
+            random.NextBytes(data);
+            File.WriteAllBytes(file, data);
+            var torrent = TorrentBuilder.Create(file, new TorrentBuildOptions([], 16 << 10));
+            if (await connections[i % connections.Count].SendAsync(new AddTorrentFile(torrent, content)) is not Done)
+            {
+                throw new InvalidOperationException($"torrent {i} refused");
+            }
+        }
+
+        Console.Error.WriteLine($"added {count} torrents over {nodes.Length} members in {adding.Elapsed.TotalSeconds:0.0} s");
+        var first = connections[0];
+        // Wait until every member's torrents are searchable (they answer from their own catalogs).
+        while (await first.SendAsync(new Search(["item"])) is not SearchListing { Results.Length: var n } || n < count)
+        {
+            await Task.Delay(500);
+        }
+
+        var unique = await Time(requests, i => first.SendAsync(new Search([$"item-{random.Next(count):D5}"])));
+        var shared = await Time(requests, i => first.SendAsync(new Search([$"topic-{random.Next(100):D2}"])));
+        Console.WriteLine($"| search across {nodes.Length} members, {count} torrents | median | p99 |");
+        Console.WriteLine("|---|---|---|");
+        Console.WriteLine(Row("one word matching 1 torrent", unique));
+        Console.WriteLine(Row($"one word matching {count / 100} torrents", shared));
+        foreach (var c in connections)
+        {
+            await c.DisposeAsync();
+        }
+    }
+
+    private static async Task<TimeSpan[]> Time(int requests, Func<int, Task<IConsoleReply>> request)
+    {
+        for (var i = 0; i < 10; i++)
+        {
+            await request(i);
+        }
+
+        var times = new TimeSpan[requests];
+        for (var i = 0; i < requests; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            if (await request(i) is not SearchListing)
+            {
+                throw new InvalidOperationException("search failed");
+            }
+
+            times[i] = watch.Elapsed;
+        }
+
+        return times;
+    }
+
+    private static string Row(string what, TimeSpan[] times)
+    {
+        var sorted = times.Order().ToArray();
+        return string.Create(CultureInfo.InvariantCulture, $"| {what} | {sorted[sorted.Length / 2].TotalMilliseconds:0.0} ms | {sorted[(int)Math.Ceiling(sorted.Length * 0.99) - 1].TotalMilliseconds:0.0} ms |");
+    }
 }
