@@ -23,11 +23,8 @@ public sealed class ReplicationActor : ReceiveActor, IWithTimers
     {
         _target = target;
         _settings = settings;
-        Receive<ClusterView>(v =>
-        {
-            _view = v;
-            Evaluate();
-        });
+        // Views arrive on every gossip change (many per second while torrents are added); the plan runs once a second.
+        Receive<ClusterView>(v => _view = v);
         Receive<EvaluateTick>(_ => Evaluate());
     }
 

@@ -16,6 +16,12 @@ public static class ReplicationPlanner
         // Only members that are up, reachable and have published their holdings count or may be chosen: a member
         // still starting looks empty until its first publication, and must not attract copies meanwhile.
         var usable = members.Where(m => m.Usable && m.Holdings is not null).ToList();
+        // One index per member: the plan runs every second over every torrent of the cluster.
+        var held = usable.ToDictionary(
+            m => m.Member,
+            m => m.Holdings!.Torrents.GroupBy(t => t.InfoHash, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal),
+            StringComparer.Ordinal);
+
         // Private torrents (BEP 27) are never copied between members: that would make members peers outside the
         // torrent's trackers.
         var hashes = members.Where(m => m.Holdings is not null)
@@ -28,9 +34,9 @@ public static class ReplicationPlanner
         foreach (var hash in hashes)
         {
             var factor = Math.Max(1, factors.TryGetValue(hash, out var f) ? f : defaultFactor);
-            var holders = usable.Where(m => m.Holdings!.Find(hash) is not null).ToList();
-            var complete = holders.Count(m => m.Holdings!.Find(hash)!.Complete);
-            var inProgress = holders.Count - complete;
+            var copies = usable.Select(m => held[m.Member].TryGetValue(hash, out var t) ? t : null).OfType<TorrentHolding>().ToList();
+            var complete = copies.Count(t => t.Complete);
+            var inProgress = copies.Count - complete;
             var missing = factor - complete - inProgress;
             if (missing <= 0 || complete == 0)
             {
@@ -39,9 +45,9 @@ public static class ReplicationPlanner
                 continue;
             }
 
-            var size = holders.Max(m => m.Holdings!.Find(hash)!.Size);
+            var size = copies.Max(t => t.Size);
             var chosen = usable
-                .Where(m => m.Holdings!.Find(hash) is null && m.Holdings.FreeBytes >= size)
+                .Where(m => !held[m.Member].ContainsKey(hash) && m.Holdings!.FreeBytes >= size)
                 .OrderBy(m => load[m.Member])
                 .ThenBy(m => m.Member, StringComparer.Ordinal)
                 .Take(missing)
