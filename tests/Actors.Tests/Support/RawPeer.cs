@@ -44,17 +44,17 @@ public sealed class RawPeer : IAsyncDisposable
         return listener;
     }
 
-    public static async Task<RawPeer> AcceptAsync(Socket listener, InfoHash hash, int pieceCount, bool fast = true)
+    public static async Task<RawPeer> AcceptAsync(Socket listener, InfoHash hash, int pieceCount, bool fast = true, bool extensions = false)
     {
         var socket = await listener.AcceptAsync();
         var peer = new RawPeer(socket, pieceCount);
-        await peer.HandshakeAsync(hash, fast);
+        await peer.HandshakeAsync(hash, fast, extensions);
         return peer;
     }
 
-    private async Task HandshakeAsync(InfoHash hash, bool fast)
+    private async Task HandshakeAsync(InfoHash hash, bool fast, bool extensions = false)
     {
-        await _stream.WriteAsync(new Handshake(hash, Handshake.NewPeerId("-XX0001-"), SupportsExtensions: false, SupportsFast: fast).ToArray());
+        await _stream.WriteAsync(new Handshake(hash, Handshake.NewPeerId("-XX0001-"), SupportsExtensions: extensions, SupportsFast: fast).ToArray());
         var buffer = new byte[Handshake.Length];
         await _stream.ReadExactlyAsync(buffer);
         Remote = Handshake.Parse(buffer);
