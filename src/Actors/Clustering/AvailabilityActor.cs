@@ -250,43 +250,31 @@ public sealed class AvailabilityActor : ReceiveActor, IWithTimers
     /// <summary>Every other usable member holding a local torrent becomes a peer of it (dialled like any peer).</summary>
     private void FeedPeers()
     {
+        // Public torrents of usable members, one pass: every holder feeds the tracker, the others feed our torrents.
         var usable = UsableMembers();
-        var everyone = new Dictionary<string, IReadOnlyList<(IPEndPoint, bool)>>(StringComparer.Ordinal);
-        foreach (var g in _holdings.Values.Where(h => usable.Contains(h.Member))
-                     .SelectMany(h => h.Torrents.Where(t => !t.Private).Select(t => (t.InfoHash, t.Complete, h.PeerEndPoint)))
-                     .GroupBy(x => x.InfoHash, StringComparer.Ordinal))
-        {
-            everyone[g.Key] = [.. g.Select(x => (IPEndPoint.TryParse(x.PeerEndPoint, out var ep) ? ep : null, x.Complete)).Where(x => x.Item1 is not null).Select(x => (x.Item1!, x.Complete))];
-        }
-
-        Context.System.EventStream.Publish(new ClusterPeersChanged(everyone));
-        var byHash = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        foreach (var h in _holdings.Values.Where(h => h.Member != SelfKey && usable.Contains(h.Member)))
-        {
-            foreach (var t in h.Torrents.Where(t => !t.Private))
-            {
-                if (!byHash.TryGetValue(t.InfoHash, out var list))
-                {
-                    byHash[t.InfoHash] = list = [];
-                }
-
-                list.Add(h.PeerEndPoint);
-            }
-        }
+        var holders = _holdings.Values
+            .Where(h => usable.Contains(h.Member) && IPEndPoint.TryParse(h.PeerEndPoint, out _))
+            .SelectMany(h => h.Torrents.Where(t => !t.Private).Select(t => (t.InfoHash, t.Complete, h.Member, EndPoint: IPEndPoint.Parse(h.PeerEndPoint))))
+            .GroupBy(x => x.InfoHash, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        Context.System.EventStream.Publish(new ClusterPeersChanged(
+            holders.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<(IPEndPoint, bool)>)[.. kv.Value.Select(x => (x.EndPoint, x.Complete))], StringComparer.Ordinal)));
 
         foreach (var local in _published?.Torrents ?? [])
         {
-            var endpoints = byHash.TryGetValue(local.InfoHash, out var l) ? l.Order(StringComparer.Ordinal).ToArray() : [];
+            var others = holders.TryGetValue(local.InfoHash, out var l)
+                ? l.Where(x => x.Member != SelfKey).Select(x => x.EndPoint).OrderBy(e => e.ToString(), StringComparer.Ordinal).ToList()
+                : [];
+            var endpoints = others.Select(e => e.ToString()).ToArray();
             if (_peersSent.TryGetValue(local.InfoHash, out var sent) && sent.SequenceEqual(endpoints))
             {
                 continue;
             }
 
             _peersSent[local.InfoHash] = endpoints;
-            var peers = endpoints.Select(e => IPEndPoint.TryParse(e, out var ep) ? ep : null).OfType<IPEndPoint>().ToList();
-            if (peers.Count > 0)
+            if (others.Count > 0)
             {
-                _torrents.Tell(new NodeMessages.ForTorrent(local.InfoHash, new TorrentMessages.AddPeers(peers, "cluster")));
+                _torrents.Tell(new NodeMessages.ForTorrent(local.InfoHash, new TorrentMessages.AddPeers(others, "cluster")));
             }
         }
     }

@@ -33,7 +33,14 @@ public static class ClusterMessages
 
     public sealed record MemberState(string Address, string Status, bool Reachable, bool IsLeader, bool IsSelf, string? NodeId, string? PeerEndPoint, int Torrents, int CompleteTorrents);
 
-    public sealed record ClusterState(string Self, string? Leader, MemberState[] Members, MemberHoldings[] Holdings, IReadOnlyDictionary<string, int> ReplicationFactors, int DefaultReplicationFactor);
+    public sealed record ClusterState(string Self, string? Leader, MemberState[] Members, MemberHoldings[] Holdings, IReadOnlyDictionary<string, int> ReplicationFactors, int DefaultReplicationFactor)
+    {
+        /// <summary>Addresses of the members whose copies count: up and reachable.</summary>
+        public HashSet<string> UsableAddresses() =>
+            Members.Where(m => m.Status == "up" && m.Reachable).Select(m => m.Address).ToHashSet(StringComparer.Ordinal);
+
+        public int FactorOf(string infoHash) => ReplicationFactors.TryGetValue(infoHash, out var f) ? f : DefaultReplicationFactor;
+    }
 
     /// <summary>Sets (or with null, clears) a torrent's replication factor cluster-wide.</summary>
     public sealed record SetReplicationFactor(string InfoHash, int? Factor) : IClusterCommand;

@@ -226,13 +226,21 @@ public sealed class ConsoleEndpointActor : ReceiveActor
         }
 
         var reply = await _node.Ask(new NodeMessages.AddTorrent(meta, Path.GetFullPath(savePath), new TorrentOptions()), _timeout).ConfigureAwait(false);
+        return await Added(reply, string.Empty, Path.GetFullPath(savePath)).ConfigureAwait(false);
+    }
+
+    /// <summary>The answer to an add, whichever way the torrent came (file, magnet, cluster).</summary>
+    private async Task<IConsoleReply> Added(object reply, string how, string savePath)
+    {
         switch (reply)
         {
             case NodeMessages.TorrentAccepted accepted:
                 var status = await StatusOf(accepted.InfoHash).ConfigureAwait(false);
-                return new Done($"added {accepted.InfoHash[..8]} ({meta.Name}), saving to {Path.GetFullPath(savePath)}", Summarize(status));
+                return new Done($"added {accepted.InfoHash[..8]} ({status.Name}){how}, saving to {savePath}", Summarize(status));
             case NodeMessages.AddTorrentRejected rejected:
                 return new CommandFailed(rejected.Reason);
+            case ClusterMessages.AddFromClusterFailed failed:
+                return new CommandFailed(failed.Reason);
             default:
                 return new CommandFailed($"unexpected answer from the node: {reply}");
         }
@@ -261,12 +269,7 @@ public sealed class ConsoleEndpointActor : ReceiveActor
                 return new Done($"fetching the metadata of {magnet.InfoHash.Hex[..8]} from peers; it appears in `torrents` once found", null);
             }
 
-            return await pending.ConfigureAwait(false) switch
-            {
-                NodeMessages.TorrentAccepted a => new Done($"added {a.InfoHash[..8]} from its magnet link, saving to {target}", Summarize(await StatusOf(a.InfoHash).ConfigureAwait(false))),
-                NodeMessages.AddTorrentRejected r => new CommandFailed(r.Reason),
-                var other => new CommandFailed($"unexpected answer from the node: {other}"),
-            };
+            return await Added(await pending.ConfigureAwait(false), " from its magnet link", target).ConfigureAwait(false);
         }
 
         if (!Protocol.InfoHash.TryParse(link, out var hash))
@@ -276,18 +279,9 @@ public sealed class ConsoleEndpointActor : ReceiveActor
 
         var savePath = add.SavePath ?? _info.DefaultSavePath;
         var reply = await Ask<object>(new ClusterMessages.AddFromCluster(hash.Hex, savePath, "added from the console")).ConfigureAwait(false);
-        switch (reply)
-        {
-            case NodeMessages.TorrentAccepted accepted:
-                var status = await StatusOf(accepted.InfoHash).ConfigureAwait(false);
-                return new Done($"added {accepted.InfoHash[..8]} ({status.Name}) from the cluster, saving to {savePath}", Summarize(status));
-            case ClusterMessages.AddFromClusterFailed failed:
-                return new CommandFailed(failed.Reason);
-            case ClusterMessages.NotClustered:
-                return new CommandFailed($"adding {hash.Hex[..8]} by info-hash alone needs a cluster member holding it; this node is standalone, add the .torrent file");
-            default:
-                return new CommandFailed($"unexpected answer from the node: {reply}");
-        }
+        return reply is ClusterMessages.NotClustered
+            ? new CommandFailed($"adding {hash.Hex[..8]} by info-hash alone needs a cluster member holding it; this node is standalone, add the .torrent file")
+            : await Added(reply, " from the cluster", savePath).ConfigureAwait(false);
     }
 
     /// <summary>The cluster as this member sees it; null on a standalone node.</summary>
@@ -301,17 +295,17 @@ public sealed class ConsoleEndpointActor : ReceiveActor
             return t.State == TorrentState.Seeding ? 1 : 0;
         }
 
-        var usable = cluster.Members.Where(m => m.Status == "up" && m.Reachable).Select(m => m.Address).ToHashSet(StringComparer.Ordinal);
+        var usable = cluster.UsableAddresses();
         return cluster.Holdings.Count(h => usable.Contains(h.Address) && h.Find(t.InfoHash) is { Complete: true });
     }
 
+    /// <summary>The cluster state, for commands that only make sense in a cluster.</summary>
+    private async Task<ClusterMessages.ClusterState> Clustered() =>
+        await ClusterState().ConfigureAwait(false) ?? throw new ConsoleCommandException("this node is standalone, not a cluster member");
+
     private async Task<IConsoleReply> Cluster()
     {
-        if (await ClusterState().ConfigureAwait(false) is not { } c)
-        {
-            return new CommandFailed("this node is standalone, not a cluster member");
-        }
-
+        var c = await Clustered().ConfigureAwait(false);
         return new ClusterInfo(c.Self, c.Leader, [.. c.Members.Select(m => new ClusterMember(m.Address, m.Status, m.Reachable, m.IsLeader, m.IsSelf, m.NodeId, m.PeerEndPoint, m.Torrents, m.CompleteTorrents))]);
     }
 
@@ -338,12 +332,8 @@ public sealed class ConsoleEndpointActor : ReceiveActor
 
     private async Task<IConsoleReply> ClusterTorrents()
     {
-        if (await ClusterState().ConfigureAwait(false) is not { } c)
-        {
-            return new CommandFailed("this node is standalone, not a cluster member");
-        }
-
-        var usable = c.Members.Where(m => m.Status == "up" && m.Reachable).Select(m => m.Address).ToHashSet(StringComparer.Ordinal);
+        var c = await Clustered().ConfigureAwait(false);
+        var usable = c.UsableAddresses();
         var torrents = c.Holdings
             .SelectMany(h => h.Torrents.Select(t => (Holder: h, Torrent: t)))
             .GroupBy(x => x.Torrent.InfoHash, StringComparer.Ordinal)
@@ -354,7 +344,7 @@ public sealed class ConsoleEndpointActor : ReceiveActor
                     g.Key,
                     first.Name,
                     first.Size,
-                    c.ReplicationFactors.TryGetValue(g.Key, out var f) ? f : c.DefaultReplicationFactor,
+                    c.FactorOf(g.Key),
                     g.Count(x => x.Torrent.Complete && usable.Contains(x.Holder.Address)),
                     g.Count(x => !x.Torrent.Complete && usable.Contains(x.Holder.Address)),
                     [.. g.Select(x => x.Holder.Address).Order(StringComparer.Ordinal)]);
@@ -366,27 +356,14 @@ public sealed class ConsoleEndpointActor : ReceiveActor
 
     private async Task<IConsoleReply> ReplicasOf(Replicas r)
     {
-        if (await ClusterState().ConfigureAwait(false) is not { } c)
+        var c = await Clustered().ConfigureAwait(false);
+        // Any torrent of the cluster, not only this member's.
+        if (TorrentQuery.Find(c.Holdings.SelectMany(h => h.Torrents).Select(t => (t.InfoHash, t.Name)), r.Torrent, " of the cluster", out var error) is not { } found)
         {
-            return new CommandFailed("this node is standalone, not a cluster member");
+            return new CommandFailed(error!);
         }
 
-        // Any torrent of the cluster, not only this member's: matched by info-hash prefix or exact name.
-        var q = r.Torrent.Trim();
-        var isHex = q.Length > 0 && q.All(Uri.IsHexDigit);
-        var matches = c.Holdings.SelectMany(h => h.Torrents)
-            .Where(t => (isHex && t.InfoHash.StartsWith(q, StringComparison.OrdinalIgnoreCase)) || string.Equals(t.Name, q, StringComparison.OrdinalIgnoreCase))
-            .Select(t => (t.InfoHash, t.Name))
-            .Distinct()
-            .ToList();
-        if (matches.Count != 1)
-        {
-            return new CommandFailed(matches.Count == 0
-                ? $"no torrent of the cluster matches '{q}'"
-                : $"'{q}' is ambiguous: it matches {string.Join(", ", matches.Take(5).Select(m => $"{m.InfoHash[..8]} ({m.Name})"))}");
-        }
-
-        var (hash, name) = matches[0];
+        var (hash, name) = found;
         if (r.Factor is { } wanted)
         {
             if (wanted is < 0 or > 100)
@@ -397,7 +374,7 @@ public sealed class ConsoleEndpointActor : ReceiveActor
             await Ask<ClusterMessages.ReplicationFactorSet>(new ClusterMessages.SetReplicationFactor(hash, wanted == 0 ? null : wanted)).ConfigureAwait(false);
         }
 
-        var usable = c.Members.Where(m => m.Status == "up" && m.Reachable).Select(m => m.Address).ToHashSet(StringComparer.Ordinal);
+        var usable = c.UsableAddresses();
         var holders = c.Holdings
             .Select(h => (Holder: h, Torrent: h.Find(hash)))
             .Where(x => x.Torrent is not null)
@@ -409,8 +386,7 @@ public sealed class ConsoleEndpointActor : ReceiveActor
                 usable.Contains(x.Holder.Address)))
             .OrderBy(h => h.Address, StringComparer.Ordinal)
             .ToArray();
-        var factor = r.Factor is { } set ? (set == 0 ? c.DefaultReplicationFactor : set)
-            : c.ReplicationFactors.TryGetValue(hash, out var f) ? f : c.DefaultReplicationFactor;
+        var factor = r.Factor is { } set ? (set == 0 ? c.DefaultReplicationFactor : set) : c.FactorOf(hash);
         var isDefault = r.Factor is { } given ? given == 0 : !c.ReplicationFactors.ContainsKey(hash);
         return new ReplicaInfo(hash, name, factor, isDefault, holders.Count(h => h.Complete && h.Usable), holders);
     }

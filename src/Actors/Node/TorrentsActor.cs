@@ -220,25 +220,10 @@ public sealed class TorrentsActor : ReceivePersistentActor
         }).PipeTo(replyTo);
     }
 
-    private object Resolve(string query)
-    {
-        var q = query.Trim();
-        if (q.Length == 0)
-        {
-            return new TorrentNotResolved("no torrent given");
-        }
-
-        var isHex = q.All(Uri.IsHexDigit);
-        var matches = _catalog.Keys
-            .Where(h => (isHex && h.StartsWith(q, StringComparison.OrdinalIgnoreCase)) || string.Equals(NameOf(h), q, StringComparison.OrdinalIgnoreCase))
-            .ToList();
-        return matches.Count switch
-        {
-            1 => new TorrentResolved(matches[0], NameOf(matches[0])),
-            0 => new TorrentNotResolved($"no torrent matches '{q}'"),
-            _ => new TorrentNotResolved($"'{q}' is ambiguous: it matches {string.Join(", ", matches.Order(StringComparer.Ordinal).Take(5).Select(h => $"{h[..8]} ({NameOf(h)})"))}{(matches.Count > 5 ? $" and {matches.Count - 5} more" : string.Empty)}"),
-        };
-    }
+    private object Resolve(string query) =>
+        TorrentQuery.Find(_catalog.Keys.Select(h => (h, NameOf(h))), query, string.Empty, out var error) is { } found
+            ? new TorrentResolved(found.InfoHash, found.Name)
+            : new TorrentNotResolved(error!);
 
     private string NameOf(string hash) => _names.TryGetValue(hash, out var n) ? n : hash;
 

@@ -10,41 +10,36 @@ internal static class ConsoleCommand
 {
     private static readonly string[] OwnOptions = ["--node", "--secret", "--config"];
 
-    public static Command Build(string[] rawArgs)
+    public static Command Build(string[] rawArgs) => Connected(
+        "console",
+        "Drive a running node: status, torrents, add, pause, resume, remove, show, peers, watch, limit…",
+        new Argument<string[]>("COMMAND") { Description = "A console command and its arguments; none opens the shell ('help' lists them)", Arity = ArgumentArity.ZeroOrMore },
+        rawArgs,
+        tokens => tokens);
+
+    /// <summary>`swarm search WORDS... [--node HOST:PORT] [--json]`: the console's search, as a command of its own.</summary>
+    public static Command Search(string[] rawArgs) => Connected(
+        "search",
+        "Search the torrents of every cluster member (add one with `swarm console add INFO-HASH`)",
+        new Argument<string[]>("WORDS") { Description = "Every word must appear in the name or a file name", Arity = ArgumentArity.OneOrMore },
+        rawArgs,
+        tokens => ["search", .. tokens]);
+
+    /// <summary>A command that talks to a node's console: --node, --secret, --config, and its own words.</summary>
+    private static Command Connected(string name, string description, Argument<string[]> words, string[] rawArgs, Func<List<string>, List<string>> invocation)
     {
         var node = new Option<string?>("--node") { Description = "The node's console, HOST:PORT (default: this machine's swarm.console port)" };
         var secret = new Option<string?>("--secret") { Description = $"Console secret, if the node requires one (prefer the {ConsoleSettings.SecretVariable} variable: arguments are visible to other users)" };
         var config = new Option<string?>("--config") { Description = "HOCON file layered over hocon/swarm.conf" };
-        var words = new Argument<string[]>("COMMAND") { Description = "A console command and its arguments; none opens the shell ('help' lists them)", Arity = ArgumentArity.ZeroOrMore };
-        var cmd = new Command("console", "Drive a running node: status, torrents, add, pause, resume, remove, show, peers, watch, limit…")
-        {
-            node, secret, config, words,
-        };
+        var cmd = new Command(name, description) { node, secret, config, words };
         cmd.TreatUnmatchedTokensAsErrors = false;
-        cmd.SetAction((r, ct) => RunAsync(r.GetValue(node), r.GetValue(secret), r.GetValue(config), CommandTokens(rawArgs), ct));
-        return cmd;
-    }
-
-    /// <summary>`swarm search WORDS... [--node HOST:PORT] [--json]`: the console's search, as a command of its own.</summary>
-    public static Command Search(string[] rawArgs)
-    {
-        var node = new Option<string?>("--node") { Description = "A node's console, HOST:PORT (default: this machine's)" };
-        var secret = new Option<string?>("--secret") { Description = $"Console secret, if the node requires one (or {ConsoleSettings.SecretVariable})" };
-        var config = new Option<string?>("--config") { Description = "HOCON file layered over hocon/swarm.conf" };
-        var words = new Argument<string[]>("WORDS") { Description = "Every word must appear in the name or a file name", Arity = ArgumentArity.OneOrMore };
-        var cmd = new Command("search", "Search the torrents of every cluster member (add one with `swarm console add INFO-HASH`)") { node, secret, config, words };
-        cmd.TreatUnmatchedTokensAsErrors = false;
-        cmd.SetAction((r, ct) =>
-        {
-            var tokens = CommandTokens(rawArgs, "search");
-            return RunAsync(r.GetValue(node), r.GetValue(secret), r.GetValue(config), ["search", .. tokens], ct);
-        });
+        cmd.SetAction((r, ct) => RunAsync(r.GetValue(node), r.GetValue(secret), r.GetValue(config), invocation(CommandTokens(rawArgs, name)), ct));
         return cmd;
     }
 
     /// <summary>The console command's own words, in order: every raw argument after `console` except our options.
     /// (Its flags, like --json or --delete-data, are not System.CommandLine options.)</summary>
-    private static List<string> CommandTokens(string[] rawArgs, string command = "console")
+    private static List<string> CommandTokens(string[] rawArgs, string command)
     {
         var tokens = new List<string>();
         var i = Array.IndexOf(rawArgs, command) + 1;

@@ -4,9 +4,7 @@ using Akka.Actor;
 using Akka.Actor.Setup;
 using Akka.Configuration;
 using Akka.Hosting.Logging;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 using Swarm.Actors.Configuration;
 using Swarm.Node.Hosting;
 
@@ -47,15 +45,7 @@ internal static class TrackerCommand
             return ExitCodes.InvalidInput;
         }
 
-        using var loggers = LoggerFactory.Create(b => b
-            .SetMinimumLevel(LogLevel.Debug)
-            .AddFilter("Microsoft", LogLevel.Warning)
-            .AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "HH:mm:ss.fff ";
-            })
-            .Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
+        using var loggers = LoggerFactory.Create(b => b.UseSwarmConsole());
         var systemConfig = ConfigurationFactory.ParseString("""akka.loggers = ["Akka.Hosting.Logging.LoggerFactoryLogger, Akka.Hosting"]""").WithFallback(config);
         var system = ActorSystem.Create("swarm-tracker", ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(systemConfig), new LoggerFactorySetup(loggers)));
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

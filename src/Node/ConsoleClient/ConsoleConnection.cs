@@ -4,6 +4,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Remote;
 using Swarm.Actors.Configuration;
+using Swarm.Node.Hosting;
 using static Swarm.Actors.Node.ConsoleMessages;
 
 namespace Swarm.Node.ConsoleClient;
@@ -109,13 +110,12 @@ internal sealed class ConsoleConnection : IAsyncDisposable
 
     private static async Task<(IPAddress Ip, int Port)> ResolveAsync(string target)
     {
-        var colon = target.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(target.AsSpan(colon + 1), out var port) || port is <= 0 or > 65535)
+        if (!HostPort.TryParse(target, out var host, out var port))
         {
             throw new ConsoleUsageException($"--node '{target}' is not HOST:PORT");
         }
 
-        var host = target[..colon].Trim('[', ']');
+        host = host.Trim('[', ']');
         if (IPAddress.TryParse(host, out var ip))
         {
             return (ip, port);

@@ -51,8 +51,6 @@ public sealed class ConsoleHost : IAsyncDisposable
                 dot-netty.tcp {
                   hostname = "{{ip}}"
                   port = {{port}}
-                  # On Linux the default (on) lets a second node bind the same port and silently share it.
-                  reuse-addr = off
                   maximum-frame-size = {{settings.MaximumFrameSize}}b
                 }
               }

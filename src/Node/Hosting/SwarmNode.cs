@@ -7,7 +7,6 @@ using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 using Swarm.Actors;
 using Swarm.Actors.Clustering;
 using Swarm.Actors.Configuration;
@@ -98,16 +97,7 @@ public sealed class SwarmNode : IAsyncDisposable
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
-        builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(LogLevel.Debug);
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-        // stdout carries the machine-readable lines ("complete <hash>"); every log line goes to stderr.
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss.fff ";
-        });
-        builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.UseSwarmConsole();
         var akkaLevel = Akka.Event.Logging.LogLevelFor(config.GetString("akka.loglevel", "WARNING"));
         builder.Services.AddAkka(settings.Cluster.Name, b =>
         {
@@ -184,8 +174,6 @@ public sealed class SwarmNode : IAsyncDisposable
               remote.dot-netty.tcp {
                 hostname = "{{cluster.Hostname}}"
                 port = {{cluster.Port}}
-                # On Linux the default (on) lets a second node bind the same port and silently share it.
-                reuse-addr = off
                 # Default 128000 bytes: larger messages (metainfo of big torrents, gossip of many torrents) are dropped.
                 maximum-frame-size = {{frameSize}}b
               }
@@ -209,13 +197,9 @@ public sealed class SwarmNode : IAsyncDisposable
             }
         }
 
-        var colon = seed.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(seed.AsSpan(colon + 1), out var port) || port is <= 0 or > 65535)
-        {
-            throw new ArgumentException($"seed node '{seed}' is not HOST:PORT or akka.tcp://{systemName}@HOST:PORT");
-        }
-
-        return $"akka.tcp://{systemName}@{seed[..colon]}:{port}";
+        return HostPort.TryParse(seed, out var host, out var port)
+            ? $"akka.tcp://{systemName}@{host}:{port}"
+            : throw new ArgumentException($"seed node '{seed}' is not HOST:PORT or akka.tcp://{systemName}@HOST:PORT");
     }
 
     /// <summary>Runs the embedded tracker in this node (swarm.tracker-server.in-node).</summary>

@@ -104,19 +104,32 @@ public sealed class TrackerHost : IAsyncDisposable
 
     private static string Host(IPAddress ip) => ip.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{ip}]" : ip.ToString();
 
-    private static async Task Announce(HttpContext ctx, IActorRef registry, TrackerServerSettings settings)
+    private static Task Announce(HttpContext ctx, IActorRef registry, TrackerServerSettings settings) => Respond(ctx, async () =>
+    {
+        var request = HttpTrackerServerCodec.ParseAnnounce(ctx.Request.QueryString.Value, settings.DefaultNumWant, settings.MaxNumWant);
+        var from = ctx.Connection.RemoteIpAddress ?? IPAddress.Loopback;
+        return await registry.Ask(new TrackerMessages.Announce(request, from), AskTimeout).ConfigureAwait(false) switch
+        {
+            AnnounceAnswer a => HttpTrackerServerCodec.Announce(a.Interval, a.MinInterval, a.Complete, a.Incomplete, a.Peers, request.Compact, request.NoPeerId),
+            AnnounceRefused r => HttpTrackerServerCodec.Failure(r.Reason),
+            var other => HttpTrackerServerCodec.Failure($"internal error: {other.GetType().Name}"),
+        };
+    });
+
+    private static Task Scrape(HttpContext ctx, IActorRef registry, TrackerServerSettings settings) => Respond(ctx, async () =>
+    {
+        var hashes = HttpTrackerServerCodec.ParseScrape(ctx.Request.QueryString.Value, settings.MaxScrape);
+        var answer = await registry.Ask<ScrapeAnswer>(new TrackerMessages.Scrape(hashes), AskTimeout).ConfigureAwait(false);
+        return HttpTrackerServerCodec.Scrape(answer.Entries);
+    });
+
+    /// <summary>Writes the bencoded answer; a refused request or a busy registry becomes a `failure reason`.</summary>
+    private static async Task Respond(HttpContext ctx, Func<Task<byte[]>> answer)
     {
         byte[] body;
         try
         {
-            var request = HttpTrackerServerCodec.ParseAnnounce(ctx.Request.QueryString.Value, settings.DefaultNumWant, settings.MaxNumWant);
-            var from = ctx.Connection.RemoteIpAddress ?? IPAddress.Loopback;
-            body = await registry.Ask(new TrackerMessages.Announce(request, from), AskTimeout).ConfigureAwait(false) switch
-            {
-                AnnounceAnswer a => HttpTrackerServerCodec.Announce(a.Interval, a.MinInterval, a.Complete, a.Incomplete, a.Peers, request.Compact, request.NoPeerId),
-                AnnounceRefused r => HttpTrackerServerCodec.Failure(r.Reason),
-                var other => HttpTrackerServerCodec.Failure($"internal error: {other.GetType().Name}"),
-            };
+            body = await answer().ConfigureAwait(false);
         }
         catch (TrackerRequestException e)
         {
@@ -127,32 +140,6 @@ public sealed class TrackerHost : IAsyncDisposable
             body = HttpTrackerServerCodec.Failure("tracker busy, try again");
         }
 
-        await Write(ctx, body).ConfigureAwait(false);
-    }
-
-    private static async Task Scrape(HttpContext ctx, IActorRef registry, TrackerServerSettings settings)
-    {
-        byte[] body;
-        try
-        {
-            var hashes = HttpTrackerServerCodec.ParseScrape(ctx.Request.QueryString.Value, settings.MaxScrape);
-            var answer = await registry.Ask<ScrapeAnswer>(new TrackerMessages.Scrape(hashes), AskTimeout).ConfigureAwait(false);
-            body = HttpTrackerServerCodec.Scrape(answer.Entries);
-        }
-        catch (TrackerRequestException e)
-        {
-            body = HttpTrackerServerCodec.Failure(e.Message);
-        }
-        catch (AskTimeoutException)
-        {
-            body = HttpTrackerServerCodec.Failure("tracker busy, try again");
-        }
-
-        await Write(ctx, body).ConfigureAwait(false);
-    }
-
-    private static async Task Write(HttpContext ctx, byte[] body)
-    {
         ctx.Response.StatusCode = StatusCodes.Status200OK;
         ctx.Response.ContentType = "text/plain";
         ctx.Response.ContentLength = body.Length;
