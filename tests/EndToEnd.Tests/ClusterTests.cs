@@ -157,11 +157,7 @@ public sealed class ClusterTests(ITestOutputHelper log) : EndToEndTest(log)
         var a = Own(await SwarmNodeProcess.StartAsync(Log, StateDir("a")));
         var other = Config("swarm.cluster.name = \"elsewhere\"\nswarm.cluster.join-warning-after = 5s");
         var stranger = Own(await SwarmNodeProcess.StartAsync(Log, StateDir("stranger"), "--config", other, "--seed-node", a.Cluster));
-        var deadline = DateTime.UtcNow + Settle;
-        while (DateTime.UtcNow < deadline && !stranger.Process.Stderr.Any(l => l.Contains("not a cluster member after", StringComparison.Ordinal)))
-        {
-            await Task.Delay(250);
-        }
+        await stranger.Process.WaitForStderrLineAsync(l => l.Contains("not a cluster member after", StringComparison.Ordinal), "the join warning", Settle);
 
         Assert.Contains(stranger.Process.Stderr, l => l.Contains("not a cluster member after 5 s", StringComparison.Ordinal) && l.Contains("same cluster name ('elsewhere')", StringComparison.Ordinal));
         Assert.Equal(1, (await a.JsonAsync("cluster")).GetProperty("members").GetArrayLength());
@@ -176,11 +172,7 @@ public sealed class ClusterTests(ITestOutputHelper log) : EndToEndTest(log)
         (await newer.ConsoleAsync("add", torrent.TorrentPath, "-o", torrent.Content.Parent)).EnsureSuccess();
         await newer.WaitForStateAsync(torrent.InfoHash, "seeding", Settle);
 
-        var deadline = DateTime.UtcNow + Settle;
-        while (DateTime.UtcNow < deadline && !a.Process.Stderr.Any(l => l.Contains("speaks swarm cluster protocol 2", StringComparison.Ordinal)))
-        {
-            await Task.Delay(250);
-        }
+        await a.Process.WaitForStderrLineAsync(l => l.Contains("speaks swarm cluster protocol 2", StringComparison.Ordinal), "the protocol version error", Settle);
 
         Assert.Contains(a.Process.Stderr, l => l.Contains("speaks swarm cluster protocol 2, this node 1: it is left out", StringComparison.Ordinal));
         // Its torrent is no source for a: no copy is made from it, and an add by info-hash finds no holder.
@@ -208,52 +200,26 @@ public sealed class ClusterTests(ITestOutputHelper log) : EndToEndTest(log)
     }
 
     /// <summary>Polls `cluster --json` until <paramref name="counts"/>(members up and reachable, all members listed) holds.</summary>
-    private static async Task WaitForMembersAsync(SwarmNodeProcess node, Func<int, int, bool> counts, string what)
-    {
-        var deadline = DateTime.UtcNow + Settle;
-        var last = string.Empty;
-        while (DateTime.UtcNow < deadline)
-        {
-            var result = await node.ConsoleAsync("cluster", "--json");
-            if (result.ExitCode == 0)
-            {
-                var members = JsonDocument.Parse(result.StdoutText).RootElement.GetProperty("members");
-                last = members.ToString();
-                if (counts(members.EnumerateArray().Count(m => m.GetProperty("status").GetString() == "up" && m.GetProperty("reachable").GetBoolean()), members.GetArrayLength()))
-                {
-                    return;
-                }
-            }
+    private static Task WaitForMembersAsync(SwarmNodeProcess node, Func<int, int, bool> counts, string what) =>
+        Poll.UntilAsync(
+            async () => await node.ConsoleAsync("cluster", "--json") is { ExitCode: 0 } result
+                ? JsonDocument.Parse(result.StdoutText).RootElement.GetProperty("members").Clone()
+                : (JsonElement?)null,
+            members => counts(members!.Value.EnumerateArray().Count(m => m.GetProperty("status").GetString() == "up" && m.GetProperty("reachable").GetBoolean()), members.Value.GetArrayLength()),
+            Settle,
+            TimeSpan.FromMilliseconds(500),
+            last => $"never saw {what} within {Settle.TotalSeconds:0} s; last view: {last}");
 
-            await Task.Delay(500);
-        }
-
-        Assert.Fail($"never saw {what} within {Settle.TotalSeconds:0} s; last view: {last}");
-    }
-
-    private static async Task<JsonElement> WaitForClusterTorrentAsync(SwarmNodeProcess node, string infoHash, Func<JsonElement, bool> done, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? Settle);
-        JsonElement? last = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            var result = await node.ConsoleAsync("torrents", "--cluster", "--json");
-            if (result.ExitCode == 0)
-            {
-                last = JsonDocument.Parse(result.StdoutText).RootElement.GetProperty("torrents").EnumerateArray()
+    private static async Task<JsonElement> WaitForClusterTorrentAsync(SwarmNodeProcess node, string infoHash, Func<JsonElement, bool> done, TimeSpan? timeout = null) =>
+        (await Poll.UntilAsync(
+            async () => await node.ConsoleAsync("torrents", "--cluster", "--json") is { ExitCode: 0 } result
+                ? JsonDocument.Parse(result.StdoutText).RootElement.GetProperty("torrents").EnumerateArray()
                     .Where(t => t.GetProperty("infoHash").GetString() == infoHash)
                     .Select(t => (JsonElement?)t.Clone())
-                    .FirstOrDefault();
-                if (last is { } t && done(t))
-                {
-                    return t;
-                }
-            }
-
-            await Task.Delay(500);
-        }
-
-        Assert.Fail($"the cluster view of {node.Console} never reached the expected state for {infoHash} within {(timeout ?? Settle).TotalSeconds:0} s; last: {last?.ToString() ?? "not listed"}");
-        return default;
-    }
+                    .FirstOrDefault()
+                : null,
+            t => done(t!.Value),
+            timeout ?? Settle,
+            TimeSpan.FromMilliseconds(500),
+            last => $"the cluster view of {node.Console} never reached the expected state for {infoHash} within {(timeout ?? Settle).TotalSeconds:0} s; last: {last?.ToString() ?? "not listed"}"))!.Value;
 }

@@ -60,19 +60,7 @@ public sealed class OpenTracker : IAsyncDisposable
     }
 
     /// <summary>Seeders and leechers the tracker knows for the torrent (0, 0 before any announce).</summary>
-    public async Task<(int Seeders, int Leechers)> ScrapeAsync(string infoHash)
-    {
-        var escaped = string.Concat(Convert.FromHexString(infoHash).Select(b => $"%{b:X2}"));
-        var body = await Http.GetByteArrayAsync($"{ScrapeUrl}?info_hash={escaped}");
-        var files = (Dictionary<string, object>)((Dictionary<string, object>)Bencode.Decode(body))["files"];
-        if (files.Count == 0)
-        {
-            return (0, 0);
-        }
-
-        var stats = (Dictionary<string, object>)files.Values.Single();
-        return ((int)(long)stats["complete"], (int)(long)stats["incomplete"]);
-    }
+    public Task<(int Seeders, int Leechers)> ScrapeAsync(string infoHash) => HttpScrape.ScrapeAsync(ScrapeUrl, infoHash);
 
     /// <summary>Waits until at least one seeder has announced.</summary>
     public Task WaitForSeederAsync(string infoHash) =>
@@ -84,23 +72,8 @@ public sealed class OpenTracker : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _process.DisposeAsync();
 
-    private async Task WaitForAsync(string infoHash, Func<(int Seeders, int Leechers), bool> done, string what)
-    {
-        var deadline = DateTime.UtcNow + Timeouts.Announce;
-        var last = (0, 0);
-        while (DateTime.UtcNow < deadline)
-        {
-            last = await ScrapeAsync(infoHash);
-            if (done(last))
-            {
-                return;
-            }
-
-            await Task.Delay(200);
-        }
-
-        throw new TimeoutException($"No announce from {what} for {infoHash} reached the tracker within {Timeouts.Announce.TotalSeconds:0} s (seeders, leechers) = {last}.");
-    }
+    private Task WaitForAsync(string infoHash, Func<(int Seeders, int Leechers), bool> done, string what) =>
+        HttpScrape.WaitForAsync(ScrapeUrl, infoHash, done, what);
 
     private async Task WaitUntilServingAsync()
     {

@@ -77,24 +77,13 @@ public sealed class SwarmNodeProcess : IAsyncDisposable
     }
 
     /// <summary>Polls `torrents --json` until the torrent is in <paramref name="state"/>.</summary>
-    public async Task<JsonElement> WaitForStateAsync(string infoHash, string state, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        JsonElement? last = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            last = await TorrentAsync(infoHash);
-            if (last?.GetProperty("state").GetString() == state)
-            {
-                return last.Value;
-            }
-
-            await Task.Delay(250);
-        }
-
-        Assert.Fail($"torrent {infoHash} did not reach '{state}' within {timeout.TotalSeconds:0} s; last seen: {last?.ToString() ?? "not listed"}");
-        return default;
-    }
+    public async Task<JsonElement> WaitForStateAsync(string infoHash, string state, TimeSpan timeout) =>
+        (await Poll.UntilAsync(
+            () => TorrentAsync(infoHash),
+            t => t!.Value.GetProperty("state").GetString() == state,
+            timeout,
+            TimeSpan.FromMilliseconds(250),
+            last => $"torrent {infoHash} did not reach '{state}' within {timeout.TotalSeconds:0} s; last seen: {last?.ToString() ?? "not listed"}"))!.Value;
 
     public ValueTask DisposeAsync() => Process.DisposeAsync();
 }

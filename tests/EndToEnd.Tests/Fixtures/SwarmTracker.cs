@@ -6,7 +6,6 @@ namespace Swarm.EndToEnd.Tests.Fixtures;
 /// <summary>`swarm tracker` on loopback (HTTP and UDP on free ports), started before the torrents that name it.</summary>
 public sealed class SwarmTracker : IAsyncDisposable
 {
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
     private readonly ManagedProcess _process;
 
     private SwarmTracker(ManagedProcess process, string http, string udp)
@@ -38,33 +37,10 @@ public sealed class SwarmTracker : IAsyncDisposable
         }
     }
 
-    /// <summary>Seeders and leechers the tracker knows for the torrent, by HTTP scrape.</summary>
-    public async Task<(int Seeders, int Leechers)> ScrapeAsync(string infoHash)
-    {
-        var escaped = string.Concat(Convert.FromHexString(infoHash).Select(b => $"%{b:X2}"));
-        var body = await Http.GetByteArrayAsync($"{HttpAnnounceUrl[..^"announce".Length]}scrape?info_hash={escaped}");
-        var files = (Dictionary<string, object>)((Dictionary<string, object>)Bencode.Decode(body))["files"];
-        var stats = (Dictionary<string, object>)files.Values.Single();
-        return ((int)(long)stats["complete"], (int)(long)stats["incomplete"]);
-    }
+    private string ScrapeUrl => $"{HttpAnnounceUrl[..^"announce".Length]}scrape";
 
-    public async Task WaitForAsync(string infoHash, Func<(int Seeders, int Leechers), bool> done, string what)
-    {
-        var deadline = DateTime.UtcNow + Timeouts.Announce;
-        var last = (0, 0);
-        while (DateTime.UtcNow < deadline)
-        {
-            last = await ScrapeAsync(infoHash);
-            if (done(last))
-            {
-                return;
-            }
-
-            await Task.Delay(200);
-        }
-
-        throw new TimeoutException($"no announce from {what} for {infoHash} reached swarm tracker within {Timeouts.Announce.TotalSeconds:0} s (seeders, leechers) = {last}.");
-    }
+    public Task WaitForAsync(string infoHash, Func<(int Seeders, int Leechers), bool> done, string what) =>
+        HttpScrape.WaitForAsync(ScrapeUrl, infoHash, done, what);
 
     public ValueTask DisposeAsync() => _process.DisposeAsync();
 }

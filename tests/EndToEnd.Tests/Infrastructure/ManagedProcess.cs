@@ -126,12 +126,19 @@ public sealed class ManagedProcess : IAsyncDisposable
     /// Waits for a stdout line matching <paramref name="match"/>, failing at once (with the captured
     /// output) if the process exits first, or after <paramref name="timeout"/>.
     /// </summary>
-    public async Task<string> WaitForLineAsync(Func<string, bool> match, string description, TimeSpan timeout)
+    public Task<string> WaitForLineAsync(Func<string, bool> match, string description, TimeSpan timeout) =>
+        WaitForAsync(match, description, timeout, stderr: false);
+
+    /// <summary>The same for a stderr line (log lines).</summary>
+    public Task<string> WaitForStderrLineAsync(Func<string, bool> match, string description, TimeSpan timeout) =>
+        WaitForAsync(match, description, timeout, stderr: true);
+
+    private async Task<string> WaitForAsync(Func<string, bool> match, string description, TimeSpan timeout, bool stderr)
     {
         Waiter waiter;
         lock (_gate)
         {
-            var seen = _stdout.FirstOrDefault(match);
+            var seen = (stderr ? _stderr : _stdout).FirstOrDefault(match);
             if (seen is not null)
             {
                 return seen;
@@ -142,7 +149,7 @@ public sealed class ManagedProcess : IAsyncDisposable
                 throw new InvalidOperationException($"{Name} exited with code {_process.ExitCode} before printing {description}.\n{DescribeLocked()}");
             }
 
-            waiter = new Waiter(match, description);
+            waiter = new Waiter(match, description, stderr);
             _waiters.Add(waiter);
         }
 
@@ -263,14 +270,9 @@ public sealed class ManagedProcess : IAsyncDisposable
         lock (_gate)
         {
             (stdout ? _stdout : _stderr).Add(line);
-            if (!stdout)
-            {
-                return;
-            }
-
             foreach (var waiter in _waiters)
             {
-                if (waiter.Match(line))
+                if (waiter.OnStderr != stdout && waiter.Match(line))
                 {
                     waiter.Line.TrySetResult(line);
                 }
@@ -355,9 +357,11 @@ public sealed class ManagedProcess : IAsyncDisposable
         }
     }
 
-    private sealed class Waiter(Func<string, bool> match, string description)
+    private sealed class Waiter(Func<string, bool> match, string description, bool onStderr)
     {
         public Func<string, bool> Match { get; } = match;
+
+        public bool OnStderr { get; } = onStderr;
 
         public string Description { get; } = description;
 
