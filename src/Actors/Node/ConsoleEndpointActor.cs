@@ -288,15 +288,18 @@ public sealed class ConsoleEndpointActor : ReceiveActor
     private async Task<ClusterMessages.ClusterState?> ClusterState() =>
         await Ask<object>(new ClusterMessages.GetClusterState()).ConfigureAwait(false) as ClusterMessages.ClusterState;
 
+    /// <summary>This node's own copy from its live status (the gossip lags it by up to a publish interval), the other
+    /// members' complete copies from the gossip.</summary>
     private static int CompleteCopies(ClusterMessages.ClusterState? cluster, TorrentStatus t)
     {
+        var own = t.State == TorrentState.Seeding ? 1 : 0;
         if (cluster is null)
         {
-            return t.State == TorrentState.Seeding ? 1 : 0;
+            return own;
         }
 
         var usable = cluster.UsableAddresses();
-        return cluster.Holdings.Count(h => usable.Contains(h.Address) && h.Find(t.InfoHash) is { Complete: true });
+        return own + cluster.Holdings.Count(h => h.Address != cluster.Self && usable.Contains(h.Address) && h.Find(t.InfoHash) is { Complete: true });
     }
 
     /// <summary>The cluster state, for commands that only make sense in a cluster.</summary>
