@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Swarm.Actors.Peers;
 
 /// <summary>A byte rate shared by many connections (a token bucket that may go into debt). A caller reserves the
@@ -11,11 +9,18 @@ public sealed class RateLimit
     private const double BurstSeconds = 0.25;
     private const double MinBurst = 32 * 1024;
     private readonly Lock _gate = new();
+    private readonly TimeProvider _time;
     private long _bytesPerSecond;
     private double _tokens;
-    private long _stamp = Stopwatch.GetTimestamp();
+    private long _stamp;
 
-    public RateLimit(long bytesPerSecond) => BytesPerSecond = bytesPerSecond;
+    /// <param name="time">The clock the bucket refills by; tests pass one they move by hand.</param>
+    public RateLimit(long bytesPerSecond, TimeProvider? time = null)
+    {
+        _time = time ?? TimeProvider.System;
+        _stamp = _time.GetTimestamp();
+        BytesPerSecond = bytesPerSecond;
+    }
 
     /// <summary>0 means unlimited. Changes apply to the next reservation.</summary>
     public long BytesPerSecond
@@ -29,7 +34,7 @@ public sealed class RateLimit
                 Volatile.Write(ref _bytesPerSecond, value);
                 // Debt run up under a lower limit must not stall traffic under the new one.
                 _tokens = Math.Max(_tokens, 0);
-                _stamp = Stopwatch.GetTimestamp();
+                _stamp = _time.GetTimestamp();
             }
         }
     }
@@ -45,9 +50,9 @@ public sealed class RateLimit
 
         lock (_gate)
         {
-            var now = Stopwatch.GetTimestamp();
+            var now = _time.GetTimestamp();
             var burst = Math.Max(rate * BurstSeconds, MinBurst);
-            _tokens = Math.Min(burst, _tokens + (Stopwatch.GetElapsedTime(_stamp, now).TotalSeconds * rate));
+            _tokens = Math.Min(burst, _tokens + (_time.GetElapsedTime(_stamp, now).TotalSeconds * rate));
             _stamp = now;
             _tokens -= bytes;
             return _tokens >= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(-_tokens / rate);
