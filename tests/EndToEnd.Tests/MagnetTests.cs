@@ -8,6 +8,8 @@ namespace Swarm.EndToEnd.Tests;
 /// <summary>Magnet links (BEP 9 metadata exchange over BEP 10) with real clients, both ways.</summary>
 public sealed class MagnetTests(ITestOutputHelper log) : EndToEndTest(log)
 {
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(30);
+
     [Theory]
     [InlineData(PayloadKind.SingleFile)]
     [InlineData(PayloadKind.MultiFile)]
@@ -70,6 +72,34 @@ public sealed class MagnetTests(ITestOutputHelper log) : EndToEndTest(log)
             Log, Timeouts.Start, "get", $"magnet:?xt=urn:btih:{new string('a', 40)}", "-o", Dir.Sub("b"), "--data-dir", StateDir("b"), "--port", "0", "--bind", SwarmCli.Loopback, "--peer", deadPeer, "--config", config);
         Assert.Equal(1, nobody.ExitCode);
         Assert.Contains(nobody.Stderr, l => l.Contains("no peer gave the metadata", StringComparison.Ordinal) && l.Contains(deadPeer, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_magnet_added_from_the_console_is_listed_at_once_survives_kill_9_and_downloads_once_a_peer_serves_it()
+    {
+        var torrent = await TestTorrent.CreateAsync(Dir.Path, PayloadKind.MultiFile, Log);
+        // The link names its peer, which is not there yet.
+        var seedPort = FreePort.Next();
+        var magnet = $"{await MagnetOf(torrent)}&x.pe=127.0.0.1:{seedPort}";
+        var state = StateDir("node");
+        var outDir = Dir.Sub("out");
+        var node = Own(await SwarmNodeProcess.StartAsync(Log, state));
+
+        Assert.Contains("fetching its metadata", (await node.ConsoleAsync("add", magnet, "-o", outDir)).EnsureSuccess().StdoutText);
+        var pending = await node.WaitForStateAsync(torrent.InfoHash, "metadata", Settle);
+        Assert.Equal(0, pending.GetProperty("size").GetInt64());
+        var pause = await node.ConsoleAsync("pause", torrent.InfoHash[..8]);
+        Assertions.CleanRejection(pause, expectedExitCode: 1);
+        Assert.Contains("still fetching its metadata", pause.StderrText);
+
+        await node.Process.SignalAsync("KILL");
+        await node.Process.WaitForExitAsync(Settle);
+        node = Own(await SwarmNodeProcess.StartAsync(Log, state));
+        await node.WaitForStateAsync(torrent.InfoHash, "metadata", Settle);
+
+        Own(await Libtorrent.StartSeedAsync(Log, torrent.TorrentPath, torrent.Content.Parent, seedPort));
+        await node.WaitForStateAsync(torrent.InfoHash, "seeding", TimeSpan.FromSeconds(90));
+        torrent.AssertDownloadedTo(outDir);
     }
 
     private async Task<string> MagnetOf(TestTorrent torrent) =>

@@ -183,7 +183,8 @@ public sealed class AvailabilityActor : ReceiveActor, IWithTimers
             _cluster.SelfAddress.ToString(),
             _info.NodeId,
             _info.PeerEndPoint,
-            [.. torrents.Select(t => new TorrentHolding(t.InfoHash, t.Name, t.TotalLength, t.PieceCount, t.VerifiedPieces, t.State == TorrentState.Seeding || (t.PieceCount > 0 && t.VerifiedPieces == t.PieceCount), t.IsPrivate))],
+            // A magnet still fetching its metadata holds nothing another member could use.
+            [.. torrents.Where(t => t.State != TorrentState.Metadata).Select(t => new TorrentHolding(t.InfoHash, t.Name, t.TotalLength, t.PieceCount, t.VerifiedPieces, t.State == TorrentState.Seeding || (t.PieceCount > 0 && t.VerifiedPieces == t.PieceCount), t.IsPrivate))],
             FreeSpace(),
             _settings.ProtocolVersion);
         // Gossip only what changed: progress moves in steps of whole pieces, free space in GiB, and an idle node sends nothing.

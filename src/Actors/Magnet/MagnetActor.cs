@@ -13,56 +13,99 @@ namespace Swarm.Actors.Magnet;
 
 /// <summary>Turns a magnet link into a torrent: finds peers (the link's x.pe, --peer, its trackers), fetches the info
 /// dictionary from them with <see cref="MetadataFetcher"/> until one gives metadata that hashes to the link's
-/// info-hash, then hands an ordinary <see cref="NodeMessages.AddTorrent"/> to its parent on behalf of the requester.
-/// Gives up after <c>magnet.metadata-timeout</c> with every peer's reason.</summary>
+/// info-hash, then hands it to its parent as <see cref="NodeMessages.MagnetResolved"/>. A round gives up after
+/// <c>magnet.metadata-timeout</c> with every peer's reason: a kept magnet (added to a running node) logs it, shows it in
+/// its status and starts another round; any other is refused to its requester. Answers
+/// <see cref="TorrentMessages.GetStatus"/> meanwhile, with state <see cref="TorrentState.Metadata"/>.</summary>
 public sealed class MagnetActor : ReceiveActor
 {
     private readonly MagnetLink _magnet;
+    private readonly string _savePath;
+    private readonly TorrentOptions _options;
+    private readonly NodeContext _node;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly CancellationTokenSource _cancel = new();
+    private string? _lastFailure;
 
-    public MagnetActor(MagnetLink magnet, string savePath, TorrentOptions options, NodeContext node, IActorRef requester)
+    public MagnetActor(MagnetLink magnet, string savePath, TorrentOptions options, NodeContext node, IActorRef requester, bool keep)
     {
         _magnet = magnet;
+        _savePath = savePath;
+        _options = options;
+        _node = node;
+        var hash = magnet.InfoHash.Hex[..8];
         Receive<Fetched>(f =>
         {
+            TorrentMetainfo meta;
             try
             {
-                var meta = MetainfoParser.ParseInfoDictionary(f.InfoDictionary, magnet.InfoHash) with
+                meta = MetainfoParser.ParseInfoDictionary(f.InfoDictionary, magnet.InfoHash) with
                 {
                     TrackerTiers = [.. magnet.Trackers.Select(t => (IReadOnlyList<string>)[t])],
                 };
-                _log.Info("magnet {0}: metadata ({1} bytes) from {2}", magnet.InfoHash.Hex[..8], f.InfoDictionary.Length, f.From);
-                Context.Parent.Tell(new NodeMessages.AddTorrent(meta, savePath, options), requester);
             }
             catch (Exception e) when (e is InvalidTorrentException or FormatException)
             {
-                requester.Tell(new NodeMessages.AddTorrentRejected($"magnet {magnet.InfoHash.Hex[..8]}: the metadata is not a usable torrent: {e.Message}"));
+                // It hashes to the link's info-hash, so every peer would send the same: trying again cannot help.
+                Fail($"magnet {hash}: the metadata is not a usable torrent: {e.Message}", requester, keep, retry: false);
+                return;
             }
 
+            _log.Info("magnet {0}: metadata ({1} bytes) from {2}", hash, f.InfoDictionary.Length, f.From);
+            // The peer that had the metadata very likely has pieces too; the link's peers (x.pe) are peers of the torrent.
+            var peers = (options.Peers ?? []).Concat(magnet.PeerEndPoints()).Append(f.From).Distinct().ToList();
+            Context.Parent.Tell(new NodeMessages.MagnetResolved(new NodeMessages.AddTorrent(meta, savePath, options with { Peers = peers }), requester, keep));
             Context.Stop(Self);
         });
-        Receive<Failed>(f =>
-        {
-            _log.Warning("magnet {0}: {1}", magnet.InfoHash.Hex[..8], f.Reason);
-            requester.Tell(new NodeMessages.AddTorrentRejected(f.Reason));
-            Context.Stop(Self);
-        });
-
-        var cancel = new CancellationTokenSource();
-        _cancel = cancel;
-        FetchLoop(magnet, options, node, cancel.Token).PipeTo(Self);
+        Receive<Failed>(f => Fail(f.Reason, requester, keep, retry: true));
+        Receive<TorrentMessages.GetStatus>(_ => Sender.Tell(Status()));
+        Fetch();
     }
 
-    private readonly CancellationTokenSource _cancel;
-
-    public static Props Props(MagnetLink magnet, string savePath, TorrentOptions options, NodeContext node, IActorRef requester) =>
-        Akka.Actor.Props.Create(() => new MagnetActor(magnet, savePath, options, node, requester));
+    public static Props Props(MagnetLink magnet, string savePath, TorrentOptions options, NodeContext node, IActorRef requester, bool keep) =>
+        Akka.Actor.Props.Create(() => new MagnetActor(magnet, savePath, options, node, requester, keep));
 
     protected override void PostStop()
     {
         _cancel.Cancel();
         _cancel.Dispose();
     }
+
+    private void Fetch() => FetchLoop(_magnet, _options, _node, _cancel.Token).PipeTo(Self);
+
+    private void Fail(string reason, IActorRef requester, bool keep, bool retry)
+    {
+        if (!keep)
+        {
+            _log.Warning("magnet {0}: {1}", _magnet.InfoHash.Hex[..8], reason);
+            requester.Tell(new NodeMessages.AddTorrentRejected(reason));
+            Context.Stop(Self);
+            return;
+        }
+
+        _lastFailure = reason;
+        _log.Warning("magnet {0}: {1}{2}", _magnet.InfoHash.Hex[..8], reason, retry ? "; still trying" : "; remove it");
+        if (retry)
+        {
+            Fetch();
+        }
+    }
+
+    private TorrentStatus Status() => new(
+        _magnet.InfoHash.Hex,
+        _magnet.DisplayName ?? _magnet.InfoHash.Hex,
+        TorrentState.Metadata,
+        _lastFailure,
+        _savePath,
+        TotalLength: 0,
+        PieceCount: 0,
+        VerifiedPieces: 0,
+        Downloaded: 0,
+        Uploaded: 0,
+        DownloadRate: 0,
+        UploadRate: 0,
+        HashFailures: 0,
+        Peers: []);
 
     private static async Task<object> FetchLoop(MagnetLink magnet, TorrentOptions options, NodeContext node, CancellationToken ct)
     {
@@ -99,7 +142,7 @@ public sealed class MagnetActor : ReceiveActor
                 {
                     var timeout = remaining < settings.PeerTimeout ? remaining : settings.PeerTimeout;
                     var info = await MetadataFetcher.FetchAsync(peer, magnet.InfoHash, node.PeerId, node.ListenPort, settings.MaxMetadataSize, timeout, ct).ConfigureAwait(false);
-                    return new Fetched(info, peer.ToString());
+                    return new Fetched(info, peer);
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
@@ -122,7 +165,7 @@ public sealed class MagnetActor : ReceiveActor
             : $"no peer gave the metadata of {magnet.InfoHash.Hex[..8]} within {settings.MetadataTimeout.TotalSeconds:0} s: {string.Join("; ", failures.Take(5).Select(kv => $"{kv.Key}: {kv.Value}"))}");
     }
 
-    private sealed record Fetched(byte[] InfoDictionary, string From);
+    private sealed record Fetched(byte[] InfoDictionary, IPEndPoint From);
 
     private sealed record Failed(string Reason);
 }

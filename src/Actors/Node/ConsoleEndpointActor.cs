@@ -181,7 +181,7 @@ public sealed class ConsoleEndpointActor : ReceiveActor
             _info.Journal,
             await ClusterRole().ConfigureAwait(false),
             torrents.Count,
-            torrents.Count(t => t.State is TorrentState.Downloading or TorrentState.Checking),
+            torrents.Count(t => t.State is TorrentState.Downloading or TorrentState.Checking or TorrentState.Metadata),
             torrents.Count(t => t.State == TorrentState.Seeding),
             torrents.Count(t => t.State == TorrentState.Paused),
             torrents.Count(t => t.State == TorrentState.Error),
@@ -237,6 +237,9 @@ public sealed class ConsoleEndpointActor : ReceiveActor
             case NodeMessages.TorrentAccepted accepted:
                 var status = await StatusOf(accepted.InfoHash).ConfigureAwait(false);
                 return new Done($"added {accepted.InfoHash[..8]} ({status.Name}){how}, saving to {savePath}", Summarize(status));
+            case NodeMessages.MagnetPending pending:
+                var fetching = await StatusOf(pending.InfoHash).ConfigureAwait(false);
+                return new Done($"added {pending.InfoHash[..8]} ({pending.Name}){how}, saving to {pending.SavePath}; fetching its metadata from peers", Summarize(fetching));
             case NodeMessages.AddTorrentRejected rejected:
                 return new CommandFailed(rejected.Reason);
             case ClusterMessages.AddFromClusterFailed failed:
@@ -261,15 +264,10 @@ public sealed class ConsoleEndpointActor : ReceiveActor
                 return new CommandFailed($"invalid magnet link: {e.Message}");
             }
 
+            // Kept: journaled and listed at once, fetched until the metadata comes or the magnet is removed.
             var target = add.SavePath ?? _info.DefaultSavePath;
-            var pending = _node.Ask(new NodeMessages.AddMagnet(magnet, target, new TorrentOptions()), Timeout.InfiniteTimeSpan);
-            if (await Task.WhenAny(pending, Task.Delay(_timeout)).ConfigureAwait(false) != pending)
-            {
-                // Metadata can take a while; the node keeps fetching and the torrent shows up in `torrents` once found.
-                return new Done($"fetching the metadata of {magnet.InfoHash.Hex[..8]} from peers; it appears in `torrents` once found", null);
-            }
-
-            return await Added(await pending.ConfigureAwait(false), " from its magnet link", target).ConfigureAwait(false);
+            var answer = await Ask<object>(new NodeMessages.AddMagnet(magnet, target, new TorrentOptions(), Keep: true)).ConfigureAwait(false);
+            return await Added(answer, " from its magnet link", target).ConfigureAwait(false);
         }
 
         if (!Protocol.InfoHash.TryParse(link, out var hash))
@@ -414,7 +412,7 @@ public sealed class ConsoleEndpointActor : ReceiveActor
 
     private async Task<IConsoleReply> Remove(ConsoleMessages.RemoveTorrent r)
     {
-        var (hash, name) = await Resolve(r.Torrent).ConfigureAwait(false);
+        var (hash, name) = await Resolve(r.Torrent, awaitingMetadata: true).ConfigureAwait(false);
         try
         {
             var reply = await _node.Ask(new NodeMessages.RemoveTorrent(hash, r.DeleteData), _timeout).ConfigureAwait(false);
@@ -437,7 +435,13 @@ public sealed class ConsoleEndpointActor : ReceiveActor
 
     private async Task<IConsoleReply> Show(string query)
     {
-        var (hash, _) = await Resolve(query).ConfigureAwait(false);
+        var (hash, _) = await Resolve(query, awaitingMetadata: true).ConfigureAwait(false);
+        var status = await StatusOf(hash).ConfigureAwait(false);
+        if (status.State == TorrentState.Metadata)
+        {
+            return new TorrentDetail(Summarize(status), 0, 0, null, null, string.Empty, [], [], []);
+        }
+
         var d = await AskTorrent<TorrentDetails>(hash, new TorrentMessages.GetDetails()).ConfigureAwait(false);
         var s = d.Status;
         return new TorrentDetail(
@@ -501,9 +505,13 @@ public sealed class ConsoleEndpointActor : ReceiveActor
         return new Done($"log level is now {level.ToLowerInvariant()}", null);
     }
 
-    private async Task<(string Hash, string Name)> Resolve(string query) =>
+    /// <param name="awaitingMetadata">Accept a magnet whose metadata is still being fetched (remove, show); other
+    /// commands have nothing to act on yet and say so.</param>
+    private async Task<(string Hash, string Name)> Resolve(string query, bool awaitingMetadata = false) =>
         await Ask<object>(new NodeMessages.ResolveTorrent(query)).ConfigureAwait(false) switch
         {
+            NodeMessages.TorrentResolved { AwaitingMetadata: true } r when !awaitingMetadata =>
+                throw new ConsoleCommandException($"{r.InfoHash[..8]} ({r.Name}) is still fetching its metadata: until it comes it can only be shown or removed"),
             NodeMessages.TorrentResolved r => (r.InfoHash, r.Name),
             NodeMessages.TorrentNotResolved n => throw new ConsoleCommandException(n.Reason),
             var other => throw new ConsoleCommandException($"unexpected answer from the node: {other}"),

@@ -7,9 +7,19 @@ public static class NodeMessages
 {
     public sealed record AddTorrent(TorrentMetainfo Metainfo, string SavePath, TorrentOptions Options);
 
-    /// <summary>Adds a torrent known by its magnet link: the metadata is fetched from peers first (BEP 9). Answered,
-    /// possibly much later, like <see cref="AddTorrent"/>.</summary>
-    public sealed record AddMagnet(Protocol.Magnet.MagnetLink Magnet, string SavePath, TorrentOptions Options);
+    /// <summary>Adds a torrent known by its magnet link: the metadata is fetched from peers first (BEP 9).</summary>
+    /// <param name="Keep">A running node's magnet (console): journaled, listed with state <c>metadata</c>, fetched until
+    /// it comes or the magnet is removed, across restarts; answered at once with <see cref="MagnetPending"/>. Otherwise
+    /// (`swarm get`) the fetch gives up after <c>magnet.metadata-timeout</c>, and the answer, possibly much later, is
+    /// that of <see cref="AddTorrent"/>.</param>
+    public sealed record AddMagnet(Protocol.Magnet.MagnetLink Magnet, string SavePath, TorrentOptions Options, bool Keep = false);
+
+    /// <summary>The magnet is journaled and its metadata is being fetched (or already was, by an earlier add).</summary>
+    public sealed record MagnetPending(string InfoHash, string Name, string SavePath);
+
+    /// <summary>From a magnet actor to the catalog: the metadata came; add the torrent on behalf of
+    /// <paramref name="ReplyTo"/>. <paramref name="Kept"/>: it was a journaled magnet, which may have been removed since.</summary>
+    public sealed record MagnetResolved(AddTorrent Add, Akka.Actor.IActorRef ReplyTo, bool Kept);
 
     public sealed record TorrentAccepted(string InfoHash);
 
@@ -24,7 +34,8 @@ public static class NodeMessages
     /// alone: no torrent actor is asked.</summary>
     public sealed record ResolveTorrent(string Query);
 
-    public sealed record TorrentResolved(string InfoHash, string Name);
+    /// <param name="AwaitingMetadata">A pending magnet: it can be listed and removed, nothing else yet.</param>
+    public sealed record TorrentResolved(string InfoHash, string Name, bool AwaitingMetadata = false);
 
     public sealed record TorrentNotResolved(string Reason);
 

@@ -16,11 +16,14 @@ public sealed class TorrentsActor : ReceivePersistentActor
     private readonly NodeContext _node;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, TorrentAdded> _catalog = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, MagnetAdded> _magnets = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IActorRef> _fetching = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IActorRef> _torrents = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _names = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SearchEntry> _searchIndex = new(StringComparer.Ordinal);
     private readonly Dictionary<IActorRef, (TorrentAdded Entry, IActorRef ReplyTo)> _deleting = [];
     private RateLimitsChanged? _nodeLimits;
+    private long _magnetActors;
 
     public TorrentsActor(NodeContext node)
     {
@@ -34,10 +37,24 @@ public sealed class TorrentsActor : ReceivePersistentActor
                 {
                     _catalog[t.InfoHash] = t;
                 }
+
+                foreach (var m in s.Magnets ?? [])
+                {
+                    _magnets[m.InfoHash] = m;
+                }
             }
         });
-        Recover<TorrentAdded>(a => _catalog[a.InfoHash] = a);
-        Recover<Persistence.TorrentRemoved>(r => _catalog.Remove(r.InfoHash));
+        Recover<TorrentAdded>(a =>
+        {
+            _catalog[a.InfoHash] = a;
+            _magnets.Remove(a.InfoHash);
+        });
+        Recover<MagnetAdded>(m => _magnets[m.InfoHash] = m);
+        Recover<Persistence.TorrentRemoved>(r =>
+        {
+            _catalog.Remove(r.InfoHash);
+            _magnets.Remove(r.InfoHash);
+        });
         Recover<RateLimitsChanged>(ApplyLimits);
         Recover<RecoveryCompleted>(_ =>
         {
@@ -52,30 +69,29 @@ public sealed class TorrentsActor : ReceivePersistentActor
                 Start(entry, []);
             }
 
-            if (_catalog.Count > 0)
+            foreach (var pending in _magnets.Values.ToList())
             {
-                _log.Warning("recovered {0} torrent(s) from the journal", _catalog.Count);
+                StartMagnet(pending);
+            }
+
+            if (_catalog.Count + _magnets.Count > 0)
+            {
+                _log.Warning("recovered {0} torrent(s) and {1} magnet link(s) awaiting metadata from the journal", _catalog.Count, _magnets.Count);
             }
         });
 
-        Command<AddTorrent>(OnAdd);
-        Command<AddMagnet>(m =>
+        Command<AddTorrent>(a => OnAdd(a, Sender));
+        Command<AddMagnet>(OnAddMagnet);
+        Command<MagnetResolved>(r =>
         {
-            var hash = m.Magnet.InfoHash.Hex;
-            if (_catalog.ContainsKey(hash))
+            var hash = r.Add.Metainfo.InfoHash.Hex;
+            if (r.Kept && !_magnets.ContainsKey(hash))
             {
-                Self.Forward(new AddTorrent(MetainfoParser.ParseInfoDictionary(_catalog[hash].InfoDictionary, m.Magnet.InfoHash), m.SavePath, m.Options));
+                r.ReplyTo.Tell(new AddTorrentRejected($"magnet {hash[..8]} was removed while its metadata was fetched"));
                 return;
             }
 
-            if (!Context.Child($"magnet-{hash}").IsNobody())
-            {
-                Sender.Tell(new AddTorrentRejected($"the metadata of {hash[..8]} is already being fetched"));
-                return;
-            }
-
-            _log.Info("magnet {0}: fetching metadata from peers", hash[..8]);
-            Context.ActorOf(Magnet.MagnetActor.Props(m.Magnet, m.SavePath, m.Options, _node, Sender), $"magnet-{hash}");
+            OnAdd(r.Add, r.ReplyTo);
         });
         Command<RemoveTorrent>(OnRemove);
         Command<ResolveTorrent>(r => Sender.Tell(Resolve(r.Query)));
@@ -95,6 +111,11 @@ public sealed class TorrentsActor : ReceivePersistentActor
             if (_torrents.TryGetValue(f.InfoHash, out var t))
             {
                 t.Forward(f.Message);
+            }
+            else if (f.Message is TorrentMessages.GetStatus && MagnetActorOf(f.InfoHash) is { } magnet)
+            {
+                // A pending magnet has a status (state metadata) and nothing else yet.
+                magnet.Forward(f.Message);
             }
             else
             {
@@ -117,7 +138,8 @@ public sealed class TorrentsActor : ReceivePersistentActor
         {
             // One slow or restarting torrent must not fail the whole listing: it is left out of this answer.
             var timeout = _node.Settings.Console.CommandTimeout / 2;
-            Task.WhenAll(_torrents.Values.Select(async t =>
+            var listed = _torrents.Values.Concat(_magnets.Keys.Select(MagnetActorOf).OfType<IActorRef>());
+            Task.WhenAll(listed.Select(async t =>
             {
                 try
                 {
@@ -139,6 +161,11 @@ public sealed class TorrentsActor : ReceivePersistentActor
             foreach (var key in _torrents.Where(kv => kv.Value.Equals(t.ActorRef)).Select(kv => kv.Key).ToList())
             {
                 _torrents.Remove(key);
+            }
+
+            foreach (var key in _fetching.Where(kv => kv.Value.Equals(t.ActorRef)).Select(kv => kv.Key).ToList())
+            {
+                _fetching.Remove(key);
             }
         });
         Command<SaveSnapshotSuccess>(s => DeleteMessages(s.Metadata.SequenceNr));
@@ -171,6 +198,12 @@ public sealed class TorrentsActor : ReceivePersistentActor
     {
         if (!_catalog.TryGetValue(r.InfoHash, out var entry))
         {
+            if (_magnets.ContainsKey(r.InfoHash))
+            {
+                RemoveMagnet(r.InfoHash, Sender);
+                return;
+            }
+
             Sender.Tell(new UnknownTorrent(r.InfoHash));
             return;
         }
@@ -221,8 +254,8 @@ public sealed class TorrentsActor : ReceivePersistentActor
     }
 
     private object Resolve(string query) =>
-        TorrentQuery.Find(_catalog.Keys.Select(h => (h, NameOf(h))), query, string.Empty, out var error) is { } found
-            ? new TorrentResolved(found.InfoHash, found.Name)
+        TorrentQuery.Find(_catalog.Keys.Concat(_magnets.Keys).Select(h => (h, NameOf(h))), query, string.Empty, out var error) is { } found
+            ? new TorrentResolved(found.InfoHash, found.Name, _magnets.ContainsKey(found.InfoHash))
             : new TorrentNotResolved(error!);
 
     private string NameOf(string hash) => _names.TryGetValue(hash, out var n) ? n : hash;
@@ -280,7 +313,7 @@ public sealed class TorrentsActor : ReceivePersistentActor
         }
     }
 
-    private void OnAdd(AddTorrent a)
+    private void OnAdd(AddTorrent a, IActorRef sender)
     {
         var hash = a.Metainfo.InfoHash.Hex;
         if (_catalog.TryGetValue(hash, out var existing))
@@ -288,7 +321,7 @@ public sealed class TorrentsActor : ReceivePersistentActor
             // The same torrent again (a restarted `swarm get`/`seed`): resume it where it is.
             if (!string.Equals(existing.SavePath, a.SavePath, StringComparison.Ordinal))
             {
-                Sender.Tell(new AddTorrentRejected($"torrent {hash} is already on this node, saving to {existing.SavePath}"));
+                sender.Tell(new AddTorrentRejected($"torrent {hash} is already on this node, saving to {existing.SavePath}"));
                 return;
             }
 
@@ -305,11 +338,10 @@ public sealed class TorrentsActor : ReceivePersistentActor
                 }
             }
 
-            Sender.Tell(new TorrentAccepted(hash));
+            sender.Tell(new TorrentAccepted(hash));
             return;
         }
 
-        var sender = Sender;
         var added = new TorrentAdded(
             hash,
             Guid.NewGuid().ToString("N"),
@@ -321,6 +353,12 @@ public sealed class TorrentsActor : ReceivePersistentActor
         Persist(added, e =>
         {
             _catalog[e.InfoHash] = e;
+            if (_magnets.Remove(e.InfoHash))
+            {
+                // Its metadata came, or its .torrent file was added meanwhile: either way the magnet is done.
+                StopMagnet(e.InfoHash);
+            }
+
             Start(e, a.Options.Peers ?? []);
             if (LastSequenceNr % _node.Settings.Persistence.SnapshotEvery == 0)
             {
@@ -365,5 +403,98 @@ public sealed class TorrentsActor : ReceivePersistentActor
     /// <summary>What search matches: the name and every file path, lower-cased once.</summary>
     private sealed record SearchEntry(string Name, long Size, string[] Text);
 
-    private void SnapshotNow() => SaveSnapshot(new CatalogSnapshot([.. _catalog.Values]) { NodeLimits = _nodeLimits });
+    private void OnAddMagnet(AddMagnet m)
+    {
+        var hash = m.Magnet.InfoHash.Hex;
+        if (_catalog.TryGetValue(hash, out var known))
+        {
+            OnAdd(new AddTorrent(MetainfoParser.ParseInfoDictionary(known.InfoDictionary, m.Magnet.InfoHash), m.SavePath, m.Options), Sender);
+            return;
+        }
+
+        if (_magnets.TryGetValue(hash, out var pending) && m.Keep && string.Equals(pending.SavePath, m.SavePath, StringComparison.Ordinal))
+        {
+            Sender.Tell(new MagnetPending(hash, NameOf(hash), pending.SavePath));
+            return;
+        }
+
+        if (pending is not null || _fetching.ContainsKey(hash))
+        {
+            Sender.Tell(new AddTorrentRejected($"the metadata of {hash[..8]} is already being fetched{(pending is null ? string.Empty : $", saving to {pending.SavePath}")}"));
+            return;
+        }
+
+        if (!m.Keep)
+        {
+            _log.Info("magnet {0}: fetching metadata from peers", hash[..8]);
+            Fetch(m.Magnet, m.SavePath, m.Options, Sender, keep: false);
+            return;
+        }
+
+        var sender = Sender;
+        Persist(new MagnetAdded(hash, m.Magnet.ToString(), m.SavePath), e =>
+        {
+            _magnets[hash] = e;
+            StartMagnet(e);
+            if (LastSequenceNr % _node.Settings.Persistence.SnapshotEvery == 0)
+            {
+                SnapshotNow();
+            }
+
+            _log.Info("magnet {0} ({1}) added, fetching its metadata; saving to {2}", hash[..8], NameOf(hash), e.SavePath);
+            sender.Tell(new MagnetPending(hash, NameOf(hash), e.SavePath));
+        });
+    }
+
+    /// <summary>Fetches a journaled magnet's metadata until it comes (nobody waits for the answer: the torrent shows up
+    /// in the catalog).</summary>
+    private void StartMagnet(MagnetAdded entry)
+    {
+        Protocol.Magnet.MagnetLink link;
+        try
+        {
+            link = Protocol.Magnet.MagnetLink.Parse(entry.Link);
+        }
+        catch (FormatException e)
+        {
+            _log.Error("magnet {0} in the journal is unusable: {1}", entry.InfoHash, e.Message);
+            return;
+        }
+
+        _names[entry.InfoHash] = link.DisplayName ?? entry.InfoHash;
+        Fetch(link, entry.SavePath, new TorrentOptions(), ActorRefs.Nobody, keep: true);
+    }
+
+    private void Fetch(Protocol.Magnet.MagnetLink link, string savePath, TorrentOptions options, IActorRef requester, bool keep)
+    {
+        // Numbered: a magnet removed and added again starts while its old actor still stops.
+        var actor = Context.ActorOf(
+            Magnet.MagnetActor.Props(link, savePath, options, _node, requester, keep),
+            $"magnet-{link.InfoHash.Hex}-{++_magnetActors}");
+        Context.Watch(actor);
+        _fetching[link.InfoHash.Hex] = actor;
+    }
+
+    private void StopMagnet(string hash)
+    {
+        if (_fetching.Remove(hash, out var actor))
+        {
+            Context.Stop(actor);
+        }
+    }
+
+    private void RemoveMagnet(string hash, IActorRef replyTo) =>
+        Persist(new Persistence.TorrentRemoved(hash), e =>
+        {
+            _magnets.Remove(e.InfoHash);
+            _names.Remove(e.InfoHash);
+            StopMagnet(e.InfoHash);
+            SnapshotNow();
+            _log.Info("magnet {0} removed before its metadata came", e.InfoHash[..8]);
+            replyTo.Tell(new NodeMessages.TorrentRemoved(e.InfoHash));
+        });
+
+    private IActorRef? MagnetActorOf(string hash) => _fetching.GetValueOrDefault(hash);
+
+    private void SnapshotNow() => SaveSnapshot(new CatalogSnapshot([.. _catalog.Values]) { NodeLimits = _nodeLimits, Magnets = [.. _magnets.Values] });
 }

@@ -20,6 +20,7 @@ public sealed class PersistedEventSerializer(ExtendedActorSystem system) : Seria
         ["ts1"] = typeof(TorrentSnapshot),
         ["cs1"] = typeof(CatalogSnapshot),
         ["rl1"] = typeof(RateLimitsChanged),
+        ["ma1"] = typeof(MagnetAdded),
     };
 
     private static readonly Dictionary<Type, string> ByType = ByManifest.ToDictionary(kv => kv.Value, kv => kv.Key);

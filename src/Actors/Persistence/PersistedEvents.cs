@@ -24,7 +24,12 @@ public sealed record TorrentAdded(
 /// <summary>Rate limits changed from the console: for one torrent, or node-wide when <paramref name="InfoHash"/> is null.</summary>
 public sealed record RateLimitsChanged(string? InfoHash, long DownloadLimit, long UploadLimit) : IPersistedEvent;
 
+/// <summary>A torrent left the catalog, or a pending magnet link was removed before its metadata came.</summary>
 public sealed record TorrentRemoved(string InfoHash) : IPersistedEvent;
+
+/// <summary>A magnet link added to a running node, whose metadata is still to be fetched: journaled so that a restart
+/// goes on fetching it. Superseded by the <see cref="TorrentAdded"/> written once the metadata arrives.</summary>
+public sealed record MagnetAdded(string InfoHash, string Link, string SavePath) : IPersistedEvent;
 
 /// <summary>Pieces whose data was written (and, by default, flushed to disk) before this event was journaled.</summary>
 public sealed record PiecesVerified(int[] Pieces) : IPersistedEvent;
@@ -43,4 +48,7 @@ public sealed record CatalogSnapshot(TorrentAdded[] Torrents) : IPersistedEvent
 {
     /// <summary>Node-wide limits last set from the console (null = never: hocon's apply).</summary>
     public RateLimitsChanged? NodeLimits { get; init; }
+
+    /// <summary>Magnet links still waiting for their metadata (null in snapshots written before magnets were kept).</summary>
+    public MagnetAdded[]? Magnets { get; init; }
 }

@@ -12,6 +12,9 @@ public enum TorrentState
     Seeding,
     Paused,
     Error,
+
+    /// <summary>A magnet link whose info dictionary is being fetched from peers (BEP 9): no pieces known yet.</summary>
+    Metadata,
 }
 
 /// <param name="SeedOnly">`swarm seed`: the data must already be complete; a mismatch is an error, not a download.</param>

@@ -138,6 +138,13 @@ internal static class ConsoleRenderer
         sb.AppendLine($"  info-hash  {t.InfoHash}");
         sb.AppendLine($"  state      {t.State}{(t.Error is null ? string.Empty : $": {t.Error}")}");
         sb.AppendLine($"  saved in   {t.SavePath}");
+        if (t.State == "metadata")
+        {
+            // A magnet link: size, pieces and files are unknown until a peer sends the info dictionary.
+            sb.AppendLine("  size       unknown until the metadata comes from a peer");
+            return sb.ToString();
+        }
+
         sb.AppendLine($"  size       {Format.Bytes(t.Size)} in {Num(t.Pieces)} pieces of {Format.Bytes(d.PieceLength)}");
         sb.AppendLine($"  progress   {Percent(t.Progress)} ({Num(t.VerifiedPieces)}/{Num(t.Pieces)} pieces), {Num(d.HashFailures)} hash failure(s)");
         sb.AppendLine($"  pieces     [{d.PieceMap}]");

@@ -51,6 +51,58 @@ public sealed class MagnetTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.
         Assert.Equal(torrent.Content, await File.ReadAllBytesAsync(Path.Combine(outDir, "content.bin")));
     }
 
+    [Fact]
+    public async Task A_kept_magnet_is_listed_at_once_survives_a_restart_and_becomes_the_torrent_once_a_peer_serves_it()
+    {
+        using var torrent = new TestTorrent(length: 512 << 10, pieceLength: 1 << 14);
+        var seederPort = TestNodes.UnusedPort();
+        var magnet = new MagnetLink(torrent.Metainfo.InfoHash, "kept.bin", [], [$"127.0.0.1:{seederPort}"]);
+        var outDir = torrent.NewDir("out");
+        var nodeId = $"leecher-{Guid.NewGuid():N}";
+        var (leecher, _) = TestNodes.Start(Sys, "leecher", nodeId);
+
+        var pending = await leecher.Ask<NodeMessages.MagnetPending>(new NodeMessages.AddMagnet(magnet, outDir, new TorrentOptions(), Keep: true), Wait);
+        Assert.Equal(("kept.bin", outDir), (pending.Name, pending.SavePath));
+        var listed = Assert.Single((await leecher.Ask<NodeMessages.TorrentList>(new NodeMessages.ListTorrents(), Wait)).Torrents);
+        Assert.Equal((torrent.Metainfo.InfoHash.Hex, TorrentState.Metadata), (listed.InfoHash, listed.State));
+        // The same link again is the same pending magnet, not a second fetch.
+        Assert.IsType<NodeMessages.MagnetPending>(await leecher.Ask(new NodeMessages.AddMagnet(magnet, outDir, new TorrentOptions(), Keep: true), Wait));
+
+        // A restart (same node id, same journal) goes on fetching it.
+        this.StopAndWait(leecher, Wait);
+        (leecher, _) = TestNodes.Start(Sys, "leecher-again", nodeId);
+        await AwaitAssertAsync(
+            async () => Assert.Equal(TorrentState.Metadata, Assert.Single((await leecher.Ask<NodeMessages.TorrentList>(new NodeMessages.ListTorrents(), Wait)).Torrents).State),
+            Wait);
+
+        // The peer named by the link shows up: metadata, then pieces.
+        var (seeder, _) = TestNodes.Start(Sys, "late-seeder", port: seederPort);
+        await seeder.Ask<NodeMessages.TorrentAccepted>(new NodeMessages.AddTorrent(torrent.Metainfo, torrent.SeedDir, new TorrentOptions(SeedOnly: true)), Wait);
+        await AwaitAssertAsync(
+            async () => Assert.Equal(TorrentState.Seeding, Assert.Single((await leecher.Ask<NodeMessages.TorrentList>(new NodeMessages.ListTorrents(), Wait)).Torrents).State),
+            TimeSpan.FromSeconds(60));
+        Assert.Equal(torrent.Content, await File.ReadAllBytesAsync(Path.Combine(outDir, "content.bin")));
+    }
+
+    [Fact]
+    public async Task A_pending_magnet_removed_stays_removed_after_a_restart()
+    {
+        var magnet = new MagnetLink(new Protocol.InfoHash(Enumerable.Range(1, 20).Select(i => (byte)i).ToArray()), null, [], [$"127.0.0.1:{TestNodes.UnusedPort()}"]);
+        var nodeId = $"remover-{Guid.NewGuid():N}";
+        var (node, _) = TestNodes.Start(Sys, "remover", nodeId);
+        var hash = (await node.Ask<NodeMessages.MagnetPending>(new NodeMessages.AddMagnet(magnet, Path.GetTempPath(), new TorrentOptions(), Keep: true), Wait)).InfoHash;
+        var resolved = await node.Ask<NodeMessages.TorrentResolved>(new NodeMessages.ResolveTorrent(hash[..10]), Wait);
+        Assert.True(resolved.AwaitingMetadata);
+
+        Assert.IsType<NodeMessages.TorrentRemoved>(await node.Ask(new NodeMessages.RemoveTorrent(hash), Wait));
+        Assert.Empty((await node.Ask<NodeMessages.TorrentList>(new NodeMessages.ListTorrents(), Wait)).Torrents);
+
+        this.StopAndWait(node, Wait);
+        (node, _) = TestNodes.Start(Sys, "remover-again", nodeId);
+        Assert.Empty((await node.Ask<NodeMessages.TorrentList>(new NodeMessages.ListTorrents(), Wait)).Torrents);
+        Assert.IsType<NodeMessages.TorrentNotResolved>(await node.Ask(new NodeMessages.ResolveTorrent(hash), Wait));
+    }
+
     /// <summary>One connection: announces the right metadata size, then answers every request with random bytes.</summary>
     private static async Task Liar(System.Net.Sockets.Socket listener, TestTorrent torrent)
     {

@@ -20,13 +20,23 @@ public static class TestNodes
 
     public static SwarmSettings Settings { get; } = SwarmSettings.From(Config);
 
-    public static (IActorRef Node, IPEndPoint Listen) Start(ActorSystem system, string name)
+    /// <param name="nodeId">Reuse one to restart a node: it recovers its catalog from the (in-memory) journal.</param>
+    /// <param name="port">The peer port; 0 takes a free one.</param>
+    public static (IActorRef Node, IPEndPoint Listen) Start(ActorSystem system, string name, string? nodeId = null, int port = 0)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
         socket.Listen(16);
         var listen = (IPEndPoint)socket.LocalEndPoint!;
-        var context = NodeContext.Create($"{name}-{Guid.NewGuid():N}", Settings, listen.Port);
+        var context = NodeContext.Create(nodeId ?? $"{name}-{Guid.NewGuid():N}", Settings, listen.Port);
         return (system.ActorOf(NodeActor.Props(context, socket), name), listen);
+    }
+
+    /// <summary>A loopback port nothing listens on (yet): connections to it are refused.</summary>
+    public static int UnusedPort()
+    {
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)probe.LocalEndPoint!).Port;
     }
 }
