@@ -18,6 +18,12 @@ public sealed class PersistedEventSerializerTests() : Akka.TestKit.Xunit2.TestKi
         { new TorrentResumed(), "tu1" },
         { new TorrentSnapshot(10, [0xff, 0xc0], true, null), "ts1" },
         { new CatalogSnapshot([new TorrentAdded("cd", "g2", [4], [], "/x", false, true)]), "cs1" },
+        { new RateLimitsChanged("ab", 1024, 0), "rl1" },
+        { new MagnetAdded("ef", "magnet:?xt=urn:btih:ef", "/y"), "ma1" },
+        {
+            new CatalogSnapshot([]) { NodeLimits = new RateLimitsChanged(null, 0, 5), Magnets = [new MagnetAdded("ef", "magnet:?xt=urn:btih:ef", "/y")] },
+            "cs1"
+        },
     };
 
     [Theory]
@@ -30,6 +36,14 @@ public sealed class PersistedEventSerializerTests() : Akka.TestKit.Xunit2.TestKi
 
         var back = typed.FromBinary(typed.ToBinary(e), manifest);
         Assert.Equal(System.Text.Json.JsonSerializer.Serialize(e, e.GetType()), System.Text.Json.JsonSerializer.Serialize(back, back.GetType()));
+    }
+
+    [Fact]
+    public void A_catalog_snapshot_written_before_magnets_were_kept_reads_with_none()
+    {
+        var serializer = (PersistedEventSerializer)Sys.Serialization.FindSerializerFor(new TorrentResumed());
+        var old = (CatalogSnapshot)serializer.FromBinary("""{"Torrents":[]}"""u8.ToArray(), "cs1");
+        Assert.Null(old.Magnets);
     }
 
     [Fact]
