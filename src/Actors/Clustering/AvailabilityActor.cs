@@ -57,14 +57,7 @@ public sealed class AvailabilityActor : ReceiveActor, IWithTimers
             if (c.Key.Equals(HoldingsKey))
             {
                 _holdings = View(c.Get(HoldingsKey).Entries);
-                foreach (var other in _holdings.Values.Where(h => h.ProtocolVersion != _settings.ProtocolVersion && _incompatibleLogged.Add(h.Member)))
-                {
-                    _log.Error(
-                        "member {0} speaks swarm cluster protocol {1}, this node {2}: it is left out (no peers from it, its copies do not count); run one version across the cluster",
-                        other.Address,
-                        other.ProtocolVersion,
-                        _settings.ProtocolVersion);
-                }
+                CheckProtocolVersions();
             }
             else if (c.Key.Equals(FactorsKey))
             {
@@ -277,6 +270,40 @@ public sealed class AvailabilityActor : ReceiveActor, IWithTimers
             {
                 _torrents.Tell(new NodeMessages.ForTorrent(local.InfoHash, new TorrentMessages.AddPeers(others, "cluster")));
             }
+        }
+    }
+
+    /// <summary>Akka.NET has no join-time configuration check, so the swarm protocol version is compared once a member's
+    /// gossip entry arrives. The younger side of a mismatch is the one refused: it leaves (and its host exits instead of
+    /// rejoining); the older side leaves it out of the data plane until it is gone.</summary>
+    private void CheckProtocolVersions()
+    {
+        var self = _cluster.SelfMember;
+        foreach (var other in _holdings.Values.Where(h => h.ProtocolVersion != _settings.ProtocolVersion && !_incompatibleLogged.Contains(h.Member)))
+        {
+            var member = _cluster.State.Members.FirstOrDefault(m => Key(m.UniqueAddress) == other.Member);
+            if (member is null)
+            {
+                // Gossip ahead of membership: decide once both are known.
+                continue;
+            }
+
+            _incompatibleLogged.Add(other.Member);
+            if (self.Status == MemberStatus.Up && !member.IsOlderThan(self))
+            {
+                _log.Error(
+                    "member {0} speaks swarm cluster protocol {1}, this node {2}: it is refused and leaves; until it is gone it is left out (no peers from it, its copies do not count). Run one version across the cluster",
+                    other.Address,
+                    other.ProtocolVersion,
+                    _settings.ProtocolVersion);
+                continue;
+            }
+
+            var reason = $"refused by the cluster: member {other.Address} speaks swarm cluster protocol {other.ProtocolVersion}, this node {_settings.ProtocolVersion}; run one version across the cluster";
+            _log.Error("{0}; leaving", reason);
+            Context.System.EventStream.Publish(new MembershipRefused(reason));
+            _cluster.Leave(_cluster.SelfAddress);
+            return;
         }
     }
 

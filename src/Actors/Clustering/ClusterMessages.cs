@@ -67,6 +67,10 @@ public static class ClusterMessages
     /// endpoints of the usable members holding it. The embedded tracker answers with them too.</summary>
     public sealed record ClusterPeersChanged(IReadOnlyDictionary<string, IReadOnlyList<(System.Net.IPEndPoint EndPoint, bool Complete)>> Peers);
 
+    /// <summary>Published on the local event stream when this member found itself the newcomer among members speaking
+    /// another swarm cluster protocol, and left: the host must not rejoin on its own.</summary>
+    public sealed record MembershipRefused(string Reason);
+
     // between members
 
     public sealed record SearchMember(IReadOnlyList<string> Words);

@@ -162,6 +162,12 @@ internal static class TransferCommands
                     {
                         // A stop we were asked for also ends with leaving the cluster; give its signal a moment to land.
                         await Task.WhenAny(stopping, Task.Delay(500));
+                        if (node.RefusedByCluster.IsCompleted)
+                        {
+                            Console.Error.WriteLine($"swarm: {await node.RefusedByCluster}");
+                            return ExitCodes.Failed;
+                        }
+
                         rejoin = !node.StopRequested;
                     }
 

@@ -93,6 +93,7 @@ public sealed class SwarmNode : IAsyncDisposable
         var downloads = settings.Console.DefaultSavePath is { Length: > 0 } configured ? Path.GetFullPath(configured) : Path.Combine(dataDir, "downloads");
         var clusterInfo = clustered ? new ClusterNodeInfo(nodeId, $"{settings.Cluster.Hostname}:{listen.Port}", downloads) : null;
         var removed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var refused = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
@@ -116,6 +117,7 @@ public sealed class SwarmNode : IAsyncDisposable
                 {
                     var cluster = Akka.Cluster.Cluster.Get(system);
                     cluster.RegisterOnMemberRemoved(() => removed.TrySetResult());
+                    system.EventStream.Subscribe(system.ActorOf(Props.Create(() => new RefusalListener(refused)), "membership-refusals"), typeof(ClusterMessages.MembershipRefused));
                     if (settings.Cluster.SeedNodes.Count == 0)
                     {
                         // No one to join: found a cluster of our own, that others join with --seed-node.
@@ -130,7 +132,7 @@ public sealed class SwarmNode : IAsyncDisposable
         var system = host.Services.GetRequiredService<ActorSystem>();
         var rootRef = host.Services.GetRequiredService<ActorRegistry>().Get<NodeActor>();
         system.RegisterOnTermination(context.Files.Dispose);
-        var node = new SwarmNode(host, config, nodeId, rootRef, system, settings, listen, dataDir, journal) { RemovedFromCluster = removed.Task };
+        var node = new SwarmNode(host, config, nodeId, rootRef, system, settings, listen, dataDir, journal) { RemovedFromCluster = removed.Task, RefusedByCluster = refused.Task };
         if (clustered)
         {
             var address = Akka.Cluster.Cluster.Get(system).SelfAddress;
@@ -143,6 +145,10 @@ public sealed class SwarmNode : IAsyncDisposable
     /// <summary>Completes when the cluster removed this member: it left, or was downed (the split-brain resolver,
     /// or after a pause the others took for a crash). Never completes on a standalone node.</summary>
     public Task RemovedFromCluster { get; private init; } = new TaskCompletionSource().Task;
+
+    /// <summary>Completes with the reason when this member left because the cluster speaks another swarm protocol:
+    /// rejoining would only be refused again.</summary>
+    public Task<string> RefusedByCluster { get; private init; } = new TaskCompletionSource<string>().Task;
 
     /// <summary>HOST:PORT of this member's cluster address (what others pass to --seed-node); null when standalone.</summary>
     public string? ClusterEndPoint { get; private set; }
@@ -283,4 +289,11 @@ public sealed class SwarmNode : IAsyncDisposable
             _host.Dispose();
         }
     }
+}
+
+/// <summary>Hands <see cref="ClusterMessages.MembershipRefused"/> from the event stream to the host.</summary>
+internal sealed class RefusalListener : ReceiveActor
+{
+    public RefusalListener(TaskCompletionSource<string> refused) =>
+        Receive<ClusterMessages.MembershipRefused>(m => refused.TrySetResult(m.Reason));
 }
