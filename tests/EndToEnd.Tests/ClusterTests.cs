@@ -132,6 +132,29 @@ public sealed class ClusterTests(ITestOutputHelper log) : EndToEndTest(log)
     }
 
     [Fact]
+    public async Task A_lowered_factor_releases_the_copy_the_cluster_made_and_keeps_the_one_a_person_added()
+    {
+        var torrent = await TestTorrent.CreateAsync(Dir.Path, PayloadKind.SingleFile, Log);
+        var (a, b, c) = await StartThreeAsync(Config("swarm.cluster.release-surplus-after = 2s"));
+        (await a.ConsoleAsync("add", torrent.TorrentPath, "-o", torrent.Content.Parent)).EnsureSuccess();
+        var copies = await WaitForClusterTorrentAsync(a, torrent.InfoHash, t => t.GetProperty("complete").GetInt32() == 2);
+        var holder = copies.GetProperty("members").EnumerateArray().Select(m => m.GetString()!).Single(m => !m.EndsWith(a.Cluster, StringComparison.Ordinal));
+        var replica = holder.EndsWith(b.Cluster, StringComparison.Ordinal) ? b : c;
+        var replicaFile = Path.Combine(replica.DataDir, "downloads", Payload.SingleName);
+        Assert.True(File.Exists(replicaFile));
+        Assert.True((await replica.TorrentAsync(torrent.InfoHash))!.Value.GetProperty("replica").GetBoolean());
+        Assert.False((await a.TorrentAsync(torrent.InfoHash))!.Value.GetProperty("replica").GetBoolean());
+
+        (await a.ConsoleAsync("replicas", torrent.InfoHash[..8], "1")).EnsureSuccess();
+        var one = await WaitForClusterTorrentAsync(a, torrent.InfoHash, t => t.GetProperty("complete").GetInt32() == 1);
+        Assert.EndsWith(a.Cluster, Assert.Single(one.GetProperty("members").EnumerateArray()).GetString()!, StringComparison.Ordinal);
+        await Poll.UntilAsync(() => Task.FromResult(!File.Exists(replicaFile)), gone => gone, Settle, TimeSpan.FromMilliseconds(200), _ => $"{replicaFile} was not deleted");
+        Assert.Null(await replica.TorrentAsync(torrent.InfoHash));
+        Assert.Contains(replica.Process.Stderr, l => l.Contains("this member releases its copy", StringComparison.Ordinal));
+        torrent.AssertDownloadedTo(torrent.Content.Parent);
+    }
+
+    [Fact]
     public async Task A_member_paused_past_its_removal_restarts_itself_and_rejoins()
     {
         var torrent = await TestTorrent.CreateAsync(Dir.Path, PayloadKind.SingleFile, Log);

@@ -110,11 +110,33 @@ public sealed class AvailabilityActor : ReceiveActor, IWithTimers
         });
         Receive<GetMetainfo>(g => _torrents.Ask(new NodeMessages.GetInfoDictionary(g.InfoHash), _settings.FetchTimeout)
             .PipeTo(Sender, success: r => r is NodeMessages.InfoDictionary d ? new MetainfoFound(d.InfoHash, d.Bytes, d.Trackers) : new MetainfoMissing(g.InfoHash)));
-        Receive<AddFromCluster>(a => FetchAndAdd(a.InfoHash, a.SavePath, a.Reason).PipeTo(Sender));
+        Receive<AddFromCluster>(a => FetchAndAdd(a.InfoHash, a.SavePath, a.Reason, replica: false).PipeTo(Sender));
         Receive<Replicate>(r =>
         {
             var hash = r.InfoHash;
-            FetchAndAdd(hash, _info.DefaultSavePath, "replication").PipeTo(Self, success: o => new ReplicationStarted(hash, o));
+            FetchAndAdd(hash, _info.DefaultSavePath, "replication", replica: true).PipeTo(Self, success: o => new ReplicationStarted(hash, o));
+        });
+        Receive<ReleaseReplica>(r =>
+        {
+            var hash = r.InfoHash;
+            _log.Warning("torrent {0}: {1}; this member releases its copy and deletes its data", hash[..8], r.Why);
+            _torrents.Ask(new NodeMessages.RemoveTorrent(hash, DeleteData: true), _settings.FetchTimeout)
+                .PipeTo(Self, success: o => new ReplicaReleased(hash, o), failure: e => new ReplicaReleased(hash, e.Message));
+        });
+        Receive<ReplicaReleased>(r =>
+        {
+            switch (r.Outcome)
+            {
+                case NodeMessages.TorrentRemoved { DeleteError: null } removed:
+                    _log.Info("torrent {0}: surplus copy released ({1} file(s) deleted)", r.InfoHash[..8], removed.FilesDeleted);
+                    break;
+                case NodeMessages.TorrentRemoved { DeleteError: { } error }:
+                    _log.Warning("torrent {0}: surplus copy released, but deleting its data failed: {1}", r.InfoHash[..8], error);
+                    break;
+                default:
+                    _log.Warning("torrent {0}: releasing the surplus copy failed: {1}", r.InfoHash[..8], r.Outcome);
+                    break;
+            }
         });
         Receive<ReplicationStarted>(s =>
         {
@@ -177,7 +199,7 @@ public sealed class AvailabilityActor : ReceiveActor, IWithTimers
             _info.NodeId,
             _info.PeerEndPoint,
             // A magnet still fetching its metadata holds nothing another member could use.
-            [.. torrents.Where(t => t.State != TorrentState.Metadata).Select(t => new TorrentHolding(t.InfoHash, t.Name, t.TotalLength, t.PieceCount, t.VerifiedPieces, t.State == TorrentState.Seeding || (t.PieceCount > 0 && t.VerifiedPieces == t.PieceCount), t.IsPrivate))],
+            [.. torrents.Where(t => t.State != TorrentState.Metadata).Select(t => new TorrentHolding(t.InfoHash, t.Name, t.TotalLength, t.PieceCount, t.VerifiedPieces, t.State == TorrentState.Seeding || (t.PieceCount > 0 && t.VerifiedPieces == t.PieceCount), t.IsPrivate, t.IsReplica))],
             FreeSpace(),
             _settings.ProtocolVersion);
         // Gossip only what changed: progress moves in steps of whole pieces, free space in GiB, and an idle node sends nothing.
@@ -392,7 +414,7 @@ public sealed class AvailabilityActor : ReceiveActor, IWithTimers
 
     /// <summary>Fetches the metainfo from a member holding the torrent (complete copies first), checks it against the
     /// info-hash, and adds the torrent here with those members as its first peers.</summary>
-    private async Task<object> FetchAndAdd(string infoHash, string savePath, string reason)
+    private async Task<object> FetchAndAdd(string infoHash, string savePath, string reason, bool replica)
     {
         // Everything the task needs from the actor is read here, before the first await.
         var system = Context.System;
@@ -427,7 +449,7 @@ public sealed class AvailabilityActor : ReceiveActor, IWithTimers
 
                 // The hash names the torrent: metainfo that does not hash to it is refused, whoever sent it.
                 var meta = MetainfoParser.ParseInfoDictionary(found.InfoDictionary, Protocol.InfoHash.Parse(infoHash)) with { TrackerTiers = found.Trackers };
-                var added = await _torrents.Ask(new NodeMessages.AddTorrent(meta, savePath, new TorrentOptions(Peers: peers)), _settings.FetchTimeout).ConfigureAwait(false);
+                var added = await _torrents.Ask(new NodeMessages.AddTorrent(meta, savePath, new TorrentOptions(Peers: peers, Replica: replica)), _settings.FetchTimeout).ConfigureAwait(false);
                 return added is NodeMessages.TorrentAccepted accepted
                     ? accepted
                     : new AddFromClusterFailed(added is NodeMessages.AddTorrentRejected r ? r.Reason : $"unexpected answer {added}");
@@ -455,4 +477,6 @@ public sealed class AvailabilityActor : ReceiveActor, IWithTimers
     private sealed record LocalTorrents(IReadOnlyList<TorrentStatus>? Torrents);
 
     private sealed record ReplicationStarted(string InfoHash, object Outcome);
+
+    private sealed record ReplicaReleased(string InfoHash, object Outcome);
 }

@@ -2,7 +2,8 @@ namespace Swarm.Actors.Clustering;
 
 /// <summary>One torrent as a member announces it to the cluster.</summary>
 /// <param name="Private">BEP 27: members never use each other as peers for it, nor copy it.</param>
-public sealed record TorrentHolding(string InfoHash, string Name, long Size, int Pieces, int Verified, bool Complete, bool Private = false);
+/// <param name="Replica">A copy the cluster made (see <see cref="Torrent.TorrentOptions.Replica"/>): releasable when surplus.</param>
+public sealed record TorrentHolding(string InfoHash, string Name, long Size, int Pieces, int Verified, bool Complete, bool Private = false, bool Replica = false);
 
 /// <summary>What one member holds, gossiped with Akka.DistributedData under the member's unique address. Only that
 /// member writes its entry; any member removes the entry of a member the cluster removed.</summary>
@@ -92,4 +93,7 @@ public static class ClusterMessages
 
     /// <summary>This member was chosen to hold one more complete copy of a torrent.</summary>
     public sealed record Replicate(string InfoHash, string Why);
+
+    /// <summary>To the availability actor: remove this member's replica of the torrent, with its data (surplus).</summary>
+    public sealed record ReleaseReplica(string InfoHash, string Why);
 }

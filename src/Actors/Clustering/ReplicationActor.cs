@@ -9,7 +9,9 @@ namespace Swarm.Actors.Clustering;
 /// change and every second it runs <see cref="ReplicationPlanner"/>, and when this member is chosen for a torrent that
 /// has stayed short for <c>replication-stable-after</c> (so that a member restarting or a view still converging does
 /// not trigger copies), it asks <paramref name="target"/> for a copy with <see cref="Replicate"/>. A request is repeated
-/// only after <c>replication-retry-after</c> if the copy has not shown up in the gossip by then.</summary>
+/// only after <c>replication-retry-after</c> if the copy has not shown up in the gossip by then. Likewise, when this
+/// member is chosen to release a surplus replica and the surplus has lasted <c>release-surplus-after</c>, it sends
+/// <see cref="ReleaseReplica"/> (if <c>release-surplus</c> is on).</summary>
 public sealed class ReplicationActor : ReceiveActor, IWithTimers
 {
     private readonly IActorRef _target;
@@ -17,6 +19,8 @@ public sealed class ReplicationActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, DateTime> _shortSince = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTime> _requested = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTime> _surplusSince = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTime> _releaseAsked = new(StringComparer.Ordinal);
     private ClusterView? _view;
 
     public ReplicationActor(IActorRef target, ClusterSettings settings)
@@ -72,6 +76,39 @@ public sealed class ReplicationActor : ReceiveActor, IWithTimers
             var why = $"{plan.Complete} complete and {plan.InProgress} partial cop{(plan.Complete + plan.InProgress == 1 ? "y" : "ies")} of {plan.Factor} wanted";
             _log.Warning("torrent {0}: {1}; this member adds one", plan.InfoHash[..Math.Min(8, plan.InfoHash.Length)], why);
             _target.Tell(new Replicate(plan.InfoHash, why));
+        }
+
+        Release(plans, mine, now);
+    }
+
+    private void Release(IReadOnlyList<ReplicaPlan> plans, MemberHoldings? mine, DateTime now)
+    {
+        var ours = _settings.ReleaseSurplus ? plans.Where(p => p.Released.Contains(_view!.Self)).ToList() : [];
+        foreach (var gone in _surplusSince.Keys.Except(ours.Select(p => p.InfoHash)).ToList())
+        {
+            _surplusSince.Remove(gone);
+        }
+
+        foreach (var released in _releaseAsked.Keys.Where(h => mine?.Find(h) is null).ToList())
+        {
+            _releaseAsked.Remove(released);
+        }
+
+        foreach (var plan in ours)
+        {
+            if (!_surplusSince.TryGetValue(plan.InfoHash, out var since))
+            {
+                _surplusSince[plan.InfoHash] = since = now;
+            }
+
+            if (now - since < _settings.ReleaseSurplusAfter
+                || (_releaseAsked.TryGetValue(plan.InfoHash, out var asked) && now - asked < _settings.ReplicationRetryAfter))
+            {
+                continue;
+            }
+
+            _releaseAsked[plan.InfoHash] = now;
+            _target.Tell(new ReleaseReplica(plan.InfoHash, $"{plan.Complete} complete copies of {plan.Factor} wanted"));
         }
     }
 

@@ -4,11 +4,15 @@ namespace Swarm.Actors.Clustering;
 public sealed record ReplicaPlan(string InfoHash, int Factor, int Complete, int InProgress, IReadOnlyList<string> Chosen)
 {
     public int Missing => Math.Max(0, Factor - Complete - InProgress);
+
+    /// <summary>With more complete copies than the factor: the members that should release their replica.</summary>
+    public IReadOnlyList<string> Released { get; init; } = [];
 }
 
 /// <summary>Resilient seeding as a pure function of one member's view of the cluster. Every member runs the same
 /// plan over the same gossiped view, so they agree on who adds a copy without a coordinator to elect or hand over;
-/// while views differ for a moment the worst case is one surplus copy, never a lost torrent.</summary>
+/// while views differ for a moment the worst case is one surplus copy (or one copy released too many, which the next
+/// plan makes again), never a lost torrent.</summary>
 public static class ReplicationPlanner
 {
     public static IReadOnlyList<ReplicaPlan> Plan(IReadOnlyList<MemberView> members, IReadOnlyDictionary<string, int> factors, int defaultFactor)
@@ -38,6 +42,26 @@ public static class ReplicationPlanner
             var complete = copies.Count(t => t.Complete);
             var inProgress = copies.Count - complete;
             var missing = factor - complete - inProgress;
+            if (complete > factor && inProgress == 0)
+            {
+                // Surplus: only copies the cluster made are released (a person's own torrent never is), the most loaded
+                // member first. Nothing while a copy is in progress: it may be using the surplus as its source.
+                var released = usable
+                    .Where(m => held[m.Member].TryGetValue(hash, out var t) && t.Complete && t.Replica)
+                    .OrderByDescending(m => load[m.Member])
+                    .ThenByDescending(m => m.Member, StringComparer.Ordinal)
+                    .Take(complete - factor)
+                    .Select(m => m.Member)
+                    .ToList();
+                foreach (var member in released)
+                {
+                    load[member]--;
+                }
+
+                plans.Add(new ReplicaPlan(hash, factor, complete, inProgress, []) { Released = released });
+                continue;
+            }
+
             if (missing <= 0 || complete == 0)
             {
                 // Enough copies, or no reachable source to copy from (a download with no seed would only wait).

@@ -77,7 +77,10 @@ public sealed class ConsoleEndpointActor : ReceiveActor
         s.VerifiedPieces,
         s.SavePath,
         s.DownloadLimit,
-        s.UploadLimit);
+        s.UploadLimit)
+    {
+        Replica = s.IsReplica,
+    };
 
     public static string StateName(TorrentState state) => state.ToString().ToLowerInvariant();
 

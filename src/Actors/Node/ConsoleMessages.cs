@@ -103,7 +103,11 @@ public static class ConsoleMessages
         int VerifiedPieces,
         string SavePath,
         long DownloadLimit,
-        long UploadLimit);
+        long UploadLimit)
+    {
+        /// <summary>A copy the cluster made to keep the replication factor (released again when surplus).</summary>
+        public bool Replica { get; init; }
+    }
 
     public sealed record TorrentListing(TorrentSummary[] Torrents) : IConsoleReply;
 

@@ -349,7 +349,10 @@ public sealed class TorrentsActor : ReceivePersistentActor
             a.Metainfo.TrackerTiers.Select(t => t.ToArray()).ToArray(),
             a.SavePath,
             a.Options.Sequential,
-            a.Options.SeedOnly);
+            a.Options.SeedOnly)
+        {
+            Replica = a.Options.Replica,
+        };
         Persist(added, e =>
         {
             _catalog[e.InfoHash] = e;
@@ -391,7 +394,7 @@ public sealed class TorrentsActor : ReceivePersistentActor
             meta.Name,
             meta.TotalLength,
             [meta.Name.ToLowerInvariant(), .. meta.Files.Where(f => !f.IsPadding).Select(f => f.JoinedPath.ToLowerInvariant())]);
-        var options = new TorrentOptions(entry.Sequential, entry.SeedOnly, peers, DownloadLimit: entry.DownloadLimit, UploadLimit: entry.UploadLimit);
+        var options = new TorrentOptions(entry.Sequential, entry.SeedOnly, peers, DownloadLimit: entry.DownloadLimit, UploadLimit: entry.UploadLimit, Replica: entry.Replica);
         // The generation in the name lets a torrent removed and added again start while its old actor still stops.
         var actor = Context.ActorOf(
             TorrentActor.Props(meta, entry.SavePath, options, _node, $"{_node.NodeId}/torrent-{entry.InfoHash}-{entry.Generation}"),

@@ -19,6 +19,10 @@ public sealed record TorrentAdded(
     public long DownloadLimit { get; init; }
 
     public long UploadLimit { get; init; }
+
+    /// <summary>Added by the cluster to keep the replication factor (false in rows written before replicas were marked:
+    /// such copies are kept).</summary>
+    public bool Replica { get; init; }
 }
 
 /// <summary>Rate limits changed from the console: for one torrent, or node-wide when <paramref name="InfoHash"/> is null.</summary>

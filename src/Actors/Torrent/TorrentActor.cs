@@ -898,6 +898,7 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
             DownloadLimit = _limits.Download.BytesPerSecond,
             UploadLimit = _limits.Upload.BytesPerSecond,
             IsPrivate = _meta.IsPrivate,
+            IsReplica = _options.Replica,
         };
     }
 

@@ -20,13 +20,16 @@ public enum TorrentState
 /// <param name="SeedOnly">`swarm seed`: the data must already be complete; a mismatch is an error, not a download.</param>
 /// <param name="Recheck">Hash everything on disk again instead of trusting the journal.</param>
 /// <param name="DownloadLimit">Bytes per second for this torrent, 0 = unlimited (the node's limit still applies).</param>
+/// <param name="Replica">A copy the cluster made to keep the replication factor (not added by a person): the only
+/// kind a member releases, with its data, when the cluster has more complete copies than wanted.</param>
 public sealed record TorrentOptions(
     bool Sequential = false,
     bool SeedOnly = false,
     IReadOnlyList<IPEndPoint>? Peers = null,
     bool Recheck = false,
     long DownloadLimit = 0,
-    long UploadLimit = 0);
+    long UploadLimit = 0,
+    bool Replica = false);
 
 public sealed record PeerStatus(string EndPoint, string Client, bool Incoming, double DownloadRate, double UploadRate, long Downloaded, long Uploaded, bool AmChoking, bool PeerChoking, bool Interested, int Pieces);
 
@@ -59,6 +62,9 @@ public sealed record TorrentStatus(
 
     /// <summary>BEP 27: peers only from its trackers (no metadata exchange, no cluster gossip as a peer source).</summary>
     public bool IsPrivate { get; init; }
+
+    /// <summary>A copy the cluster made for resilient seeding (see <see cref="TorrentOptions.Replica"/>).</summary>
+    public bool IsReplica { get; init; }
 
     /// <summary>This torrent's own limits in bytes per second (0 = none).</summary>
     public long DownloadLimit { get; init; }

@@ -138,6 +138,11 @@ internal static class ConsoleRenderer
         sb.AppendLine($"  info-hash  {t.InfoHash}");
         sb.AppendLine($"  state      {t.State}{(t.Error is null ? string.Empty : $": {t.Error}")}");
         sb.AppendLine($"  saved in   {t.SavePath}");
+        if (t.Replica)
+        {
+            sb.AppendLine("  origin     a copy the cluster made to keep the replication factor (released when surplus)");
+        }
+
         if (t.State == "metadata")
         {
             // A magnet link: size, pieces and files are unknown until a peer sends the info dictionary.

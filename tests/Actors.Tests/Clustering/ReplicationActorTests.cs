@@ -92,6 +92,23 @@ public sealed class ReplicationActorTests(ITestOutputHelper output) : Akka.TestK
         Assert.Equal("t1", target.ExpectMsg<Replicate>(TimeSpan.FromSeconds(3)).InfoHash);
     }
 
+    [Fact]
+    public void A_member_chosen_to_release_a_surplus_replica_asks_once_the_surplus_has_lasted_and_only_if_enabled()
+    {
+        MemberView[] members = [Member("a", Complete("t1")), Member("b", Complete("t1")), Member("c", Replica("t1"))];
+        var target = CreateTestProbe();
+        var actor = Sys.ActorOf(ReplicationActor.Props(target.Ref, Immediate() with { ReleaseSurplusAfter = TimeSpan.FromSeconds(1.5) }));
+        actor.Tell(View("c", members));
+        target.ExpectNoMsg(TimeSpan.FromSeconds(1));
+        var release = target.ExpectMsg<ReleaseReplica>(TimeSpan.FromSeconds(5));
+        Assert.Equal(("t1", "3 complete copies of 2 wanted"), (release.InfoHash, release.Why));
+
+        var keeper = CreateTestProbe();
+        var keeping = Sys.ActorOf(ReplicationActor.Props(keeper.Ref, Immediate() with { ReleaseSurplus = false, ReleaseSurplusAfter = TimeSpan.Zero }));
+        keeping.Tell(View("c", members));
+        keeper.ExpectNoMsg(TimeSpan.FromSeconds(2.5));
+    }
+
     private static Configuration.ClusterSettings Immediate() => TestNodes.Settings.Cluster with { ReplicationStableAfter = TimeSpan.Zero };
 
     private static ClusterView View(string self, MemberView[] members) => new(self, members, NoOverrides);
@@ -102,4 +119,6 @@ public sealed class ReplicationActorTests(ITestOutputHelper output) : Akka.TestK
     private static TorrentHolding Complete(string hash) => new(hash, hash, 100, 10, 10, true);
 
     private static TorrentHolding Partial(string hash) => new(hash, hash, 100, 10, 4, false);
+
+    private static TorrentHolding Replica(string hash) => new(hash, hash, 100, 10, 10, true, Replica: true);
 }

@@ -93,10 +93,43 @@ public sealed class ReplicationPlannerTests
         Assert.Equal(4, plan.Missing);
     }
 
+    [Fact]
+    public void A_surplus_releases_replicas_of_the_most_loaded_members_and_never_a_persons_copy()
+    {
+        var members = new[]
+        {
+            Member("a", Complete("t1")),
+            Member("b", Replica("t1"), Complete("x")),
+            Member("c", Replica("t1"), Complete("x"), Complete("y")),
+            Member("d", Replica("t1")),
+        };
+        // 4 complete copies, 2 wanted: the replicas of c (3 torrents) and b (2) go; a's own copy stays.
+        var plan = Assert.Single(ReplicationPlanner.Plan(members, NoOverrides, 2), p => p.InfoHash == "t1");
+        Assert.Equal(["c", "b"], plan.Released);
+        Assert.Empty(plan.Chosen);
+
+        // A person's copies only: the surplus is kept.
+        var own = ReplicationPlanner.Plan([Member("a", Complete("t1")), Member("b", Complete("t1")), Member("c", Complete("t1"))], NoOverrides, 2);
+        Assert.Empty(Assert.Single(own).Released);
+    }
+
+    [Fact]
+    public void Nothing_is_released_while_a_copy_is_in_progress_or_from_an_unreachable_member()
+    {
+        var copying = ReplicationPlanner.Plan([Member("a", Complete("t1")), Member("b", Replica("t1")), Member("c", Replica("t1")), Member("d", Partial("t1"))], NoOverrides, 2);
+        Assert.Empty(Assert.Single(copying).Released);
+
+        // c is unreachable: its copy does not count, so 2 complete copies are exactly enough.
+        var unreachable = ReplicationPlanner.Plan([Member("a", Complete("t1")), Member("b", Replica("t1")), Member("c", Replica("t1")) with { Usable = false }], NoOverrides, 2);
+        Assert.Empty(Assert.Single(unreachable).Released);
+    }
+
     private static MemberView Member(string name, params TorrentHolding[] torrents) =>
         new(name, true, new MemberHoldings(name, $"akka.tcp://swarm@{name}:1", name, $"{name}:2", torrents));
 
     private static TorrentHolding Complete(string hash) => new(hash, hash, 100, 10, 10, true);
 
     private static TorrentHolding Partial(string hash) => new(hash, hash, 100, 10, 4, false);
+
+    private static TorrentHolding Replica(string hash) => new(hash, hash, 100, 10, 10, true, Replica: true);
 }
