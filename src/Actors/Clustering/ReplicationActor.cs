@@ -17,16 +17,16 @@ public sealed class ReplicationActor : ReceiveActor, IWithTimers
     private readonly IActorRef _target;
     private readonly ClusterSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Dictionary<string, DateTime> _shortSince = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DateTime> _requested = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DateTime> _surplusSince = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DateTime> _releaseAsked = new(StringComparer.Ordinal);
+    private readonly SettledAction _copies;
+    private readonly SettledAction _releases;
     private ClusterView? _view;
 
     public ReplicationActor(IActorRef target, ClusterSettings settings)
     {
         _target = target;
         _settings = settings;
+        _copies = new SettledAction(settings.ReplicationStableAfter, settings.ReplicationRetryAfter);
+        _releases = new SettledAction(settings.ReleaseSurplusAfter, settings.ReplicationRetryAfter);
         // Views arrive on every gossip change (many per second while torrents are added); the plan runs once a second.
         Receive<ClusterView>(v => _view = v);
         Receive<EvaluateTick>(_ => Evaluate());
@@ -48,67 +48,63 @@ public sealed class ReplicationActor : ReceiveActor, IWithTimers
         var now = DateTime.UtcNow;
         var mine = _view.Members.FirstOrDefault(m => m.Member == _view.Self)?.Holdings;
         var plans = ReplicationPlanner.Plan(_view.Members, _view.ReplicationFactors, _settings.ReplicationFactor);
-        var ours = plans.Where(p => p.Chosen.Contains(_view.Self)).ToList();
-        foreach (var gone in _shortSince.Keys.Except(ours.Select(p => p.InfoHash)).ToList())
+
+        var shortOf = plans.Where(p => p.Chosen.Contains(_view.Self)).ToDictionary(p => p.InfoHash, StringComparer.Ordinal);
+        foreach (var hash in _copies.Due(shortOf.Keys, done: h => mine?.Find(h) is not null, now))
         {
-            _shortSince.Remove(gone);
-        }
-
-        foreach (var held in _requested.Keys.Where(h => mine?.Find(h) is not null).ToList())
-        {
-            _requested.Remove(held);
-        }
-
-        foreach (var plan in ours)
-        {
-            if (!_shortSince.TryGetValue(plan.InfoHash, out var since))
-            {
-                _shortSince[plan.InfoHash] = since = now;
-            }
-
-            if (now - since < _settings.ReplicationStableAfter
-                || (_requested.TryGetValue(plan.InfoHash, out var asked) && now - asked < _settings.ReplicationRetryAfter))
-            {
-                continue;
-            }
-
-            _requested[plan.InfoHash] = now;
+            var plan = shortOf[hash];
             var why = $"{plan.Complete} complete and {plan.InProgress} partial cop{(plan.Complete + plan.InProgress == 1 ? "y" : "ies")} of {plan.Factor} wanted";
-            _log.Warning("torrent {0}: {1}; this member adds one", plan.InfoHash[..Math.Min(8, plan.InfoHash.Length)], why);
-            _target.Tell(new Replicate(plan.InfoHash, why));
+            _log.Warning("torrent {0}: {1}; this member adds one", hash[..Math.Min(8, hash.Length)], why);
+            _target.Tell(new Replicate(hash, why));
         }
 
-        Release(plans, mine, now);
+        var surplus = _settings.ReleaseSurplus
+            ? plans.Where(p => p.Released.Contains(_view.Self)).ToDictionary(p => p.InfoHash, StringComparer.Ordinal)
+            : [];
+        foreach (var hash in _releases.Due(surplus.Keys, done: h => mine?.Find(h) is null, now))
+        {
+            _target.Tell(new ReleaseReplica(hash, $"{surplus[hash].Complete} complete copies of {surplus[hash].Factor} wanted"));
+        }
     }
 
-    private void Release(IReadOnlyList<ReplicaPlan> plans, MemberHoldings? mine, DateTime now)
+    /// <summary>One kind of action per torrent (add a copy, release one) that must be wanted for <paramref name="settle"/>
+    /// before it is taken, and is taken again only after <paramref name="retry"/> unless its effect shows up first.</summary>
+    private sealed class SettledAction(TimeSpan settle, TimeSpan retry)
     {
-        var ours = _settings.ReleaseSurplus ? plans.Where(p => p.Released.Contains(_view!.Self)).ToList() : [];
-        foreach (var gone in _surplusSince.Keys.Except(ours.Select(p => p.InfoHash)).ToList())
-        {
-            _surplusSince.Remove(gone);
-        }
+        private readonly Dictionary<string, DateTime> _wantedSince = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, DateTime> _takenAt = new(StringComparer.Ordinal);
 
-        foreach (var released in _releaseAsked.Keys.Where(h => mine?.Find(h) is null).ToList())
+        /// <param name="wanted">The torrents this member is chosen for now.</param>
+        /// <param name="done">Whether the action's effect shows in this member's holdings (then it may be taken anew).</param>
+        public List<string> Due(IEnumerable<string> wanted, Func<string, bool> done, DateTime now)
         {
-            _releaseAsked.Remove(released);
-        }
-
-        foreach (var plan in ours)
-        {
-            if (!_surplusSince.TryGetValue(plan.InfoHash, out var since))
+            var current = wanted.ToList();
+            foreach (var gone in _wantedSince.Keys.Except(current).ToList())
             {
-                _surplusSince[plan.InfoHash] = since = now;
+                _wantedSince.Remove(gone);
             }
 
-            if (now - since < _settings.ReleaseSurplusAfter
-                || (_releaseAsked.TryGetValue(plan.InfoHash, out var asked) && now - asked < _settings.ReplicationRetryAfter))
+            foreach (var finished in _takenAt.Keys.Where(done).ToList())
             {
-                continue;
+                _takenAt.Remove(finished);
             }
 
-            _releaseAsked[plan.InfoHash] = now;
-            _target.Tell(new ReleaseReplica(plan.InfoHash, $"{plan.Complete} complete copies of {plan.Factor} wanted"));
+            var due = new List<string>();
+            foreach (var hash in current)
+            {
+                if (!_wantedSince.TryGetValue(hash, out var since))
+                {
+                    _wantedSince[hash] = since = now;
+                }
+
+                if (now - since >= settle && !(_takenAt.TryGetValue(hash, out var at) && now - at < retry))
+                {
+                    _takenAt[hash] = now;
+                    due.Add(hash);
+                }
+            }
+
+            return due;
         }
     }
 
