@@ -75,3 +75,23 @@ wall "swarm console status" $SWARM console --node "$NODE" status
 wall "swarm console torrents --json" $SWARM console --node "$NODE" torrents --json
 wall "transmission-remote -st" transmission-remote "127.0.0.1:$RPC" -st
 wall "transmission-remote -l" transmission-remote "127.0.0.1:$RPC" -l
+
+# Idle cost of holding TORRENTS seeding torrents: CPU (share of one core) and resident memory of each process over
+# IDLE_SECONDS (default 20) with no console traffic, after the loads above have settled.
+IDLE_SECONDS=${IDLE_SECONDS:-20}
+SWARM_PID=${PIDS[0]}
+TRANSMISSION_PID=${PIDS[1]}
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+rss() { awk '/^VmRSS/ {print int($2 / 1024)}' "/proc/$1/status"; }
+# Settled: tiered compilation and the loads' garbage are done with before the sample starts.
+sleep 30
+s0=$(ticks "$SWARM_PID"); t0=$(ticks "$TRANSMISSION_PID")
+sleep "$IDLE_SECONDS"
+s1=$(ticks "$SWARM_PID"); t1=$(ticks "$TRANSMISSION_PID")
+hz=$(getconf CLK_TCK)
+echo
+echo "| idle with $TORRENTS seeding torrents (${IDLE_SECONDS} s) | CPU (one core) | RSS |"
+echo "|---|---|---|"
+share() { printf '%.1f' "$(echo "($2 - $1) * 100 / ($hz * $IDLE_SECONDS)" | bc -l)"; }
+echo "| swarm node | $(share "$s0" "$s1") % | $(rss "$SWARM_PID") MiB |"
+echo "| transmission-daemon | $(share "$t0" "$t1") % | $(rss "$TRANSMISSION_PID") MiB |"

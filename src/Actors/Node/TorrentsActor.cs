@@ -136,20 +136,8 @@ public sealed class TorrentsActor : ReceivePersistentActor
         });
         Command<ListTorrents>(_ =>
         {
-            // One slow or restarting torrent must not fail the whole listing: it is left out of this answer.
-            var timeout = _node.Settings.Console.CommandTimeout / 2;
-            var listed = _torrents.Values.Concat(_magnets.Keys.Select(MagnetActorOf).OfType<IActorRef>());
-            Task.WhenAll(listed.Select(async t =>
-            {
-                try
-                {
-                    return await t.Ask<TorrentStatus>(new TorrentMessages.GetStatus(), timeout).ConfigureAwait(false);
-                }
-                catch (AskTimeoutException)
-                {
-                    return null;
-                }
-            })).PipeTo(Sender, success: all => new TorrentList([.. all.OfType<TorrentStatus>().OrderBy(t => t.Name, StringComparer.Ordinal)]));
+            IActorRef[] listed = [.. _torrents.Values, .. _magnets.Keys.Select(MagnetActorOf).OfType<IActorRef>()];
+            Context.ActorOf(StatusGatherActor.Props(listed, _node.Settings.Console.CommandTimeout / 2, Sender));
         });
         Command<Terminated>(t =>
         {

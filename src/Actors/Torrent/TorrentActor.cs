@@ -179,7 +179,6 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
                 0.2,
                 -1)),
             "journal-supervisor");
-        Timers.StartPeriodicTimer("flush", FlushTick.Instance, persistence.FlushInterval);
         Timers.StartPeriodicTimer("tick", new TorrentMessages.Tick(), _node.Settings.StatsInterval);
         Timers.StartPeriodicTimer("rechoke", new Rechoke(false), _node.Settings.Choker.RechokeInterval);
         Timers.StartPeriodicTimer("optimistic", new Rechoke(true), _node.Settings.Choker.OptimisticInterval);
@@ -555,6 +554,7 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
 
         Apply(new PiecesVerified([w.Piece]));
         _unflushed.Add(w.Piece);
+        ScheduleFlush();
         if (_unflushed.Count >= _node.Settings.Persistence.FlushMaxPieces)
         {
             OnFlushTick();
@@ -603,6 +603,21 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
             _unconfirmed[id] = (e, DateTime.UtcNow);
             _journal.Tell(new TorrentJournalActor.Messages.Write(id, e));
         }
+
+        if (_unflushed.Count > 0 || _unconfirmed.Count > 0)
+        {
+            ScheduleFlush();
+        }
+    }
+
+    /// <summary>The flush tick runs only while pieces wait to be flushed or events to be confirmed: a thousand idle
+    /// torrents would otherwise wake four thousand times a second for nothing.</summary>
+    private void ScheduleFlush()
+    {
+        if (!Timers.IsTimerActive("flush"))
+        {
+            Timers.StartSingleTimer("flush", FlushTick.Instance, _node.Settings.Persistence.FlushInterval);
+        }
     }
 
     private void OnFlushed(StorageMessages.Flushed f)
@@ -629,6 +644,7 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
         var id = ++_nextWrite;
         _unconfirmed[id] = (e, DateTime.UtcNow);
         _journal.Tell(new TorrentJournalActor.Messages.Write(id, e));
+        ScheduleFlush();
     }
 
     /// <summary>The single place torrent state changes; the persistence layer journals these events.</summary>
