@@ -44,6 +44,13 @@ public sealed class ClusterTests(ITestOutputHelper log) : EndToEndTest(log)
         torrent.AssertDownloadedTo(downloads);
         await WaitForClusterTorrentAsync(c, torrent.InfoHash, t => t.GetProperty("complete").GetInt32() == 2);
 
+        // A bare magnet link (no tracker, no x.pe) on c: the cluster has the torrent, so that is where it comes from.
+        var viaMagnet = Dir.Sub("c-downloads");
+        var magnet = (await c.ConsoleAsync("add", $"magnet:?xt=urn:btih:{torrent.InfoHash}", "-o", viaMagnet)).EnsureSuccess();
+        Assert.Contains("from the cluster (magnet link)", magnet.StdoutText);
+        await c.WaitForStateAsync(torrent.InfoHash, "seeding", Settle);
+        torrent.AssertDownloadedTo(viaMagnet);
+
         var unknown = await c.ConsoleAsync("add", new string('e', 40));
         Assertions.CleanRejection(unknown, expectedExitCode: 1);
         Assert.Contains("no reachable member of the cluster holds", unknown.StderrText);

@@ -267,8 +267,26 @@ public sealed class ConsoleEndpointActor : ReceiveActor
                 return new CommandFailed($"invalid magnet link: {e.Message}");
             }
 
-            // Kept: journaled and listed at once, fetched until the metadata comes or the magnet is removed.
+            // In a cluster, a member holding the torrent gives its metainfo at once (checked against the hash), as for an
+            // add by info-hash; the link's peers and trackers are needed only when no member has it.
             var target = add.SavePath ?? _info.DefaultSavePath;
+            // A holder too slow to answer in time falls back to the link; should its answer come later, the torrent
+            // it adds supersedes the pending magnet.
+            object? fromCluster = null;
+            try
+            {
+                fromCluster = await _node.Ask(new ClusterMessages.AddFromCluster(magnet.InfoHash.Hex, target, "magnet link"), _timeout / 2).ConfigureAwait(false);
+            }
+            catch (AskTimeoutException)
+            {
+            }
+
+            if (fromCluster is NodeMessages.TorrentAccepted accepted)
+            {
+                return await Added(accepted, " from the cluster (magnet link)", target).ConfigureAwait(false);
+            }
+
+            // Kept: journaled and listed at once, fetched until the metadata comes or the magnet is removed.
             var answer = await Ask<object>(new NodeMessages.AddMagnet(magnet, target, new TorrentOptions(), Keep: true)).ConfigureAwait(false);
             return await Added(answer, " from its magnet link", target).ConfigureAwait(false);
         }
