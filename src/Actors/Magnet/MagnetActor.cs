@@ -16,13 +16,17 @@ namespace Swarm.Actors.Magnet;
 /// info-hash, then hands it to its parent as <see cref="NodeMessages.MagnetResolved"/>. A round gives up after
 /// <c>magnet.metadata-timeout</c> with every peer's reason: a kept magnet (added to a running node) logs it, shows it in
 /// its status and starts another round; any other is refused to its requester. Answers
-/// <see cref="TorrentMessages.GetStatus"/> meanwhile, with state <see cref="TorrentState.Metadata"/>.</summary>
+/// <see cref="TorrentMessages.GetStatus"/> and <see cref="TorrentMessages.GetDetails"/> meanwhile, with state
+/// <see cref="TorrentState.Metadata"/>.</summary>
 public sealed class MagnetActor : ReceiveActor
 {
     private readonly MagnetLink _magnet;
     private readonly string _savePath;
     private readonly TorrentOptions _options;
     private readonly NodeContext _node;
+    private readonly IActorRef _requester;
+    private readonly bool _keep;
+    private readonly string _tag;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CancellationTokenSource _cancel = new();
     private string? _lastFailure;
@@ -33,7 +37,9 @@ public sealed class MagnetActor : ReceiveActor
         _savePath = savePath;
         _options = options;
         _node = node;
-        var hash = magnet.InfoHash.Hex[..8];
+        _requester = requester;
+        _keep = keep;
+        _tag = magnet.InfoHash.Hex[..8];
         Receive<Fetched>(f =>
         {
             TorrentMetainfo meta;
@@ -47,18 +53,20 @@ public sealed class MagnetActor : ReceiveActor
             catch (Exception e) when (e is InvalidTorrentException or FormatException)
             {
                 // It hashes to the link's info-hash, so every peer would send the same: trying again cannot help.
-                Fail($"magnet {hash}: the metadata is not a usable torrent: {e.Message}", requester, keep, retry: false);
+                Fail($"the metadata of {_tag} is not a usable torrent: {e.Message}", retry: false);
                 return;
             }
 
-            _log.Info("magnet {0}: metadata ({1} bytes) from {2}", hash, f.InfoDictionary.Length, f.From);
+            _log.Info("magnet {0}: metadata ({1} bytes) from {2}", _tag, f.InfoDictionary.Length, f.From);
             // The peer that had the metadata very likely has pieces too; the link's peers (x.pe) are peers of the torrent.
             var peers = (options.Peers ?? []).Concat(magnet.PeerEndPoints()).Append(f.From).Distinct().ToList();
             Context.Parent.Tell(new NodeMessages.MagnetResolved(new NodeMessages.AddTorrent(meta, savePath, options with { Peers = peers }), requester, keep));
             Context.Stop(Self);
         });
-        Receive<Failed>(f => Fail(f.Reason, requester, keep, retry: true));
+        Receive<Failed>(f => Fail(f.Reason, retry: true));
         Receive<TorrentMessages.GetStatus>(_ => Sender.Tell(Status()));
+        // No pieces, files or trackers to show until the info dictionary is here.
+        Receive<TorrentMessages.GetDetails>(_ => Sender.Tell(new TorrentDetails(Status(), 0, [], [], [])));
         Fetch();
     }
 
@@ -73,18 +81,18 @@ public sealed class MagnetActor : ReceiveActor
 
     private void Fetch() => FetchLoop(_magnet, _options, _node, _cancel.Token).PipeTo(Self);
 
-    private void Fail(string reason, IActorRef requester, bool keep, bool retry)
+    private void Fail(string reason, bool retry)
     {
-        if (!keep)
+        if (!_keep)
         {
-            _log.Warning("magnet {0}: {1}", _magnet.InfoHash.Hex[..8], reason);
-            requester.Tell(new NodeMessages.AddTorrentRejected(reason));
+            _log.Warning("magnet {0}: {1}", _tag, reason);
+            _requester.Tell(new NodeMessages.AddTorrentRejected(reason));
             Context.Stop(Self);
             return;
         }
 
         _lastFailure = reason;
-        _log.Warning("magnet {0}: {1}{2}", _magnet.InfoHash.Hex[..8], reason, retry ? "; still trying" : "; remove it");
+        _log.Warning("magnet {0}: {1}{2}", _tag, reason, retry ? "; still trying" : "; remove it");
         if (retry)
         {
             Fetch();

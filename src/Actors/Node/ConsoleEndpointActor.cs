@@ -457,12 +457,6 @@ public sealed class ConsoleEndpointActor : ReceiveActor
     private async Task<IConsoleReply> Show(string query)
     {
         var (hash, _) = await Resolve(query, awaitingMetadata: true).ConfigureAwait(false);
-        var status = await StatusOf(hash).ConfigureAwait(false);
-        if (status.State == TorrentState.Metadata)
-        {
-            return new TorrentDetail(Summarize(status), 0, 0, null, null, string.Empty, [], [], []);
-        }
-
         var d = await AskTorrent<TorrentDetails>(hash, new TorrentMessages.GetDetails()).ConfigureAwait(false);
         var s = d.Status;
         return new TorrentDetail(

@@ -112,9 +112,9 @@ public sealed class TorrentsActor : ReceivePersistentActor
             {
                 t.Forward(f.Message);
             }
-            else if (f.Message is TorrentMessages.GetStatus && MagnetActorOf(f.InfoHash) is { } magnet)
+            else if (f.Message is TorrentMessages.GetStatus or TorrentMessages.GetDetails && MagnetActorOf(f.InfoHash) is { } magnet)
             {
-                // A pending magnet has a status (state metadata) and nothing else yet.
+                // A pending magnet has a status (state metadata) and empty details, nothing else yet.
                 magnet.Forward(f.Message);
             }
             else

@@ -65,6 +65,8 @@ public sealed class MagnetTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.
         Assert.Equal(("kept.bin", outDir), (pending.Name, pending.SavePath));
         var listed = Assert.Single((await leecher.Ask<NodeMessages.TorrentList>(new NodeMessages.ListTorrents(), Wait)).Torrents);
         Assert.Equal((torrent.Metainfo.InfoHash.Hex, TorrentState.Metadata), (listed.InfoHash, listed.State));
+        var details = await leecher.Ask<TorrentDetails>(new NodeMessages.ForTorrent(listed.InfoHash, new TorrentMessages.GetDetails()), Wait);
+        Assert.Equal((TorrentState.Metadata, 0, 0), (details.Status.State, details.Files.Count, details.Bitfield.Length));
         // The same link again is the same pending magnet, not a second fetch.
         Assert.IsType<NodeMessages.MagnetPending>(await leecher.Ask(new NodeMessages.AddMagnet(magnet, outDir, new TorrentOptions(), Keep: true), Wait));
 
