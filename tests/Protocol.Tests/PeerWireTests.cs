@@ -425,6 +425,18 @@ public sealed class PeerWireTests
     }
 
     [Fact]
+    public void OurExtensionHandshakeOffersUtMetadataOnlyWhenAsked()
+    {
+        var serving = ExtensionHandshake.Decode(ExtensionHandshake.Ours(metadata: true, 6881, 31235, 250).Encode());
+        Assert.Equal(ExtensionHandshake.OurMetadataId, serving.Extensions[MetadataMessage.ExtensionName]);
+        Assert.Equal((ExtensionHandshake.OurClient, 6881, 31235, 250), (serving.Client!, serving.ListenPort!.Value, serving.MetadataSize!.Value, serving.RequestQueue!.Value));
+
+        var closed = ExtensionHandshake.Decode(ExtensionHandshake.Ours(metadata: false, 6881, null, 250).Encode());
+        Assert.Empty(closed.Extensions);
+        Assert.Null(closed.MetadataSize);
+    }
+
+    [Fact]
     public void ExtensionHandshakeWithNothingOptional()
     {
         var bare = new ExtensionHandshake(new Dictionary<string, int>(), null, null, null, null);

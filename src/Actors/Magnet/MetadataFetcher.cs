@@ -12,8 +12,6 @@ namespace Swarm.Actors.Magnet;
 /// that lies, refuses or stalls throws, and the caller moves on to the next.</summary>
 public static class MetadataFetcher
 {
-    private const int OurMetadataId = 3;
-
     public static async Task<byte[]> FetchAsync(IPEndPoint peer, InfoHash infoHash, byte[] peerId, int listenPort, int maxSize, TimeSpan timeout, CancellationToken ct)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -36,8 +34,7 @@ public static class MetadataFetcher
             throw new PeerProtocolException($"{peer} does not support the extension protocol (BEP 10)");
         }
 
-        var hello = new ExtensionHandshake(new Dictionary<string, int> { [MetadataMessage.ExtensionName] = OurMetadataId }, "SwarmActors 0.1", listenPort, null, null);
-        await Send(stream, new Extended(0, hello.Encode()), cts.Token).ConfigureAwait(false);
+        await Send(stream, new Extended(0, ExtensionHandshake.Ours(metadata: true, listenPort, null, null).Encode()), cts.Token).ConfigureAwait(false);
 
         // Bitfields are bounded by a generous piece count: the torrent's real one is what we are here to learn.
         var limits = new PeerWireLimits(MetadataMessage.PieceLength, 1 << 22, maxSize + 1024);
@@ -79,7 +76,7 @@ public static class MetadataFetcher
                             }
 
                             break;
-                        case Extended { ExtendedId: OurMetadataId } x when assembler is not null:
+                        case Extended { ExtendedId: ExtensionHandshake.OurMetadataId } x when assembler is not null:
                             var m = MetadataMessage.Decode(x.Payload, maxSize);
                             if (m.Type == MetadataMessageType.Reject)
                             {

@@ -48,7 +48,6 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
     private int _peerQueueLimit = int.MaxValue;
 
     /// <summary>Our BEP 10 id for ut_metadata (what peers put on their metadata messages to us), and theirs.</summary>
-    private const byte OurMetadataId = 3;
     private byte _peerMetadataId;
     private long _lastDownloaded;
     private long _lastUploaded;
@@ -271,12 +270,7 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
             // Metadata is served for magnet links (BEP 9), except for private torrents (BEP 27: their metadata stays
             // with the peers of their own trackers, who have the .torrent).
             var servesMetadata = !_args.Metainfo.IsPrivate;
-            var ext = new ExtensionHandshake(
-                servesMetadata ? new Dictionary<string, int> { [MetadataMessage.ExtensionName] = OurMetadataId } : new Dictionary<string, int>(),
-                "SwarmActors 0.1",
-                _args.Node.ListenPort,
-                servesMetadata ? _args.Metainfo.InfoBytes.Length : null,
-                _cfg.Peer.MaxIncomingRequests);
+            var ext = ExtensionHandshake.Ours(servesMetadata, _args.Node.ListenPort, servesMetadata ? _args.Metainfo.InfoBytes.Length : null, _cfg.Peer.MaxIncomingRequests);
             Send(new Extended(0, ext.Encode()));
         }
 
@@ -375,7 +369,7 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
 
                 _peerMetadataId = hs.Extensions.TryGetValue(MetadataMessage.ExtensionName, out var metadataId) ? (byte)metadataId : (byte)0;
                 break;
-            case Extended { ExtendedId: OurMetadataId } x when !_args.Metainfo.IsPrivate:
+            case Extended { ExtendedId: ExtensionHandshake.OurMetadataId } x when !_args.Metainfo.IsPrivate:
                 OnMetadataMessage(MetadataMessage.Decode(x.Payload, _args.Metainfo.InfoBytes.Length));
                 break;
             case SuggestPiece or AllowedFast or DhtPort or Extended:

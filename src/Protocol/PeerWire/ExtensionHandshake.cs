@@ -10,6 +10,21 @@ public sealed record ExtensionHandshake(
     int? MetadataSize,
     int? RequestQueue)
 {
+    /// <summary>The extended message id peers use for ut_metadata messages sent to us (BEP 10: each side picks its own).</summary>
+    public const byte OurMetadataId = 3;
+
+    /// <summary>Our client as the "v" key names it.</summary>
+    public const string OurClient = "SwarmActors 0.1";
+
+    /// <summary>Our handshake: ut_metadata offered when <paramref name="metadata"/> (to fetch it, or to serve it with
+    /// <paramref name="metadataSize"/>), our listen port and request queue depth.</summary>
+    public static ExtensionHandshake Ours(bool metadata, int listenPort, int? metadataSize, int? requestQueue) => new(
+        metadata ? new Dictionary<string, int> { [MetadataMessage.ExtensionName] = OurMetadataId } : new Dictionary<string, int>(),
+        OurClient,
+        listenPort,
+        metadataSize,
+        requestQueue);
+
     public byte[] Encode()
     {
         var m = new Dictionary<string, BValue>(StringComparer.Ordinal);
