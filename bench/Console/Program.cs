@@ -11,7 +11,7 @@ using System.Text.Json.Nodes;
 using Swarm.Actors.Configuration;
 using Swarm.Node.ConsoleClient;
 using Swarm.Protocol.Metainfo;
-using static Swarm.Actors.Node.ConsoleMessages;
+using static Swarm.Actors.ConsoleEndpoint.ConsoleMessages;
 
 var options = args.Select((a, i) => (a, i)).Where(x => x.a.StartsWith("--", StringComparison.Ordinal))
     .ToDictionary(x => x.a[2..], x => args[x.i + 1]);

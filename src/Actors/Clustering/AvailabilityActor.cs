@@ -4,7 +4,8 @@ using Akka.Cluster;
 using Akka.DistributedData;
 using Akka.Event;
 using Swarm.Actors.Configuration;
-using Swarm.Actors.Node;
+using Swarm.Actors.Catalog;
+using Swarm.Actors.ConsoleEndpoint;
 using Swarm.Actors.Torrent;
 using Swarm.Protocol.Metainfo;
 using static Swarm.Actors.Clustering.ClusterMessages;
@@ -86,7 +87,7 @@ public sealed class AvailabilityActor : ReceiveActor, IWithTimers
             SendView();
         });
         Receive<ClusterEvent.IReachabilityEvent>(_ => SendView());
-        Receive<Publish>(_ => _torrents.Ask<NodeMessages.TorrentList>(new NodeMessages.ListTorrents(), _settings.PublishInterval * 5)
+        Receive<Publish>(_ => _torrents.Ask<CatalogMessages.TorrentList>(new CatalogMessages.ListTorrents(), _settings.PublishInterval * 5)
             .PipeTo(Self, success: l => new LocalTorrents(l.Torrents), failure: e => new LocalTorrents(null)));
         Receive<LocalTorrents>(l =>
         {
@@ -108,8 +109,8 @@ public sealed class AvailabilityActor : ReceiveActor, IWithTimers
                     _settings.Name);
             }
         });
-        Receive<GetMetainfo>(g => _torrents.Ask(new NodeMessages.GetInfoDictionary(g.InfoHash), _settings.FetchTimeout)
-            .PipeTo(Sender, success: r => r is NodeMessages.InfoDictionary d ? new MetainfoFound(d.InfoHash, d.Bytes, d.Trackers) : new MetainfoMissing(g.InfoHash)));
+        Receive<GetMetainfo>(g => _torrents.Ask(new CatalogMessages.GetInfoDictionary(g.InfoHash), _settings.FetchTimeout)
+            .PipeTo(Sender, success: r => r is CatalogMessages.InfoDictionary d ? new MetainfoFound(d.InfoHash, d.Bytes, d.Trackers) : new MetainfoMissing(g.InfoHash)));
         Receive<AddFromCluster>(a => FetchAndAdd(a.InfoHash, a.SavePath, a.Reason, replica: false).PipeTo(Sender));
         Receive<Replicate>(r =>
         {
@@ -120,17 +121,17 @@ public sealed class AvailabilityActor : ReceiveActor, IWithTimers
         {
             var hash = r.InfoHash;
             _log.Warning("torrent {0}: {1}; this member releases its copy and deletes its data", hash[..8], r.Why);
-            _torrents.Ask(new NodeMessages.RemoveTorrent(hash, DeleteData: true), _settings.FetchTimeout)
+            _torrents.Ask(new CatalogMessages.RemoveTorrent(hash, DeleteData: true), _settings.FetchTimeout)
                 .PipeTo(Self, success: o => new ReplicaReleased(hash, o), failure: e => new ReplicaReleased(hash, e.Message));
         });
         Receive<ReplicaReleased>(r =>
         {
             switch (r.Outcome)
             {
-                case NodeMessages.TorrentRemoved { DeleteError: null } removed:
+                case CatalogMessages.TorrentRemoved { DeleteError: null } removed:
                     _log.Info("torrent {0}: surplus copy released ({1} file(s) deleted)", r.InfoHash[..8], removed.FilesDeleted);
                     break;
-                case NodeMessages.TorrentRemoved { DeleteError: { } error }:
+                case CatalogMessages.TorrentRemoved { DeleteError: { } error }:
                     _log.Warning("torrent {0}: surplus copy released, but deleting its data failed: {1}", r.InfoHash[..8], error);
                     break;
                 default:
@@ -158,7 +159,7 @@ public sealed class AvailabilityActor : ReceiveActor, IWithTimers
             _cluster.Down(_cluster.SelfAddress);
         });
         Receive<GetClusterState>(_ => Sender.Tell(State()));
-        Receive<SearchMember>(q => _torrents.Ask<NodeMessages.CatalogHits>(new NodeMessages.SearchCatalog(q.Words), _settings.FetchTimeout)
+        Receive<SearchMember>(q => _torrents.Ask<CatalogMessages.CatalogHits>(new CatalogMessages.SearchCatalog(q.Words), _settings.FetchTimeout)
             .PipeTo(Sender, success: h => new MemberHits(_cluster.SelfAddress.ToString(), h.Hits)));
         Receive<SearchCluster>(q => Search(q.Words).PipeTo(Sender));
         Receive<SetReplicationFactor>(s =>
@@ -290,7 +291,7 @@ public sealed class AvailabilityActor : ReceiveActor, IWithTimers
             _peersSent[local.InfoHash] = endpoints;
             if (others.Count > 0)
             {
-                _torrents.Tell(new NodeMessages.ForTorrent(local.InfoHash, new TorrentMessages.AddPeers(others, "cluster")));
+                _torrents.Tell(new CatalogMessages.ForTorrent(local.InfoHash, new TorrentMessages.AddPeers(others, "cluster")));
             }
         }
     }
@@ -449,10 +450,10 @@ public sealed class AvailabilityActor : ReceiveActor, IWithTimers
 
                 // The hash names the torrent: metainfo that does not hash to it is refused, whoever sent it.
                 var meta = MetainfoParser.ParseInfoDictionary(found.InfoDictionary, Protocol.InfoHash.Parse(infoHash)) with { TrackerTiers = found.Trackers };
-                var added = await _torrents.Ask(new NodeMessages.AddTorrent(meta, savePath, new TorrentOptions(Peers: peers, Replica: replica)), _settings.FetchTimeout).ConfigureAwait(false);
-                return added is NodeMessages.TorrentAccepted accepted
+                var added = await _torrents.Ask(new CatalogMessages.AddTorrent(meta, savePath, new TorrentOptions(Peers: peers, Replica: replica)), _settings.FetchTimeout).ConfigureAwait(false);
+                return added is CatalogMessages.TorrentAccepted accepted
                     ? accepted
-                    : new AddFromClusterFailed(added is NodeMessages.AddTorrentRejected r ? r.Reason : $"unexpected answer {added}");
+                    : new AddFromClusterFailed(added is CatalogMessages.AddTorrentRejected r ? r.Reason : $"unexpected answer {added}");
             }
             catch (AskTimeoutException)
             {

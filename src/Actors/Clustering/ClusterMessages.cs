@@ -76,7 +76,7 @@ public static class ClusterMessages
 
     public sealed record SearchMember(IReadOnlyList<string> Words);
 
-    public sealed record MemberHits(string Member, IReadOnlyList<Node.NodeMessages.CatalogHit> Hits);
+    public sealed record MemberHits(string Member, IReadOnlyList<Catalog.CatalogMessages.CatalogHit> Hits);
 
     public sealed record GetMetainfo(string InfoHash);
 

@@ -2,9 +2,10 @@ using System.Net;
 using Akka.Actor;
 using Akka.Event;
 using Swarm.Actors.Configuration;
-using Swarm.Actors.Node;
+using Swarm.Actors.Catalog;
+using Swarm.Actors.ConsoleEndpoint;
 using Swarm.Actors.Torrent;
-using Swarm.Actors.Trackers;
+using Swarm.Actors.TrackerClient;
 using Swarm.Protocol.Magnet;
 using Swarm.Protocol.Metainfo;
 using Swarm.Protocol.Trackers;
@@ -13,7 +14,7 @@ namespace Swarm.Actors.Magnet;
 
 /// <summary>Turns a magnet link into a torrent: finds peers (the link's x.pe, --peer, its trackers), fetches the info
 /// dictionary from them with <see cref="MetadataFetcher"/> until one gives metadata that hashes to the link's
-/// info-hash, then hands it to its parent as <see cref="NodeMessages.MagnetResolved"/>. A round gives up after
+/// info-hash, then hands it to its parent as <see cref="CatalogMessages.MagnetResolved"/>. A round gives up after
 /// <c>magnet.metadata-timeout</c> with every peer's reason: a kept magnet (added to a running node) logs it, shows it in
 /// its status and starts another round; any other is refused to its requester. Answers
 /// <see cref="TorrentMessages.GetStatus"/> and <see cref="TorrentMessages.GetDetails"/> meanwhile, with state
@@ -60,7 +61,7 @@ public sealed class MagnetActor : ReceiveActor
             _log.Info("magnet {0}: metadata ({1} bytes) from {2}", _tag, f.InfoDictionary.Length, f.From);
             // The peer that had the metadata very likely has pieces too; the link's peers (x.pe) are peers of the torrent.
             var peers = (options.Peers ?? []).Concat(magnet.PeerEndPoints()).Append(f.From).Distinct().ToList();
-            Context.Parent.Tell(new NodeMessages.MagnetResolved(new NodeMessages.AddTorrent(meta, savePath, options with { Peers = peers }), requester, keep));
+            Context.Parent.Tell(new CatalogMessages.MagnetResolved(new CatalogMessages.AddTorrent(meta, savePath, options with { Peers = peers }), requester, keep));
             Context.Stop(Self);
         });
         Receive<Failed>(f => Fail(f.Reason, retry: true));
@@ -86,7 +87,7 @@ public sealed class MagnetActor : ReceiveActor
         if (!_keep)
         {
             _log.Warning("magnet {0}: {1}", _tag, reason);
-            _requester.Tell(new NodeMessages.AddTorrentRejected(reason));
+            _requester.Tell(new CatalogMessages.AddTorrentRejected(reason));
             Context.Stop(Self);
             return;
         }
@@ -120,7 +121,7 @@ public sealed class MagnetActor : ReceiveActor
         var settings = node.Settings.Magnet;
         var deadline = DateTime.UtcNow + settings.MetadataTimeout;
         var failures = new Dictionary<string, string>(StringComparer.Ordinal);
-        var trackers = new TrackerClient(node.Settings.Tracker, TrackerActor.Http);
+        var trackers = new TrackerAnnouncer(node.Settings.Tracker, TrackerClientActor.Http);
         while (DateTime.UtcNow < deadline && !ct.IsCancellationRequested)
         {
             var candidates = new List<IPEndPoint>(options.Peers ?? []);

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Event;
-using Swarm.Actors.Picking;
+using Swarm.Actors.Pieces;
 using Swarm.Actors.Storage;
 using Swarm.Protocol;
 using Swarm.Protocol.Metainfo;

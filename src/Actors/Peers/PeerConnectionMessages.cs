@@ -1,5 +1,5 @@
 using System.Net;
-using Swarm.Actors.Picking;
+using Swarm.Actors.Pieces;
 using Swarm.Protocol.PeerWire;
 
 namespace Swarm.Actors.Peers;

@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
-using Swarm.Actors.Picking;
+using Swarm.Actors.Pieces;
 
 namespace Swarm.Actors.Persistence;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
-using Swarm.Actors.Picking;
+using Swarm.Actors.Pieces;
 using static Swarm.Actors.Storage.StorageMessages;
 
 namespace Swarm.Actors.Storage;

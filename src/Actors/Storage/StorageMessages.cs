@@ -1,4 +1,4 @@
-using Swarm.Actors.Picking;
+using Swarm.Actors.Pieces;
 
 namespace Swarm.Actors.Storage;
 

@@ -4,9 +4,9 @@ using Akka.Event;
 using Akka.Pattern;
 using Swarm.Actors.Peers;
 using Swarm.Actors.Persistence;
-using Swarm.Actors.Picking;
+using Swarm.Actors.Pieces;
 using Swarm.Actors.Storage;
-using Swarm.Actors.Trackers;
+using Swarm.Actors.TrackerClient;
 using Swarm.Protocol.Metainfo;
 using Swarm.Protocol.PeerWire;
 using static Swarm.Actors.Peers.PeerConnectionMessages;
@@ -32,7 +32,7 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
     private readonly HashSet<string> _banned = new(StringComparer.Ordinal);
     private readonly HashSet<string> _ignored = new(StringComparer.Ordinal);
     private string? _trackerError;
-    private TrackerActor.Messages.TrackerStatus? _trackerStatus;
+    private TrackerClientActor.Messages.TrackerStatus? _trackerStatus;
     private readonly TransferLimits _limits;
     private readonly Choker _choker;
     private IActorRef _storageActor = ActorRefs.Nobody;
@@ -93,8 +93,8 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
         Receive<StorageMessages.PieceWritten>(OnPieceWritten);
         Receive<StorageMessages.StorageFailed>(f => Fail($"disk error: {f.Error}"));
         Receive<AddPeers>(a => AddCandidates(a.Peers));
-        Receive<TrackerActor.Messages.PeersFound>(p => AddCandidates(p.Peers));
-        Receive<TrackerActor.Messages.TrackerStatus>(t =>
+        Receive<TrackerClientActor.Messages.PeersFound>(p => AddCandidates(p.Peers));
+        Receive<TrackerClientActor.Messages.TrackerStatus>(t =>
         {
             _trackerError = t.Error;
             _trackerStatus = t;
@@ -263,7 +263,7 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
     {
         if (_meta.TrackerTiers.Count > 0 && _tracker.IsNobody())
         {
-            _tracker = Context.Watch(Context.ActorOf(TrackerActor.Props(_meta.InfoHash, _meta.TrackerTiers, _node), "tracker"));
+            _tracker = Context.Watch(Context.ActorOf(TrackerClientActor.Props(_meta.InfoHash, _meta.TrackerTiers, _node), "tracker"));
             SendTrackerProgress();
         }
 
@@ -573,7 +573,7 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
             Publish();
             Context.System.EventStream.Publish(new TorrentCompleted(_meta.InfoHash.Hex));
             SendTrackerProgress();
-            _tracker.Tell(new TrackerActor.Messages.AnnounceNow(Protocol.Trackers.AnnounceEvent.Completed));
+            _tracker.Tell(new TrackerClientActor.Messages.AnnounceNow(Protocol.Trackers.AnnounceEvent.Completed));
         }
     }
 
@@ -743,7 +743,7 @@ public sealed class TorrentActor : ReceiveActor, IWithTimers
         {
             var (down, up) = Totals();
             var left = _picker is null ? _meta.TotalLength : _meta.TotalLength - _picker.Have.Indices().Sum(i => (long)_meta.PieceSize(i));
-            _tracker.Tell(new TrackerActor.Messages.Progress(up, down, left));
+            _tracker.Tell(new TrackerClientActor.Messages.Progress(up, down, left));
         }
     }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Akka.Actor;
-using Swarm.Actors.Node;
+using Swarm.Actors.Catalog;
+using Swarm.Actors.ConsoleEndpoint;
 using Swarm.Actors.Torrent;
 using Swarm.Node.Hosting;
 using Swarm.Protocol.Metainfo;
@@ -255,28 +256,28 @@ internal static class TransferCommands
     private static async Task<string> AddMagnet(SwarmNode node, Protocol.Magnet.MagnetLink magnet, string savePath, TorrentOptions options)
     {
         var wait = node.Settings.Magnet.MetadataTimeout + AskTimeout;
-        var reply = await node.Root.Ask(new NodeMessages.AddMagnet(magnet, savePath, options), wait);
+        var reply = await node.Root.Ask(new CatalogMessages.AddMagnet(magnet, savePath, options), wait);
         return reply switch
         {
-            NodeMessages.TorrentAccepted a => a.InfoHash,
-            NodeMessages.AddTorrentRejected r => throw new IOException(r.Reason),
+            CatalogMessages.TorrentAccepted a => a.InfoHash,
+            CatalogMessages.AddTorrentRejected r => throw new IOException(r.Reason),
             _ => throw new InvalidOperationException($"unexpected reply {reply}"),
         };
     }
 
     private static async Task<TorrentMetainfo> Metainfo(SwarmNode node, string hash)
     {
-        var reply = await node.Root.Ask<NodeMessages.InfoDictionary>(new NodeMessages.GetInfoDictionary(hash), AskTimeout);
+        var reply = await node.Root.Ask<CatalogMessages.InfoDictionary>(new CatalogMessages.GetInfoDictionary(hash), AskTimeout);
         return MetainfoParser.ParseInfoDictionary(reply.Bytes, Protocol.InfoHash.Parse(hash));
     }
 
     private static async Task<string> Add(SwarmNode node, TorrentMetainfo meta, string savePath, TorrentOptions options)
     {
-        var reply = await node.Root.Ask(new NodeMessages.AddTorrent(meta, savePath, options), AskTimeout);
+        var reply = await node.Root.Ask(new CatalogMessages.AddTorrent(meta, savePath, options), AskTimeout);
         return reply switch
         {
-            NodeMessages.TorrentAccepted a => a.InfoHash,
-            NodeMessages.AddTorrentRejected r => throw new CliException(r.Reason),
+            CatalogMessages.TorrentAccepted a => a.InfoHash,
+            CatalogMessages.AddTorrentRejected r => throw new CliException(r.Reason),
             _ => throw new InvalidOperationException($"unexpected reply {reply}"),
         };
     }
@@ -286,7 +287,7 @@ internal static class TransferCommands
     {
         try
         {
-            await node.Root.Ask<TorrentMessages.JournalSynced>(new NodeMessages.ForTorrent(hash, new TorrentMessages.SyncJournal()), node.Settings.Persistence.RestartMaxBackoff);
+            await node.Root.Ask<TorrentMessages.JournalSynced>(new CatalogMessages.ForTorrent(hash, new TorrentMessages.SyncJournal()), node.Settings.Persistence.RestartMaxBackoff);
         }
         catch (Exception e) when (e is TaskCanceledException or TimeoutException or AskTimeoutException)
         {
@@ -300,7 +301,7 @@ internal static class TransferCommands
         var interval = TimeSpan.FromMilliseconds(Math.Min(250, node.Settings.StatsInterval.TotalMilliseconds));
         while (!node.Stopping.IsCancellationRequested)
         {
-            var reply = await node.Root.Ask(new NodeMessages.ForTorrent(hash, new TorrentMessages.GetStatus()), AskTimeout);
+            var reply = await node.Root.Ask(new CatalogMessages.ForTorrent(hash, new TorrentMessages.GetStatus()), AskTimeout);
             if (reply is TorrentStatus status)
             {
                 yield return status;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using static Swarm.Actors.Node.ConsoleMessages;
+using static Swarm.Actors.ConsoleEndpoint.ConsoleMessages;
 
 namespace Swarm.Node.ConsoleClient;
 

@@ -5,7 +5,7 @@ using Akka.Configuration;
 using Akka.Remote;
 using Swarm.Actors.Configuration;
 using Swarm.Node.Hosting;
-using static Swarm.Actors.Node.ConsoleMessages;
+using static Swarm.Actors.ConsoleEndpoint.ConsoleMessages;
 
 namespace Swarm.Node.ConsoleClient;
 

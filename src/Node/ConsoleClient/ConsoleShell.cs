@@ -1,5 +1,5 @@
 using Swarm.Node.Cli;
-using static Swarm.Actors.Node.ConsoleMessages;
+using static Swarm.Actors.ConsoleEndpoint.ConsoleMessages;
 
 namespace Swarm.Node.ConsoleClient;
 

@@ -1,7 +1,7 @@
 using Spectre.Console;
 using Spectre.Console.Rendering;
 using Swarm.Node.Cli;
-using static Swarm.Actors.Node.ConsoleMessages;
+using static Swarm.Actors.ConsoleEndpoint.ConsoleMessages;
 
 namespace Swarm.Node.ConsoleClient;
 

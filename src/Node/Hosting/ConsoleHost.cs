@@ -5,7 +5,8 @@ using Akka.Configuration;
 using Akka.Hosting.Logging;
 using Microsoft.Extensions.Logging;
 using Swarm.Actors.Configuration;
-using Swarm.Actors.Node;
+using Swarm.Actors.Catalog;
+using Swarm.Actors.ConsoleEndpoint;
 
 namespace Swarm.Node.Hosting;
 

@@ -10,7 +10,8 @@ using Microsoft.Extensions.Logging;
 using Swarm.Actors;
 using Swarm.Actors.Clustering;
 using Swarm.Actors.Configuration;
-using Swarm.Actors.Node;
+using Swarm.Actors.Catalog;
+using Swarm.Actors.ConsoleEndpoint;
 
 namespace Swarm.Node.Hosting;
 
@@ -220,7 +221,7 @@ public sealed class SwarmNode : IAsyncDisposable
     public IPEndPoint StartConsole(int? port)
     {
         var savePath = Settings.Console.DefaultSavePath is { Length: > 0 } configured ? Path.GetFullPath(configured) : Path.Combine(DataDir, "downloads");
-        var info = new Actors.Node.ConsoleNodeInfo(_nodeId, Listen.ToString(), DataDir, Journal.Description, savePath, _startedAt, System, RequestStop);
+        var info = new Actors.ConsoleEndpoint.ConsoleNodeInfo(_nodeId, Listen.ToString(), DataDir, Journal.Description, savePath, _startedAt, System, RequestStop);
         _console = ConsoleHost.Start(_config, Settings.Console, port, info, Root, _host.Services.GetRequiredService<ILoggerFactory>());
         return _console.EndPoint;
     }

@@ -9,9 +9,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Swarm.Actors.Configuration;
-using Swarm.Actors.Tracking;
+using Swarm.Actors.TrackerServer;
 using Swarm.Protocol.Trackers;
-using static Swarm.Actors.Tracking.TrackerMessages;
+using static Swarm.Actors.TrackerServer.TrackerServerMessages;
 
 namespace Swarm.Node.Hosting;
 
@@ -108,7 +108,7 @@ public sealed class TrackerHost : IAsyncDisposable
     {
         var request = HttpTrackerServerCodec.ParseAnnounce(ctx.Request.QueryString.Value, settings.DefaultNumWant, settings.MaxNumWant);
         var from = ctx.Connection.RemoteIpAddress ?? IPAddress.Loopback;
-        return await registry.Ask(new TrackerMessages.Announce(request, from), AskTimeout).ConfigureAwait(false) switch
+        return await registry.Ask(new TrackerServerMessages.Announce(request, from), AskTimeout).ConfigureAwait(false) switch
         {
             AnnounceAnswer a => HttpTrackerServerCodec.Announce(a.Interval, a.MinInterval, a.Complete, a.Incomplete, a.Peers, request.Compact, request.NoPeerId),
             AnnounceRefused r => HttpTrackerServerCodec.Failure(r.Reason),
@@ -119,7 +119,7 @@ public sealed class TrackerHost : IAsyncDisposable
     private static Task Scrape(HttpContext ctx, IActorRef registry, TrackerServerSettings settings) => Respond(ctx, async () =>
     {
         var hashes = HttpTrackerServerCodec.ParseScrape(ctx.Request.QueryString.Value, settings.MaxScrape);
-        var answer = await registry.Ask<ScrapeAnswer>(new TrackerMessages.Scrape(hashes), AskTimeout).ConfigureAwait(false);
+        var answer = await registry.Ask<ScrapeAnswer>(new TrackerServerMessages.Scrape(hashes), AskTimeout).ConfigureAwait(false);
         return HttpTrackerServerCodec.Scrape(answer.Entries);
     });
 

@@ -1,7 +1,8 @@
 using System.Net;
 using Akka.Actor;
 using Swarm.Actors.Magnet;
-using Swarm.Actors.Node;
+using Swarm.Actors.Catalog;
+using Swarm.Actors.ConsoleEndpoint;
 using Swarm.Actors.Tests.Support;
 using Swarm.Actors.Torrent;
 using Swarm.Protocol.Magnet;
@@ -34,7 +35,7 @@ public sealed class MagnetTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.
     {
         using var torrent = new TestTorrent(length: 512 << 10, pieceLength: 1 << 14);
         var (seeder, seederListen) = TestNodes.Start(Sys, "honest");
-        await seeder.Ask<NodeMessages.TorrentAccepted>(new NodeMessages.AddTorrent(torrent.Metainfo, torrent.SeedDir, new TorrentOptions(SeedOnly: true)), Wait);
+        await seeder.Ask<CatalogMessages.TorrentAccepted>(new CatalogMessages.AddTorrent(torrent.Metainfo, torrent.SeedDir, new TorrentOptions(SeedOnly: true)), Wait);
         using var listener = RawPeer.Listen();
         _ = Liar(listener, torrent);
 
@@ -42,11 +43,11 @@ public sealed class MagnetTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.
         var magnet = new MagnetLink(torrent.Metainfo.InfoHash, null, [], []);
         var outDir = torrent.NewDir("out");
         // The liar comes first, so it is asked first.
-        var added = await leecher.Ask<NodeMessages.TorrentAccepted>(
-            new NodeMessages.AddMagnet(magnet, outDir, new TorrentOptions(Peers: [(IPEndPoint)listener.LocalEndPoint!, seederListen])), Wait);
+        var added = await leecher.Ask<CatalogMessages.TorrentAccepted>(
+            new CatalogMessages.AddMagnet(magnet, outDir, new TorrentOptions(Peers: [(IPEndPoint)listener.LocalEndPoint!, seederListen])), Wait);
         Assert.Equal(torrent.Metainfo.InfoHash.Hex, added.InfoHash);
         await AwaitAssertAsync(
-            async () => Assert.Equal(TorrentState.Seeding, (await leecher.Ask<TorrentStatus>(new NodeMessages.ForTorrent(added.InfoHash, new TorrentMessages.GetStatus()), Wait)).State),
+            async () => Assert.Equal(TorrentState.Seeding, (await leecher.Ask<TorrentStatus>(new CatalogMessages.ForTorrent(added.InfoHash, new TorrentMessages.GetStatus()), Wait)).State),
             Wait);
         Assert.Equal(torrent.Content, await File.ReadAllBytesAsync(Path.Combine(outDir, "content.bin")));
     }
@@ -61,27 +62,27 @@ public sealed class MagnetTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.
         var nodeId = $"leecher-{Guid.NewGuid():N}";
         var (leecher, _) = TestNodes.Start(Sys, "leecher", nodeId);
 
-        var pending = await leecher.Ask<NodeMessages.MagnetPending>(new NodeMessages.AddMagnet(magnet, outDir, new TorrentOptions(), Keep: true), Wait);
+        var pending = await leecher.Ask<CatalogMessages.MagnetPending>(new CatalogMessages.AddMagnet(magnet, outDir, new TorrentOptions(), Keep: true), Wait);
         Assert.Equal(("kept.bin", outDir), (pending.Name, pending.SavePath));
-        var listed = Assert.Single((await leecher.Ask<NodeMessages.TorrentList>(new NodeMessages.ListTorrents(), Wait)).Torrents);
+        var listed = Assert.Single((await leecher.Ask<CatalogMessages.TorrentList>(new CatalogMessages.ListTorrents(), Wait)).Torrents);
         Assert.Equal((torrent.Metainfo.InfoHash.Hex, TorrentState.Metadata), (listed.InfoHash, listed.State));
-        var details = await leecher.Ask<TorrentDetails>(new NodeMessages.ForTorrent(listed.InfoHash, new TorrentMessages.GetDetails()), Wait);
+        var details = await leecher.Ask<TorrentDetails>(new CatalogMessages.ForTorrent(listed.InfoHash, new TorrentMessages.GetDetails()), Wait);
         Assert.Equal((TorrentState.Metadata, 0, 0), (details.Status.State, details.Files.Count, details.Bitfield.Length));
         // The same link again is the same pending magnet, not a second fetch.
-        Assert.IsType<NodeMessages.MagnetPending>(await leecher.Ask(new NodeMessages.AddMagnet(magnet, outDir, new TorrentOptions(), Keep: true), Wait));
+        Assert.IsType<CatalogMessages.MagnetPending>(await leecher.Ask(new CatalogMessages.AddMagnet(magnet, outDir, new TorrentOptions(), Keep: true), Wait));
 
         // A restart (same node id, same journal) goes on fetching it.
         this.StopAndWait(leecher, Wait);
         (leecher, _) = TestNodes.Start(Sys, "leecher-again", nodeId);
         await AwaitAssertAsync(
-            async () => Assert.Equal(TorrentState.Metadata, Assert.Single((await leecher.Ask<NodeMessages.TorrentList>(new NodeMessages.ListTorrents(), Wait)).Torrents).State),
+            async () => Assert.Equal(TorrentState.Metadata, Assert.Single((await leecher.Ask<CatalogMessages.TorrentList>(new CatalogMessages.ListTorrents(), Wait)).Torrents).State),
             Wait);
 
         // The peer named by the link shows up: metadata, then pieces.
         var (seeder, _) = TestNodes.Start(Sys, "late-seeder", port: seederPort);
-        await seeder.Ask<NodeMessages.TorrentAccepted>(new NodeMessages.AddTorrent(torrent.Metainfo, torrent.SeedDir, new TorrentOptions(SeedOnly: true)), Wait);
+        await seeder.Ask<CatalogMessages.TorrentAccepted>(new CatalogMessages.AddTorrent(torrent.Metainfo, torrent.SeedDir, new TorrentOptions(SeedOnly: true)), Wait);
         await AwaitAssertAsync(
-            async () => Assert.Equal(TorrentState.Seeding, Assert.Single((await leecher.Ask<NodeMessages.TorrentList>(new NodeMessages.ListTorrents(), Wait)).Torrents).State),
+            async () => Assert.Equal(TorrentState.Seeding, Assert.Single((await leecher.Ask<CatalogMessages.TorrentList>(new CatalogMessages.ListTorrents(), Wait)).Torrents).State),
             TimeSpan.FromSeconds(60));
         Assert.Equal(torrent.Content, await File.ReadAllBytesAsync(Path.Combine(outDir, "content.bin")));
     }
@@ -92,17 +93,17 @@ public sealed class MagnetTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.
         var magnet = new MagnetLink(new Protocol.InfoHash(Enumerable.Range(1, 20).Select(i => (byte)i).ToArray()), null, [], [$"127.0.0.1:{TestNodes.UnusedPort()}"]);
         var nodeId = $"remover-{Guid.NewGuid():N}";
         var (node, _) = TestNodes.Start(Sys, "remover", nodeId);
-        var hash = (await node.Ask<NodeMessages.MagnetPending>(new NodeMessages.AddMagnet(magnet, Path.GetTempPath(), new TorrentOptions(), Keep: true), Wait)).InfoHash;
-        var resolved = await node.Ask<NodeMessages.TorrentResolved>(new NodeMessages.ResolveTorrent(hash[..10]), Wait);
+        var hash = (await node.Ask<CatalogMessages.MagnetPending>(new CatalogMessages.AddMagnet(magnet, Path.GetTempPath(), new TorrentOptions(), Keep: true), Wait)).InfoHash;
+        var resolved = await node.Ask<CatalogMessages.TorrentResolved>(new CatalogMessages.ResolveTorrent(hash[..10]), Wait);
         Assert.True(resolved.AwaitingMetadata);
 
-        Assert.IsType<NodeMessages.TorrentRemoved>(await node.Ask(new NodeMessages.RemoveTorrent(hash), Wait));
-        Assert.Empty((await node.Ask<NodeMessages.TorrentList>(new NodeMessages.ListTorrents(), Wait)).Torrents);
+        Assert.IsType<CatalogMessages.TorrentRemoved>(await node.Ask(new CatalogMessages.RemoveTorrent(hash), Wait));
+        Assert.Empty((await node.Ask<CatalogMessages.TorrentList>(new CatalogMessages.ListTorrents(), Wait)).Torrents);
 
         this.StopAndWait(node, Wait);
         (node, _) = TestNodes.Start(Sys, "remover-again", nodeId);
-        Assert.Empty((await node.Ask<NodeMessages.TorrentList>(new NodeMessages.ListTorrents(), Wait)).Torrents);
-        Assert.IsType<NodeMessages.TorrentNotResolved>(await node.Ask(new NodeMessages.ResolveTorrent(hash), Wait));
+        Assert.Empty((await node.Ask<CatalogMessages.TorrentList>(new CatalogMessages.ListTorrents(), Wait)).Torrents);
+        Assert.IsType<CatalogMessages.TorrentNotResolved>(await node.Ask(new CatalogMessages.ResolveTorrent(hash), Wait));
     }
 
     /// <summary>One connection: announces the right metadata size, then answers every request with random bytes.</summary>

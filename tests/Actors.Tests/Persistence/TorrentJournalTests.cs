@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Akka.Configuration;
 using Swarm.Actors.Persistence;
-using Swarm.Actors.Picking;
+using Swarm.Actors.Pieces;
 using Swarm.Actors.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;

@@ -3,7 +3,8 @@ using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Configuration;
 using Swarm.Actors.Configuration;
-using Swarm.Actors.Node;
+using Swarm.Actors.Catalog;
+using Swarm.Actors.ConsoleEndpoint;
 
 namespace Swarm.Actors.Tests.Support;
 

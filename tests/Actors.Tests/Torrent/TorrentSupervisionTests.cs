@@ -1,7 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
-using Swarm.Actors.Node;
+using Swarm.Actors.Catalog;
+using Swarm.Actors.ConsoleEndpoint;
 using Swarm.Actors.Tests.Support;
 using Swarm.Actors.Torrent;
 using Swarm.Protocol.PeerWire;
@@ -28,7 +29,7 @@ public sealed class TorrentSupervisionTests(ITestOutputHelper output) : Akka.Tes
             Assert.True(await rogue.ClosedWithinAsync(Wait), "the node should close a peer that breaks the protocol");
         }
 
-        var status = await node.Ask<TorrentStatus>(new NodeMessages.ForTorrent(hash, new TorrentMessages.GetStatus()), Wait);
+        var status = await node.Ask<TorrentStatus>(new CatalogMessages.ForTorrent(hash, new TorrentMessages.GetStatus()), Wait);
         Assert.Equal(TorrentState.Seeding, status.State);
 
         // The torrent still serves a well-behaved peer, byte-exact.
@@ -89,8 +90,8 @@ public sealed class TorrentSupervisionTests(ITestOutputHelper output) : Akka.Tes
 
         var (leecher, _) = TestNodes.Start(Sys, "leecher");
         var outDir = torrent.NewDir("out");
-        var added = await leecher.Ask<NodeMessages.TorrentAccepted>(
-            new NodeMessages.AddTorrent(torrent.Metainfo, outDir, new TorrentOptions(Peers: [liarEndPoint, seederListen])),
+        var added = await leecher.Ask<CatalogMessages.TorrentAccepted>(
+            new CatalogMessages.AddTorrent(torrent.Metainfo, outDir, new TorrentOptions(Peers: [liarEndPoint, seederListen])),
             Wait);
 
         var status = await AwaitStatus(leecher, added.InfoHash, s => s.State == TorrentState.Seeding, TimeSpan.FromSeconds(60));
@@ -136,13 +137,13 @@ public sealed class TorrentSupervisionTests(ITestOutputHelper output) : Akka.Tes
 
         var (leecher, _) = TestNodes.Start(Sys, "leecher");
         var outDir = torrent.NewDir("out");
-        var added = await leecher.Ask<NodeMessages.TorrentAccepted>(
-            new NodeMessages.AddTorrent(torrent.Metainfo, outDir, new TorrentOptions(Peers: [(IPEndPoint)holderListener.LocalEndPoint!])),
+        var added = await leecher.Ask<CatalogMessages.TorrentAccepted>(
+            new CatalogMessages.AddTorrent(torrent.Metainfo, outDir, new TorrentOptions(Peers: [(IPEndPoint)holderListener.LocalEndPoint!])),
             Wait);
         await AwaitAsync(() => Volatile.Read(ref requestsHeld) > 0, Wait);
 
         // Only now does an honest seeder appear: everything the holder took must be fetched from it.
-        leecher.Tell(new NodeMessages.ForTorrent(added.InfoHash, new TorrentMessages.AddPeers([seederListen], "test")));
+        leecher.Tell(new CatalogMessages.ForTorrent(added.InfoHash, new TorrentMessages.AddPeers([seederListen], "test")));
         await AwaitStatus(leecher, added.InfoHash, s => s.State == TorrentState.Seeding, TimeSpan.FromSeconds(60));
         await holder;
         Assert.Equal(torrent.Content, await File.ReadAllBytesAsync(Path.Combine(outDir, "content.bin")));
@@ -150,8 +151,8 @@ public sealed class TorrentSupervisionTests(ITestOutputHelper output) : Akka.Tes
 
     private async Task<string> Seed(IActorRef node, TestTorrent torrent)
     {
-        var added = await node.Ask<NodeMessages.TorrentAccepted>(
-            new NodeMessages.AddTorrent(torrent.Metainfo, torrent.SeedDir, new TorrentOptions(SeedOnly: true)), Wait);
+        var added = await node.Ask<CatalogMessages.TorrentAccepted>(
+            new CatalogMessages.AddTorrent(torrent.Metainfo, torrent.SeedDir, new TorrentOptions(SeedOnly: true)), Wait);
         await AwaitStatus(node, added.InfoHash, s => s.State == TorrentState.Seeding, Wait);
         return added.InfoHash;
     }
@@ -176,7 +177,7 @@ public sealed class TorrentSupervisionTests(ITestOutputHelper output) : Akka.Tes
         TorrentStatus? last = null;
         while (DateTime.UtcNow < deadline)
         {
-            last = await node.Ask<TorrentStatus>(new NodeMessages.ForTorrent(hash, new TorrentMessages.GetStatus()), Wait);
+            last = await node.Ask<TorrentStatus>(new CatalogMessages.ForTorrent(hash, new TorrentMessages.GetStatus()), Wait);
             if (done(last))
             {
                 return last;

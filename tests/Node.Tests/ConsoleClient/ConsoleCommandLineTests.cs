@@ -1,6 +1,6 @@
 using Swarm.Node.ConsoleClient;
 using Xunit;
-using static Swarm.Actors.Node.ConsoleMessages;
+using static Swarm.Actors.ConsoleEndpoint.ConsoleMessages;
 
 namespace Swarm.Node.Tests.ConsoleClient;
 

@@ -2,10 +2,10 @@ using System.Net;
 using Swarm.Protocol;
 using Swarm.Protocol.Trackers;
 
-namespace Swarm.Actors.Tracking;
+namespace Swarm.Actors.TrackerServer;
 
 /// <summary>Messages of the embedded tracker (the index server): front ends (HTTP, UDP) ask the registry.</summary>
-public static class TrackerMessages
+public static class TrackerServerMessages
 {
     /// <param name="From">The address the request came from: the peer is recorded there, whatever it claims.</param>
     public sealed record Announce(TrackerAnnounce Request, IPAddress From);

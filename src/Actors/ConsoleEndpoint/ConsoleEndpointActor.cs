@@ -7,9 +7,11 @@ using Swarm.Actors.Configuration;
 using Swarm.Actors.Torrent;
 using Swarm.Protocol.Magnet;
 using Swarm.Protocol.Metainfo;
-using static Swarm.Actors.Node.ConsoleMessages;
+using static Swarm.Actors.ConsoleEndpoint.ConsoleMessages;
 
-namespace Swarm.Actors.Node;
+using Swarm.Actors.Catalog;
+
+namespace Swarm.Actors.ConsoleEndpoint;
 
 /// <summary>What the console reports about the node that hosts it, and how it stops the node.</summary>
 /// <param name="NodeSystem">The node's actor system (log level, uptime); the endpoint itself runs in its own system.</param>
@@ -174,7 +176,7 @@ public sealed class ConsoleEndpointActor : ReceiveActor
     private async Task<NodeStatus> NodeStatus()
     {
         var torrents = await List().ConfigureAwait(false);
-        var limits = await Ask<NodeMessages.RateLimitsSet>(new NodeMessages.SetRateLimits(null, null, null)).ConfigureAwait(false);
+        var limits = await Ask<CatalogMessages.RateLimitsSet>(new CatalogMessages.SetRateLimits(null, null, null)).ConfigureAwait(false);
         return new NodeStatus(
             _info.NodeId,
             typeof(ConsoleEndpointActor).Assembly.GetName().Version?.ToString(3) ?? "?",
@@ -208,7 +210,7 @@ public sealed class ConsoleEndpointActor : ReceiveActor
     }
 
     private async Task<IReadOnlyList<TorrentStatus>> List() =>
-        (await Ask<NodeMessages.TorrentList>(new NodeMessages.ListTorrents()).ConfigureAwait(false)).Torrents;
+        (await Ask<CatalogMessages.TorrentList>(new CatalogMessages.ListTorrents()).ConfigureAwait(false)).Torrents;
 
     private async Task<IConsoleReply> Add(AddTorrentFile a)
     {
@@ -228,7 +230,7 @@ public sealed class ConsoleEndpointActor : ReceiveActor
             return new CommandFailed($"save folder '{savePath}' is not an absolute path");
         }
 
-        var reply = await _node.Ask(new NodeMessages.AddTorrent(meta, Path.GetFullPath(savePath), new TorrentOptions()), _timeout).ConfigureAwait(false);
+        var reply = await _node.Ask(new CatalogMessages.AddTorrent(meta, Path.GetFullPath(savePath), new TorrentOptions()), _timeout).ConfigureAwait(false);
         return await Added(reply, string.Empty, Path.GetFullPath(savePath)).ConfigureAwait(false);
     }
 
@@ -237,13 +239,13 @@ public sealed class ConsoleEndpointActor : ReceiveActor
     {
         switch (reply)
         {
-            case NodeMessages.TorrentAccepted accepted:
+            case CatalogMessages.TorrentAccepted accepted:
                 var status = await StatusOf(accepted.InfoHash).ConfigureAwait(false);
                 return new Done($"added {accepted.InfoHash[..8]} ({status.Name}){how}, saving to {savePath}", Summarize(status));
-            case NodeMessages.MagnetPending pending:
+            case CatalogMessages.MagnetPending pending:
                 var fetching = await StatusOf(pending.InfoHash).ConfigureAwait(false);
                 return new Done($"added {pending.InfoHash[..8]} ({pending.Name}){how}, saving to {pending.SavePath}; fetching its metadata from peers", Summarize(fetching));
-            case NodeMessages.AddTorrentRejected rejected:
+            case CatalogMessages.AddTorrentRejected rejected:
                 return new CommandFailed(rejected.Reason);
             case ClusterMessages.AddFromClusterFailed failed:
                 return new CommandFailed(failed.Reason);
@@ -281,13 +283,13 @@ public sealed class ConsoleEndpointActor : ReceiveActor
             {
             }
 
-            if (fromCluster is NodeMessages.TorrentAccepted accepted)
+            if (fromCluster is CatalogMessages.TorrentAccepted accepted)
             {
                 return await Added(accepted, " from the cluster (magnet link)", target).ConfigureAwait(false);
             }
 
             // Kept: journaled and listed at once, fetched until the metadata comes or the magnet is removed.
-            var answer = await Ask<object>(new NodeMessages.AddMagnet(magnet, target, new TorrentOptions(), Keep: true)).ConfigureAwait(false);
+            var answer = await Ask<object>(new CatalogMessages.AddMagnet(magnet, target, new TorrentOptions(), Keep: true)).ConfigureAwait(false);
             return await Added(answer, " from its magnet link", target).ConfigureAwait(false);
         }
 
@@ -345,7 +347,7 @@ public sealed class ConsoleEndpointActor : ReceiveActor
         }
 
         // Standalone: this node's own catalog.
-        var hits = await Ask<NodeMessages.CatalogHits>(new NodeMessages.SearchCatalog(words)).ConfigureAwait(false);
+        var hits = await Ask<CatalogMessages.CatalogHits>(new CatalogMessages.SearchCatalog(words)).ConfigureAwait(false);
         var local = (await List().ConfigureAwait(false)).ToDictionary(t => t.InfoHash, StringComparer.Ordinal);
         return new SearchListing(
             [.. hits.Hits.Select(h => new SearchHit(h.InfoHash, h.Name, h.Size, local.TryGetValue(h.InfoHash, out var t) && t.State == TorrentState.Seeding ? 1 : 0, ["this node"])).OrderByDescending(h => h.Copies).ThenBy(h => h.Name, StringComparer.Ordinal)],
@@ -416,7 +418,7 @@ public sealed class ConsoleEndpointActor : ReceiveActor
     private async Task<IConsoleReply> ChangeState(string query, object change, string verb)
     {
         var (hash, name) = await Resolve(query).ConfigureAwait(false);
-        _node.Tell(new NodeMessages.ForTorrent(hash, change));
+        _node.Tell(new CatalogMessages.ForTorrent(hash, change));
         // The torrent handles messages in order: this status reflects the change.
         var status = await StatusOf(hash).ConfigureAwait(false);
         var summary = Summarize(status);
@@ -436,14 +438,14 @@ public sealed class ConsoleEndpointActor : ReceiveActor
         var (hash, name) = await Resolve(r.Torrent, awaitingMetadata: true).ConfigureAwait(false);
         try
         {
-            var reply = await _node.Ask(new NodeMessages.RemoveTorrent(hash, r.DeleteData), _timeout).ConfigureAwait(false);
+            var reply = await _node.Ask(new CatalogMessages.RemoveTorrent(hash, r.DeleteData), _timeout).ConfigureAwait(false);
             return reply switch
             {
-                NodeMessages.TorrentRemoved { DeleteError: { } error } => new CommandFailed($"removed {hash[..8]} ({name}), but deleting its data failed: {error}"),
-                NodeMessages.TorrentRemoved removed => new Done(
+                CatalogMessages.TorrentRemoved { DeleteError: { } error } => new CommandFailed($"removed {hash[..8]} ({name}), but deleting its data failed: {error}"),
+                CatalogMessages.TorrentRemoved removed => new Done(
                     r.DeleteData ? $"removed {hash[..8]} ({name}) and deleted {removed.FilesDeleted} file(s)" : $"removed {hash[..8]} ({name}); its data is kept",
                     null),
-                NodeMessages.UnknownTorrent => new CommandFailed($"torrent {hash[..8]} was removed meanwhile"),
+                CatalogMessages.UnknownTorrent => new CommandFailed($"torrent {hash[..8]} was removed meanwhile"),
                 _ => new CommandFailed($"unexpected answer from the node: {reply}"),
             };
         }
@@ -496,7 +498,7 @@ public sealed class ConsoleEndpointActor : ReceiveActor
             (hash, name) = await Resolve(l.Torrent).ConfigureAwait(false);
         }
 
-        var set = await Ask<NodeMessages.RateLimitsSet>(new NodeMessages.SetRateLimits(hash, l.DownloadLimit, l.UploadLimit)).ConfigureAwait(false);
+        var set = await Ask<CatalogMessages.RateLimitsSet>(new CatalogMessages.SetRateLimits(hash, l.DownloadLimit, l.UploadLimit)).ConfigureAwait(false);
         return new Limits(hash, name, set.DownloadLimit, set.UploadLimit);
     }
 
@@ -523,12 +525,12 @@ public sealed class ConsoleEndpointActor : ReceiveActor
     /// <param name="awaitingMetadata">Accept a magnet whose metadata is still being fetched (remove, show); other
     /// commands have nothing to act on yet and say so.</param>
     private async Task<(string Hash, string Name)> Resolve(string query, bool awaitingMetadata = false) =>
-        await Ask<object>(new NodeMessages.ResolveTorrent(query)).ConfigureAwait(false) switch
+        await Ask<object>(new CatalogMessages.ResolveTorrent(query)).ConfigureAwait(false) switch
         {
-            NodeMessages.TorrentResolved { AwaitingMetadata: true } r when !awaitingMetadata =>
+            CatalogMessages.TorrentResolved { AwaitingMetadata: true } r when !awaitingMetadata =>
                 throw new ConsoleCommandException($"{r.InfoHash[..8]} ({r.Name}) is still fetching its metadata: until it comes it can only be shown or removed"),
-            NodeMessages.TorrentResolved r => (r.InfoHash, r.Name),
-            NodeMessages.TorrentNotResolved n => throw new ConsoleCommandException(n.Reason),
+            CatalogMessages.TorrentResolved r => (r.InfoHash, r.Name),
+            CatalogMessages.TorrentNotResolved n => throw new ConsoleCommandException(n.Reason),
             var other => throw new ConsoleCommandException($"unexpected answer from the node: {other}"),
         };
 
@@ -536,11 +538,11 @@ public sealed class ConsoleEndpointActor : ReceiveActor
 
     private async Task<T> AskTorrent<T>(string hash, object message)
     {
-        var reply = await Ask<object>(new NodeMessages.ForTorrent(hash, message)).ConfigureAwait(false);
+        var reply = await Ask<object>(new CatalogMessages.ForTorrent(hash, message)).ConfigureAwait(false);
         return reply switch
         {
             T t => t,
-            NodeMessages.UnknownTorrent => throw new ConsoleCommandException($"torrent {hash[..8]} is not running on this node (its entry could not be started; see the node's log)"),
+            CatalogMessages.UnknownTorrent => throw new ConsoleCommandException($"torrent {hash[..8]} is not running on this node (its entry could not be started; see the node's log)"),
             _ => throw new ConsoleCommandException($"unexpected answer from the node: {reply}"),
         };
     }

@@ -1,4 +1,4 @@
-namespace Swarm.Actors.Node;
+namespace Swarm.Actors.Catalog;
 
 /// <summary>How a person names a torrent in the console: a full info-hash or any prefix of it (case-insensitive), or its
 /// exact name. One rule for the node's own torrents and for the cluster's.</summary>

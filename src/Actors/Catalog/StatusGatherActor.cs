@@ -1,10 +1,10 @@
 using Akka.Actor;
 using Swarm.Actors.Torrent;
 
-namespace Swarm.Actors.Node;
+namespace Swarm.Actors.Catalog;
 
 /// <summary>One listing of the node's torrents: asks each torrent (or pending magnet) for its status, answers
-/// <paramref name="replyTo"/> with a <see cref="NodeMessages.TorrentList"/> once all answered or the timeout passed,
+/// <paramref name="replyTo"/> with a <see cref="CatalogMessages.TorrentList"/> once all answered or the timeout passed,
 /// and stops. One short-lived actor instead of an ask per torrent: the availability gossip lists every torrent each
 /// second, and a thousand asks a second (a temporary actor and a task each) cost more than the answers.</summary>
 public sealed class StatusGatherActor : ReceiveActor, IWithTimers
@@ -62,7 +62,7 @@ public sealed class StatusGatherActor : ReceiveActor, IWithTimers
         }
 
         _answered = true;
-        _replyTo.Tell(new NodeMessages.TorrentList([.. _answers.OrderBy(t => t.Name, StringComparer.Ordinal)]));
+        _replyTo.Tell(new CatalogMessages.TorrentList([.. _answers.OrderBy(t => t.Name, StringComparer.Ordinal)]));
         Context.Stop(Self);
     }
 

@@ -5,18 +5,18 @@ using Swarm.Actors.Configuration;
 using Swarm.Protocol;
 using Swarm.Protocol.Trackers;
 
-namespace Swarm.Actors.Trackers;
+namespace Swarm.Actors.TrackerClient;
 
 /// <summary>Announces one torrent to its trackers (BEP 12 tiers: the first tracker of a tier that answers
 /// is moved to the front) and hands the peers it learns to the torrent.</summary>
-public sealed class TrackerActor : ReceiveActor, IWithTimers
+public sealed class TrackerClientActor : ReceiveActor, IWithTimers
 {
     internal static readonly HttpClient Http = new(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
     private readonly List<List<string>> _tiers;
     private readonly InfoHash _infoHash;
     private readonly NodeContext _node;
     private readonly TrackerSettings _settings;
-    private readonly TrackerClient _client;
+    private readonly TrackerAnnouncer _client;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CancellationTokenSource _cts = new();
     private readonly uint _key = (uint)Random.Shared.Next();
@@ -25,12 +25,12 @@ public sealed class TrackerActor : ReceiveActor, IWithTimers
     private bool _started;
     private AnnounceEvent _pendingEvent = AnnounceEvent.Started;
 
-    public TrackerActor(InfoHash infoHash, IReadOnlyList<IReadOnlyList<string>> tiers, NodeContext node)
+    public TrackerClientActor(InfoHash infoHash, IReadOnlyList<IReadOnlyList<string>> tiers, NodeContext node)
     {
         _infoHash = infoHash;
         _node = node;
         _settings = node.Settings.Tracker;
-        _client = new TrackerClient(_settings, Http);
+        _client = new TrackerAnnouncer(_settings, Http);
         _tiers = tiers.Select(t => t.OrderBy(_ => Random.Shared.Next()).ToList()).ToList();
 
         Receive<Messages.Progress>(p => _progress = p);
@@ -49,7 +49,7 @@ public sealed class TrackerActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(InfoHash infoHash, IReadOnlyList<IReadOnlyList<string>> tiers, NodeContext node) =>
-        Akka.Actor.Props.Create(() => new TrackerActor(infoHash, tiers, node));
+        Akka.Actor.Props.Create(() => new TrackerClientActor(infoHash, tiers, node));
 
     protected override void PreStart()
     {

@@ -1,14 +1,14 @@
 using System.Net;
 using Akka.Actor;
 using Swarm.Actors.Tests.Support;
-using Swarm.Actors.Tracking;
+using Swarm.Actors.TrackerServer;
 using Swarm.Protocol;
 using Swarm.Protocol.Trackers;
 using Xunit;
 using Xunit.Abstractions;
-using static Swarm.Actors.Tracking.TrackerMessages;
+using static Swarm.Actors.TrackerServer.TrackerServerMessages;
 
-namespace Swarm.Actors.Tests.Tracking;
+namespace Swarm.Actors.Tests.TrackerServer;
 
 /// <summary>The tracker's swarm state: who is answered with whom, expiry, and the memory bounds under a flood.</summary>
 public sealed class TrackerRegistryTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(TestNodes.Config, output: output)

@@ -1,8 +1,8 @@
 using Swarm.Actors.Configuration;
-using Swarm.Actors.Picking;
+using Swarm.Actors.Pieces;
 using Xunit;
 
-namespace Swarm.Actors.Tests.Picking;
+namespace Swarm.Actors.Tests.Pieces;
 
 public sealed class PiecePickerTests
 {

@@ -1,4 +1,6 @@
-namespace Swarm.Actors.Node;
+using Swarm.Actors.Catalog;
+
+namespace Swarm.Actors.ConsoleEndpoint;
 
 /// <summary>The console protocol: what `swarm console` sends to a node's <see cref="ConsoleEndpointActor"/> and the
 /// typed replies it renders. These cross Akka remoting (Hyperion), so they hold plain data only: strings, numbers,

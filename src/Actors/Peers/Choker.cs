@@ -1,6 +1,6 @@
 using Swarm.Actors.Configuration;
 
-namespace Swarm.Actors.Picking;
+namespace Swarm.Actors.Peers;
 
 /// <summary>What the choker knows of one connection at a rechoke.</summary>
 /// <param name="DownloadRate">Bytes/s we receive from the peer (tit-for-tat while leeching).</param>

@@ -1,6 +1,6 @@
 using Swarm.Actors.Configuration;
 
-namespace Swarm.Actors.Picking;
+namespace Swarm.Actors.Pieces;
 
 /// <summary>A block of a piece: <paramref name="Begin"/> is the byte offset inside the piece.</summary>
 public readonly record struct BlockRef(int Piece, int Begin, int Length);

@@ -1,9 +1,9 @@
 using Swarm.Actors.Torrent;
 using Swarm.Protocol.Metainfo;
 
-namespace Swarm.Actors.Node;
+namespace Swarm.Actors.Catalog;
 
-public static class NodeMessages
+public static class CatalogMessages
 {
     public sealed record AddTorrent(TorrentMetainfo Metainfo, string SavePath, TorrentOptions Options);
 

@@ -1,4 +1,4 @@
-namespace Swarm.Actors.Picking;
+namespace Swarm.Actors.Pieces;
 
 /// <summary>A set of piece indices (ours or a peer's). Mutable: owned by exactly one actor.</summary>
 public sealed class PieceSet

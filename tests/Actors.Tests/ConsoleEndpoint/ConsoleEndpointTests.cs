@@ -1,13 +1,14 @@
 using Akka.Actor;
-using Swarm.Actors.Node;
+using Swarm.Actors.Catalog;
+using Swarm.Actors.ConsoleEndpoint;
 using Swarm.Actors.Tests.Support;
 using Swarm.Actors.Torrent;
 using Swarm.Protocol.Metainfo;
 using Xunit;
 using Xunit.Abstractions;
-using static Swarm.Actors.Node.ConsoleMessages;
+using static Swarm.Actors.ConsoleEndpoint.ConsoleMessages;
 
-namespace Swarm.Actors.Tests.Node;
+namespace Swarm.Actors.Tests.ConsoleEndpoint;
 
 /// <summary>The console endpoint against a real node hierarchy (in-memory journal): secrets, torrent resolution,
 /// state changes, removal with data, and the answers to bad input.</summary>

@@ -4,14 +4,14 @@ using Akka.Persistence;
 using Swarm.Actors.Persistence;
 using Swarm.Actors.Torrent;
 using Swarm.Protocol.Metainfo;
-using static Swarm.Actors.Node.NodeMessages;
+using static Swarm.Actors.Catalog.CatalogMessages;
 
-namespace Swarm.Actors.Node;
+namespace Swarm.Actors.Catalog;
 
 /// <summary>The node's catalog of torrents, event-sourced: after a restart (even kill -9) every torrent comes back
 /// with its save path and settings, and each torrent recovers its verified pieces from its own journal.
 /// A torrent that throws is restarted on its own; the others and the node are untouched.</summary>
-public sealed class TorrentsActor : ReceivePersistentActor
+public sealed class CatalogActor : ReceivePersistentActor
 {
     private readonly NodeContext _node;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -25,7 +25,7 @@ public sealed class TorrentsActor : ReceivePersistentActor
     private RateLimitsChanged? _nodeLimits;
     private long _magnetActors;
 
-    public TorrentsActor(NodeContext node)
+    public CatalogActor(NodeContext node)
     {
         _node = node;
         Recover<SnapshotOffer>(o =>
@@ -164,7 +164,7 @@ public sealed class TorrentsActor : ReceivePersistentActor
 
     public override string PersistenceId => $"{_node.NodeId}/torrents";
 
-    public static Props Props(NodeContext node) => Akka.Actor.Props.Create(() => new TorrentsActor(node));
+    public static Props Props(NodeContext node) => Akka.Actor.Props.Create(() => new CatalogActor(node));
 
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(
         10,
@@ -220,7 +220,7 @@ public sealed class TorrentsActor : ReceivePersistentActor
                 return;
             }
 
-            sender.Tell(new NodeMessages.TorrentRemoved(e.InfoHash));
+            sender.Tell(new CatalogMessages.TorrentRemoved(e.InfoHash));
         });
     }
 
@@ -232,11 +232,11 @@ public sealed class TorrentsActor : ReceivePersistentActor
             try
             {
                 var meta = MetainfoParser.ParseInfoDictionary(entry.InfoDictionary, Protocol.InfoHash.Parse(entry.InfoHash));
-                return new NodeMessages.TorrentRemoved(entry.InfoHash, new Storage.TorrentStorage(meta, entry.SavePath, files).DeleteContent());
+                return new CatalogMessages.TorrentRemoved(entry.InfoHash, new Storage.TorrentStorage(meta, entry.SavePath, files).DeleteContent());
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidTorrentException)
             {
-                return new NodeMessages.TorrentRemoved(entry.InfoHash, 0, e.Message);
+                return new CatalogMessages.TorrentRemoved(entry.InfoHash, 0, e.Message);
             }
         }).PipeTo(replyTo);
     }
@@ -482,7 +482,7 @@ public sealed class TorrentsActor : ReceivePersistentActor
             StopMagnet(e.InfoHash);
             SnapshotNow();
             _log.Info("magnet {0} removed before its metadata came", e.InfoHash[..8]);
-            replyTo.Tell(new NodeMessages.TorrentRemoved(e.InfoHash));
+            replyTo.Tell(new CatalogMessages.TorrentRemoved(e.InfoHash));
         });
 
     private IActorRef? MagnetActorOf(string hash) => _fetching.GetValueOrDefault(hash);

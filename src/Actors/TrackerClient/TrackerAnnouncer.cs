@@ -2,11 +2,11 @@ using System.Net.Sockets;
 using Swarm.Actors.Configuration;
 using Swarm.Protocol.Trackers;
 
-namespace Swarm.Actors.Trackers;
+namespace Swarm.Actors.TrackerClient;
 
 /// <summary>Talks to HTTP and UDP trackers; the codecs live in Swarm.Protocol. UDP connection ids are cached
 /// per tracker for their one-minute lifetime (BEP 15).</summary>
-public sealed class TrackerClient(TrackerSettings settings, HttpClient http)
+public sealed class TrackerAnnouncer(TrackerSettings settings, HttpClient http)
 {
     private readonly Dictionary<string, (long Id, DateTime Received)> _connectionIds = [];
 

@@ -3,9 +3,9 @@ using Akka.Actor;
 using Akka.Event;
 using Swarm.Actors.Configuration;
 using Swarm.Protocol.Trackers;
-using static Swarm.Actors.Tracking.TrackerMessages;
+using static Swarm.Actors.TrackerServer.TrackerServerMessages;
 
-namespace Swarm.Actors.Tracking;
+namespace Swarm.Actors.TrackerServer;
 
 /// <summary>Peers counted across every swarm of one tracker, so that a flood of distinct peers (or of torrents)
 /// meets one global bound instead of exhausting memory.</summary>

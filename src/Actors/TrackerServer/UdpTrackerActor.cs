@@ -5,9 +5,9 @@ using Akka.Actor;
 using Akka.Event;
 using Swarm.Actors.Configuration;
 using Swarm.Protocol.Trackers;
-using static Swarm.Actors.Tracking.TrackerMessages;
+using static Swarm.Actors.TrackerServer.TrackerServerMessages;
 
-namespace Swarm.Actors.Tracking;
+namespace Swarm.Actors.TrackerServer;
 
 /// <summary>The tracker's UDP front end (BEP 15). Connection ids are an HMAC of the requester's address and port and
 /// of the current minute, so they need no table and cannot be replayed from another address; one is accepted for two
