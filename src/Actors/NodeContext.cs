@@ -9,6 +9,7 @@ namespace Swarm.Actors;
 /// <param name="NodeId">Stable identity of this node; prefixes its journal ids so that nodes can share one database.</param>
 /// <param name="Limits">Node-wide rate limits, shared by every connection; changed at run time by the console.</param>
 /// <param name="ListenPort">The TCP port peers reach us on (announced to trackers and in the BEP 10 handshake).</param>
+/// <param name="Clock">Every actor reads time here, never from <see cref="DateTime.UtcNow"/>: tests move it by hand.</param>
 public sealed record NodeContext(
     string NodeId,
     SwarmSettings Settings,
@@ -17,10 +18,11 @@ public sealed record NodeContext(
     ConnectionLimiter Connections,
     FileHandlePool Files,
     PieceBufferPool Buffers,
-    TransferLimits Limits)
+    TransferLimits Limits,
+    TimeProvider Clock)
 {
     /// <summary>A node's context with a fresh peer id and its shared resources sized from <paramref name="settings"/>.</summary>
-    public static NodeContext Create(string nodeId, SwarmSettings settings, int listenPort) => new(
+    public static NodeContext Create(string nodeId, SwarmSettings settings, int listenPort, TimeProvider? clock = null) => new(
         nodeId,
         settings,
         Handshake.NewPeerId(),
@@ -28,5 +30,6 @@ public sealed record NodeContext(
         new ConnectionLimiter(settings.Peer.MaxConnectionsPerNode, settings.Peer.MaxHalfOpen),
         new FileHandlePool(settings.Storage.MaxOpenFiles),
         new PieceBufferPool(settings.Storage.PieceBuffersRetained),
-        new TransferLimits(settings.Limits.DownloadRate, settings.Limits.UploadRate));
+        new TransferLimits(settings.Limits.DownloadRate, settings.Limits.UploadRate),
+        clock ?? TimeProvider.System);
 }

@@ -1,4 +1,5 @@
 using Swarm.Actors.Peers;
+using Swarm.Actors.Tests.Support;
 using Xunit;
 
 namespace Swarm.Actors.Tests.Peers;
@@ -64,16 +65,4 @@ public sealed class RateLimitTests
     [Fact]
     public void Negative_rates_are_refused() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new RateLimit(-1));
-
-    /// <summary>A clock that moves only when told, so that waits are exact and independent of the machine's load.</summary>
-    private sealed class ManualClock : TimeProvider
-    {
-        private long _ticks;
-
-        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-        public override long GetTimestamp() => _ticks;
-
-        public void Advance(TimeSpan by) => _ticks += by.Ticks;
-    }
 }
