@@ -14,7 +14,7 @@ public sealed class NodeActor : ReceiveActor
     {
         var torrents = Context.ActorOf(CatalogActor.Props(node), "torrents");
         Context.ActorOf(Peers.PeerListenerActor.Props(listener, torrents, node.Settings.Peer), "listener");
-        var presence = cluster is null ? ActorRefs.Nobody : Context.ActorOf(AvailabilityActor.Props(torrents, cluster, node.Settings.Cluster), "cluster");
+        var presence = cluster is null ? ActorRefs.Nobody : Context.ActorOf(AvailabilityActor.Props(torrents, cluster, node.Settings.Cluster, node.Clock), "cluster");
         Receive<ClusterMessages.IClusterCommand>(m =>
         {
             if (presence.IsNobody())

@@ -103,7 +103,9 @@ public sealed record SwarmSettings(
                 cl.GetTimeSpan("publish-interval"),
                 cl.GetTimeSpan("fetch-timeout"),
                 cl.GetTimeSpan("join-warning-after"),
-                cl.GetInt("protocol-version")),
+                cl.GetInt("protocol-version"),
+                cl.GetTimeSpan("stale-entry-after"),
+                cl.GetTimeSpan("replication-evaluate-interval")),
             new MagnetSettings(
                 mg.GetTimeSpan("metadata-timeout"),
                 mg.GetTimeSpan("peer-timeout"),
@@ -209,7 +211,9 @@ public sealed record ClusterSettings(
     TimeSpan PublishInterval,
     TimeSpan FetchTimeout,
     TimeSpan JoinWarningAfter,
-    int ProtocolVersion);
+    int ProtocolVersion,
+    TimeSpan StaleEntryAfter,
+    TimeSpan ReplicationEvaluateInterval);
 
 /// <summary>Magnet links (BEP 9): fetching a torrent's metadata from peers.</summary>
 public sealed record MagnetSettings(TimeSpan MetadataTimeout, TimeSpan PeerTimeout, int MaxMetadataSize, TimeSpan RetryInterval);

@@ -306,12 +306,12 @@ public sealed class ConsoleEndpointActor : ReceiveActor
     }
 
     /// <summary>The cluster as this member sees it; null on a standalone node.</summary>
-    private async Task<ClusterMessages.ClusterState?> ClusterState() =>
-        await Ask<object>(new ClusterMessages.GetClusterState()).ConfigureAwait(false) as ClusterMessages.ClusterState;
+    private async Task<ClusterMessages.ClusterStateReply?> ClusterState() =>
+        await Ask<object>(new ClusterMessages.GetClusterState()).ConfigureAwait(false) as ClusterMessages.ClusterStateReply;
 
     /// <summary>This node's own copy from its live status (the gossip lags it by up to a publish interval), the other
     /// members' complete copies from the gossip.</summary>
-    private static int CompleteCopies(ClusterMessages.ClusterState? cluster, TorrentStatus t)
+    private static int CompleteCopies(ClusterMessages.ClusterStateReply? cluster, TorrentStatus t)
     {
         var own = t.State == TorrentState.Seeding ? 1 : 0;
         if (cluster is null)
@@ -324,7 +324,7 @@ public sealed class ConsoleEndpointActor : ReceiveActor
     }
 
     /// <summary>The cluster state, for commands that only make sense in a cluster.</summary>
-    private async Task<ClusterMessages.ClusterState> Clustered() =>
+    private async Task<ClusterMessages.ClusterStateReply> Clustered() =>
         await ClusterState().ConfigureAwait(false) ?? throw new ConsoleCommandException("this node is standalone, not a cluster member");
 
     private async Task<IConsoleReply> Cluster()

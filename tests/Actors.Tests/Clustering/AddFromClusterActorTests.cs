@@ -1,0 +1,92 @@
+using System.Collections.Immutable;
+using System.Net;
+using Akka.Actor;
+using Swarm.Actors.Catalog;
+using Swarm.Actors.Clustering;
+using Xunit;
+using Xunit.Abstractions;
+using static Swarm.Actors.Clustering.ClusterMessages;
+
+namespace Swarm.Actors.Tests.Clustering;
+
+/// <summary>An add from the cluster against members over real remoting; the catalog is a probe that answers as the
+/// real one does.</summary>
+public sealed class AddFromClusterActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(RemoteMembers.Config, output: output)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(1);
+    private readonly RemoteMembers _members = new();
+
+    [Fact]
+    public void Metainfo_that_does_not_hash_to_the_torrent_is_refused_and_the_next_holder_gives_it()
+    {
+        var (bytes, hash) = RemoteMembers.InfoDictionary("wanted");
+        var (other, _) = RemoteMembers.InfoDictionary("another");
+        var liar = _members.Start("liar", (m, _) => m is GetMetainfo ? new MetainfoFound(other, []) : null);
+        var holder = _members.Start("holder", (m, _) => m is GetMetainfo g && g.InfoHash == hash ? new MetainfoFound(bytes, [["http://tracker/announce"]]) : null);
+        var catalog = CreateTestProbe();
+
+        Start(hash, Sources(liar, holder), catalog.Ref, replica: false);
+
+        var add = catalog.ExpectMsg<CatalogMessages.AddTorrent>(TimeSpan.FromSeconds(10));
+        Assert.Equal((hash, "wanted", "/downloads", false), (add.Metainfo.InfoHash.Hex, add.Metainfo.Name, add.SavePath, add.Options.Replica));
+        Assert.Equal(["http://tracker/announce"], add.Metainfo.TrackerTiers.Single());
+        Assert.Equal(["10.0.0.1:6881", "10.0.0.2:6881"], add.Options.Peers!.Select(p => p.ToString()));
+        catalog.Reply(new CatalogMessages.TorrentAccepted(hash));
+        Assert.Equal(hash, ExpectMsg<CatalogMessages.TorrentAccepted>(TimeSpan.FromSeconds(10)).InfoHash);
+    }
+
+    [Fact]
+    public void When_no_holder_gives_it_the_answer_says_what_each_one_did()
+    {
+        var (_, hash) = RemoteMembers.InfoDictionary("wanted");
+        var gone = _members.Start("gone", (m, _) => m is GetMetainfo ? new MetainfoMissing() : null);
+        var silent = _members.Start("silent", (_, _) => null);
+        var catalog = CreateTestProbe();
+
+        Start(hash, Sources(gone, silent), catalog.Ref, replica: false);
+
+        var failed = ExpectMsg<AddFromClusterFailed>(TimeSpan.FromSeconds(10));
+        Assert.Equal($"could not get the metainfo of {hash[..8]} (test): {gone}: does not have it any more; {silent}: no answer within 1 s", failed.Reason);
+        Assert.False(catalog.HasMessages);
+    }
+
+    [Fact]
+    public void A_refusal_known_from_the_gossip_is_the_answer_at_once()
+    {
+        var catalog = CreateTestProbe();
+        Start("0123456789", new AddSources([], [], "no reachable member of the cluster holds 01234567"), catalog.Ref, replica: false);
+        Assert.Equal("no reachable member of the cluster holds 01234567", ExpectMsg<AddFromClusterFailed>().Reason);
+        Assert.False(catalog.HasMessages);
+    }
+
+    [Fact]
+    public void A_catalog_refusal_is_the_answer_and_a_replica_is_added_as_one()
+    {
+        var (bytes, hash) = RemoteMembers.InfoDictionary("wanted");
+        var holder = _members.Start("holder", (m, _) => m is GetMetainfo ? new MetainfoFound(bytes, []) : null);
+
+        var catalog = CreateTestProbe();
+        Start(hash, Sources(holder), catalog.Ref, replica: false);
+        catalog.ExpectMsg<CatalogMessages.AddTorrent>(TimeSpan.FromSeconds(10));
+        catalog.Reply(new CatalogMessages.AddTorrentRejected("already there"));
+        Assert.Equal("already there", ExpectMsg<AddFromClusterFailed>(TimeSpan.FromSeconds(10)).Reason);
+
+        var replicas = CreateTestProbe();
+        Start(hash, Sources(holder), replicas.Ref, replica: true);
+        Assert.True(replicas.ExpectMsg<CatalogMessages.AddTorrent>(TimeSpan.FromSeconds(10)).Options.Replica);
+    }
+
+    protected override void AfterAll()
+    {
+        _members.Dispose();
+        base.AfterAll();
+    }
+
+    private static AddSources Sources(params string[] holders) => new(
+        [.. holders.Select((address, i) => new MemberHoldings($"{address}#1", address, $"node-{i}", $"10.0.0.{i + 1}:6881", []))],
+        [.. holders.Select((_, i) => IPEndPoint.Parse($"10.0.0.{i + 1}:6881"))],
+        null);
+
+    private void Start(string hash, AddSources sources, IActorRef catalog, bool replica) =>
+        Sys.ActorOf(AddFromClusterActor.Props(hash, "/downloads", "test", replica, sources, catalog, Timeout, TestActor));
+}
