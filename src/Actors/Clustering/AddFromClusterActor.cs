@@ -59,7 +59,7 @@ public sealed class AddFromClusterActor : ReceiveActor
     }
 
     private void Fetching() =>
-        Receive<Answer>(a =>
+        Receive<AskCompleted>(a =>
         {
             switch (a.Reply)
             {
@@ -79,7 +79,7 @@ public sealed class AddFromClusterActor : ReceiveActor
         });
 
     private void Adding() =>
-        Receive<Answer>(a =>
+        Receive<AskCompleted>(a =>
         {
             switch (a.Reply)
             {
@@ -113,7 +113,7 @@ public sealed class AddFromClusterActor : ReceiveActor
 
         _next++;
         Context.ActorSelection(AvailabilityActor.PathAt(Holder.Address)).Ask(new GetMetainfo(_infoHash), _timeout)
-            .PipeTo(Self, success: r => new Answer(r), failure: e => new Answer(new Status.Failure(e)));
+            .PipeTo(Self, success: r => new AskCompleted(r), failure: e => new AskCompleted(new Status.Failure(e)));
     }
 
     private void Failed(string why)
@@ -138,7 +138,7 @@ public sealed class AddFromClusterActor : ReceiveActor
 
         Become(Adding);
         _catalog.Ask(new CatalogMessages.AddTorrent(meta, _savePath, new TorrentOptions(Peers: [.. _sources.Peers], Replica: _replica)), _timeout)
-            .PipeTo(Self, success: r => new Answer(r), failure: e => new Answer(new Status.Failure(e)));
+            .PipeTo(Self, success: r => new AskCompleted(r), failure: e => new AskCompleted(new Status.Failure(e)));
     }
 
     private void Finish(object outcome)
@@ -165,5 +165,5 @@ public sealed class AddFromClusterActor : ReceiveActor
     }
 
     /// <summary>A holder's or the catalog's answer (or the failure of the ask).</summary>
-    private sealed record Answer(object Reply);
+    private sealed record AskCompleted(object Reply);
 }
