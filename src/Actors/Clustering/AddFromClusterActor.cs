@@ -13,9 +13,7 @@ namespace Swarm.Actors.Clustering;
 /// instead of answered.</summary>
 public sealed class AddFromClusterActor : ReceiveActor
 {
-    private readonly string _infoHash;
-    private readonly string _savePath;
-    private readonly string _reason;
+    private readonly AddFromCluster _request;
     private readonly bool _replica;
     private readonly AddSources _sources;
     private readonly IActorRef _catalog;
@@ -26,14 +24,13 @@ public sealed class AddFromClusterActor : ReceiveActor
     private int _next;
 
     /// <param name="replica">A copy for resilient seeding: journaled as a replica, and its outcome is logged.</param>
+    /// <param name="sources">The holders to ask, from this member's view (<see cref="MembershipView.SourcesFor"/>).</param>
     /// <param name="catalog">The local catalog, which adds the torrent.</param>
     /// <param name="timeout">For each holder's answer, and for the catalog's.</param>
     /// <param name="replyTo">Who gets the outcome (not used for a replica).</param>
-    public AddFromClusterActor(string infoHash, string savePath, string reason, bool replica, AddSources sources, IActorRef catalog, TimeSpan timeout, IActorRef replyTo)
+    public AddFromClusterActor(AddFromCluster request, bool replica, AddSources sources, IActorRef catalog, TimeSpan timeout, IActorRef replyTo)
     {
-        _infoHash = infoHash;
-        _savePath = savePath;
-        _reason = reason;
+        _request = request;
         _replica = replica;
         _sources = sources;
         _catalog = catalog;
@@ -44,8 +41,8 @@ public sealed class AddFromClusterActor : ReceiveActor
 
     private MemberHoldings Holder => _sources.Holders[_next - 1];
 
-    public static Props Props(string infoHash, string savePath, string reason, bool replica, AddSources sources, IActorRef catalog, TimeSpan timeout, IActorRef replyTo) =>
-        Akka.Actor.Props.Create(() => new AddFromClusterActor(infoHash, savePath, reason, replica, sources, catalog, timeout, replyTo));
+    public static Props Props(AddFromCluster request, bool replica, AddSources sources, IActorRef catalog, TimeSpan timeout, IActorRef replyTo) =>
+        Akka.Actor.Props.Create(() => new AddFromClusterActor(request, replica, sources, catalog, timeout, replyTo));
 
     protected override void PreStart()
     {
@@ -107,12 +104,12 @@ public sealed class AddFromClusterActor : ReceiveActor
     {
         if (_next == _sources.Holders.Length)
         {
-            Finish(new AddFromClusterFailed($"could not get the metainfo of {_infoHash[..8]} ({_reason}): {string.Join("; ", _failures)}"));
+            Finish(new AddFromClusterFailed($"could not get the metainfo of {_request.InfoHash[..8]} ({_request.Reason}): {string.Join("; ", _failures)}"));
             return;
         }
 
         _next++;
-        Context.ActorSelection(AvailabilityActor.PathAt(Holder.Address)).Ask(new GetMetainfo(_infoHash), _timeout)
+        Context.ActorSelection(AvailabilityActor.PathAt(Holder.Address)).Ask(new GetMetainfo(_request.InfoHash), _timeout)
             .PipeTo(Self, success: r => new AskCompleted(r), failure: e => new AskCompleted(new Status.Failure(e)));
     }
 
@@ -128,7 +125,7 @@ public sealed class AddFromClusterActor : ReceiveActor
         try
         {
             // The hash names the torrent: metainfo that does not hash to it is refused, whoever sent it.
-            meta = MetainfoParser.ParseInfoDictionary(found.InfoDictionary, Protocol.InfoHash.Parse(_infoHash)) with { TrackerTiers = found.Trackers };
+            meta = MetainfoParser.ParseInfoDictionary(found.InfoDictionary, Protocol.InfoHash.Parse(_request.InfoHash)) with { TrackerTiers = found.Trackers };
         }
         catch (Exception e) when (e is InvalidTorrentException or FormatException)
         {
@@ -137,7 +134,7 @@ public sealed class AddFromClusterActor : ReceiveActor
         }
 
         Become(Adding);
-        _catalog.Ask(new CatalogMessages.AddTorrent(meta, _savePath, new TorrentOptions(Peers: [.. _sources.Peers], Replica: _replica)), _timeout)
+        _catalog.Ask(new CatalogMessages.AddTorrent(meta, _request.SavePath, new TorrentOptions(Peers: [.. _sources.Peers], Replica: _replica)), _timeout)
             .PipeTo(Self, success: r => new AskCompleted(r), failure: e => new AskCompleted(new Status.Failure(e)));
     }
 
@@ -149,11 +146,11 @@ public sealed class AddFromClusterActor : ReceiveActor
         }
         else if (outcome is CatalogMessages.TorrentAccepted)
         {
-            _log.Warning("torrent {0}: copying it to {1} to keep its replication factor", _infoHash[..8], _savePath);
+            _log.Warning("torrent {0}: copying it to {1} to keep its replication factor", _request.InfoHash[..8], _request.SavePath);
         }
         else
         {
-            _log.Warning("torrent {0}: cannot add a copy: {1}", _infoHash[..8], outcome switch
+            _log.Warning("torrent {0}: cannot add a copy: {1}", _request.InfoHash[..8], outcome switch
             {
                 AddFromClusterFailed f => f.Reason,
                 Status.Failure f => f.Cause.Message,

@@ -121,7 +121,7 @@ public sealed class AvailabilityActor : ReceiveActor, IWithTimers
 
         // cluster commands
         Receive<GetClusterState>(_ => Sender.Tell(View().State(_settings.ReplicationFactor)));
-        Receive<AddFromCluster>(a => StartAdd(a.InfoHash, a.SavePath, a.Reason, replica: false, Sender));
+        Receive<AddFromCluster>(a => StartAdd(a, replica: false, Sender));
         Receive<SearchCluster>(q =>
         {
             var view = View();
@@ -138,7 +138,7 @@ public sealed class AvailabilityActor : ReceiveActor, IWithTimers
         Receive<Replicate>(r =>
         {
             _log.Warning("torrent {0}: {1}; this member adds one", r.InfoHash[..Math.Min(8, r.InfoHash.Length)], r.Why);
-            StartAdd(r.InfoHash, _info.DefaultSavePath, "replication", replica: true, ActorRefs.Nobody);
+            StartAdd(new AddFromCluster(r.InfoHash, _info.DefaultSavePath, "replication"), replica: true, ActorRefs.Nobody);
         });
         Receive<ReleaseReplica>(r =>
         {
@@ -256,9 +256,9 @@ public sealed class AvailabilityActor : ReceiveActor, IWithTimers
     private void SendView() => _replication.Tell(View().ReplicationView());
 
     /// <summary>Adding a torrent from the cluster is a conversation with its holders and the catalog: a child runs it.</summary>
-    private void StartAdd(string infoHash, string savePath, string reason, bool replica, IActorRef replyTo) =>
+    private void StartAdd(AddFromCluster request, bool replica, IActorRef replyTo) =>
         Context.ActorOf(
-            AddFromClusterActor.Props(infoHash, savePath, reason, replica, View().SourcesFor(infoHash), _torrents, _settings.FetchTimeout, replyTo),
+            AddFromClusterActor.Props(request, replica, View().SourcesFor(request.InfoHash), _torrents, _settings.FetchTimeout, replyTo),
             $"add-{++_conversations}");
 
     private sealed record PublishTick;

@@ -20,7 +20,7 @@ public static class ReplicationPlanner
         // Only members that are up, reachable and have published their holdings count or may be chosen: a member
         // still starting looks empty until its first publication, and must not attract copies meanwhile.
         var usable = members.Where(m => m.Usable && m.Holdings is not null).ToList();
-        // One index per member: the plan runs every second over every torrent of the cluster.
+        // One index per member: the plan runs every replication-evaluate-interval over every torrent of the cluster.
         var held = usable.ToDictionary(
             m => m.Member,
             m => m.Holdings!.Torrents.GroupBy(t => t.InfoHash, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal),

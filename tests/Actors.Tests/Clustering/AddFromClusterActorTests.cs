@@ -88,5 +88,5 @@ public sealed class AddFromClusterActorTests(ITestOutputHelper output) : Akka.Te
         null);
 
     private void Start(string hash, AddSources sources, IActorRef catalog, bool replica) =>
-        Sys.ActorOf(AddFromClusterActor.Props(hash, "/downloads", "test", replica, sources, catalog, Timeout, TestActor));
+        Sys.ActorOf(AddFromClusterActor.Props(new AddFromCluster(hash, "/downloads", "test"), replica, sources, catalog, Timeout, TestActor));
 }
