@@ -182,9 +182,19 @@ public sealed class UdpTrackerTests
         Assert.True(UdpTrackerCodec.IsUdp("udp://tracker.example:6969/announce"));
         Assert.True(UdpTrackerCodec.IsUdp("UDP://t:1"));
         Assert.False(UdpTrackerCodec.IsUdp("http://t/announce"));
-        Assert.Equal(IPEndPoint.Parse("127.0.0.1:6969"), UdpTrackerCodec.Resolve("udp://127.0.0.1:6969/announce"));
-        Assert.Equal(IPEndPoint.Parse("[::1]:80"), UdpTrackerCodec.Resolve("udp://[::1]:80"));
-        Assert.Null(UdpTrackerCodec.Resolve("udp://127.0.0.1/announce"));
-        Assert.Null(UdpTrackerCodec.Resolve("not a url"));
+        Func<string, IPAddress[]> noLookUp = host => throw new InvalidOperationException($"looked up {host}");
+        Assert.Equal(IPEndPoint.Parse("127.0.0.1:6969"), UdpTrackerCodec.Resolve("udp://127.0.0.1:6969/announce", noLookUp));
+        Assert.Equal(IPEndPoint.Parse("[::1]:80"), UdpTrackerCodec.Resolve("udp://[::1]:80", noLookUp));
+        Assert.Null(UdpTrackerCodec.Resolve("udp://127.0.0.1/announce", noLookUp));
+        Assert.Null(UdpTrackerCodec.Resolve("not a url", noLookUp));
+    }
+
+    [Fact]
+    public void ResolvesAHostNameThroughTheGivenLookUpPreferringIpv4()
+    {
+        IPAddress[] LookUp(string host) => host == "tracker.example" ? [IPAddress.Parse("2001:db8::1"), IPAddress.Parse("192.0.2.7")] : [];
+        Assert.Equal(IPEndPoint.Parse("192.0.2.7:6969"), UdpTrackerCodec.Resolve("udp://tracker.example:6969/announce", LookUp));
+        Assert.Null(UdpTrackerCodec.Resolve("udp://nowhere.example:6969/announce", LookUp));
+        Assert.Equal(IPEndPoint.Parse("[2001:db8::2]:1"), UdpTrackerCodec.Resolve("udp://v6.example:1", _ => [IPAddress.Parse("2001:db8::2")]));
     }
 }

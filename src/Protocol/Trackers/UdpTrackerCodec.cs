@@ -123,7 +123,9 @@ public static class UdpTrackerCodec
 
     public static bool IsUdp(string url) => url.StartsWith("udp://", StringComparison.OrdinalIgnoreCase);
 
-    public static IPEndPoint? Resolve(string url)
+    /// <summary>The tracker's endpoint: an IP literal as it is, a host name through <paramref name="lookUp"/> (the
+    /// caller's DNS; this library does no I/O), IPv4 preferred.</summary>
+    public static IPEndPoint? Resolve(string url, Func<string, IPAddress[]> lookUp)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Port <= 0)
         {
@@ -135,7 +137,7 @@ public static class UdpTrackerCodec
             return new IPEndPoint(ip, uri.Port);
         }
 
-        var addresses = Dns.GetHostAddresses(uri.Host);
+        var addresses = lookUp(uri.Host);
         var v4 = addresses.FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork) ?? addresses.FirstOrDefault();
         return v4 is null ? null : new IPEndPoint(v4, uri.Port);
     }
