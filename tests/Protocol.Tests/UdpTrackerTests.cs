@@ -159,20 +159,6 @@ public sealed class UdpTrackerTests
         Assert.Throws<TrackerException>(() => UdpTrackerCodec.ParseScrape(Reply(0, Tx, 12), Tx, [Hash]));
     }
 
-    [Theory]
-    [InlineData(0, 15)]
-    [InlineData(1, 30)]
-    [InlineData(2, 60)]
-    [InlineData(3, 120)]
-    [InlineData(7, 1920)]
-    [InlineData(8, 3840)]
-    [InlineData(9, 3840)]
-    [InlineData(100, 3840)]
-    [InlineData(int.MaxValue, 3840)]
-    [InlineData(-1, 15)]
-    public void RetransmitTimeoutDoublesUpToEightTimes(int attempt, int seconds) =>
-        Assert.Equal(TimeSpan.FromSeconds(seconds), UdpTrackerCodec.RetransmitTimeout(attempt));
-
     [Fact]
     public void ConnectionIdsLastAMinute() => Assert.Equal(TimeSpan.FromMinutes(1), UdpTrackerCodec.ConnectionIdLifetime);
 

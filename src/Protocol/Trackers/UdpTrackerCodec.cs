@@ -4,8 +4,8 @@ using System.Text;
 
 namespace Swarm.Protocol.Trackers;
 
-/// <summary>BEP 15 UDP tracker packets. The caller owns the socket and the retransmission schedule
-/// (<see cref="RetransmitTimeout"/>) and must re-connect once a connection id is a minute old.</summary>
+/// <summary>BEP 15 UDP tracker packets. The caller owns the socket and the retransmission schedule, and must
+/// re-connect once a connection id is <see cref="ConnectionIdLifetime"/> old.</summary>
 public static class UdpTrackerCodec
 {
     public const long ProtocolId = 0x41727101980;
@@ -16,9 +16,6 @@ public static class UdpTrackerCodec
 
     /// <summary>Connection ids are valid for one minute after they were received.</summary>
     public static readonly TimeSpan ConnectionIdLifetime = TimeSpan.FromMinutes(1);
-
-    /// <summary>15 × 2^n seconds, n capped at 8 (BEP 15).</summary>
-    public static TimeSpan RetransmitTimeout(int attempt) => TimeSpan.FromSeconds(15 * (1 << Math.Clamp(attempt, 0, 8)));
 
     public static byte[] Connect(int transactionId)
     {
