@@ -9,6 +9,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Swarm.Actors.Configuration;
+using Swarm.Node.Cli;
 using Swarm.Node.ConsoleClient;
 using Swarm.Protocol.Metainfo;
 using static Swarm.Actors.ConsoleEndpoint.ConsoleMessages;
@@ -36,7 +37,7 @@ for (var i = 0; i < count; i++)
     var data = new byte[16 << 10];
     random.NextBytes(data);
     File.WriteAllBytes(file, data);
-    torrents.Add(TorrentBuilder.Create(file, new TorrentBuildOptions([], 16 << 10)));
+    torrents.Add(TorrentFiles.Create(file, new TorrentBuildOptions([], 16 << 10)));
 }
 
 var settings = new ConsoleSettings(true, "127.0.0.1", 0, string.Empty, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5), string.Empty, 64L << 20);
@@ -176,7 +177,7 @@ internal static class SearchBench
             var data = new byte[1024];
             random.NextBytes(data);
             File.WriteAllBytes(file, data);
-            var torrent = TorrentBuilder.Create(file, new TorrentBuildOptions([], 16 << 10));
+            var torrent = TorrentFiles.Create(file, new TorrentBuildOptions([], 16 << 10));
             if (await connections[i % connections.Count].SendAsync(new AddTorrentFile(torrent, content)) is not Done)
             {
                 throw new InvalidOperationException($"torrent {i} refused");

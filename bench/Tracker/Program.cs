@@ -86,7 +86,7 @@ async Task<double> HttpRate(string url)
 
 async Task<double> UdpRate(string url)
 {
-    var target = UdpTrackerCodec.Resolve(url)!;
+    var target = UdpTrackerCodec.Resolve(url, Dns.GetHostAddresses)!;
     long done = 0;
     var stop = Stopwatch.StartNew();
     await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async w =>

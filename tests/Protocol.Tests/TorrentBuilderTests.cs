@@ -1,17 +1,16 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
+using System.Text;
 using Swarm.Protocol.Bencode;
 using Swarm.Protocol.Metainfo;
 using Xunit;
 
 namespace Swarm.Protocol.Tests;
 
-public sealed class TorrentBuilderTests : IDisposable
+/// <summary>Encoding metainfo from names, file lists and piece hashes (no files: reading them is the creator's job,
+/// tested with `torrent create` in Node.Tests).</summary>
+public sealed class TorrentBuilderTests
 {
     private static readonly DateTimeOffset Fixed = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
-    private readonly string _root = Directory.CreateTempSubdirectory("swarm-builder-").FullName;
-
-    public void Dispose() => Directory.Delete(_root, recursive: true);
 
     private static TorrentBuildOptions Options(int? pieceLength = null, params string[] trackers) =>
         new(trackers.Length == 0 ? ["http://tracker.example/announce"] : trackers, pieceLength, CreationDate: Fixed);
@@ -23,44 +22,14 @@ public sealed class TorrentBuilderTests : IDisposable
         return bytes;
     }
 
-    private string Write(string relative, byte[] content)
-    {
-        var path = Path.Combine(_root, relative);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllBytes(path, content);
-        return path;
-    }
-
-    /// <summary>A nested folder; returns its path and its files in ordinal path order.</summary>
-    private (string Folder, (string Path, byte[] Content)[] Files) Folder()
-    {
-        (string, byte[])[] files =
-        [
-            ("a-b/z.bin", Content(5_000, 1)),
-            ("a.b", Content(1, 2)),
-            ("a/deep/er/x.bin", Content(40_000, 3)),
-            ("a/y.bin", Content(16_384, 4)),
-            ("b.txt", Content(70_001, 5)),
-            ("empty", []),
-            ("sub/c.txt", Content(123, 6)),
-        ];
-        foreach (var (rel, content) in files)
-        {
-            Write(Path.Combine("content", rel), content);
-        }
-
-        return (Path.Combine(_root, "content"), files);
-    }
-
     private static byte[] ExpectedPieces(byte[] content, int pieceLength) =>
         content.Chunk(pieceLength).SelectMany(SHA1.HashData).ToArray();
 
     [Fact]
-    public void CreatesASingleFileTorrent()
+    public void CreatesASingleFileTorrentFromContent()
     {
         var content = Content(100_000, 7);
-        var path = Write("movie.bin", content);
-        var bytes = TorrentBuilder.Create(path, Options(32 * 1024));
+        var bytes = TorrentBuilder.Create("movie.bin", content, Options(32 * 1024));
         var m = MetainfoParser.Parse(bytes);
         Assert.Equal("movie.bin", m.Name);
         Assert.False(m.IsMultiFile);
@@ -78,61 +47,53 @@ public sealed class TorrentBuilderTests : IDisposable
     }
 
     [Fact]
-    public void CreatesANestedFolderTorrentInOrdinalOrder()
+    public void CreatesAFolderTorrentInTheGivenOrderWithPiecesAcrossFiles()
     {
-        var (folder, files) = Folder();
-        var m = MetainfoParser.Parse(TorrentBuilder.Create(folder, Options(16 * 1024)));
-        Assert.True(m.IsMultiFile);
-        Assert.Equal("content", m.Name);
-        Assert.Equal(files.Select(f => f.Path), m.Files.Select(f => f.JoinedPath));
-        Assert.Equal(files.Select(f => (long)f.Content.Length), m.Files.Select(f => f.Length));
-        long offset = 0;
-        foreach (var (file, (_, content)) in m.Files.Zip(files))
-        {
-            Assert.Equal(offset, file.Offset);
-            Assert.False(file.IsPadding);
-            offset += content.Length;
-        }
-
+        (string[] Path, byte[] Content)[] files =
+        [
+            (["b", "z.bin"], Content(10, 1)),
+            (["a.txt"], []),
+            (["c", "d", "e.bin"], Content(16_384 + 3, 2)),
+            (["empty"], []),
+            (["f.bin"], Content(16_384 * 2, 3)),
+        ];
         var all = files.SelectMany(f => f.Content).ToArray();
+        var hashes = TorrentBuilder.HashPieces(all, 16 * 1024);
+        var list = files.Select(f => new TorrentBuildFile(f.Path, f.Content.Length)).ToList();
+        var m = MetainfoParser.Parse(TorrentBuilder.Create("root", list, isFolder: true, 16 * 1024, hashes, Options()));
+        Assert.True(m.IsMultiFile);
+        Assert.Equal("root", m.Name);
+        Assert.Equal(files.Select(f => string.Join('/', f.Path)), m.Files.Select(f => f.JoinedPath));
+        Assert.Equal(files.Select(f => (long)f.Content.Length), m.Files.Select(f => f.Length));
         Assert.Equal(all.Length, m.TotalLength);
-        Assert.Equal(ExpectedPieces(all, 16 * 1024), m.PieceHashes);
-    }
-
-    [Fact]
-    public void PieceHashesSpanFileBoundariesAndZeroLengthFiles()
-    {
-        Write("f/1", Content(10, 1));
-        Write("f/2", []);
-        Write("f/3", []);
-        Write("f/4", Content(16_384 + 3, 2));
-        Write("f/5", []);
-        Write("f/6", Content(16_384 * 2, 3));
-        var all = new[] { "1", "2", "3", "4", "5", "6" }.SelectMany(n => File.ReadAllBytes(Path.Combine(_root, "f", n))).ToArray();
-        var m = MetainfoParser.Parse(TorrentBuilder.Create(Path.Combine(_root, "f"), Options(16 * 1024)));
         Assert.Equal(ExpectedPieces(all, 16 * 1024), m.PieceHashes);
         Assert.Equal(4, m.PieceCount);
     }
 
+    /// <summary>The layout mktorrent writes (sorted keys, `files` of `length` and `path`, `private` inside info), byte
+    /// for byte: the info-hash of the same files then matches.</summary>
     [Fact]
-    public void FolderPathWithTrailingSeparatorKeepsItsName()
+    public void WritesTheInfoDictionaryByteForByte()
     {
-        var (folder, _) = Folder();
-        var m = MetainfoParser.Parse(TorrentBuilder.Create(folder + Path.DirectorySeparatorChar, Options(16 * 1024)));
-        Assert.Equal("content", m.Name);
+        var hashes = TorrentBuilder.HashPieces("abc"u8, 16 * 1024);
+        var files = new[] { new TorrentBuildFile(["a", "b"], 3), new TorrentBuildFile(["empty"], 0) };
+        var m = MetainfoParser.Parse(TorrentBuilder.Create("root", files, isFolder: true, 16 * 1024, hashes, Options() with { IsPrivate = true }));
+        var expected = Encoding.ASCII.GetBytes("d5:filesld6:lengthi3e4:pathl1:a1:beed6:lengthi0e4:pathl5:emptyeee4:name4:root12:piece lengthi16384e6:pieces20:")
+            .Concat(SHA1.HashData("abc"u8)).Concat("7:privatei1ee"u8.ToArray());
+        Assert.Equal(expected, m.InfoBytes.ToArray());
     }
 
     [Fact]
-    public void IsDeterministic()
+    public void IsDeterministicAndTheDateStaysOutOfTheInfoHash()
     {
-        var (folder, _) = Folder();
-        var first = TorrentBuilder.Create(folder, Options(16 * 1024));
-        var second = TorrentBuilder.Create(folder, Options(16 * 1024));
-        Assert.Equal(first, second);
+        var content = Content(50_000, 1);
+        Assert.Equal(TorrentBuilder.Create("x", content, Options(16 * 1024)), TorrentBuilder.Create("x", content, Options(16 * 1024)));
 
-        var unfixed = new TorrentBuildOptions(["http://tracker.example/announce"], 16 * 1024);
-        var a = MetainfoParser.Parse(TorrentBuilder.Create(folder, unfixed));
-        var b = MetainfoParser.Parse(TorrentBuilder.Create(folder, unfixed with { CreationDate = Fixed.AddYears(1) }));
+        var undated = new TorrentBuildOptions(["http://tracker.example/announce"], 16 * 1024);
+        var a = MetainfoParser.Parse(TorrentBuilder.Create("x", content, undated));
+        var b = MetainfoParser.Parse(TorrentBuilder.Create("x", content, undated with { CreationDate = Fixed.AddYears(1) }));
+        Assert.Null(a.CreationDate); // no clock here: no date unless the caller gives one
+        Assert.Equal(Fixed.AddYears(1), b.CreationDate);
         Assert.Equal(a.InfoBytes, b.InfoBytes);
         Assert.Equal(a.InfoHash, b.InfoHash);
     }
@@ -140,20 +101,18 @@ public sealed class TorrentBuilderTests : IDisposable
     [Fact]
     public void InfoHashDependsOnContent()
     {
-        var path = Write("x.bin", Content(50_000, 1));
-        var before = MetainfoParser.Parse(TorrentBuilder.Create(path, Options(16 * 1024))).InfoHash;
-        var changed = Content(50_000, 1);
-        changed[49_999] ^= 1;
-        File.WriteAllBytes(path, changed);
-        Assert.NotEqual(before, MetainfoParser.Parse(TorrentBuilder.Create(path, Options(16 * 1024))).InfoHash);
+        var content = Content(50_000, 1);
+        var before = MetainfoParser.Parse(TorrentBuilder.Create("x", content, Options(16 * 1024))).InfoHash;
+        content[49_999] ^= 1;
+        Assert.NotEqual(before, MetainfoParser.Parse(TorrentBuilder.Create("x", content, Options(16 * 1024))).InfoHash);
     }
 
     [Fact]
     public void WritesTrackersPrivateAndComment()
     {
-        var path = Write("x.bin", Content(1_000, 1));
+        var content = Content(1_000, 1);
         var options = new TorrentBuildOptions(["http://a/announce", "udp://b:6969/announce"], IsPrivate: true, Comment: "hi there", CreatedBy: "tests", CreationDate: Fixed);
-        var bytes = TorrentBuilder.Create(path, options);
+        var bytes = TorrentBuilder.Create("x.bin", content, options);
         var m = MetainfoParser.Parse(bytes);
         Assert.True(m.IsPrivate);
         Assert.Equal("hi there", m.Comment);
@@ -162,7 +121,7 @@ public sealed class TorrentBuilderTests : IDisposable
         var root = Assert.IsType<BDictionary>(BencodeReader.Decode(bytes));
         Assert.Equal("http://a/announce", Assert.IsType<BString>(root["announce"]).Text);
 
-        var bare = MetainfoParser.Parse(TorrentBuilder.Create(path, new TorrentBuildOptions([], CreationDate: Fixed)));
+        var bare = MetainfoParser.Parse(TorrentBuilder.Create("x.bin", content, new TorrentBuildOptions([], CreationDate: Fixed)));
         Assert.Empty(bare.TrackerTiers);
         Assert.False(bare.IsPrivate);
         Assert.Null(bare.Comment);
@@ -180,14 +139,8 @@ public sealed class TorrentBuilderTests : IDisposable
         var length = TorrentBuilder.AutoPieceLength(total);
         Assert.Equal(expected, length);
         Assert.Equal(0, length & (length - 1));
-    }
-
-    [Fact]
-    public void UsesTheAutomaticPieceLengthWhenNoneIsGiven()
-    {
-        var path = Write("x.bin", Content(300_000, 1));
-        var m = MetainfoParser.Parse(TorrentBuilder.Create(path, Options()));
-        Assert.Equal(TorrentBuilder.AutoPieceLength(300_000), m.PieceLength);
+        Assert.Equal(expected, TorrentBuilder.PieceLengthFor(total, null));
+        Assert.Equal(64 * 1024, TorrentBuilder.PieceLengthFor(total, 64 * 1024));
     }
 
     [Theory]
@@ -198,52 +151,18 @@ public sealed class TorrentBuilderTests : IDisposable
     [InlineData(128 * 1024 * 1024)]
     public void RejectsABadPieceLength(int pieceLength)
     {
-        var path = Write("x.bin", Content(1_000, 1));
-        Assert.Throws<ArgumentException>(() => TorrentBuilder.Create(path, Options(pieceLength)));
+        Assert.Throws<ArgumentException>(() => TorrentBuilder.PieceLengthFor(1_000, pieceLength));
+        Assert.Throws<ArgumentException>(() => TorrentBuilder.Create("x", Content(1_000, 1), Options(pieceLength)));
     }
 
     [Fact]
-    public void RejectsAMissingPathAndEmptyContent()
+    public void RejectsEmptyContentMismatchedHashesAndASingleFileOfMany()
     {
-        Assert.Throws<FileNotFoundException>(() => TorrentBuilder.Create(Path.Combine(_root, "nope"), Options()));
-        var empty = Write("empty.bin", []);
-        Assert.Throws<InvalidOperationException>(() => TorrentBuilder.Create(empty, Options()));
-        Directory.CreateDirectory(Path.Combine(_root, "hollow", "inner"));
-        Assert.Throws<InvalidOperationException>(() => TorrentBuilder.Create(Path.Combine(_root, "hollow"), Options()));
-    }
-
-    [Fact]
-    public async Task MatchesMktorrentInfoHash()
-    {
-        const string mktorrent = "/usr/bin/mktorrent";
-        Assert.True(File.Exists(mktorrent), "mktorrent is not installed (apt-get install -y mktorrent)");
-        var (folder, _) = Folder();
-        Write(Path.Combine("content", ".hidden"), Content(77, 9));
-        var output = Path.Combine(_root, "mk.torrent");
-        var psi = new ProcessStartInfo(mktorrent)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { "-l", "15", "-a", "http://x/announce", "-o", output, folder })
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        using (var p = Process.Start(psi)!)
-        {
-            var stdout = p.StandardOutput.ReadToEndAsync();
-            var stderr = p.StandardError.ReadToEndAsync();
-            await p.WaitForExitAsync();
-            Assert.True(p.ExitCode == 0, $"mktorrent exited {p.ExitCode}: {await stderr} {await stdout}");
-        }
-
-        var theirs = MetainfoParser.Parse(File.ReadAllBytes(output));
-        var ours = MetainfoParser.Parse(TorrentBuilder.Create(folder, Options(32 * 1024, "http://x/announce")));
-        Assert.Equal(32 * 1024, theirs.PieceLength);
-        Assert.Equal(theirs.Files.Select(f => f.JoinedPath), ours.Files.Select(f => f.JoinedPath));
-        Assert.Equal(theirs.InfoBytes, ours.InfoBytes);
-        Assert.Equal(theirs.InfoHash, ours.InfoHash);
+        Assert.Throws<ArgumentException>(() => TorrentBuilder.Create("x", [], Options()));
+        var two = new[] { new TorrentBuildFile(["a"], 1), new TorrentBuildFile(["b"], 1) };
+        var oneHash = new byte[TorrentBuilder.HashLength];
+        Assert.Throws<ArgumentException>(() => TorrentBuilder.Create("x", two, isFolder: false, 16 * 1024, oneHash, Options()));
+        Assert.Throws<ArgumentException>(() => TorrentBuilder.Create("x", two, isFolder: true, 16 * 1024, new byte[2 * TorrentBuilder.HashLength], Options()));
+        Assert.Equal(2, MetainfoParser.Parse(TorrentBuilder.Create("x", two, isFolder: true, 16 * 1024, oneHash, Options())).Files.Count);
     }
 }

@@ -159,20 +159,6 @@ public sealed class UdpTrackerTests
         Assert.Throws<TrackerException>(() => UdpTrackerCodec.ParseScrape(Reply(0, Tx, 12), Tx, [Hash]));
     }
 
-    [Theory]
-    [InlineData(0, 15)]
-    [InlineData(1, 30)]
-    [InlineData(2, 60)]
-    [InlineData(3, 120)]
-    [InlineData(7, 1920)]
-    [InlineData(8, 3840)]
-    [InlineData(9, 3840)]
-    [InlineData(100, 3840)]
-    [InlineData(int.MaxValue, 3840)]
-    [InlineData(-1, 15)]
-    public void RetransmitTimeoutDoublesUpToEightTimes(int attempt, int seconds) =>
-        Assert.Equal(TimeSpan.FromSeconds(seconds), UdpTrackerCodec.RetransmitTimeout(attempt));
-
     [Fact]
     public void ConnectionIdsLastAMinute() => Assert.Equal(TimeSpan.FromMinutes(1), UdpTrackerCodec.ConnectionIdLifetime);
 
@@ -182,9 +168,19 @@ public sealed class UdpTrackerTests
         Assert.True(UdpTrackerCodec.IsUdp("udp://tracker.example:6969/announce"));
         Assert.True(UdpTrackerCodec.IsUdp("UDP://t:1"));
         Assert.False(UdpTrackerCodec.IsUdp("http://t/announce"));
-        Assert.Equal(IPEndPoint.Parse("127.0.0.1:6969"), UdpTrackerCodec.Resolve("udp://127.0.0.1:6969/announce"));
-        Assert.Equal(IPEndPoint.Parse("[::1]:80"), UdpTrackerCodec.Resolve("udp://[::1]:80"));
-        Assert.Null(UdpTrackerCodec.Resolve("udp://127.0.0.1/announce"));
-        Assert.Null(UdpTrackerCodec.Resolve("not a url"));
+        Func<string, IPAddress[]> noLookUp = host => throw new InvalidOperationException($"looked up {host}");
+        Assert.Equal(IPEndPoint.Parse("127.0.0.1:6969"), UdpTrackerCodec.Resolve("udp://127.0.0.1:6969/announce", noLookUp));
+        Assert.Equal(IPEndPoint.Parse("[::1]:80"), UdpTrackerCodec.Resolve("udp://[::1]:80", noLookUp));
+        Assert.Null(UdpTrackerCodec.Resolve("udp://127.0.0.1/announce", noLookUp));
+        Assert.Null(UdpTrackerCodec.Resolve("not a url", noLookUp));
+    }
+
+    [Fact]
+    public void ResolvesAHostNameThroughTheGivenLookUpPreferringIpv4()
+    {
+        IPAddress[] LookUp(string host) => host == "tracker.example" ? [IPAddress.Parse("2001:db8::1"), IPAddress.Parse("192.0.2.7")] : [];
+        Assert.Equal(IPEndPoint.Parse("192.0.2.7:6969"), UdpTrackerCodec.Resolve("udp://tracker.example:6969/announce", LookUp));
+        Assert.Null(UdpTrackerCodec.Resolve("udp://nowhere.example:6969/announce", LookUp));
+        Assert.Equal(IPEndPoint.Parse("[2001:db8::2]:1"), UdpTrackerCodec.Resolve("udp://v6.example:1", _ => [IPAddress.Parse("2001:db8::2")]));
     }
 }

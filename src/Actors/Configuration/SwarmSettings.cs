@@ -124,7 +124,9 @@ public sealed record SwarmSettings(
                 ts.GetInt("max-peers-per-torrent"),
                 ts.GetInt("max-torrents"),
                 ts.GetInt("max-peers"),
-                ts.GetInt("max-scrape")),
+                ts.GetInt("max-scrape"),
+                ts.GetTimeSpan("ask-timeout"),
+                ts.GetInt("udp-max-in-flight")),
             c.GetTimeSpan("stats-interval"));
     }
 }
@@ -232,4 +234,6 @@ public sealed record TrackerServerSettings(
     int MaxPeersPerTorrent,
     int MaxTorrents,
     int MaxPeers,
-    int MaxScrape);
+    int MaxScrape,
+    TimeSpan AskTimeout,
+    int UdpMaxInFlight);

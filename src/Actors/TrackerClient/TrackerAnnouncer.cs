@@ -37,7 +37,7 @@ public sealed class TrackerAnnouncer(TrackerSettings settings, HttpClient http)
 
     private async Task<AnnounceResponse> AnnounceUdpAsync(string url, AnnounceRequest request, CancellationToken ct)
     {
-        var endpoint = UdpTrackerCodec.Resolve(url) ?? throw new TrackerException($"cannot resolve '{url}'");
+        var endpoint = UdpTrackerCodec.Resolve(url, System.Net.Dns.GetHostAddresses) ?? throw new TrackerException($"cannot resolve '{url}'");
         using var udp = new UdpClient(endpoint.AddressFamily);
         udp.Connect(endpoint);
         for (var attempt = 0; attempt < settings.UdpMaxAttempts; attempt++)

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using Akka.Actor;
 using Akka.Event;
 using Swarm.Actors.Configuration;
@@ -9,29 +8,31 @@ using static Swarm.Actors.TrackerServer.TrackerServerMessages;
 
 namespace Swarm.Actors.TrackerServer;
 
-/// <summary>The tracker's UDP front end (BEP 15). Connection ids are an HMAC of the requester's address and port and
-/// of the current minute, so they need no table and cannot be replayed from another address; one is accepted for two
-/// minutes. Short packets and unknown actions are dropped; bad content in a known action gets an error packet.</summary>
+/// <summary>The tracker's UDP front end (BEP 15): a receive loop on its socket that asks the registry for each request,
+/// with connection ids from <see cref="UdpConnectionIds"/>. Short packets and unknown actions are dropped; bad content
+/// in a known action gets an error packet.</summary>
 public sealed class UdpTrackerActor : ReceiveActor
 {
-    private const int MaxInFlight = 1024;
     private readonly Socket _socket;
     private readonly IActorRef _registry;
     private readonly TrackerServerSettings _settings;
+    private readonly TimeProvider _clock;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
+    private readonly UdpConnectionIds _connectionIds = UdpConnectionIds.WithRandomKey();
     private readonly CancellationTokenSource _stop = new();
 
-    public UdpTrackerActor(Socket socket, IActorRef registry, TrackerServerSettings settings)
+    public UdpTrackerActor(Socket socket, IActorRef registry, TrackerServerSettings settings, TimeProvider clock)
     {
         _socket = socket;
         _registry = registry;
         _settings = settings;
+        _clock = clock;
         ReceiveAny(_ => { });
     }
 
-    public static Props Props(Socket socket, IActorRef registry, TrackerServerSettings settings) =>
-        Akka.Actor.Props.Create(() => new UdpTrackerActor(socket, registry, settings));
+    /// <param name="clock">The minute connection ids are tied to; the system clock by default.</param>
+    public static Props Props(Socket socket, IActorRef registry, TrackerServerSettings settings, TimeProvider? clock = null) =>
+        Akka.Actor.Props.Create(() => new UdpTrackerActor(socket, registry, settings, clock ?? TimeProvider.System));
 
     protected override void PreStart() => _ = Task.Run(ReceiveLoop);
 
@@ -44,8 +45,8 @@ public sealed class UdpTrackerActor : ReceiveActor
 
     private async Task ReceiveLoop()
     {
-        var buffer = new byte[2048];
-        using var inFlight = new SemaphoreSlim(MaxInFlight);
+        var buffer = new byte[UdpTrackerServerCodec.MaxRequestLength];
+        using var inFlight = new SemaphoreSlim(_settings.UdpMaxInFlight);
         EndPoint any = new IPEndPoint(_socket.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
         while (!_stop.IsCancellationRequested)
         {
@@ -109,10 +110,10 @@ public sealed class UdpTrackerActor : ReceiveActor
         switch (UdpTrackerServerCodec.Parse(packet, _settings.MaxNumWant))
         {
             case UdpConnectRequest c:
-                return UdpTrackerServerCodec.ConnectResponse(c.TransactionId, ConnectionId(from, 0));
+                return UdpTrackerServerCodec.ConnectResponse(c.TransactionId, _connectionIds.Issue(from, _clock.GetUtcNow()));
             case UdpAnnounceRequest a:
                 RequireConnection(a.ConnectionId, from);
-                var reply = await _registry.Ask(new Announce(a.Announce, from.Address), TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+                var reply = await _registry.Ask(new Announce(a.Announce, from.Address), _settings.AskTimeout).ConfigureAwait(false);
                 return reply switch
                 {
                     AnnounceAnswer ok => UdpTrackerServerCodec.AnnounceResponse(a.TransactionId, ok.Interval, ok.Incomplete, ok.Complete, ok.Peers.Select(p => p.EndPoint)),
@@ -121,7 +122,7 @@ public sealed class UdpTrackerActor : ReceiveActor
                 };
             case UdpScrapeRequest s:
                 RequireConnection(s.ConnectionId, from);
-                var scraped = await _registry.Ask<ScrapeAnswer>(new Scrape(s.InfoHashes), TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+                var scraped = await _registry.Ask<ScrapeAnswer>(new Scrape(s.InfoHashes), _settings.AskTimeout).ConfigureAwait(false);
                 return UdpTrackerServerCodec.ScrapeResponse(s.TransactionId, scraped.Entries);
             default:
                 return null;
@@ -130,15 +131,9 @@ public sealed class UdpTrackerActor : ReceiveActor
 
     private void RequireConnection(long id, IPEndPoint from)
     {
-        if (id != ConnectionId(from, 0) && id != ConnectionId(from, -1))
+        if (!_connectionIds.Accepts(id, from, _clock.GetUtcNow()))
         {
             throw new TrackerRequestException("unknown or expired connection id: connect again");
         }
-    }
-
-    private long ConnectionId(IPEndPoint from, int minuteOffset)
-    {
-        var minute = (DateTime.UtcNow.Ticks / TimeSpan.TicksPerMinute) + minuteOffset;
-        return BitConverter.ToInt64(HMACSHA256.HashData(_key, System.Text.Encoding.ASCII.GetBytes($"{from.Address}|{from.Port}|{minute}")));
     }
 }

@@ -51,7 +51,7 @@ internal static class TorrentCommands
         var cmd = new Command("create", "Create a .torrent from a file or folder") { path, output, trackers, pieceLength, isPrivate, comment };
         cmd.SetAction(r => Run(() =>
         {
-            var bytes = TorrentBuilder.Create(r.GetValue(path)!, new TorrentBuildOptions(
+            var bytes = TorrentFiles.Create(r.GetValue(path)!, new TorrentBuildOptions(
                 r.GetValue(trackers) ?? [],
                 r.GetValue(pieceLength),
                 r.GetValue(isPrivate),

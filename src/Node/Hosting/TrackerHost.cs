@@ -20,7 +20,6 @@ namespace Swarm.Node.Hosting;
 /// when Kestrel itself refuses the request line, a 4xx; never an exception.</summary>
 public sealed class TrackerHost : IAsyncDisposable
 {
-    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
     private readonly WebApplication? _http;
     private readonly IActorRef _registry;
     private readonly IActorRef _udp;
@@ -38,17 +37,17 @@ public sealed class TrackerHost : IAsyncDisposable
 
     public string? UdpAnnounceUrl { get; }
 
-    public IActorRef Registry => _registry;
-
     /// <param name="httpPort">-1 = no HTTP tracker, 0 = any free port.</param>
-    public static async Task<TrackerHost> StartAsync(ActorSystem system, TrackerServerSettings settings, int httpPort, int udpPort, ILoggerFactory loggers)
+    /// <param name="clock">The tracker's time (peer expiry, UDP connection ids); the system clock by default.</param>
+    public static async Task<TrackerHost> StartAsync(ActorSystem system, TrackerServerSettings settings, int httpPort, int udpPort, ILoggerFactory loggers, TimeProvider? clock = null)
     {
+        clock ??= TimeProvider.System;
         if (!IPAddress.TryParse(settings.BindAddress, out var ip))
         {
             throw new ArgumentException($"swarm.tracker-server.bind-address '{settings.BindAddress}' is not an IP address");
         }
 
-        var registry = system.ActorOf(TrackerRegistryActor.Props(settings), "tracker");
+        var registry = system.ActorOf(TrackerRegistryActor.Props(settings, clock), "tracker");
         IActorRef udp = ActorRefs.Nobody;
         string? udpUrl = null;
         if (udpPort >= 0)
@@ -65,7 +64,7 @@ public sealed class TrackerHost : IAsyncDisposable
             }
 
             udpUrl = $"udp://{Host(ip)}:{((IPEndPoint)socket.LocalEndPoint!).Port}/announce";
-            udp = system.ActorOf(UdpTrackerActor.Props(socket, registry, settings), "tracker-udp");
+            udp = system.ActorOf(UdpTrackerActor.Props(socket, registry, settings, clock), "tracker-udp");
         }
 
         WebApplication? app = null;
@@ -108,7 +107,7 @@ public sealed class TrackerHost : IAsyncDisposable
     {
         var request = HttpTrackerServerCodec.ParseAnnounce(ctx.Request.QueryString.Value, settings.DefaultNumWant, settings.MaxNumWant);
         var from = ctx.Connection.RemoteIpAddress ?? IPAddress.Loopback;
-        return await registry.Ask(new TrackerServerMessages.Announce(request, from), AskTimeout).ConfigureAwait(false) switch
+        return await registry.Ask(new TrackerServerMessages.Announce(request, from), settings.AskTimeout).ConfigureAwait(false) switch
         {
             AnnounceAnswer a => HttpTrackerServerCodec.Announce(a.Interval, a.MinInterval, a.Complete, a.Incomplete, a.Peers, request.Compact, request.NoPeerId),
             AnnounceRefused r => HttpTrackerServerCodec.Failure(r.Reason),
@@ -119,7 +118,7 @@ public sealed class TrackerHost : IAsyncDisposable
     private static Task Scrape(HttpContext ctx, IActorRef registry, TrackerServerSettings settings) => Respond(ctx, async () =>
     {
         var hashes = HttpTrackerServerCodec.ParseScrape(ctx.Request.QueryString.Value, settings.MaxScrape);
-        var answer = await registry.Ask<ScrapeAnswer>(new TrackerServerMessages.Scrape(hashes), AskTimeout).ConfigureAwait(false);
+        var answer = await registry.Ask<ScrapeAnswer>(new TrackerServerMessages.Scrape(hashes), settings.AskTimeout).ConfigureAwait(false);
         return HttpTrackerServerCodec.Scrape(answer.Entries);
     });
 

@@ -3,6 +3,8 @@ using Swarm.Protocol.Bencode;
 
 namespace Swarm.Protocol.Metainfo;
 
+/// <param name="CreationDate">Written as `creation date`; left out when null (this library reads no clock: the caller
+/// passes its own time).</param>
 public sealed record TorrentBuildOptions(
     IReadOnlyList<string> Trackers,
     int? PieceLength = null,
@@ -11,54 +13,52 @@ public sealed record TorrentBuildOptions(
     string CreatedBy = "SwarmActors",
     DateTimeOffset? CreationDate = null);
 
-/// <summary>Creates v1 torrents from a file or a folder. Files are ordered by ordinal path so the same
-/// content always yields the same info-hash; pieces are hashed on all cores.</summary>
+/// <summary>A file of a torrent being created: its path inside the torrent (one component per folder level) and its
+/// length.</summary>
+public sealed record TorrentBuildFile(IReadOnlyList<string> Path, long Length);
+
+/// <summary>Encodes v1 metainfo from what its creator found and hashed: the name, the files in torrent order and the
+/// piece hashes. Reading files from disk is the creator's job; the result matches mktorrent's info dictionary for the
+/// same files in the same order.</summary>
 public static class TorrentBuilder
 {
-    public static byte[] Create(string path, TorrentBuildOptions options)
-    {
-        var full = Path.GetFullPath(path);
-        var isDir = Directory.Exists(full);
-        if (!isDir && !File.Exists(full))
-        {
-            throw new FileNotFoundException($"'{path}' does not exist");
-        }
+    public const int HashLength = 20;
 
-        var name = Path.GetFileName(full.TrimEnd(Path.DirectorySeparatorChar));
-        var files = isDir
-            ? Directory.EnumerateFiles(full, "*", SearchOption.AllDirectories)
-                .Select(f => (Full: f, Rel: Path.GetRelativePath(full, f).Split(Path.DirectorySeparatorChar)))
-                .OrderBy(f => string.Join('/', f.Rel), StringComparer.Ordinal)
-                .Select(f => (f.Full, f.Rel, Length: new FileInfo(f.Full).Length))
-                .ToList()
-            : [(full, new[] { name }, new FileInfo(full).Length)];
+    /// <summary>The torrent's metainfo.</summary>
+    /// <param name="files">The content's files in torrent order. A single-file torrent has exactly one.</param>
+    /// <param name="isFolder">A folder torrent (a `files` list); otherwise one file and its `length`.</param>
+    /// <param name="pieceHashes">The SHA-1 of each piece of the files' concatenated content, one after the other.</param>
+    public static byte[] Create(string name, IReadOnlyList<TorrentBuildFile> files, bool isFolder, int pieceLength, ReadOnlySpan<byte> pieceHashes, TorrentBuildOptions options)
+    {
+        if (!isFolder && files.Count != 1)
+        {
+            throw new ArgumentException($"a single-file torrent holds one file, not {files.Count}", nameof(files));
+        }
 
         var total = files.Sum(f => f.Length);
         if (total == 0)
         {
-            throw new InvalidOperationException($"'{path}' holds no data to share");
+            throw new ArgumentException($"'{name}' holds no data to share", nameof(files));
         }
 
-        var pieceLength = options.PieceLength ?? AutoPieceLength(total);
-        if (pieceLength < MetainfoParser.MinPieceLength || pieceLength > MetainfoParser.MaxPieceLength || (pieceLength & (pieceLength - 1)) != 0)
+        CheckPieceLength(pieceLength);
+        if (pieceHashes.Length != PieceCount(total, pieceLength) * HashLength)
         {
-            throw new ArgumentException($"piece length {pieceLength} is not a power of two between {MetainfoParser.MinPieceLength} and {MetainfoParser.MaxPieceLength}");
+            throw new ArgumentException($"{pieceHashes.Length} bytes of piece hashes for {PieceCount(total, pieceLength)} pieces", nameof(pieceHashes));
         }
-
-        var pieces = HashPieces(files.Select(f => (f.Full, f.Length)).ToList(), pieceLength, total);
 
         var entries = new List<(string, BValue?)>
         {
             ("name", new BString(name)),
             ("piece length", new BInteger(pieceLength)),
-            ("pieces", new BString(pieces)),
+            ("pieces", new BString(pieceHashes.ToArray())),
             ("private", options.IsPrivate ? new BInteger(1) : null),
         };
-        if (isDir)
+        if (isFolder)
         {
             entries.Add(("files", new BList(files.Select(f => (BValue)BDictionary.From(
                 ("length", new BInteger(f.Length)),
-                ("path", new BList(f.Rel.Select(c => (BValue)new BString(c)).ToList())))).ToList())));
+                ("path", new BList(f.Path.Select(c => (BValue)new BString(c)).ToList())))).ToList())));
         }
         else
         {
@@ -71,9 +71,24 @@ public static class TorrentBuilder
             ("announce-list", options.Trackers.Count > 1 ? new BList(options.Trackers.Select(t => (BValue)new BList([new BString(t)])).ToList()) : null),
             ("comment", options.Comment is null ? null : new BString(options.Comment)),
             ("created by", new BString(options.CreatedBy)),
-            ("creation date", new BInteger((options.CreationDate ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds())),
+            ("creation date", options.CreationDate is { } date ? new BInteger(date.ToUnixTimeSeconds()) : null),
             ("info", info));
         return BencodeWriter.Encode(root);
+    }
+
+    /// <summary>A single-file torrent of content held in memory.</summary>
+    public static byte[] Create(string name, ReadOnlySpan<byte> content, TorrentBuildOptions options)
+    {
+        var pieceLength = PieceLengthFor(content.Length, options.PieceLength);
+        return Create(name, [new TorrentBuildFile([name], content.Length)], isFolder: false, pieceLength, HashPieces(content, pieceLength), options);
+    }
+
+    /// <summary>The requested piece length once checked, or one chosen for <paramref name="totalLength"/>.</summary>
+    public static int PieceLengthFor(long totalLength, int? requested)
+    {
+        var pieceLength = requested ?? AutoPieceLength(totalLength);
+        CheckPieceLength(pieceLength);
+        return pieceLength;
     }
 
     /// <summary>About 1,000–2,000 pieces, between 16 KiB and 16 MiB, like mainstream clients choose.</summary>
@@ -88,44 +103,30 @@ public static class TorrentBuilder
         return length;
     }
 
-    private static byte[] HashPieces(IReadOnlyList<(string Path, long Length)> files, int pieceLength, long total)
+    public static int PieceCount(long totalLength, int pieceLength) => (int)((totalLength + pieceLength - 1) / pieceLength);
+
+    /// <summary>Writes one piece's SHA-1 into <paramref name="hash"/> (<see cref="HashLength"/> bytes).</summary>
+    public static void HashPiece(ReadOnlySpan<byte> piece, Span<byte> hash) => SHA1.HashData(piece, hash);
+
+    /// <summary>The piece hashes of content held in memory.</summary>
+    public static byte[] HashPieces(ReadOnlySpan<byte> content, int pieceLength)
     {
-        var count = (int)((total + pieceLength - 1) / pieceLength);
-        var hashes = new byte[count * 20];
-        var paths = files.Select(f => f.Path).ToArray();
-        var lengths = files.Select(f => f.Length).ToArray();
-        var starts = new long[files.Count];
-        for (var i = 1; i < files.Count; i++)
+        var count = PieceCount(content.Length, pieceLength);
+        var hashes = new byte[count * HashLength];
+        for (var piece = 0; piece < count; piece++)
         {
-            starts[i] = starts[i - 1] + lengths[i - 1];
+            var offset = piece * pieceLength;
+            HashPiece(content.Slice(offset, Math.Min(pieceLength, content.Length - offset)), hashes.AsSpan(piece * HashLength, HashLength));
         }
 
-        Parallel.For(
-            0,
-            count,
-            () => new byte[pieceLength],
-            (piece, _, buffer) =>
-            {
-                var offset = (long)piece * pieceLength;
-                var size = (int)Math.Min(pieceLength, total - offset);
-                ReadSpan(paths, starts, lengths, offset, buffer.AsSpan(0, size));
-                SHA1.HashData(buffer.AsSpan(0, size), hashes.AsSpan(piece * 20, 20));
-                return buffer;
-            },
-            _ => { });
         return hashes;
     }
 
-    private static void ReadSpan(string[] paths, long[] starts, long[] lengths, long offset, Span<byte> dest)
+    private static void CheckPieceLength(int pieceLength)
     {
-        foreach (var part in ContentSpans.Map(starts, lengths, offset, dest.Length))
+        if (pieceLength < MetainfoParser.MinPieceLength || pieceLength > MetainfoParser.MaxPieceLength || (pieceLength & (pieceLength - 1)) != 0)
         {
-            var path = paths[part.File];
-            using var handle = File.OpenHandle(path);
-            if (RandomAccess.Read(handle, dest.Slice(part.RangeOffset, part.Length), part.FileOffset) != part.Length)
-            {
-                throw new IOException($"'{path}' changed while hashing");
-            }
+            throw new ArgumentException($"piece length {pieceLength} is not a power of two between {MetainfoParser.MinPieceLength} and {MetainfoParser.MaxPieceLength}");
         }
     }
 }

@@ -256,6 +256,9 @@ public static class UdpTrackerServerCodec
 {
     public const int MaxScrapeHashes = 74; // what fits a 1500-byte MTU answer
 
+    /// <summary>The longest request read: a full scrape (16 + 74 × 20 bytes) or an announce with BEP 41 options fit.</summary>
+    public const int MaxRequestLength = 2048;
+
     public static UdpTrackerRequest? Parse(ReadOnlySpan<byte> packet, int maxNumWant)
     {
         if (packet.Length < 16)

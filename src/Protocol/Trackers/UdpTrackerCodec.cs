@@ -4,8 +4,8 @@ using System.Text;
 
 namespace Swarm.Protocol.Trackers;
 
-/// <summary>BEP 15 UDP tracker packets. The caller owns the socket and the retransmission schedule
-/// (<see cref="RetransmitTimeout"/>) and must re-connect once a connection id is a minute old.</summary>
+/// <summary>BEP 15 UDP tracker packets. The caller owns the socket and the retransmission schedule, and must
+/// re-connect once a connection id is <see cref="ConnectionIdLifetime"/> old.</summary>
 public static class UdpTrackerCodec
 {
     public const long ProtocolId = 0x41727101980;
@@ -16,9 +16,6 @@ public static class UdpTrackerCodec
 
     /// <summary>Connection ids are valid for one minute after they were received.</summary>
     public static readonly TimeSpan ConnectionIdLifetime = TimeSpan.FromMinutes(1);
-
-    /// <summary>15 × 2^n seconds, n capped at 8 (BEP 15).</summary>
-    public static TimeSpan RetransmitTimeout(int attempt) => TimeSpan.FromSeconds(15 * (1 << Math.Clamp(attempt, 0, 8)));
 
     public static byte[] Connect(int transactionId)
     {
@@ -123,7 +120,9 @@ public static class UdpTrackerCodec
 
     public static bool IsUdp(string url) => url.StartsWith("udp://", StringComparison.OrdinalIgnoreCase);
 
-    public static IPEndPoint? Resolve(string url)
+    /// <summary>The tracker's endpoint: an IP literal as it is, a host name through <paramref name="lookUp"/> (the
+    /// caller's DNS; this library does no I/O), IPv4 preferred.</summary>
+    public static IPEndPoint? Resolve(string url, Func<string, IPAddress[]> lookUp)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Port <= 0)
         {
@@ -135,7 +134,7 @@ public static class UdpTrackerCodec
             return new IPEndPoint(ip, uri.Port);
         }
 
-        var addresses = Dns.GetHostAddresses(uri.Host);
+        var addresses = lookUp(uri.Host);
         var v4 = addresses.FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork) ?? addresses.FirstOrDefault();
         return v4 is null ? null : new IPEndPoint(v4, uri.Port);
     }

@@ -183,7 +183,7 @@ public sealed class ConsoleEndpointTests(ITestOutputHelper output) : Akka.TestKi
     }
 
     private static byte[] TorrentBytes(TestTorrent torrent) =>
-        TorrentBuilder.Create(Path.Combine(torrent.SeedDir, "content.bin"), new TorrentBuildOptions([], torrent.Metainfo.PieceLength));
+        TorrentBuilder.Create("content.bin", torrent.Content, new TorrentBuildOptions([], torrent.Metainfo.PieceLength));
 
     private static async Task<T> Send<T>(IActorRef console, IConsoleCommand command, string secret = "")
     {

@@ -14,7 +14,7 @@ public sealed class TestTorrent : IDisposable
         new Random(seed).NextBytes(Content);
         var file = Path.Combine(SeedDir, "content.bin");
         File.WriteAllBytes(file, Content);
-        Metainfo = MetainfoParser.Parse(TorrentBuilder.Create(file, new TorrentBuildOptions([], pieceLength)));
+        Metainfo = MetainfoParser.Parse(TorrentBuilder.Create("content.bin", Content, new TorrentBuildOptions([], pieceLength)));
     }
 
     public string Root { get; }

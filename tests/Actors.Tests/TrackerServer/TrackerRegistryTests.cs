@@ -10,10 +10,12 @@ using static Swarm.Actors.TrackerServer.TrackerServerMessages;
 
 namespace Swarm.Actors.Tests.TrackerServer;
 
-/// <summary>The tracker's swarm state: who is answered with whom, expiry, and the memory bounds under a flood.</summary>
+/// <summary>The tracker's actors together: who is answered with whom, expiry on the tracker's clock, and the memory
+/// bounds under a flood.</summary>
 public sealed class TrackerRegistryTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(TestNodes.Config, output: output)
 {
     private static readonly InfoHash Hash = new(new byte[20]);
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 
     [Fact]
     public async Task Peers_learn_each_other_and_a_seed_is_given_only_leechers()
@@ -31,14 +33,30 @@ public sealed class TrackerRegistryTests(ITestOutputHelper output) : Akka.TestKi
     [Fact]
     public async Task A_stopped_peer_is_forgotten_and_silent_ones_expire()
     {
-        var settings = TestNodes.Settings.TrackerServer with { PeerExpiry = TimeSpan.FromSeconds(1) };
-        var tracker = Sys.ActorOf(TrackerRegistryActor.Props(settings));
+        // The swarm's own sweeps come every quarter expiry of real time, so none during the test: it sweeps by hand.
+        var clock = new ManualClock();
+        var expiry = TimeSpan.FromMinutes(10);
+        var tracker = Sys.ActorOf(TrackerRegistryActor.Props(TestNodes.Settings.TrackerServer with { PeerExpiry = expiry }, clock));
         await Announce(tracker, "10.0.0.1", 1, left: 0);
         await Announce(tracker, "10.0.0.2", 1, left: 0);
         await Announce(tracker, "10.0.0.2", 1, left: 0, AnnounceEvent.Stopped);
         Assert.Single((await Announce(tracker, "10.0.0.9", 1, left: 1)).Peers);
+        var swarm = await Sys.ActorSelection(tracker.Path / $"swarm-{Hash.Hex}").ResolveOne(Wait);
 
-        await AwaitAssertAsync(async () => Assert.Equal(0, (await tracker.Ask<TrackerStats>(new GetTrackerStats())).Peers), TimeSpan.FromSeconds(10));
+        clock.Advance(expiry);
+        await Sweep(swarm);
+        Assert.Equal(2, (await Stats(tracker)).Peers); // silent for exactly the expiry: still kept
+
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await Sweep(swarm);
+        Assert.Equal(0, (await Stats(tracker)).Peers);
+
+        // Empty for longer than one more expiry, the torrent itself is forgotten.
+        Watch(swarm);
+        clock.Advance(expiry);
+        swarm.Tell(SweepExpiredPeers.Instance);
+        ExpectTerminated(swarm, Wait);
+        await AwaitAssertAsync(async () => Assert.Equal(0, (await Stats(tracker)).Torrents), Wait);
     }
 
     [Fact]
@@ -48,24 +66,45 @@ public sealed class TrackerRegistryTests(ITestOutputHelper output) : Akka.TestKi
         var tracker = Sys.ActorOf(TrackerRegistryActor.Props(settings));
         for (var i = 0; i < 50; i++)
         {
-            Assert.IsType<AnnounceAnswer>(await tracker.Ask(new Announce(Request(Hash, 1000 + i, 1), IPAddress.Loopback), TimeSpan.FromSeconds(5)));
+            Assert.IsType<AnnounceAnswer>(await tracker.Ask(new Announce(Request(Hash, 1000 + i, 1), IPAddress.Loopback), Wait));
         }
 
-        Assert.Equal(10, (await tracker.Ask<TrackerStats>(new GetTrackerStats())).Peers);
+        Assert.Equal(10, (await Stats(tracker)).Peers);
         var second = new InfoHash(Enumerable.Repeat((byte)1, 20).ToArray());
         for (var i = 0; i < 50; i++)
         {
-            await tracker.Ask(new Announce(Request(second, 1000 + i, 1), IPAddress.Loopback), TimeSpan.FromSeconds(5));
+            await tracker.Ask(new Announce(Request(second, 1000 + i, 1), IPAddress.Loopback), Wait);
         }
 
-        Assert.Equal(15, (await tracker.Ask<TrackerStats>(new GetTrackerStats())).Peers);
+        Assert.Equal(15, (await Stats(tracker)).Peers);
         var third = new InfoHash(Enumerable.Repeat((byte)2, 20).ToArray());
-        var refused = await tracker.Ask(new Announce(Request(third, 1, 1), IPAddress.Loopback), TimeSpan.FromSeconds(5));
+        var refused = await tracker.Ask(new Announce(Request(third, 1, 1), IPAddress.Loopback), Wait);
         Assert.Contains("full", Assert.IsType<AnnounceRefused>(refused).Reason);
     }
 
+    [Fact]
+    public async Task A_scrape_counts_each_swarm_and_zero_for_unknown_torrents()
+    {
+        var tracker = Sys.ActorOf(TrackerRegistryActor.Props(TestNodes.Settings.TrackerServer));
+        await Announce(tracker, "10.0.0.1", 1, left: 0);
+        await Announce(tracker, "10.0.0.2", 1, left: 0, AnnounceEvent.Completed);
+        await Announce(tracker, "10.0.0.3", 1, left: 7);
+        var unknown = new InfoHash(Enumerable.Repeat((byte)9, 20).ToArray());
+        var scraped = await tracker.Ask<ScrapeAnswer>(new Scrape([Hash, unknown]), Wait);
+        Assert.Equal([new ScrapeEntry(Hash, 2, 1, 1), new ScrapeEntry(unknown, 0, 0, 0)], scraped.Entries);
+    }
+
+    /// <summary>A sweep, then an ask the swarm answers after it (one mailbox).</summary>
+    private static async Task Sweep(IActorRef swarm)
+    {
+        swarm.Tell(SweepExpiredPeers.Instance);
+        await swarm.Ask<SwarmCountsReply>(GetSwarmCounts.Instance, Wait);
+    }
+
+    private static Task<TrackerStatsReply> Stats(IActorRef tracker) => tracker.Ask<TrackerStatsReply>(new GetTrackerStats(), Wait);
+
     private static async Task<AnnounceAnswer> Announce(IActorRef tracker, string ip, int port, long left, AnnounceEvent ev = AnnounceEvent.None) =>
-        await tracker.Ask<AnnounceAnswer>(new Announce(Request(Hash, port, left, ev), IPAddress.Parse(ip)), TimeSpan.FromSeconds(5));
+        await tracker.Ask<AnnounceAnswer>(new Announce(Request(Hash, port, left, ev), IPAddress.Parse(ip)), Wait);
 
     private static TrackerAnnounce Request(InfoHash hash, int port, long left, AnnounceEvent ev = AnnounceEvent.None) =>
         new(hash, new byte[20], port, 0, 0, left, ev, 50, true, true);
