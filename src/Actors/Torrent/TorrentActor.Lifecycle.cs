@@ -12,13 +12,16 @@ using static Swarm.Actors.TrackerClient.TrackerClientMessages;
 
 namespace Swarm.Actors.Torrent;
 
-// The torrent's lifecycle, one behaviour per phase:
-//   Recovering ──history──► Checking ──data checked──► Downloading ──complete──► Seeding
-//        │                     ▲  │                         │  ▲                    │
-//        │                     │  └──paused meanwhile──► Paused ◄──pause──────────┘
-//        │                     └──────── re-check ──────────┘ (from any phase with checked data)
-//        └──unreadable history──► Failed ◄──disk error, storage gone, seed data that does not match (any phase)
-// Failed goes on with a resume (or a re-check); a history that arrives after all also lets it go on.
+// The torrent's lifecycle: one behaviour per phase, and status shows the phase.
+//   Recovering   reads the journal's history     -> Checking; Failed when the history cannot be read
+//   Checking     storage checks the data         -> Downloading, Seeding, or Paused when journaled so; Failed on bad seed data
+//   Downloading  fetches and serves pieces       -> Seeding when complete; Paused; Checking on a re-check
+//   Seeding      serves pieces                   -> Paused; Checking on a re-check
+//   Paused       checked, not networking         -> Downloading or Seeding on resume; Checking on a re-check
+//   Failed       a visible error, not networking -> resume: Downloading or Seeding (Checking if nothing was checked yet);
+//                                                   re-check: Checking; a history read after all: Checking
+// A disk error or the storage actor stopping fails the torrent from any phase. A pause while recovering or checking
+// shows at once; the check still runs, and the torrent stays paused after it.
 public sealed partial class TorrentActor
 {
     /// <summary>Waiting for the journal's history.</summary>
