@@ -4,7 +4,7 @@ using Akka.Configuration;
 using Akka.Persistence;
 using Swarm.Actors.Persistence;
 using Swarm.Protocol.Bencode;
-using static Swarm.Actors.Persistence.TorrentJournalActor.Messages;
+using static Swarm.Actors.Persistence.TorrentJournalMessages;
 
 // populate DATA_DIR TORRENTS PIECES PIECE_LENGTH CONNECTION_STRING  (Host=… means PostgreSQL, else SQLite)
 // Writes exactly what a node would have journaled after downloading the torrents (catalog + per-torrent journals,
@@ -55,12 +55,12 @@ for (var t = 0; t < torrents; t++)
     var id = 0;
     foreach (var batch in Enumerable.Range(0, pieces).Chunk(64))
     {
-        journal.Tell(new Write(++id, new PiecesVerified(batch)), inbox.Receiver);
+        journal.Tell(new WriteJournalEvent(++id, new PiecesVerified(batch)), inbox.Receiver);
     }
 
     for (var i = 0; i < id; i++)
     {
-        if (inbox.Receive(TimeSpan.FromSeconds(60)) is not Written)
+        if (inbox.Receive(TimeSpan.FromSeconds(60)) is not JournalEventWritten)
         {
             throw new InvalidOperationException("journal write failed");
         }

@@ -276,7 +276,7 @@ public sealed class CatalogActor : ReceivePersistentActor
             }
             else if (_torrents.TryGetValue(e.InfoHash, out var t))
             {
-                t.Tell(new TorrentMessages.SetRateLimits(e.DownloadLimit, e.UploadLimit));
+                t.Tell(new TorrentMessages.SetTorrentRateLimits(e.DownloadLimit, e.UploadLimit));
             }
 
             _log.Info("{0} limits: {1} B/s down, {2} B/s up", e.InfoHash is null ? "node" : $"torrent {e.InfoHash[..8]}", e.DownloadLimit, e.UploadLimit);

@@ -70,7 +70,13 @@ public sealed record SwarmSettings(
                 tr.GetInt("udp-max-attempts"),
                 tr.GetTimeSpan("min-interval"),
                 tr.GetTimeSpan("startup-stagger"),
-                tr.GetTimeSpan("retry-interval")),
+                tr.GetTimeSpan("retry-interval"))
+            {
+                StoppedTimeout = tr.GetTimeSpan("stopped-timeout"),
+                RestartMinBackoff = tr.GetTimeSpan("restart-min-backoff"),
+                RestartMaxBackoff = tr.GetTimeSpan("restart-max-backoff"),
+                RestartRandomFactor = tr.GetDouble("restart-random-factor"),
+            },
             new PersistenceSettings(
                 ps.GetBoolean("fsync"),
                 ps.GetTimeSpan("flush-interval"),
@@ -78,7 +84,10 @@ public sealed record SwarmSettings(
                 ps.GetInt("snapshot-every"),
                 ps.GetTimeSpan("resend-after"),
                 ps.GetTimeSpan("restart-min-backoff"),
-                ps.GetTimeSpan("restart-max-backoff")),
+                ps.GetTimeSpan("restart-max-backoff"))
+            {
+                RestartRandomFactor = ps.GetDouble("restart-random-factor"),
+            },
             new LimitSettings(lm.GetByteSize("download-rate") ?? 0, lm.GetByteSize("upload-rate") ?? 0),
             new ConsoleSettings(
                 co.GetBoolean("enabled"),
@@ -163,7 +172,19 @@ public sealed record TrackerSettings(
     int UdpMaxAttempts,
     TimeSpan MinInterval,
     TimeSpan StartupStagger,
-    TimeSpan RetryInterval);
+    TimeSpan RetryInterval)
+{
+    /// <summary>How long the "stopped" announce of a torrent that leaves may take (it never holds up shutdown).</summary>
+    public TimeSpan StoppedTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>A tracker client that throws is started again after this, doubling up to <see cref="RestartMaxBackoff"/>.</summary>
+    public TimeSpan RestartMinBackoff { get; init; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan RestartMaxBackoff { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Up to this fraction is added to each backoff at random, so torrents that fail together don't restart together.</summary>
+    public double RestartRandomFactor { get; init; } = 0.2;
+}
 
 public sealed record PersistenceSettings(
     bool Fsync,
@@ -172,7 +193,12 @@ public sealed record PersistenceSettings(
     int SnapshotEvery,
     TimeSpan ResendAfter,
     TimeSpan RestartMinBackoff,
-    TimeSpan RestartMaxBackoff);
+    TimeSpan RestartMaxBackoff)
+{
+    /// <summary>Up to this fraction is added to each journal restart backoff at random, so journals that failed
+    /// together (one database for every torrent) don't all come back at the same instant.</summary>
+    public double RestartRandomFactor { get; init; } = 0.2;
+}
 
 /// <summary>Node-wide rates in bytes per second; 0 = unlimited.</summary>
 public sealed record LimitSettings(long DownloadRate, long UploadRate);

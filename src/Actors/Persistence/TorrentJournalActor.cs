@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
-using Swarm.Actors.Pieces;
+using static Swarm.Actors.Persistence.TorrentJournalMessages;
 
 namespace Swarm.Actors.Persistence;
 
@@ -11,39 +11,32 @@ namespace Swarm.Actors.Persistence;
 public sealed class TorrentJournalActor : ReceivePersistentActor
 {
     private readonly IActorRef _torrent;
-    private readonly int _snapshotEvery;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private PieceSet _verified;
-    private bool _paused;
-    private string? _pauseReason;
+    private TorrentJournalState _state;
 
     public TorrentJournalActor(string persistenceId, int pieceCount, IActorRef torrent, int snapshotEvery)
     {
         PersistenceId = persistenceId;
         _torrent = torrent;
-        _snapshotEvery = snapshotEvery;
-        _verified = new PieceSet(pieceCount);
+        _state = TorrentJournalState.Empty(pieceCount);
 
         Recover<SnapshotOffer>(o =>
         {
-            if (o.Snapshot is TorrentSnapshot s && s.PieceCount == pieceCount)
+            if (o.Snapshot is TorrentSnapshot s)
             {
-                _verified = PieceSet.FromBytes(s.Verified, pieceCount);
-                _paused = s.Paused;
-                _pauseReason = s.PauseReason;
+                _state = _state.Apply(s);
             }
         });
-        Recover<IPersistedEvent>(Apply);
-        Recover<RecoveryCompleted>(_ =>
-            _torrent.Tell(new Messages.Recovered(_verified.Clone(), _paused, _pauseReason, LastSequenceNr)));
+        Recover<IPersistedEvent>(e => _state = _state.Apply(e));
+        Recover<RecoveryCompleted>(_ => _torrent.Tell(new JournalRecovered(_state, LastSequenceNr)));
 
-        Command<Messages.Write>(w => PersistAsync(w.Event, e =>
+        Command<WriteJournalEvent>(w => PersistAsync(w.Event, e =>
         {
-            Apply(e);
-            _torrent.Tell(new Messages.Written(w.Id));
-            if (LastSequenceNr % _snapshotEvery == 0)
+            _state = _state.Apply(e);
+            _torrent.Tell(new JournalEventWritten(w.Id));
+            if (TorrentJournalState.SnapshotDue(LastSequenceNr, snapshotEvery))
             {
-                SaveSnapshot(new TorrentSnapshot(pieceCount, _verified.ToBytes(), _paused, _pauseReason));
+                SaveSnapshot(_state.ToSnapshot());
             }
         }));
         Command<SaveSnapshotSuccess>(s =>
@@ -97,53 +90,6 @@ public sealed class TorrentJournalActor : ReceivePersistentActor
     private void Report(string error)
     {
         _log.Warning("{0}", error);
-        _torrent.Tell(new Messages.Failed(error));
-    }
-
-    private void Apply(IPersistedEvent e)
-    {
-        switch (e)
-        {
-            case PiecesVerified v:
-                foreach (var p in v.Pieces)
-                {
-                    if (p >= 0 && p < _verified.Length)
-                    {
-                        _verified.Add(p);
-                    }
-                }
-
-                break;
-            case PiecesRechecked r:
-                _verified = new PieceSet(_verified.Length);
-                foreach (var p in r.Verified.Where(p => p >= 0 && p < _verified.Length))
-                {
-                    _verified.Add(p);
-                }
-
-                break;
-            case TorrentPaused p:
-                _paused = true;
-                _pauseReason = p.Reason;
-                break;
-            case TorrentResumed:
-                _paused = false;
-                _pauseReason = null;
-                break;
-        }
-    }
-
-    public static class Messages
-    {
-        /// <param name="LastSequenceNr">0 for a torrent that has never journaled anything.</param>
-        public sealed record Recovered(PieceSet Verified, bool Paused, string? PauseReason, long LastSequenceNr);
-
-        /// <summary>Journal <paramref name="Event"/>; answered with <see cref="Written"/> carrying the same id.</summary>
-        public sealed record Write(long Id, IPersistedEvent Event);
-
-        public sealed record Written(long Id);
-
-        /// <summary>The journal is down or unreadable; the torrent shows this until a write succeeds again.</summary>
-        public sealed record Failed(string Error);
+        _torrent.Tell(new JournalFailed(error));
     }
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Akka.Actor;
 using Swarm.Actors.Storage;
+using static Swarm.Actors.Torrent.PieceMessages;
 
 namespace Swarm.Actors.Torrent;
 
@@ -31,7 +32,7 @@ public sealed class PieceActor : ReceiveActor
         _received = new bool[(size + blockLength - 1) / blockLength];
         _pool = pool;
         _buffer = pool.Rent(pieceLength);
-        Receive<Messages.Block>(OnBlock);
+        Receive<AssembleBlock>(OnBlock);
     }
 
     public static Props Props(int piece, int size, byte[] expectedHash, int blockLength, IActorRef storage, IActorRef torrent, PieceBufferPool pool, int pieceLength) =>
@@ -46,7 +47,7 @@ public sealed class PieceActor : ReceiveActor
         }
     }
 
-    private void OnBlock(Messages.Block b)
+    private void OnBlock(AssembleBlock b)
     {
         var index = b.Begin / _blockLength;
         if (_buffer is null || b.Begin % _blockLength != 0 || index >= _received.Length || _received[index] || b.Begin + b.Data.Length > _size)
@@ -70,21 +71,13 @@ public sealed class PieceActor : ReceiveActor
             // Storage answers the torrent with PieceWritten; only then is the piece verified.
             _storage.Tell(new StorageMessages.WritePiece(_piece, _buffer, _size), _torrent);
             _buffer = null;
-            _torrent.Tell(new Messages.PieceHashed(_piece, true, [.. _contributors]));
+            _torrent.Tell(new PieceHashed(_piece, true, [.. _contributors]));
         }
         else
         {
-            _torrent.Tell(new Messages.PieceHashed(_piece, false, [.. _contributors]));
+            _torrent.Tell(new PieceHashed(_piece, false, [.. _contributors]));
         }
 
         Context.Stop(Self);
-    }
-
-    public static class Messages
-    {
-        public sealed record Block(int Peer, int Begin, byte[] Data);
-
-        /// <summary>All blocks arrived and were hashed; <paramref name="Contributors"/> are the peers that sent them.</summary>
-        public sealed record PieceHashed(int Piece, bool Valid, IReadOnlyList<int> Contributors);
     }
 }

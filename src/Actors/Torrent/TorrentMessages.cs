@@ -93,13 +93,14 @@ public static class TorrentMessages
     public sealed record GetDetails;
 
     /// <summary>Sets this torrent's own limits (bytes per second, 0 = unlimited); answered with its status.</summary>
-    public sealed record SetRateLimits(long DownloadLimit, long UploadLimit);
+    public sealed record SetTorrentRateLimits(long DownloadLimit, long UploadLimit);
 
     /// <summary>Flush and journal every written piece now; answered with <see cref="JournalSynced"/> once the journal
     /// confirmed all of them (a clean exit then loses nothing).</summary>
     public sealed record SyncJournal;
 
-    public sealed record JournalSynced(int Pending);
+    /// <summary>Reply to <see cref="SyncJournal"/>.</summary>
+    public sealed record JournalSynced;
 
     public sealed record Pause(string? Reason = null);
 
@@ -108,18 +109,24 @@ public static class TorrentMessages
 
     public sealed record Resume;
 
+    /// <param name="Source">Where they come from (logged).</param>
     public sealed record AddPeers(IReadOnlyList<IPEndPoint> Peers, string Source);
 
     /// <summary>An incoming connection whose handshake named this torrent (ownership of the socket passes on).</summary>
     public sealed record IncomingPeer(Socket Socket, Handshake Handshake);
 
-    /// <summary>Published on the event stream when a torrent has every piece.</summary>
-    public sealed record TorrentCompleted(string InfoHash);
-
-    /// <summary>Published on the event stream for every state change, so the CLI and console can follow along.</summary>
-    public sealed record TorrentStateChanged(string InfoHash, TorrentState State, string? Error);
-
+    /// <summary>Timer: every rechoke-interval, or optimistic-interval with the optimistic slot rotated.</summary>
     internal sealed record Rechoke(bool RotateOptimistic);
 
-    internal sealed record Tick;
+    /// <summary>Timer, every stats-interval: tell the tracker client our progress and dial candidates whose backoff ran out.</summary>
+    internal sealed record ProgressAndDialTick
+    {
+        public static ProgressAndDialTick Instance { get; } = new();
+    }
+
+    /// <summary>Timer, while pieces wait to be flushed or events to be confirmed: flush a batch, resend what is stale.</summary>
+    internal sealed record JournalFlushTick
+    {
+        public static JournalFlushTick Instance { get; } = new();
+    }
 }

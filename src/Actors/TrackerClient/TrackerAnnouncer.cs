@@ -6,9 +6,11 @@ namespace Swarm.Actors.TrackerClient;
 
 /// <summary>Talks to HTTP and UDP trackers; the codecs live in Swarm.Protocol. UDP connection ids are cached
 /// per tracker for their one-minute lifetime (BEP 15).</summary>
-public sealed class TrackerAnnouncer(TrackerSettings settings, HttpClient http)
+/// <param name="clock">Ages the cached UDP connection ids; the node's clock (<see cref="NodeContext.Clock"/>).</param>
+public sealed class TrackerAnnouncer(TrackerSettings settings, HttpClient http, TimeProvider? clock = null)
 {
-    private readonly Dictionary<string, (long Id, DateTime Received)> _connectionIds = [];
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+    private UdpConnectionIds _connectionIds = new(UdpTrackerCodec.ConnectionIdLifetime);
 
     public async Task<AnnounceResponse> AnnounceAsync(string url, AnnounceRequest request, CancellationToken ct)
     {
@@ -43,7 +45,7 @@ public sealed class TrackerAnnouncer(TrackerSettings settings, HttpClient http)
         for (var attempt = 0; attempt < settings.UdpMaxAttempts; attempt++)
         {
             var wait = settings.UdpRetransmitBase * (1 << attempt);
-            if (!_connectionIds.TryGetValue(url, out var conn) || DateTime.UtcNow - conn.Received > UdpTrackerCodec.ConnectionIdLifetime)
+            if (_connectionIds.Valid(url, _clock.GetUtcNow()) is not { } connectionId)
             {
                 var tx = Random.Shared.Next();
                 var reply = await ExchangeAsync(udp, UdpTrackerCodec.Connect(tx), wait, ct).ConfigureAwait(false);
@@ -52,15 +54,15 @@ public sealed class TrackerAnnouncer(TrackerSettings settings, HttpClient http)
                     continue;
                 }
 
-                conn = (UdpTrackerCodec.ParseConnect(reply, tx), DateTime.UtcNow);
-                _connectionIds[url] = conn;
+                connectionId = UdpTrackerCodec.ParseConnect(reply, tx);
+                _connectionIds = _connectionIds.Received(url, connectionId, _clock.GetUtcNow());
             }
 
             var txa = Random.Shared.Next();
-            var answer = await ExchangeAsync(udp, UdpTrackerCodec.Announce(conn.Id, txa, request), wait, ct).ConfigureAwait(false);
+            var answer = await ExchangeAsync(udp, UdpTrackerCodec.Announce(connectionId, txa, request), wait, ct).ConfigureAwait(false);
             if (answer is null)
             {
-                _connectionIds.Remove(url); // the id may have expired on the tracker's side
+                _connectionIds = _connectionIds.Forget(url); // the id may have expired on the tracker's side
                 continue;
             }
 

@@ -1,107 +1,129 @@
-using System.Net;
 using Akka.Actor;
 using Akka.Event;
+using Akka.Pattern;
 using Swarm.Actors.Configuration;
 using Swarm.Protocol;
 using Swarm.Protocol.Trackers;
+using static Swarm.Actors.TrackerClient.TrackerClientMessages;
 
 namespace Swarm.Actors.TrackerClient;
 
-/// <summary>Announces one torrent to its trackers (BEP 12 tiers: the first tracker of a tier that answers
-/// is moved to the front) and hands the peers it learns to the torrent.</summary>
+/// <summary>Announces one torrent to its trackers (BEP 12 tiers, see <see cref="AnnounceTiers"/>) and hands the peers
+/// it learns to the torrent. Idle between rounds; one round at a time.</summary>
 public sealed class TrackerClientActor : ReceiveActor, IWithTimers
 {
     internal static readonly HttpClient Http = new(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
-    private readonly List<List<string>> _tiers;
+    private const string AnnounceTimer = "announce";
     private readonly InfoHash _infoHash;
     private readonly NodeContext _node;
+    private readonly IActorRef _torrent;
     private readonly TrackerSettings _settings;
     private readonly TrackerAnnouncer _client;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CancellationTokenSource _cts = new();
     private readonly uint _key = (uint)Random.Shared.Next();
-    private Messages.Progress _progress = new(0, 0, 0);
-    private bool _announcing;
-    private bool _started;
+    private AnnounceTiers _tiers;
+    private TransferProgress _progress = new(0, 0, 0);
+    private bool _answeredOnce;
     private AnnounceEvent _pendingEvent = AnnounceEvent.Started;
 
-    public TrackerClientActor(InfoHash infoHash, IReadOnlyList<IReadOnlyList<string>> tiers, NodeContext node)
+    /// <param name="torrent">Receives <see cref="PeersFound"/> and <see cref="AnnounceReported"/> (named, not the parent:
+    /// the parent is the backoff supervisor).</param>
+    public TrackerClientActor(InfoHash infoHash, IReadOnlyList<IReadOnlyList<string>> tiers, NodeContext node, IActorRef torrent)
     {
         _infoHash = infoHash;
         _node = node;
+        _torrent = torrent;
         _settings = node.Settings.Tracker;
-        _client = new TrackerAnnouncer(_settings, Http);
-        _tiers = tiers.Select(t => t.OrderBy(_ => Random.Shared.Next()).ToList()).ToList();
-
-        Receive<Messages.Progress>(p => _progress = p);
-        Receive<Messages.AnnounceNow>(a =>
-        {
-            if (a.Event != AnnounceEvent.None)
-            {
-                _pendingEvent = a.Event;
-            }
-
-            Announce();
-        });
-        Receive<Messages.Result>(OnResult);
+        _client = new TrackerAnnouncer(_settings, Http, node.Clock);
+        _tiers = AnnounceTiers.Shuffled(tiers, Random.Shared);
+        Idle();
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(InfoHash infoHash, IReadOnlyList<IReadOnlyList<string>> tiers, NodeContext node) =>
-        Akka.Actor.Props.Create(() => new TrackerClientActor(infoHash, tiers, node));
+    public static Props Props(InfoHash infoHash, IReadOnlyList<IReadOnlyList<string>> tiers, NodeContext node, IActorRef torrent) =>
+        Akka.Actor.Props.Create(() => new TrackerClientActor(infoHash, tiers, node, torrent));
+
+    /// <summary>The tracker client under a backoff supervisor named <paramref name="childName"/>: a client that throws is
+    /// started again after restart-min-backoff, doubling up to restart-max-backoff, so a tracker answer that trips a bug
+    /// cannot spin in a restart loop. Messages to the supervisor reach the client.</summary>
+    public static Props Supervised(InfoHash infoHash, IReadOnlyList<IReadOnlyList<string>> tiers, NodeContext node, IActorRef torrent, string childName)
+    {
+        var s = node.Settings.Tracker;
+        return BackoffSupervisor.Props(
+            Backoff.OnFailure(Props(infoHash, tiers, node, torrent), childName, s.RestartMinBackoff, s.RestartMaxBackoff, s.RestartRandomFactor, -1)
+                // Every failure restarts (with backoff); the default would stop for good on a failure in the constructor.
+                .WithSupervisorStrategy(new OneForOneStrategy(-1, -1, _ => Directive.Restart, true)));
+    }
 
     protected override void PreStart()
     {
         // Spread the first announces of torrents that start together.
         var delay = TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * _settings.StartupStagger.TotalMilliseconds);
-        Timers.StartSingleTimer("announce", new Messages.AnnounceNow(AnnounceEvent.None), delay);
+        Timers.StartSingleTimer(AnnounceTimer, new AnnounceNow(AnnounceEvent.None), delay);
     }
 
     protected override void PostStop()
     {
         _cts.Cancel();
-        if (_started && _tiers.Count > 0 && _tiers[0].Count > 0)
+        if (_answeredOnce && _tiers.First is { } first)
         {
             // Best effort: tell the tracker we left, without holding up shutdown.
-            // The token source lives until the announce ends: disposing it here would cancel its 2 s timer.
-            var request = Request(AnnounceEvent.Stopped);
-            var quick = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            _ = _client.AnnounceAsync(_tiers[0][0], request, quick.Token).ContinueWith(_ => quick.Dispose(), TaskScheduler.Default);
+            // The token source lives until the announce ends: disposing it here would cancel its timer.
+            var quick = new CancellationTokenSource(_settings.StoppedTimeout);
+            _ = _client.AnnounceAsync(first, Request(AnnounceEvent.Stopped), quick.Token).ContinueWith(_ => quick.Dispose(), TaskScheduler.Default);
         }
 
         _cts.Dispose();
     }
 
+    /// <summary>Between rounds: waits for its timer or the torrent.</summary>
+    private void Idle()
+    {
+        Receive<TransferProgress>(p => _progress = p);
+        Receive<AnnounceNow>(a =>
+        {
+            Remember(a.Event);
+            if (_tiers.Tiers.Length > 0)
+            {
+                var request = Request(_pendingEvent);
+                RunAsync(_tiers, request, _cts.Token).PipeTo(Self);
+                Become(Announcing);
+            }
+        });
+    }
+
+    /// <summary>A round is running; an event asked for meanwhile goes with the next one.</summary>
+    private void Announcing()
+    {
+        Receive<TransferProgress>(p => _progress = p);
+        Receive<AnnounceNow>(a => Remember(a.Event));
+        Receive<AnnounceRoundEnded>(OnRoundEnded);
+    }
+
+    private void Remember(AnnounceEvent e)
+    {
+        if (e != AnnounceEvent.None)
+        {
+            _pendingEvent = e;
+        }
+    }
+
     private AnnounceRequest Request(AnnounceEvent e) =>
         new(_infoHash, _node.PeerId, _node.ListenPort, _progress.Uploaded, _progress.Downloaded, _progress.Left, e, _settings.NumWant, _key);
 
-    private void Announce()
-    {
-        if (_announcing || _tiers.Count == 0)
-        {
-            return;
-        }
-
-        _announcing = true;
-        var e = _pendingEvent;
-        var request = Request(e);
-        var tiers = _tiers.Select(t => t.ToList()).ToList();
-        var ct = _cts.Token;
-        RunAsync(tiers, request, ct).PipeTo(Self);
-    }
-
-    private async Task<Messages.Result> RunAsync(List<List<string>> tiers, AnnounceRequest request, CancellationToken ct)
+    private async Task<AnnounceRoundEnded> RunAsync(AnnounceTiers tiers, AnnounceRequest request, CancellationToken ct)
     {
         var errors = new List<string>();
-        for (var t = 0; t < tiers.Count; t++)
+        for (var t = 0; t < tiers.Tiers.Length; t++)
         {
-            foreach (var url in tiers[t])
+            foreach (var url in tiers.Tiers[t])
             {
                 try
                 {
                     var response = await _client.AnnounceAsync(url, request, ct).ConfigureAwait(false);
-                    return new Messages.Result(t, url, request.Event, response, null);
+                    return new AnnounceRoundEnded(t, url, request.Event, response, null);
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
@@ -110,54 +132,33 @@ public sealed class TrackerClientActor : ReceiveActor, IWithTimers
             }
         }
 
-        return new Messages.Result(-1, null, request.Event, null, string.Join("; ", errors));
+        return new AnnounceRoundEnded(-1, null, request.Event, null, string.Join("; ", errors));
     }
 
-    private void OnResult(Messages.Result r)
+    private void OnRoundEnded(AnnounceRoundEnded r)
     {
-        _announcing = false;
-        TimeSpan next;
-        if (r.Response is { } response)
+        var next = AnnounceSchedule.Next(r.Response, _settings);
+        var nextAt = _node.Clock.GetUtcNow().UtcDateTime + next;
+        if (r.Response is { } response && r.Url is { } url)
         {
-            _started = true;
+            _answeredOnce = true;
             if (r.Event == _pendingEvent)
             {
                 _pendingEvent = AnnounceEvent.None;
             }
 
-            // BEP 12: the tracker that answered moves to the front of its tier.
-            var tier = _tiers[r.Tier];
-            tier.Remove(r.Url!);
-            tier.Insert(0, r.Url!);
-            _log.Info("torrent {0}: tracker {1} gave {2} peers", _infoHash.Hex[..8], r.Url, response.Peers.Count);
-            Context.Parent.Tell(new Messages.PeersFound(response.Peers, $"tracker {r.Url}"));
-            // An empty swarm is asked again soon: the tracker's interval (opentracker: 30 min) is too long to wait alone.
-            next = response.Peers.Count == 0 ? _settings.RetryInterval : Max(response.Interval, _settings.MinInterval);
-
-            Context.Parent.Tell(new Messages.TrackerStatus(r.Url!, null, DateTime.UtcNow + next));
+            _tiers = _tiers.Answered(r.Tier, url);
+            _log.Info("torrent {0}: tracker {1} gave {2} peers", _infoHash.Hex[..8], url, response.Peers.Count);
+            _torrent.Tell(new PeersFound(response.Peers));
+            _torrent.Tell(new AnnounceReported(url, null, nextAt));
         }
         else
         {
-            next = _settings.RetryInterval;
             _log.Warning("torrent {0}: announce failed: {1}", _infoHash.Hex[..8], r.Error);
-            Context.Parent.Tell(new Messages.TrackerStatus(null, r.Error, DateTime.UtcNow + next));
+            _torrent.Tell(new AnnounceReported(null, r.Error, nextAt));
         }
 
-        Timers.StartSingleTimer("announce", new Messages.AnnounceNow(AnnounceEvent.None), next);
-    }
-
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
-
-    public static class Messages
-    {
-        public sealed record Progress(long Uploaded, long Downloaded, long Left);
-
-        public sealed record AnnounceNow(AnnounceEvent Event);
-
-        public sealed record PeersFound(IReadOnlyList<IPEndPoint> Peers, string Source);
-
-        public sealed record TrackerStatus(string? Url, string? Error, DateTime NextAnnounce);
-
-        internal sealed record Result(int Tier, string? Url, AnnounceEvent Event, AnnounceResponse? Response, string? Error);
+        Timers.StartSingleTimer(AnnounceTimer, new AnnounceNow(AnnounceEvent.None), next);
+        Become(Idle);
     }
 }

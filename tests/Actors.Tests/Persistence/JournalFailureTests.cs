@@ -5,7 +5,7 @@ using Swarm.Actors.Persistence;
 using Swarm.Actors.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
-using static Swarm.Actors.Persistence.TorrentJournalActor.Messages;
+using static Swarm.Actors.Persistence.TorrentJournalMessages;
 
 namespace Swarm.Actors.Tests.Persistence;
 
@@ -39,40 +39,40 @@ public sealed class JournalFailureTests(ITestOutputHelper output) : Akka.TestKit
     public async Task A_failed_write_is_reported_stops_the_journal_and_is_not_recovered()
     {
         var first = Sys.ActorOf(TorrentJournalActor.Props("f-fail", 8, TestActor, snapshotEvery: 100));
-        ExpectMsg<Recovered>(Wait);
-        first.Tell(new Write(1, new PiecesVerified([1])));
-        ExpectMsg<Written>(w => w.Id == 1, Wait);
+        ExpectMsg<JournalRecovered>(Wait);
+        first.Tell(new WriteJournalEvent(1, new PiecesVerified([1])));
+        ExpectMsg<JournalEventWritten>(w => w.Id == 1, Wait);
 
         await Journal.OnWrite.Fail();
         Watch(first);
-        first.Tell(new Write(2, new PiecesVerified([2])));
-        var failed = ExpectMsg<Failed>(Wait);
+        first.Tell(new WriteJournalEvent(2, new PiecesVerified([2])));
+        var failed = ExpectMsg<JournalFailed>(Wait);
         Assert.StartsWith("journal write failed", failed.Error, StringComparison.Ordinal);
         ExpectTerminated(first, Wait);
 
         await Journal.OnWrite.Pass();
         Sys.ActorOf(TorrentJournalActor.Props("f-fail", 8, TestActor, snapshotEvery: 100));
-        var recovered = ExpectMsg<Recovered>(Wait);
-        Assert.Equal([1], recovered.Verified.Indices());
+        var recovered = ExpectMsg<JournalRecovered>(Wait);
+        Assert.Equal([1], recovered.State.VerifiedPieces());
     }
 
     [Fact]
     public async Task A_rejected_write_is_reported_and_the_journal_goes_on()
     {
         var journal = Sys.ActorOf(TorrentJournalActor.Props("f-reject", 8, TestActor, snapshotEvery: 100));
-        ExpectMsg<Recovered>(Wait);
+        ExpectMsg<JournalRecovered>(Wait);
 
         await Journal.OnWrite.Reject();
-        journal.Tell(new Write(1, new PiecesVerified([3])));
-        Assert.StartsWith("journal rejected an event", ExpectMsg<Failed>(Wait).Error, StringComparison.Ordinal);
+        journal.Tell(new WriteJournalEvent(1, new PiecesVerified([3])));
+        Assert.StartsWith("journal rejected an event", ExpectMsg<JournalFailed>(Wait).Error, StringComparison.Ordinal);
 
         await Journal.OnWrite.Pass();
-        journal.Tell(new Write(2, new PiecesVerified([4])));
-        ExpectMsg<Written>(w => w.Id == 2, Wait);
+        journal.Tell(new WriteJournalEvent(2, new PiecesVerified([4])));
+        ExpectMsg<JournalEventWritten>(w => w.Id == 2, Wait);
 
         this.StopAndWait(journal, Wait);
         Sys.ActorOf(TorrentJournalActor.Props("f-reject", 8, TestActor, snapshotEvery: 100));
-        Assert.Equal([4], ExpectMsg<Recovered>(Wait).Verified.Indices());
+        Assert.Equal([4], ExpectMsg<JournalRecovered>(Wait).State.VerifiedPieces());
     }
 
     [Fact]
@@ -81,18 +81,18 @@ public sealed class JournalFailureTests(ITestOutputHelper output) : Akka.TestKit
         foreach (var (id, piece) in new[] { ("f-good", 5), ("f-bad", 6) })
         {
             var writer = Sys.ActorOf(TorrentJournalActor.Props(id, 8, TestActor, snapshotEvery: 100));
-            ExpectMsg<Recovered>(Wait);
-            writer.Tell(new Write(1, new PiecesVerified([piece])));
-            ExpectMsg<Written>(Wait);
+            ExpectMsg<JournalRecovered>(Wait);
+            writer.Tell(new WriteJournalEvent(1, new PiecesVerified([piece])));
+            ExpectMsg<JournalEventWritten>(Wait);
             this.StopAndWait(writer, Wait);
         }
 
         // f-bad's rows can no longer be read (a corrupt row, an unknown event): only f-bad is affected.
         await Journal.OnRecovery.FailIf(row => row.PersistenceId == "f-bad");
         Sys.ActorOf(TorrentJournalActor.Props("f-bad", 8, TestActor, snapshotEvery: 100));
-        Assert.Contains("f-bad cannot be read", ExpectMsg<Failed>(Wait).Error, StringComparison.Ordinal);
+        Assert.Contains("f-bad cannot be read", ExpectMsg<JournalFailed>(Wait).Error, StringComparison.Ordinal);
 
         Sys.ActorOf(TorrentJournalActor.Props("f-good", 8, TestActor, snapshotEvery: 100));
-        Assert.Equal([5], ExpectMsg<Recovered>(Wait).Verified.Indices());
+        Assert.Equal([5], ExpectMsg<JournalRecovered>(Wait).State.VerifiedPieces());
     }
 }

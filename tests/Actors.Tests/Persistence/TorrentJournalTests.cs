@@ -5,7 +5,7 @@ using Swarm.Actors.Pieces;
 using Swarm.Actors.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
-using static Swarm.Actors.Persistence.TorrentJournalActor.Messages;
+using static Swarm.Actors.Persistence.TorrentJournalMessages;
 
 namespace Swarm.Actors.Tests.Persistence;
 
@@ -48,29 +48,29 @@ public sealed class TorrentJournalTests : Akka.TestKit.Xunit2.TestKit
     public void A_new_torrent_recovers_empty()
     {
         Sys.ActorOf(TorrentJournalActor.Props("t-new", 8, TestActor, snapshotEvery: 100));
-        var r = ExpectMsg<Recovered>(Wait);
+        var r = ExpectMsg<JournalRecovered>(Wait);
         Assert.Equal(0, r.LastSequenceNr);
-        Assert.Equal(0, r.Verified.Count);
+        Assert.Equal(0, r.State.VerifiedCount);
     }
 
     [Fact]
     public void Events_replay_into_the_same_state()
     {
         var first = Sys.ActorOf(TorrentJournalActor.Props("t-events", 16, TestActor, snapshotEvery: 100));
-        ExpectMsg<Recovered>(Wait);
-        first.Tell(new Write(1, new PiecesVerified([0, 3, 5])));
-        first.Tell(new Write(2, new PiecesVerified([7])));
-        first.Tell(new Write(3, new TorrentPaused("disk full")));
-        ExpectMsg<Written>(w => w.Id == 1, Wait);
-        ExpectMsg<Written>(w => w.Id == 2, Wait);
-        ExpectMsg<Written>(w => w.Id == 3, Wait);
+        ExpectMsg<JournalRecovered>(Wait);
+        first.Tell(new WriteJournalEvent(1, new PiecesVerified([0, 3, 5])));
+        first.Tell(new WriteJournalEvent(2, new PiecesVerified([7])));
+        first.Tell(new WriteJournalEvent(3, new TorrentPaused("disk full")));
+        ExpectMsg<JournalEventWritten>(w => w.Id == 1, Wait);
+        ExpectMsg<JournalEventWritten>(w => w.Id == 2, Wait);
+        ExpectMsg<JournalEventWritten>(w => w.Id == 3, Wait);
         this.StopAndWait(first, Wait);
 
         Sys.ActorOf(TorrentJournalActor.Props("t-events", 16, TestActor, snapshotEvery: 100));
-        var r = ExpectMsg<Recovered>(Wait);
-        Assert.Equal([0, 3, 5, 7], r.Verified.Indices());
-        Assert.True(r.Paused);
-        Assert.Equal("disk full", r.PauseReason);
+        var r = ExpectMsg<JournalRecovered>(Wait);
+        Assert.Equal([0, 3, 5, 7], r.State.VerifiedPieces());
+        Assert.True(r.State.Paused);
+        Assert.Equal("disk full", r.State.PauseReason);
         Assert.Equal(3, r.LastSequenceNr);
     }
 
@@ -78,22 +78,22 @@ public sealed class TorrentJournalTests : Akka.TestKit.Xunit2.TestKit
     public void Snapshots_bound_what_is_replayed_and_lose_nothing()
     {
         var first = Sys.ActorOf(TorrentJournalActor.Props("t-snap", 64, TestActor, snapshotEvery: 5));
-        ExpectMsg<Recovered>(Wait);
+        ExpectMsg<JournalRecovered>(Wait);
         for (var i = 0; i < 23; i++)
         {
-            first.Tell(new Write(i, new PiecesVerified([i * 2])));
+            first.Tell(new WriteJournalEvent(i, new PiecesVerified([i * 2])));
         }
 
         for (var i = 0; i < 23; i++)
         {
-            ExpectMsg<Written>(Wait);
+            ExpectMsg<JournalEventWritten>(Wait);
         }
 
         this.StopAndWait(first, Wait);
 
         Sys.ActorOf(TorrentJournalActor.Props("t-snap", 64, TestActor, snapshotEvery: 5));
-        var r = ExpectMsg<Recovered>(Wait);
-        Assert.Equal(Enumerable.Range(0, 23).Select(i => i * 2), r.Verified.Indices());
+        var r = ExpectMsg<JournalRecovered>(Wait);
+        Assert.Equal(Enumerable.Range(0, 23).Select(i => i * 2), r.State.VerifiedPieces());
         Assert.Equal(23, r.LastSequenceNr);
     }
 
@@ -101,18 +101,18 @@ public sealed class TorrentJournalTests : Akka.TestKit.Xunit2.TestKit
     public void A_resumed_torrent_clears_its_pause()
     {
         var first = Sys.ActorOf(TorrentJournalActor.Props("t-pause", 4, TestActor, snapshotEvery: 2));
-        ExpectMsg<Recovered>(Wait);
-        first.Tell(new Write(1, new TorrentPaused(null)));
-        first.Tell(new Write(2, new TorrentResumed()));
-        first.Tell(new Write(3, new PiecesVerified([1])));
-        ExpectMsg<Written>(Wait);
-        ExpectMsg<Written>(Wait);
-        ExpectMsg<Written>(Wait);
+        ExpectMsg<JournalRecovered>(Wait);
+        first.Tell(new WriteJournalEvent(1, new TorrentPaused(null)));
+        first.Tell(new WriteJournalEvent(2, new TorrentResumed()));
+        first.Tell(new WriteJournalEvent(3, new PiecesVerified([1])));
+        ExpectMsg<JournalEventWritten>(Wait);
+        ExpectMsg<JournalEventWritten>(Wait);
+        ExpectMsg<JournalEventWritten>(Wait);
         this.StopAndWait(first, Wait);
 
         Sys.ActorOf(TorrentJournalActor.Props("t-pause", 4, TestActor, snapshotEvery: 2));
-        var r = ExpectMsg<Recovered>(Wait);
-        Assert.False(r.Paused);
-        Assert.Equal([1], r.Verified.Indices());
+        var r = ExpectMsg<JournalRecovered>(Wait);
+        Assert.False(r.State.Paused);
+        Assert.Equal([1], r.State.VerifiedPieces());
     }
 }

@@ -1,0 +1,72 @@
+using System.Collections.Immutable;
+using Swarm.Actors.Persistence;
+using static Swarm.Actors.Persistence.TorrentJournalMessages;
+
+namespace Swarm.Actors.Torrent;
+
+/// <summary>The torrent's side of journaling: written pieces waiting for their batch to be flushed to disk, and events
+/// sent to the journal actor that it has not confirmed. That actor may be down or restarting at any moment, so an
+/// unconfirmed event is sent again once it is older than resend-after; events are idempotent, so a duplicate is harmless.</summary>
+public sealed record JournalOutbox
+{
+    public static JournalOutbox Empty { get; } = new();
+
+    public long LastId { get; private init; }
+
+    /// <summary>Sent and not confirmed, in the order they were first sent.</summary>
+    public ImmutableSortedDictionary<long, UnconfirmedEvent> Unconfirmed { get; private init; } = ImmutableSortedDictionary<long, UnconfirmedEvent>.Empty;
+
+    /// <summary>Written pieces whose files are not yet flushed; they are journaled once the flush is done.</summary>
+    public ImmutableList<int> Unflushed { get; private init; } = [];
+
+    /// <summary>A batch is being flushed (one at a time).</summary>
+    public bool Flushing { get; private init; }
+
+    /// <summary>The journal's last failure, until it confirms a write again.</summary>
+    public string? Error { get; private init; }
+
+    /// <summary>Nothing is waiting: every written piece was flushed and journaled.</summary>
+    public bool Synced => Unflushed.IsEmpty && !Flushing && Unconfirmed.IsEmpty;
+
+    /// <summary>The flush timer only runs while this holds: idle torrents never wake up for nothing.</summary>
+    public bool NeedsTick => !Unflushed.IsEmpty || !Unconfirmed.IsEmpty;
+
+    /// <summary>Events the journal may not hold yet, oldest first.</summary>
+    public IEnumerable<IPersistedEvent> PendingEvents => Unconfirmed.Values.Select(u => u.Event);
+
+    public (JournalOutbox Outbox, WriteJournalEvent Write) Send(IPersistedEvent e, DateTimeOffset now)
+    {
+        var id = LastId + 1;
+        return (this with { LastId = id, Unconfirmed = Unconfirmed.Add(id, new UnconfirmedEvent(e, now)) }, new WriteJournalEvent(id, e));
+    }
+
+    public JournalOutbox Confirmed(long id) => this with { Unconfirmed = Unconfirmed.Remove(id), Error = null };
+
+    public JournalOutbox Failed(string error) => this with { Error = error };
+
+    public JournalOutbox PieceWritten(int piece) => this with { Unflushed = Unflushed.Add(piece) };
+
+    /// <summary>The written pieces to flush now, if any and no flush is running.</summary>
+    public (JournalOutbox Outbox, IReadOnlyList<int> Batch) TakeBatch() =>
+        Unflushed.IsEmpty || Flushing ? (this, []) : (this with { Unflushed = [], Flushing = true }, Unflushed);
+
+    public JournalOutbox BatchFlushed() => this with { Flushing = false };
+
+    /// <summary>A full re-check replaces what was written and not yet flushed: those pieces are not journaled.</summary>
+    public JournalOutbox DropUnflushed() => this with { Unflushed = [] };
+
+    /// <summary>Every event sent more than <paramref name="after"/> ago and still unconfirmed, to send again now.</summary>
+    public (JournalOutbox Outbox, IReadOnlyList<WriteJournalEvent> Writes) Resend(DateTimeOffset now, TimeSpan after)
+    {
+        var stale = Unconfirmed.Where(u => now - u.Value.SentAt > after).ToList();
+        if (stale.Count == 0)
+        {
+            return (this, []);
+        }
+
+        var unconfirmed = Unconfirmed.SetItems(stale.Select(u => KeyValuePair.Create(u.Key, u.Value with { SentAt = now })));
+        return (this with { Unconfirmed = unconfirmed }, [.. stale.Select(u => new WriteJournalEvent(u.Key, u.Value.Event))]);
+    }
+}
+
+public sealed record UnconfirmedEvent(IPersistedEvent Event, DateTimeOffset SentAt);

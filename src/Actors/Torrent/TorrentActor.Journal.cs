@@ -1,0 +1,116 @@
+using Akka.Actor;
+using Swarm.Actors.Persistence;
+using static Swarm.Actors.Peers.PeerConnectionMessages;
+using static Swarm.Actors.Persistence.TorrentJournalMessages;
+using static Swarm.Actors.Storage.StorageMessages;
+using static Swarm.Actors.Torrent.TorrentMessages;
+
+namespace Swarm.Actors.Torrent;
+
+// From a written piece to a journaled one: piece written → (batch) flushed → journaled → confirmed.
+public sealed partial class TorrentActor
+{
+    /// <summary>Applies <paramref name="e"/> to the journaled state (the same Apply the journal uses) and sends it.</summary>
+    private void Journal(IPersistedEvent e)
+    {
+        _journaled = _journaled.Apply(e);
+        (_outbox, var write) = _outbox.Send(e, Now);
+        _journal.Tell(write);
+        ScheduleFlush();
+    }
+
+    /// <summary>Storage wrote a piece: it is verified now (peers hear of it), and journaled with its batch once flushed.</summary>
+    /// <returns>True when the piece was not verified before.</returns>
+    private bool RecordWritten(PieceWritten w)
+    {
+        (_backlog, var wake) = _backlog.Written(_meta.PieceSize(w.Piece));
+        foreach (var peer in wake)
+        {
+            if (_peers.TryGet(peer, out var p))
+            {
+                p.Ref.Tell(BlocksAvailable.Instance);
+            }
+        }
+
+        if (_picker is null || _picker.Have[w.Piece])
+        {
+            return false; // re-checking (the check decides), or a piece already written
+        }
+
+        _picker.PieceVerified(w.Piece);
+        _outbox = _outbox.PieceWritten(w.Piece);
+        ScheduleFlush();
+        if (_outbox.Unflushed.Count >= _node.Settings.Persistence.FlushMaxPieces)
+        {
+            FlushAndResend();
+        }
+
+        _peers.TellAll(new WeHave(w.Piece));
+        return true;
+    }
+
+    /// <summary>Written pieces are flushed to disk, then journaled, in batches: one fsync and one journal row per
+    /// batch keeps the journal off the download's critical path, and a piece is never journaled before its data is
+    /// durable. Whatever the journal has not confirmed (it was down or restarting) is sent again.</summary>
+    private void FlushAndResend()
+    {
+        (_outbox, var batch) = _outbox.TakeBatch();
+        if (batch.Count > 0)
+        {
+            if (_node.Settings.Persistence.Fsync)
+            {
+                _storageActor.Tell(new Flush(batch));
+            }
+            else
+            {
+                Self.Tell(new Flushed(batch));
+            }
+        }
+
+        (_outbox, var resend) = _outbox.Resend(Now, _node.Settings.Persistence.ResendAfter);
+        foreach (var write in resend)
+        {
+            _journal.Tell(write);
+        }
+
+        if (_outbox.NeedsTick)
+        {
+            ScheduleFlush();
+        }
+    }
+
+    /// <summary>The flush tick runs only while pieces wait to be flushed or events to be confirmed: a thousand idle
+    /// torrents would otherwise wake four thousand times a second for nothing.</summary>
+    private void ScheduleFlush()
+    {
+        if (!Timers.IsTimerActive("flush"))
+        {
+            Timers.StartSingleTimer("flush", JournalFlushTick.Instance, _node.Settings.Persistence.FlushInterval);
+        }
+    }
+
+    private void OnFlushed(Flushed f)
+    {
+        _outbox = _outbox.BatchFlushed();
+        Journal(new PiecesVerified([.. f.Pieces]));
+    }
+
+    private void OnJournalEventWritten(JournalEventWritten w)
+    {
+        _outbox = _outbox.Confirmed(w.Id);
+        ReplyIfSynced();
+    }
+
+    private void ReplyIfSynced()
+    {
+        if (_syncWaiters.Count > 0 && _outbox.Synced)
+        {
+            foreach (var waiter in _syncWaiters)
+            {
+                waiter.Tell(new JournalSynced());
+            }
+
+            _syncWaiters.Clear();
+        }
+    }
+}

@@ -1,0 +1,327 @@
+using Akka.Actor;
+using Akka.Event;
+using Swarm.Actors.Persistence;
+using Swarm.Actors.Pieces;
+using Swarm.Actors.TrackerClient;
+using Swarm.Protocol.Trackers;
+using static Swarm.Actors.Peers.PeerConnectionMessages;
+using static Swarm.Actors.Persistence.TorrentJournalMessages;
+using static Swarm.Actors.Storage.StorageMessages;
+using static Swarm.Actors.Torrent.TorrentMessages;
+using static Swarm.Actors.TrackerClient.TrackerClientMessages;
+
+namespace Swarm.Actors.Torrent;
+
+// The torrent's lifecycle: one behaviour per phase, and status shows the phase.
+//   Recovering   reads the journal's history     -> Checking; Failed when the history cannot be read
+//   Checking     storage checks the data         -> Downloading, Seeding, or Paused when journaled so; Failed on bad seed data
+//   Downloading  fetches and serves pieces       -> Seeding when complete; Paused; Checking on a re-check
+//   Seeding      serves pieces                   -> Paused; Checking on a re-check
+//   Paused       checked, not networking         -> Downloading or Seeding on resume; Checking on a re-check
+//   Failed       a visible error, not networking -> resume: Downloading or Seeding (Checking if nothing was checked yet);
+//                                                   re-check: Checking; a history read after all: Checking
+// A disk error or the storage actor stopping fails the torrent from any phase. A pause while recovering or checking
+// shows at once; the check still runs, and the torrent stays paused after it.
+public sealed partial class TorrentActor
+{
+    /// <summary>Waiting for the journal's history.</summary>
+    /// <param name="rehash">Hash everything instead of trusting the history (--recheck, or a re-check asked for meanwhile).</param>
+    /// <param name="paused">Paused meanwhile: shown as paused; the check still runs once the history is there.</param>
+    private void Recovering(bool rehash, bool paused) => Enter(paused ? TorrentState.Paused : TorrentState.Checking, paused ? _journaled.PauseReason : null, () =>
+    {
+        Receive<JournalRecovered>(r => OnRecovered(r, rehash, paused));
+        Receive<JournalFailed>(f =>
+        {
+            // Unreadable history: this torrent stops, the others recover. Its journal keeps trying under its
+            // backoff supervisor; should the history come after all, the torrent goes on from it.
+            _outbox = _outbox.Failed(f.Error);
+            Fail(f.Error, r => OnRecovered(r, rehash, paused: false));
+        });
+        Receive<Pause>(p => PauseWhile(paused, p, () => Recovering(rehash, paused: true)));
+        Receive<Resume>(_ => ResumeWhile(paused, () => Recovering(rehash, paused: false)));
+        Receive<Recheck>(_ => Recovering(rehash: true, paused));
+        Always();
+    });
+
+    private void OnRecovered(JournalRecovered r, bool rehash, bool paused)
+    {
+        // What was journaled meanwhile (a pause) reaches the journal only now that it is recovered: apply it again.
+        _journaled = _outbox.PendingEvents.Aggregate(r.State, (state, e) => state.Apply(e));
+        if (r.LastSequenceNr == 0 || rehash)
+        {
+            StartFullCheck(paused);
+            return;
+        }
+
+        _storageActor.Tell(new QuickCheck(_journaled.ToPieceSet(), CreateFiles: !_options.SeedOnly));
+        Checking(quick: true, rehashAfter: false, paused);
+    }
+
+    /// <summary>Storage checks the data: a full check hashes everything; a quick one trusts the journal's pieces
+    /// whose files are still there at full length.</summary>
+    /// <param name="rehashAfter">A re-check was asked for during a quick check: hash everything once it ends.</param>
+    /// <param name="paused">Paused meanwhile (shown as paused); whether the torrent stays paused after the check is
+    /// what the journal says (a paused torrent being re-checked shows "checking", then is paused again).</param>
+    private void Checking(bool quick, bool rehashAfter, bool paused) => Enter(paused ? TorrentState.Paused : TorrentState.Checking, paused ? _journaled.PauseReason : null, () =>
+    {
+        Receive<CheckCompleted>(c =>
+        {
+            if (quick && rehashAfter)
+            {
+                StartFullCheck(paused);
+            }
+            else
+            {
+                OnChecked(c);
+            }
+        });
+        Receive<Pause>(p => PauseWhile(paused, p, () => Checking(quick, rehashAfter, paused: true)));
+        Receive<Resume>(_ => ResumeWhile(paused, () => Checking(quick, rehashAfter, paused: false)));
+        Receive<Recheck>(_ =>
+        {
+            if (quick)
+            {
+                Checking(quick, rehashAfter: true, paused);
+            }
+        });
+        Always();
+    });
+
+    private void OnChecked(CheckCompleted c)
+    {
+        var bad = _options.SeedOnly && c.BadPieces.Count > 0;
+        if (c.FromJournal)
+        {
+            _resumedPieces = c.Verified.Count;
+            _log.Warning("{0}: resumed {1}/{2} verified pieces from the journal (files checked, not re-hashed)", Tag, c.Verified.Count, _meta.PieceCount);
+            if (c.MissingFiles is { Count: > 0 } missing)
+            {
+                _log.Warning("{0}: {1} file(s) vanished or shrank since last run, {2} piece(s) will be fetched again: {3}", Tag, missing.Count, c.BadPieces.Count, string.Join(", ", missing.Take(10)));
+            }
+        }
+        else
+        {
+            _log.Info("{0}: checked {1}/{2} pieces present in {3:F1}s", Tag, c.Verified.Count, _meta.PieceCount, c.Elapsed.TotalSeconds);
+            if (!bad)
+            {
+                // Hashed in full: this replaces what the journal knew, and the next start trusts it.
+                Journal(new PiecesRechecked([.. c.Verified.Indices()]));
+            }
+        }
+
+        if (bad)
+        {
+            var files = c.BadPieces.SelectMany(_storage.FilesOf).Distinct().Take(10);
+            Fail($"data does not match the torrent: {c.BadPieces.Count} of {_meta.PieceCount} pieces are bad, in {string.Join(", ", files)}");
+            return;
+        }
+
+        _picker = new PiecePicker(_meta.PieceCount, _meta.PieceSize, _node.Settings.Peer.BlockLength, _node.Settings.Picker, c.Verified, _options.Sequential);
+        if (_journaled.Paused)
+        {
+            Paused();
+        }
+        else
+        {
+            GoActive();
+        }
+    }
+
+    /// <summary>Fetching pieces and serving them.</summary>
+    private void Downloading() => Enter(TorrentState.Downloading, null, () =>
+    {
+        Receive<NeedBlocks>(n => AnswerNeedBlocks(n, pick: true));
+        Receive<BlockArrived>(OnBlockArrived);
+        Receive<PieceWritten>(w =>
+        {
+            if (RecordWritten(w) && _picker!.Have.IsComplete)
+            {
+                _log.Info("{0}: download complete", Tag);
+                Seeding();
+                SendTrackerProgress();
+                _tracker.Tell(new AnnounceNow(AnnounceEvent.Completed));
+            }
+        });
+        Networking(seeding: false);
+    });
+
+    /// <summary>Every piece verified: serving only, and known seeds are not dialled.</summary>
+    private void Seeding() => Enter(TorrentState.Seeding, null, () => Networking(seeding: true));
+
+    /// <summary>What downloading and seeding share: peers, trackers, the choker.</summary>
+    private void Networking(bool seeding)
+    {
+        Receive<AddPeers>(a =>
+        {
+            AddCandidates(a.Peers, a.Source);
+            ConnectMore(seeding);
+        });
+        Receive<PeersFound>(p =>
+        {
+            AddCandidates(p.Peers, "a tracker");
+            ConnectMore(seeding);
+        });
+        Receive<IncomingPeer>(Accept);
+        Receive<PeerInterest>(i => UnchokeNewcomer(OnPeerInterest(i)));
+        Receive<Terminated>(t =>
+        {
+            if (OnTerminated(t) is { } gone)
+            {
+                if (gone.Unchoked)
+                {
+                    DoRechoke(rotate: false, seeding);
+                }
+
+                ConnectMore(seeding);
+            }
+        });
+        Receive<ProgressAndDialTick>(_ =>
+        {
+            SendTrackerProgress();
+            ConnectMore(seeding);
+        });
+        Receive<Rechoke>(r => DoRechoke(r.RotateOptimistic, seeding));
+        Receive<Pause>(p =>
+        {
+            Journal(new TorrentPaused(p.Reason));
+            StopNetworking();
+            Paused();
+        });
+        Receive<Recheck>(_ => StartRecheck());
+        Always();
+    }
+
+    /// <summary>Checked, not networking; pieces still being written are recorded.</summary>
+    private void Paused() => Enter(TorrentState.Paused, _journaled.PauseReason, () =>
+    {
+        Receive<Resume>(_ =>
+        {
+            Journal(new TorrentResumed());
+            GoActive();
+        });
+        Receive<Recheck>(_ => StartRecheck());
+        Always();
+    });
+
+    /// <summary>Stopped networking with a visible error, until a resume (or a re-check) starts it again.</summary>
+    /// <param name="historyArrived">Failed before the journal's history was read: what to do should it come after all.</param>
+    private void Failed(string error, Action<JournalRecovered>? historyArrived) => Enter(TorrentState.Error, error, () =>
+    {
+        if (historyArrived is not null)
+        {
+            Receive<JournalRecovered>(historyArrived);
+        }
+
+        Receive<Resume>(_ =>
+        {
+            Journal(new TorrentResumed());
+            if (_picker is null)
+            {
+                // Failed before any piece was known (a mismatch or disk error during the check): check again.
+                StartFullCheck(paused: false);
+            }
+            else
+            {
+                GoActive();
+            }
+        });
+        Receive<Recheck>(_ => StartRecheck());
+        Always();
+    });
+
+    private void PauseWhile(bool paused, Pause p, Action becomePaused)
+    {
+        if (!paused)
+        {
+            Journal(new TorrentPaused(p.Reason));
+            becomePaused();
+        }
+    }
+
+    private void ResumeWhile(bool paused, Action becomeResumed)
+    {
+        if (paused)
+        {
+            Journal(new TorrentResumed());
+            becomeResumed();
+        }
+    }
+
+    private void GoActive()
+    {
+        var seeding = _picker!.Have.IsComplete;
+        if (seeding)
+        {
+            Seeding();
+        }
+        else
+        {
+            Downloading();
+        }
+
+        StartNetworking(seeding);
+    }
+
+    private void StartFullCheck(bool paused)
+    {
+        _storageActor.Tell(new PrepareAndCheck(CreateFiles: !_options.SeedOnly));
+        Checking(quick: false, rehashAfter: false, paused);
+    }
+
+    /// <summary>Disconnect, forget what we have, and hash everything on disk; a paused torrent is paused again after.</summary>
+    private void StartRecheck()
+    {
+        _log.Warning("{0}: full re-check requested", Tag);
+        StopNetworking();
+        StopPieceActors();
+        _outbox = _outbox.DropUnflushed();
+        _picker = null;
+        StartFullCheck(paused: false);
+    }
+
+    private void Fail(string error, Action<JournalRecovered>? historyArrived = null)
+    {
+        _log.Error("{0}: {1}", Tag, error);
+        StopNetworking();
+        Failed(error, historyArrived);
+    }
+
+    private void StartNetworking(bool seeding)
+    {
+        if (_meta.TrackerTiers.Count > 0 && _tracker.IsNobody())
+        {
+            // A fresh name each time: the previous supervisor may still be stopping after a quick pause and resume.
+            _tracker = Context.ActorOf(
+                TrackerClientActor.Supervised(_meta.InfoHash, _meta.TrackerTiers, _node, Self, TorrentChildren.Tracker),
+                TorrentChildren.TrackerSupervisor(++_trackersStarted));
+            SendTrackerProgress();
+        }
+
+        AddCandidates(_options.Peers ?? [], "the torrent's options");
+        ConnectMore(seeding);
+    }
+
+    private void StopNetworking()
+    {
+        foreach (var p in _peers.All)
+        {
+            Context.Stop(p.Ref);
+        }
+
+        if (!_tracker.IsNobody())
+        {
+            Context.Stop(_tracker);
+            _tracker = ActorRefs.Nobody;
+        }
+    }
+
+    private void SendTrackerProgress()
+    {
+        if (!_tracker.IsNobody())
+        {
+            var (down, up) = Totals();
+            var left = _picker is null ? _meta.TotalLength : _meta.TotalLength - _picker.Have.Indices().Sum(i => (long)_meta.PieceSize(i));
+            _tracker.Tell(new TransferProgress(up, down, left));
+        }
+    }
+}

@@ -1,0 +1,315 @@
+using System.Net;
+using Akka.Actor;
+using Akka.Event;
+using Swarm.Actors.Peers;
+using Swarm.Actors.Pieces;
+using Swarm.Protocol.PeerWire;
+using static Swarm.Actors.Peers.PeerConnectionMessages;
+using static Swarm.Actors.Torrent.PieceMessages;
+using static Swarm.Actors.Torrent.TorrentMessages;
+
+namespace Swarm.Actors.Torrent;
+
+// Peers and pieces: dialling and accepting connections, what peers have and want, blocks to pieces, bans.
+public sealed partial class TorrentActor
+{
+    private void AddCandidates(IEnumerable<IPEndPoint> endpoints, string source)
+    {
+        var before = _candidates.Count;
+        _candidates = _candidates.Add(endpoints, _reputation.IsBanned);
+        if (_candidates.Count > before)
+        {
+            _log.Debug("{0}: {1} new peer(s) from {2}", Tag, _candidates.Count - before, source);
+        }
+    }
+
+    /// <summary>Dials candidates whose backoff ran out, within the torrent's and the node's connection caps.</summary>
+    private void ConnectMore(bool seeding)
+    {
+        foreach (var c in _candidates.DueForDial(Now, seeding))
+        {
+            if (_peers.Count >= _node.Settings.Peer.MaxConnectionsPerTorrent || !_node.Connections.TryBeginConnect())
+            {
+                return;
+            }
+
+            if (!_node.Connections.TryOpen())
+            {
+                _node.Connections.EndConnect();
+                return;
+            }
+
+            _candidates = _candidates.Dialled(c.Key);
+            Spawn(c.EndPoint, null, null, c.Key);
+        }
+    }
+
+    private void Spawn(IPEndPoint endpoint, System.Net.Sockets.Socket? socket, Handshake? handshake, string? candidateKey)
+    {
+        var key = _peers.NextKey();
+        var args = new PeerConnectionArgs(key, endpoint, _meta, _storage, _picker!.Have.Clone(), _node, _limits, socket, handshake);
+        var actor = Context.Watch(Context.ActorOf(PeerConnectionActor.Props(args), TorrentChildren.Peer(key)));
+        _peers.Add(key, actor, endpoint, candidateKey, _meta.PieceCount);
+    }
+
+    private void Accept(IncomingPeer p)
+    {
+        var refuse = _peers.Count >= _node.Settings.Peer.MaxConnectionsPerTorrent ? "torrent connection limit"
+            : _reputation.IsBanned(Convert.ToHexStringLower(p.Handshake.PeerId)) ? "banned peer"
+            : !_node.Connections.TryOpen() ? "node connection limit"
+            : null;
+        if (refuse is not null)
+        {
+            Refuse(p, refuse);
+            return;
+        }
+
+        Spawn((IPEndPoint)p.Socket.RemoteEndPoint!, p.Socket, p.Handshake, null);
+    }
+
+    private void Refuse(IncomingPeer p, string reason)
+    {
+        _log.Debug("{0}: refused incoming {1}: {2}", Tag, p.Socket.RemoteEndPoint, reason);
+        p.Socket.Dispose();
+    }
+
+    private void OnPeerConnected(PeerConnected c)
+    {
+        if (!_peers.TryGet(c.Peer, out var entry))
+        {
+            return;
+        }
+
+        entry.PeerId = c.PeerIdHex;
+        entry.Client = c.Client;
+        entry.Incoming = c.Incoming;
+        entry.Connected = true;
+        if (_reputation.IsBanned(c.PeerIdHex))
+        {
+            entry.Ref.Tell(new Disconnect("banned"));
+        }
+        else if (_peers.HasOtherConnectionTo(entry, c.PeerIdHex))
+        {
+            entry.Ref.Tell(new Disconnect("already connected to this peer"));
+        }
+        else if (entry.CandidateKey is { } key)
+        {
+            _candidates = _candidates.Connected(key);
+        }
+    }
+
+    private void OnPeerPieces(PeerPieces p)
+    {
+        if (_peers.TryGet(p.Peer, out var entry))
+        {
+            _picker?.PeerGone(entry.Has);
+            entry.Has = p.Pieces;
+            _picker?.PeerHasAll(p.Pieces);
+            if (entry.CandidateKey is { } key)
+            {
+                _candidates = _candidates.PiecesSeen(key, p.Pieces.IsComplete);
+            }
+        }
+    }
+
+    private void OnPeerHave(PeerHave h)
+    {
+        if (_peers.TryGet(h.Peer, out var entry) && entry.Has.Add(h.Piece))
+        {
+            _picker?.PeerHas(h.Piece);
+        }
+    }
+
+    private PeerEntry? OnPeerInterest(PeerInterest i)
+    {
+        if (!_peers.TryGet(i.Peer, out var entry))
+        {
+            return null;
+        }
+
+        entry.Interested = i.Interested;
+        return entry;
+    }
+
+    /// <summary>Don't make a newly interested peer wait for the next rechoke when a slot is free.</summary>
+    private void UnchokeNewcomer(PeerEntry? entry)
+    {
+        if (entry is { Interested: true, Unchoked: false } && _peers.UnchokedCount < _choker.TotalSlots)
+        {
+            entry.Unchoked = true;
+            entry.Ref.Tell(new SetChoke(false));
+        }
+    }
+
+    private void DoRechoke(bool rotate, bool seeding)
+    {
+        var candidates = _peers.Established
+            .Select(p => new ChokeCandidate(p.Key, p.Interested, p.Has.IsComplete, p.Stats?.DownloadRate ?? 0, p.Stats?.UploadRate ?? 0))
+            .ToList();
+        var unchoke = _choker.Rechoke(candidates, seeding, rotate);
+        foreach (var p in _peers.Established)
+        {
+            var open = unchoke.Contains(p.Key);
+            if (open != p.Unchoked)
+            {
+                p.Unchoked = open;
+                p.Ref.Tell(new SetChoke(!open));
+            }
+        }
+    }
+
+    private void AnswerNeedBlocks(NeedBlocks n, bool pick)
+    {
+        IReadOnlyList<BlockRef> blocks = [];
+        if (_backlog.Behind)
+        {
+            _backlog = _backlog.Starve(n.Peer);
+        }
+        else if (pick && _peers.TryGet(n.Peer, out var entry))
+        {
+            blocks = _picker!.Pick(n.Peer, entry.Has, n.Count);
+        }
+
+        Sender.Tell(new AssignBlocks(blocks));
+    }
+
+    private void OnBlockArrived(BlockArrived b)
+    {
+        var others = _picker!.BlockReceived(b.Piece, b.Begin, b.Peer, out _);
+        if (others is null)
+        {
+            return; // a duplicate from endgame, or a block we no longer need
+        }
+
+        if (!_pieceActors.TryGetValue(b.Piece, out var piece))
+        {
+            piece = Context.Watch(Context.ActorOf(
+                PieceActor.Props(b.Piece, _meta.PieceSize(b.Piece), _meta.PieceHash(b.Piece).ToArray(), _node.Settings.Peer.BlockLength, _storageActor, Self, _node.Buffers, _meta.PieceLength),
+                TorrentChildren.Piece(b.Piece, ++_pieceActorsStarted)));
+            _pieceActors[b.Piece] = piece;
+            _pieceByRef[piece] = b.Piece;
+        }
+
+        piece.Tell(new AssembleBlock(b.Peer, b.Begin, b.Data));
+        if (others.Count > 0)
+        {
+            var cancel = new CancelBlocks([new BlockRef(b.Piece, b.Begin, b.Data.Length)]);
+            foreach (var o in others)
+            {
+                if (_peers.TryGet(o, out var other))
+                {
+                    other.Ref.Tell(cancel);
+                }
+            }
+        }
+    }
+
+    private void OnReleaseBlocks(ReleaseBlocks r)
+    {
+        foreach (var b in r.Blocks)
+        {
+            _picker?.Release(r.Peer, b.Piece, b.Begin);
+        }
+    }
+
+    private void OnPieceHashed(PieceHashed h)
+    {
+        if (_pieceActors.Remove(h.Piece, out var actor))
+        {
+            _pieceByRef.Remove(actor);
+        }
+
+        var contributors = h.Contributors
+            .Select(p => _peers.TryGet(p, out var e) ? new PieceContributor(p, e.EndPoint.ToString()) : (PieceContributor?)null)
+            .OfType<PieceContributor>()
+            .ToList();
+        (_reputation, var bans) = _reputation.PieceHashed(h.Valid, contributors);
+        if (h.Valid)
+        {
+            _backlog = _backlog.Queued(_meta.PieceSize(h.Piece));
+            return; // verified once storage confirms the write
+        }
+
+        _picker?.PieceFailed(h.Piece);
+        _log.Warning("{0}: piece {1} failed its hash check (blocks from {2} peer(s))", Tag, h.Piece, h.Contributors.Count);
+        foreach (var ban in bans)
+        {
+            if (_peers.TryGet(ban.Peer, out var entry))
+            {
+                Ban(entry, ban.Reason);
+            }
+        }
+    }
+
+    private void Ban(PeerEntry entry, string reason)
+    {
+        var ep = entry.EndPoint.ToString();
+        _log.Warning("{0}: banning peer {1} ({2}): {3}", Tag, ep, entry.Client, reason);
+        _reputation = _reputation.Ban(ep, entry.PeerId);
+        _candidates = _candidates.Remove(ep);
+        entry.Banned = true;
+        entry.Ref.Tell(new Disconnect(reason));
+    }
+
+    private void OnPeerStats(PeerStats s)
+    {
+        if (_peers.TryGet(s.Peer, out var p))
+        {
+            p.Stats = s;
+        }
+        else
+        {
+            _totals = _totals.LateCounts(s.Peer, s.Downloaded, s.Uploaded);
+        }
+    }
+
+    private void OnPeerClosing(PeerClosing c)
+    {
+        if (c.Permanent && _peers.TryGet(c.Peer, out var p) && p.CandidateKey is { } key)
+        {
+            _candidates = _candidates.Ignore(key);
+        }
+    }
+
+    /// <summary>Bookkeeping for a child that ended; returns the connection if it was one.</summary>
+    private PeerEntry? OnTerminated(Terminated t)
+    {
+        if (_peers.Remove(t.ActorRef) is { } entry)
+        {
+            _picker?.ReleaseAll(entry.Key);
+            _picker?.PeerGone(entry.Has);
+            _totals = _totals.PeerClosed(entry.Key, entry.Stats?.Downloaded ?? 0, entry.Stats?.Uploaded ?? 0, entry.Connected);
+            if (entry.CandidateKey is { } key)
+            {
+                _candidates = _candidates.Closed(key, Now, _node.Settings.Peer.RetryFailedAfter);
+            }
+
+            return entry;
+        }
+
+        if (_pieceByRef.Remove(t.ActorRef, out var piece))
+        {
+            // A piece actor that died before reporting: its blocks are wanted again.
+            _pieceActors.Remove(piece);
+            _picker?.PieceFailed(piece);
+        }
+        else if (t.ActorRef.Equals(_storageActor))
+        {
+            Fail("storage stopped unexpectedly");
+        }
+
+        return null;
+    }
+
+    private void StopPieceActors()
+    {
+        foreach (var piece in _pieceActors.Values)
+        {
+            Context.Unwatch(piece);
+            Context.Stop(piece);
+        }
+
+        _pieceActors.Clear();
+        _pieceByRef.Clear();
+    }
+}

@@ -1,0 +1,140 @@
+using Swarm.Actors.Persistence;
+using Swarm.Actors.Tests.Support;
+using Swarm.Actors.Torrent;
+using Xunit;
+
+namespace Swarm.Actors.Tests.Torrent;
+
+/// <summary>The torrent's journal outbox on a hand-moved clock: batches, confirmations, resends.</summary>
+public sealed class JournalOutboxTests
+{
+    private static readonly TimeSpan ResendAfter = TimeSpan.FromSeconds(5);
+    private readonly ManualClock _clock = new();
+
+    [Fact]
+    public void Each_event_gets_the_next_id_and_waits_for_its_confirmation()
+    {
+        var (outbox, first) = JournalOutbox.Empty.Send(new TorrentPaused("x"), _clock.GetUtcNow());
+        (outbox, var second) = outbox.Send(new TorrentResumed(), _clock.GetUtcNow());
+
+        Assert.Equal((1, 2), (first.Id, second.Id));
+        Assert.IsType<TorrentResumed>(second.Event);
+        Assert.False(outbox.Synced);
+        Assert.True(outbox.NeedsTick);
+
+        outbox = outbox.Confirmed(1).Confirmed(2);
+        Assert.True(outbox.Synced);
+        Assert.False(outbox.NeedsTick);
+    }
+
+    [Fact]
+    public void Nothing_is_resent_before_resend_after_has_passed()
+    {
+        var (outbox, _) = JournalOutbox.Empty.Send(new PiecesVerified([1]), _clock.GetUtcNow());
+        _clock.Advance(ResendAfter);
+
+        var (after, writes) = outbox.Resend(_clock.GetUtcNow(), ResendAfter);
+
+        Assert.Empty(writes);
+        Assert.Same(outbox, after);
+    }
+
+    [Fact]
+    public void An_unconfirmed_event_is_resent_with_its_id_then_waits_again()
+    {
+        var (outbox, _) = JournalOutbox.Empty.Send(new PiecesVerified([1]), _clock.GetUtcNow());
+        _clock.Advance(TimeSpan.FromSeconds(2));
+        (outbox, _) = outbox.Send(new PiecesVerified([2]), _clock.GetUtcNow());
+        _clock.Advance(TimeSpan.FromSeconds(3.5));
+
+        (outbox, var writes) = outbox.Resend(_clock.GetUtcNow(), ResendAfter);
+        var resent = Assert.Single(writes);
+        Assert.Equal(1, resent.Id);
+        Assert.Equal([1], Assert.IsType<PiecesVerified>(resent.Event).Pieces);
+
+        // Resent counts as sent now: the first goes again only after another full window, the second when its own runs out.
+        _clock.Advance(TimeSpan.FromSeconds(2));
+        (outbox, writes) = outbox.Resend(_clock.GetUtcNow(), ResendAfter);
+        Assert.Equal([2L], writes.Select(w => w.Id));
+        _clock.Advance(TimeSpan.FromSeconds(3.1));
+        (_, writes) = outbox.Resend(_clock.GetUtcNow(), ResendAfter);
+        Assert.Equal([1L], writes.Select(w => w.Id));
+    }
+
+    [Fact]
+    public void Stale_events_are_resent_in_the_order_they_were_first_sent()
+    {
+        var outbox = JournalOutbox.Empty;
+        foreach (var e in new IPersistedEvent[] { new TorrentPaused("a"), new TorrentResumed(), new TorrentPaused("b") })
+        {
+            (outbox, _) = outbox.Send(e, _clock.GetUtcNow());
+        }
+
+        outbox = outbox.Confirmed(2);
+        _clock.Advance(TimeSpan.FromMinutes(1));
+
+        var (_, writes) = outbox.Resend(_clock.GetUtcNow(), ResendAfter);
+        Assert.Equal([1L, 3L], writes.Select(w => w.Id));
+        Assert.Equal(new IPersistedEvent[] { new TorrentPaused("a"), new TorrentPaused("b") }, outbox.PendingEvents);
+    }
+
+    [Fact]
+    public void A_confirmed_event_is_never_resent()
+    {
+        var (outbox, write) = JournalOutbox.Empty.Send(new PiecesVerified([1]), _clock.GetUtcNow());
+        outbox = outbox.Confirmed(write.Id);
+        _clock.Advance(TimeSpan.FromMinutes(1));
+
+        Assert.Empty(outbox.Resend(_clock.GetUtcNow(), ResendAfter).Writes);
+    }
+
+    [Fact]
+    public void Written_pieces_are_flushed_as_one_batch_at_a_time()
+    {
+        var outbox = JournalOutbox.Empty.PieceWritten(4).PieceWritten(9);
+        Assert.True(outbox.NeedsTick);
+        Assert.False(outbox.Synced);
+
+        (outbox, var batch) = outbox.TakeBatch();
+        Assert.Equal([4, 9], batch);
+        Assert.True(outbox.Flushing);
+
+        // While that batch is flushed, newly written pieces wait for the next one.
+        outbox = outbox.PieceWritten(10);
+        Assert.Empty(outbox.TakeBatch().Batch);
+        Assert.False(outbox.Synced);
+
+        outbox = outbox.BatchFlushed();
+        (outbox, batch) = outbox.TakeBatch();
+        Assert.Equal([10], batch);
+        outbox = outbox.BatchFlushed();
+        Assert.True(outbox.Synced);
+    }
+
+    [Fact]
+    public void Nothing_to_flush_takes_an_empty_batch_and_starts_no_flush()
+    {
+        var (outbox, batch) = JournalOutbox.Empty.TakeBatch();
+        Assert.Empty(batch);
+        Assert.False(outbox.Flushing);
+        Assert.True(outbox.Synced);
+    }
+
+    [Fact]
+    public void A_recheck_drops_pieces_not_yet_flushed()
+    {
+        var outbox = JournalOutbox.Empty.PieceWritten(1).PieceWritten(2).DropUnflushed();
+        Assert.Empty(outbox.Unflushed);
+        Assert.True(outbox.Synced);
+    }
+
+    [Fact]
+    public void A_failure_is_shown_until_a_write_is_confirmed()
+    {
+        var (outbox, write) = JournalOutbox.Empty.Send(new PiecesVerified([1]), _clock.GetUtcNow());
+        outbox = outbox.Failed("journal write failed: disk I/O error");
+        Assert.Equal("journal write failed: disk I/O error", outbox.Error);
+
+        Assert.Null(outbox.Confirmed(write.Id).Error);
+    }
+}
