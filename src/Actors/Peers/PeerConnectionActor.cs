@@ -2,9 +2,9 @@ using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Event;
+using Swarm.Actors.Configuration;
 using Swarm.Actors.Pieces;
 using Swarm.Actors.Storage;
-using Swarm.Protocol;
 using Swarm.Protocol.Metainfo;
 using Swarm.Protocol.PeerWire;
 using static Swarm.Actors.Peers.PeerConnectionMessages;
@@ -24,47 +24,43 @@ public sealed record PeerConnectionArgs(
     Socket? Accepted = null,
     Handshake? AcceptedHandshake = null);
 
-/// <summary>Owns one peer connection: its protocol state (choke/interest on both sides, the peer's pieces,
-/// our outstanding requests and its requests to us) and the socket tasks. Any protocol violation throws,
-/// and the torrent's supervisor stops this actor only.</summary>
+/// <summary>Owns one peer connection: the wire protocol both ways, between the torrent and the socket tasks of its
+/// <see cref="PeerWireChannel"/>. Two behaviours: connecting (our dial and handshake run off the actor with
+/// <see cref="HandshakeExchange"/>; an accepted connection, whose handshake the listener read, passes through at once)
+/// and established, where <see cref="ChokeInterest"/>, <see cref="RequestPipeline"/>, <see cref="RateMeter"/> and
+/// <see cref="KeepAliveSchedule"/> decide and this actor acts. Any protocol violation throws, and the torrent's
+/// supervisor stops this actor only.</summary>
 public sealed class PeerConnectionActor : UntypedActor, IWithTimers
 {
     private readonly PeerConnectionArgs _args;
+    private readonly SwarmSettings _cfg;
+    private readonly TimeProvider _clock;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Dictionary<(int Piece, int Begin), (int Length, DateTime Sent)> _outstanding = [];
-    private readonly PieceSet _ours;
-    private readonly Configuration.SwarmSettings _cfg;
+    private readonly PieceSet _ours; // a copy made for this actor by the torrent
+    private readonly HeldSlot _openSlot;
+    private readonly HeldSlot? _connectSlot; // our dial's half-open slot, held until the handshake is done
+    private readonly CancellationTokenSource _dialCancel = new();
     private PieceSet _theirs;
     private PeerWireChannel? _channel;
-    private Handshake? _remote;
     private bool _fast;
-    private bool _amChoking = true;
-    private bool _amInterested;
-    private bool _peerChoking = true;
-    private bool _peerInterested;
-    private bool _awaitingBlocks;
-    private int _interestingCount;
-    private int _depth;
-    private int _peerQueueLimit = int.MaxValue;
-
-    /// <summary>Our BEP 10 id for ut_metadata (what peers put on their metadata messages to us), and theirs.</summary>
-    private byte _peerMetadataId;
-    private long _lastDownloaded;
-    private long _lastUploaded;
-    private double _downRate;
-    private double _upRate;
-    private DateTime _lastReceived = DateTime.UtcNow;
-    private DateTime _lastSent = DateTime.UtcNow;
-    private bool _halfOpen;
-    private bool _counted;
+    private byte _theirMetadataId; // the peer's BEP 10 id for ut_metadata (0: none), put on our answers to it
+    private ChokeInterest _chokeInterest = ChokeInterest.Initial;
+    private RequestPipeline _pipeline;
+    private RateMeter _rates = RateMeter.Zero;
+    private KeepAliveSchedule _keepAlive;
 
     public PeerConnectionActor(PeerConnectionArgs args)
     {
         _args = args;
-        _ours = args.OurPieces; // a copy made for this actor by the torrent
-        _theirs = new PieceSet(args.Metainfo.PieceCount);
         _cfg = args.Node.Settings;
-        _depth = _cfg.Pipeline.InitialDepth;
+        _clock = args.Node.Clock;
+        _ours = args.OurPieces;
+        _theirs = new PieceSet(args.Metainfo.PieceCount);
+        // The torrent took these slots for us before spawning us; we give them back.
+        _openSlot = args.Node.Connections.HeldOpen();
+        _connectSlot = args.Accepted is null ? args.Node.Connections.HeldConnect() : null;
+        _pipeline = RequestPipeline.Start(_cfg.Pipeline.InitialDepth);
+        _keepAlive = KeepAliveSchedule.StartingAt(_clock.GetUtcNow());
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -75,34 +71,27 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
 
     protected override void PreStart()
     {
-        _counted = true; // the torrent reserved a node-wide connection slot for us
         if (_args.Accepted is not null)
         {
-            Self.Tell(new Established(_args.Accepted, _args.AcceptedHandshake!));
+            // Through the mailbox like a dial's answer, so that both kinds of connection are established the same way.
+            Self.Tell(new HandshakeDone(_args.Accepted, _args.AcceptedHandshake!));
         }
         else
         {
-            _halfOpen = true;
-            ConnectAsync().PipeTo(Self);
+            DialAsync().PipeTo(Self);
         }
     }
 
     protected override void PostStop()
     {
-        if (_halfOpen)
-        {
-            _args.Node.Connections.EndConnect();
-        }
-
-        if (_counted)
-        {
-            _args.Node.Connections.Close();
-        }
-
+        _dialCancel.Cancel();
+        _dialCancel.Dispose();
+        _connectSlot?.Release();
+        _openSlot.Release();
         if (_channel is not null)
         {
             // Final byte counts: a transfer shorter than one stats interval would otherwise never be counted.
-            Context.Parent.Tell(new PeerStats(_args.Peer, _channel.Downloaded, _channel.Uploaded, 0, 0, _amInterested, _peerChoking, 0));
+            Context.Parent.Tell(new PeerStats(_args.Peer, _channel.Downloaded, _channel.Uploaded, 0, 0, _chokeInterest.PeerChoking));
             _ = _channel.DisposeAsync().AsTask();
         }
         else
@@ -111,19 +100,48 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
         }
     }
 
-    protected override void OnReceive(object message)
+    /// <summary>The first behaviour: connecting.</summary>
+    protected override void OnReceive(object message) => Connecting(message);
+
+    private void Connecting(object message)
     {
         switch (message)
         {
-            case Established e:
-                OnEstablished(e);
+            case HandshakeDone done:
+                OnHandshakeDone(done);
                 break;
-            case EstablishFailed f:
+            case HandshakeFailed f:
                 _log.Debug("{0}: connect failed: {1}", Who, f.Reason);
                 Context.Parent.Tell(new PeerClosing(_args.Peer, f.Reason));
                 Context.Stop(Self);
                 break;
-            case Inbound batch:
+            case WeHave h:
+                _ours.Add(h.Piece); // told to the peer in our bitfield once the wire is up
+                break;
+            case AssignBlocks a:
+                // Nothing can be requested before the peer unchokes us.
+                if (a.Blocks.Count > 0)
+                {
+                    Context.Parent.Tell(new ReleaseBlocks(_args.Peer, a.Blocks));
+                }
+
+                break;
+            case SetChoke or CancelBlocks or BlocksAvailable:
+                break; // nothing on the wire to change yet
+            case Disconnect d:
+                Close(d.Reason);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void Established(object message)
+    {
+        switch (message)
+        {
+            case MessagesArrived batch:
                 try
                 {
                     foreach (var m in batch.Messages)
@@ -133,20 +151,21 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
                 }
                 finally
                 {
-                    _channel?.BatchHandled();
+                    _channel!.BatchHandled();
                 }
 
-                _lastReceived = DateTime.UtcNow;
+                _keepAlive = _keepAlive.Received(_clock.GetUtcNow());
                 RequestMore();
                 break;
             case AssignBlocks a:
-                _awaitingBlocks = false;
+                _pipeline = _pipeline.AskAnswered();
                 SendRequests(a.Blocks);
                 break;
             case CancelBlocks c:
                 foreach (var b in c.Blocks)
                 {
-                    if (_outstanding.Remove((b.Piece, b.Begin)))
+                    (_pipeline, var wasOutstanding) = _pipeline.Remove(b.Piece, b.Begin);
+                    if (wasOutstanding)
                     {
                         Send(new Cancel(b.Piece, b.Begin, b.Length));
                     }
@@ -155,29 +174,16 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
                 RequestMore();
                 break;
             case BlocksAvailable:
-                _awaitingBlocks = false;
+                _pipeline = _pipeline.AskAnswered();
                 RequestMore();
                 break;
             case SetChoke s:
                 SetChoking(s.Choke);
                 break;
             case WeHave h:
-                if (_ours.Add(h.Piece))
-                {
-                    if (_theirs[h.Piece])
-                    {
-                        _interestingCount--;
-                    }
-                    else
-                    {
-                        Send(new Have(h.Piece));
-                    }
-
-                    UpdateInterest();
-                }
-
+                OnWeHave(h.Piece);
                 break;
-            case Tick:
+            case ConnectionTick:
                 OnTick();
                 break;
             case ReaderStopped r:
@@ -197,75 +203,50 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
 
     private static string Describe(Exception e) => e is PeerProtocolException ? $"protocol violation: {e.Message}" : e.Message;
 
-    private async Task<object> ConnectAsync()
+    private async Task<object> DialAsync()
     {
-        var socket = new Socket(_args.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        using var cts = new CancellationTokenSource(_cfg.Peer.ConnectTimeout + _cfg.Peer.HandshakeTimeout);
+        using var timeout = new CancellationTokenSource(_cfg.Peer.ConnectTimeout + _cfg.Peer.HandshakeTimeout, _clock);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _dialCancel.Token);
         try
         {
-            await socket.ConnectAsync(_args.EndPoint, cts.Token).ConfigureAwait(false);
-            await socket.SendAsync(OurHandshake().ToArray(), cts.Token).ConfigureAwait(false);
-            var buffer = new byte[Handshake.Length];
-            var got = 0;
-            while (got < buffer.Length)
-            {
-                var n = await socket.ReceiveAsync(buffer.AsMemory(got), cts.Token).ConfigureAwait(false);
-                if (n == 0)
-                {
-                    throw new IOException("connection closed during the handshake");
-                }
-
-                got += n;
-            }
-
-            var remote = Handshake.Parse(buffer);
-            if (!remote.InfoHash.Equals(_args.Metainfo.InfoHash))
-            {
-                throw new PeerProtocolException("peer answered for another torrent");
-            }
-
-            return new Established(socket, remote);
+            var (socket, remote) = await HandshakeExchange.DialAsync(_args.EndPoint, OurHandshake(), either.Token).ConfigureAwait(false);
+            return new HandshakeDone(socket, remote);
         }
         catch (Exception e)
         {
-            socket.Dispose();
-            return new EstablishFailed(e is OperationCanceledException ? "timed out" : e.Message);
+            return new HandshakeFailed(e is OperationCanceledException ? "timed out" : e.Message);
         }
     }
 
     private Handshake OurHandshake() => new(_args.Metainfo.InfoHash, _args.Node.PeerId, SupportsExtensions: true, SupportsFast: true);
 
-    private void OnEstablished(Established e)
+    private void OnHandshakeDone(HandshakeDone done)
     {
-        if (_halfOpen)
+        _connectSlot?.Release();
+        var remote = done.Remote;
+        if (remote.PeerId.AsSpan().SequenceEqual(_args.Node.PeerId))
         {
-            _halfOpen = false;
-            _args.Node.Connections.EndConnect();
-        }
-
-        _remote = e.Remote;
-        if (e.Remote.PeerId.AsSpan().SequenceEqual(_args.Node.PeerId))
-        {
-            e.Socket.Dispose();
+            done.Socket.Dispose();
             Context.Parent.Tell(new PeerClosing(_args.Peer, "connected to ourselves", Permanent: true));
             Context.Stop(Self);
             return;
         }
 
-        _fast = e.Remote.SupportsFast;
+        _fast = remote.SupportsFast;
         _channel = new PeerWireChannel(
-            e.Socket,
+            done.Socket,
             Self,
             _args.Storage,
             _cfg.Peer.InboundBatchesInFlight,
             [_args.Limits.Download, _args.Node.Limits.Download],
             [_args.Limits.Upload, _args.Node.Limits.Upload]);
+        Become(Established);
         if (_args.Accepted is not null)
         {
             _channel.SendRaw(OurHandshake().ToArray());
         }
 
-        if (e.Remote.SupportsExtensions)
+        if (remote.SupportsExtensions)
         {
             // Metadata is served for magnet links (BEP 9), except for private torrents (BEP 27: their metadata stays
             // with the peers of their own trackers, who have the .torrent).
@@ -289,10 +270,10 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
 
         var limits = new PeerWireLimits(_cfg.Peer.MaxBlockLength, _args.Metainfo.PieceCount, _cfg.Peer.MaxExtendedLength);
         _channel.Start(limits, _cfg.Peer.InboundBatchSize);
-        Timers.StartPeriodicTimer("tick", Tick.Instance, _args.Node.Settings.StatsInterval);
-        var client = Handshake.ClientName(e.Remote.PeerId);
+        Timers.StartPeriodicTimer("tick", ConnectionTick.Instance, _cfg.StatsInterval);
+        var client = Handshake.ClientName(remote.PeerId);
         _log.Info("{0}: connected ({1}, {2})", Who, client, _args.Accepted is null ? "outgoing" : "incoming");
-        Context.Parent.Tell(new PeerConnected(_args.Peer, _args.EndPoint, Convert.ToHexStringLower(e.Remote.PeerId), client, _args.Accepted is not null));
+        Context.Parent.Tell(new PeerConnected(_args.Peer, Convert.ToHexStringLower(remote.PeerId), client, _args.Accepted is not null));
     }
 
     private void Handle(PeerMessage m)
@@ -302,7 +283,7 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
             case KeepAlive:
                 break;
             case Choke:
-                _peerChoking = true;
+                _chokeInterest = _chokeInterest.WithPeerChoking(true);
                 if (!_fast)
                 {
                     // Without BEP 6, a choke silently discards every pending request.
@@ -311,7 +292,7 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
 
                 break;
             case Unchoke:
-                _peerChoking = false;
+                _chokeInterest = _chokeInterest.WithPeerChoking(false);
                 break;
             case Interested:
                 SetPeerInterested(true);
@@ -322,11 +303,7 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
             case Have h:
                 if (_theirs.Add(h.Piece))
                 {
-                    if (!_ours[h.Piece])
-                    {
-                        _interestingCount++;
-                    }
-
+                    _chokeInterest = _chokeInterest.PeerGot(weHaveIt: _ours[h.Piece]);
                     Context.Parent.Tell(new PeerHave(_args.Peer, h.Piece));
                     UpdateInterest();
                 }
@@ -354,7 +331,8 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
                 break;
             case RejectRequest r:
                 RequireFast(m);
-                if (_outstanding.Remove((r.Piece, r.Begin)))
+                (_pipeline, var wasOutstanding) = _pipeline.Remove(r.Piece, r.Begin);
+                if (wasOutstanding)
                 {
                     Context.Parent.Tell(new ReleaseBlocks(_args.Peer, [new BlockRef(r.Piece, r.Begin, r.Length)]));
                 }
@@ -364,30 +342,22 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
                 var hs = ExtensionHandshake.Decode(x.Payload);
                 if (hs.RequestQueue is { } reqq)
                 {
-                    _peerQueueLimit = reqq;
+                    _pipeline = _pipeline.WithPeerQueueLimit(reqq);
                 }
 
-                _peerMetadataId = hs.Extensions.TryGetValue(MetadataMessage.ExtensionName, out var metadataId) ? (byte)metadataId : (byte)0;
+                _theirMetadataId = hs.Extensions.TryGetValue(MetadataMessage.ExtensionName, out var metadataId) ? (byte)metadataId : (byte)0;
                 break;
             case Extended { ExtendedId: ExtensionHandshake.OurMetadataId } x when !_args.Metainfo.IsPrivate:
-                OnMetadataMessage(MetadataMessage.Decode(x.Payload, _args.Metainfo.InfoBytes.Length));
+                var info = _args.Metainfo.InfoBytes;
+                if (MetadataServing.Answer(MetadataMessage.Decode(x.Payload, info.Length), _theirMetadataId, info) is { } answer)
+                {
+                    Send(answer);
+                }
+
                 break;
             case SuggestPiece or AllowedFast or DhtPort or Extended:
                 break; // understood; nothing we act on yet
         }
-    }
-
-    /// <summary>A peer that came with a magnet link asks for a piece of our info dictionary.</summary>
-    private void OnMetadataMessage(MetadataMessage m)
-    {
-        if (m.Type != MetadataMessageType.Request || _peerMetadataId == 0)
-        {
-            return; // we never ask peers of a torrent we already have for metadata
-        }
-
-        var info = _args.Metainfo.InfoBytes;
-        var reply = m.Piece < MetadataMessage.PieceCount(info.Length) ? MetadataMessage.DataOf(info, m.Piece) : MetadataMessage.Reject(m.Piece);
-        Send(new Extended(_peerMetadataId, reply.Encode()));
     }
 
     private void RequireFast(PeerMessage m)
@@ -403,26 +373,34 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
     private void SetPieces(PieceSet pieces)
     {
         _theirs = pieces;
-        _interestingCount = 0;
-        foreach (var i in pieces.Indices())
+        _chokeInterest = _chokeInterest.PeerHasOnly(pieces, _ours);
+        Context.Parent.Tell(new PeerPieces(_args.Peer, pieces.Clone()));
+        UpdateInterest();
+    }
+
+    private void OnWeHave(int piece)
+    {
+        if (!_ours.Add(piece))
         {
-            if (!_ours[i])
-            {
-                _interestingCount++;
-            }
+            return;
         }
 
-        Context.Parent.Tell(new PeerPieces(_args.Peer, pieces.Clone()));
+        var peerHasIt = _theirs[piece];
+        if (!peerHasIt)
+        {
+            Send(new Have(piece)); // a peer that has the piece gains nothing from hearing that we do
+        }
+
+        _chokeInterest = _chokeInterest.WeGot(peerHasIt);
         UpdateInterest();
     }
 
     private void UpdateInterest()
     {
-        var want = _interestingCount > 0;
-        if (want != _amInterested)
+        (_chokeInterest, var say) = _chokeInterest.UpdateInterest();
+        if (say is not null)
         {
-            _amInterested = want;
-            Send(want ? Interested.Instance : NotInterested.Instance);
+            Send(say);
         }
 
         if (_ours.IsComplete && _theirs.IsComplete)
@@ -433,25 +411,25 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
 
     private void SetPeerInterested(bool interested)
     {
-        if (_peerInterested != interested)
+        (_chokeInterest, var changed) = _chokeInterest.WithPeerInterested(interested);
+        if (changed)
         {
-            _peerInterested = interested;
             Context.Parent.Tell(new PeerInterest(_args.Peer, interested));
         }
     }
 
     private void SetChoking(bool choke)
     {
-        if (choke == _amChoking || _channel is null)
+        (_chokeInterest, var changed) = _chokeInterest.WithAmChoking(choke);
+        if (!changed)
         {
             return;
         }
 
-        _amChoking = choke;
         Send(choke ? Choke.Instance : Unchoke.Instance);
         if (choke)
         {
-            foreach (var (piece, begin, length) in _channel.ClearUploads())
+            foreach (var (piece, begin, length) in _channel!.ClearUploads())
             {
                 if (_fast)
                 {
@@ -463,129 +441,95 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
 
     private void OnRequest(Request r)
     {
-        var valid = r.Piece < _args.Metainfo.PieceCount && _ours[r.Piece]
-            && (long)r.Begin + r.Length <= _args.Metainfo.PieceSize(r.Piece);
-        if (!valid && _ours[r.Piece])
+        var verdict = UploadRequestRule.Judge(r, _ours[r.Piece], _args.Metainfo.PieceSize(r.Piece), _chokeInterest.AmChoking, _channel!.PendingUploads, _cfg.Peer.MaxIncomingRequests);
+        if (verdict == UploadVerdict.Violation)
         {
             throw new PeerProtocolException($"request for piece {r.Piece} at {r.Begin}+{r.Length} runs past the piece");
         }
 
-        if (_amChoking || !valid || _channel!.PendingUploads >= _cfg.Peer.MaxIncomingRequests || !_channel.QueueUpload(r.Piece, r.Begin, r.Length))
+        if ((verdict == UploadVerdict.Refuse || !_channel.QueueUpload(r.Piece, r.Begin, r.Length)) && _fast)
         {
-            if (_fast)
-            {
-                Send(new RejectRequest(r.Piece, r.Begin, r.Length));
-            }
+            Send(new RejectRequest(r.Piece, r.Begin, r.Length));
         }
     }
 
     private void OnBlock(PieceBlock p)
     {
-        if (_outstanding.Remove((p.Piece, p.Begin), out var req) && req.Length != p.Data.Length)
+        (_pipeline, var requested) = _pipeline.Arrived(p.Piece, p.Begin);
+        if (requested is { } length && length != p.Data.Length)
         {
-            throw new PeerProtocolException($"block {p.Piece}:{p.Begin} is {p.Data.Length} bytes, {req.Length} were requested");
+            throw new PeerProtocolException($"block {p.Piece}:{p.Begin} is {p.Data.Length} bytes, {length} were requested");
         }
 
-        // Blocks that arrive after a choke or cancel still count: the torrent drops them if no longer needed.
         Context.Parent.Tell(new BlockArrived(_args.Peer, p.Piece, p.Begin, p.Data));
     }
 
     private void RequestMore()
     {
-        if (_channel is null || _peerChoking || !_amInterested || _awaitingBlocks)
+        (_pipeline, var ask) = _pipeline.AskForBlocks(_chokeInterest.CanRequest);
+        if (ask > 0)
         {
-            return;
-        }
-
-        var room = Math.Min(_depth, _peerQueueLimit) - _outstanding.Count;
-        // Ask in chunks, not block by block: one round trip to the torrent per quarter of the pipeline.
-        if (room >= Math.Max(1, Math.Min(_depth, _peerQueueLimit) / 4))
-        {
-            _awaitingBlocks = true;
-            Context.Parent.Tell(new NeedBlocks(_args.Peer, room));
+            Context.Parent.Tell(new NeedBlocks(_args.Peer, ask));
         }
     }
 
     private void SendRequests(IReadOnlyList<BlockRef> blocks)
     {
-        var now = DateTime.UtcNow;
+        var now = _clock.GetUtcNow();
         foreach (var b in blocks)
         {
-            if (_peerChoking)
+            if (_chokeInterest.PeerChoking)
             {
                 Context.Parent.Tell(new ReleaseBlocks(_args.Peer, [b]));
                 continue;
             }
 
-            _outstanding[(b.Piece, b.Begin)] = (b.Length, now);
+            _pipeline = _pipeline.Sent(b, now);
             Send(new Request(b.Piece, b.Begin, b.Length));
         }
     }
 
     private void ReleaseAllOutstanding()
     {
-        if (_outstanding.Count == 0)
+        (_pipeline, var released) = _pipeline.ReleaseAll();
+        if (released.Count > 0)
         {
-            return;
+            Context.Parent.Tell(new ReleaseBlocks(_args.Peer, released));
         }
-
-        var blocks = _outstanding.Select(kv => new BlockRef(kv.Key.Piece, kv.Key.Begin, kv.Value.Length)).ToList();
-        _outstanding.Clear();
-        Context.Parent.Tell(new ReleaseBlocks(_args.Peer, blocks));
     }
 
     private void OnTick()
     {
-        if (_channel is null)
-        {
-            return;
-        }
-
-        var now = DateTime.UtcNow;
-        var seconds = _args.Node.Settings.StatsInterval.TotalSeconds;
-        var down = _channel.Downloaded;
-        var up = _channel.Uploaded;
-        _downRate = (_downRate * 0.5) + ((down - _lastDownloaded) / seconds * 0.5);
-        _upRate = (_upRate * 0.5) + ((up - _lastUploaded) / seconds * 0.5);
-        _lastDownloaded = down;
-        _lastUploaded = up;
-
-        // Keep enough requests in flight to cover `seconds-of-data` at the measured rate.
-        var wanted = (int)(_downRate * _cfg.Pipeline.SecondsOfData / _cfg.Peer.BlockLength);
-        _depth = Math.Clamp(Math.Max(wanted, _depth / 2), _cfg.Pipeline.MinDepth, _cfg.Pipeline.MaxDepth);
-
-        var expired = _outstanding.Where(kv => now - kv.Value.Sent > _cfg.Pipeline.RequestTimeout).ToList();
+        var now = _clock.GetUtcNow();
+        var (down, up) = (_channel!.Downloaded, _channel.Uploaded);
+        _rates = _rates.Sample(down, up, _cfg.StatsInterval);
+        _pipeline = _pipeline.Adapt(_rates.DownloadRate, _cfg.Pipeline, _cfg.Peer.BlockLength);
+        (_pipeline, var expired) = _pipeline.Expire(now, _cfg.Pipeline.RequestTimeout);
         if (expired.Count > 0)
         {
-            foreach (var kv in expired)
-            {
-                _outstanding.Remove(kv.Key);
-            }
-
             _log.Info("{0}: {1} requests timed out, giving them to other peers", Who, expired.Count);
-            Context.Parent.Tell(new ReleaseBlocks(_args.Peer, expired.Select(kv => new BlockRef(kv.Key.Piece, kv.Key.Begin, kv.Value.Length)).ToList()));
+            Context.Parent.Tell(new ReleaseBlocks(_args.Peer, expired));
         }
 
-        if (now - _lastReceived > _cfg.Peer.IdleTimeout)
+        switch (_keepAlive.Check(now, _cfg.Peer.IdleTimeout))
         {
-            Close("idle for too long");
-            return;
+            case KeepAliveDue.PeerIdle:
+                Close("idle for too long");
+                return;
+            case KeepAliveDue.SendKeepAlive:
+                Send(KeepAlive.Instance);
+                break;
         }
 
-        if (now - _lastSent > _cfg.Peer.IdleTimeout / 2)
-        {
-            Send(KeepAlive.Instance);
-        }
-
-        _awaitingBlocks = false; // a lost assignment must not stall the pipeline forever
+        _pipeline = _pipeline.AskAnswered(); // a lost assignment must not stall the pipeline forever
         RequestMore();
-        Context.Parent.Tell(new PeerStats(_args.Peer, down, up, _downRate, _upRate, _amInterested, _peerChoking, _outstanding.Count));
+        Context.Parent.Tell(new PeerStats(_args.Peer, down, up, _rates.DownloadRate, _rates.UploadRate, _chokeInterest.PeerChoking));
     }
 
     private void Send(PeerMessage message)
     {
-        _lastSent = DateTime.UtcNow;
-        _channel?.Send(message);
+        _keepAlive = _keepAlive.Sent(_clock.GetUtcNow());
+        _channel!.Send(message);
     }
 
     private void Close(string reason)
