@@ -1,35 +1,17 @@
-using System.Net;
-using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Event;
 using Swarm.Actors.Configuration;
 using Swarm.Actors.Pieces;
-using Swarm.Actors.Storage;
-using Swarm.Protocol.Metainfo;
 using Swarm.Protocol.PeerWire;
 using static Swarm.Actors.Peers.PeerConnectionMessages;
 
 namespace Swarm.Actors.Peers;
 
-/// <summary>Everything a connection actor needs; <see cref="Accepted"/> is set for incoming connections,
-/// whose handshake the listener already read.</summary>
-public sealed record PeerConnectionArgs(
-    int Peer,
-    IPEndPoint EndPoint,
-    TorrentMetainfo Metainfo,
-    TorrentStorage Storage,
-    PieceSet OurPieces,
-    NodeContext Node,
-    TransferLimits Limits,
-    Socket? Accepted = null,
-    Handshake? AcceptedHandshake = null);
-
 /// <summary>Owns one peer connection: the wire protocol both ways, between the torrent and the socket tasks of its
 /// <see cref="PeerWireChannel"/>. Two behaviours: connecting (our dial and handshake run off the actor with
 /// <see cref="HandshakeExchange"/>; an accepted connection, whose handshake the listener read, passes through at once)
-/// and established, where <see cref="ChokeInterest"/>, <see cref="RequestPipeline"/>, <see cref="RateMeter"/> and
-/// <see cref="KeepAliveSchedule"/> decide and this actor acts. Any protocol violation throws, and the torrent's
-/// supervisor stops this actor only.</summary>
+/// and established, where <see cref="PeerWireState"/> decides and this actor acts. Any protocol violation throws, and
+/// the torrent's supervisor stops this actor only.</summary>
 public sealed class PeerConnectionActor : UntypedActor, IWithTimers
 {
     private readonly PeerConnectionArgs _args;
@@ -42,12 +24,7 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
     private readonly CancellationTokenSource _dialCancel = new();
     private PieceSet _theirs;
     private PeerWireChannel? _channel;
-    private bool _fast;
-    private byte _theirMetadataId; // the peer's BEP 10 id for ut_metadata (0: none), put on our answers to it
-    private ChokeInterest _chokeInterest = ChokeInterest.Initial;
-    private RequestPipeline _pipeline;
-    private RateMeter _rates = RateMeter.Zero;
-    private KeepAliveSchedule _keepAlive;
+    private PeerWireState _state;
 
     public PeerConnectionActor(PeerConnectionArgs args)
     {
@@ -59,13 +36,14 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
         // The torrent took these slots for us before spawning us; we give them back.
         _openSlot = args.Node.Connections.HeldOpen();
         _connectSlot = args.Accepted is null ? args.Node.Connections.HeldConnect() : null;
-        _pipeline = RequestPipeline.Start(_cfg.Pipeline.InitialDepth);
-        _keepAlive = KeepAliveSchedule.StartingAt(_clock.GetUtcNow());
+        _state = PeerWireState.Start(args.Peer, _cfg.Pipeline.InitialDepth, _clock.GetUtcNow());
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     private string Who => $"torrent {_args.Metainfo.InfoHash.Hex[..8]} peer {_args.EndPoint}";
+
+    private bool BothSeeds => _ours.IsComplete && _theirs.IsComplete;
 
     public static Props Props(PeerConnectionArgs args) => Akka.Actor.Props.Create(() => new PeerConnectionActor(args));
 
@@ -91,7 +69,7 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
         if (_channel is not null)
         {
             // Final byte counts: a transfer shorter than one stats interval would otherwise never be counted.
-            Context.Parent.Tell(new PeerStats(_args.Peer, _channel.Downloaded, _channel.Uploaded, 0, 0, _chokeInterest.PeerChoking));
+            Context.Parent.Tell(new PeerStats(_args.Peer, _channel.Downloaded, _channel.Uploaded, 0, 0, _state.Flags.PeerChoking));
             _ = _channel.DisposeAsync().AsTask();
         }
         else
@@ -119,12 +97,7 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
                 _ours.Add(h.Piece); // told to the peer in our bitfield once the wire is up
                 break;
             case AssignBlocks a:
-                // Nothing can be requested before the peer unchokes us.
-                if (a.Blocks.Count > 0)
-                {
-                    Context.Parent.Tell(new ReleaseBlocks(_args.Peer, a.Blocks));
-                }
-
+                Release(a.Blocks); // nothing can be requested before the peer unchokes us
                 break;
             case SetChoke or CancelBlocks or BlocksAvailable:
                 break; // nothing on the wire to change yet
@@ -154,37 +127,35 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
                     _channel!.BatchHandled();
                 }
 
-                _keepAlive = _keepAlive.Received(_clock.GetUtcNow());
-                RequestMore();
+                Apply(_state.BatchHandled(_clock.GetUtcNow()));
                 break;
             case AssignBlocks a:
-                _pipeline = _pipeline.AskAnswered();
-                SendRequests(a.Blocks);
+                Apply(_state.Assigned(a.Blocks, _clock.GetUtcNow()));
                 break;
             case CancelBlocks c:
-                foreach (var b in c.Blocks)
-                {
-                    (_pipeline, var wasOutstanding) = _pipeline.Remove(b.Piece, b.Begin);
-                    if (wasOutstanding)
-                    {
-                        Send(new Cancel(b.Piece, b.Begin, b.Length));
-                    }
-                }
-
-                RequestMore();
+                Apply(_state.Cancelled(c.Blocks));
                 break;
             case BlocksAvailable:
-                _pipeline = _pipeline.AskAnswered();
-                RequestMore();
+                Apply(_state.BlocksAvailable());
                 break;
             case SetChoke s:
                 SetChoking(s.Choke);
                 break;
             case WeHave h:
-                OnWeHave(h.Piece);
+                if (_ours.Add(h.Piece))
+                {
+                    Apply(_state.WeGot(h.Piece, peerHasIt: _theirs[h.Piece], BothSeeds));
+                }
+
                 break;
             case ConnectionTick:
-                OnTick();
+                var (next, reaction) = _state.Tick(_clock.GetUtcNow(), _channel!.Downloaded, _channel.Uploaded, _cfg);
+                if (reaction.Released.Count > 0)
+                {
+                    _log.Info("{0}: {1} requests timed out, giving them to other peers", Who, reaction.Released.Count);
+                }
+
+                Apply((next, reaction));
                 break;
             case ReaderStopped r:
                 Close(r.Error is null ? "peer closed the connection" : Describe(r.Error));
@@ -232,7 +203,7 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
             return;
         }
 
-        _fast = remote.SupportsFast;
+        _state = _state with { Fast = remote.SupportsFast };
         _channel = new PeerWireChannel(
             done.Socket,
             Self,
@@ -246,26 +217,9 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
             _channel.SendRaw(OurHandshake().ToArray());
         }
 
-        if (remote.SupportsExtensions)
+        foreach (var opening in ConnectionOpening.Messages(remote, _ours, _args.Metainfo, _args.Node.ListenPort, _cfg.Peer.MaxIncomingRequests))
         {
-            // Metadata is served for magnet links (BEP 9), except for private torrents (BEP 27: their metadata stays
-            // with the peers of their own trackers, who have the .torrent).
-            var servesMetadata = !_args.Metainfo.IsPrivate;
-            var ext = ExtensionHandshake.Ours(servesMetadata, _args.Node.ListenPort, servesMetadata ? _args.Metainfo.InfoBytes.Length : null, _cfg.Peer.MaxIncomingRequests);
-            Send(new Extended(0, ext.Encode()));
-        }
-
-        if (_fast && _ours.Count == 0)
-        {
-            Send(HaveNone.Instance);
-        }
-        else if (_fast && _ours.IsComplete)
-        {
-            Send(HaveAll.Instance);
-        }
-        else if (_ours.Count > 0)
-        {
-            Send(new Bitfield(_ours.ToBytes()));
+            Send(opening);
         }
 
         var limits = new PeerWireLimits(_cfg.Peer.MaxBlockLength, _args.Metainfo.PieceCount, _cfg.Peer.MaxExtendedLength);
@@ -280,32 +234,19 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
     {
         switch (m)
         {
-            case KeepAlive:
-                break;
             case Choke:
-                _chokeInterest = _chokeInterest.WithPeerChoking(true);
-                if (!_fast)
-                {
-                    // Without BEP 6, a choke silently discards every pending request.
-                    ReleaseAllOutstanding();
-                }
-
+                Apply(_state.PeerChoked());
                 break;
             case Unchoke:
-                _chokeInterest = _chokeInterest.WithPeerChoking(false);
+                _state = _state.PeerUnchoked();
                 break;
-            case Interested:
-                SetPeerInterested(true);
-                break;
-            case NotInterested:
-                SetPeerInterested(false);
+            case Interested or NotInterested:
+                Apply(_state.PeerInterestIs(m is Interested));
                 break;
             case Have h:
                 if (_theirs.Add(h.Piece))
                 {
-                    _chokeInterest = _chokeInterest.PeerGot(weHaveIt: _ours[h.Piece]);
-                    Context.Parent.Tell(new PeerHave(_args.Peer, h.Piece));
-                    UpdateInterest();
+                    Apply(_state.PeerGot(h.Piece, weHaveIt: _ours[h.Piece], BothSeeds));
                 }
 
                 break;
@@ -313,11 +254,11 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
                 SetPieces(PieceSet.FromBytes(b.Bits, _args.Metainfo.PieceCount));
                 break;
             case HaveAll:
-                RequireFast(m);
+                _state.RequireFast(m);
                 SetPieces(PieceSet.Full(_args.Metainfo.PieceCount));
                 break;
             case HaveNone:
-                RequireFast(m);
+                _state.RequireFast(m);
                 SetPieces(new PieceSet(_args.Metainfo.PieceCount));
                 break;
             case Request r:
@@ -327,111 +268,44 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
                 _channel!.CancelUpload(c.Piece, c.Begin, c.Length);
                 break;
             case PieceBlock p:
-                OnBlock(p);
+                Apply(_state.BlockArrived(p));
                 break;
             case RejectRequest r:
-                RequireFast(m);
-                (_pipeline, var wasOutstanding) = _pipeline.Remove(r.Piece, r.Begin);
-                if (wasOutstanding)
-                {
-                    Context.Parent.Tell(new ReleaseBlocks(_args.Peer, [new BlockRef(r.Piece, r.Begin, r.Length)]));
-                }
-
+                Apply(_state.Rejected(r));
                 break;
             case Extended { ExtendedId: 0 } x:
-                var hs = ExtensionHandshake.Decode(x.Payload);
-                if (hs.RequestQueue is { } reqq)
-                {
-                    _pipeline = _pipeline.WithPeerQueueLimit(reqq);
-                }
-
-                _theirMetadataId = hs.Extensions.TryGetValue(MetadataMessage.ExtensionName, out var metadataId) ? (byte)metadataId : (byte)0;
+                _state = _state.ExtensionHandshakeIs(ExtensionHandshake.Decode(x.Payload));
                 break;
             case Extended { ExtendedId: ExtensionHandshake.OurMetadataId } x when !_args.Metainfo.IsPrivate:
                 var info = _args.Metainfo.InfoBytes;
-                if (MetadataServing.Answer(MetadataMessage.Decode(x.Payload, info.Length), _theirMetadataId, info) is { } answer)
-                {
-                    Send(answer);
-                }
-
+                Apply(_state.MetadataAsked(MetadataMessage.Decode(x.Payload, info.Length), info));
                 break;
-            case SuggestPiece or AllowedFast or DhtPort or Extended:
+            case KeepAlive or SuggestPiece or AllowedFast or DhtPort or Extended:
                 break; // understood; nothing we act on yet
         }
     }
 
-    private void RequireFast(PeerMessage m)
-    {
-        if (!_fast)
-        {
-            throw new PeerProtocolException($"{m.GetType().Name} sent without the fast extension");
-        }
-    }
-
-    /// <summary>BEP 3 wants the bitfield first, but aria2 sends HaveNone and later whole bitfields as it progresses:
-    /// a later one simply replaces what we know of the peer.</summary>
     private void SetPieces(PieceSet pieces)
     {
         _theirs = pieces;
-        _chokeInterest = _chokeInterest.PeerHasOnly(pieces, _ours);
-        Context.Parent.Tell(new PeerPieces(_args.Peer, pieces.Clone()));
-        UpdateInterest();
-    }
-
-    private void OnWeHave(int piece)
-    {
-        if (!_ours.Add(piece))
-        {
-            return;
-        }
-
-        var peerHasIt = _theirs[piece];
-        if (!peerHasIt)
-        {
-            Send(new Have(piece)); // a peer that has the piece gains nothing from hearing that we do
-        }
-
-        _chokeInterest = _chokeInterest.WeGot(peerHasIt);
-        UpdateInterest();
-    }
-
-    private void UpdateInterest()
-    {
-        (_chokeInterest, var say) = _chokeInterest.UpdateInterest();
-        if (say is not null)
-        {
-            Send(say);
-        }
-
-        if (_ours.IsComplete && _theirs.IsComplete)
-        {
-            Close("both sides are seeds");
-        }
-    }
-
-    private void SetPeerInterested(bool interested)
-    {
-        (_chokeInterest, var changed) = _chokeInterest.WithPeerInterested(interested);
-        if (changed)
-        {
-            Context.Parent.Tell(new PeerInterest(_args.Peer, interested));
-        }
+        Apply(_state.PeerHasOnly(pieces, _ours));
     }
 
     private void SetChoking(bool choke)
     {
-        (_chokeInterest, var changed) = _chokeInterest.WithAmChoking(choke);
-        if (!changed)
+        (_state, var say) = _state.Choking(choke);
+        if (say is null)
         {
             return;
         }
 
-        Send(choke ? Choke.Instance : Unchoke.Instance);
+        Send(say);
         if (choke)
         {
+            // Queued uploads are dropped with the choke; BEP 6 wants each one rejected explicitly.
             foreach (var (piece, begin, length) in _channel!.ClearUploads())
             {
-                if (_fast)
+                if (_state.Fast)
                 {
                     Send(new RejectRequest(piece, begin, length));
                 }
@@ -441,101 +315,63 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
 
     private void OnRequest(Request r)
     {
-        var verdict = UploadRequestRule.Judge(r, _ours[r.Piece], _args.Metainfo.PieceSize(r.Piece), _chokeInterest.AmChoking, _channel!.PendingUploads, _cfg.Peer.MaxIncomingRequests);
+        var verdict = UploadRequestRule.Judge(r, _ours[r.Piece], _args.Metainfo.PieceSize(r.Piece), _state.Flags.AmChoking, _channel!.PendingUploads, _cfg.Peer.MaxIncomingRequests);
         if (verdict == UploadVerdict.Violation)
         {
             throw new PeerProtocolException($"request for piece {r.Piece} at {r.Begin}+{r.Length} runs past the piece");
         }
 
-        if ((verdict == UploadVerdict.Refuse || !_channel.QueueUpload(r.Piece, r.Begin, r.Length)) && _fast)
+        if ((verdict == UploadVerdict.Refuse || !_channel.QueueUpload(r.Piece, r.Begin, r.Length)) && _state.Fast)
         {
             Send(new RejectRequest(r.Piece, r.Begin, r.Length));
         }
     }
 
-    private void OnBlock(PieceBlock p)
+    private void Apply((PeerWireState Next, PeerWireReaction Reaction) step)
     {
-        (_pipeline, var requested) = _pipeline.Arrived(p.Piece, p.Begin);
-        if (requested is { } length && length != p.Data.Length)
+        _state = step.Next;
+        var r = step.Reaction;
+        foreach (var m in r.ToPeer)
         {
-            throw new PeerProtocolException($"block {p.Piece}:{p.Begin} is {p.Data.Length} bytes, {length} were requested");
+            Send(m);
         }
 
-        Context.Parent.Tell(new BlockArrived(_args.Peer, p.Piece, p.Begin, p.Data));
-    }
-
-    private void RequestMore()
-    {
-        (_pipeline, var ask) = _pipeline.AskForBlocks(_chokeInterest.CanRequest);
-        if (ask > 0)
+        Release(r.Released);
+        if (r.Ask > 0)
         {
-            Context.Parent.Tell(new NeedBlocks(_args.Peer, ask));
+            Context.Parent.Tell(new NeedBlocks(_args.Peer, r.Ask));
         }
-    }
 
-    private void SendRequests(IReadOnlyList<BlockRef> blocks)
-    {
-        var now = _clock.GetUtcNow();
-        foreach (var b in blocks)
+        if (r.Notify is not null)
         {
-            if (_chokeInterest.PeerChoking)
-            {
-                Context.Parent.Tell(new ReleaseBlocks(_args.Peer, [b]));
-                continue;
-            }
+            Context.Parent.Tell(r.Notify);
+        }
 
-            _pipeline = _pipeline.Sent(b, now);
-            Send(new Request(b.Piece, b.Begin, b.Length));
+        if (r.Close is not null)
+        {
+            Close(r.Close);
         }
     }
 
-    private void ReleaseAllOutstanding()
+    private void Release(IReadOnlyList<BlockRef> blocks)
     {
-        (_pipeline, var released) = _pipeline.ReleaseAll();
-        if (released.Count > 0)
+        if (blocks.Count > 0)
         {
-            Context.Parent.Tell(new ReleaseBlocks(_args.Peer, released));
+            Context.Parent.Tell(new ReleaseBlocks(_args.Peer, blocks));
         }
-    }
-
-    private void OnTick()
-    {
-        var now = _clock.GetUtcNow();
-        var (down, up) = (_channel!.Downloaded, _channel.Uploaded);
-        _rates = _rates.Sample(down, up, _cfg.StatsInterval);
-        _pipeline = _pipeline.Adapt(_rates.DownloadRate, _cfg.Pipeline, _cfg.Peer.BlockLength);
-        (_pipeline, var expired) = _pipeline.Expire(now, _cfg.Pipeline.RequestTimeout);
-        if (expired.Count > 0)
-        {
-            _log.Info("{0}: {1} requests timed out, giving them to other peers", Who, expired.Count);
-            Context.Parent.Tell(new ReleaseBlocks(_args.Peer, expired));
-        }
-
-        switch (_keepAlive.Check(now, _cfg.Peer.IdleTimeout))
-        {
-            case KeepAliveDue.PeerIdle:
-                Close("idle for too long");
-                return;
-            case KeepAliveDue.SendKeepAlive:
-                Send(KeepAlive.Instance);
-                break;
-        }
-
-        _pipeline = _pipeline.AskAnswered(); // a lost assignment must not stall the pipeline forever
-        RequestMore();
-        Context.Parent.Tell(new PeerStats(_args.Peer, down, up, _rates.DownloadRate, _rates.UploadRate, _chokeInterest.PeerChoking));
     }
 
     private void Send(PeerMessage message)
     {
-        _keepAlive = _keepAlive.Sent(_clock.GetUtcNow());
+        _state = _state.Sent(_clock.GetUtcNow());
         _channel!.Send(message);
     }
 
     private void Close(string reason)
     {
         _log.Info("{0}: disconnected: {1}", Who, reason);
-        ReleaseAllOutstanding();
+        (_state, var released) = _state.ReleaseAll();
+        Release(released);
         Context.Parent.Tell(new PeerClosing(_args.Peer, reason));
         Context.Stop(Self);
     }
