@@ -1,14 +1,15 @@
 using System.Net;
 using Akka.Actor;
 using Akka.Event;
-using Swarm.Actors.Configuration;
 using Swarm.Actors.Catalog;
+using Swarm.Actors.Configuration;
 using Swarm.Actors.ConsoleEndpoint;
 using Swarm.Actors.Torrent;
 using Swarm.Actors.TrackerClient;
 using Swarm.Protocol.Magnet;
 using Swarm.Protocol.Metainfo;
 using Swarm.Protocol.Trackers;
+using static Swarm.Actors.Magnet.MagnetMessages;
 
 namespace Swarm.Actors.Magnet;
 
@@ -18,7 +19,8 @@ namespace Swarm.Actors.Magnet;
 /// <c>magnet.metadata-timeout</c> with every peer's reason: a kept magnet (added to a running node) logs it, shows it in
 /// its status and starts another round; any other is refused to its requester. Answers
 /// <see cref="TorrentMessages.GetStatus"/> and <see cref="TorrentMessages.GetDetails"/> meanwhile, with state
-/// <see cref="TorrentState.Metadata"/>.</summary>
+/// <see cref="TorrentState.Metadata"/>. Behaviours: fetching (a round runs), and, for a kept magnet whose metadata is not a
+/// usable torrent, unusable (no more rounds; it only answers queries until removed).</summary>
 public sealed class MagnetActor : ReceiveActor
 {
     private readonly MagnetLink _magnet;
@@ -41,33 +43,7 @@ public sealed class MagnetActor : ReceiveActor
         _requester = requester;
         _keep = keep;
         _tag = magnet.InfoHash.Hex[..8];
-        Receive<Fetched>(f =>
-        {
-            TorrentMetainfo meta;
-            try
-            {
-                meta = MetainfoParser.ParseInfoDictionary(f.InfoDictionary, magnet.InfoHash) with
-                {
-                    TrackerTiers = [.. magnet.Trackers.Select(t => (IReadOnlyList<string>)[t])],
-                };
-            }
-            catch (Exception e) when (e is InvalidTorrentException or FormatException)
-            {
-                // It hashes to the link's info-hash, so every peer would send the same: trying again cannot help.
-                Fail($"the metadata of {_tag} is not a usable torrent: {e.Message}", retry: false);
-                return;
-            }
-
-            _log.Info("magnet {0}: metadata ({1} bytes) from {2}", _tag, f.InfoDictionary.Length, f.From);
-            // The peer that had the metadata very likely has pieces too; the link's peers (x.pe) are peers of the torrent.
-            var peers = (options.Peers ?? []).Concat(magnet.PeerEndPoints()).Append(f.From).Distinct().ToList();
-            Context.Parent.Tell(new CatalogMessages.MagnetResolved(new CatalogMessages.AddTorrent(meta, savePath, options with { Peers = peers }), requester, keep));
-            Context.Stop(Self);
-        });
-        Receive<Failed>(f => Fail(f.Reason, retry: true));
-        Receive<TorrentMessages.GetStatus>(_ => Sender.Tell(Status()));
-        // No pieces, files or trackers to show until the info dictionary is here.
-        Receive<TorrentMessages.GetDetails>(_ => Sender.Tell(new TorrentDetails(Status(), 0, [], [], [])));
+        Fetching();
         Fetch();
     }
 
@@ -78,6 +54,46 @@ public sealed class MagnetActor : ReceiveActor
     {
         _cancel.Cancel();
         _cancel.Dispose();
+    }
+
+    private void Fetching()
+    {
+        Receive<MetadataFetched>(OnFetched);
+        Receive<MetadataNotFetched>(f => Fail(f.Reason, retry: true));
+        AnswerQueries();
+    }
+
+    private void Unusable() => AnswerQueries();
+
+    private void AnswerQueries()
+    {
+        Receive<TorrentMessages.GetStatus>(_ => Sender.Tell(Status()));
+        // No pieces, files or trackers to show until the info dictionary is here.
+        Receive<TorrentMessages.GetDetails>(_ => Sender.Tell(new TorrentDetails(Status(), 0, [], [], [])));
+    }
+
+    private void OnFetched(MetadataFetched f)
+    {
+        TorrentMetainfo meta;
+        try
+        {
+            meta = MetainfoParser.ParseInfoDictionary(f.InfoDictionary, _magnet.InfoHash) with
+            {
+                TrackerTiers = [.. _magnet.Trackers.Select(t => (IReadOnlyList<string>)[t])],
+            };
+        }
+        catch (Exception e) when (e is InvalidTorrentException or FormatException)
+        {
+            // It hashes to the link's info-hash, so every peer would send the same: trying again cannot help.
+            Fail($"the metadata of {_tag} is not a usable torrent: {e.Message}", retry: false);
+            return;
+        }
+
+        _log.Info("magnet {0}: metadata ({1} bytes) from {2}", _tag, f.InfoDictionary.Length, f.From);
+        // The peer that had the metadata very likely has pieces too; the link's peers (x.pe) are peers of the torrent.
+        var peers = (_options.Peers ?? []).Concat(_magnet.PeerEndPoints()).Append(f.From).Distinct().ToList();
+        Context.Parent.Tell(new CatalogMessages.MagnetResolved(new CatalogMessages.AddTorrent(meta, _savePath, _options with { Peers = peers }), _requester, _keep));
+        Context.Stop(Self);
     }
 
     private void Fetch() => FetchLoop(_magnet, _options, _node, _cancel.Token).PipeTo(Self);
@@ -97,6 +113,10 @@ public sealed class MagnetActor : ReceiveActor
         if (retry)
         {
             Fetch();
+        }
+        else
+        {
+            Become(Unusable);
         }
     }
 
@@ -119,10 +139,11 @@ public sealed class MagnetActor : ReceiveActor
     private static async Task<object> FetchLoop(MagnetLink magnet, TorrentOptions options, NodeContext node, CancellationToken ct)
     {
         var settings = node.Settings.Magnet;
-        var deadline = DateTime.UtcNow + settings.MetadataTimeout;
+        var clock = node.Clock;
+        var deadline = clock.GetUtcNow() + settings.MetadataTimeout;
         var failures = new Dictionary<string, string>(StringComparer.Ordinal);
         var trackers = new TrackerAnnouncer(node.Settings.Tracker, TrackerClientActor.Http);
-        while (DateTime.UtcNow < deadline && !ct.IsCancellationRequested)
+        while (clock.GetUtcNow() < deadline && !ct.IsCancellationRequested)
         {
             var candidates = new List<IPEndPoint>(options.Peers ?? []);
             candidates.AddRange(magnet.Peers.Select(p => IPEndPoint.TryParse(p, out var ep) ? ep : null).OfType<IPEndPoint>());
@@ -141,7 +162,7 @@ public sealed class MagnetActor : ReceiveActor
 
             foreach (var peer in candidates.Distinct().Where(p => !(p.Port == node.ListenPort && IPAddress.IsLoopback(p.Address))))
             {
-                var remaining = deadline - DateTime.UtcNow;
+                var remaining = deadline - clock.GetUtcNow();
                 if (remaining <= TimeSpan.Zero || ct.IsCancellationRequested)
                 {
                     break;
@@ -150,8 +171,8 @@ public sealed class MagnetActor : ReceiveActor
                 try
                 {
                     var timeout = remaining < settings.PeerTimeout ? remaining : settings.PeerTimeout;
-                    var info = await MetadataFetcher.FetchAsync(peer, magnet.InfoHash, node.PeerId, node.ListenPort, settings.MaxMetadataSize, timeout, ct).ConfigureAwait(false);
-                    return new Fetched(info, peer);
+                    var info = await MetadataFetcher.FetchAsync(peer, magnet.InfoHash, node.PeerId, node.ListenPort, settings.MaxMetadataSize, timeout, clock, ct).ConfigureAwait(false);
+                    return new MetadataFetched(info, peer);
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
@@ -161,7 +182,7 @@ public sealed class MagnetActor : ReceiveActor
 
             try
             {
-                await Task.Delay(settings.RetryInterval, ct).ConfigureAwait(false);
+                await Task.Delay(settings.RetryInterval, clock, ct).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -169,12 +190,8 @@ public sealed class MagnetActor : ReceiveActor
             }
         }
 
-        return new Failed(failures.Count == 0
+        return new MetadataNotFetched(failures.Count == 0
             ? $"no peer to fetch the metadata of {magnet.InfoHash.Hex[..8]} from (the link names no tracker or peer; pass --peer)"
             : $"no peer gave the metadata of {magnet.InfoHash.Hex[..8]} within {settings.MetadataTimeout.TotalSeconds:0} s: {string.Join("; ", failures.Take(5).Select(kv => $"{kv.Key}: {kv.Value}"))}");
     }
-
-    private sealed record Fetched(byte[] InfoDictionary, IPEndPoint From);
-
-    private sealed record Failed(string Reason);
 }

@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
+using Swarm.Actors.Peers;
 using Swarm.Protocol;
 using Swarm.Protocol.Magnet;
 using Swarm.Protocol.PeerWire;
@@ -8,27 +9,19 @@ using Swarm.Protocol.PeerWire;
 namespace Swarm.Actors.Magnet;
 
 /// <summary>Fetches a torrent's info dictionary from one peer with BEP 10 + BEP 9 (ut_metadata): handshake, extended
-/// handshake, then every 16 KiB piece, checked against the info-hash. Runs on its own socket, off any actor; a peer
-/// that lies, refuses or stalls throws, and the caller moves on to the next.</summary>
+/// handshake, then every 16 KiB piece, checked against the info-hash. Runs on its own socket (dialled with
+/// <see cref="HandshakeExchange"/>), off any actor; a peer that lies, refuses or stalls throws, and the caller moves on
+/// to the next.</summary>
 public static class MetadataFetcher
 {
-    public static async Task<byte[]> FetchAsync(IPEndPoint peer, InfoHash infoHash, byte[] peerId, int listenPort, int maxSize, TimeSpan timeout, CancellationToken ct)
+    /// <param name="timeout">For the whole fetch: connect, handshakes and every piece.</param>
+    /// <param name="clock">Times <paramref name="timeout"/>: the node's clock (<see cref="NodeContext.Clock"/>).</param>
+    public static async Task<byte[]> FetchAsync(IPEndPoint peer, InfoHash infoHash, byte[] peerId, int listenPort, int maxSize, TimeSpan timeout, TimeProvider clock, CancellationToken ct)
     {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        cts.CancelAfter(timeout);
-        using var socket = new Socket(peer.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        await socket.ConnectAsync(peer, cts.Token).ConfigureAwait(false);
-        await using var stream = new NetworkStream(socket, ownsSocket: false);
-
-        await stream.WriteAsync(new Handshake(infoHash, peerId, SupportsExtensions: true, SupportsFast: true).ToArray(), cts.Token).ConfigureAwait(false);
-        var theirs = new byte[Handshake.Length];
-        await stream.ReadExactlyAsync(theirs, cts.Token).ConfigureAwait(false);
-        var handshake = Handshake.Parse(theirs);
-        if (!handshake.InfoHash.Equals(infoHash))
-        {
-            throw new PeerProtocolException($"{peer} answered for another torrent ({handshake.InfoHash.Hex})");
-        }
-
+        using var deadline = new CancellationTokenSource(timeout, clock);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
+        var (dialled, handshake) = await HandshakeExchange.DialAsync(peer, new Handshake(infoHash, peerId, SupportsExtensions: true, SupportsFast: true), cts.Token).ConfigureAwait(false);
+        await using var stream = new NetworkStream(dialled, ownsSocket: true);
         if (!handshake.SupportsExtensions)
         {
             throw new PeerProtocolException($"{peer} does not support the extension protocol (BEP 10)");

@@ -14,6 +14,14 @@ public sealed class ConnectionLimiter(int maxConnections, int maxHalfOpen)
 
     public void EndConnect() => Interlocked.Decrement(ref _halfOpen);
 
+    /// <summary>An open-connection slot the caller already took with <see cref="TryOpen"/>, as a handle that gives it
+    /// back once.</summary>
+    public HeldSlot HeldOpen() => new(Close);
+
+    /// <summary>A connect slot the caller already took with <see cref="TryBeginConnect"/>, as a handle that gives it
+    /// back once.</summary>
+    public HeldSlot HeldConnect() => new(EndConnect);
+
     private static bool TryIncrement(ref int counter, int max)
     {
         while (true)
@@ -28,6 +36,21 @@ public sealed class ConnectionLimiter(int maxConnections, int maxHalfOpen)
             {
                 return true;
             }
+        }
+    }
+}
+
+/// <summary>One counted slot of a <see cref="ConnectionLimiter"/>, taken by a torrent for a connection and given back by
+/// the connection exactly once, whichever of its endings (handshake done, stopped) comes first.</summary>
+public sealed class HeldSlot(Action release)
+{
+    private int _released;
+
+    public void Release()
+    {
+        if (Interlocked.Exchange(ref _released, 1) == 0)
+        {
+            release();
         }
     }
 }

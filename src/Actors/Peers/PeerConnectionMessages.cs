@@ -1,15 +1,16 @@
-using System.Net;
+using System.Net.Sockets;
 using Swarm.Actors.Pieces;
 using Swarm.Protocol.PeerWire;
 
 namespace Swarm.Actors.Peers;
 
-/// <summary>Messages between a torrent and its peer connections.</summary>
+/// <summary>Messages between a torrent and its peer connections, and a connection's own (its socket tasks and timer).</summary>
 public static class PeerConnectionMessages
 {
     // connection -> torrent
 
-    public sealed record PeerConnected(int Peer, IPEndPoint EndPoint, string PeerIdHex, string Client, bool Incoming);
+    /// <summary>The handshake is done and the wire is up.</summary>
+    public sealed record PeerConnected(int Peer, string PeerIdHex, string Client, bool Incoming);
 
     public sealed record PeerPieces(int Peer, PieceSet Pieces);
 
@@ -23,21 +24,15 @@ public static class PeerConnectionMessages
 
     public sealed record ReleaseBlocks(int Peer, IReadOnlyList<BlockRef> Blocks);
 
-    public sealed record PeerStats(
-        int Peer,
-        long Downloaded,
-        long Uploaded,
-        double DownloadRate,
-        double UploadRate,
-        bool AmInterested,
-        bool PeerChoking,
-        int Outstanding);
+    /// <summary>Sent every stats interval, and once more with the final byte counts when the connection stops.</summary>
+    public sealed record PeerStats(int Peer, long Downloaded, long Uploaded, double DownloadRate, double UploadRate, bool PeerChoking);
 
     /// <param name="Permanent">Never dial this endpoint again (it is ourselves).</param>
     public sealed record PeerClosing(int Peer, string Reason, bool Permanent = false);
 
     // torrent -> connection
 
+    /// <summary>The torrent's answer to <see cref="NeedBlocks"/> (possibly empty).</summary>
     public sealed record AssignBlocks(IReadOnlyList<BlockRef> Blocks);
 
     public sealed record CancelBlocks(IReadOnlyList<BlockRef> Blocks);
@@ -54,20 +49,22 @@ public static class PeerConnectionMessages
 
     public sealed record Disconnect(string Reason);
 
-    // connection internals (socket tasks -> connection actor)
+    // connection internals (socket tasks and timer -> connection actor)
 
-    internal sealed record Established(System.Net.Sockets.Socket Socket, Handshake Remote);
+    /// <summary>The dial's answer: connected, and the peer's handshake is for our torrent.</summary>
+    internal sealed record HandshakeDone(Socket Socket, Handshake Remote);
 
-    internal sealed record EstablishFailed(string Reason);
+    internal sealed record HandshakeFailed(string Reason);
 
-    internal sealed record Inbound(List<PeerMessage> Messages);
+    internal sealed record MessagesArrived(IReadOnlyList<PeerMessage> Messages);
 
     internal sealed record ReaderStopped(Exception? Error);
 
     internal sealed record WriterStopped(Exception? Error);
 
-    internal sealed record Tick
+    /// <summary>Every stats interval: rates, pipeline depth, request timeouts, keep-alives, stats to the torrent.</summary>
+    internal sealed record ConnectionTick
     {
-        public static Tick Instance { get; } = new();
+        public static ConnectionTick Instance { get; } = new();
     }
 }

@@ -4,33 +4,38 @@ using Akka.Actor;
 using Akka.Event;
 using Swarm.Actors.Configuration;
 using Swarm.Actors.Torrent;
-using Swarm.Protocol.PeerWire;
+using static Swarm.Actors.Peers.PeerListenerMessages;
 
 namespace Swarm.Actors.Peers;
 
-/// <summary>Accepts incoming peer connections on the node's bound socket, reads each handshake (with a timeout,
-/// off the actor) and hands the connection to the torrents actor, which routes it by info-hash.</summary>
+/// <summary>Accepts incoming peer connections on the node's bound socket, reads each handshake with
+/// <see cref="HandshakeExchange"/> (within <c>peer.handshake-timeout</c>, off the actor) and hands the connection to the
+/// torrents actor, which routes it by info-hash.</summary>
 public sealed class PeerListenerActor : ReceiveActor
 {
     private readonly Socket _listener;
     private readonly IActorRef _torrents;
     private readonly PeerSettings _settings;
+    private readonly TimeProvider _clock;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CancellationTokenSource _cts = new();
 
-    public PeerListenerActor(Socket listener, IPEndPoint endpoint, IActorRef torrents, PeerSettings settings)
+    public PeerListenerActor(Socket listener, IPEndPoint endpoint, IActorRef torrents, PeerSettings settings, TimeProvider clock)
     {
         // A restarted listener finds the socket its predecessor closed and binds the same endpoint again.
         _listener = listener.SafeHandle.IsClosed ? Rebind(endpoint) : listener;
         _torrents = torrents;
         _settings = settings;
+        _clock = clock;
         Receive<AcceptFailed>(f => throw new IOException($"peer listener stopped: {f.Error}"));
     }
 
-    public static Props Props(Socket listener, IActorRef torrents, PeerSettings settings)
+    /// <param name="clock">Times the handshake timeout: the node's clock (<see cref="NodeContext.Clock"/>).</param>
+    public static Props Props(Socket listener, IActorRef torrents, PeerSettings settings, TimeProvider? clock = null)
     {
         var endpoint = (IPEndPoint)listener.LocalEndPoint!;
-        return Akka.Actor.Props.Create(() => new PeerListenerActor(listener, endpoint, torrents, settings));
+        var time = clock ?? TimeProvider.System;
+        return Akka.Actor.Props.Create(() => new PeerListenerActor(listener, endpoint, torrents, settings, time));
     }
 
     private static Socket Rebind(IPEndPoint endpoint)
@@ -85,22 +90,10 @@ public sealed class PeerListenerActor : ReceiveActor
     {
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_cts.Token);
-            timeout.CancelAfter(_settings.HandshakeTimeout);
-            var buffer = new byte[Handshake.Length];
-            var got = 0;
-            while (got < buffer.Length)
-            {
-                var n = await socket.ReceiveAsync(buffer.AsMemory(got), timeout.Token).ConfigureAwait(false);
-                if (n == 0)
-                {
-                    throw new IOException("closed during the handshake");
-                }
-
-                got += n;
-            }
-
-            _torrents.Tell(new TorrentMessages.IncomingPeer(socket, Handshake.Parse(buffer)));
+            using var timeout = new CancellationTokenSource(_settings.HandshakeTimeout, _clock);
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(_cts.Token, timeout.Token);
+            var handshake = await HandshakeExchange.ReceiveAsync(socket, either.Token).ConfigureAwait(false);
+            _torrents.Tell(new TorrentMessages.IncomingPeer(socket, handshake));
         }
         catch (Exception e)
         {
@@ -108,6 +101,4 @@ public sealed class PeerListenerActor : ReceiveActor
             socket.Dispose();
         }
     }
-
-    private sealed record AcceptFailed(string Error);
 }

@@ -181,7 +181,7 @@ internal sealed class PeerWireChannel : IAsyncDisposable
     private async Task Deliver(List<PeerMessage> batch)
     {
         await _batchesInFlight.WaitAsync(_cts.Token).ConfigureAwait(false);
-        _owner.Tell(new Inbound(batch));
+        _owner.Tell(new MessagesArrived(batch));
     }
 
     private async Task WriteLoop()

@@ -61,11 +61,12 @@ public sealed class RateLimit
 }
 
 /// <summary>Download and upload limits of one scope (the node, or one torrent).</summary>
-public sealed class TransferLimits(long downloadBytesPerSecond, long uploadBytesPerSecond)
+/// <param name="clock">The clock the buckets refill by (the node's, <see cref="NodeContext.Clock"/>); the system's if none.</param>
+public sealed class TransferLimits(long downloadBytesPerSecond, long uploadBytesPerSecond, TimeProvider? clock = null)
 {
-    public RateLimit Download { get; } = new(downloadBytesPerSecond);
+    public RateLimit Download { get; } = new(downloadBytesPerSecond, clock);
 
-    public RateLimit Upload { get; } = new(uploadBytesPerSecond);
+    public RateLimit Upload { get; } = new(uploadBytesPerSecond, clock);
 
     /// <summary>The longest wait any of <paramref name="limits"/> asks for.</summary>
     public static TimeSpan Reserve(IReadOnlyList<RateLimit> limits, int bytes)

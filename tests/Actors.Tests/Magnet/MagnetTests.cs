@@ -1,8 +1,8 @@
 using System.Net;
 using Akka.Actor;
-using Swarm.Actors.Magnet;
 using Swarm.Actors.Catalog;
 using Swarm.Actors.ConsoleEndpoint;
+using Swarm.Actors.Magnet;
 using Swarm.Actors.Tests.Support;
 using Swarm.Actors.Torrent;
 using Swarm.Protocol.Magnet;
@@ -25,7 +25,7 @@ public sealed class MagnetTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.
         using var listener = RawPeer.Listen();
         var liar = Liar(listener, torrent);
         var error = await Assert.ThrowsAsync<PeerProtocolException>(() =>
-            MetadataFetcher.FetchAsync((IPEndPoint)listener.LocalEndPoint!, torrent.Metainfo.InfoHash, Handshake.NewPeerId(), 1, 16 << 20, Wait, CancellationToken.None));
+            MetadataFetcher.FetchAsync((IPEndPoint)listener.LocalEndPoint!, torrent.Metainfo.InfoHash, Handshake.NewPeerId(), 1, 16 << 20, Wait, TimeProvider.System, CancellationToken.None));
         Assert.Contains("hashes to", error.Message);
         await liar;
     }
@@ -104,6 +104,26 @@ public sealed class MagnetTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.
         (node, _) = TestNodes.Start(Sys, "remover-again", nodeId);
         Assert.Empty((await node.Ask<CatalogMessages.TorrentList>(new CatalogMessages.ListTorrents(), Wait)).Torrents);
         Assert.IsType<CatalogMessages.TorrentNotResolved>(await node.Ask(new CatalogMessages.ResolveTorrent(hash), Wait));
+    }
+
+    [Fact]
+    public async Task A_round_ends_at_its_deadline_on_the_nodes_clock_with_every_peers_reason()
+    {
+        var settings = TestNodes.Settings.Magnet;
+        Assert.True(settings.MetadataTimeout > Wait, "the wall clock alone must not be able to pass this test");
+        var clock = new ManualClock();
+        var node = NodeContext.Create($"magnet-{Guid.NewGuid():N}", TestNodes.Settings, TestNodes.UnusedPort(), clock);
+        var nobody = new IPEndPoint(IPAddress.Loopback, TestNodes.UnusedPort());
+        var magnet = new MagnetLink(new Protocol.InfoHash(Enumerable.Range(1, 20).Select(i => (byte)i).ToArray()), null, [], [nobody.ToString()]);
+        var actor = Sys.ActorOf(MagnetActor.Props(magnet, Path.GetTempPath(), new TorrentOptions(), node, TestActor, keep: false));
+        // Answered once the actor has started its round, so that the round's deadline is set before the clock moves.
+        await actor.Ask<TorrentStatus>(new TorrentMessages.GetStatus(), Wait);
+
+        clock.Advance(settings.MetadataTimeout + TimeSpan.FromSeconds(1));
+
+        var rejected = ExpectMsg<CatalogMessages.AddTorrentRejected>(Wait);
+        Assert.Contains($"within {settings.MetadataTimeout.TotalSeconds:0} s", rejected.Reason);
+        Assert.Contains(nobody.ToString(), rejected.Reason); // it was tried, and refused, meanwhile
     }
 
     /// <summary>One connection: announces the right metadata size, then answers every request with random bytes.</summary>

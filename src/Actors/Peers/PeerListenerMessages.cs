@@ -1,0 +1,9 @@
+namespace Swarm.Actors.Peers;
+
+/// <summary>Messages of the peer listener (its accept loop reporting to the actor).</summary>
+public static class PeerListenerMessages
+{
+    /// <summary>The accept loop ended on a socket error; the actor throws it so that its supervisor restarts the
+    /// listener, which binds the endpoint again.</summary>
+    internal sealed record AcceptFailed(string Error);
+}
