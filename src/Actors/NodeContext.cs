@@ -22,14 +22,18 @@ public sealed record NodeContext(
     TimeProvider Clock)
 {
     /// <summary>A node's context with a fresh peer id and its shared resources sized from <paramref name="settings"/>.</summary>
-    public static NodeContext Create(string nodeId, SwarmSettings settings, int listenPort, TimeProvider? clock = null) => new(
-        nodeId,
-        settings,
-        Handshake.NewPeerId(),
-        listenPort,
-        new ConnectionLimiter(settings.Peer.MaxConnectionsPerNode, settings.Peer.MaxHalfOpen),
-        new FileHandlePool(settings.Storage.MaxOpenFiles),
-        new PieceBufferPool(settings.Storage.PieceBuffersRetained),
-        new TransferLimits(settings.Limits.DownloadRate, settings.Limits.UploadRate),
-        clock ?? TimeProvider.System);
+    public static NodeContext Create(string nodeId, SwarmSettings settings, int listenPort, TimeProvider? clock = null)
+    {
+        var time = clock ?? TimeProvider.System;
+        return new(
+            nodeId,
+            settings,
+            Handshake.NewPeerId(),
+            listenPort,
+            new ConnectionLimiter(settings.Peer.MaxConnectionsPerNode, settings.Peer.MaxHalfOpen),
+            new FileHandlePool(settings.Storage.MaxOpenFiles),
+            new PieceBufferPool(settings.Storage.PieceBuffersRetained),
+            new TransferLimits(settings.Limits.DownloadRate, settings.Limits.UploadRate, time),
+            time);
+    }
 }

@@ -142,7 +142,7 @@ public sealed class MagnetActor : ReceiveActor
         var clock = node.Clock;
         var deadline = clock.GetUtcNow() + settings.MetadataTimeout;
         var failures = new Dictionary<string, string>(StringComparer.Ordinal);
-        var trackers = new TrackerAnnouncer(node.Settings.Tracker, TrackerClientActor.Http);
+        var trackers = new TrackerAnnouncer(node.Settings.Tracker, TrackerClientActor.Http, node.Clock);
         while (clock.GetUtcNow() < deadline && !ct.IsCancellationRequested)
         {
             var candidates = new List<IPEndPoint>(options.Peers ?? []);

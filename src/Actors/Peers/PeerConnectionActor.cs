@@ -96,7 +96,7 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
             case WeHave h:
                 _ours.Add(h.Piece); // told to the peer in our bitfield once the wire is up
                 break;
-            case AssignBlocks a:
+            case BlocksAssigned a:
                 Release(a.Blocks); // nothing can be requested before the peer unchokes us
                 break;
             case SetChoke or CancelBlocks or BlocksAvailable:
@@ -129,7 +129,7 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
 
                 Apply(_state.BatchHandled(_clock.GetUtcNow()));
                 break;
-            case AssignBlocks a:
+            case BlocksAssigned a:
                 Apply(_state.Assigned(a.Blocks, _clock.GetUtcNow()));
                 break;
             case CancelBlocks c:

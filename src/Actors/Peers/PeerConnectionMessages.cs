@@ -33,7 +33,7 @@ public static class PeerConnectionMessages
     // torrent -> connection
 
     /// <summary>The torrent's answer to <see cref="NeedBlocks"/> (possibly empty).</summary>
-    public sealed record AssignBlocks(IReadOnlyList<BlockRef> Blocks);
+    public sealed record BlocksAssigned(IReadOnlyList<BlockRef> Blocks);
 
     public sealed record CancelBlocks(IReadOnlyList<BlockRef> Blocks);
 

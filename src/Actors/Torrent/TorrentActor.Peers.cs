@@ -170,7 +170,7 @@ public sealed partial class TorrentActor
             blocks = _picker!.Pick(n.Peer, entry.Has, n.Count);
         }
 
-        Sender.Tell(new AssignBlocks(blocks));
+        Sender.Tell(new BlocksAssigned(blocks));
     }
 
     private void OnBlockArrived(BlockArrived b)

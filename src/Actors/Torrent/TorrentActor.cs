@@ -61,7 +61,7 @@ public sealed partial class TorrentActor : ReceiveActor, IWithTimers
         _journalId = journalId;
         _storage = new TorrentStorage(meta, savePath, node.Files);
         _choker = new Choker(node.Settings.Choker);
-        _limits = new TransferLimits(options.DownloadLimit, options.UploadLimit);
+        _limits = new TransferLimits(options.DownloadLimit, options.UploadLimit, node.Clock);
         _journaled = TorrentJournalState.Empty(meta.PieceCount);
         _reputation = new PeerReputation(node.Settings.Storage.HashFailuresBeforeBan);
         _backlog = new WriteBacklog(node.Settings.Storage.MaxPendingWriteBytes);

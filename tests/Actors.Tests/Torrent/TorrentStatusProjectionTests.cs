@@ -94,7 +94,7 @@ public sealed class TorrentStatusProjectionTests
         established.Unchoked = true;
         established.Interested = true;
         established.Has.Add(2);
-        established.Stats = new PeerStats(1, Downloaded: 700, Uploaded: 30, DownloadRate: 70.5, UploadRate: 3, AmInterested: true, PeerChoking: false, Outstanding: 4);
+        established.Stats = new PeerStats(1, Downloaded: 700, Uploaded: 30, DownloadRate: 70.5, UploadRate: 3, PeerChoking: false);
         var banned = Peer(2, connected: true);
         banned.Banned = true;
         var dialling = Peer(3, connected: false);
