@@ -68,6 +68,11 @@ public sealed class QuickStartTests(ITestOutputHelper log) : EndToEndTest(log)
         Assert.Equal(5, transfers.Length);
         Assert.All(transfers, t => Assert.StartsWith(infoHash + "-", Path.GetFileName(t), StringComparison.Ordinal));
 
+        foreach (var (name, stderr) in new[] { ("swarm seed ~/videos", seeder.Stderr), ("swarm get -o dl", get.Stderr), ("swarm seed ~/shared", reseeder.Stderr) })
+        {
+            QuietLog.AssertOneFormat(name, stderr);
+        }
+
         QuietLog.AssertQuiet("swarm torrent create", created.Stderr);
         QuietLog.AssertQuiet("swarm seed ~/videos", seeder.Stderr);
         QuietLog.AssertQuiet("swarm get -o dl", get.Stderr);

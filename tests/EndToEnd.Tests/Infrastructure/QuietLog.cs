@@ -13,6 +13,14 @@ public static partial class QuietLog
         Assert.True(noisy.Count == 0, $"{name} logged {noisy.Count} warning/error line(s) on a normal run:\n{string.Join('\n', noisy)}");
     }
 
+    /// <summary>Every stderr line is one of ours: a log line in the one format, a progress line, or a `swarm:` message
+    /// (no second prefix, no multi-line event).</summary>
+    public static void AssertOneFormat(string name, IEnumerable<string> stderr)
+    {
+        var foreign = stderr.Where(l => l.Length > 0 && !OurLine().IsMatch(l) && !ProgressLine().IsMatch(l) && !l.StartsWith("swarm: ", StringComparison.Ordinal)).ToList();
+        Assert.True(foreign.Count == 0, $"{name} wrote {foreign.Count} line(s) in another format:\n{string.Join('\n', foreign)}");
+    }
+
     /// <summary>Weaker: whatever it logged, nothing ended in an exception.</summary>
     public static void AssertNoExceptions(string name, IEnumerable<string> lines)
     {
@@ -30,6 +38,12 @@ public static partial class QuietLog
         || line.StartsWith("fail:", StringComparison.Ordinal)
         || line.StartsWith("crit:", StringComparison.Ordinal)
         || line.StartsWith("swarm: warning", StringComparison.Ordinal);
+
+    [GeneratedRegex(@"^\d\d:\d\d:\d\d\.\d{3} (debug|info |warn |error|crit ) \[[^\]]+\] \S")]
+    private static partial Regex OurLine();
+
+    [GeneratedRegex(@"^\d+\.\d% \d+/\d+ pieces, ")]
+    private static partial Regex ProgressLine();
 
     /// <summary>Our line format, `HH:mm:ss.fff level [source] message`, at warning or above.</summary>
     [GeneratedRegex(@"^\d\d:\d\d:\d\d\.\d{3} (warn|error|crit)\b")]
