@@ -13,7 +13,10 @@ internal static class TransferCommands
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
 
-    public static Command Get()
+    /// <summary>A signal may come while the node is still starting (its journal check waits up to 10 s).</summary>
+    private static readonly TimeSpan StartBound = TimeSpan.FromSeconds(15);
+
+    public static Command Get(StopSignals signals)
     {
         var common = new CommonOptions();
         var torrent = new Argument<string>("TORRENT") { Description = "The .torrent file, or a magnet link (quoted)" };
@@ -24,12 +27,12 @@ internal static class TransferCommands
         var cmd = new Command("get", "Download a torrent, then exit (or keep seeding with --seed)") { torrent, output, seed, sequential, recheck };
         common.AddTo(cmd, withPeers: true);
         cmd.SetAction((r, ct) => RunNode(
-            common.Node(r),
-            () => (LoadOrMagnet(r.GetValue(torrent)!), new TorrentOptions(r.GetValue(sequential), SeedOnly: false, common.PeerEndPoints(r), r.GetValue(recheck))),
+            signals,
+            () => (LoadOrMagnet(r.GetValue(torrent)!), new TorrentOptions(r.GetValue(sequential), SeedOnly: false, common.PeerEndPoints(r), r.GetValue(recheck)), Path.GetFullPath(r.GetValue(output)!)),
+            input => common.Node(r) with { Transfer = new TransferKey(InfoHashOf(input.Item1), input.Item3) },
             async (node, input) =>
         {
-            var (source, options) = input;
-            var savePath = Path.GetFullPath(r.GetValue(output)!);
+            var (source, options, savePath) = input;
             TorrentMetainfo meta;
             string hash;
             if (source is Protocol.Magnet.MagnetLink magnet)
@@ -70,12 +73,14 @@ internal static class TransferCommands
                 }
             }
 
-            return completed ? ExitCodes.Ok : ExitCodes.Failed;
+            // Stopped before the download completed: 128 + the signal, as a shell reports a command a signal ended
+            // (the journal is saved: the same command resumes).
+            return completed ? ExitCodes.Ok : signals.Received is { } signal ? StopSignals.ExitCodeFor(signal) : ExitCodes.Failed;
         }));
         return cmd;
     }
 
-    public static Command Seed()
+    public static Command Seed(StopSignals signals)
     {
         var common = new CommonOptions();
         var torrent = new Argument<string>("TORRENT") { Description = "The .torrent file" };
@@ -84,7 +89,7 @@ internal static class TransferCommands
         var cmd = new Command("seed", "Verify existing data and seed it until stopped") { torrent, data, recheck };
         common.AddTo(cmd, withPeers: true);
         cmd.SetAction((r, ct) => RunNode(
-            common.Node(r),
+            signals,
             () =>
             {
                 var dir = Path.GetFullPath(r.GetValue(data)!);
@@ -95,6 +100,7 @@ internal static class TransferCommands
 
                 return (TorrentCommands.Load(r.GetValue(torrent)!), dir, common.PeerEndPoints(r), r.GetValue(recheck));
             },
+            input => common.Node(r) with { Transfer = new TransferKey(input.Item1.InfoHash.Hex, input.dir) },
             async (node, input) =>
         {
             var (meta, dir, peers, full) = input;
@@ -121,7 +127,7 @@ internal static class TransferCommands
         return cmd;
     }
 
-    public static Command Node()
+    public static Command Node(StopSignals signals)
     {
         var common = new CommonOptions();
         var consolePort = new Option<int?>("--console-port") { Description = "Port of the console endpoint on 127.0.0.1 (0 = any free port; default swarm.console.port)" };
@@ -135,7 +141,7 @@ internal static class TransferCommands
             while (true)
             {
                 var rejoin = false;
-                var code = await RunNode(options, () => 0, async (node, _) =>
+                var code = await RunNode(signals, () => 0, _ => options, async (node, _) =>
                 {
                     if (node.Settings.Console.Enabled)
                     {
@@ -169,7 +175,7 @@ internal static class TransferCommands
                             return ExitCodes.Failed;
                         }
 
-                        rejoin = !node.StopRequested;
+                        rejoin = !node.StopRequested && !signals.Token.IsCancellationRequested;
                     }
 
                     if (rejoin)
@@ -188,12 +194,14 @@ internal static class TransferCommands
         return cmd;
     }
 
-    /// <summary>Validates the input first (a bad torrent never starts a node), then runs <paramref name="body"/> on a node.</summary>
     private static Option<bool> RecheckOption() =>
         new("--recheck") { Description = "Hash all data on disk again instead of trusting the journal" };
 
-    private static async Task<int> RunNode<T>(NodeOptions options, Func<T> validate, Func<SwarmNode, T, Task<int>> body)
+    /// <summary>Validates the input first (a bad torrent never starts a node), then runs <paramref name="body"/> on a
+    /// node that stops on the process's first SIGINT/SIGTERM.</summary>
+    private static async Task<int> RunNode<T>(StopSignals signals, Func<T> validate, Func<T, NodeOptions> options, Func<SwarmNode, T, Task<int>> body)
     {
+        signals.StopsGracefullyWithin(StartBound + SwarmNode.StopBound);
         T input;
         try
         {
@@ -208,7 +216,7 @@ internal static class TransferCommands
         SwarmNode node;
         try
         {
-            node = await SwarmNode.StartAsync(options);
+            node = await SwarmNode.StartAsync(options(input), signals.Token);
         }
         catch (Exception e) when (e is IOException or ArgumentException or Akka.Configuration.ConfigurationException)
         {
@@ -234,6 +242,14 @@ internal static class TransferCommands
             }
         }
     }
+
+    /// <summary>The info-hash of a .torrent or magnet link, known before any node starts.</summary>
+    private static string InfoHashOf(object source) => source switch
+    {
+        TorrentMetainfo meta => meta.InfoHash.Hex,
+        Protocol.Magnet.MagnetLink magnet => magnet.InfoHash.Hex,
+        _ => throw new InvalidOperationException($"unexpected source {source}"),
+    };
 
     /// <summary>A .torrent file, or a magnet link (BEP 9) whose metadata the node fetches from peers.</summary>
     private static object LoadOrMagnet(string source)
@@ -301,7 +317,16 @@ internal static class TransferCommands
         var interval = TimeSpan.FromMilliseconds(Math.Min(250, node.Settings.StatsInterval.TotalMilliseconds));
         while (!node.Stopping.IsCancellationRequested)
         {
-            var reply = await node.Root.Ask(new CatalogMessages.ForTorrent(hash, new TorrentMessages.GetStatus()), AskTimeout);
+            object? reply = null;
+            try
+            {
+                reply = await node.Root.Ask(new CatalogMessages.ForTorrent(hash, new TorrentMessages.GetStatus()), AskTimeout);
+            }
+            catch (Exception e) when (node.Stopping.IsCancellationRequested && e is AskTimeoutException or OperationCanceledException)
+            {
+                // The node stopped while we asked: the stop ends the command, not a missing answer.
+            }
+
             if (reply is TorrentStatus status)
             {
                 yield return status;

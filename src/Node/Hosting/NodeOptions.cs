@@ -8,6 +8,10 @@ public sealed record NodeOptions(string? ConfigFile, string? DataDir, int? Port,
 
     public int? ClusterPort { get; init; }
 
+    /// <summary>The torrent and folder of a one-shot command (`get`, `seed`); null for `swarm node`. With the default
+    /// state location it picks the run's own state folder (<see cref="StateFolder"/>).</summary>
+    public TransferKey? Transfer { get; init; }
+
     /// <summary>HOST:PORT or full Akka addresses from --seed-node, ahead of swarm.cluster.seed-nodes.</summary>
     public IReadOnlyList<string> SeedNodes { get; init; } = [];
 

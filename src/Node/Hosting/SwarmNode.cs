@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Hosting;
@@ -8,9 +7,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Swarm.Actors;
+using Swarm.Actors.Catalog;
 using Swarm.Actors.Clustering;
 using Swarm.Actors.Configuration;
-using Swarm.Actors.Catalog;
 using Swarm.Actors.ConsoleEndpoint;
 
 namespace Swarm.Node.Hosting;
@@ -19,33 +18,35 @@ namespace Swarm.Node.Hosting;
 /// the root <see cref="NodeActor"/>.</summary>
 public sealed class SwarmNode : IAsyncDisposable
 {
+    /// <summary>The host's bound on CoordinatedShutdown (leaving the cluster, the journal's last flush).</summary>
+    private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>What the console and tracker endpoints take to close after the host.</summary>
+    private static readonly TimeSpan DisposeMargin = TimeSpan.FromSeconds(10);
+
     private readonly IHost _host;
     private readonly Config _config;
     private readonly string _nodeId;
     private readonly DateTime _startedAt = DateTime.UtcNow;
+    private readonly StateFolder _state;
     private ConsoleHost? _console;
     private TrackerHost? _tracker;
     private bool _stopRequested;
-    private bool _signalled;
-    private readonly List<PosixSignalRegistration> _signals = [];
+    private volatile bool _signalled;
+    private CancellationTokenRegistration _onSignal;
 
-    private SwarmNode(IHost host, Config config, string nodeId, IActorRef root, ActorSystem system, SwarmSettings settings, IPEndPoint listen, string dataDir, JournalStore journal)
+    private SwarmNode(IHost host, Config config, string nodeId, IActorRef root, ActorSystem system, SwarmSettings settings, IPEndPoint listen, StateFolder state, JournalStore journal)
     {
         _config = config;
         _nodeId = nodeId;
-        // Remember a signal before the host acts on it: a stop asked for is not a removal from the cluster.
-        foreach (var signal in new[] { PosixSignal.SIGTERM, PosixSignal.SIGINT })
-        {
-            _signals.Add(PosixSignalRegistration.Create(signal, _ => _signalled = true));
-        }
-
+        _state = state;
         Journal = journal;
         _host = host;
         Root = root;
         System = system;
         Settings = settings;
         Listen = listen;
-        DataDir = dataDir;
+        DataDir = state.Path;
     }
 
     public IActorRef Root { get; }
@@ -63,17 +64,29 @@ public sealed class SwarmNode : IAsyncDisposable
     /// <summary>Cancelled when the process is asked to stop (SIGTERM, Ctrl-C).</summary>
     public CancellationToken Stopping => _host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
 
-    public static async Task<SwarmNode> StartAsync(NodeOptions options)
+    /// <summary>Starts a node that stops when <paramref name="stop"/> is cancelled (the process's SIGINT/SIGTERM,
+    /// <see cref="StopSignals"/>): this process's signals are not the host's to handle.</summary>
+    public static async Task<SwarmNode> StartAsync(NodeOptions options, CancellationToken stop)
     {
         var config = SwarmConfiguration.Load(options.ConfigFile, options.Overrides());
         var settings = SwarmSettings.From(config);
-        var dataDir = config.GetString("swarm.data-dir");
-        if (string.IsNullOrEmpty(dataDir))
+        var state = StateFolder.Acquire(StateFolder.Resolve(config.GetString("swarm.data-dir"), options.Transfer), options.Transfer);
+        try
         {
-            dataDir = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "swarm");
+            var node = await StartAsync(options, config, settings, state).ConfigureAwait(false);
+            node._onSignal = stop.Register(node.OnSignal);
+            return node;
         }
+        catch
+        {
+            state.Dispose();
+            throw;
+        }
+    }
 
-        Directory.CreateDirectory(dataDir);
+    private static async Task<SwarmNode> StartAsync(NodeOptions options, Config config, SwarmSettings settings, StateFolder state)
+    {
+        var dataDir = state.Path;
         var journal = JournalStore.Resolve(config, dataDir);
         using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
         {
@@ -81,6 +94,9 @@ public sealed class SwarmNode : IAsyncDisposable
         }
 
         config = journal.ToConfig().WithFallback(config);
+        // Akka logs to stdout before the logger starts and after it stops; stdout carries scripts' lines. Set here,
+        // not in hocon: the type lives in this assembly, and the actor tests load the same hocon.
+        config = ConfigurationFactory.ParseString($"akka.stdout-logger-class = {SwarmConfiguration.Quote(typeof(StderrStartupLogger).AssemblyQualifiedName!)}").WithFallback(config);
         var clustered = options.Cluster && settings.Cluster.Enabled;
         if (clustered)
         {
@@ -97,10 +113,12 @@ public sealed class SwarmNode : IAsyncDisposable
         var refused = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
-        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
-        builder.Logging.UseSwarmConsole();
-        var akkaLevel = Akka.Event.Logging.LogLevelFor(config.GetString("akka.loglevel", "WARNING"));
+        // No console lifetime: SIGINT/SIGTERM reach the node through StopSignals only, so that a stop is known to be
+        // asked for before the host acts on it (and is not taken for a removal from the cluster).
+        builder.Services.AddSingleton<IHostLifetime, NoSignalLifetime>();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
+        var akkaLevel = Akka.Event.Logging.LogLevelFor(config.GetString("akka.loglevel", "INFO"));
+        builder.Logging.UseSwarmConsole(stackTraces: akkaLevel == Akka.Event.LogLevel.DebugLevel);
         builder.Services.AddAkka(settings.Cluster.Name, b =>
         {
             b.AddHocon(config, HoconAddMode.Prepend);
@@ -108,7 +126,7 @@ public sealed class SwarmNode : IAsyncDisposable
             {
                 l.LogLevel = akkaLevel;
                 l.ClearLoggers();
-                l.AddLoggerFactory();
+                l.AddLogger<AkkaLogBridge>();
             });
             b.WithActors((system, registry) =>
             {
@@ -133,7 +151,7 @@ public sealed class SwarmNode : IAsyncDisposable
         var system = host.Services.GetRequiredService<ActorSystem>();
         var rootRef = host.Services.GetRequiredService<ActorRegistry>().Get<NodeActor>();
         system.RegisterOnTermination(context.Files.Dispose);
-        var node = new SwarmNode(host, config, nodeId, rootRef, system, settings, listen, dataDir, journal) { RemovedFromCluster = removed.Task, RefusedByCluster = refused.Task };
+        var node = new SwarmNode(host, config, nodeId, rootRef, system, settings, listen, state, journal) { RemovedFromCluster = removed.Task, RefusedByCluster = refused.Task };
         if (clustered)
         {
             var address = Akka.Cluster.Cluster.Get(system).SelfAddress;
@@ -158,11 +176,33 @@ public sealed class SwarmNode : IAsyncDisposable
     /// cluster removing this member.</summary>
     public bool StopRequested => _stopRequested || _signalled;
 
+    /// <summary>The longest a stop takes: the host's shutdown (CoordinatedShutdown, the journal's last flush), then the
+    /// console and tracker endpoints.</summary>
+    public static TimeSpan StopBound => ShutdownTimeout + DisposeMargin;
+
     /// <summary>Asks the node to stop (console `shutdown`).</summary>
     public void RequestStop()
     {
         _stopRequested = true;
-        _host.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+        StopApplication();
+    }
+
+    private void OnSignal()
+    {
+        _signalled = true;
+        StopApplication();
+    }
+
+    private void StopApplication()
+    {
+        try
+        {
+            _host.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already stopped and disposed: nothing left to stop.
+        }
     }
 
     private static Config ClusterConfig(ClusterSettings cluster, long frameSize)
@@ -265,12 +305,8 @@ public sealed class SwarmNode : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var registration in _signals)
-        {
-            registration.Dispose();
-        }
-
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        await _onSignal.DisposeAsync().ConfigureAwait(false);
+        using var timeout = new CancellationTokenSource(ShutdownTimeout + TimeSpan.FromSeconds(5));
         if (_console is not null)
         {
             await _console.DisposeAsync().ConfigureAwait(false);
@@ -288,8 +324,18 @@ public sealed class SwarmNode : IAsyncDisposable
         finally
         {
             _host.Dispose();
+            // Last: the journal is closed, so the next process may take the folder.
+            _state.Dispose();
         }
     }
+}
+
+/// <summary>A host lifetime that leaves the process's signals alone (see <see cref="StopSignals"/>).</summary>
+internal sealed class NoSignalLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>Hands <see cref="ClusterMessages.MembershipRefused"/> from the event stream to the host.</summary>

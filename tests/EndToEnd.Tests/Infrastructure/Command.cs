@@ -31,9 +31,10 @@ public static class Command
         TimeSpan timeout,
         ITestOutputHelper? log = null,
         string? workingDirectory = null,
-        string? standardInput = null)
+        string? standardInput = null,
+        IReadOnlyDictionary<string, string?>? environment = null)
     {
-        await using var process = ManagedProcess.Start(name, fileName, arguments, log, workingDirectory, standardInput);
+        await using var process = ManagedProcess.Start(name, fileName, arguments, log, workingDirectory, standardInput, environment);
         var exitCode = await process.WaitForExitAsync(timeout);
         return new CommandResult(name, exitCode, process.Stdout, process.Stderr);
     }

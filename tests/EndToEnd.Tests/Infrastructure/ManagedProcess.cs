@@ -64,7 +64,8 @@ public sealed class ManagedProcess : IAsyncDisposable
         IEnumerable<string> arguments,
         ITestOutputHelper? log = null,
         string? workingDirectory = null,
-        string? standardInput = null)
+        string? standardInput = null,
+        IReadOnlyDictionary<string, string?>? environment = null)
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -83,6 +84,18 @@ public sealed class ManagedProcess : IAsyncDisposable
         // Plain output for the parsers below: no colours or progress bars meant for a terminal.
         info.Environment["NO_COLOR"] = "1";
         info.Environment["TERM"] = "dumb";
+        // A null value removes the variable (e.g. XDG_DATA_HOME, so that HOME alone decides the state folder).
+        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                info.Environment.Remove(key);
+            }
+            else
+            {
+                info.Environment[key] = value;
+            }
+        }
 
         var process = new Process { StartInfo = info };
         var managed = new ManagedProcess(name, process, log);
