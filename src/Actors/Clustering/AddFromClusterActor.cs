@@ -146,7 +146,7 @@ public sealed class AddFromClusterActor : ReceiveActor
         }
         else if (outcome is CatalogMessages.TorrentAccepted)
         {
-            _log.Warning("torrent {0}: copying it to {1} to keep its replication factor", _request.InfoHash[..8], _request.SavePath);
+            _log.Info("torrent {0}: copying it to {1} to keep its replication factor", _request.InfoHash[..8], _request.SavePath);
         }
         else
         {

@@ -137,13 +137,13 @@ public sealed class AvailabilityActor : ReceiveActor, IWithTimers
         // from the replication actor
         Receive<Replicate>(r =>
         {
-            _log.Warning("torrent {0}: {1}; this member adds one", r.InfoHash[..Math.Min(8, r.InfoHash.Length)], r.Why);
+            _log.Info("torrent {0}: {1}; this member adds one", r.InfoHash[..Math.Min(8, r.InfoHash.Length)], r.Why);
             StartAdd(new AddFromCluster(r.InfoHash, _info.DefaultSavePath, "replication"), replica: true, ActorRefs.Nobody);
         });
         Receive<ReleaseReplica>(r =>
         {
             var hash = r.InfoHash;
-            _log.Warning("torrent {0}: {1}; this member releases its copy and deletes its data", hash[..8], r.Why);
+            _log.Info("torrent {0}: {1}; this member releases its copy and deletes its data", hash[..8], r.Why);
             _torrents.Ask(new CatalogMessages.RemoveTorrent(hash, DeleteData: true), _settings.FetchTimeout)
                 .PipeTo(Self, success: o => new ReplicaReleased(hash, o), failure: e => new ReplicaReleased(hash, e.Message));
         });

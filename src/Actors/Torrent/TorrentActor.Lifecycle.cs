@@ -93,7 +93,7 @@ public sealed partial class TorrentActor
         if (c.FromJournal)
         {
             _resumedPieces = c.Verified.Count;
-            _log.Warning("{0}: resumed {1}/{2} verified pieces from the journal (files checked, not re-hashed)", Tag, c.Verified.Count, _meta.PieceCount);
+            _log.Info("{0}: resumed {1}/{2} verified pieces from the journal (files checked, not re-hashed)", Tag, c.Verified.Count, _meta.PieceCount);
             if (c.MissingFiles is { Count: > 0 } missing)
             {
                 _log.Warning("{0}: {1} file(s) vanished or shrank since last run, {2} piece(s) will be fetched again: {3}", Tag, missing.Count, c.BadPieces.Count, string.Join(", ", missing.Take(10)));
@@ -271,7 +271,7 @@ public sealed partial class TorrentActor
     /// <summary>Disconnect, forget what we have, and hash everything on disk; a paused torrent is paused again after.</summary>
     private void StartRecheck()
     {
-        _log.Warning("{0}: full re-check requested", Tag);
+        _log.Info("{0}: full re-check requested", Tag);
         StopNetworking();
         StopPieceActors();
         _outbox = _outbox.DropUnflushed();

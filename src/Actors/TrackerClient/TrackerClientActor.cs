@@ -154,7 +154,7 @@ public sealed class TrackerClientActor : ReceiveActor, IWithTimers
         }
         else
         {
-            _log.Warning("torrent {0}: announce failed: {1}", _infoHash.Hex[..8], r.Error);
+            _log.Info("torrent {0}: announce failed: {1}", _infoHash.Hex[..8], r.Error);
             _torrent.Tell(new AnnounceReported(null, r.Error, nextAt));
         }
 

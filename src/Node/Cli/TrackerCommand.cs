@@ -46,7 +46,7 @@ internal static class TrackerCommand
         }
 
         using var loggers = LoggerFactory.Create(b => b.UseSwarmConsole());
-        var systemConfig = ConfigurationFactory.ParseString("""akka.loggers = ["Akka.Hosting.Logging.LoggerFactoryLogger, Akka.Hosting"]""").WithFallback(config);
+        var systemConfig = ConfigurationFactory.ParseString("""akka.loggers = ["Swarm.Node.Hosting.AkkaLogBridge, swarm"]""").WithFallback(config);
         var system = ActorSystem.Create("swarm-tracker", ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(systemConfig), new LoggerFactorySetup(loggers)));
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
