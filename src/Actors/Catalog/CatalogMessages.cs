@@ -28,7 +28,8 @@ public static class CatalogMessages
     /// <param name="DeleteData">Also delete the torrent's files, once its actor has stopped and closed them.</param>
     public sealed record RemoveTorrent(string InfoHash, bool DeleteData = false);
 
-    public sealed record TorrentRemoved(string InfoHash, int FilesDeleted = 0, string? DeleteError = null);
+    /// <summary>The answer to <see cref="RemoveTorrent"/> (the journaled fact is <see cref="Persistence.TorrentRemoved"/>).</summary>
+    public sealed record RemoveTorrentReply(string InfoHash, int FilesDeleted = 0, string? DeleteError = null);
 
     /// <summary>Finds one torrent by full info-hash, info-hash prefix or exact name (case-insensitive), from the catalog
     /// alone: no torrent actor is asked.</summary>

@@ -441,8 +441,8 @@ public sealed class ConsoleEndpointActor : ReceiveActor
             var reply = await _node.Ask(new CatalogMessages.RemoveTorrent(hash, r.DeleteData), _timeout).ConfigureAwait(false);
             return reply switch
             {
-                CatalogMessages.TorrentRemoved { DeleteError: { } error } => new CommandFailed($"removed {hash[..8]} ({name}), but deleting its data failed: {error}"),
-                CatalogMessages.TorrentRemoved removed => new Done(
+                CatalogMessages.RemoveTorrentReply { DeleteError: { } error } => new CommandFailed($"removed {hash[..8]} ({name}), but deleting its data failed: {error}"),
+                CatalogMessages.RemoveTorrentReply removed => new Done(
                     r.DeleteData ? $"removed {hash[..8]} ({name}) and deleted {removed.FilesDeleted} file(s)" : $"removed {hash[..8]} ({name}); its data is kept",
                     null),
                 CatalogMessages.UnknownTorrent => new CommandFailed($"torrent {hash[..8]} was removed meanwhile"),
