@@ -15,8 +15,11 @@ namespace Swarm.Actors.Catalog;
 internal sealed class CatalogSupervisorStrategy(CatalogSettings settings, ILoggingAdapter log, Action<IActorRef, Exception> gaveUp)
     : OneForOneStrategy(settings.MaxRestarts, (int)settings.RestartWindow.TotalMilliseconds, Akka.Actor.Decider.From(Directive.Restart), loggingEnabled: false)
 {
-    /// <summary>The failure itself, unwrapped from Akka's "exception during creation".</summary>
-    public static Exception Cause(Exception e) => e is ActorInitializationException { InnerException: { } inner } ? inner : e;
+    /// <summary>The failure itself: a constructor's exception comes wrapped by Akka ("exception during creation", "error
+    /// while creating actor instance", the reflection call).</summary>
+    public static Exception Cause(Exception e) => e is ActorInitializationException ? Innermost(e) : e;
+
+    private static Exception Innermost(Exception e) => e.InnerException is { } inner ? Innermost(inner) : e;
 
     protected override Directive Handle(IActorRef child, Exception exception) =>
         IsRestartable(child) ? Directive.Restart : Directive.Stop;

@@ -124,7 +124,7 @@ public sealed class ConsoleEndpointActor : ReceiveActor
         {
             case GetNodeStatus:
                 return await NodeStatus().ConfigureAwait(false);
-            case ConsoleMessages.ListTorrents:
+            case ListNodeTorrents:
                 {
                     var cluster = await ClusterState().ConfigureAwait(false);
                     return new TorrentListing([.. (await List().ConfigureAwait(false)).Select(t => Summarize(t) with { Replicas = CompleteCopies(cluster, t) })]);
@@ -148,7 +148,7 @@ public sealed class ConsoleEndpointActor : ReceiveActor
                 return await ChangeState(r.Torrent, new TorrentMessages.Resume(), "resumed").ConfigureAwait(false);
             case RecheckTorrent r:
                 return await ChangeState(r.Torrent, new TorrentMessages.Recheck(), "re-checking").ConfigureAwait(false);
-            case ConsoleMessages.RemoveTorrent r:
+            case RemoveNodeTorrent r:
                 return await Remove(r).ConfigureAwait(false);
             case ShowTorrent s:
                 return await Show(s.Torrent).ConfigureAwait(false);
@@ -433,7 +433,7 @@ public sealed class ConsoleEndpointActor : ReceiveActor
             : new Done($"{hash[..8]} ({name}) is {summary.State}{(status.Error is null ? string.Empty : $": {status.Error}")}", summary);
     }
 
-    private async Task<IConsoleReply> Remove(ConsoleMessages.RemoveTorrent r)
+    private async Task<IConsoleReply> Remove(RemoveNodeTorrent r)
     {
         var (hash, name) = await Resolve(r.Torrent, awaitingMetadata: true).ConfigureAwait(false);
         try

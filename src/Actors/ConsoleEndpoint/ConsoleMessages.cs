@@ -16,7 +16,7 @@ public static class ConsoleMessages
 
     public sealed record GetNodeStatus : IConsoleCommand;
 
-    public sealed record ListTorrents : IConsoleCommand;
+    public sealed record ListNodeTorrents : IConsoleCommand;
 
     /// <param name="TorrentFile">The .torrent file's bytes: the console may run on another machine than the node.</param>
     /// <param name="SavePath">Absolute folder on the node; null = the node's default.</param>
@@ -29,7 +29,7 @@ public static class ConsoleMessages
 
     public sealed record ResumeTorrent(string Torrent) : IConsoleCommand;
 
-    public sealed record RemoveTorrent(string Torrent, bool DeleteData) : IConsoleCommand;
+    public sealed record RemoveNodeTorrent(string Torrent, bool DeleteData) : IConsoleCommand;
 
     public sealed record ShowTorrent(string Torrent) : IConsoleCommand;
 

@@ -156,7 +156,7 @@ internal sealed class ConsoleShell(ConsoleConnection connection, TimeSpan watchI
         {
             try
             {
-                if (connection.SendAsync(new ListTorrents()).GetAwaiter().GetResult() is TorrentListing l)
+                if (connection.SendAsync(new ListNodeTorrents()).GetAwaiter().GetResult() is TorrentListing l)
                 {
                     Remember(l.Torrents);
                 }

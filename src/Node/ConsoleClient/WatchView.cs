@@ -106,7 +106,7 @@ internal static class WatchView
     {
         if (torrent is null)
         {
-            return await connection.SendAsync(new ListTorrents()).ConfigureAwait(false);
+            return await connection.SendAsync(new ListNodeTorrents()).ConfigureAwait(false);
         }
 
         var reply = await connection.SendAsync(new ShowTorrent(torrent)).ConfigureAwait(false);

@@ -29,7 +29,7 @@ public sealed class ConsoleEndpointTests(ITestOutputHelper output) : Akka.TestKi
         var wrong = await Send<Refused>(console, new Shutdown(), secret: "guess");
         Assert.Equal("wrong console secret", wrong.Reason);
         Assert.Equal(0, _shutdowns);
-        Assert.Empty((await Send<TorrentListing>(console, new ListTorrents(), secret: "s3cret")).Torrents);
+        Assert.Empty((await Send<TorrentListing>(console, new ListNodeTorrents(), secret: "s3cret")).Torrents);
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public sealed class ConsoleEndpointTests(ITestOutputHelper output) : Akka.TestKi
         Assert.Equal(("content.bin", 256L << 10, 1.0), (file.Path, file.Length, file.Progress));
 
         // An empty folder: nothing verified.
-        var elsewhere = await Send<Done>(console, new RemoveTorrent(hash, DeleteData: false));
+        var elsewhere = await Send<Done>(console, new RemoveNodeTorrent(hash, DeleteData: false));
         Assert.Contains("data is kept", elsewhere.Message);
         var fresh = await Send<Done>(console, new AddTorrentFile(TorrentBytes(torrent), torrent.NewDir("empty")));
         var empty = await Send<TorrentDetail>(console, new ShowTorrent(fresh.Torrent!.InfoHash));
@@ -92,11 +92,11 @@ public sealed class ConsoleEndpointTests(ITestOutputHelper output) : Akka.TestKi
         await File.WriteAllTextAsync(bystander, "not part of the torrent");
         var hash = (await Send<Done>(console, new AddTorrentFile(TorrentBytes(torrent), torrent.SeedDir))).Torrent!.InfoHash;
 
-        var removed = await Send<Done>(console, new RemoveTorrent(hash[..8], DeleteData: true));
+        var removed = await Send<Done>(console, new RemoveNodeTorrent(hash[..8], DeleteData: true));
         Assert.Contains("deleted 1 file(s)", removed.Message);
         Assert.False(File.Exists(Path.Combine(torrent.SeedDir, "content.bin")));
         Assert.True(File.Exists(bystander));
-        Assert.Empty((await Send<TorrentListing>(console, new ListTorrents())).Torrents);
+        Assert.Empty((await Send<TorrentListing>(console, new ListNodeTorrents())).Torrents);
     }
 
     [Fact]
