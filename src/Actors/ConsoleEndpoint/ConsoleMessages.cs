@@ -132,14 +132,15 @@ public static class ConsoleMessages
 
     public sealed record TrackerSummary(string Url, string Status, string? Error, DateTime? NextAnnounce);
 
-    /// <param name="PieceMap">One character per slice of the torrent: '#' all pieces verified, '+' some, '.' none.</param>
+    /// <param name="Bitfield">The verified pieces, one bit each, first piece in the high bit (BEP 3's bitfield); the
+    /// console draws its piece map from it.</param>
     public sealed record TorrentDetail(
         TorrentSummary Torrent,
         long PieceLength,
         int HashFailures,
         string? JournalError,
         string? TrackerError,
-        string PieceMap,
+        byte[] Bitfield,
         FileSummary[] Files,
         TrackerSummary[] Trackers,
         PeerSummary[] Peers) : IConsoleReply;

@@ -127,7 +127,7 @@ internal static class WatchView
             var colour = t.State switch
             {
                 "seeding" => "green",
-                "error" => "red",
+                "error" or "failed" => "red",
                 "paused" => "grey",
                 _ => "blue",
             };
