@@ -164,26 +164,24 @@ public sealed class CatalogActor : ReceivePersistentActor
     {
         if (_deleting.Remove(dead, out var deleting))
         {
-            DeleteData(deleting.Entry, deleting.ReplyTo);
+            CatalogEntries.DeleteData(deleting.Entry, _node.Files).PipeTo(deleting.ReplyTo);
         }
 
-        _gaveUp.Remove(dead, out var cause);
-        foreach (var hash in _torrents.Where(kv => kv.Value.Equals(dead)).Select(kv => kv.Key).ToList())
+        // Still listed, so not removed: stopped because it kept failing.
+        if (_gaveUp.Remove(dead, out var cause) && Forget(_torrents, dead) is { } hash && _state.Torrents.TryGetValue(hash, out var entry))
         {
-            // Still ours, so not removed: it was stopped because it kept failing.
-            _torrents.Remove(hash);
-            if (cause is not null && _state.Torrents.TryGetValue(hash, out var entry))
-            {
-                var meta = MetainfoParser.ParseInfoDictionary(entry.InfoDictionary, Protocol.InfoHash.Parse(hash));
-                var settings = _node.Settings.Catalog;
-                _failed[hash] = FailedTorrent.Details(entry, meta, $"{cause.GetType().Name}: {cause.Message} (failed {settings.MaxRestarts + 1} times within {settings.RestartWindow.TotalSeconds:0} s)");
-            }
+            _failed[hash] = FailedTorrent.Details(entry, cause, _node.Settings.Catalog);
         }
 
-        foreach (var hash in _fetching.Where(kv => kv.Value.Equals(dead)).Select(kv => kv.Key).ToList())
-        {
-            _fetching.Remove(hash);
-        }
+        Forget(_torrents, dead);
+        Forget(_fetching, dead);
+    }
+
+    /// <summary>Drops the child's entry; returns the info-hash it ran for, if it was still listed.</summary>
+    private static string? Forget(Dictionary<string, IActorRef> children, IActorRef dead)
+    {
+        var hash = children.FirstOrDefault(kv => kv.Value.Equals(dead)).Key;
+        return hash is not null && children.Remove(hash) ? hash : null;
     }
 
     private void OnRemove(RemoveTorrent r)
@@ -218,29 +216,12 @@ public sealed class CatalogActor : ReceivePersistentActor
             }
             else if (r.DeleteData)
             {
-                DeleteData(entry, sender);
+                CatalogEntries.DeleteData(entry, _node.Files).PipeTo(sender);
                 return;
             }
 
             sender.Tell(new RemoveTorrentReply(e.InfoHash));
         });
-    }
-
-    private void DeleteData(TorrentAdded entry, IActorRef replyTo)
-    {
-        var files = _node.Files;
-        Task.Run(() =>
-        {
-            try
-            {
-                var meta = MetainfoParser.ParseInfoDictionary(entry.InfoDictionary, Protocol.InfoHash.Parse(entry.InfoHash));
-                return new RemoveTorrentReply(entry.InfoHash, new Storage.TorrentStorage(meta, entry.SavePath, files).DeleteContent());
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidTorrentException)
-            {
-                return new RemoveTorrentReply(entry.InfoHash, 0, e.Message);
-            }
-        }).PipeTo(replyTo);
     }
 
     private object Resolve(string query) =>
@@ -312,19 +293,8 @@ public sealed class CatalogActor : ReceivePersistentActor
             return;
         }
 
-        var added = new TorrentAdded(
-            hash,
-            Guid.NewGuid().ToString("N"),
-            a.Metainfo.InfoBytes,
-            a.Metainfo.TrackerTiers.Select(t => t.ToArray()).ToArray(),
-            a.SavePath,
-            a.Options.Sequential,
-            a.Options.SeedOnly)
-        {
-            Replica = a.Options.Replica,
-        };
         var wasMagnet = _state.Magnets.ContainsKey(hash);
-        PersistApplied(added, e =>
+        PersistApplied(CatalogEntries.From(a), e =>
         {
             if (wasMagnet)
             {
@@ -343,10 +313,7 @@ public sealed class CatalogActor : ReceivePersistentActor
         TorrentMetainfo meta;
         try
         {
-            meta = MetainfoParser.ParseInfoDictionary(entry.InfoDictionary, Protocol.InfoHash.Parse(entry.InfoHash)) with
-            {
-                TrackerTiers = entry.Trackers,
-            };
+            meta = CatalogEntries.Metainfo(entry);
         }
         catch (Exception e) when (e is InvalidTorrentException or FormatException)
         {
@@ -355,7 +322,7 @@ public sealed class CatalogActor : ReceivePersistentActor
         }
 
         _index = _index.WithTorrent(meta);
-        var options = new TorrentOptions(entry.Sequential, entry.SeedOnly, peers, DownloadLimit: entry.DownloadLimit, UploadLimit: entry.UploadLimit, Replica: entry.Replica);
+        var options = CatalogEntries.Options(entry, peers);
         // The generation in the name lets a torrent removed and added again start while its old actor still stops.
         var actor = Context.ActorOf(
             TorrentActor.Props(meta, entry.SavePath, options, _node, $"{_node.NodeId}/torrent-{entry.InfoHash}-{entry.Generation}"),

@@ -1,6 +1,6 @@
+using Swarm.Actors.Configuration;
 using Swarm.Actors.Persistence;
 using Swarm.Actors.Torrent;
-using Swarm.Protocol.Metainfo;
 
 namespace Swarm.Actors.Catalog;
 
@@ -9,8 +9,11 @@ namespace Swarm.Actors.Catalog;
 /// limits). Nothing runs for it, so no piece counts as verified, no peer and no tracker is shown.</summary>
 public static class FailedTorrent
 {
-    public static TorrentDetails Details(TorrentAdded entry, TorrentMetainfo meta, string reason)
+    /// <param name="cause">What it threw the last time.</param>
+    public static TorrentDetails Details(TorrentAdded entry, Exception cause, CatalogSettings settings)
     {
+        var meta = CatalogEntries.Metainfo(entry);
+        var reason = $"{cause.GetType().Name}: {cause.Message} (failed {settings.MaxRestarts + 1} times within {settings.RestartWindow.TotalSeconds:0} s)";
         var status = new TorrentStatus(
             entry.InfoHash,
             meta.Name,
