@@ -31,7 +31,7 @@ public sealed class ConsoleEndpointActor : ReceiveActor
         {
             if (!SecretMatches(r.Secret))
             {
-                _log.Warning("console request from {0} refused: {1} secret", Sender.Path.Address, r.Secret.Length == 0 ? "no" : "wrong");
+                _log.Warning("console request from {0} refused: {1} secret", Requester(info), r.Secret.Length == 0 ? "no" : "wrong");
                 Sender.Tell(new Refused(r.Secret.Length == 0
                     ? "this node requires a console secret (--secret or SWARM_CONSOLE_SECRET)"
                     : "wrong console secret"));
@@ -45,6 +45,14 @@ public sealed class ConsoleEndpointActor : ReceiveActor
 
     public static Props Props(IActorRef node, ConsoleNodeInfo info, ConsoleSettings settings, string secret) =>
         Akka.Actor.Props.Create(() => new ConsoleEndpointActor(node, info, settings, secret));
+
+    /// <summary>Who sent the request being handled: its connection's real source when remoting saw one, else only the
+    /// address it declares.</summary>
+    private string Requester(ConsoleNodeInfo info)
+    {
+        var declared = Sender.Path.Address;
+        return info.ConnectionSourceOf(declared) is { } source ? $"{source} (declaring {declared})" : $"{declared} (as declared)";
+    }
 
     private bool SecretMatches(string presented) =>
         _secret.Length == 0 || CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), _secret);

@@ -16,4 +16,8 @@ public sealed record ConsoleNodeInfo(
 {
     /// <summary>The node's clock (its <see cref="NodeContext.Clock"/>): uptime is read from it.</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>The host:port a remote console's connection really comes from, by the address it declared in its
+    /// handshake (which a console can choose); null when unknown, e.g. for a sender in the same process.</summary>
+    public Func<Address, string?> ConnectionSourceOf { get; init; } = _ => null;
 }
