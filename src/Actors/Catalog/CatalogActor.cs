@@ -61,7 +61,7 @@ public sealed class CatalogActor : ReceivePersistentActor
         Command<GetInfoDictionary>(g => Sender.Tell(_state.Torrents.TryGetValue(g.InfoHash, out var e)
             ? new InfoDictionary(e.InfoHash, e.InfoDictionary, e.Trackers)
             : new UnknownTorrent(g.InfoHash)));
-        Command<SetRateLimits>(OnSetLimits);
+        Command<ChangeRateLimits>(OnChangeLimits);
         Command<ForTorrent>(OnForTorrent);
         Command<TorrentMessages.IncomingPeer>(p =>
         {
@@ -229,7 +229,7 @@ public sealed class CatalogActor : ReceivePersistentActor
             ? new TorrentResolved(found.InfoHash, found.Name, _state.Magnets.ContainsKey(found.InfoHash))
             : new TorrentNotResolved(error!);
 
-    private void OnSetLimits(SetRateLimits s)
+    private void OnChangeLimits(ChangeRateLimits s)
     {
         TorrentAdded? entry = null;
         if (s.InfoHash is not null && !_state.Torrents.TryGetValue(s.InfoHash, out entry))

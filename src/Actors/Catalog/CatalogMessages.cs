@@ -42,7 +42,7 @@ public static class CatalogMessages
 
     /// <summary>Changes the node's limits (<paramref name="InfoHash"/> null) or one torrent's; a null rate is left as it
     /// is, so both null only reads them. Bytes per second, 0 = unlimited.</summary>
-    public sealed record SetRateLimits(string? InfoHash, long? DownloadLimit, long? UploadLimit);
+    public sealed record ChangeRateLimits(string? InfoHash, long? DownloadLimit, long? UploadLimit);
 
     public sealed record RateLimitsSet(string? InfoHash, long DownloadLimit, long UploadLimit);
 

@@ -14,7 +14,6 @@ public sealed class StatusGatherActor : ReceiveActor, IWithTimers
     private readonly TimeSpan _timeout;
     private readonly IActorRef _replyTo;
     private readonly List<TorrentStatus> _answers;
-    private bool _answered;
 
     public StatusGatherActor(IReadOnlyCollection<IActorRef> torrents, IReadOnlyCollection<TorrentStatus> known, TimeSpan timeout, IActorRef replyTo)
     {
@@ -59,12 +58,8 @@ public sealed class StatusGatherActor : ReceiveActor, IWithTimers
 
     private void Answer()
     {
-        if (_answered)
-        {
-            return;
-        }
-
-        _answered = true;
+        // Answered once: a status or the deadline still in the mailbox changes nothing.
+        Become(() => ReceiveAny(_ => { }));
         _replyTo.Tell(new CatalogMessages.TorrentList([.. _answers.OrderBy(t => t.Name, StringComparer.Ordinal)]));
         Context.Stop(Self);
     }

@@ -16,17 +16,17 @@ public sealed class ConsoleEndpointActor : ReceiveActor
 {
     private readonly byte[] _secret;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly TorrentCommands _torrents;
-    private readonly ClusterCommands _cluster;
-    private readonly NodeCommands _node;
+    private readonly TorrentConversations _torrents;
+    private readonly ClusterConversations _cluster;
+    private readonly NodeConversations _node;
 
     public ConsoleEndpointActor(IActorRef node, ConsoleNodeInfo info, ConsoleSettings settings, string secret)
     {
         _secret = Encoding.UTF8.GetBytes(secret);
         var queries = new NodeQueries(node, settings.CommandTimeout);
-        _torrents = new TorrentCommands(queries, info);
-        _cluster = new ClusterCommands(queries);
-        _node = new NodeCommands(queries, _cluster, info, _log);
+        _torrents = new TorrentConversations(queries, info);
+        _cluster = new ClusterConversations(queries);
+        _node = new NodeConversations(queries, _cluster, info, _log);
         Receive<ConsoleRequest>(r =>
         {
             if (!SecretMatches(r.Secret))

@@ -10,7 +10,7 @@ namespace Swarm.Actors.ConsoleEndpoint;
 
 /// <summary>The console's conversations about this node's torrents: list, add (file, magnet link, info-hash), pause,
 /// resume, re-check, remove, show, peers and limits. Each is a short sequence of asks to the node, answered with data.</summary>
-internal sealed class TorrentCommands(NodeQueries node, ConsoleNodeInfo info)
+internal sealed class TorrentConversations(NodeQueries node, ConsoleNodeInfo info)
 {
     public async Task<IConsoleReply> List()
     {
@@ -154,7 +154,7 @@ internal sealed class TorrentCommands(NodeQueries node, ConsoleNodeInfo info)
             (hash, name) = await node.Resolve(l.Torrent).ConfigureAwait(false);
         }
 
-        var set = await node.Ask<CatalogMessages.RateLimitsSet>(new CatalogMessages.SetRateLimits(hash, l.DownloadLimit, l.UploadLimit)).ConfigureAwait(false);
+        var set = await node.Ask<CatalogMessages.RateLimitsSet>(new CatalogMessages.ChangeRateLimits(hash, l.DownloadLimit, l.UploadLimit)).ConfigureAwait(false);
         return new Limits(hash, name, set.DownloadLimit, set.UploadLimit);
     }
 

@@ -7,7 +7,7 @@ namespace Swarm.Actors.ConsoleEndpoint;
 
 /// <summary>The console's conversations about the cluster: members, search, every torrent held anywhere, and a
 /// torrent's copies and replication factor. Answered from this member's view of the gossip.</summary>
-internal sealed class ClusterCommands(NodeQueries node)
+internal sealed class ClusterConversations(NodeQueries node)
 {
     public async Task<IConsoleReply> Members()
     {

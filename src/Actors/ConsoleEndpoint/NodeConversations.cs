@@ -6,7 +6,7 @@ using static Swarm.Actors.ConsoleEndpoint.ConsoleMessages;
 namespace Swarm.Actors.ConsoleEndpoint;
 
 /// <summary>The console's commands about the node itself: its status, its log level, and stopping it.</summary>
-internal sealed class NodeCommands(NodeQueries node, ClusterCommands cluster, ConsoleNodeInfo info, ILoggingAdapter log)
+internal sealed class NodeConversations(NodeQueries node, ClusterConversations cluster, ConsoleNodeInfo info, ILoggingAdapter log)
 {
     /// <summary>Long enough for the reply to leave before the node's stop closes this endpoint too.</summary>
     private static readonly TimeSpan ShutdownAfterReply = TimeSpan.FromMilliseconds(200);
@@ -14,7 +14,7 @@ internal sealed class NodeCommands(NodeQueries node, ClusterCommands cluster, Co
     public async Task<IConsoleReply> Status()
     {
         var torrents = await node.Torrents().ConfigureAwait(false);
-        var limits = await node.Ask<CatalogMessages.RateLimitsSet>(new CatalogMessages.SetRateLimits(null, null, null)).ConfigureAwait(false);
+        var limits = await node.Ask<CatalogMessages.RateLimitsSet>(new CatalogMessages.ChangeRateLimits(null, null, null)).ConfigureAwait(false);
         return new NodeStatus(
             info.NodeId,
             typeof(ConsoleEndpointActor).Assembly.GetName().Version?.ToString(3) ?? "?",
