@@ -15,8 +15,8 @@ internal static class ConsoleRenderer
 
     private static readonly JsonSerializerOptions JsonLine = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
-    /// <summary>Writes <paramref name="reply"/> and returns the exit code it means.</summary>
-    public static int Render(IConsoleReply reply, bool json, TextWriter output, TextWriter error)
+    /// <summary>Writes <paramref name="reply"/>, as it reads at <paramref name="now"/>, and returns the exit code it means.</summary>
+    public static int Render(IConsoleReply reply, bool json, TextWriter output, TextWriter error, DateTime now)
     {
         switch (reply)
         {
@@ -35,7 +35,7 @@ internal static class ConsoleRenderer
             return ExitCodes.Ok;
         }
 
-        output.Write(Text(reply, DateTime.UtcNow));
+        output.Write(Text(reply, now));
         return ExitCodes.Ok;
     }
 

@@ -51,7 +51,7 @@ public sealed class ConsoleRendererTests
         Assert.Contains("pieces     [#..#]", ConsoleRenderer.Text(detail, Now));
 
         var output = new StringWriter();
-        Assert.Equal(0, ConsoleRenderer.Render(detail, json: true, output, new StringWriter()));
+        Assert.Equal(0, ConsoleRenderer.Render(detail, json: true, output, new StringWriter(), Now));
         using var json = JsonDocument.Parse(output.ToString());
         Assert.Equal("#..#", json.RootElement.GetProperty("pieceMap").GetString());
         Assert.False(json.RootElement.TryGetProperty("bitfield", out _));
