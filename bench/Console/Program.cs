@@ -66,7 +66,7 @@ Console.Error.WriteLine($"added {count} torrents: swarm {swarmAdd.TotalSeconds:0
 // Both must hold every torrent before timing.
 for (var deadline = DateTime.UtcNow.AddMinutes(5); ; await Task.Delay(500))
 {
-    var listed = await swarm.SendAsync(new ListTorrents()) is TorrentListing l ? l.Torrents.Length : 0;
+    var listed = await swarm.SendAsync(new ListNodeTorrents()) is TorrentListing l ? l.Torrents.Length : 0;
     var held = (await rpc.CallAsync("torrent-get", new JsonObject { ["fields"] = new JsonArray("id") }))["torrents"]!.AsArray().Count;
     if (listed == count && held == count)
     {
@@ -84,7 +84,7 @@ var results = new List<(string Client, string Request, TimeSpan[] Times)>
 {
     ("swarm", "status", await Time(async () => ConsoleRenderer.JsonOneLine(await swarm.SendAsync(new GetNodeStatus())))),
     ("transmission", "session-stats", await Time(async () => (await rpc.CallAsync("session-stats", new JsonObject())).ToJsonString())),
-    ("swarm", "torrents --json", await Time(async () => ConsoleRenderer.JsonOneLine(await swarm.SendAsync(new ListTorrents())))),
+    ("swarm", "torrents --json", await Time(async () => ConsoleRenderer.JsonOneLine(await swarm.SendAsync(new ListNodeTorrents())))),
     ("transmission", "torrent-get (same columns)", await Time(async () => (await rpc.CallAsync("torrent-get", new JsonObject { ["fields"] = new JsonArray([.. columns.Select(c => (JsonNode)c)]) })).ToJsonString())),
 };
 

@@ -1,20 +1,20 @@
 using System.Net.Sockets;
 using Akka.Actor;
-using Swarm.Actors.Clustering;
-
 using Swarm.Actors.Catalog;
+using Swarm.Actors.Clustering;
 
 namespace Swarm.Actors;
 
-/// <summary>The root of one node's hierarchy: the torrents, the peer listener and, on a cluster member, its presence
-/// in the cluster. Its children are restarted on failure; nothing below takes the node down.</summary>
+/// <summary>The root of one node's hierarchy: the catalog of torrents, the peer listener and, on a cluster member, its
+/// presence in the cluster. Routes cluster commands to the presence and everything else to the catalog. Its children
+/// are restarted on failure (the default strategy); nothing below takes the node down.</summary>
 public sealed class NodeActor : ReceiveActor
 {
     public NodeActor(NodeContext node, Socket listener, ClusterNodeInfo? cluster)
     {
-        var torrents = Context.ActorOf(CatalogActor.Props(node), "torrents");
-        Context.ActorOf(Peers.PeerListenerActor.Props(listener, torrents, node.Settings.Peer), "listener");
-        var presence = cluster is null ? ActorRefs.Nobody : Context.ActorOf(AvailabilityActor.Props(torrents, cluster, node.Settings.Cluster, node.Clock), "cluster");
+        var catalog = Context.ActorOf(CatalogActor.Props(node), "torrents");
+        Context.ActorOf(Peers.PeerListenerActor.Props(listener, catalog, node.Settings.Peer, node.Clock), "listener");
+        var presence = cluster is null ? ActorRefs.Nobody : Context.ActorOf(AvailabilityActor.Props(catalog, cluster, node.Settings.Cluster, node.Clock), "cluster");
         Receive<ClusterMessages.IClusterCommand>(m =>
         {
             if (presence.IsNobody())
@@ -26,7 +26,7 @@ public sealed class NodeActor : ReceiveActor
                 presence.Forward(m);
             }
         });
-        ReceiveAny(m => torrents.Forward(m));
+        ReceiveAny(m => catalog.Forward(m));
     }
 
     public static Props Props(NodeContext node, Socket listener, ClusterNodeInfo? cluster = null) =>

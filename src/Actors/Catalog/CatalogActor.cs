@@ -3,26 +3,30 @@ using Akka.Event;
 using Akka.Persistence;
 using Swarm.Actors.Persistence;
 using Swarm.Actors.Torrent;
+using Swarm.Protocol.Magnet;
 using Swarm.Protocol.Metainfo;
 using static Swarm.Actors.Catalog.CatalogMessages;
 
 namespace Swarm.Actors.Catalog;
 
 /// <summary>The node's catalog of torrents, event-sourced: after a restart (even kill -9) every torrent comes back
-/// with its save path and settings, and each torrent recovers its verified pieces from its own journal.
-/// A torrent that throws is restarted on its own; the others and the node are untouched.</summary>
+/// with its save path and settings, and each torrent recovers its verified pieces from its own journal. It runs one
+/// child per torrent (and per magnet link awaiting metadata) and routes to them by info-hash; a torrent that keeps
+/// failing is shown as failed (<see cref="CatalogSupervisorStrategy"/>), the others and the node are untouched.</summary>
 public sealed class CatalogActor : ReceivePersistentActor
 {
+    public const string TorrentPrefix = "torrent-";
+    public const string MagnetPrefix = "magnet-";
+
     private readonly NodeContext _node;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Dictionary<string, TorrentAdded> _catalog = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, MagnetAdded> _magnets = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, IActorRef> _fetching = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IActorRef> _torrents = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _names = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, SearchEntry> _searchIndex = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IActorRef> _fetching = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TorrentDetails> _failed = new(StringComparer.Ordinal);
+    private readonly Dictionary<IActorRef, Exception> _gaveUp = [];
     private readonly Dictionary<IActorRef, (TorrentAdded Entry, IActorRef ReplyTo)> _deleting = [];
-    private RateLimitsChanged? _nodeLimits;
+    private CatalogState _state = CatalogState.Empty;
+    private CatalogIndex _index = CatalogIndex.Empty;
     private long _magnetActors;
 
     public CatalogActor(NodeContext node)
@@ -32,60 +36,18 @@ public sealed class CatalogActor : ReceivePersistentActor
         {
             if (o.Snapshot is CatalogSnapshot s)
             {
-                _nodeLimits = s.NodeLimits;
-                foreach (var t in s.Torrents)
-                {
-                    _catalog[t.InfoHash] = t;
-                }
-
-                foreach (var m in s.Magnets ?? [])
-                {
-                    _magnets[m.InfoHash] = m;
-                }
+                _state = CatalogState.From(s);
             }
         });
-        Recover<TorrentAdded>(a =>
-        {
-            _catalog[a.InfoHash] = a;
-            _magnets.Remove(a.InfoHash);
-        });
-        Recover<MagnetAdded>(m => _magnets[m.InfoHash] = m);
-        Recover<Persistence.TorrentRemoved>(r =>
-        {
-            _catalog.Remove(r.InfoHash);
-            _magnets.Remove(r.InfoHash);
-        });
-        Recover<RateLimitsChanged>(ApplyLimits);
-        Recover<RecoveryCompleted>(_ =>
-        {
-            if (_nodeLimits is { } limits)
-            {
-                _node.Limits.Download.BytesPerSecond = limits.DownloadLimit;
-                _node.Limits.Upload.BytesPerSecond = limits.UploadLimit;
-            }
-
-            foreach (var entry in _catalog.Values)
-            {
-                Start(entry, []);
-            }
-
-            foreach (var pending in _magnets.Values.ToList())
-            {
-                StartMagnet(pending);
-            }
-
-            if (_catalog.Count + _magnets.Count > 0)
-            {
-                _log.Warning("recovered {0} torrent(s) and {1} magnet link(s) awaiting metadata from the journal", _catalog.Count, _magnets.Count);
-            }
-        });
+        Recover<IPersistedEvent>(e => _state = _state.Apply(e));
+        Recover<RecoveryCompleted>(_ => OnRecovered());
 
         Command<AddTorrent>(a => OnAdd(a, Sender));
         Command<AddMagnet>(OnAddMagnet);
         Command<MagnetResolved>(r =>
         {
             var hash = r.Add.Metainfo.InfoHash.Hex;
-            if (r.Kept && !_magnets.ContainsKey(hash))
+            if (r.Kept && !_state.Magnets.ContainsKey(hash))
             {
                 r.ReplyTo.Tell(new AddTorrentRejected($"magnet {hash[..8]} was removed while its metadata was fetched"));
                 return;
@@ -95,33 +57,12 @@ public sealed class CatalogActor : ReceivePersistentActor
         });
         Command<RemoveTorrent>(OnRemove);
         Command<ResolveTorrent>(r => Sender.Tell(Resolve(r.Query)));
-        Command<SearchCatalog>(q =>
-        {
-            var words = q.Words.Select(w => w.ToLowerInvariant()).Where(w => w.Length > 0).ToList();
-            Sender.Tell(new CatalogHits(words.Count == 0 ? [] : [.. _searchIndex
-                .Where(kv => words.All(w => kv.Value.Text.Any(t => t.Contains(w, StringComparison.Ordinal))))
-                .Select(kv => new CatalogHit(kv.Key, kv.Value.Name, kv.Value.Size, kv.Value.Text.Length - 1))]));
-        });
-        Command<GetInfoDictionary>(g => Sender.Tell(_catalog.TryGetValue(g.InfoHash, out var e)
+        Command<SearchCatalog>(q => Sender.Tell(new CatalogHits(_index.Search(q.Words))));
+        Command<GetInfoDictionary>(g => Sender.Tell(_state.Torrents.TryGetValue(g.InfoHash, out var e)
             ? new InfoDictionary(e.InfoHash, e.InfoDictionary, e.Trackers)
             : new UnknownTorrent(g.InfoHash)));
-        Command<SetRateLimits>(OnSetLimits);
-        Command<ForTorrent>(f =>
-        {
-            if (_torrents.TryGetValue(f.InfoHash, out var t))
-            {
-                t.Forward(f.Message);
-            }
-            else if (f.Message is TorrentMessages.GetStatus or TorrentMessages.GetDetails && MagnetActorOf(f.InfoHash) is { } magnet)
-            {
-                // A pending magnet has a status (state metadata) and empty details, nothing else yet.
-                magnet.Forward(f.Message);
-            }
-            else
-            {
-                Sender.Tell(new UnknownTorrent(f.InfoHash));
-            }
-        });
+        Command<ChangeRateLimits>(OnChangeLimits);
+        Command<ForTorrent>(OnForTorrent);
         Command<TorrentMessages.IncomingPeer>(p =>
         {
             if (_torrents.TryGetValue(p.Handshake.InfoHash.Hex, out var t))
@@ -136,26 +77,10 @@ public sealed class CatalogActor : ReceivePersistentActor
         });
         Command<ListTorrents>(_ =>
         {
-            IActorRef[] listed = [.. _torrents.Values, .. _magnets.Keys.Select(MagnetActorOf).OfType<IActorRef>()];
-            Context.ActorOf(StatusGatherActor.Props(listed, _node.Settings.Console.CommandTimeout / 2, Sender));
+            IActorRef[] running = [.. _torrents.Values, .. _state.Magnets.Keys.Select(_fetching.GetValueOrDefault).OfType<IActorRef>()];
+            Context.ActorOf(StatusGatherActor.Props(running, [.. _failed.Values.Select(d => d.Status)], _node.Settings.Console.CommandTimeout / 2, Sender));
         });
-        Command<Terminated>(t =>
-        {
-            if (_deleting.Remove(t.ActorRef, out var deleting))
-            {
-                DeleteData(deleting.Entry, deleting.ReplyTo);
-            }
-
-            foreach (var key in _torrents.Where(kv => kv.Value.Equals(t.ActorRef)).Select(kv => kv.Key).ToList())
-            {
-                _torrents.Remove(key);
-            }
-
-            foreach (var key in _fetching.Where(kv => kv.Value.Equals(t.ActorRef)).Select(kv => kv.Key).ToList())
-            {
-                _fetching.Remove(key);
-            }
-        });
+        Command<Terminated>(t => OnTerminated(t.ActorRef));
         Command<SaveSnapshotSuccess>(s => DeleteMessages(s.Metadata.SequenceNr));
         Command<SaveSnapshotFailure>(f => _log.Warning("catalog snapshot failed: {0}", f.Cause.Message));
         Command<DeleteMessagesSuccess>(_ => { });
@@ -166,15 +91,8 @@ public sealed class CatalogActor : ReceivePersistentActor
 
     public static Props Props(NodeContext node) => Akka.Actor.Props.Create(() => new CatalogActor(node));
 
-    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(
-        10,
-        60_000,
-        e =>
-        {
-            _log.Error("a torrent failed and is restarted: {0}: {1}", e.GetType().Name, e.Message);
-            return Directive.Restart;
-        },
-        false);
+    protected override SupervisorStrategy SupervisorStrategy() =>
+        new CatalogSupervisorStrategy(_node.Settings.Catalog, _log, (child, cause) => _gaveUp[child] = cause);
 
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
@@ -182,11 +100,95 @@ public sealed class CatalogActor : ReceivePersistentActor
         base.OnRecoveryFailure(reason, message);
     }
 
+    /// <summary>Journals <paramref name="e"/>, applies it with the same <see cref="CatalogState.Apply"/> as recovery,
+    /// snapshots when the rule says so, then does what follows from it.</summary>
+    private void PersistApplied<TEvent>(TEvent e, Action<TEvent> then)
+        where TEvent : IPersistedEvent =>
+        Persist(e, persisted =>
+        {
+            _state = _state.Apply(persisted);
+            if (CatalogState.SnapshotDue(persisted, LastSequenceNr, _node.Settings.Persistence.SnapshotEvery))
+            {
+                SaveSnapshot(_state.ToSnapshot());
+            }
+
+            then(persisted);
+        });
+
+    private void OnRecovered()
+    {
+        if (_state.NodeLimits is { } limits)
+        {
+            _node.Limits.Download.BytesPerSecond = limits.DownloadLimit;
+            _node.Limits.Upload.BytesPerSecond = limits.UploadLimit;
+        }
+
+        foreach (var entry in _state.Torrents.Values)
+        {
+            Start(entry, []);
+        }
+
+        foreach (var pending in _state.Magnets.Values)
+        {
+            StartMagnet(pending);
+        }
+
+        if (_state.Torrents.Count + _state.Magnets.Count > 0)
+        {
+            _log.Warning("recovered {0} torrent(s) and {1} magnet link(s) awaiting metadata from the journal", _state.Torrents.Count, _state.Magnets.Count);
+        }
+    }
+
+    private void OnForTorrent(ForTorrent f)
+    {
+        if (_torrents.TryGetValue(f.InfoHash, out var t))
+        {
+            t.Forward(f.Message);
+        }
+        else if (f.Message is TorrentMessages.GetStatus or TorrentMessages.GetDetails && _failed.TryGetValue(f.InfoHash, out var failed))
+        {
+            Sender.Tell(f.Message is TorrentMessages.GetStatus ? failed.Status : failed);
+        }
+        else if (f.Message is TorrentMessages.GetStatus or TorrentMessages.GetDetails && _fetching.GetValueOrDefault(f.InfoHash) is { } magnet)
+        {
+            // A pending magnet has a status (state metadata) and empty details, nothing else yet.
+            magnet.Forward(f.Message);
+        }
+        else
+        {
+            Sender.Tell(new UnknownTorrent(f.InfoHash));
+        }
+    }
+
+    private void OnTerminated(IActorRef dead)
+    {
+        if (_deleting.Remove(dead, out var deleting))
+        {
+            CatalogEntries.DeleteData(deleting.Entry, _node.Files).PipeTo(deleting.ReplyTo);
+        }
+
+        // Still listed, so not removed: stopped because it kept failing.
+        if (_gaveUp.Remove(dead, out var cause) && Forget(_torrents, dead) is { } hash && _state.Torrents.TryGetValue(hash, out var entry))
+        {
+            _failed[hash] = FailedTorrent.Details(entry, cause, _node.Settings.Catalog);
+        }
+
+        Forget(_torrents, dead);
+        Forget(_fetching, dead);
+    }
+
+    /// <summary>Drops the child's entry; returns the info-hash it ran for, if it was still listed.</summary>
+    private static string? Forget(Dictionary<string, IActorRef> children, IActorRef dead)
+    {
+        var hash = children.FirstOrDefault(kv => kv.Value.Equals(dead)).Key;
+        return hash is not null && children.Remove(hash) ? hash : null;
+    }
+
     private void OnRemove(RemoveTorrent r)
     {
-        if (!_catalog.TryGetValue(r.InfoHash, out var entry))
+        if (!_state.Torrents.TryGetValue(r.InfoHash, out var entry))
         {
-            if (_magnets.ContainsKey(r.InfoHash))
+            if (_state.Magnets.ContainsKey(r.InfoHash))
             {
                 RemoveMagnet(r.InfoHash, Sender);
                 return;
@@ -197,12 +199,10 @@ public sealed class CatalogActor : ReceivePersistentActor
         }
 
         var sender = Sender;
-        Persist(new Persistence.TorrentRemoved(r.InfoHash), e =>
+        PersistApplied(new TorrentRemoved(r.InfoHash), e =>
         {
-            _catalog.Remove(e.InfoHash);
-            _names.Remove(e.InfoHash);
-            _searchIndex.Remove(e.InfoHash);
-            SnapshotNow();
+            _index = _index.Without(e.InfoHash);
+            _failed.Remove(e.InfoHash);
             _log.Info("torrent {0} removed{1}", e.InfoHash[..8], r.DeleteData ? " with its data" : string.Empty);
             if (_torrents.Remove(e.InfoHash, out var t))
             {
@@ -216,42 +216,23 @@ public sealed class CatalogActor : ReceivePersistentActor
             }
             else if (r.DeleteData)
             {
-                DeleteData(entry, sender);
+                CatalogEntries.DeleteData(entry, _node.Files).PipeTo(sender);
                 return;
             }
 
-            sender.Tell(new CatalogMessages.TorrentRemoved(e.InfoHash));
+            sender.Tell(new RemoveTorrentReply(e.InfoHash));
         });
     }
 
-    private void DeleteData(TorrentAdded entry, IActorRef replyTo)
-    {
-        var files = _node.Files;
-        Task.Run(() =>
-        {
-            try
-            {
-                var meta = MetainfoParser.ParseInfoDictionary(entry.InfoDictionary, Protocol.InfoHash.Parse(entry.InfoHash));
-                return new CatalogMessages.TorrentRemoved(entry.InfoHash, new Storage.TorrentStorage(meta, entry.SavePath, files).DeleteContent());
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidTorrentException)
-            {
-                return new CatalogMessages.TorrentRemoved(entry.InfoHash, 0, e.Message);
-            }
-        }).PipeTo(replyTo);
-    }
-
     private object Resolve(string query) =>
-        TorrentQuery.Find(_catalog.Keys.Concat(_magnets.Keys).Select(h => (h, NameOf(h))), query, string.Empty, out var error) is { } found
-            ? new TorrentResolved(found.InfoHash, found.Name, _magnets.ContainsKey(found.InfoHash))
+        TorrentQuery.Find(_state.Torrents.Keys.Concat(_state.Magnets.Keys).Select(h => (h, _index.NameOf(h))), query, string.Empty, out var error) is { } found
+            ? new TorrentResolved(found.InfoHash, found.Name, _state.Magnets.ContainsKey(found.InfoHash))
             : new TorrentNotResolved(error!);
 
-    private string NameOf(string hash) => _names.TryGetValue(hash, out var n) ? n : hash;
-
-    private void OnSetLimits(SetRateLimits s)
+    private void OnChangeLimits(ChangeRateLimits s)
     {
         TorrentAdded? entry = null;
-        if (s.InfoHash is not null && !_catalog.TryGetValue(s.InfoHash, out entry))
+        if (s.InfoHash is not null && !_state.Torrents.TryGetValue(s.InfoHash, out entry))
         {
             Sender.Tell(new UnknownTorrent(s.InfoHash));
             return;
@@ -266,9 +247,8 @@ public sealed class CatalogActor : ReceivePersistentActor
         }
 
         var sender = Sender;
-        Persist(changed, e =>
+        PersistApplied(changed, e =>
         {
-            ApplyLimits(e);
             if (e.InfoHash is null)
             {
                 _node.Limits.Download.BytesPerSecond = e.DownloadLimit;
@@ -280,31 +260,14 @@ public sealed class CatalogActor : ReceivePersistentActor
             }
 
             _log.Info("{0} limits: {1} B/s down, {2} B/s up", e.InfoHash is null ? "node" : $"torrent {e.InfoHash[..8]}", e.DownloadLimit, e.UploadLimit);
-            if (LastSequenceNr % _node.Settings.Persistence.SnapshotEvery == 0)
-            {
-                SnapshotNow();
-            }
-
             sender.Tell(new RateLimitsSet(e.InfoHash, e.DownloadLimit, e.UploadLimit));
         });
-    }
-
-    private void ApplyLimits(RateLimitsChanged e)
-    {
-        if (e.InfoHash is null)
-        {
-            _nodeLimits = e;
-        }
-        else if (_catalog.TryGetValue(e.InfoHash, out var entry))
-        {
-            _catalog[e.InfoHash] = entry with { DownloadLimit = e.DownloadLimit, UploadLimit = e.UploadLimit };
-        }
     }
 
     private void OnAdd(AddTorrent a, IActorRef sender)
     {
         var hash = a.Metainfo.InfoHash.Hex;
-        if (_catalog.TryGetValue(hash, out var existing))
+        if (_state.Torrents.TryGetValue(hash, out var existing))
         {
             // The same torrent again (a restarted `swarm get`/`seed`): resume it where it is.
             if (!string.Equals(existing.SavePath, a.SavePath, StringComparison.Ordinal))
@@ -330,32 +293,16 @@ public sealed class CatalogActor : ReceivePersistentActor
             return;
         }
 
-        var added = new TorrentAdded(
-            hash,
-            Guid.NewGuid().ToString("N"),
-            a.Metainfo.InfoBytes,
-            a.Metainfo.TrackerTiers.Select(t => t.ToArray()).ToArray(),
-            a.SavePath,
-            a.Options.Sequential,
-            a.Options.SeedOnly)
+        var wasMagnet = _state.Magnets.ContainsKey(hash);
+        PersistApplied(CatalogEntries.From(a), e =>
         {
-            Replica = a.Options.Replica,
-        };
-        Persist(added, e =>
-        {
-            _catalog[e.InfoHash] = e;
-            if (_magnets.Remove(e.InfoHash))
+            if (wasMagnet)
             {
-                // Its metadata came, or its .torrent file was added meanwhile: either way the magnet is done.
+                // Its metadata came, or its .torrent file was added meanwhile: either way its fetch is done.
                 StopMagnet(e.InfoHash);
             }
 
             Start(e, a.Options.Peers ?? []);
-            if (LastSequenceNr % _node.Settings.Persistence.SnapshotEvery == 0)
-            {
-                SnapshotNow();
-            }
-
             _log.Info("torrent {0} ({1}) added, saving to {2}", hash[..8], a.Metainfo.Name, a.SavePath);
             sender.Tell(new TorrentAccepted(hash));
         });
@@ -366,10 +313,7 @@ public sealed class CatalogActor : ReceivePersistentActor
         TorrentMetainfo meta;
         try
         {
-            meta = MetainfoParser.ParseInfoDictionary(entry.InfoDictionary, Protocol.InfoHash.Parse(entry.InfoHash)) with
-            {
-                TrackerTiers = entry.Trackers,
-            };
+            meta = CatalogEntries.Metainfo(entry);
         }
         catch (Exception e) when (e is InvalidTorrentException or FormatException)
         {
@@ -377,35 +321,28 @@ public sealed class CatalogActor : ReceivePersistentActor
             return;
         }
 
-        _names[entry.InfoHash] = meta.Name;
-        _searchIndex[entry.InfoHash] = new SearchEntry(
-            meta.Name,
-            meta.TotalLength,
-            [meta.Name.ToLowerInvariant(), .. meta.Files.Where(f => !f.IsPadding).Select(f => f.JoinedPath.ToLowerInvariant())]);
-        var options = new TorrentOptions(entry.Sequential, entry.SeedOnly, peers, DownloadLimit: entry.DownloadLimit, UploadLimit: entry.UploadLimit, Replica: entry.Replica);
+        _index = _index.WithTorrent(meta);
+        var options = CatalogEntries.Options(entry, peers);
         // The generation in the name lets a torrent removed and added again start while its old actor still stops.
         var actor = Context.ActorOf(
             TorrentActor.Props(meta, entry.SavePath, options, _node, $"{_node.NodeId}/torrent-{entry.InfoHash}-{entry.Generation}"),
-            $"torrent-{entry.InfoHash}-{entry.Generation[..8]}");
+            $"{TorrentPrefix}{entry.InfoHash}-{entry.Generation[..8]}");
         Context.Watch(actor);
         _torrents[entry.InfoHash] = actor;
     }
 
-    /// <summary>What search matches: the name and every file path, lower-cased once.</summary>
-    private sealed record SearchEntry(string Name, long Size, string[] Text);
-
     private void OnAddMagnet(AddMagnet m)
     {
         var hash = m.Magnet.InfoHash.Hex;
-        if (_catalog.TryGetValue(hash, out var known))
+        if (_state.Torrents.TryGetValue(hash, out var known))
         {
             OnAdd(new AddTorrent(MetainfoParser.ParseInfoDictionary(known.InfoDictionary, m.Magnet.InfoHash), m.SavePath, m.Options), Sender);
             return;
         }
 
-        if (_magnets.TryGetValue(hash, out var pending) && m.Keep && string.Equals(pending.SavePath, m.SavePath, StringComparison.Ordinal))
+        if (_state.Magnets.TryGetValue(hash, out var pending) && m.Keep && string.Equals(pending.SavePath, m.SavePath, StringComparison.Ordinal))
         {
-            Sender.Tell(new MagnetPending(hash, NameOf(hash), pending.SavePath));
+            Sender.Tell(new MagnetPending(hash, _index.NameOf(hash), pending.SavePath));
             return;
         }
 
@@ -423,17 +360,11 @@ public sealed class CatalogActor : ReceivePersistentActor
         }
 
         var sender = Sender;
-        Persist(new MagnetAdded(hash, m.Magnet.ToString(), m.SavePath), e =>
+        PersistApplied(new MagnetAdded(hash, m.Magnet.ToString(), m.SavePath), e =>
         {
-            _magnets[hash] = e;
             StartMagnet(e);
-            if (LastSequenceNr % _node.Settings.Persistence.SnapshotEvery == 0)
-            {
-                SnapshotNow();
-            }
-
-            _log.Info("magnet {0} ({1}) added, fetching its metadata; saving to {2}", hash[..8], NameOf(hash), e.SavePath);
-            sender.Tell(new MagnetPending(hash, NameOf(hash), e.SavePath));
+            _log.Info("magnet {0} ({1}) added, fetching its metadata; saving to {2}", hash[..8], _index.NameOf(hash), e.SavePath);
+            sender.Tell(new MagnetPending(hash, _index.NameOf(hash), e.SavePath));
         });
     }
 
@@ -441,10 +372,10 @@ public sealed class CatalogActor : ReceivePersistentActor
     /// in the catalog).</summary>
     private void StartMagnet(MagnetAdded entry)
     {
-        Protocol.Magnet.MagnetLink link;
+        MagnetLink link;
         try
         {
-            link = Protocol.Magnet.MagnetLink.Parse(entry.Link);
+            link = MagnetLink.Parse(entry.Link);
         }
         catch (FormatException e)
         {
@@ -452,16 +383,16 @@ public sealed class CatalogActor : ReceivePersistentActor
             return;
         }
 
-        _names[entry.InfoHash] = link.DisplayName ?? entry.InfoHash;
+        _index = _index.WithMagnet(entry.InfoHash, link.DisplayName ?? entry.InfoHash);
         Fetch(link, entry.SavePath, new TorrentOptions(), ActorRefs.Nobody, keep: true);
     }
 
-    private void Fetch(Protocol.Magnet.MagnetLink link, string savePath, TorrentOptions options, IActorRef requester, bool keep)
+    private void Fetch(MagnetLink link, string savePath, TorrentOptions options, IActorRef requester, bool keep)
     {
         // Numbered: a magnet removed and added again starts while its old actor still stops.
         var actor = Context.ActorOf(
             Magnet.MagnetActor.Props(link, savePath, options, _node, requester, keep),
-            $"magnet-{link.InfoHash.Hex}-{++_magnetActors}");
+            $"{MagnetPrefix}{link.InfoHash.Hex}-{++_magnetActors}");
         Context.Watch(actor);
         _fetching[link.InfoHash.Hex] = actor;
     }
@@ -475,17 +406,11 @@ public sealed class CatalogActor : ReceivePersistentActor
     }
 
     private void RemoveMagnet(string hash, IActorRef replyTo) =>
-        Persist(new Persistence.TorrentRemoved(hash), e =>
+        PersistApplied(new TorrentRemoved(hash), e =>
         {
-            _magnets.Remove(e.InfoHash);
-            _names.Remove(e.InfoHash);
+            _index = _index.Without(e.InfoHash);
             StopMagnet(e.InfoHash);
-            SnapshotNow();
             _log.Info("magnet {0} removed before its metadata came", e.InfoHash[..8]);
-            replyTo.Tell(new CatalogMessages.TorrentRemoved(e.InfoHash));
+            replyTo.Tell(new RemoveTorrentReply(e.InfoHash));
         });
-
-    private IActorRef? MagnetActorOf(string hash) => _fetching.GetValueOrDefault(hash);
-
-    private void SnapshotNow() => SaveSnapshot(new CatalogSnapshot([.. _catalog.Values]) { NodeLimits = _nodeLimits, Magnets = [.. _magnets.Values] });
 }

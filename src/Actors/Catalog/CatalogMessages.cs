@@ -28,7 +28,8 @@ public static class CatalogMessages
     /// <param name="DeleteData">Also delete the torrent's files, once its actor has stopped and closed them.</param>
     public sealed record RemoveTorrent(string InfoHash, bool DeleteData = false);
 
-    public sealed record TorrentRemoved(string InfoHash, int FilesDeleted = 0, string? DeleteError = null);
+    /// <summary>The answer to <see cref="RemoveTorrent"/> (the journaled fact is <see cref="Persistence.TorrentRemoved"/>).</summary>
+    public sealed record RemoveTorrentReply(string InfoHash, int FilesDeleted = 0, string? DeleteError = null);
 
     /// <summary>Finds one torrent by full info-hash, info-hash prefix or exact name (case-insensitive), from the catalog
     /// alone: no torrent actor is asked.</summary>
@@ -41,7 +42,7 @@ public static class CatalogMessages
 
     /// <summary>Changes the node's limits (<paramref name="InfoHash"/> null) or one torrent's; a null rate is left as it
     /// is, so both null only reads them. Bytes per second, 0 = unlimited.</summary>
-    public sealed record SetRateLimits(string? InfoHash, long? DownloadLimit, long? UploadLimit);
+    public sealed record ChangeRateLimits(string? InfoHash, long? DownloadLimit, long? UploadLimit);
 
     public sealed record RateLimitsSet(string? InfoHash, long DownloadLimit, long UploadLimit);
 

@@ -4,8 +4,9 @@ using Swarm.Actors.Torrent;
 namespace Swarm.Actors.Catalog;
 
 /// <summary>One listing of the node's torrents: asks each torrent (or pending magnet) for its status, answers
-/// <paramref name="replyTo"/> with a <see cref="CatalogMessages.TorrentList"/> once all answered or the timeout passed,
-/// and stops. One short-lived actor instead of an ask per torrent: the availability gossip lists every torrent each
+/// <paramref name="replyTo"/> with a <see cref="CatalogMessages.TorrentList"/> of those and the <paramref name="known"/>
+/// statuses (torrents the catalog answers for itself, e.g. failed ones) once all answered or the timeout passed, and
+/// stops. One short-lived actor instead of an ask per torrent: the availability gossip lists every torrent each
 /// second, and a thousand asks a second (a temporary actor and a task each) cost more than the answers.</summary>
 public sealed class StatusGatherActor : ReceiveActor, IWithTimers
 {
@@ -13,18 +14,19 @@ public sealed class StatusGatherActor : ReceiveActor, IWithTimers
     private readonly TimeSpan _timeout;
     private readonly IActorRef _replyTo;
     private readonly List<TorrentStatus> _answers;
-    private bool _answered;
 
-    public StatusGatherActor(IReadOnlyCollection<IActorRef> torrents, TimeSpan timeout, IActorRef replyTo)
+    public StatusGatherActor(IReadOnlyCollection<IActorRef> torrents, IReadOnlyCollection<TorrentStatus> known, TimeSpan timeout, IActorRef replyTo)
     {
         _torrents = torrents;
         _timeout = timeout;
         _replyTo = replyTo;
-        _answers = new List<TorrentStatus>(torrents.Count);
+        _answers = new List<TorrentStatus>(torrents.Count + known.Count);
+        _answers.AddRange(known);
+        var expected = torrents.Count + known.Count;
         Receive<TorrentStatus>(s =>
         {
             _answers.Add(s);
-            if (_answers.Count == _torrents.Count)
+            if (_answers.Count == expected)
             {
                 Answer();
             }
@@ -35,8 +37,8 @@ public sealed class StatusGatherActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(IReadOnlyCollection<IActorRef> torrents, TimeSpan timeout, IActorRef replyTo) =>
-        Akka.Actor.Props.Create(() => new StatusGatherActor(torrents, timeout, replyTo));
+    public static Props Props(IReadOnlyCollection<IActorRef> torrents, IReadOnlyCollection<TorrentStatus> known, TimeSpan timeout, IActorRef replyTo) =>
+        Akka.Actor.Props.Create(() => new StatusGatherActor(torrents, known, timeout, replyTo));
 
     protected override void PreStart()
     {
@@ -56,12 +58,8 @@ public sealed class StatusGatherActor : ReceiveActor, IWithTimers
 
     private void Answer()
     {
-        if (_answered)
-        {
-            return;
-        }
-
-        _answered = true;
+        // Answered once: a status or the deadline still in the mailbox changes nothing.
+        Become(() => ReceiveAny(_ => { }));
         _replyTo.Tell(new CatalogMessages.TorrentList([.. _answers.OrderBy(t => t.Name, StringComparer.Ordinal)]));
         Context.Stop(Self);
     }

@@ -151,10 +151,10 @@ public sealed class AvailabilityActor : ReceiveActor, IWithTimers
         {
             switch (r.Outcome)
             {
-                case CatalogMessages.TorrentRemoved { DeleteError: null } removed:
+                case CatalogMessages.RemoveTorrentReply { DeleteError: null } removed:
                     _log.Info("torrent {0}: surplus copy released ({1} file(s) deleted)", r.InfoHash[..8], removed.FilesDeleted);
                     break;
-                case CatalogMessages.TorrentRemoved { DeleteError: { } error }:
+                case CatalogMessages.RemoveTorrentReply { DeleteError: { } error }:
                     _log.Warning("torrent {0}: surplus copy released, but deleting its data failed: {1}", r.InfoHash[..8], error);
                     break;
                 default:

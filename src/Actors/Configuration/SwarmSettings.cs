@@ -136,9 +136,17 @@ public sealed record SwarmSettings(
                 ts.GetInt("max-scrape"),
                 ts.GetTimeSpan("ask-timeout"),
                 ts.GetInt("udp-max-in-flight")),
-            c.GetTimeSpan("stats-interval"));
+            c.GetTimeSpan("stats-interval"))
+        {
+            Catalog = new CatalogSettings(c.GetInt("catalog.max-restarts"), c.GetTimeSpan("catalog.restart-window")),
+        };
     }
+
+    public required CatalogSettings Catalog { get; init; }
 }
+
+/// <summary>The `swarm.catalog` block: how long the catalog keeps restarting a torrent that throws.</summary>
+public sealed record CatalogSettings(int MaxRestarts, TimeSpan RestartWindow);
 
 public sealed record PeerSettings(
     string BindAddress,

@@ -16,7 +16,7 @@ public static class ConsoleMessages
 
     public sealed record GetNodeStatus : IConsoleCommand;
 
-    public sealed record ListTorrents : IConsoleCommand;
+    public sealed record ListNodeTorrents : IConsoleCommand;
 
     /// <param name="TorrentFile">The .torrent file's bytes: the console may run on another machine than the node.</param>
     /// <param name="SavePath">Absolute folder on the node; null = the node's default.</param>
@@ -29,7 +29,7 @@ public static class ConsoleMessages
 
     public sealed record ResumeTorrent(string Torrent) : IConsoleCommand;
 
-    public sealed record RemoveTorrent(string Torrent, bool DeleteData) : IConsoleCommand;
+    public sealed record RemoveNodeTorrent(string Torrent, bool DeleteData) : IConsoleCommand;
 
     public sealed record ShowTorrent(string Torrent) : IConsoleCommand;
 
@@ -132,14 +132,15 @@ public static class ConsoleMessages
 
     public sealed record TrackerSummary(string Url, string Status, string? Error, DateTime? NextAnnounce);
 
-    /// <param name="PieceMap">One character per slice of the torrent: '#' all pieces verified, '+' some, '.' none.</param>
+    /// <param name="Bitfield">The verified pieces, one bit each, first piece in the high bit (BEP 3's bitfield); the
+    /// console draws its piece map from it.</param>
     public sealed record TorrentDetail(
         TorrentSummary Torrent,
         long PieceLength,
         int HashFailures,
         string? JournalError,
         string? TrackerError,
-        string PieceMap,
+        byte[] Bitfield,
         FileSummary[] Files,
         TrackerSummary[] Trackers,
         PeerSummary[] Peers) : IConsoleReply;

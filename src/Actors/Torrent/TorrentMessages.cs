@@ -15,6 +15,7 @@ public enum TorrentState
 
     /// <summary>A magnet link whose info dictionary is being fetched from peers (BEP 9): no pieces known yet.</summary>
     Metadata,
+    Failed, // its actor kept throwing and was stopped by the catalog: nothing runs until it is removed or the node restarts
 }
 
 /// <param name="SeedOnly">`swarm seed`: the data must already be complete; a mismatch is an error, not a download.</param>

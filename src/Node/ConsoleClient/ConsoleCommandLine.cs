@@ -61,7 +61,7 @@ internal static class ConsoleCommandLine
         return name switch
         {
             "status" => Remote(new GetNodeStatus(), rest, 0),
-            "torrents" or "list" or "ls" => rest.Remove("--cluster") ? Remote(new ListClusterTorrents(), rest, 0) : Remote(new ListTorrents(), rest, 0),
+            "torrents" or "list" or "ls" => rest.Remove("--cluster") ? Remote(new ListClusterTorrents(), rest, 0) : Remote(new ListNodeTorrents(), rest, 0),
             "cluster" => Remote(new GetCluster(), rest, 0),
             "search" or "find" => rest.Count > 0 ? new RemoteInvocation(new Search([.. rest]), json) : throw Usage("search"),
             "replicas" => ParseReplicas(rest, json),
@@ -280,7 +280,7 @@ internal static class ConsoleCommandLine
             throw new ConsoleUsageException($"remove: unknown option '{unknown}'");
         }
 
-        return rest.Count == 1 ? new RemoteInvocation(new RemoveTorrent(rest[0], delete), json) : throw Usage("remove");
+        return rest.Count == 1 ? new RemoteInvocation(new RemoveNodeTorrent(rest[0], delete), json) : throw Usage("remove");
     }
 
     private static RemoteInvocation ParseLimit(List<string> rest, bool json)

@@ -9,12 +9,14 @@ namespace Swarm.Node.ConsoleClient;
 /// <summary>Turns the node's typed replies into what a person reads, or into JSON for scripts, and into exit codes.</summary>
 internal static class ConsoleRenderer
 {
+    private const int PieceMapWidth = 64;
+
     public static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
 
     private static readonly JsonSerializerOptions JsonLine = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
-    /// <summary>Writes <paramref name="reply"/> and returns the exit code it means.</summary>
-    public static int Render(IConsoleReply reply, bool json, TextWriter output, TextWriter error)
+    /// <summary>Writes <paramref name="reply"/>, as it reads at <paramref name="now"/>, and returns the exit code it means.</summary>
+    public static int Render(IConsoleReply reply, bool json, TextWriter output, TextWriter error, DateTime now)
     {
         switch (reply)
         {
@@ -28,22 +30,54 @@ internal static class ConsoleRenderer
 
         if (json)
         {
-            output.WriteLine(JsonSerializer.Serialize(reply, reply.GetType(), Json));
+            var shown = ForJson(reply);
+            output.WriteLine(JsonSerializer.Serialize(shown, shown.GetType(), Json));
             return ExitCodes.Ok;
         }
 
-        output.Write(Text(reply));
+        output.Write(Text(reply, now));
         return ExitCodes.Ok;
     }
 
     public static string JsonOneLine(object value) => JsonSerializer.Serialize(value, value.GetType(), JsonLine);
 
-    public static string Text(IConsoleReply reply) => reply switch
+    /// <summary>One character per slice of the torrent, at most <paramref name="width"/>: '#' every piece of the slice
+    /// verified, '+' some, '.' none.</summary>
+    public static string PieceMap(byte[] bitfield, int pieceCount, int width = PieceMapWidth)
+    {
+        if (pieceCount == 0)
+        {
+            return string.Empty;
+        }
+
+        var slots = Math.Min(width, pieceCount);
+        var map = new char[slots];
+        for (var slot = 0; slot < slots; slot++)
+        {
+            var first = (int)((long)slot * pieceCount / slots);
+            var end = (int)((long)(slot + 1) * pieceCount / slots);
+            var have = 0;
+            for (var p = first; p < end; p++)
+            {
+                if ((bitfield[p >> 3] & (0x80 >> (p & 7))) != 0)
+                {
+                    have++;
+                }
+            }
+
+            map[slot] = have == end - first ? '#' : have > 0 ? '+' : '.';
+        }
+
+        return new string(map);
+    }
+
+    /// <param name="now">When this is shown: tracker announces are said as "in N s".</param>
+    public static string Text(IConsoleReply reply, DateTime now) => reply switch
     {
         Done d => d.Message + "\n",
         NodeStatus s => Status(s),
         TorrentListing l => Torrents(l.Torrents),
-        TorrentDetail d => Detail(d),
+        TorrentDetail d => Detail(d, now),
         PeerListing p => $"{p.InfoHash[..8]} {p.Name}: {p.Peers.Length} peer(s)\n" + Peers(p.Peers),
         Limits l => $"{(l.InfoHash is null ? "node" : $"{l.InfoHash[..8]} ({l.Name})")} limits: down {Limit(l.DownloadLimit)}, up {Limit(l.UploadLimit)}\n",
         ClusterInfo c => ClusterText(c),
@@ -130,7 +164,12 @@ internal static class ConsoleRenderer
         return string.Concat(rows.Select(r => $"{r.Item1,-10} {r.Item2}\n"));
     }
 
-    private static string Detail(TorrentDetail d)
+    /// <summary>What scripts read from `show --json`: the detail with its piece map drawn, not the raw bitfield.</summary>
+    private static object ForJson(IConsoleReply reply) => reply is TorrentDetail d
+        ? new TorrentDetailJson(d.Torrent, d.PieceLength, d.HashFailures, d.JournalError, d.TrackerError, PieceMap(d.Bitfield, d.Torrent.Pieces), d.Files, d.Trackers, d.Peers)
+        : reply;
+
+    private static string Detail(TorrentDetail d, DateTime now)
     {
         var t = d.Torrent;
         var sb = new StringBuilder();
@@ -152,7 +191,7 @@ internal static class ConsoleRenderer
 
         sb.AppendLine($"  size       {Format.Bytes(t.Size)} in {Num(t.Pieces)} pieces of {Format.Bytes(d.PieceLength)}");
         sb.AppendLine($"  progress   {Percent(t.Progress)} ({Num(t.VerifiedPieces)}/{Num(t.Pieces)} pieces), {Num(d.HashFailures)} hash failure(s)");
-        sb.AppendLine($"  pieces     [{d.PieceMap}]");
+        sb.AppendLine($"  pieces     [{PieceMap(d.Bitfield, t.Pieces)}]");
         sb.AppendLine($"  transfer   down {Format.Rate(t.DownloadRate)} ({Format.Bytes(t.Downloaded)}), up {Format.Rate(t.UploadRate)} ({Format.Bytes(t.Uploaded)})");
         sb.AppendLine($"  limits     down {Limit(t.DownloadLimit)}, up {Limit(t.UploadLimit)}");
         if (d.JournalError is not null)
@@ -171,7 +210,7 @@ internal static class ConsoleRenderer
                 {
                     tr.Url,
                     tr.Error is null ? tr.Status : $"{tr.Status}: {tr.Error}",
-                    tr.NextAnnounce is { } next ? $"in {Math.Max(0, (next - DateTime.UtcNow).TotalSeconds):0} s" : "-",
+                    tr.NextAnnounce is { } next ? $"in {Math.Max(0, (next - now).TotalSeconds):0} s" : "-",
                 }))));
         }
 
@@ -234,6 +273,18 @@ internal static class ConsoleRenderer
             : string.Create(CultureInfo.InvariantCulture, $"{t.Minutes}m {t.Seconds:00}s");
     }
 }
+
+/// <summary>`show --json` as it always was: the detail's fields in their order, with the piece map as text.</summary>
+internal sealed record TorrentDetailJson(
+    TorrentSummary Torrent,
+    long PieceLength,
+    int HashFailures,
+    string? JournalError,
+    string? TrackerError,
+    string PieceMap,
+    FileSummary[] Files,
+    TrackerSummary[] Trackers,
+    PeerSummary[] Peers);
 
 /// <summary>Exit codes of `swarm console` beyond the common ones (0 ok, 1 command failed, 2 invalid input).</summary>
 internal static class ConsoleExitCodes

@@ -5,10 +5,12 @@ namespace Swarm.Node.ConsoleClient;
 
 /// <summary>Runs console invocations against one node: a single one (`swarm console COMMAND…`) or an interactive
 /// shell reading lines from the terminal (with editing, history, completion) or from redirected standard input.</summary>
-internal sealed class ConsoleShell(ConsoleConnection connection, TimeSpan watchInterval)
+/// <param name="clock">This console's clock (the system's unless a test gives one).</param>
+internal sealed class ConsoleShell(ConsoleConnection connection, TimeSpan watchInterval, TimeProvider? clock = null)
 {
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
     private IReadOnlyList<TorrentSummary> _known = [];
-    private DateTime _knownAt = DateTime.MinValue;
+    private DateTimeOffset _knownAt = DateTimeOffset.MinValue;
 
     /// <summary>Runs one invocation and returns its exit code.</summary>
     public async Task<int> RunAsync(Invocation invocation, bool interactive, CancellationToken stop)
@@ -21,7 +23,7 @@ internal sealed class ConsoleShell(ConsoleConnection connection, TimeSpan watchI
             case ExitInvocation:
                 return ExitCodes.Ok;
             case WatchInvocation w:
-                return await WatchView.RunAsync(connection, w.Torrent, w.Json, watchInterval, keysStop: interactive, stop).ConfigureAwait(false);
+                return await WatchView.RunAsync(connection, w.Torrent, w.Json, watchInterval, keysStop: interactive, _clock, stop).ConfigureAwait(false);
             case RemoteInvocation r:
                 var reply = await connection.SendAsync(r.Command).ConfigureAwait(false);
                 if (reply is TorrentListing listing)
@@ -29,7 +31,7 @@ internal sealed class ConsoleShell(ConsoleConnection connection, TimeSpan watchI
                     Remember(listing.Torrents);
                 }
 
-                return ConsoleRenderer.Render(reply, r.Json, Console.Out, Console.Error);
+                return ConsoleRenderer.Render(reply, r.Json, Console.Out, Console.Error, _clock.GetUtcNow().UtcDateTime);
             default:
                 throw new InvalidOperationException($"unhandled invocation {invocation}");
         }
@@ -42,7 +44,7 @@ internal sealed class ConsoleShell(ConsoleConnection connection, TimeSpan watchI
         var greeting = await connection.SendAsync(new GetNodeStatus()).ConfigureAwait(false);
         if (greeting is not NodeStatus status)
         {
-            return ConsoleRenderer.Render(greeting, false, Console.Out, Console.Error);
+            return ConsoleRenderer.Render(greeting, false, Console.Out, Console.Error, _clock.GetUtcNow().UtcDateTime);
         }
 
         LineEditor? editor = null;
@@ -116,7 +118,7 @@ internal sealed class ConsoleShell(ConsoleConnection connection, TimeSpan watchI
     private void Remember(IReadOnlyList<TorrentSummary> torrents)
     {
         _known = torrents;
-        _knownAt = DateTime.UtcNow;
+        _knownAt = _clock.GetUtcNow();
     }
 
     /// <summary>Tab completion: command names first, then torrents (info-hash prefixes and names) or, for `add`, paths.</summary>
@@ -152,11 +154,11 @@ internal sealed class ConsoleShell(ConsoleConnection connection, TimeSpan watchI
             return [];
         }
 
-        if (DateTime.UtcNow - _knownAt > TimeSpan.FromSeconds(3))
+        if (_clock.GetUtcNow() - _knownAt > TimeSpan.FromSeconds(3))
         {
             try
             {
-                if (connection.SendAsync(new ListTorrents()).GetAwaiter().GetResult() is TorrentListing l)
+                if (connection.SendAsync(new ListNodeTorrents()).GetAwaiter().GetResult() is TorrentListing l)
                 {
                     Remember(l.Torrents);
                 }

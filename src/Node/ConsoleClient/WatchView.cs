@@ -11,25 +11,25 @@ internal static class WatchView
 {
     private const int BarWidth = 24;
 
-    public static async Task<int> RunAsync(ConsoleConnection connection, string? torrent, bool json, TimeSpan interval, bool keysStop, CancellationToken stop)
+    public static async Task<int> RunAsync(ConsoleConnection connection, string? torrent, bool json, TimeSpan interval, bool keysStop, TimeProvider clock, CancellationToken stop)
     {
         var first = await Fetch(connection, torrent).ConfigureAwait(false);
         if (first is not TorrentListing listing)
         {
-            return ConsoleRenderer.Render(first, json, Console.Out, Console.Error);
+            return ConsoleRenderer.Render(first, json, Console.Out, Console.Error, clock.GetUtcNow().UtcDateTime);
         }
 
         if (json || Console.IsOutputRedirected)
         {
-            return await Plain(connection, torrent, json, listing, interval, stop).ConfigureAwait(false);
+            return await Plain(connection, torrent, json, listing, interval, clock, stop).ConfigureAwait(false);
         }
 
         var exit = ExitCodes.Ok;
-        await AnsiConsole.Live(Render(listing, torrent)).AutoClear(false).StartAsync(async ctx =>
+        await AnsiConsole.Live(Render(listing, torrent, clock)).AutoClear(false).StartAsync(async ctx =>
         {
             while (!stop.IsCancellationRequested)
             {
-                if (await WaitOrKey(interval, keysStop, stop).ConfigureAwait(false))
+                if (await WaitOrKey(interval, keysStop, clock, stop).ConfigureAwait(false))
                 {
                     break;
                 }
@@ -37,17 +37,17 @@ internal static class WatchView
                 var reply = await Fetch(connection, torrent).ConfigureAwait(false);
                 if (reply is not TorrentListing next)
                 {
-                    exit = ConsoleRenderer.Render(reply, false, Console.Out, Console.Error);
+                    exit = ConsoleRenderer.Render(reply, false, Console.Out, Console.Error, clock.GetUtcNow().UtcDateTime);
                     break;
                 }
 
-                ctx.UpdateTarget(Render(next, torrent));
+                ctx.UpdateTarget(Render(next, torrent, clock));
             }
         }).ConfigureAwait(false);
         return exit;
     }
 
-    private static async Task<int> Plain(ConsoleConnection connection, string? torrent, bool json, TorrentListing listing, TimeSpan interval, CancellationToken stop)
+    private static async Task<int> Plain(ConsoleConnection connection, string? torrent, bool json, TorrentListing listing, TimeSpan interval, TimeProvider clock, CancellationToken stop)
     {
         while (true)
         {
@@ -61,7 +61,7 @@ internal static class WatchView
             Console.Out.Flush();
             try
             {
-                await Task.Delay(interval, stop).ConfigureAwait(false);
+                await Task.Delay(interval, clock, stop).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -71,7 +71,7 @@ internal static class WatchView
             var reply = await Fetch(connection, torrent).ConfigureAwait(false);
             if (reply is not TorrentListing next)
             {
-                return ConsoleRenderer.Render(reply, json, Console.Out, Console.Error);
+                return ConsoleRenderer.Render(reply, json, Console.Out, Console.Error, clock.GetUtcNow().UtcDateTime);
             }
 
             listing = next;
@@ -79,10 +79,10 @@ internal static class WatchView
     }
 
     /// <summary>Waits one refresh interval; true if a key was pressed (the key is consumed) or the watch was cancelled.</summary>
-    private static async Task<bool> WaitOrKey(TimeSpan interval, bool keysStop, CancellationToken stop)
+    private static async Task<bool> WaitOrKey(TimeSpan interval, bool keysStop, TimeProvider clock, CancellationToken stop)
     {
-        var until = DateTime.UtcNow + interval;
-        while (DateTime.UtcNow < until)
+        var until = clock.GetUtcNow() + interval;
+        while (clock.GetUtcNow() < until)
         {
             if (stop.IsCancellationRequested)
             {
@@ -106,18 +106,18 @@ internal static class WatchView
     {
         if (torrent is null)
         {
-            return await connection.SendAsync(new ListTorrents()).ConfigureAwait(false);
+            return await connection.SendAsync(new ListNodeTorrents()).ConfigureAwait(false);
         }
 
         var reply = await connection.SendAsync(new ShowTorrent(torrent)).ConfigureAwait(false);
         return reply is TorrentDetail d ? new TorrentListing([d.Torrent]) : reply;
     }
 
-    private static IRenderable Render(TorrentListing listing, string? torrent)
+    private static IRenderable Render(TorrentListing listing, string? torrent, TimeProvider clock)
     {
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumns("ID", "NAME", "PROGRESS", "STATE", "DOWN", "UP", "PEERS")
-            .Caption($"[grey]{DateTime.Now:HH:mm:ss} · press any key or Ctrl-C to stop[/]");
+            .Caption($"[grey]{clock.GetLocalNow():HH:mm:ss} · press any key or Ctrl-C to stop[/]");
         table.Columns[4].RightAligned();
         table.Columns[5].RightAligned();
         table.Columns[6].RightAligned();
@@ -127,7 +127,7 @@ internal static class WatchView
             var colour = t.State switch
             {
                 "seeding" => "green",
-                "error" => "red",
+                "error" or "failed" => "red",
                 "paused" => "grey",
                 _ => "blue",
             };

@@ -5,7 +5,6 @@ using Akka.Configuration;
 using Akka.Hosting.Logging;
 using Microsoft.Extensions.Logging;
 using Swarm.Actors.Configuration;
-using Swarm.Actors.Catalog;
 using Swarm.Actors.ConsoleEndpoint;
 
 namespace Swarm.Node.Hosting;
@@ -50,6 +49,9 @@ public sealed class ConsoleHost : IAsyncDisposable
                 trusted-selection-paths = ["/user/console"]
                 log-remote-lifecycle-events = off
                 dot-netty.tcp {
+                  # Akka's TCP transport, wrapped to note each console connection's real source (see ConsoleTransport).
+                  transport-class = "Swarm.Node.Hosting.ConsoleTransport, swarm"
+                  wrapped-transport-class = "Akka.Remote.Transport.DotNetty.TcpTransport, Akka.Remote"
                   hostname = "{{ip}}"
                   port = {{port}}
                   maximum-frame-size = {{settings.MaximumFrameSize}}b
@@ -68,7 +70,8 @@ public sealed class ConsoleHost : IAsyncDisposable
             throw new IOException($"cannot open the console on {ip}:{port}: {Innermost(e).Message}", e);
         }
 
-        system.ActorOf(ConsoleEndpointActor.Props(node, info, settings, secret), "console");
+        var connections = ConsoleConnections.Of(system);
+        system.ActorOf(ConsoleEndpointActor.Props(node, info with { ConnectionSourceOf = connections.SourceOf }, settings, secret), "console");
         var bound = ((ExtendedActorSystem)system).Provider.DefaultAddress;
         return new ConsoleHost(system, new IPEndPoint(ip, bound.Port ?? port));
     }

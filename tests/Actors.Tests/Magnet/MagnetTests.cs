@@ -97,7 +97,7 @@ public sealed class MagnetTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.
         var resolved = await node.Ask<CatalogMessages.TorrentResolved>(new CatalogMessages.ResolveTorrent(hash[..10]), Wait);
         Assert.True(resolved.AwaitingMetadata);
 
-        Assert.IsType<CatalogMessages.TorrentRemoved>(await node.Ask(new CatalogMessages.RemoveTorrent(hash), Wait));
+        Assert.IsType<CatalogMessages.RemoveTorrentReply>(await node.Ask(new CatalogMessages.RemoveTorrent(hash), Wait));
         Assert.Empty((await node.Ask<CatalogMessages.TorrentList>(new CatalogMessages.ListTorrents(), Wait)).Torrents);
 
         this.StopAndWait(node, Wait);

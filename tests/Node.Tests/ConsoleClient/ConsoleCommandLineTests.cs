@@ -27,7 +27,7 @@ public sealed class ConsoleCommandLineTests
     {
         Assert.Equal(new RemoteInvocation(new GetNodeStatus(), true), ConsoleCommandLine.Parse(["--json", "status"]));
         Assert.Equal(new RemoteInvocation(new PauseTorrent("ab12"), false), ConsoleCommandLine.Parse(["pause", "ab12"]));
-        Assert.Equal(new RemoteInvocation(new RemoveTorrent("ab12", true), true), ConsoleCommandLine.Parse(["remove", "--delete-data", "ab12", "--json"]));
+        Assert.Equal(new RemoteInvocation(new RemoveNodeTorrent("ab12", true), true), ConsoleCommandLine.Parse(["remove", "--delete-data", "ab12", "--json"]));
         Assert.Equal(new WatchInvocation(null, false), ConsoleCommandLine.Parse(["watch"]));
         Assert.Equal(new RemoteInvocation(new SetLimits("ab12", 5 << 20, 0), false), ConsoleCommandLine.Parse(["limit", "ab12", "--down", "5M", "--up", "none"]));
         Assert.Equal(new RemoteInvocation(new SetLimits(null, null, 512 << 10), false), ConsoleCommandLine.Parse(["limit", "--up", "512k"]));

@@ -1,0 +1,65 @@
+using Akka.Event;
+using Swarm.Actors.Catalog;
+using Swarm.Actors.Torrent;
+using static Swarm.Actors.ConsoleEndpoint.ConsoleMessages;
+
+namespace Swarm.Actors.ConsoleEndpoint;
+
+/// <summary>The console's commands about the node itself: its status, its log level, and stopping it.</summary>
+internal sealed class NodeConversations(NodeQueries node, ClusterConversations cluster, ConsoleNodeInfo info, ILoggingAdapter log)
+{
+    /// <summary>Long enough for the reply to leave before the node's stop closes this endpoint too.</summary>
+    private static readonly TimeSpan ShutdownAfterReply = TimeSpan.FromMilliseconds(200);
+
+    public async Task<IConsoleReply> Status()
+    {
+        var torrents = await node.Torrents().ConfigureAwait(false);
+        var limits = await node.Ask<CatalogMessages.RateLimitsSet>(new CatalogMessages.ChangeRateLimits(null, null, null)).ConfigureAwait(false);
+        return new NodeStatus(
+            info.NodeId,
+            typeof(ConsoleEndpointActor).Assembly.GetName().Version?.ToString(3) ?? "?",
+            (info.Clock.GetUtcNow().UtcDateTime - info.StartedAt).TotalSeconds,
+            info.PeerEndPoint,
+            info.DataDir,
+            info.Journal,
+            await cluster.Role().ConfigureAwait(false),
+            torrents.Count,
+            torrents.Count(t => t.State is TorrentState.Downloading or TorrentState.Checking or TorrentState.Metadata),
+            torrents.Count(t => t.State == TorrentState.Seeding),
+            torrents.Count(t => t.State == TorrentState.Paused),
+            torrents.Count(t => t.State is TorrentState.Error or TorrentState.Failed),
+            torrents.Sum(t => t.Peers.Count),
+            torrents.Sum(t => t.DownloadRate),
+            torrents.Sum(t => t.UploadRate),
+            limits.DownloadLimit,
+            limits.UploadLimit,
+            info.NodeSystem.EventStream.LogLevel.ToString().Replace("Level", string.Empty, StringComparison.Ordinal).ToLowerInvariant());
+    }
+
+    public IConsoleReply SetLogLevel(string level)
+    {
+        var parsed = level.ToLowerInvariant() switch
+        {
+            "debug" => LogLevel.DebugLevel,
+            "info" => LogLevel.InfoLevel,
+            "warning" or "warn" => LogLevel.WarningLevel,
+            "error" => LogLevel.ErrorLevel,
+            _ => (LogLevel?)null,
+        };
+        if (parsed is not { } value)
+        {
+            return new CommandFailed($"unknown log level '{level}': use debug, info, warning or error");
+        }
+
+        info.NodeSystem.EventStream.SetLogLevel(value);
+        log.Warning("log level set to {0} from the console", level.ToLowerInvariant());
+        return new Done($"log level is now {level.ToLowerInvariant()}", null);
+    }
+
+    public IConsoleReply Shutdown()
+    {
+        log.Warning("shutdown requested from the console");
+        _ = Task.Delay(ShutdownAfterReply, info.Clock).ContinueWith(_ => info.RequestShutdown(), TaskScheduler.Default);
+        return new Done("node shutting down", null);
+    }
+}

@@ -1,0 +1,52 @@
+using Akka.Actor;
+
+namespace Swarm.Actors.Tests.ConsoleEndpoint;
+
+/// <summary>Holds every thread of the storage dispatcher until disposed, so that no torrent's data check (nor any other
+/// storage work) starts before the test lets it: a state the check passes through can then be seen on any machine.</summary>
+public sealed class StorageHold : IDisposable
+{
+    private const string Dispatcher = "swarm.storage-dispatcher";
+    private readonly ManualResetEventSlim _release = new();
+
+    private StorageHold()
+    {
+    }
+
+    /// <summary>Returns once every storage thread is held (or throws after <paramref name="within"/>).</summary>
+    public static StorageHold Take(ActorSystem system, TimeSpan within)
+    {
+        var hold = new StorageHold();
+        var threads = system.Settings.Config.GetInt($"{Dispatcher}.dedicated-thread-pool.thread-count");
+        using var held = new CountdownEvent(threads);
+        for (var i = 0; i < threads; i++)
+        {
+            system.ActorOf(Props.Create(() => new Holder(held, hold._release)).WithDispatcher(Dispatcher)).Tell(Holder.Hold);
+        }
+
+        if (!held.Wait(within))
+        {
+            hold.Dispose();
+            throw new TimeoutException($"only {threads - held.CurrentCount} of {threads} storage threads could be held");
+        }
+
+        return hold;
+    }
+
+    public void Dispose() => _release.Set();
+
+    private sealed class Holder : ReceiveActor
+    {
+        public const string Hold = "hold";
+
+        public Holder(CountdownEvent held, ManualResetEventSlim release)
+        {
+            Receive<string>(_ =>
+            {
+                held.Signal();
+                release.Wait();
+                Context.Stop(Self);
+            });
+        }
+    }
+}
