@@ -94,6 +94,11 @@ public sealed class StorageActor : ReceiveActor
         {
             Fail(replyTo, e);
         }
+        catch (AggregateException e) when (e.InnerExceptions.All(x => x is IOException or UnauthorizedAccessException))
+        {
+            // Parallel.For wraps what the hashing threads threw, e.g. a file behind a link out of the save folder.
+            Fail(replyTo, e.InnerExceptions[0]);
+        }
     }
 
     private void OnQuickCheck(QuickCheck q)
