@@ -143,8 +143,9 @@ public sealed class TorrentPathTests(ITestOutputHelper log) : EndToEndTest(log)
     [Fact]
     public async Task Swarm_downloads_a_sanitized_torrent_from_libtorrent_to_libtorrents_paths()
     {
-        // Data files (random content), a padding file (zeros) and symlinks, under hostile paths.
-        const int pieceLength = 32 * 1024;
+        // Data files (random content), a padding file (zeros) and symlinks, under hostile paths, in pieces of a length
+        // that is neither a power of two nor a multiple of the 16 KiB block (libtorrent loads any).
+        const int pieceLength = 40_000;
         var random = new Random(12);
         byte[] Data(int length)
         {
