@@ -1,3 +1,5 @@
+using Swarm.Protocol;
+
 namespace Swarm.Actors.Storage;
 
 /// <summary>Keeps every file a torrent touches inside its save folder. Torrent paths are sanitized, but the disk may
@@ -22,7 +24,7 @@ public sealed class SaveFolder(string root)
         var prefix = realRoot.EndsWith(Separator) ? realRoot : realRoot + Separator;
         if (real != realRoot && !real.StartsWith(prefix, StringComparison.Ordinal))
         {
-            throw new IOException($"'{path}' leads through a symbolic link to '{real}', outside the save folder {Root}");
+            throw new IOException($"'{Printable.ForTerminal(path)}' leads through a symbolic link to '{Printable.ForTerminal(real)}', outside the save folder {Printable.ForTerminal(Root)}");
         }
     }
 
@@ -76,7 +78,7 @@ public sealed class SaveFolder(string root)
 
             if (++links > MaxLinks)
             {
-                throw new IOException($"'{path}' goes through more than {MaxLinks} symbolic links");
+                throw new IOException($"'{Printable.ForTerminal(path)}' goes through more than {MaxLinks} symbolic links");
             }
 
             if (Path.IsPathRooted(target))

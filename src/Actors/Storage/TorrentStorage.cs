@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Swarm.Protocol;
 using Swarm.Protocol.Metainfo;
 
 namespace Swarm.Actors.Storage;
@@ -162,8 +163,8 @@ public sealed class TorrentStorage
         }
     }
 
-    /// <summary>Files touched by a piece, for error messages naming bad data.</summary>
-    public IEnumerable<string> FilesOf(int piece) => FileIndicesOf(piece).Select(i => _meta.Files[i].JoinedPath);
+    /// <summary>Files touched by a piece, for error messages naming bad data (escaped for a terminal).</summary>
+    public IEnumerable<string> FilesOf(int piece) => FileIndicesOf(piece).Select(i => Printable.ForTerminal(_meta.Files[i].JoinedPath));
 
     /// <summary>Creates the link, keeps it when it already points where it should, replaces another link, and
     /// refuses to replace a file or folder (as libtorrent does).</summary>
@@ -183,7 +184,7 @@ public sealed class TorrentStorage
         }
         else if (File.Exists(path) || Directory.Exists(path))
         {
-            throw new IOException($"'{path}' exists where the torrent has a symbolic link");
+            throw new IOException($"'{Printable.ForTerminal(path)}' exists where the torrent has a symbolic link");
         }
 
         File.CreateSymbolicLink(path, text);
@@ -221,7 +222,7 @@ public sealed class TorrentStorage
             }
             else if (RandomAccess.Read(lease.Handle, dest.Slice(part.RangeOffset, part.Length), part.FileOffset) != part.Length)
             {
-                throw new EndOfStreamException($"'{f.JoinedPath}' is shorter than the torrent says");
+                throw new EndOfStreamException($"'{Printable.ForTerminal(f.JoinedPath)}' is shorter than the torrent says");
             }
         }
     }

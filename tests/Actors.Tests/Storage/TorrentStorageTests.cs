@@ -176,6 +176,21 @@ public sealed class TorrentStorageTests : IDisposable
     }
 
     [Fact]
+    public void NamesInMessagesReachNoTerminalRaw()
+    {
+        // libtorrent keeps DEL and C1 controls (U+009B is CSI) in names; messages show them escaped.
+        var (meta, _) = Torrent("folder", [File(10, "a\u009b[2J.bin")]);
+        var storage = Storage(meta);
+        Assert.Equal(["a\\u009b[2J.bin"], storage.FilesOf(0));
+
+        Directory.CreateDirectory(Outside);
+        Directory.CreateDirectory(Save);
+        Directory.CreateSymbolicLink(Path.Combine(Save, "folder"), Outside);
+        var e = Assert.Throws<IOException>(storage.Prepare);
+        Assert.DoesNotContain('\u009b', e.Message);
+    }
+
+    [Fact]
     public void RealPathResolvesLinksLikeTheKernel()
     {
         Directory.CreateDirectory(Path.Combine(_root, "x", "y"));
