@@ -65,7 +65,7 @@ public sealed class StorageActor : ReceiveActor
                     0,
                     meta.PieceCount,
                     new ParallelOptions { MaxDegreeOfParallelism = _parallelism },
-                    () => new byte[meta.PieceLength],
+                    () => new byte[Math.Min(meta.PieceLength, TorrentStorage.HashChunk)],
                     (piece, _, buffer) =>
                     {
                         ok[piece] = _storage.Verify(piece, buffer);

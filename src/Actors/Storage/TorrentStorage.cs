@@ -17,6 +17,10 @@ public sealed class TorrentStorage
     private readonly long[] _starts;
     private readonly long[] _lengths;
 
+    /// <summary>How much of a piece <see cref="Verify"/> reads at a time: large sequential reads, yet a few hashing
+    /// threads hold little memory even for libtorrent's largest pieces (1 GiB).</summary>
+    public const int HashChunk = 4 * 1024 * 1024;
+
     public TorrentStorage(TorrentMetainfo meta, string downloadDir, FileHandlePool handles)
     {
         _meta = meta;
@@ -118,13 +122,21 @@ public sealed class TorrentStorage
 
     public void Read(int piece, int begin, Span<byte> into) => Transfer(((long)piece * _meta.PieceLength) + begin, into.Length, default, into, write: false);
 
-    /// <summary>Hashes one piece from disk. Missing or short files count as a mismatch, not an error.</summary>
+    /// <summary>Hashes one piece from disk, <paramref name="buffer"/> at a time: pieces may be up to 1 GiB, far more
+    /// than a hashing thread should hold. Missing or short files count as a mismatch, not an error.</summary>
     public bool Verify(int piece, byte[] buffer)
     {
         var size = _meta.PieceSize(piece);
+        using var sha1 = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
         try
         {
-            Read(piece, 0, buffer.AsSpan(0, size));
+            for (var done = 0; done < size;)
+            {
+                var n = Math.Min(buffer.Length, size - done);
+                Read(piece, done, buffer.AsSpan(0, n));
+                sha1.AppendData(buffer, 0, n);
+                done += n;
+            }
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or EndOfStreamException)
         {
@@ -132,7 +144,7 @@ public sealed class TorrentStorage
         }
 
         Span<byte> hash = stackalloc byte[20];
-        SHA1.HashData(buffer.AsSpan(0, size), hash);
+        sha1.GetHashAndReset(hash);
         return hash.SequenceEqual(_meta.PieceHash(piece));
     }
 

@@ -38,6 +38,11 @@ public sealed class TorrentStorageTests : IDisposable
         Assert.Equal(content[25_000..], System.IO.File.ReadAllBytes(Path.Combine(Save, "folder", "ab")));
         Assert.Equal(["save"], Directory.EnumerateFileSystemEntries(_root).Select(Path.GetFileName));
         Assert.True(Enumerable.Range(0, meta.PieceCount).All(p => storage.Verify(p, new byte[PieceLength])));
+
+        // Hashed a small buffer at a time, as for pieces far larger than a thread should hold.
+        Assert.True(Enumerable.Range(0, meta.PieceCount).All(p => storage.Verify(p, new byte[1000])));
+        System.IO.File.WriteAllBytes(Path.Combine(Save, "folder", "ab"), new byte[100]);
+        Assert.False(storage.Verify(meta.PieceCount - 1, new byte[1000]));
     }
 
     [Fact]
