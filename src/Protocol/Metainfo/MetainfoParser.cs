@@ -131,8 +131,8 @@ public static class MetainfoParser
 
         List<TorrentFile> files;
         string rootName;
-        var multi = info["files"] is BList;
-        if (info["files"] is BList fileList)
+        var fileList = info["files"] as BList;
+        if (fileList is not null)
         {
             // A name that sanitizes to nothing ("..") leaves the folder named after the info-hash.
             rootName = PathSanitizer.Element(name.Bytes) ?? infoHash.Hex;
@@ -150,7 +150,7 @@ public static class MetainfoParser
         var total = files[^1].Offset + files[^1].Length;
         var pieces = CheckPieces(info, total, pieceLength);
         var isPrivate = info["private"] is BInteger { Value: not 0 };
-        return new TorrentMetainfo(infoHash, rootName, pieceLength, pieces, files, multi, [], isPrivate, null, null, null, infoBytes);
+        return new TorrentMetainfo(infoHash, rootName, pieceLength, pieces, files, fileList is not null, [], isPrivate, null, null, null, infoBytes);
     }
 
     private static void CheckVersion(BDictionary info, long version, byte[] infoBytes)
