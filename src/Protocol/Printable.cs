@@ -3,12 +3,13 @@ using System.Text;
 
 namespace Swarm.Protocol;
 
-/// <summary>Makes untrusted text (names, keys from a hostile file) safe to put inside a one-line error message.</summary>
-internal static class Printable
+/// <summary>Makes untrusted text (names, paths, comments and keys from a hostile file or peer) safe to print: no
+/// control character, line separator or writing-direction override reaches a terminal or a log line raw.</summary>
+public static class Printable
 {
     public const int MaxLength = 200;
 
-    /// <summary>Escapes control and line-separator characters and cuts very long text.</summary>
+    /// <summary>For a one-line error message: escapes as <see cref="ForTerminal"/> does and cuts very long text.</summary>
     public static string Escape(string text)
     {
         var cut = text.Length > MaxLength;
@@ -18,6 +19,17 @@ internal static class Printable
             return text;
         }
 
+        var escaped = EscapeAll(span);
+        return cut ? escaped + "…" : escaped;
+    }
+
+    /// <summary>For names and paths shown whole (torrent info, progress, file lists, logs): C0 and C1 control
+    /// characters (ESC and CSI start terminal sequences), DEL, U+2028/U+2029 and the bidirectional controls
+    /// become visible escapes such as \u001b; everything else, however long, is kept.</summary>
+    public static string ForTerminal(string text) => NeedsEscape(text) ? EscapeAll(text) : text;
+
+    private static string EscapeAll(ReadOnlySpan<char> span)
+    {
         var sb = new StringBuilder(span.Length + 8);
         foreach (var c in span)
         {
@@ -41,7 +53,7 @@ internal static class Printable
             }
         }
 
-        return cut ? sb.Append('…').ToString() : sb.ToString();
+        return sb.ToString();
     }
 
     private static bool NeedsEscape(ReadOnlySpan<char> text)
@@ -57,5 +69,8 @@ internal static class Printable
         return false;
     }
 
-    private static bool IsUnsafe(char c) => char.IsControl(c) || c is '\u2028' or '\u2029';
+    /// <summary>char.IsControl covers C0, DEL and C1; the rest are line separators and the bidirectional controls
+    /// (embeddings, overrides, isolates, marks) that reorder what a terminal shows.</summary>
+    private static bool IsUnsafe(char c) =>
+        char.IsControl(c) || c is '\u2028' or '\u2029' or (>= '\u202a' and <= '\u202e') or (>= '\u2066' and <= '\u2069') or '\u200e' or '\u200f' or '\u061c';
 }

@@ -10,7 +10,9 @@ public sealed class FileHandlePool(int maxOpen) : IDisposable
     private readonly Dictionary<string, Entry> _open = new(StringComparer.Ordinal);
     private long _clock;
 
-    public Lease Acquire(string path, bool write)
+    /// <param name="beforeOpen">Runs before the file is opened (not when an open handle is reused); throws to refuse
+    /// the path (see <see cref="SaveFolder.EnsureInside"/>).</param>
+    public Lease Acquire(string path, bool write, Action<string>? beforeOpen = null)
     {
         lock (_gate)
         {
@@ -27,6 +29,7 @@ public sealed class FileHandlePool(int maxOpen) : IDisposable
                 _open.Remove(path);
             }
 
+            beforeOpen?.Invoke(path);
             EvictIfFull();
             var handle = File.OpenHandle(path, FileMode.Open, write ? FileAccess.ReadWrite : FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             var entry = new Entry(path, handle, write) { Users = 1, LastUsed = ++_clock };

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using Swarm.Actors.Pieces;
+using Swarm.Protocol;
 using static Swarm.Actors.Storage.StorageMessages;
 
 namespace Swarm.Actors.Storage;
@@ -64,7 +65,7 @@ public sealed class StorageActor : ReceiveActor
                     0,
                     meta.PieceCount,
                     new ParallelOptions { MaxDegreeOfParallelism = _parallelism },
-                    () => new byte[meta.PieceLength],
+                    () => new byte[Math.Min(meta.PieceLength, TorrentStorage.HashChunk)],
                     (piece, _, buffer) =>
                     {
                         ok[piece] = _storage.Verify(piece, buffer);
@@ -94,6 +95,11 @@ public sealed class StorageActor : ReceiveActor
         {
             Fail(replyTo, e);
         }
+        catch (AggregateException e) when (e.InnerExceptions.All(x => x is IOException or UnauthorizedAccessException))
+        {
+            // Parallel.For wraps what the hashing threads threw, e.g. a file behind a link out of the save folder.
+            Fail(replyTo, e.InnerExceptions[0]);
+        }
     }
 
     private void OnQuickCheck(QuickCheck q)
@@ -101,7 +107,7 @@ public sealed class StorageActor : ReceiveActor
         var watch = Stopwatch.StartNew();
         var meta = _storage.Metainfo;
         var intact = Enumerable.Range(0, meta.Files.Count).Select(_storage.FileIntact).ToArray();
-        var missing = meta.Files.Where((f, i) => !intact[i]).Select(f => f.JoinedPath).ToList();
+        var missing = meta.Files.Where((f, i) => !intact[i]).Select(f => Printable.ForTerminal(f.JoinedPath)).ToList();
         var kept = new PieceSet(meta.PieceCount);
         var bad = new List<int>();
         foreach (var piece in q.Verified.Indices())
@@ -156,7 +162,9 @@ public sealed class StorageActor : ReceiveActor
     private void Fail(IActorRef replyTo, Exception e)
     {
         _failed = true;
-        _log.Error("torrent {0}: disk error: {1}", _storage.Metainfo.InfoHash.Hex[..8], e.Message);
-        replyTo.Tell(new StorageFailed(e.Message));
+        // .NET messages quote the path raw, and a torrent's names may hold C1 controls or DEL.
+        var message = Printable.ForTerminal(e.Message);
+        _log.Error("torrent {0}: disk error: {1}", _storage.Metainfo.InfoHash.Hex[..8], message);
+        replyTo.Tell(new StorageFailed(message));
     }
 }

@@ -1,23 +1,33 @@
 using System.Security.Cryptography;
+using Swarm.Protocol;
 using Swarm.Protocol.Metainfo;
 
 namespace Swarm.Actors.Storage;
 
 /// <summary>Maps a torrent's byte range onto its files below one root folder. Thread-safe: reads run on
-/// socket writer tasks, writes on the storage actor. Every path is checked to stay inside the root.</summary>
+/// socket writer tasks, writes on the storage actor. Every path is checked to stay inside the root, lexically here
+/// and through symbolic links on disk (<see cref="SaveFolder"/>) before a file is opened, created or deleted.</summary>
 public sealed class TorrentStorage
 {
     private readonly TorrentMetainfo _meta;
     private readonly FileHandlePool _handles;
+    private readonly SaveFolder _folder;
+    private readonly Action<string> _ensureInside;
     private readonly string[] _paths;
     private readonly long[] _starts;
     private readonly long[] _lengths;
+
+    /// <summary>How much of a piece <see cref="Verify"/> reads at a time: large sequential reads, yet a few hashing
+    /// threads hold little memory even for libtorrent's largest pieces (1 GiB).</summary>
+    public const int HashChunk = 4 * 1024 * 1024;
 
     public TorrentStorage(TorrentMetainfo meta, string downloadDir, FileHandlePool handles)
     {
         _meta = meta;
         _handles = handles;
         DownloadDir = Path.GetFullPath(downloadDir);
+        _folder = new SaveFolder(DownloadDir);
+        _ensureInside = _folder.EnsureInside;
         var root = meta.IsMultiFile ? Path.Combine(DownloadDir, meta.Name) : DownloadDir;
         ContentPath = meta.IsMultiFile ? root : Path.Combine(DownloadDir, meta.Name);
         _paths = meta.Files.Select(f => SafePath(root, f.Path)).ToArray();
@@ -34,7 +44,7 @@ public sealed class TorrentStorage
 
     public string PathOf(int fileIndex) => _paths[fileIndex];
 
-    /// <summary>Creates folders and sparse files of their final length; existing data is kept.</summary>
+    /// <summary>Creates folders, symbolic links and sparse files of their final length; existing data is kept.</summary>
     public void Prepare()
     {
         Directory.CreateDirectory(DownloadDir);
@@ -46,7 +56,16 @@ public sealed class TorrentStorage
                 continue;
             }
 
-            Directory.CreateDirectory(Path.GetDirectoryName(_paths[i])!);
+            var folder = Path.GetDirectoryName(_paths[i])!;
+            _folder.EnsureInside(folder);
+            Directory.CreateDirectory(folder);
+            if (f.IsSymlink)
+            {
+                PrepareSymlink(i);
+                continue;
+            }
+
+            _folder.EnsureInside(_paths[i]);
             using var handle = File.OpenHandle(_paths[i], FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
             if (RandomAccess.GetLength(handle) != f.Length)
             {
@@ -56,8 +75,8 @@ public sealed class TorrentStorage
         }
     }
 
-    /// <summary>Deletes the torrent's files (and, for a multi-file torrent, the folders it leaves empty); never
-    /// anything else in the download folder. Returns how many files were deleted.</summary>
+    /// <summary>Deletes the torrent's files and symbolic links (and, for a multi-file torrent, the folders it
+    /// leaves empty); never anything else, and nothing a symbolic link leads to. Returns how many were deleted.</summary>
     public int DeleteContent()
     {
         var root = _meta.IsMultiFile ? ContentPath : DownloadDir;
@@ -65,19 +84,28 @@ public sealed class TorrentStorage
         var deleted = 0;
         for (var i = 0; i < _paths.Length; i++)
         {
-            if (!_meta.Files[i].IsPadding && File.Exists(_paths[i]))
+            var f = _meta.Files[i];
+            if (f.IsPadding || !_folder.IsInside(Path.GetDirectoryName(_paths[i])!))
+            {
+                continue;
+            }
+
+            // A link is deleted itself, never what it points to.
+            if (new FileInfo(_paths[i]).LinkTarget is not null || (!f.IsSymlink && File.Exists(_paths[i])))
             {
                 File.Delete(_paths[i]);
                 deleted++;
             }
         }
 
-        if (_meta.IsMultiFile && Directory.Exists(ContentPath))
+        if (_meta.IsMultiFile)
         {
-            // Deepest first, so a parent is empty by the time it is looked at; folders holding other files stay.
-            foreach (var dir in Directory.EnumerateDirectories(ContentPath, "*", SearchOption.AllDirectories).OrderByDescending(d => d.Length).Append(ContentPath))
+            // The torrent's own folders, deepest first, so a parent is empty by the time it is looked at; folders
+            // holding other files stay, and a folder that is a link is left alone.
+            var folders = _paths.Select(Path.GetDirectoryName).SelectMany(AncestorsWithin).Distinct(StringComparer.Ordinal);
+            foreach (var dir in folders.OrderByDescending(d => d.Length))
             {
-                if (!Directory.EnumerateFileSystemEntries(dir).Any())
+                if (Directory.Exists(dir) && new DirectoryInfo(dir).LinkTarget is null && !Directory.EnumerateFileSystemEntries(dir).Any())
                 {
                     Directory.Delete(dir);
                 }
@@ -87,19 +115,28 @@ public sealed class TorrentStorage
         return deleted;
     }
 
-    public bool AnyFilePresent() => _meta.Files.Select((f, i) => !f.IsPadding && File.Exists(_paths[i])).Any(x => x);
+    /// <summary>Whether any data file is there (links and padding hold no data).</summary>
+    public bool AnyFilePresent() => _meta.Files.Select((f, i) => !f.IsPadding && !f.IsSymlink && File.Exists(_paths[i])).Any(x => x);
 
     public void Write(int piece, ReadOnlySpan<byte> data) => Transfer((long)piece * _meta.PieceLength, data.Length, data, default, write: true);
 
     public void Read(int piece, int begin, Span<byte> into) => Transfer(((long)piece * _meta.PieceLength) + begin, into.Length, default, into, write: false);
 
-    /// <summary>Hashes one piece from disk. Missing or short files count as a mismatch, not an error.</summary>
+    /// <summary>Hashes one piece from disk, <paramref name="buffer"/> at a time: pieces may be up to 1 GiB, far more
+    /// than a hashing thread should hold. Missing or short files count as a mismatch, not an error.</summary>
     public bool Verify(int piece, byte[] buffer)
     {
         var size = _meta.PieceSize(piece);
+        using var sha1 = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
         try
         {
-            Read(piece, 0, buffer.AsSpan(0, size));
+            for (var done = 0; done < size;)
+            {
+                var n = Math.Min(buffer.Length, size - done);
+                Read(piece, done, buffer.AsSpan(0, n));
+                sha1.AppendData(buffer, 0, n);
+                done += n;
+            }
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or EndOfStreamException)
         {
@@ -107,7 +144,7 @@ public sealed class TorrentStorage
         }
 
         Span<byte> hash = stackalloc byte[20];
-        SHA1.HashData(buffer.AsSpan(0, size), hash);
+        sha1.GetHashAndReset(hash);
         return hash.SequenceEqual(_meta.PieceHash(piece));
     }
 
@@ -116,7 +153,8 @@ public sealed class TorrentStorage
     public bool FileIntact(int fileIndex)
     {
         var f = _meta.Files[fileIndex];
-        return f.IsPadding || (File.Exists(_paths[fileIndex]) && new FileInfo(_paths[fileIndex]).Length == f.Length);
+        return f.IsPadding || f.IsSymlink
+            || (File.Exists(_paths[fileIndex]) && new FileInfo(_paths[fileIndex]).Length == f.Length && _folder.IsInside(_paths[fileIndex]));
     }
 
     /// <summary>Indices of the non-padding files a piece spans.</summary>
@@ -131,13 +169,48 @@ public sealed class TorrentStorage
     {
         foreach (var i in pieces.SelectMany(FileIndicesOf).Distinct())
         {
+            _folder.EnsureInside(_paths[i]);
             using var stream = new FileStream(_paths[i], FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
             stream.Flush(flushToDisk: true);
         }
     }
 
-    /// <summary>Files touched by a piece, for error messages naming bad data.</summary>
-    public IEnumerable<string> FilesOf(int piece) => FileIndicesOf(piece).Select(i => _meta.Files[i].JoinedPath);
+    /// <summary>Files touched by a piece, for error messages naming bad data (escaped for a terminal).</summary>
+    public IEnumerable<string> FilesOf(int piece) => FileIndicesOf(piece).Select(i => Printable.ForTerminal(_meta.Files[i].JoinedPath));
+
+    /// <summary>Creates the link, keeps it when it already points where it should, replaces another link, and
+    /// refuses to replace a file or folder (as libtorrent does).</summary>
+    private void PrepareSymlink(int fileIndex)
+    {
+        var path = _paths[fileIndex];
+        var text = SymlinkText(_meta.Files[fileIndex]);
+        var existing = new FileInfo(path).LinkTarget;
+        if (existing == text)
+        {
+            return;
+        }
+
+        if (existing is not null)
+        {
+            File.Delete(path);
+        }
+        else if (File.Exists(path) || Directory.Exists(path))
+        {
+            throw new IOException($"'{Printable.ForTerminal(path)}' exists where the torrent has a symbolic link");
+        }
+
+        File.CreateSymbolicLink(path, text);
+    }
+
+    /// <summary>A folder and its parents up to the torrent's folder (inclusive), for a multi-file torrent.</summary>
+    private IEnumerable<string> AncestorsWithin(string? dir)
+    {
+        var prefix = ContentPath + Path.DirectorySeparatorChar;
+        for (var d = dir; d is not null && (d == ContentPath || d.StartsWith(prefix, StringComparison.Ordinal)); d = Path.GetDirectoryName(d))
+        {
+            yield return d;
+        }
+    }
 
     private void Transfer(long offset, int length, ReadOnlySpan<byte> source, Span<byte> dest, bool write)
     {
@@ -154,16 +227,32 @@ public sealed class TorrentStorage
                 continue;
             }
 
-            using var lease = _handles.Acquire(_paths[part.File], write);
+            using var lease = _handles.Acquire(_paths[part.File], write, _ensureInside);
             if (write)
             {
                 RandomAccess.Write(lease.Handle, source.Slice(part.RangeOffset, part.Length), part.FileOffset);
             }
             else if (RandomAccess.Read(lease.Handle, dest.Slice(part.RangeOffset, part.Length), part.FileOffset) != part.Length)
             {
-                throw new EndOfStreamException($"'{f.JoinedPath}' is shorter than the torrent says");
+                throw new EndOfStreamException($"'{Printable.ForTerminal(f.JoinedPath)}' is shorter than the torrent says");
             }
         }
+    }
+
+    /// <summary>Where a symbolic link of the torrent points, relative to the link's folder as libtorrent writes it
+    /// (its target is a file or folder of the torrent, or the link itself); "." for the link's own folder.</summary>
+    public static string SymlinkText(TorrentFile link)
+    {
+        var from = link.Path.Take(link.Path.Count - 1).ToList();
+        var to = link.SymlinkTarget ?? throw new ArgumentException($"'{link.JoinedPath}' is not a symbolic link", nameof(link));
+        var common = 0;
+        while (common < from.Count && common < to.Count && from[common] == to[common])
+        {
+            common++;
+        }
+
+        var text = string.Join('/', Enumerable.Repeat("..", from.Count - common).Concat(to.Skip(common)));
+        return text.Length == 0 ? "." : text;
     }
 
     /// <summary>Joins torrent path components under <paramref name="root"/> and refuses anything that lands outside it,

@@ -1,24 +1,51 @@
+using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
 using Swarm.Protocol.Bencode;
 
 namespace Swarm.Protocol.Metainfo;
 
-/// <summary>Reads and validates a v1 (or hybrid, used as v1) .torrent file.</summary>
+/// <summary>Reads a v1 (or hybrid, used as v1) .torrent file the way libtorrent 2.0 reads it: what libtorrent loads
+/// loads here, with the same file paths (see <see cref="PathSanitizer"/>, <see cref="SymlinkTargets"/>,
+/// <see cref="DuplicatePaths"/>), and what it refuses is refused with a one-line reason.</summary>
 public static class MetainfoParser
 {
+    /// <summary>The smallest piece length of the torrents we create.</summary>
     public const int MinPieceLength = 16 * 1024;
+
+    /// <summary>The largest piece length of the torrents we create.</summary>
     public const int MaxPieceLength = 64 * 1024 * 1024;
 
-    /// <summary>1 PiB: far beyond any real torrent, and far enough from 2^63 that sums and piece counts cannot overflow.</summary>
-    private const long MaxTotalLength = 1L << 50;
+    /// <summary>libtorrent's load_torrent_limits: the largest .torrent file it reads.</summary>
+    public const int MaxTorrentFileSize = 10_000_000;
+
+    /// <summary>libtorrent's limit: half of int.MaxValue leaves room to round block counts up.</summary>
+    public const int MaxLoadedPieceLength = int.MaxValue / 2;
+
+    /// <summary>libtorrent's load_torrent_limits: the most pieces it loads.</summary>
+    public const int MaxPieces = 0x200000;
+
+    /// <summary>libtorrent's file_storage::max_file_offset: the files' lengths may add up to this at most.</summary>
+    public const long MaxTotalLength = (1L << 48) - 1;
+
+    /// <summary>libtorrent refuses a file of (int.MaxValue / 2) 16 KiB blocks or more.</summary>
+    private const long MaxFileLength = ((long)(int.MaxValue / 2) * BlockLength) - 1;
+
+    private const int BlockLength = 16 * 1024;
+
+    /// <summary>BitComet's padding files carry no 'attr'; libtorrent knows them by this name.</summary>
+    private const string BitCometPadding = "_____padding_file_";
 
     public static TorrentMetainfo Parse(ReadOnlySpan<byte> data)
     {
+        if (data.Length > MaxTorrentFileSize)
+        {
+            throw new InvalidTorrentException($"the file is {data.Length} bytes, larger than the {MaxTorrentFileSize} bytes a torrent may have");
+        }
+
         BValue root;
         try
         {
-            root = BencodeReader.Decode(data);
+            root = TolerantBencodeReader.Decode(data);
         }
         catch (BencodeException e)
         {
@@ -72,7 +99,7 @@ public static class MetainfoParser
         BValue value;
         try
         {
-            value = BencodeReader.Decode(infoBytes);
+            value = TolerantBencodeReader.Decode(infoBytes);
         }
         catch (BencodeException e)
         {
@@ -95,160 +122,192 @@ public static class MetainfoParser
 
     private static TorrentMetainfo ParseInfo(BDictionary info, byte[] infoBytes)
     {
-        var hasV1 = info["pieces"] is not null;
-        if (!hasV1 && info["meta version"] is BInteger { Value: 2 })
+        var infoHash = new InfoHash(SHA1.HashData(infoBytes));
+        var version = info["meta version"] is BInteger v ? v.Value : -1;
+        CheckVersion(info, version, infoBytes);
+        var pieceLength = ReadPieceLength(info, version);
+        var name = (info["name.utf-8"] as BString) ?? (info["name"] as BString)
+            ?? throw new InvalidTorrentException("'name' is missing or not a string");
+
+        List<TorrentFile> files;
+        string rootName;
+        var fileList = info["files"] as BList;
+        if (fileList is not null)
+        {
+            // A name that sanitizes to nothing ("..") leaves the folder named after the info-hash.
+            rootName = PathSanitizer.Element(name.Bytes) ?? infoHash.Hex;
+            files = ReadFileList(fileList, rootName);
+        }
+        else
+        {
+            rootName = SingleFileName(name);
+            // A lone symlink has no content, which refuses the torrent below, as libtorrent does.
+            var length = Attributes(info).Contains('l', StringComparison.Ordinal) ? 0 : ReadLength(info);
+            var isPadding = Attributes(info).Contains('p', StringComparison.Ordinal) || rootName.Contains(BitCometPadding, StringComparison.Ordinal);
+            files = [new TorrentFile([rootName], length, 0, isPadding)];
+        }
+
+        var total = files[^1].Offset + files[^1].Length;
+        var pieces = CheckPieces(info, total, pieceLength);
+        var isPrivate = info["private"] is BInteger { Value: not 0 };
+        return new TorrentMetainfo(infoHash, rootName, pieceLength, pieces, files, fileList is not null, [], isPrivate, null, null, null, infoBytes);
+    }
+
+    private static void CheckVersion(BDictionary info, long version, byte[] infoBytes)
+    {
+        if (version >= 2 && info["pieces"] is not BString)
         {
             throw new InvalidTorrentException("BitTorrent v2-only torrents are not supported");
         }
 
-        var name = RequireString(info, "name.utf-8", "name");
-        ValidateComponent(name, "name");
+        if (version > 2)
+        {
+            throw new InvalidTorrentException($"'meta version' {version} is not supported");
+        }
 
+        if (version >= 2 && info["file tree"] is not BDictionary)
+        {
+            throw new InvalidTorrentException("the torrent says 'meta version' 2 but has no 'file tree'");
+        }
+
+        if (version < 2 && info["file tree"] is BDictionary)
+        {
+            throw new InvalidTorrentException("the torrent has a 'file tree' but no 'meta version' 2");
+        }
+
+        if (version > 0)
+        {
+            // libtorrent holds v2 info dictionaries to canonical bencode (sorted keys, no leading zeros).
+            try
+            {
+                BencodeReader.Decode(infoBytes, new BencodeLimits(MaxDepth: TolerantBencodeReader.MaxDepth, MaxTokens: TolerantBencodeReader.MaxTokens, MaxStringLength: MaxTorrentFileSize));
+            }
+            catch (BencodeException e)
+            {
+                throw new InvalidTorrentException($"the info dictionary of a v2 torrent is not canonical bencode: {e.Message}", e);
+            }
+        }
+    }
+
+    private static int ReadPieceLength(BDictionary info, long version)
+    {
         if (info["piece length"] is not BInteger pl)
         {
             throw new InvalidTorrentException("'piece length' is missing or not an integer");
         }
 
-        if (pl.Value < MinPieceLength || pl.Value > MaxPieceLength || (pl.Value & (pl.Value - 1)) != 0)
+        if (pl.Value <= 0 || pl.Value > MaxLoadedPieceLength)
         {
-            throw new InvalidTorrentException($"'piece length' {pl.Value} is not a power of two between {MinPieceLength} and {MaxPieceLength}");
+            throw new InvalidTorrentException($"'piece length' {pl.Value} is not between 1 and {MaxLoadedPieceLength} bytes");
         }
 
-        var pieceLength = (int)pl.Value;
-        if (info["pieces"] is not BString pieces)
+        // BEP 52: a v2 (hybrid) torrent's pieces are a power of two of at least 16 KiB.
+        if (version > 1 && (pl.Value < BlockLength || (pl.Value & (pl.Value - 1)) != 0))
         {
-            throw new InvalidTorrentException("'pieces' is missing or not a string");
+            throw new InvalidTorrentException($"'piece length' {pl.Value} of a v2 torrent is not a power of two of at least {BlockLength}");
         }
 
-        if (pieces.Bytes.Length == 0 || pieces.Bytes.Length % 20 != 0)
+        return (int)pl.Value;
+    }
+
+    private static string SingleFileName(BString name)
+    {
+        if (name.Bytes.Length == 0)
         {
-            throw new InvalidTorrentException($"'pieces' is {pieces.Bytes.Length} bytes, not a non-zero multiple of 20");
+            throw new InvalidTorrentException("the torrent's name is empty");
         }
 
-        var files = new List<TorrentFile>();
-        bool multi;
-        if (info["files"] is BList fileList)
+        return PathSanitizer.Element(name.Bytes)
+            ?? throw new InvalidTorrentException($"the torrent's name '{Printable.Escape(name.Text)}' is not a file name");
+    }
+
+    private static List<TorrentFile> ReadFileList(BList fileList, string rootName)
+    {
+        var drafts = new List<Draft>(fileList.Items.Count);
+        long offset = 0;
+        foreach (var item in fileList.Items)
         {
-            multi = true;
-            if (info["length"] is not null)
+            if (item is not BDictionary f)
             {
-                throw new InvalidTorrentException("the info dictionary has both 'length' and 'files'");
+                throw new InvalidTorrentException("an entry of 'files' is not a dictionary");
             }
 
-            var tree = new PathNode();
-            long offset = 0;
-            foreach (var item in fileList.Items)
+            var draft = ReadFile(f, rootName, offset);
+            drafts.Add(draft);
+            offset += draft.Length;
+        }
+
+        if (drafts.Count == 0)
+        {
+            throw new InvalidTorrentException("'files' is empty");
+        }
+
+        var targets = SymlinkTargets.Resolve([.. drafts.Select(d => d.Path)], [.. drafts.Select(d => d.SymlinkTarget)]);
+        var paths = DuplicatePaths.Resolve([.. drafts.Select(d => new DuplicatePaths.Entry(d.Path, d.Length, d.IsPadding, d.OutsideRoot))]);
+        return [.. drafts.Select((d, i) => new TorrentFile(paths[i], d.Length, d.Offset, d.IsPadding) { SymlinkTarget = targets[i] })];
+    }
+
+    private static Draft ReadFile(BDictionary f, string rootName, long offset)
+    {
+        var attributes = Attributes(f);
+        var isSymlink = attributes.Contains('l', StringComparison.Ordinal);
+        var isPadding = attributes.Contains('p', StringComparison.Ordinal);
+
+        // A symlink takes no bytes of the content, whatever its 'length' says.
+        var length = isSymlink ? 0 : ReadLength(f);
+        if (length > MaxTotalLength - offset)
+        {
+            throw new InvalidTorrentException($"the files' lengths add up to more than {MaxTotalLength} bytes");
+        }
+
+        string[] path;
+        var outsideRoot = false;
+        if (((f["path.utf-8"] as BList) ?? (f["path"] as BList)) is { Items.Count: > 0 } pathList)
+        {
+            path = SanitizedComponents(pathList, "path");
+            if (path.Length == 0)
             {
-                if (item is not BDictionary f)
-                {
-                    throw new InvalidTorrentException("an entry of 'files' is not a dictionary");
-                }
-
-                var length = RequireLength(f);
-                if ((f["path.utf-8"] ?? f["path"]) is not BList pathList || pathList.Items.Count == 0)
-                {
-                    throw new InvalidTorrentException("a file has no 'path' or an empty one");
-                }
-
-                var path = new List<string>(pathList.Items.Count);
-                foreach (var component in pathList.Items)
-                {
-                    if (component is not BString s)
-                    {
-                        throw new InvalidTorrentException("a path component is not a string");
-                    }
-
-                    ValidateComponent(s.Text, "path component");
-                    path.Add(s.Text);
-                }
-
-                var isPadding = f["attr"] is BString attr && attr.Text.Contains('p', StringComparison.Ordinal);
-                if (!isPadding)
-                {
-                    AddPath(tree, path);
-                }
-
-                if (length > MaxTotalLength - offset)
-                {
-                    throw new InvalidTorrentException($"the files' lengths add up to more than {MaxTotalLength} bytes, beyond any real torrent");
-                }
-
-                files.Add(new TorrentFile(path, length, offset, isPadding));
-                offset += length;
+                path = ["_"];
             }
-
-            if (files.Count == 0)
-            {
-                throw new InvalidTorrentException("'files' is empty");
-            }
+        }
+        else if (isPadding)
+        {
+            path = [".pad", length.ToString(CultureInfo.InvariantCulture)];
+            outsideRoot = true;
         }
         else
         {
-            multi = false;
-            files.Add(new TorrentFile([name], RequireLength(info), 0, false));
+            throw new InvalidTorrentException("a file has no 'path' or an empty one");
         }
 
-        var total = files[^1].Offset + files[^1].Length;
-        var expectedPieces = (total + pieceLength - 1) / pieceLength;
-        if (total == 0)
+        isPadding |= path.Any(c => c.Contains(BitCometPadding, StringComparison.Ordinal))
+            || (!outsideRoot && rootName.Contains(BitCometPadding, StringComparison.Ordinal));
+
+        string[]? target = null;
+        if (isSymlink && f["symlink path"] is BList targetList)
         {
-            throw new InvalidTorrentException("the torrent's content is empty");
+            // A symlink without a target is an empty file, as in libtorrent.
+            target = SanitizedComponents(targetList, "symlink path");
         }
 
-        if (expectedPieces != pieces.Bytes.Length / 20)
-        {
-            throw new InvalidTorrentException($"'pieces' holds {pieces.Bytes.Length / 20} hashes but {total} bytes in pieces of {pieceLength} need {expectedPieces}");
-        }
-
-        var isPrivate = info["private"] is BInteger { Value: 1 };
-        return new TorrentMetainfo(
-            new InfoHash(SHA1.HashData(infoBytes)),
-            name,
-            pieceLength,
-            pieces.Bytes,
-            files,
-            multi,
-            [],
-            isPrivate,
-            null,
-            null,
-            null,
-            infoBytes);
+        return new Draft(path, length, offset, isPadding, outsideRoot, target is { Length: > 0 } ? target : null);
     }
 
-    /// <summary>Adds a file's path to the tree of paths seen so far, refusing a second file at one path and a path
-    /// that is both a file and a folder. Linear in the number of components, whatever the nesting.</summary>
-    private static void AddPath(PathNode root, List<string> path)
+    /// <summary>The list's elements as file names, leaving out those libtorrent drops ("", ".." and the like).</summary>
+    private static string[] SanitizedComponents(BList list, string key)
     {
-        var node = root;
-        for (var i = 0; i < path.Count; i++)
+        if (list.Items.Any(c => c is not BString))
         {
-            var last = i == path.Count - 1;
-            node.Children ??= new Dictionary<string, PathNode>(StringComparer.Ordinal);
-            if (node.Children.TryGetValue(path[i], out var child))
-            {
-                var here = Printable.Escape(string.Join('/', path.Take(i + 1)));
-                if (child.IsFile && last)
-                {
-                    throw new InvalidTorrentException($"two files share the path '{here}'");
-                }
-
-                if (child.IsFile || last)
-                {
-                    throw new InvalidTorrentException($"'{here}' is both a file and a folder");
-                }
-            }
-            else
-            {
-                child = new PathNode { IsFile = last };
-                node.Children.Add(path[i], child);
-            }
-
-            node = child;
+            throw new InvalidTorrentException($"a '{key}' component is not a string");
         }
+
+        return [.. list.Items.Cast<BString>().Select(c => PathSanitizer.Element(c.Bytes)).OfType<string>()];
     }
 
-    private static long RequireLength(BDictionary d)
+    /// <summary>BEP 47 attributes: 'p' padding, 'l' symlink ('x' executable and 'h' hidden change no path).</summary>
+    private static string Attributes(BDictionary d) => d["attr"] is BString attr ? attr.Text : string.Empty;
+
+    private static long ReadLength(BDictionary d)
     {
         if (d["length"] is not BInteger len)
         {
@@ -260,63 +319,46 @@ public static class MetainfoParser
             throw new InvalidTorrentException($"a file has a negative length ({len.Value})");
         }
 
-        // Keeps the running total far from overflow: no real torrent approaches 2^62 bytes.
-        if (len.Value > MaxTotalLength)
+        if (len.Value > MaxFileLength)
         {
-            throw new InvalidTorrentException($"a file length of {len.Value} bytes is beyond any real torrent");
+            throw new InvalidTorrentException($"a file length of {len.Value} bytes is more than the {MaxFileLength} a torrent may hold");
         }
 
         return len.Value;
     }
 
-    private static string RequireString(BDictionary d, string preferred, string key)
+    private static byte[] CheckPieces(BDictionary info, long total, int pieceLength)
     {
-        if ((d[preferred] ?? d[key]) is not BString s)
+        if (total == 0)
         {
-            throw new InvalidTorrentException($"'{key}' is missing or not a string");
+            throw new InvalidTorrentException("the torrent's content is empty");
         }
 
-        return s.Text;
+        var expected = (total + pieceLength - 1) / pieceLength;
+        if (expected > MaxPieces)
+        {
+            throw new InvalidTorrentException($"{total} bytes in pieces of {pieceLength} make {expected} pieces, more than the {MaxPieces} a torrent may have");
+        }
+
+        if (info["pieces"] is not BString pieces)
+        {
+            throw new InvalidTorrentException("'pieces' is missing or not a string");
+        }
+
+        if (pieces.Bytes.Length == 0 || pieces.Bytes.Length % 20 != 0)
+        {
+            throw new InvalidTorrentException($"'pieces' is {pieces.Bytes.Length} bytes, not a non-zero multiple of 20");
+        }
+
+        if (expected != pieces.Bytes.Length / 20)
+        {
+            throw new InvalidTorrentException($"'pieces' holds {pieces.Bytes.Length / 20} hashes but {total} bytes in pieces of {pieceLength} need {expected}");
+        }
+
+        return pieces.Bytes;
     }
 
-    /// <summary>Rejects anything that could name a path outside the download folder.</summary>
-    private static void ValidateComponent(string component, string what)
-    {
-        if (component.Length == 0)
-        {
-            throw new InvalidTorrentException($"a {what} is empty");
-        }
-
-        if (component is "." or "..")
-        {
-            throw new InvalidTorrentException($"a {what} is '{component}', which would escape the download folder");
-        }
-
-        if (component.Contains('\0'))
-        {
-            throw new InvalidTorrentException($"a {what} contains a NUL byte");
-        }
-
-        if (component.Contains('/') || component.Contains('\\'))
-        {
-            throw new InvalidTorrentException($"a {what} '{Printable.Escape(component)}' contains a path separator");
-        }
-
-        if (component.Length >= 2 && component[1] == ':' && char.IsAsciiLetter(component[0]))
-        {
-            throw new InvalidTorrentException($"a {what} '{Printable.Escape(component)}' is an absolute path");
-        }
-
-        if (Encoding.UTF8.GetByteCount(component) > 255)
-        {
-            throw new InvalidTorrentException($"a {what} is longer than 255 bytes");
-        }
-    }
-
-    private sealed class PathNode
-    {
-        public Dictionary<string, PathNode>? Children { get; set; }
-
-        public bool IsFile { get; init; }
-    }
+    /// <summary>A file as read, before symlink targets are checked and duplicate paths renamed.</summary>
+    /// <param name="Path">Sanitized components below the torrent's root.</param>
+    private sealed record Draft(IReadOnlyList<string> Path, long Length, long Offset, bool IsPadding, bool OutsideRoot, IReadOnlyList<string>? SymlinkTarget);
 }

@@ -1,11 +1,19 @@
 namespace Swarm.Protocol.Metainfo;
 
-/// <param name="Path">Path components below the torrent's root (for a single-file torrent, just its name).</param>
+/// <param name="Path">Path components below the torrent's root (for a single-file torrent, just its name), sanitized
+/// and made unique as libtorrent makes them: no component is empty, ".", ".." or holds a separator.</param>
 /// <param name="Offset">Byte offset of the file within the torrent's concatenated content.</param>
 /// <param name="IsPadding">A BEP 47 padding file: zeros that exist only to align the next file; never written to disk.</param>
 public sealed record TorrentFile(IReadOnlyList<string> Path, long Length, long Offset, bool IsPadding)
 {
     public string JoinedPath => string.Join('/', Path);
+
+    /// <summary>For a symbolic link (BEP 47 attribute 'l'; its length is 0): the path, below the torrent's root, of
+    /// the file or folder of this torrent it points to (itself when the torrent named no valid target). Null for
+    /// any other file.</summary>
+    public IReadOnlyList<string>? SymlinkTarget { get; init; }
+
+    public bool IsSymlink => SymlinkTarget is not null;
 }
 
 public sealed record TorrentMetainfo(
