@@ -135,7 +135,7 @@ public sealed class CatalogActor : ReceivePersistentActor
 
         if (_state.Torrents.Count + _state.Magnets.Count > 0)
         {
-            _log.Warning("recovered {0} torrent(s) and {1} magnet link(s) awaiting metadata from the journal", _state.Torrents.Count, _state.Magnets.Count);
+            _log.Info("recovered {0} torrent(s) and {1} magnet link(s) awaiting metadata from the journal", _state.Torrents.Count, _state.Magnets.Count);
         }
     }
 

@@ -52,13 +52,14 @@ internal sealed class NodeConversations(NodeQueries node, ClusterConversations c
         }
 
         info.NodeSystem.EventStream.SetLogLevel(value);
+        // Warning on purpose: the change must show even when the new level hides information lines.
         log.Warning("log level set to {0} from the console", level.ToLowerInvariant());
         return new Done($"log level is now {level.ToLowerInvariant()}", null);
     }
 
     public IConsoleReply Shutdown()
     {
-        log.Warning("shutdown requested from the console");
+        log.Info("shutdown requested from the console");
         _ = Task.Delay(ShutdownAfterReply, info.Clock).ContinueWith(_ => info.RequestShutdown(), TaskScheduler.Default);
         return new Done("node shutting down", null);
     }

@@ -1,3 +1,4 @@
+using Swarm.Protocol;
 using System.Diagnostics;
 using Spectre.Console;
 using Swarm.Actors.Torrent;
@@ -68,13 +69,13 @@ internal abstract class ProgressReporter : IDisposable
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
                 .StartAsync(async ctx =>
                 {
-                    var task = ctx.AddTask(Markup.Escape(_meta.Name), maxValue: _meta.TotalLength);
+                    var task = ctx.AddTask(Markup.Escape(Printable.ForTerminal(_meta.Name)), maxValue: _meta.TotalLength);
                     while (!_done.Task.IsCompleted)
                     {
                         if (_latest is { } s)
                         {
                             task.Value = Math.Min(_meta.TotalLength, (double)s.VerifiedPieces * _meta.PieceLength);
-                            task.Description = Markup.Escape($"{_meta.Name} ({s.Peers.Count} peers)");
+                            task.Description = Markup.Escape($"{Printable.ForTerminal(_meta.Name)} ({s.Peers.Count} peers)");
                         }
 
                         await Task.WhenAny(_done.Task, Task.Delay(200));

@@ -1,3 +1,4 @@
+using Swarm.Protocol;
 using System.CommandLine;
 using System.Text.Json;
 using Swarm.Protocol.Metainfo;
@@ -90,14 +91,14 @@ internal static class TorrentCommands
             }
             else
             {
-                Console.WriteLine($"name:         {meta.Name}");
+                Console.WriteLine($"name:         {Printable.ForTerminal(meta.Name)}");
                 Console.WriteLine($"info-hash:    {meta.InfoHash.Hex}");
                 Console.WriteLine($"size:         {Format.Bytes(meta.TotalLength)} ({meta.TotalLength} bytes)");
                 Console.WriteLine($"pieces:       {meta.PieceCount} × {Format.Bytes(meta.PieceLength)}");
                 Console.WriteLine($"private:      {(meta.IsPrivate ? "yes" : "no")}");
                 if (meta.CreatedBy is not null)
                 {
-                    Console.WriteLine($"created by:   {meta.CreatedBy}");
+                    Console.WriteLine($"created by:   {Printable.ForTerminal(meta.CreatedBy)}");
                 }
 
                 if (meta.CreationDate is { } date)
@@ -107,17 +108,17 @@ internal static class TorrentCommands
 
                 if (meta.Comment is not null)
                 {
-                    Console.WriteLine($"comment:      {meta.Comment}");
+                    Console.WriteLine($"comment:      {Printable.ForTerminal(meta.Comment)}");
                 }
 
                 foreach (var t in meta.Trackers)
                 {
-                    Console.WriteLine($"tracker:      {t}");
+                    Console.WriteLine($"tracker:      {Printable.ForTerminal(t)}");
                 }
 
                 foreach (var f in meta.Files.Where(f => !f.IsPadding))
                 {
-                    Console.WriteLine($"file:         {f.JoinedPath} ({Format.Bytes(f.Length)})");
+                    Console.WriteLine($"file:         {Printable.ForTerminal(f.JoinedPath)} ({Format.Bytes(f.Length)})");
                 }
             }
 

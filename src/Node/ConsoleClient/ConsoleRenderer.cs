@@ -1,3 +1,4 @@
+using Swarm.Protocol;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -21,10 +22,10 @@ internal static class ConsoleRenderer
         switch (reply)
         {
             case Refused r:
-                error.WriteLine($"swarm: refused by the node: {r.Reason}");
+                error.WriteLine(Printable.ForTerminal($"swarm: refused by the node: {r.Reason}"));
                 return ConsoleExitCodes.Refused;
             case CommandFailed f:
-                error.WriteLine($"swarm: {f.Message}");
+                error.WriteLine(Printable.ForTerminal($"swarm: {f.Message}"));
                 return ExitCodes.Failed;
         }
 
@@ -35,7 +36,8 @@ internal static class ConsoleRenderer
             return ExitCodes.Ok;
         }
 
-        output.Write(Text(reply, now));
+        // Names, paths and tracker URLs come from torrents: their control characters never reach the terminal raw.
+        output.Write(string.Join('\n', Text(reply, now).Split('\n').Select(Printable.ForTerminal)));
         return ExitCodes.Ok;
     }
 

@@ -1,3 +1,4 @@
+using Swarm.Protocol;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 using Swarm.Node.Cli;
@@ -55,7 +56,7 @@ internal static class WatchView
             {
                 Console.Out.WriteLine(json
                     ? ConsoleRenderer.JsonOneLine(t)
-                    : $"{t.InfoHash[..8]} {t.Name}: {ConsoleRenderer.Percent(t.Progress)} {t.State}, down {Format.Rate(t.DownloadRate)}, up {Format.Rate(t.UploadRate)}, {t.Peers} peer(s)");
+                    : $"{t.InfoHash[..8]} {Printable.ForTerminal(t.Name)}: {ConsoleRenderer.Percent(t.Progress)} {t.State}, down {Format.Rate(t.DownloadRate)}, up {Format.Rate(t.UploadRate)}, {t.Peers} peer(s)");
             }
 
             Console.Out.Flush();
@@ -133,7 +134,7 @@ internal static class WatchView
             };
             table.AddRow(
                 t.InfoHash[..8],
-                Markup.Escape(t.Name.Length > 32 ? t.Name[..31] + "…" : t.Name),
+                Markup.Escape(Printable.ForTerminal(t.Name.Length > 32 ? t.Name[..31] + "…" : t.Name)),
                 $"[{colour}]{new string('█', filled)}[/][grey]{new string('░', BarWidth - filled)}[/] {ConsoleRenderer.Percent(t.Progress)}",
                 Markup.Escape(t.State),
                 Format.Rate(t.DownloadRate),
