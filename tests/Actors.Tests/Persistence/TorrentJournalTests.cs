@@ -13,7 +13,8 @@ namespace Swarm.Actors.Tests.Persistence;
 /// snapshots replay into the same state, and nothing journaled is lost across incarnations.</summary>
 public sealed class TorrentJournalTests : Akka.TestKit.Xunit2.TestKit
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+    // A bound, not a verdict: SQLite recovery on a loaded two-core machine has taken over 10 s.
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
     public TorrentJournalTests(ITestOutputHelper output)
         : base(SqliteConfig(out var file), output: output)
