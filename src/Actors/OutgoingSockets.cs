@@ -16,9 +16,17 @@ public static class OutgoingSockets
     /// address is of the same family; connect it next.</summary>
     public static Socket Tcp(AddressFamily family, IPAddress? source)
     {
-        var socket = new Socket(family, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        BindTo(socket, source);
-        return socket;
+        var socket = new Socket(family, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            BindTo(socket, source);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     /// <summary>A UDP client for <paramref name="family"/>, bound to <paramref name="source"/> when that address is
@@ -53,6 +61,7 @@ public static class OutgoingSockets
             }
 
             var socket = Tcp(source.AddressFamily, source);
+            socket.NoDelay = true; // as SocketsHttpHandler's own connect does
             try
             {
                 await socket.ConnectAsync(addresses, context.DnsEndPoint.Port, ct).ConfigureAwait(false);
