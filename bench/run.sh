@@ -120,6 +120,54 @@ sys.exit("no seeder announced to the tracker within 30 s")
 EOF
 }
 
+# first_data_probe LEECH_PORT SEED_PORT START, in the background beside a leecher: prints "LISTEN FIRST", the seconds
+# after START (epoch) at which the leecher's peer port listened and at which the seeder had delivered a first block
+# (16 KiB acknowledged on one connection of the seeder's port); "-" for what never happened. It asks the kernel
+# (sock_diag netlink, tcp_info.tcpi_bytes_acked) every millisecond, so it times every client alike, ours or not.
+first_data_probe() {
+  "$PYTHON" - "$1" "$2" "$3" "$TIMEOUT" <<'EOF'
+import socket, struct, sys, time
+
+NETLINK_SOCK_DIAG, SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST, NLM_F_DUMP = 4, 20, 1, 0x300
+INET_DIAG_INFO, TCP_LISTEN, BYTES_ACKED = 2, 10, 120  # offset of tcpi_bytes_acked in struct tcp_info (Linux 4.1+)
+
+def sockets(states):
+    """(local port, tcpi_bytes_acked or None) of every IPv4 TCP socket whose state is in the mask."""
+    s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_SOCK_DIAG)
+    req = struct.pack("=BBBBI", socket.AF_INET, socket.IPPROTO_TCP, 1 << (INET_DIAG_INFO - 1), 0, states) + bytes(48)
+    s.sendto(struct.pack("=IHHII", 16 + len(req), SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST | NLM_F_DUMP, 1, 0) + req, (0, 0))
+    found = []
+    try:
+        while True:
+            data, off = s.recv(1 << 16), 0
+            while off < len(data):
+                length, kind = struct.unpack_from("=IH", data, off)
+                if kind in (2, 3):  # NLMSG_ERROR, NLMSG_DONE
+                    return found
+                msg = off + 16  # struct inet_diag_msg, then its attributes
+                port, acked, attr = struct.unpack_from(">H", data, msg + 4)[0], None, msg + 72
+                while attr + 4 <= off + length:
+                    alen, atype = struct.unpack_from("=HH", data, attr)
+                    if atype == INET_DIAG_INFO and alen >= 4 + BYTES_ACKED + 8:
+                        acked = struct.unpack_from("=Q", data, attr + 4 + BYTES_ACKED)[0]
+                    attr += (alen + 3) & ~3
+                found.append((port, acked))
+                off += (length + 3) & ~3
+    finally:
+        s.close()
+
+leech, seed, start, timeout = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+listen = first = None
+while first is None and time.time() < start + timeout:
+    if listen is None and any(port == leech for port, _ in sockets(1 << TCP_LISTEN)):
+        listen = time.time()
+    if any(port == seed and (acked or 0) >= 16384 for port, acked in sockets(0xFFF & ~(1 << TCP_LISTEN))):
+        first = time.time()
+    time.sleep(0.001)
+print(*("-" if t is None else f"{t - start:.3f}" for t in (listen, first)))
+EOF
+}
+
 ROWS=()
 
 # run_transfer SEEDER LEECHER TORRENT: one measured transfer into a fresh folder.
@@ -134,13 +182,20 @@ run_transfer() {
   [[ $torrent != *tracked* ]] || wait_for_tracker_seeder
   local seed_cpu0; seed_cpu0=$(cpu_seconds "$SEED_PID")
 
-  local start end rc=0
+  local start end rc=0 probe
   start=$(now)
+  first_data_probe $((port + 1)) "$port" "$start" >"$WORK/first-data.txt" &
+  probe=$!
   leecher_command "$leecher" "$torrent" $((port + 1)) "$outdir" "$port"
   # timeout inside time: time's figures then include the leecher (its waited-for grandchild).
   /usr/bin/time -f '%e %U %S %M' -o "$WORK/time.txt" timeout "$TIMEOUT" "${LEECH[@]}" \
     >"$WORK/leech-$seeder-$leecher.log" 2>&1 || rc=$?
   end=$(now)
+  # The probe ends at the first block; one still waiting (no block ever came) is stopped here.
+  kill "$probe" 2>/dev/null || true
+  wait "$probe" 2>/dev/null || true
+  local listen_at="-" first_at="-"
+  read -r listen_at first_at <"$WORK/first-data.txt" || true
   local seed_cpu1 seed_rss
   seed_cpu1=$(cpu_seconds "$SEED_PID")
   seed_rss=$(peak_rss_mib "$SEED_PID")
@@ -148,7 +203,7 @@ run_transfer() {
 
   if ((rc != 0)); then
     tail -20 "$WORK/leech-$seeder-$leecher.log" >&2
-    ROWS+=("| $seeder → $leecher | failed (exit $rc) | | | | | | |")
+    ROWS+=("| $seeder → $leecher | failed (exit $rc) | | | | | | | | |")
     return
   fi
   local verdict="ok"
@@ -160,8 +215,10 @@ run_transfer() {
   ROWS+=("$(awk -v s="$seeder" -v l="$leecher" -v bytes="$BYTES" -v wall="$wall" \
       -v sc="$(awk -v a="$seed_cpu0" -v b="$seed_cpu1" 'BEGIN { print b - a }')" \
       -v lc="$(awk -v u="$user" -v k="$sys" 'BEGIN { print u + k }')" \
-      -v sr="$seed_rss" -v lr="$rss_kib" -v v="$verdict" \
-      'BEGIN { printf "| %s → %s | %.0f | %.2f | %.2f | %.2f | %d | %d | %s |", s, l, bytes / wall / 1e6, wall, sc, lc, sr, lr / 1024, v }')")
+      -v sr="$seed_rss" -v lr="$rss_kib" -v v="$verdict" -v la="$listen_at" -v fa="$first_at" \
+      'BEGIN { up = la == "-" ? "–" : sprintf("%.2f", la);
+               first = (la == "-" || fa == "-") ? "–" : sprintf("%.2f", fa - la);
+               printf "| %s → %s | %.0f | %.2f | %s | %s | %.2f | %.2f | %d | %d | %s |", s, l, bytes / wall / 1e6, wall, up, first, sc, lc, sr, lr / 1024, v }')")
   rm -rf "$outdir"
 }
 
@@ -251,12 +308,15 @@ CORES=$(nproc)
 echo
 echo "Loopback, $SIZE payload ($BYTES bytes), 256 KiB pieces, TCP; $(nproc) cores, $(uname -r); swarm $CONFIG build; $(date -u +%F)"
 echo
-echo "| transfer | MB/s | wall s | seeder CPU s | leecher CPU s | seeder peak RSS MiB | leecher peak RSS MiB | data |"
-echo "|---|---:|---:|---:|---:|---:|---:|---|"
+echo "| transfer | MB/s | wall s | leecher start → listen s | listen → first block s | seeder CPU s | leecher CPU s | seeder peak RSS MiB | leecher peak RSS MiB | data |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 printf '%s\n' "${ROWS[@]}"
 echo
 echo "MB/s = 10^6 bytes per second of leecher wall time (process start to exit). Seeder CPU counts the"
 echo "transfer only (sampled when the leecher starts and exits); leecher CPU and RSS cover its whole life."
+echo "First data: when the leecher's peer port was listening (after its process started), and how long after that"
+echo "the seeder had its first 16 KiB block acknowledged (kernel TCP counters, polled every ms). Through the"
+echo "tracker the second figure includes the leecher's first announce."
 echo
 echo "| hash check | wall s | start-up s | net s | net MB/s | CPU s (net) | cores used | SHA-1 1-core MB/s (openssl) | SHA-1 1-core MB/s (python) | net MB/s vs SHA-1 × cores used | peak RSS MiB |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"

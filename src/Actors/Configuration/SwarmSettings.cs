@@ -1,3 +1,4 @@
+using System.Net;
 using Akka.Configuration;
 
 namespace Swarm.Actors.Configuration;
@@ -33,7 +34,7 @@ public sealed record SwarmSettings(
         var cl = c.GetConfig("cluster");
         var mg = c.GetConfig("magnet");
         var ts = c.GetConfig("tracker-server");
-        return new SwarmSettings(
+        var settings = new SwarmSettings(
             new PeerSettings(
                 p.GetString("bind-address"),
                 p.GetInt("port"),
@@ -140,6 +141,9 @@ public sealed record SwarmSettings(
         {
             Catalog = new CatalogSettings(c.GetInt("catalog.max-restarts"), c.GetTimeSpan("catalog.restart-window")),
         };
+
+        // One --bind for every socket: a tracker records the address an announce comes from.
+        return settings with { Tracker = settings.Tracker with { SourceAddress = settings.Peer.SourceAddress } };
     }
 
     public required CatalogSettings Catalog { get; init; }
@@ -163,7 +167,13 @@ public sealed record PeerSettings(
     int InboundBatchSize,
     int InboundBatchesInFlight,
     int MaxIncomingRequests,
-    TimeSpan RetryFailedAfter);
+    TimeSpan RetryFailedAfter)
+{
+    /// <summary>The address outgoing sockets bind before connecting (peer dials, tracker announces), so that what a
+    /// peer or tracker records is where we listen; null when the listener takes any address (0.0.0.0, ::).</summary>
+    public IPAddress? SourceAddress =>
+        IPAddress.TryParse(BindAddress, out var ip) && !ip.Equals(IPAddress.Any) && !ip.Equals(IPAddress.IPv6Any) ? ip : null;
+}
 
 public sealed record PipelineSettings(int InitialDepth, int MinDepth, int MaxDepth, double SecondsOfData, TimeSpan RequestTimeout);
 
@@ -192,6 +202,10 @@ public sealed record TrackerSettings(
 
     /// <summary>Up to this fraction is added to each backoff at random, so torrents that fail together don't restart together.</summary>
     public double RestartRandomFactor { get; init; } = 0.2;
+
+    /// <summary>Where announces leave from: the peer listener's address when it is a specific one (see
+    /// <see cref="PeerSettings.SourceAddress"/>), else null and the system picks.</summary>
+    public IPAddress? SourceAddress { get; init; }
 }
 
 public sealed record PersistenceSettings(

@@ -16,11 +16,11 @@ public static class MetadataFetcher
 {
     /// <param name="timeout">For the whole fetch: connect, handshakes and every piece.</param>
     /// <param name="clock">Times <paramref name="timeout"/>: the node's clock (<see cref="NodeContext.Clock"/>).</param>
-    public static async Task<byte[]> FetchAsync(IPEndPoint peer, InfoHash infoHash, byte[] peerId, int listenPort, int maxSize, TimeSpan timeout, TimeProvider clock, CancellationToken ct)
+    public static async Task<byte[]> FetchAsync(IPEndPoint peer, InfoHash infoHash, byte[] peerId, int listenPort, int maxSize, TimeSpan timeout, TimeProvider clock, IPAddress? source, CancellationToken ct)
     {
         using var deadline = new CancellationTokenSource(timeout, clock);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
-        var (dialled, handshake) = await HandshakeExchange.DialAsync(peer, new Handshake(infoHash, peerId, SupportsExtensions: true, SupportsFast: true), cts.Token).ConfigureAwait(false);
+        var (dialled, handshake) = await HandshakeExchange.DialAsync(peer, new Handshake(infoHash, peerId, SupportsExtensions: true, SupportsFast: true), source, cts.Token).ConfigureAwait(false);
         await using var stream = new NetworkStream(dialled, ownsSocket: true);
         if (!handshake.SupportsExtensions)
         {

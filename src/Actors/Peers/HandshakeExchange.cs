@@ -15,9 +15,12 @@ public static class HandshakeExchange
 {
     /// <summary>Connects to <paramref name="peer"/>, sends <paramref name="ours"/> and reads the answer, which must be
     /// for the same info-hash. On success the open socket is the caller's; on any failure it is closed.</summary>
-    public static async Task<(Socket Socket, Handshake Remote)> DialAsync(IPEndPoint peer, Handshake ours, CancellationToken ct)
+    /// <param name="source">The node's --bind address (<see cref="Configuration.PeerSettings.SourceAddress"/>): the
+    /// connection leaves from where we listen, so the peer can tell others (PEX, trackers) an address that answers.</param>
+    public static async Task<(Socket Socket, Handshake Remote)> DialAsync(IPEndPoint peer, Handshake ours, IPAddress? source, CancellationToken ct)
     {
-        var socket = new Socket(peer.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var socket = OutgoingSockets.Tcp(peer.AddressFamily, source);
+        socket.NoDelay = true;
         try
         {
             await socket.ConnectAsync(peer, ct).ConfigureAwait(false);

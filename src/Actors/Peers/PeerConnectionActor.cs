@@ -180,7 +180,7 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
         using var either = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _dialCancel.Token);
         try
         {
-            var (socket, remote) = await HandshakeExchange.DialAsync(_args.EndPoint, OurHandshake(), either.Token).ConfigureAwait(false);
+            var (socket, remote) = await HandshakeExchange.DialAsync(_args.EndPoint, OurHandshake(), _args.Node.Settings.Peer.SourceAddress, either.Token).ConfigureAwait(false);
             return new HandshakeDone(socket, remote);
         }
         catch (Exception e)

@@ -5,10 +5,12 @@ using Swarm.Protocol.Trackers;
 namespace Swarm.Actors.TrackerClient;
 
 /// <summary>Talks to HTTP and UDP trackers; the codecs live in Swarm.Protocol. UDP connection ids are cached
-/// per tracker for their one-minute lifetime (BEP 15).</summary>
+/// per tracker for their one-minute lifetime (BEP 15). Announces leave from <see cref="TrackerSettings.SourceAddress"/>
+/// when the node is bound to one address (<paramref name="http"/> serves the unbound case).</summary>
 /// <param name="clock">Ages the cached UDP connection ids; the node's clock (<see cref="NodeContext.Clock"/>).</param>
 public sealed class TrackerAnnouncer(TrackerSettings settings, HttpClient http, TimeProvider? clock = null)
 {
+    private readonly HttpClient _http = OutgoingSockets.Http(settings.SourceAddress, http);
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
     private UdpConnectionIds _connectionIds = new(UdpTrackerCodec.ConnectionIdLifetime);
 
@@ -27,7 +29,7 @@ public sealed class TrackerAnnouncer(TrackerSettings settings, HttpClient http, 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(settings.HttpTimeout);
         var uri = HttpTrackerCodec.BuildAnnounceUri(url, request);
-        using var response = await http.GetAsync(uri, timeout.Token).ConfigureAwait(false);
+        using var response = await _http.GetAsync(uri, timeout.Token).ConfigureAwait(false);
         var body = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode && body.Length == 0)
         {
@@ -40,7 +42,7 @@ public sealed class TrackerAnnouncer(TrackerSettings settings, HttpClient http, 
     private async Task<AnnounceResponse> AnnounceUdpAsync(string url, AnnounceRequest request, CancellationToken ct)
     {
         var endpoint = UdpTrackerCodec.Resolve(url, System.Net.Dns.GetHostAddresses) ?? throw new TrackerException($"cannot resolve '{url}'");
-        using var udp = new UdpClient(endpoint.AddressFamily);
+        using var udp = OutgoingSockets.Udp(endpoint.AddressFamily, settings.SourceAddress);
         udp.Connect(endpoint);
         for (var attempt = 0; attempt < settings.UdpMaxAttempts; attempt++)
         {

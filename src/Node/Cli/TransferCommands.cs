@@ -326,6 +326,10 @@ internal static class TransferCommands
             {
                 // The node stopped while we asked: the stop ends the command, not a missing answer.
             }
+            catch (AskTimeoutException)
+            {
+                // A busy torrent (a long check on a loaded machine) answers late: ask again, the progress line waits.
+            }
 
             if (reply is TorrentStatus status)
             {

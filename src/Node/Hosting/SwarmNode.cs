@@ -70,6 +70,13 @@ public sealed class SwarmNode : IAsyncDisposable
     {
         var config = SwarmConfiguration.Load(options.ConfigFile, options.Overrides());
         var settings = SwarmSettings.From(config);
+        if (options.Transfer is not null)
+        {
+            // The stagger spreads the announces of many torrents recovered together; a one-shot get or seed runs one
+            // torrent, and its first peers should not wait for a random share of it.
+            settings = settings with { Tracker = settings.Tracker with { StartupStagger = TimeSpan.Zero } };
+        }
+
         var state = StateFolder.Acquire(StateFolder.Resolve(config.GetString("swarm.data-dir"), options.Transfer), options.Transfer);
         try
         {

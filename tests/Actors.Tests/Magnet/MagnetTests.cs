@@ -25,7 +25,7 @@ public sealed class MagnetTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.
         using var listener = RawPeer.Listen();
         var liar = Liar(listener, torrent);
         var error = await Assert.ThrowsAsync<PeerProtocolException>(() =>
-            MetadataFetcher.FetchAsync((IPEndPoint)listener.LocalEndPoint!, torrent.Metainfo.InfoHash, Handshake.NewPeerId(), 1, 16 << 20, Wait, TimeProvider.System, CancellationToken.None));
+            MetadataFetcher.FetchAsync((IPEndPoint)listener.LocalEndPoint!, torrent.Metainfo.InfoHash, Handshake.NewPeerId(), 1, 16 << 20, Wait, TimeProvider.System, null, CancellationToken.None));
         Assert.Contains("hashes to", error.Message);
         await liar;
     }

@@ -35,7 +35,7 @@ public sealed class HandshakeExchangeTests : IDisposable
         });
 
         using var cts = new CancellationTokenSource(Wait);
-        var (socket, remote) = await HandshakeExchange.DialAsync(Listening, ours, cts.Token);
+        var (socket, remote) = await HandshakeExchange.DialAsync(Listening, ours, source: null, cts.Token);
         using (socket)
         {
             var sent = Handshake.Parse(await peer);
@@ -45,6 +45,24 @@ public sealed class HandshakeExchangeTests : IDisposable
             // Nothing past the handshake was consumed: the message behind it is still there for the message reader.
             Assert.Equal(new byte[] { 0, 0, 0, 1, 2 }, await ReadExactly(socket, 5));
         }
+    }
+
+    [Fact]
+    public async Task A_dial_leaves_from_the_bound_address()
+    {
+        var source = IPAddress.Parse("127.0.0.2");
+        var peer = Task.Run(async () =>
+        {
+            using var s = await _listener.AcceptAsync();
+            await ReadExactly(s, Handshake.Length);
+            await s.SendAsync(new Handshake(Hash, Handshake.NewPeerId(), SupportsExtensions: false, SupportsFast: false).ToArray());
+            return ((IPEndPoint)s.RemoteEndPoint!).Address;
+        });
+
+        using var cts = new CancellationTokenSource(Wait);
+        var (socket, _) = await HandshakeExchange.DialAsync(Listening, Ours(), source, cts.Token);
+        socket.Dispose();
+        Assert.Equal(source, await peer);
     }
 
     [Fact]
@@ -59,7 +77,7 @@ public sealed class HandshakeExchangeTests : IDisposable
         });
 
         using var cts = new CancellationTokenSource(Wait);
-        var error = await Assert.ThrowsAsync<PeerProtocolException>(() => HandshakeExchange.DialAsync(Listening, Ours(), cts.Token));
+        var error = await Assert.ThrowsAsync<PeerProtocolException>(() => HandshakeExchange.DialAsync(Listening, Ours(), source: null, cts.Token));
         Assert.Contains("another torrent", error.Message);
         Assert.True(await peer, "the dialled socket should be closed");
     }
@@ -80,7 +98,7 @@ public sealed class HandshakeExchangeTests : IDisposable
         });
 
         using var cts = new CancellationTokenSource(Wait);
-        var error = await Assert.ThrowsAsync<PeerProtocolException>(() => HandshakeExchange.DialAsync(Listening, Ours(), cts.Token));
+        var error = await Assert.ThrowsAsync<PeerProtocolException>(() => HandshakeExchange.DialAsync(Listening, Ours(), source: null, cts.Token));
         Assert.Contains("not a BitTorrent handshake", error.Message);
         Assert.True(await peer);
     }
@@ -97,7 +115,7 @@ public sealed class HandshakeExchangeTests : IDisposable
         });
 
         using var cts = new CancellationTokenSource(Wait);
-        var error = await Assert.ThrowsAsync<IOException>(() => HandshakeExchange.DialAsync(Listening, Ours(), cts.Token));
+        var error = await Assert.ThrowsAsync<IOException>(() => HandshakeExchange.DialAsync(Listening, Ours(), source: null, cts.Token));
         Assert.Contains("30 of 68 bytes", error.Message);
         await peer;
     }
@@ -110,7 +128,7 @@ public sealed class HandshakeExchangeTests : IDisposable
         using var cts = new CancellationTokenSource(timeout);
         var started = TimeProvider.System.GetTimestamp();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => HandshakeExchange.DialAsync(Listening, Ours(), cts.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => HandshakeExchange.DialAsync(Listening, Ours(), source: null, cts.Token));
 
         Assert.InRange(TimeProvider.System.GetElapsedTime(started), timeout, Wait);
         using var s = await accepted;
@@ -122,7 +140,7 @@ public sealed class HandshakeExchangeTests : IDisposable
     {
         using var cts = new CancellationTokenSource(Wait);
         await Assert.ThrowsAsync<SocketException>(() =>
-            HandshakeExchange.DialAsync(new IPEndPoint(IPAddress.Loopback, TestNodes.UnusedPort()), Ours(), cts.Token));
+            HandshakeExchange.DialAsync(new IPEndPoint(IPAddress.Loopback, TestNodes.UnusedPort()), Ours(), source: null, cts.Token));
     }
 
     [Fact]

@@ -85,6 +85,12 @@ public static class SwarmCli
         ITestOutputHelper log, string torrent, string dataDir, int port, string stateDir, params IEnumerable<string> peers) =>
         Start($"swarm seed :{port}", log, ["seed", torrent, "--data", dataDir, .. NodeOptions(port, stateDir, peers)]);
 
+    /// <summary>`swarm seed --bind <paramref name="address"/>`: every socket of the seeder (listener, announces) on an
+    /// address of its own, for peers that tell peers apart by address (rTorrent).</summary>
+    public static ManagedProcess SeedBoundTo(
+        string address, ITestOutputHelper log, string torrent, string dataDir, int port, string stateDir) =>
+        Start($"swarm seed {address}:{port}", log, ["seed", torrent, "--data", dataDir, .. NodeOptions(port, stateDir, [], address)]);
+
     /// <summary>`swarm get`; await <c>complete &lt;infoHash&gt;</c> with <see cref="WaitForCompleteAsync"/>.</summary>
     public static ManagedProcess Get(
         ITestOutputHelper log, string torrent, string outDir, int port, string stateDir, params IEnumerable<string> peers) =>
@@ -107,10 +113,10 @@ public static class SwarmCli
 
     public static string Peer(int port) => $"{Loopback}:{port}";
 
-    private static IEnumerable<string> NodeOptions(int port, string stateDir, IEnumerable<string> peers)
+    private static IEnumerable<string> NodeOptions(int port, string stateDir, IEnumerable<string> peers, string bind = Loopback)
     {
         yield return "--bind";
-        yield return Loopback;
+        yield return bind;
         yield return "--port";
         yield return port.ToString();
         yield return "--data-dir";
