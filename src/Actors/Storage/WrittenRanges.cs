@@ -60,7 +60,8 @@ public static class WrittenRanges
     }
 
     /// <summary>Pieces outside <paramref name="skip"/> that some data of the torrent's files lies in. Padding files
-    /// are never on disk; a missing file holds nothing.</summary>
+    /// are never on disk; a missing or unreadable file holds nothing (its pieces are fetched again, and writing them
+    /// reports the disk's error then, as it would have without this probe).</summary>
     /// <param name="pathOf">Where each file of <paramref name="meta"/> lives.</param>
     public static PieceSet PiecesWithData(TorrentMetainfo meta, Func<int, string> pathOf, PieceSet skip)
     {
@@ -73,8 +74,18 @@ public static class WrittenRanges
                 continue;
             }
 
-            using var handle = File.OpenHandle(pathOf(i), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            foreach (var (start, end) in DataExtents(handle, Math.Min(f.Length, RandomAccess.GetLength(handle))))
+            IReadOnlyList<(long Start, long End)> extents;
+            try
+            {
+                using var handle = File.OpenHandle(pathOf(i), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                extents = DataExtents(handle, Math.Min(f.Length, RandomAccess.GetLength(handle)));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                continue;
+            }
+
+            foreach (var (start, end) in extents)
             {
                 AddPieces(found, meta.PieceLength, f.Offset + start, f.Offset + end, skip);
             }
@@ -108,7 +119,8 @@ public static class WrittenRanges
     {
         var watch = Stopwatch.StartNew();
         var meta = storage.Metainfo;
-        var candidates = PiecesWithData(meta, storage.PathOf, known).Indices().ToArray();
+        // A complete torrent (every seed at every start) has nothing to look for: no file is opened.
+        var candidates = known.IsComplete ? [] : PiecesWithData(meta, storage.PathOf, known).Indices().ToArray();
         var ok = new bool[candidates.Length];
         Parallel.For(
             0,
