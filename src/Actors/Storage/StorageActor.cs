@@ -26,6 +26,17 @@ public sealed class StorageActor : ReceiveActor
         Receive<PrepareAndCheck>(OnPrepareAndCheck);
         Receive<WritePiece>(OnWrite);
         Receive<QuickCheck>(OnQuickCheck);
+        Receive<HashWrittenPieces>(h =>
+        {
+            try
+            {
+                Sender.Tell(WrittenRanges.HashWritten(_storage, h.Known, _parallelism));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Fail(Sender, e);
+            }
+        });
         Receive<Flush>(f =>
         {
             try

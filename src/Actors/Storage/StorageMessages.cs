@@ -14,6 +14,14 @@ public static class StorageMessages
     /// <param name="MissingFiles">Files that vanished or shrank since their pieces were journaled.</param>
     public sealed record CheckCompleted(PieceSet Verified, IReadOnlyList<int> BadPieces, TimeSpan Elapsed, bool FromJournal = false, IReadOnlyList<string>? MissingFiles = null);
 
+    /// <summary>After a quick check: hash the pieces outside <paramref name="Known"/> whose files hold data (written
+    /// before the last stop, never journaled); answered with <see cref="WrittenPiecesHashed"/>.</summary>
+    public sealed record HashWrittenPieces(PieceSet Known);
+
+    /// <param name="Verified">The pieces whose data was there and matched its hash.</param>
+    /// <param name="Hashed">How many pieces had data and were hashed.</param>
+    public sealed record WrittenPiecesHashed(PieceSet Verified, int Hashed, TimeSpan Elapsed);
+
     /// <summary>fsync the files of these written pieces; answered with <see cref="Flushed"/>.</summary>
     public sealed record Flush(IReadOnlyList<int> Pieces);
 

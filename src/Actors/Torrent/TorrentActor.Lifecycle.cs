@@ -14,7 +14,10 @@ namespace Swarm.Actors.Torrent;
 
 // The torrent's lifecycle: one behaviour per phase, and status shows the phase.
 //   Recovering   reads the journal's history     -> Checking; Failed when the history cannot be read
-//   Checking     storage checks the data         -> Downloading, Seeding, or Paused when journaled so; Failed on bad seed data
+//   Checking     storage checks the data         -> Downloading, Seeding, or Paused when journaled so; Failed on bad seed data;
+//                                                   HashingWritten after a quick check (the journal's pieces kept)
+//   HashingWritten  storage hashes the pieces the journal lacks whose files hold data (shown as checking)
+//                                                -> as Checking
 //   Downloading  fetches and serves pieces       -> Seeding when complete; Paused; Checking on a re-check
 //   Seeding      serves pieces                   -> Paused; Checking on a re-check
 //   Paused       checked, not networking         -> Downloading or Seeding on resume; Checking on a re-check
@@ -70,9 +73,14 @@ public sealed partial class TorrentActor
             {
                 StartFullCheck(paused);
             }
+            else if (c.FromJournal)
+            {
+                _storageActor.Tell(new HashWrittenPieces(c.Verified.Clone()));
+                HashingWritten(c, rehashAfter: false, paused);
+            }
             else
             {
-                OnChecked(c);
+                OnChecked(c, written: null);
             }
         });
         Receive<Pause>(p => PauseWhile(paused, p, () => Checking(quick, rehashAfter, paused: true)));
@@ -87,9 +95,37 @@ public sealed partial class TorrentActor
         Always();
     });
 
-    private void OnChecked(CheckCompleted c)
+    /// <summary>After a quick check, the pieces written before the last stop and never journaled (a kill between a
+    /// write and its batch's journal row) are found on disk and hashed, instead of being fetched again.</summary>
+    /// <param name="quick">What the quick check kept from the journal.</param>
+    private void HashingWritten(CheckCompleted quick, bool rehashAfter, bool paused) => Enter(paused ? TorrentState.Paused : TorrentState.Checking, paused ? _journaled.PauseReason : null, () =>
+    {
+        Receive<WrittenPiecesHashed>(h =>
+        {
+            if (rehashAfter)
+            {
+                StartFullCheck(paused);
+            }
+            else
+            {
+                OnChecked(quick, h);
+            }
+        });
+        Receive<Pause>(p => PauseWhile(paused, p, () => HashingWritten(quick, rehashAfter, paused: true)));
+        Receive<Resume>(_ => ResumeWhile(paused, () => HashingWritten(quick, rehashAfter, paused: false)));
+        Receive<Recheck>(_ => HashingWritten(quick, rehashAfter: true, paused));
+        Always();
+    });
+
+    /// <param name="written">After a quick check: the written pieces the journal lacked, hashed.</param>
+    private void OnChecked(CheckCompleted c, WrittenPiecesHashed? written)
     {
         var bad = _options.SeedOnly && c.BadPieces.Count > 0;
+        if (written is { Hashed: > 0 })
+        {
+            _log.Warning("{0}: hashed {1} piece(s) found on disk but not in the journal (written before the last stop): {2} verified, {3} to fetch again, in {4:F1}s", Tag, written.Hashed, written.Verified.Count, written.Hashed - written.Verified.Count, written.Elapsed.TotalSeconds);
+        }
+
         if (c.FromJournal)
         {
             _resumedPieces = c.Verified.Count;
@@ -116,7 +152,16 @@ public sealed partial class TorrentActor
             return;
         }
 
-        _picker = new PiecePicker(_meta.PieceCount, _meta.PieceSize, _node.Settings.Peer.BlockLength, _node.Settings.Picker, c.Verified, _options.Sequential);
+        var verified = c.Verified.Clone();
+        foreach (var piece in written?.Verified.Indices() ?? [])
+        {
+            // Hashed, and written long ago: flushed and journaled like a piece just written.
+            verified.Add(piece);
+            _outbox = _outbox.PieceWritten(piece);
+        }
+
+        FlushAndResend();
+        _picker = new PiecePicker(_meta.PieceCount, _meta.PieceSize, _node.Settings.Peer.BlockLength, _node.Settings.Picker, verified, _options.Sequential);
         if (_journaled.Paused)
         {
             Paused();
