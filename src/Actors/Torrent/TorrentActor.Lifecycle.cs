@@ -123,7 +123,7 @@ public sealed partial class TorrentActor
         var bad = _options.SeedOnly && c.BadPieces.Count > 0;
         if (written is { Hashed: > 0 })
         {
-            _log.Warning("{0}: hashed {1} piece(s) found on disk but not in the journal (written before the last stop): {2} verified, {3} to fetch again, in {4:F1}s", Tag, written.Hashed, written.Verified.Count, written.Hashed - written.Verified.Count, written.Elapsed.TotalSeconds);
+            _log.Info("{0}: hashed {1} piece(s) found on disk but not in the journal (written before the last stop): {2} verified, {3} to fetch again, in {4:F1}s", Tag, written.Hashed, written.Verified.Count, written.Hashed - written.Verified.Count, written.Elapsed.TotalSeconds);
         }
 
         if (c.FromJournal)
