@@ -140,14 +140,21 @@ public ref struct BencodeReader
             throw new BencodeException($"string of {length} bytes exceeds the {_limits.MaxStringLength}-byte limit", _pos);
         }
 
-        var start = _pos + colon + 1;
-        if (length > _data.Length - start)
+        return TakeString(_data, ref _pos, colon, length);
+    }
+
+    /// <summary>The <paramref name="length"/> bytes behind the ':' at <paramref name="pos"/> + <paramref name="colon"/>,
+    /// moving <paramref name="pos"/> past them; shared with the torrent-file reader, which parses lengths its own way.</summary>
+    internal static ReadOnlySpan<byte> TakeString(ReadOnlySpan<byte> data, scoped ref int pos, int colon, long length)
+    {
+        var start = pos + colon + 1;
+        if (length > data.Length - start)
         {
-            throw new BencodeException($"string of {length} bytes runs past the end of data", _pos);
+            throw new BencodeException($"string of {length} bytes runs past the end of data", pos);
         }
 
-        _pos = start + (int)length;
-        return _data.Slice(start, (int)length);
+        pos = start + (int)length;
+        return data.Slice(start, (int)length);
     }
 
     private BList ReadList(int depth)

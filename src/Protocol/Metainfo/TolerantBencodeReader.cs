@@ -142,19 +142,12 @@ internal ref struct TolerantBencodeReader
             }
         }
 
-        var start = _pos + colon + 1;
         if (ParseDigits(digits) is not { } length)
         {
             throw new BencodeException("string length overflows 64 bits", at);
         }
 
-        if (length > _data.Length - start)
-        {
-            throw new BencodeException($"string of {length} bytes runs past the end of data", at);
-        }
-
-        _pos = start + (int)length;
-        return _data.Slice(start, (int)length);
+        return BencodeReader.TakeString(_data, ref _pos, colon, length);
     }
 
     private BList ReadList(int depth)
