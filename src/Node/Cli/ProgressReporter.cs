@@ -1,7 +1,7 @@
-using Swarm.Protocol;
 using System.Diagnostics;
 using Spectre.Console;
 using Swarm.Actors.Torrent;
+using Swarm.Protocol;
 using Swarm.Protocol.Metainfo;
 
 namespace Swarm.Node.Cli;

@@ -1,6 +1,6 @@
-using Swarm.Protocol;
 using System.CommandLine;
 using System.Text.Json;
+using Swarm.Protocol;
 using Swarm.Protocol.Metainfo;
 
 namespace Swarm.Node.Cli;

@@ -1,8 +1,8 @@
-using Swarm.Protocol;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Swarm.Node.Cli;
+using Swarm.Protocol;
 using static Swarm.Actors.ConsoleEndpoint.ConsoleMessages;
 
 namespace Swarm.Node.ConsoleClient;

@@ -1,7 +1,7 @@
-using Swarm.Protocol;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 using Swarm.Node.Cli;
+using Swarm.Protocol;
 using static Swarm.Actors.ConsoleEndpoint.ConsoleMessages;
 
 namespace Swarm.Node.ConsoleClient;

@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Configuration;
-using Swarm.Actors.Configuration;
 using Swarm.Actors.Catalog;
+using Swarm.Actors.Configuration;
 using Swarm.Actors.ConsoleEndpoint;
 
 namespace Swarm.Actors.Tests.Support;
