@@ -16,22 +16,7 @@ public sealed class JournalFailureTests(ITestOutputHelper output) : Akka.TestKit
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 
-    private static Config TestJournalConfig => ConfigurationFactory.ParseString("""
-        akka.persistence.journal {
-          plugin = "akka.persistence.journal.test"
-          test {
-            class = "Akka.Persistence.TestKit.TestJournal, Akka.Persistence.TestKit"
-            plugin-dispatcher = "akka.actor.default-dispatcher"
-          }
-        }
-        akka.persistence.snapshot-store {
-          plugin = "akka.persistence.snapshot-store.test"
-          test {
-            class = "Akka.Persistence.TestKit.TestSnapshotStore, Akka.Persistence.TestKit"
-            plugin-dispatcher = "akka.actor.default-dispatcher"
-          }
-        }
-        """).WithFallback(TestNodes.Config);
+    private static Config TestJournalConfig => TestNodes.TestJournalConfig;
 
     private ITestJournal Journal => TestJournal.FromRef(Akka.Persistence.Persistence.Instance.Apply(Sys).JournalFor("akka.persistence.journal.test"));
 

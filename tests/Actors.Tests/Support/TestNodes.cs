@@ -40,4 +40,22 @@ public static class TestNodes
         probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         return ((IPEndPoint)probe.LocalEndPoint!).Port;
     }
+
+    /// <summary>The node's configuration with Akka.Persistence.TestKit's journal and snapshot store, which fail on demand.</summary>
+    public static Config TestJournalConfig => ConfigurationFactory.ParseString("""
+        akka.persistence.journal {
+          plugin = "akka.persistence.journal.test"
+          test {
+            class = "Akka.Persistence.TestKit.TestJournal, Akka.Persistence.TestKit"
+            plugin-dispatcher = "akka.actor.default-dispatcher"
+          }
+        }
+        akka.persistence.snapshot-store {
+          plugin = "akka.persistence.snapshot-store.test"
+          test {
+            class = "Akka.Persistence.TestKit.TestSnapshotStore, Akka.Persistence.TestKit"
+            plugin-dispatcher = "akka.actor.default-dispatcher"
+          }
+        }
+        """).WithFallback(TestNodes.Config);
 }

@@ -16,22 +16,7 @@ public sealed class TorrentLifecycleTests(ITestOutputHelper output) : Akka.TestK
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
 
-    private static Config Config => ConfigurationFactory.ParseString("""
-        akka.persistence.journal {
-          plugin = "akka.persistence.journal.test"
-          test {
-            class = "Akka.Persistence.TestKit.TestJournal, Akka.Persistence.TestKit"
-            plugin-dispatcher = "akka.actor.default-dispatcher"
-          }
-        }
-        akka.persistence.snapshot-store {
-          plugin = "akka.persistence.snapshot-store.test"
-          test {
-            class = "Akka.Persistence.TestKit.TestSnapshotStore, Akka.Persistence.TestKit"
-            plugin-dispatcher = "akka.actor.default-dispatcher"
-          }
-        }
-        """).WithFallback(TestNodes.Config);
+    private static Config Config => TestNodes.TestJournalConfig;
 
     private static SwarmSettings Settings => TestNodes.Settings with
     {
