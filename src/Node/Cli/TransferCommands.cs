@@ -117,6 +117,9 @@ internal static class TransferCommands
                 if (!announced && status.State == TorrentState.Seeding)
                 {
                     announced = true;
+                    // As `get` does before "complete": the check's result is journaled before we say "seeding", so a
+                    // kill after that line never costs a re-hash.
+                    await SyncJournal(node, hash);
                     Console.Out.WriteLine($"seeding {hash}");
                     Console.Out.Flush();
                 }
