@@ -2,19 +2,59 @@ using System.Net.Sockets;
 using Akka.Actor;
 using Swarm.Actors.Catalog;
 using Swarm.Actors.Clustering;
+using Swarm.Actors.Torrent;
+using static Swarm.Actors.NodeMessages;
 
 namespace Swarm.Actors;
 
 /// <summary>The root of one node's hierarchy: the catalog of torrents, the peer listener and, on a cluster member, its
 /// presence in the cluster. Routes cluster commands to the presence and everything else to the catalog. Its children
 /// are restarted on failure (the default strategy); nothing below takes the node down.</summary>
+/// <remarks>The peer port is bound before the node starts (a taken port fails the start at once) but listens only when
+/// there is something to serve (<see cref="PeerPortOpening"/>): a peer that connects while the journal still recovers
+/// would only be turned away, and one that finds the port closed tries again later.</remarks>
 public sealed class NodeActor : ReceiveActor
 {
-    public NodeActor(NodeContext node, Socket listener, ClusterNodeInfo? cluster)
+    private readonly NodeContext _node;
+    private readonly Socket _listener;
+    private readonly IActorRef _catalog;
+    private readonly List<IActorRef> _awaitingPort = [];
+    private bool _portOpen;
+
+    public NodeActor(NodeContext node, Socket listener, ClusterNodeInfo? cluster, PeerPortOpening opening)
     {
-        var catalog = Context.ActorOf(CatalogActor.Props(node), "torrents");
-        Context.ActorOf(Peers.PeerListenerActor.Props(listener, catalog, node.Settings.Peer, node.Clock), "listener");
-        var presence = cluster is null ? ActorRefs.Nobody : Context.ActorOf(AvailabilityActor.Props(catalog, cluster, node.Settings.Cluster, node.Clock), "cluster");
+        _node = node;
+        _listener = listener;
+        _catalog = Context.ActorOf(CatalogActor.Props(node), "torrents");
+        var presence = cluster is null ? ActorRefs.Nobody : Context.ActorOf(AvailabilityActor.Props(_catalog, cluster, node.Settings.Cluster, node.Clock), "cluster");
+        if (opening == PeerPortOpening.WhenATorrentIsReady)
+        {
+            Context.System.EventStream.Subscribe(Self, typeof(TorrentMessages.TorrentReadyForPeers));
+        }
+
+        Receive<CatalogMessages.CatalogRecovered>(_ =>
+        {
+            if (opening == PeerPortOpening.AfterRecovery)
+            {
+                OpenPeerPort();
+            }
+        });
+        Receive<TorrentMessages.TorrentReadyForPeers>(_ =>
+        {
+            Context.System.EventStream.Unsubscribe(Self, typeof(TorrentMessages.TorrentReadyForPeers));
+            OpenPeerPort();
+        });
+        Receive<AwaitPeerPort>(_ =>
+        {
+            if (_portOpen)
+            {
+                Sender.Tell(new PeerPortOpened());
+            }
+            else
+            {
+                _awaitingPort.Add(Sender);
+            }
+        });
         Receive<ClusterMessages.IClusterCommand>(m =>
         {
             if (presence.IsNobody())
@@ -26,9 +66,30 @@ public sealed class NodeActor : ReceiveActor
                 presence.Forward(m);
             }
         });
-        ReceiveAny(m => catalog.Forward(m));
+        ReceiveAny(m => _catalog.Forward(m));
     }
 
-    public static Props Props(NodeContext node, Socket listener, ClusterNodeInfo? cluster = null) =>
-        Akka.Actor.Props.Create(() => new NodeActor(node, listener, cluster));
+    public static Props Props(NodeContext node, Socket listener, ClusterNodeInfo? cluster = null, PeerPortOpening opening = PeerPortOpening.AfterRecovery) =>
+        Akka.Actor.Props.Create(() => new NodeActor(node, listener, cluster, opening));
+
+    private void OpenPeerPort()
+    {
+        if (_portOpen)
+        {
+            return;
+        }
+
+        // Listening on a socket that already listens (as tests hand in) only sets its backlog again.
+        _listener.Listen(_node.Settings.Peer.ListenBacklog);
+        Context.ActorOf(Peers.PeerListenerActor.Props(_listener, _catalog, _node.Settings.Peer, _node.Clock), "listener");
+        _portOpen = true;
+        foreach (var waiter in _awaitingPort)
+        {
+            waiter.Tell(new PeerPortOpened());
+        }
+
+        _awaitingPort.Clear();
+    }
+
+    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
 }

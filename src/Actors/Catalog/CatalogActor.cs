@@ -137,6 +137,7 @@ public sealed class CatalogActor : ReceivePersistentActor
         {
             _log.Info("recovered {0} torrent(s) and {1} magnet link(s) awaiting metadata from the journal", _state.Torrents.Count, _state.Magnets.Count);
         }
+        Context.Parent.Tell(new CatalogRecovered(_state.Torrents.Count, _state.Magnets.Count));
     }
 
     private void OnForTorrent(ForTorrent f)
@@ -293,16 +294,19 @@ public sealed class CatalogActor : ReceivePersistentActor
             return;
         }
 
-        var wasMagnet = _state.Magnets.ContainsKey(hash);
-        PersistApplied(CatalogEntries.From(a), e =>
+        if (_state.Magnets.ContainsKey(hash))
         {
-            if (wasMagnet)
-            {
-                // Its metadata came, or its .torrent file was added meanwhile: either way its fetch is done.
-                StopMagnet(e.InfoHash);
-            }
+            // Its metadata came, or its .torrent file was added meanwhile: either way its fetch is done.
+            StopMagnet(hash);
+        }
 
-            Start(e, a.Options.Peers ?? []);
+        // Started while its entry is journaled, not after: the torrent's own journal recovery and data check overlap
+        // the write. Should the write fail, the catalog stops (as any persistent actor whose journal fails) and takes
+        // the torrent with it; the requester hears nothing and no one was told "added".
+        var entry = CatalogEntries.From(a);
+        Start(entry, a.Options.Peers ?? []);
+        PersistApplied(entry, _ =>
+        {
             _log.Info("torrent {0} ({1}) added, saving to {2}", hash[..8], a.Metainfo.Name, a.SavePath);
             sender.Tell(new TorrentAccepted(hash));
         });

@@ -7,6 +7,9 @@ public static class CatalogMessages
 {
     public sealed record AddTorrent(TorrentMetainfo Metainfo, string SavePath, TorrentOptions Options);
 
+    /// <summary>To the node: the catalog has recovered from the journal and started every torrent it holds.</summary>
+    public sealed record CatalogRecovered(int Torrents, int Magnets);
+
     /// <summary>Adds a torrent known by its magnet link: the metadata is fetched from peers first (BEP 9).</summary>
     /// <param name="Keep">A running node's magnet (console): journaled, listed with state <c>metadata</c>, fetched until
     /// it comes or the magnet is removed, across restarts; answered at once with <see cref="MagnetPending"/>. Otherwise

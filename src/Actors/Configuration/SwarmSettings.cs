@@ -139,18 +139,26 @@ public sealed record SwarmSettings(
                 ts.GetInt("udp-max-in-flight")),
             c.GetTimeSpan("stats-interval"))
         {
-            Catalog = new CatalogSettings(c.GetInt("catalog.max-restarts"), c.GetTimeSpan("catalog.restart-window")),
+            Catalog = new CatalogSettings(c.GetInt("catalog.max-restarts"), c.GetTimeSpan("catalog.restart-window")) { RecoveryTimeout = c.GetTimeSpan("catalog.recovery-timeout") },
         };
 
         // One --bind for every socket: a tracker records the address an announce comes from.
-        return settings with { Tracker = settings.Tracker with { SourceAddress = settings.Peer.SourceAddress } };
+        return settings with
+        {
+            Peer = settings.Peer with { ListenBacklog = p.GetInt("listen-backlog") },
+            Tracker = settings.Tracker with { SourceAddress = settings.Peer.SourceAddress },
+        };
     }
 
     public required CatalogSettings Catalog { get; init; }
 }
 
 /// <summary>The `swarm.catalog` block: how long the catalog keeps restarting a torrent that throws.</summary>
-public sealed record CatalogSettings(int MaxRestarts, TimeSpan RestartWindow);
+public sealed record CatalogSettings(int MaxRestarts, TimeSpan RestartWindow)
+{
+    /// <summary>How long `swarm node` waits for its catalog to recover (and its peer port to open) before it gives up.</summary>
+    public TimeSpan RecoveryTimeout { get; init; } = TimeSpan.FromMinutes(2);
+}
 
 public sealed record PeerSettings(
     string BindAddress,
@@ -173,6 +181,9 @@ public sealed record PeerSettings(
     /// peer or tracker records is where we listen; null when the listener takes any address (0.0.0.0, ::).</summary>
     public IPAddress? SourceAddress =>
         IPAddress.TryParse(BindAddress, out var ip) && !ip.Equals(IPAddress.Any) && !ip.Equals(IPAddress.IPv6Any) ? ip : null;
+
+    /// <summary>Connections the kernel completes and queues before the listener accepts them.</summary>
+    public int ListenBacklog { get; init; } = 128;
 }
 
 public sealed record PipelineSettings(int InitialDepth, int MinDepth, int MaxDepth, double SecondsOfData, TimeSpan RequestTimeout);

@@ -44,6 +44,7 @@ public sealed class MagnetActor : ReceiveActor
         _keep = keep;
         _tag = magnet.InfoHash.Hex[..8];
         Fetching();
+        Context.System.EventStream.Publish(new TorrentMessages.TorrentReadyForPeers(magnet.InfoHash.Hex));
         Fetch();
     }
 

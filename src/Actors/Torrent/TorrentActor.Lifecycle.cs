@@ -162,6 +162,7 @@ public sealed partial class TorrentActor
 
         FlushAndResend();
         _picker = new PiecePicker(_meta.PieceCount, _meta.PieceSize, _node.Settings.Peer.BlockLength, _node.Settings.Picker, verified, _options.Sequential);
+        Context.System.EventStream.Publish(new TorrentReadyForPeers(_meta.InfoHash.Hex));
         if (_journaled.Paused)
         {
             Paused();

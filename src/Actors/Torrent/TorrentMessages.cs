@@ -116,6 +116,10 @@ public static class TorrentMessages
     /// <summary>An incoming connection whose handshake named this torrent (ownership of the socket passes on).</summary>
     public sealed record IncomingPeer(Socket Socket, Handshake Handshake);
 
+    /// <summary>Published on the event stream when a torrent (or a magnet fetching its metadata) starts its peer work:
+    /// a one-shot node opens its peer port then (<see cref="PeerPortOpening.WhenATorrentIsReady"/>).</summary>
+    public sealed record TorrentReadyForPeers(string InfoHash);
+
     /// <summary>Timer: every rechoke-interval, or optimistic-interval with the optimistic slot rotated.</summary>
     internal sealed record Rechoke(bool RotateOptimistic);
 

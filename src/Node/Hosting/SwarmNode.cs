@@ -137,7 +137,8 @@ public sealed class SwarmNode : IAsyncDisposable
             });
             b.WithActors((system, registry) =>
             {
-                var root = system.ActorOf(NodeActor.Props(context, listener, clusterInfo), "node");
+                var opening = options.Transfer is null ? PeerPortOpening.AfterRecovery : PeerPortOpening.WhenATorrentIsReady;
+                var root = system.ActorOf(NodeActor.Props(context, listener, clusterInfo, opening), "node");
                 registry.Register<NodeActor>(root);
                 if (clustered)
                 {
@@ -159,6 +160,21 @@ public sealed class SwarmNode : IAsyncDisposable
         var rootRef = host.Services.GetRequiredService<ActorRegistry>().Get<NodeActor>();
         system.RegisterOnTermination(context.Files.Dispose);
         var node = new SwarmNode(host, config, nodeId, rootRef, system, settings, listen, state, journal) { RemovedFromCluster = removed.Task, RefusedByCluster = refused.Task };
+        if (options.Transfer is null)
+        {
+            // A node listens once its catalog has recovered: the "peers" line it prints then means "reachable".
+            try
+            {
+                await rootRef.Ask<NodeMessages.PeerPortOpened>(new NodeMessages.AwaitPeerPort(), settings.Catalog.RecoveryTimeout).ConfigureAwait(false);
+            }
+            catch (AskTimeoutException)
+            {
+                await host.StopAsync().ConfigureAwait(false);
+                host.Dispose();
+                throw new IOException($"the catalog did not recover from the journal ({journal.Description}) within {settings.Catalog.RecoveryTimeout.TotalSeconds:F0}s");
+            }
+        }
+
         if (clustered)
         {
             var address = Akka.Cluster.Cluster.Get(system).SelfAddress;
@@ -299,8 +315,8 @@ public sealed class SwarmNode : IAsyncDisposable
         var socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
+            // Bound now, so that a taken port fails the start at once; the node listens when it has something to serve.
             socket.Bind(new IPEndPoint(ip, port));
-            socket.Listen(128);
             return socket;
         }
         catch (SocketException e)
