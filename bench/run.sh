@@ -97,12 +97,14 @@ leecher_command() { # KIND TORRENT PORT OUTDIR SEEDPORT
   local kind=$1 torrent=$2 port=$3 outdir=$4 seed_port=$5
   case $kind in
     swarm) LEECH=(dotnet "$SWARM_DLL" get "$torrent" -o "$outdir" --bind 127.0.0.1 --port "$port"
-             --data-dir "$WORK/state-get-$port" --peer "127.0.0.1:$seed_port") ;;
-    libtorrent) LEECH=("$PYTHON" "$LT_PEER" get "$torrent" "$outdir" "$port" --peer "127.0.0.1:$seed_port") ;;
+             --data-dir "$WORK/state-get-$port") ;;
+    libtorrent) LEECH=("$PYTHON" "$LT_PEER" get "$torrent" "$outdir" "$port") ;;
     aria2) LEECH=(aria2c --dir="$outdir" --enable-dht=false --enable-dht6=false --enable-peer-exchange=false
              --bt-enable-lpd=false --disable-ipv6=true --interface=127.0.0.1 --listen-port="$port"
              --file-allocation=falloc --seed-time=0 --summary-interval=0 --show-console-readout=false "$torrent") ;;
   esac
+  # Through the tracker the leecher finds the seeder by announcing; otherwise it is told where the seeder is.
+  if [[ $torrent != *tracked* && $kind != aria2 ]]; then LEECH+=(--peer "127.0.0.1:$seed_port"); fi
 }
 
 # Waits until the tracker lists a seeder: aria2 only learns peers that announced before it.
@@ -173,6 +175,8 @@ ROWS=()
 # run_transfer SEEDER LEECHER TORRENT: one measured transfer into a fresh folder.
 run_transfer() {
   local seeder=$1 leecher=$2 torrent=$3 port=$((BASE_PORT + ${#ROWS[@]} * 2 + 20))
+  local via=""
+  [[ $torrent != *tracked* ]] || via=" (tracker)"
   local outdir=$WORK/out-$seeder-$leecher seed_out=$WORK/seed-$seeder-$leecher.log
   rm -rf "$outdir"; mkdir -p "$outdir"
   # Every run starts with the payload in the page cache: this measures the peers, not the disk.
@@ -203,7 +207,7 @@ run_transfer() {
 
   if ((rc != 0)); then
     tail -20 "$WORK/leech-$seeder-$leecher.log" >&2
-    ROWS+=("| $seeder → $leecher | failed (exit $rc) | | | | | | | | |")
+    ROWS+=("| $seeder → $leecher$via | failed (exit $rc) | | | | | | | | |")
     return
   fi
   local verdict="ok"
@@ -212,7 +216,7 @@ run_transfer() {
   local user sys rss_kib
   read -r _ user sys rss_kib <"$WORK/time.txt"
   local wall; wall=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }')
-  ROWS+=("$(awk -v s="$seeder" -v l="$leecher" -v bytes="$BYTES" -v wall="$wall" \
+  ROWS+=("$(awk -v s="$seeder" -v l="$leecher$via" -v bytes="$BYTES" -v wall="$wall" \
       -v sc="$(awk -v a="$seed_cpu0" -v b="$seed_cpu1" 'BEGIN { print b - a }')" \
       -v lc="$(awk -v u="$user" -v k="$sys" 'BEGIN { print u + k }')" \
       -v sr="$seed_rss" -v lr="$rss_kib" -v v="$verdict" -v la="$listen_at" -v fa="$first_at" \
@@ -301,6 +305,8 @@ echo "$INFO_HASH" >"$WORK/tracker/whitelist.txt"
 PIDS+=("$!")
 sleep 0.5
 run_transfer libtorrent aria2 "$WORK/tracked.torrent"
+run_transfer swarm swarm "$WORK/tracked.torrent"
+run_transfer libtorrent libtorrent "$WORK/tracked.torrent"
 
 # --- report --------------------------------------------------------------------------------
 

@@ -32,6 +32,8 @@ public sealed class SwarmToSwarmTests(ITestOutputHelper log) : EndToEndTest(log)
         var leechPort = FreePort.Next();
         // The leecher knows no peer: the only way in is the seeder dialing its listener.
         var leecher = Own(SwarmCli.Get(Log, torrent.TorrentPath, outDir, leechPort, StateDir("leecher")));
+        // Its port listens once its torrent is ready for peers; a seeder dialing before that is refused and backs off.
+        await ListeningPorts.UntilListeningAsync(leechPort, leecher, Timeouts.Start);
 
         var seeder = Own(SwarmCli.Seed(Log, torrent.TorrentPath, torrent.Content.Parent, FreePort.Next(), StateDir("seeder"), SwarmCli.Peer(leechPort)));
         await seeder.WaitForSeedingAsync(torrent.InfoHash);

@@ -243,6 +243,11 @@ internal static class TransferCommands
                 Console.Error.WriteLine($"swarm: {e.Message}");
                 return ExitCodes.Failed;
             }
+            catch (AskTimeoutException e)
+            {
+                Console.Error.WriteLine($"swarm: the node did not answer in time ({e.Message}); its journal is {node.Journal.Description}");
+                return ExitCodes.Failed;
+            }
         }
     }
 
@@ -292,7 +297,9 @@ internal static class TransferCommands
 
     private static async Task<string> Add(SwarmNode node, TorrentMetainfo meta, string savePath, TorrentOptions options)
     {
-        var reply = await node.Root.Ask(new CatalogMessages.AddTorrent(meta, savePath, options), AskTimeout);
+        // The catalog answers once it has recovered from the journal and journaled the torrent: on a cold start of a
+        // loaded machine that is seconds, so this waits as long as a node waits for its catalog.
+        var reply = await node.Root.Ask(new CatalogMessages.AddTorrent(meta, savePath, options), node.Settings.Catalog.RecoveryTimeout);
         return reply switch
         {
             CatalogMessages.TorrentAccepted a => a.InfoHash,
