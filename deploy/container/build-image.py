@@ -37,7 +37,9 @@ PACKAGES = ["libc6", "libgcc-s1", "libstdc++6", "libssl3", "zlib1g", "ca-certifi
 # The node's user: 1654 as in Microsoft's images, so ContainerUser (Swarm.Node.csproj) means the same on both bases.
 UID = GID = 1654
 STATE = "var/lib/swarm"
-VOLUMES = [STATE, "srv/swarm/downloads", "srv/swarm/watch"]
+# The entrypoint's --data-dir, and inside it the folders the node uses by default (swarm.console.default-save-path
+# empty = <data-dir>/downloads): one volume holds everything, or downloads go to a disk of their own.
+VOLUMES = [STATE, STATE + "/downloads", STATE + "/watch"]
 BASE_REPOSITORY = "swarm-base"
 BASE_TAG = "bookworm"
 
@@ -62,18 +64,24 @@ def run(command, **kwargs):
 
 
 def download_debs(cache):
-    """The packages' .deb files, fetched once with apt-get into the cache (kept across runs)."""
+    """The packages' .deb files at the versions apt would install now, fetched with apt-get into the cache (kept
+    across runs, so a rebuild downloads only what changed)."""
     cache.mkdir(parents=True, exist_ok=True)
-    missing = [p for p in PACKAGES if not list(cache.glob(f"{p}_*.deb"))]
+    apt = ["apt-get", "download", "-q"]
+    if os.geteuid() == 0:
+        # apt's download user cannot write into root's cache folder.
+        apt += ["-o", "APT::Sandbox::User=root"]
+    uris = subprocess.run(apt + ["--print-uris", *PACKAGES], capture_output=True, text=True)
+    if uris.returncode != 0:
+        fail(f"apt-get cannot find the base's packages (run apt-get update first?): {uris.stderr.strip()}")
+    # Each line: 'URI' PACKAGE_VERSION_ARCH.deb SIZE HASH.
+    files = sorted(line.split()[1] for line in uris.stdout.splitlines() if line.startswith("'"))
+    if sorted(f.split("_")[0] for f in files) != sorted(PACKAGES):
+        fail(f"apt-get --print-uris named {files} for {PACKAGES}")
+    missing = [f.split("_")[0] for f in files if not (cache / f).exists()]
     if missing:
-        run(["apt-get", "download", "-q", *missing], cwd=cache, stdout=subprocess.DEVNULL)
-    debs = []
-    for p in PACKAGES:
-        found = sorted(cache.glob(f"{p}_*.deb"))
-        if not found:
-            fail(f"apt-get download did not leave {p}_*.deb in {cache}")
-        debs.append(found[-1])
-    return debs
+        run(apt + missing, cwd=cache, stdout=subprocess.DEVNULL)
+    return [cache / f for f in files]
 
 
 def add_dir(tar, name, mode=0o755, uid=0, gid=0):
@@ -115,7 +123,7 @@ def base_layer(debs, work):
                     tar.addfile(info, f)
             else:
                 tar.addfile(info)
-        for d in ["etc", "etc/ssl", "etc/ssl/certs", "srv", "srv/swarm", "var", "var/lib"]:
+        for d in ["etc", "etc/ssl", "etc/ssl/certs", "var", "var/lib"]:
             if not (rootfs / d).exists():
                 add_dir(tar, d)
         add_dir(tar, "tmp", mode=0o1777)
