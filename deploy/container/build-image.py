@@ -263,6 +263,8 @@ def main():
             # solution's own bin/ and obj/ folders.
             run(["dotnet", "publish", str(PROJECT), "-c", "Release", "-r", rid, "--self-contained", "true",
                  "--artifacts-path", str(work / "artifacts"), "-nologo", "-v", "q",
+                 # No MSBuild or compiler server left running after the script.
+                 "--disable-build-servers",
                  "/t:PublishContainer",
                  f"-p:ContainerBaseImage={base}",
                  f"-p:ContainerImageTag={args.tag}",

@@ -57,7 +57,7 @@ public sealed class InstalledTool : IAsyncLifetime
         // --no-build: the solution's build is what is packed; the tool's publish folder and nuspec go to the temp
         // folder, so the solution's bin/ is left as it was.
         (await Command.RunAsync("dotnet pack", DeployBuild.Dotnet,
-            ["pack", DeployBuild.NodeProject, "-c", DeployBuild.Configuration, "--no-build", "-nologo", "-o", PackDir,
+            ["pack", DeployBuild.NodeProject, "-c", DeployBuild.Configuration, "--no-build", "--disable-build-servers", "-nologo", "-o", PackDir,
              $"-p:NuspecOutputPath={_dir.Sub("nuspec")}/", $"-p:PublishDir={_dir.Sub("publish")}/"],
             DeployBuild.Long)).EnsureSuccess();
         var package = Assert.Single(Directory.GetFiles(PackDir, "swarm.*.nupkg"));
