@@ -14,3 +14,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# Deploy tests (issue 19): systemd-analyze verifies deploy/systemd/swarm.service; deploy/container/build-image.py
+# (python3) takes the container base's Debian packages with `apt-get download`, which needs the package lists.
+deploy_missing=()
+for p in systemd python3 util-linux; do
+  dpkg -s "$p" >/dev/null 2>&1 || deploy_missing+=("$p")
+done
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+if [ ${#deploy_missing[@]} -gt 0 ] || ! apt-get download --print-uris libc6 >/dev/null 2>&1; then
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  [ ${#deploy_missing[@]} -eq 0 ] || $sudo apt-get install -y -qq --no-install-recommends "${deploy_missing[@]}" >/dev/null
+fi

@@ -124,6 +124,7 @@ public sealed class SwarmNode : IAsyncDisposable
         // asked for before the host acts on it (and is not taken for a removal from the cluster).
         builder.Services.AddSingleton<IHostLifetime, NoSignalLifetime>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
+        builder.Services.AddSystemdReadiness();
         var akkaLevel = Akka.Event.Logging.LogLevelFor(config.GetString("akka.loglevel", "INFO"));
         builder.Logging.UseSwarmConsole(stackTraces: akkaLevel == Akka.Event.LogLevel.DebugLevel);
         builder.Services.AddAkka(settings.Cluster.Name, b =>
