@@ -18,7 +18,7 @@ internal static class TlsCommands
     private static Command Init()
     {
         var dir = new Argument<string>("DIR") { Description = "Folder for the CA's key (ca.key, readable by you only) and certificate (ca.pem)" };
-        var name = new Option<string>("--name") { Description = "The CA's common name", DefaultValueFactory = _ => "swarm cluster CA" };
+        var name = new Option<string>("--name") { Description = "The CA's common name (default: swarm CA and a random tag, so that two CAs never read alike in a refusal)", DefaultValueFactory = _ => $"swarm CA {Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}" };
         var cmd = new Command("init", "Make a certificate authority for one cluster") { dir, name };
         cmd.SetAction(r => Run(() =>
         {
