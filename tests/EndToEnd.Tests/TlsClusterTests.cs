@@ -13,8 +13,8 @@ public sealed class TlsClusterTests(ITestOutputHelper log) : EndToEndTest(log)
 {
     /// <summary>Failure detection (~5 s), the split-brain resolver (5 s), the replication delay (3 s) and a copy, on a
     /// loaded machine; the measured time is printed.</summary>
-    private static readonly TimeSpan RestoreBound = TimeSpan.FromSeconds(120);
-    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan RestoreBound = TimeSpan.FromSeconds(180);
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(150);
     private const string Secret = "correct horse";
     private const string Password = "pfx password";
 
@@ -160,7 +160,21 @@ public sealed class TlsClusterTests(ITestOutputHelper log) : EndToEndTest(log)
             command.AddRange(["--secret", secret]);
         }
 
-        return lab.RunAsync("k", Timeouts.Reject, SwarmCli.CommandLine([.. command, .. args]));
+        return lab.RunAsync("k", Timeouts.Start, SwarmCli.CommandLine([.. command, .. args]));
+    }
+
+    /// <summary>A console poll on a loaded machine: one that hangs past its bound is one more try, not the verdict.</summary>
+    private async Task<CommandResult?> PollConsoleAsync(NetworkLab lab, Member node, string console, params string[] args)
+    {
+        try
+        {
+            return await ConsoleAsync(lab, node, console, Secret, args);
+        }
+        catch (TimeoutException e)
+        {
+            Log.WriteLine(e.Message);
+            return null;
+        }
     }
 
     /// <summary>The foreign actor system (<see cref="StartupHook"/>) run in <paramref name="host"/>'s namespace.</summary>
@@ -183,7 +197,7 @@ public sealed class TlsClusterTests(ITestOutputHelper log) : EndToEndTest(log)
 
     private Task WaitForMembersAsync(NetworkLab lab, Member node, string console, int up) =>
         Poll.UntilAsync(
-            async () => await ConsoleAsync(lab, node, console, Secret, "cluster", "--json") is { ExitCode: 0 } result
+            async () => await PollConsoleAsync(lab, node, console, "cluster", "--json") is { ExitCode: 0 } result
                 ? JsonDocument.Parse(result.StdoutText).RootElement.GetProperty("members").Clone()
                 : (JsonElement?)null,
             members => members!.Value.EnumerateArray().Count(m => m.GetProperty("status").GetString() == "up" && m.GetProperty("reachable").GetBoolean()) == up && members.Value.GetArrayLength() == up,
@@ -193,7 +207,7 @@ public sealed class TlsClusterTests(ITestOutputHelper log) : EndToEndTest(log)
 
     private async Task<JsonElement> WaitForClusterTorrentAsync(NetworkLab lab, Member node, string console, string infoHash, Func<JsonElement, bool> done, TimeSpan timeout) =>
         (await Poll.UntilAsync(
-            async () => await ConsoleAsync(lab, node, console, Secret, "torrents", "--cluster", "--json") is { ExitCode: 0 } result
+            async () => await PollConsoleAsync(lab, node, console, "torrents", "--cluster", "--json") is { ExitCode: 0 } result
                 ? JsonDocument.Parse(result.StdoutText).RootElement.GetProperty("torrents").EnumerateArray()
                     .Where(t => t.GetProperty("infoHash").GetString() == infoHash)
                     .Select(t => (JsonElement?)t.Clone())
