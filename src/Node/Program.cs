@@ -17,6 +17,7 @@ public static class Program
             TransferCommands.Node(signals),
             ConsoleCommand.Build(args),
             TrackerCommand.Build(),
+            TlsCommands.Build(),
             ConsoleCommand.Search(args),
         };
         var parsed = root.Parse(args);

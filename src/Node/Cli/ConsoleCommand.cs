@@ -62,10 +62,13 @@ internal static class ConsoleCommand
     private static async Task<int> RunAsync(string? nodeOption, string? secretOption, string? configFile, List<string> tokens, CancellationToken stop)
     {
         ConsoleSettings settings;
+        TlsSettings? tls;
         Invocation? invocation = null;
         try
         {
-            settings = SwarmSettings.From(SwarmConfiguration.Load(configFile, new Dictionary<string, string>())).Console;
+            var config = SwarmConfiguration.Load(configFile, new Dictionary<string, string>());
+            settings = SwarmSettings.From(config).Console;
+            tls = TlsSettings.From(config);
             if (tokens.Count > 0)
             {
                 invocation = ConsoleCommandLine.Parse(tokens);
@@ -76,7 +79,7 @@ internal static class ConsoleCommand
                 }
             }
         }
-        catch (Exception e) when (e is ConsoleUsageException or FileNotFoundException or Akka.Configuration.ConfigurationException)
+        catch (Exception e) when (e is ConsoleUsageException or FileNotFoundException or Akka.Configuration.ConfigurationException or ArgumentException)
         {
             Console.Error.WriteLine($"swarm: {e.Message}");
             return ExitCodes.InvalidInput;
@@ -87,7 +90,7 @@ internal static class ConsoleCommand
         var secret = secretOption ?? settings.EffectiveSecret;
         try
         {
-            await using var connection = await ConsoleConnection.ConnectAsync(target, secret, settings);
+            await using var connection = await ConsoleConnection.ConnectAsync(target, secret, settings, tls);
             var shell = new ConsoleShell(connection, TimeSpan.FromSeconds(1));
             return invocation is null
                 ? await shell.InteractiveAsync()

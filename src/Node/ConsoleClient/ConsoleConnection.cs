@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
+using Akka.Actor.Setup;
 using Akka.Configuration;
 using Akka.Remote;
 using Swarm.Actors.Configuration;
@@ -33,7 +34,9 @@ internal sealed class ConsoleConnection : IAsyncDisposable
     /// <summary>HOST:PORT of the node's console.</summary>
     public string Target { get; }
 
-    public static async Task<ConsoleConnection> ConnectAsync(string target, string secret, ConsoleSettings settings)
+    /// <summary>With <paramref name="tls"/> (swarm.tls of the console's --config) the connection is mutual TLS
+    /// (akka.ssl.tcp), else plain TCP: HOST:PORT is the same either way.</summary>
+    public static async Task<ConsoleConnection> ConnectAsync(string target, string secret, ConsoleSettings settings, TlsSettings? tls = null)
     {
         var (ip, port) = await ResolveAsync(target).ConfigureAwait(false);
         var config = ConfigurationFactory.ParseString($$"""
@@ -55,23 +58,25 @@ internal sealed class ConsoleConnection : IAsyncDisposable
                   hostname = "127.0.0.1"
                   port = 0
                   maximum-frame-size = {{settings.MaximumFrameSize}}b
+                  {{RemotingConfig.TransportSsl(tls is not null)}}
                 }
               }
               coordinated-shutdown.run-by-clr-shutdown-hook = off
             }
             """);
-        var system = ActorSystem.Create("swarm-console-client", config);
+        var setup = ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(config));
+        var system = ActorSystem.Create("swarm-console-client", tls is null ? setup : setup.And(tls.Setup()));
         var display = $"{ip}:{port}";
         try
         {
-            var address = new Address("akka.tcp", ConsoleSettings.SystemName, ip.ToString(), port);
+            var address = new Address(RemotingConfig.Scheme(tls is not null), ConsoleSettings.SystemName, ip.ToString(), port);
             var failed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             system.ActorOf(Props.Create(() => new AssociationWatcher(address, failed)));
             var identify = system.ActorSelection(new RootActorPath(address) / "user" / "console").ResolveOne(settings.ConnectTimeout);
             var first = await Task.WhenAny(identify, failed.Task).ConfigureAwait(false);
             if (first == failed.Task)
             {
-                throw new NodeUnreachableException($"cannot reach the node's console at {display}: {failed.Task.Result}");
+                throw new NodeUnreachableException($"cannot reach the node's console at {display}: {failed.Task.Result}{TlsHint(tls)}");
             }
 
             try
@@ -81,7 +86,7 @@ internal sealed class ConsoleConnection : IAsyncDisposable
             }
             catch (ActorNotFoundException)
             {
-                throw new NodeUnreachableException($"no node console answered at {display} within {settings.ConnectTimeout.TotalSeconds:0} s");
+                throw new NodeUnreachableException($"no node console answered at {display} within {settings.ConnectTimeout.TotalSeconds:0} s{TlsHint(tls)}");
             }
         }
         catch
@@ -90,6 +95,11 @@ internal sealed class ConsoleConnection : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>A TLS handshake that fails looks like a silent node from here: say which side may lack what.</summary>
+    private static string TlsHint(TlsSettings? tls) => tls is null
+        ? " (if the node uses TLS, give this console a certificate from its CA: swarm.tls.* in --config)"
+        : " (if the node uses TLS, its CA must be the one in this console's swarm.tls.ca)";
 
     public async Task<IConsoleReply> SendAsync(IConsoleCommand command)
     {

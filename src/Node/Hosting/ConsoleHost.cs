@@ -37,6 +37,8 @@ public sealed class ConsoleHost : IAsyncDisposable
             throw new ArgumentException($"the console would listen on {ip}, beyond loopback, without a secret: set swarm.console.secret or {ConsoleSettings.SecretVariable}");
         }
 
+        // With swarm.tls the console speaks mutual TLS too: a console needs a certificate from the CA and the secret.
+        var tls = TlsSettings.From(nodeConfig);
         var port = portOverride ?? settings.Port;
         PortCheck.EnsureFree(ip, port, "console");
         var config = ConfigurationFactory.ParseString($$"""
@@ -55,11 +57,17 @@ public sealed class ConsoleHost : IAsyncDisposable
                   hostname = "{{ip}}"
                   port = {{port}}
                   maximum-frame-size = {{settings.MaximumFrameSize}}b
+                  {{RemotingConfig.TransportSsl(tls is not null)}}
                 }
               }
             }
             """).WithFallback(nodeConfig);
         var setup = ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(config), new LoggerFactorySetup(loggers));
+        if (tls is not null)
+        {
+            setup = setup.And(tls.Setup());
+        }
+
         ActorSystem system;
         try
         {

@@ -104,10 +104,11 @@ public sealed class SwarmNode : IAsyncDisposable
         // Akka logs to stdout before the logger starts and after it stops; stdout carries scripts' lines. Set here,
         // not in hocon: the type lives in this assembly, and the actor tests load the same hocon.
         config = ConfigurationFactory.ParseString($"akka.stdout-logger-class = {SwarmConfiguration.Quote(typeof(StderrStartupLogger).AssemblyQualifiedName!)}").WithFallback(config);
-        var clustered = options.Cluster && settings.Cluster.Enabled;
+        var tls = TlsSettings.From(config);
+        var clustered = options.Cluster && settings.Cluster.Enabled && RemotingConfig.ClusterRequested(config, options.ClusterPort is not null, tls is not null);
         if (clustered)
         {
-            config = ClusterConfig(settings.Cluster, settings.Console.MaximumFrameSize).WithFallback(config);
+            config = ClusterConfig(settings.Cluster, settings.Console.MaximumFrameSize, tls is not null, config.GetBoolean("swarm.cluster.insecure", false)).WithFallback(config);
         }
 
         var listener = Bind(settings.Peer.BindAddress, settings.Peer.Port);
@@ -130,6 +131,11 @@ public sealed class SwarmNode : IAsyncDisposable
         builder.Services.AddAkka(settings.Cluster.Name, b =>
         {
             b.AddHocon(config, HoconAddMode.Prepend);
+            if (clustered && tls is not null)
+            {
+                b.AddSetup(tls.Setup());
+            }
+
             b.ConfigureLoggers(l =>
             {
                 l.LogLevel = akkaLevel;
@@ -229,48 +235,30 @@ public sealed class SwarmNode : IAsyncDisposable
         }
     }
 
-    private static Config ClusterConfig(ClusterSettings cluster, long frameSize)
+    private static Config ClusterConfig(ClusterSettings cluster, long frameSize, bool tls, bool insecure)
     {
         if (!IPAddress.TryParse(cluster.Hostname, out var ip))
         {
             throw new ArgumentException($"swarm.cluster.hostname '{cluster.Hostname}' must be an IP address (members address each other by it)");
         }
 
+        RemotingConfig.EnsureClusterSecured(ip, tls, insecure);
         PortCheck.EnsureFree(ip, cluster.Port, "cluster");
 
-        var seeds = cluster.SeedNodes.Select(s => SeedAddress(cluster.Name, s)).ToList();
+        var seeds = cluster.SeedNodes.Select(s => RemotingConfig.SeedAddress(cluster.Name, s, tls)).ToList();
         return ConfigurationFactory.ParseString($$"""
             akka {
               actor.provider = cluster
               remote.dot-netty.tcp {
                 hostname = "{{cluster.Hostname}}"
                 port = {{cluster.Port}}
+                {{RemotingConfig.TransportSsl(tls)}}
                 # Default 128000 bytes: larger messages (metainfo of big torrents, gossip of many torrents) are dropped.
                 maximum-frame-size = {{frameSize}}b
               }
               cluster.seed-nodes = [{{string.Join(", ", seeds.Select(SwarmConfiguration.Quote))}}]
             }
             """);
-    }
-
-    /// <summary>A seed node given as HOST:PORT becomes akka.tcp://NAME@HOST:PORT; a full address is taken as is.</summary>
-    private static string SeedAddress(string systemName, string seed)
-    {
-        if (seed.Contains("://", StringComparison.Ordinal))
-        {
-            try
-            {
-                return Address.Parse(seed).ToString();
-            }
-            catch (Exception e) when (e is UriFormatException or ArgumentException)
-            {
-                throw new ArgumentException($"seed node '{seed}' is not an Akka address: {e.Message}");
-            }
-        }
-
-        return HostPort.TryParse(seed, out var host, out var port)
-            ? $"akka.tcp://{systemName}@{host}:{port}"
-            : throw new ArgumentException($"seed node '{seed}' is not HOST:PORT or akka.tcp://{systemName}@HOST:PORT");
     }
 
     /// <summary>Runs the embedded tracker in this node (swarm.tracker-server.in-node).</summary>
