@@ -13,7 +13,7 @@ public sealed class NodeActor : ReceiveActor
     public NodeActor(NodeContext node, Socket listener, ClusterNodeInfo? cluster)
     {
         var catalog = Context.ActorOf(CatalogActor.Props(node), "torrents");
-        Context.ActorOf(Peers.PeerListenerActor.Props(listener, catalog, node.Settings.Peer, node.Clock), "listener");
+        Context.ActorOf(Peers.PeerListenerActor.Props(listener, catalog, node.Settings.Peer, node.Settings.PeerHardening, node.Clock), "listener");
         var presence = cluster is null ? ActorRefs.Nobody : Context.ActorOf(AvailabilityActor.Props(catalog, cluster, node.Settings.Cluster, node.Clock), "cluster");
         Receive<ClusterMessages.IClusterCommand>(m =>
         {

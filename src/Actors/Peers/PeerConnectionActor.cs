@@ -25,6 +25,9 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
     private PieceSet _theirs;
     private PeerWireChannel? _channel;
     private PeerWireState _state;
+    private RequestAllowance _metadataRequests; // hardening: ut_metadata requests this peer may still make
+    private RequestAllowance _refusedRequests; // hardening: requests we may still refuse before giving up on the peer
+    private bool _closed;
 
     public PeerConnectionActor(PeerConnectionArgs args)
     {
@@ -37,6 +40,7 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
         _openSlot = args.Node.Connections.HeldOpen();
         _connectSlot = args.Accepted is null ? args.Node.Connections.HeldConnect() : null;
         _state = PeerWireState.Start(args.Peer, _cfg.Pipeline.InitialDepth, _clock.GetUtcNow());
+        (_metadataRequests, _refusedRequests) = Allowances(_cfg.PeerHardening, args.Metainfo.InfoBytes.Length, _clock.GetUtcNow());
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -163,6 +167,9 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
             case WriterStopped w:
                 Close(w.Error is null ? "write side closed" : Describe(w.Error));
                 break;
+            case SendQueueFull full:
+                Close($"not reading: {full.QueuedBytes} bytes queued to it (the send queue's bound, peer-hardening.max-send-queue, or the node's send-budget)");
+                break;
             case Disconnect d:
                 Close(d.Reason);
                 break;
@@ -210,7 +217,8 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
             _args.Storage,
             _cfg.Peer.InboundBatchesInFlight,
             [_args.Limits.Download, _args.Node.Limits.Download],
-            [_args.Limits.Upload, _args.Node.Limits.Upload]);
+            [_args.Limits.Upload, _args.Node.Limits.Upload],
+            _args.Node.SendBudget);
         Become(Established);
         if (_args.Accepted is not null)
         {
@@ -277,8 +285,7 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
                 _state = _state.ExtensionHandshakeIs(ExtensionHandshake.Decode(x.Payload));
                 break;
             case Extended { ExtendedId: ExtensionHandshake.OurMetadataId } x when !_args.Metainfo.IsPrivate:
-                var info = _args.Metainfo.InfoBytes;
-                Apply(_state.MetadataAsked(MetadataMessage.Decode(x.Payload, info.Length), info));
+                OnMetadataMessage(x);
                 break;
             case KeepAlive or SuggestPiece or AllowedFast or DhtPort or Extended:
                 break; // understood; nothing we act on yet
@@ -315,16 +322,62 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
 
     private void OnRequest(Request r)
     {
-        var verdict = UploadRequestRule.Judge(r, _ours[r.Piece], _args.Metainfo.PieceSize(r.Piece), _state.Flags.AmChoking, _channel!.PendingUploads, _cfg.Peer.MaxIncomingRequests);
+        var queue = new UploadQueue(_channel!.PendingUploads, _cfg.Peer.MaxIncomingRequests, _channel.PendingUploadBytes, _cfg.PeerHardening.MaxQueuedUploadBytes);
+        var verdict = UploadRequestRule.Judge(r, _ours[r.Piece], _args.Metainfo.PieceSize(r.Piece), _state.Flags.AmChoking, queue);
         if (verdict == UploadVerdict.Violation)
         {
             throw new PeerProtocolException($"request for piece {r.Piece} at {r.Begin}+{r.Length} runs past the piece");
         }
 
-        if ((verdict == UploadVerdict.Refuse || !_channel.QueueUpload(r.Piece, r.Begin, r.Length)) && _state.Fast)
+        if (verdict == UploadVerdict.Queue && _channel.QueueUpload(r.Piece, r.Begin, r.Length))
+        {
+            return;
+        }
+
+        // A refusal costs a reject on the wire (BEP 6) and a read. Like libtorrent (max_rejects, for requests while
+        // choked) we disconnect a peer that keeps asking past the rate rather than go silent: dropping rejects would
+        // leave an honest fast peer waiting for blocks that never come.
+        (_refusedRequests, var allowed) = _refusedRequests.Take(_clock.GetUtcNow());
+        if (!allowed)
+        {
+            Close($"keeps asking for blocks we refuse (over {_cfg.PeerHardening.RejectsPerSecond}/s, peer-hardening.rejects-per-second)");
+            return;
+        }
+
+        if (_state.Fast)
         {
             Send(new RejectRequest(r.Piece, r.Begin, r.Length));
         }
+    }
+
+    private void OnMetadataMessage(Extended x)
+    {
+        var info = _args.Metainfo.InfoBytes;
+        var message = MetadataMessage.Decode(x.Payload, info.Length);
+        if (message.Type == MetadataMessageType.Request)
+        {
+            // Each answer is a 16 KiB piece (or a reject): a peer asking over and over, reading or not, is making us
+            // queue memory for it. Past the allowance it is disconnected, not merely ignored: an honest magnet fetch
+            // asks for each piece once, and libtorrent likewise answers a flooding peer only up to its queue.
+            (_metadataRequests, var allowed) = _metadataRequests.Take(_clock.GetUtcNow());
+            if (!allowed)
+            {
+                Close($"asks for our metadata more than {_cfg.PeerHardening.MetadataFetchesPerWindow} times per {_cfg.PeerHardening.MetadataFetchWindow.TotalSeconds:0}s (peer-hardening.metadata-fetches-per-window)");
+                return;
+            }
+        }
+
+        Apply(_state.MetadataAsked(message, info));
+    }
+
+    /// <summary>The metadata allowance lets the peer fetch our whole info dictionary <c>metadata-fetches-per-window</c>
+    /// times at once and again every window; the refusal allowance is <c>reject-burst</c> refilled at
+    /// <c>rejects-per-second</c>.</summary>
+    private static (RequestAllowance Metadata, RequestAllowance Refused) Allowances(PeerHardeningSettings h, int infoLength, DateTimeOffset now)
+    {
+        var perFetch = MetadataMessage.PieceCount(infoLength);
+        double burst = Math.Max(1, h.MetadataFetchesPerWindow * perFetch);
+        return (RequestAllowance.Full(burst, burst / h.MetadataFetchWindow.TotalSeconds, now), RequestAllowance.Full(h.RejectBurst, h.RejectsPerSecond, now));
     }
 
     private void Apply((PeerWireState Next, PeerWireReaction Reaction) step)
@@ -369,6 +422,12 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
 
     private void Close(string reason)
     {
+        if (_closed)
+        {
+            return; // a batch may go on after the first reason to close
+        }
+
+        _closed = true;
         _log.Info("{0}: disconnected: {1}", Who, reason);
         (_state, var released) = _state.ReleaseAll();
         Release(released);
