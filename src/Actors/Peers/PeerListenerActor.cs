@@ -124,6 +124,7 @@ public sealed class PeerListenerActor : ReceiveActor, IWithTimers
         catch (Exception e)
         {
             _log.Debug("incoming connection from {0} dropped: {1}", socket.RemoteEndPoint, e.Message);
+            admitted.Dispose(); // before the close, so a peer that sees it and reconnects finds its place free
             socket.Dispose();
         }
         finally
