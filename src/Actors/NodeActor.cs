@@ -81,7 +81,7 @@ public sealed class NodeActor : ReceiveActor
 
         // Listening on a socket that already listens (as tests hand in) only sets its backlog again.
         _listener.Listen(_node.Settings.Peer.ListenBacklog);
-        Context.ActorOf(Peers.PeerListenerActor.Props(_listener, _catalog, _node.Settings.Peer, _node.Clock), "listener");
+        Context.ActorOf(Peers.PeerListenerActor.Props(_listener, _catalog, _node.Settings.Peer, _node.Settings.PeerHardening, _node.Clock), "listener");
         _portOpen = true;
         foreach (var waiter in _awaitingPort)
         {

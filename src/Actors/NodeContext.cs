@@ -34,6 +34,12 @@ public sealed record NodeContext(
             new FileHandlePool(settings.Storage.MaxOpenFiles),
             new PieceBufferPool(settings.Storage.PieceBuffersRetained),
             new TransferLimits(settings.Limits.DownloadRate, settings.Limits.UploadRate, time),
-            time);
+            time)
+        {
+            SendBudget = new SendBudget(settings.PeerHardening.SendBudget, settings.PeerHardening.MaxSendQueue, settings.PeerHardening.SendQueueGuaranteed),
+        };
     }
+
+    /// <summary>hardening: peer memory. Bytes queued to peers over the whole node (<c>swarm.peer-hardening</c>).</summary>
+    public required SendBudget SendBudget { get; init; }
 }

@@ -140,6 +140,7 @@ public sealed record SwarmSettings(
             c.GetTimeSpan("stats-interval"))
         {
             Catalog = new CatalogSettings(c.GetInt("catalog.max-restarts"), c.GetTimeSpan("catalog.restart-window")) { RecoveryTimeout = c.GetTimeSpan("catalog.recovery-timeout") },
+            PeerHardening = PeerHardeningSettings.From(c.GetConfig("peer-hardening")),
         };
 
         // One --bind for every socket: a tracker records the address an announce comes from.
@@ -151,6 +152,9 @@ public sealed record SwarmSettings(
     }
 
     public required CatalogSettings Catalog { get; init; }
+
+    /// <summary>hardening: peer memory and handshakes (the `swarm.peer-hardening` block).</summary>
+    public required PeerHardeningSettings PeerHardening { get; init; }
 }
 
 /// <summary>The `swarm.catalog` block: how long the catalog keeps restarting a torrent that throws.</summary>
@@ -296,3 +300,44 @@ public sealed record TrackerServerSettings(
     int MaxScrape,
     TimeSpan AskTimeout,
     int UdpMaxInFlight);
+
+/// <summary>hardening: peer memory and handshakes. The `swarm.peer-hardening` block: what hostile peers can make the
+/// node hold (send queues, queued uploads, metadata and reject floods) and how many incoming connections may sit in
+/// the handshake.</summary>
+public sealed record PeerHardeningSettings(
+    long MaxSendQueue,
+    long SendBudget,
+    long SendQueueGuaranteed,
+    long MaxQueuedUploadBytes,
+    int MetadataFetchesPerWindow,
+    TimeSpan MetadataFetchWindow,
+    int RejectBurst,
+    double RejectsPerSecond,
+    int MaxIncomingHandshakes,
+    int MaxIncomingHandshakesPerAddress)
+{
+    public static PeerHardeningSettings From(Config h)
+    {
+        var settings = new PeerHardeningSettings(
+            h.GetByteSize("max-send-queue") ?? throw Missing("max-send-queue"),
+            h.GetByteSize("send-budget") ?? throw Missing("send-budget"),
+            h.GetByteSize("send-queue-guaranteed") ?? throw Missing("send-queue-guaranteed"),
+            h.GetByteSize("max-queued-upload-bytes") ?? throw Missing("max-queued-upload-bytes"),
+            h.GetInt("metadata-fetches-per-window"),
+            h.GetTimeSpan("metadata-fetch-window"),
+            h.GetInt("reject-burst"),
+            h.GetDouble("rejects-per-second"),
+            h.GetInt("max-incoming-handshakes"),
+            h.GetInt("max-incoming-handshakes-per-address"));
+        if (settings.MaxSendQueue <= 0 || settings.SendBudget <= 0 || settings.MaxQueuedUploadBytes <= 0 || settings.MetadataFetchesPerWindow <= 0
+            || settings.MetadataFetchWindow <= TimeSpan.Zero || settings.RejectBurst <= 0 || settings.RejectsPerSecond < 0
+            || settings.MaxIncomingHandshakes <= 0 || settings.MaxIncomingHandshakesPerAddress <= 0)
+        {
+            throw new ConfigurationException("swarm.peer-hardening: every bound must be positive");
+        }
+
+        return settings;
+    }
+
+    private static ConfigurationException Missing(string key) => new($"swarm.peer-hardening.{key} is missing");
+}

@@ -12,7 +12,7 @@ namespace Swarm.Actors.Peers;
 /// <see cref="HandshakeExchange"/>; an accepted connection, whose handshake the listener read, passes through at once)
 /// and established, where <see cref="PeerWireState"/> decides and this actor acts. Any protocol violation throws, and
 /// the torrent's supervisor stops this actor only.</summary>
-public sealed class PeerConnectionActor : UntypedActor, IWithTimers
+public sealed partial class PeerConnectionActor : UntypedActor, IWithTimers
 {
     private readonly PeerConnectionArgs _args;
     private readonly SwarmSettings _cfg;
@@ -25,6 +25,9 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
     private PieceSet _theirs;
     private PeerWireChannel? _channel;
     private PeerWireState _state;
+    private RequestAllowance _metadataRequests; // hardening: ut_metadata requests this peer may still make
+    private RequestAllowance _refusedRequests; // hardening: requests we may still refuse before giving up on the peer
+    private bool _closed;
 
     public PeerConnectionActor(PeerConnectionArgs args)
     {
@@ -37,6 +40,7 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
         _openSlot = args.Node.Connections.HeldOpen();
         _connectSlot = args.Accepted is null ? args.Node.Connections.HeldConnect() : null;
         _state = PeerWireState.Start(args.Peer, _cfg.Pipeline.InitialDepth, _clock.GetUtcNow());
+        (_metadataRequests, _refusedRequests) = Allowances(_cfg.PeerHardening, args.Metainfo.InfoBytes.Length, _clock.GetUtcNow());
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -163,6 +167,9 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
             case WriterStopped w:
                 Close(w.Error is null ? "write side closed" : Describe(w.Error));
                 break;
+            case SendQueueFull full:
+                Close($"not reading: {full.QueuedBytes} bytes queued to it (the send queue's bound, peer-hardening.max-send-queue, or the node's send-budget)");
+                break;
             case Disconnect d:
                 Close(d.Reason);
                 break;
@@ -210,7 +217,8 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
             _args.Storage,
             _cfg.Peer.InboundBatchesInFlight,
             [_args.Limits.Download, _args.Node.Limits.Download],
-            [_args.Limits.Upload, _args.Node.Limits.Upload]);
+            [_args.Limits.Upload, _args.Node.Limits.Upload],
+            _args.Node.SendBudget);
         Become(Established);
         if (_args.Accepted is not null)
         {
@@ -277,8 +285,7 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
                 _state = _state.ExtensionHandshakeIs(ExtensionHandshake.Decode(x.Payload));
                 break;
             case Extended { ExtendedId: ExtensionHandshake.OurMetadataId } x when !_args.Metainfo.IsPrivate:
-                var info = _args.Metainfo.InfoBytes;
-                Apply(_state.MetadataAsked(MetadataMessage.Decode(x.Payload, info.Length), info));
+                OnMetadataMessage(x);
                 break;
             case KeepAlive or SuggestPiece or AllowedFast or DhtPort or Extended:
                 break; // understood; nothing we act on yet
@@ -310,20 +317,6 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
                     Send(new RejectRequest(piece, begin, length));
                 }
             }
-        }
-    }
-
-    private void OnRequest(Request r)
-    {
-        var verdict = UploadRequestRule.Judge(r, _ours[r.Piece], _args.Metainfo.PieceSize(r.Piece), _state.Flags.AmChoking, _channel!.PendingUploads, _cfg.Peer.MaxIncomingRequests);
-        if (verdict == UploadVerdict.Violation)
-        {
-            throw new PeerProtocolException($"request for piece {r.Piece} at {r.Begin}+{r.Length} runs past the piece");
-        }
-
-        if ((verdict == UploadVerdict.Refuse || !_channel.QueueUpload(r.Piece, r.Begin, r.Length)) && _state.Fast)
-        {
-            Send(new RejectRequest(r.Piece, r.Begin, r.Length));
         }
     }
 
@@ -369,6 +362,12 @@ public sealed class PeerConnectionActor : UntypedActor, IWithTimers
 
     private void Close(string reason)
     {
+        if (_closed)
+        {
+            return; // a batch may go on after the first reason to close
+        }
+
+        _closed = true;
         _log.Info("{0}: disconnected: {1}", Who, reason);
         (_state, var released) = _state.ReleaseAll();
         Release(released);

@@ -62,6 +62,9 @@ public static class PeerConnectionMessages
 
     internal sealed record WriterStopped(Exception? Error);
 
+    /// <summary>hardening: the peer's send queue passed its bound (or the node's budget): it is not reading.</summary>
+    internal sealed record SendQueueFull(long QueuedBytes);
+
     /// <summary>Every stats interval: rates, pipeline depth, request timeouts, keep-alives, stats to the torrent.</summary>
     internal sealed record ConnectionTick
     {

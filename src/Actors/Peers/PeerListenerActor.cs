@@ -10,32 +10,36 @@ namespace Swarm.Actors.Peers;
 
 /// <summary>Accepts incoming peer connections on the node's bound socket, reads each handshake with
 /// <see cref="HandshakeExchange"/> (within <c>peer.handshake-timeout</c>, off the actor) and hands the connection to the
-/// torrents actor, which routes it by info-hash.</summary>
-public sealed class PeerListenerActor : ReceiveActor
+/// torrents actor, which routes it by info-hash. Connections still in the handshake are capped node-wide and per
+/// remote address (<see cref="HandshakeAdmission"/>): one over a cap is closed as soon as it is accepted, before any
+/// read, and the ones already waiting are left alone.</summary>
+public sealed class PeerListenerActor : ReceiveActor, IWithTimers
 {
     private readonly Socket _listener;
     private readonly IActorRef _torrents;
-    private readonly PeerSettings _settings;
-    private readonly TimeProvider _clock;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CancellationTokenSource _cts = new();
+    private readonly HandshakeAdmission _admission;
 
-    public PeerListenerActor(Socket listener, IPEndPoint endpoint, IActorRef torrents, PeerSettings settings, TimeProvider clock)
+    public PeerListenerActor(Socket listener, IPEndPoint endpoint, IActorRef torrents, PeerSettings settings, PeerHardeningSettings hardening, TimeProvider clock)
     {
+        _admission = new HandshakeAdmission(hardening.MaxIncomingHandshakes, hardening.MaxIncomingHandshakesPerAddress, settings.HandshakeTimeout, clock);
         // A restarted listener finds the socket its predecessor closed and binds the same endpoint again.
         _listener = listener.SafeHandle.IsClosed ? Rebind(endpoint) : listener;
         _torrents = torrents;
-        _settings = settings;
-        _clock = clock;
         Receive<AcceptFailed>(f => throw new IOException($"peer listener stopped: {f.Error}"));
+        Receive<ExpireHandshakes>(_ => _admission.Expire());
     }
 
-    /// <param name="clock">Times the handshake timeout: the node's clock (<see cref="NodeContext.Clock"/>).</param>
-    public static Props Props(Socket listener, IActorRef torrents, PeerSettings settings, TimeProvider? clock = null)
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <param name="clock">Times the handshake deadlines: the node's clock (<see cref="NodeContext.Clock"/>).</param>
+    /// <param name="hardening">The caps on incoming connections still in the handshake.</param>
+    public static Props Props(Socket listener, IActorRef torrents, PeerSettings settings, PeerHardeningSettings hardening, TimeProvider? clock = null)
     {
         var endpoint = (IPEndPoint)listener.LocalEndPoint!;
         var time = clock ?? TimeProvider.System;
-        return Akka.Actor.Props.Create(() => new PeerListenerActor(listener, endpoint, torrents, settings, time));
+        return Akka.Actor.Props.Create(() => new PeerListenerActor(listener, endpoint, torrents, settings, hardening, time));
     }
 
     private static Socket Rebind(IPEndPoint endpoint)
@@ -51,6 +55,7 @@ public sealed class PeerListenerActor : ReceiveActor
     {
         var self = Self;
         _ = Task.Run(() => AcceptLoop(self));
+        Timers.StartPeriodicTimer("expire", ExpireHandshakes.Instance, _admission.SweepInterval);
     }
 
     protected override void PostStop()
@@ -82,23 +87,49 @@ public sealed class PeerListenerActor : ReceiveActor
                 return;
             }
 
-            _ = ReadHandshake(socket);
+            var remote = socket.RemoteEndPoint as IPEndPoint;
+            var admitted = remote is null ? null : _admission.TryAdmit(remote.Address, out var refusal) ?? Refuse(socket, remote, refusal);
+            if (admitted is not null)
+            {
+                _ = ReadHandshake(socket, admitted);
+            }
         }
     }
 
-    private async Task ReadHandshake(Socket socket)
+    /// <summary>Closes a connection over a cap at once. A reset (linger 0) frees the socket without a TIME_WAIT, so a
+    /// flood of connections costs us nothing after it.</summary>
+    private Admission? Refuse(Socket socket, IPEndPoint remote, string? reason)
+    {
+        _log.Debug("incoming connection from {0} closed: {1}", remote, reason);
+        try
+        {
+            socket.LingerState = new LingerOption(true, 0);
+        }
+        catch (SocketException)
+        {
+        }
+
+        socket.Dispose();
+        return null;
+    }
+
+    private async Task ReadHandshake(Socket socket, Admission admitted)
     {
         try
         {
-            using var timeout = new CancellationTokenSource(_settings.HandshakeTimeout, _clock);
-            using var either = CancellationTokenSource.CreateLinkedTokenSource(_cts.Token, timeout.Token);
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(_cts.Token, admitted.Deadline);
             var handshake = await HandshakeExchange.ReceiveAsync(socket, either.Token).ConfigureAwait(false);
             _torrents.Tell(new TorrentMessages.IncomingPeer(socket, handshake));
         }
         catch (Exception e)
         {
             _log.Debug("incoming connection from {0} dropped: {1}", socket.RemoteEndPoint, e.Message);
+            admitted.Dispose(); // before the close, so a peer that sees it and reconnects finds its place free
             socket.Dispose();
+        }
+        finally
+        {
+            admitted.Dispose();
         }
     }
 }

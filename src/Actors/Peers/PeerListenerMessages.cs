@@ -6,4 +6,10 @@ public static class PeerListenerMessages
     /// <summary>The accept loop ended on a socket error; the actor throws it so that its supervisor restarts the
     /// listener, which binds the endpoint again.</summary>
     internal sealed record AcceptFailed(string Error);
+
+    /// <summary>The listener's tick: incoming connections past their handshake deadline (on the node's clock) are closed.</summary>
+    internal sealed record ExpireHandshakes
+    {
+        public static ExpireHandshakes Instance { get; } = new();
+    }
 }

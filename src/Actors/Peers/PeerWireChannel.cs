@@ -13,7 +13,10 @@ namespace Swarm.Actors.Peers;
 /// <summary>The socket side of one peer connection: a Pipelines read loop that frames messages with
 /// <see cref="PeerMessageReader"/> and hands them to the connection actor in batches (pausing when the actor
 /// falls behind), and a write loop fed by a channel. Uploads are read from disk straight into the socket
-/// buffer on the write loop, so block data never travels through a mailbox.</summary>
+/// buffer on the write loop, so block data never travels through a mailbox. Everything queued for the write loop is
+/// charged to the node's <see cref="SendBudget"/>: a peer that stops reading cannot make the queue grow past its bound
+/// (the owner hears <see cref="SendQueueFull"/> once and disconnects it), and what it left queued is given back when
+/// the channel is disposed.</summary>
 internal sealed class PeerWireChannel : IAsyncDisposable
 {
     private readonly Socket _socket;
@@ -26,13 +29,19 @@ internal sealed class PeerWireChannel : IAsyncDisposable
     private readonly IReadOnlyList<RateLimit> _downloadLimits;
     private readonly IReadOnlyList<RateLimit> _uploadLimits;
     private readonly CancellationTokenSource _cts = new();
+    private readonly SendBudget _budget;
+    private readonly Lock _queueGate = new();
+    private long _queuedBytes; // under _queueGate
+    private bool _queueClosed; // under _queueGate: full or disposed, nothing more is queued or charged
+    private long _pendingUploadBytes;
     private long _uploaded;
     private long _downloaded;
     private Task? _readLoop;
     private Task? _writeLoop;
 
-    public PeerWireChannel(Socket socket, IActorRef owner, TorrentStorage storage, int batchesInFlight, IReadOnlyList<RateLimit> downloadLimits, IReadOnlyList<RateLimit> uploadLimits)
+    public PeerWireChannel(Socket socket, IActorRef owner, TorrentStorage storage, int batchesInFlight, IReadOnlyList<RateLimit> downloadLimits, IReadOnlyList<RateLimit> uploadLimits, SendBudget budget)
     {
+        _budget = budget;
         _downloadLimits = downloadLimits;
         _uploadLimits = uploadLimits;
         _socket = socket;
@@ -50,6 +59,21 @@ internal sealed class PeerWireChannel : IAsyncDisposable
 
     public int PendingUploads => _pendingUploads.Count;
 
+    /// <summary>Bytes of the requests accepted and not yet served.</summary>
+    public long PendingUploadBytes => Interlocked.Read(ref _pendingUploadBytes);
+
+    /// <summary>Bytes queued for the write loop now (charged to the node's budget).</summary>
+    public long QueuedBytes
+    {
+        get
+        {
+            lock (_queueGate)
+            {
+                return _queuedBytes;
+            }
+        }
+    }
+
     public void Start(PeerWireLimits limits, int batchSize)
     {
         _readLoop = Task.Run(() => ReadLoop(limits, batchSize));
@@ -59,7 +83,8 @@ internal sealed class PeerWireChannel : IAsyncDisposable
     /// <summary>Called by the actor once it has handled a batch, letting the reader deliver another.</summary>
     public void BatchHandled() => _batchesInFlight.Release();
 
-    public void Send(PeerMessage message) => _outbound.Writer.TryWrite(message);
+    /// <summary>Queues a message; false when the queue is full (or closed) and it was dropped.</summary>
+    public bool Send(PeerMessage message) => Enqueue(message, SendBudget.CostOf(message));
 
     public bool QueueUpload(int piece, int begin, int length)
     {
@@ -68,11 +93,17 @@ internal sealed class PeerWireChannel : IAsyncDisposable
             return false;
         }
 
-        _outbound.Writer.TryWrite(new UploadBlock(piece, begin, length));
+        Interlocked.Add(ref _pendingUploadBytes, length);
+        if (!Enqueue(new UploadBlock(piece, begin, length), SendBudget.ItemOverhead))
+        {
+            Forget(piece, begin, length);
+            return false;
+        }
+
         return true;
     }
 
-    public bool CancelUpload(int piece, int begin, int length) => _pendingUploads.TryRemove((piece, begin, length), out _);
+    public bool CancelUpload(int piece, int begin, int length) => Forget(piece, begin, length);
 
     /// <summary>Drops every queued upload (we choked the peer) and returns them, for BEP 6 rejects.</summary>
     public IReadOnlyList<(int Piece, int Begin, int Length)> ClearUploads()
@@ -80,7 +111,7 @@ internal sealed class PeerWireChannel : IAsyncDisposable
         var dropped = new List<(int, int, int)>();
         foreach (var key in _pendingUploads.Keys)
         {
-            if (_pendingUploads.TryRemove(key, out _))
+            if (Forget(key.Piece, key.Begin, key.Length))
             {
                 dropped.Add(key);
             }
@@ -105,8 +136,92 @@ internal sealed class PeerWireChannel : IAsyncDisposable
         }
 
         _stream.Dispose();
+        if (_writeLoop is not null)
+        {
+            // The loop ends on the cancellation; only then is the channel ours to empty.
+            await _writeLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        CloseQueue();
+        while (_outbound.Reader.TryRead(out _))
+        {
+        }
+
         _cts.Dispose();
     }
+
+    private bool Enqueue(object item, int cost)
+    {
+        long queued;
+        lock (_queueGate)
+        {
+            if (_queueClosed)
+            {
+                return false;
+            }
+
+            if (_budget.TryTake(_queuedBytes, cost))
+            {
+                _queuedBytes += cost;
+                _outbound.Writer.TryWrite(item);
+                return true;
+            }
+
+            queued = _queuedBytes;
+        }
+
+        // Full: the peer is not reading what we owe it. Nothing more is queued; the owner disconnects it, and the
+        // disposal gives the queued bytes back to the node.
+        CloseQueue();
+        _owner.Tell(new SendQueueFull(queued));
+        return false;
+    }
+
+    private void Dequeued(int cost)
+    {
+        lock (_queueGate)
+        {
+            if (!_queueClosed)
+            {
+                _queuedBytes -= cost;
+                _budget.Return(cost);
+            }
+        }
+    }
+
+    /// <summary>Stops queueing and gives everything still queued back to the node's budget, once.</summary>
+    private void CloseQueue()
+    {
+        lock (_queueGate)
+        {
+            if (_queueClosed)
+            {
+                return;
+            }
+
+            _queueClosed = true;
+            _budget.Return(_queuedBytes);
+            _queuedBytes = 0;
+        }
+    }
+
+    private bool Forget(int piece, int begin, int length)
+    {
+        if (!_pendingUploads.TryRemove((piece, begin, length), out _))
+        {
+            return false;
+        }
+
+        Interlocked.Add(ref _pendingUploadBytes, -length);
+        return true;
+    }
+
+    private static int CostOf(object item) => item switch
+    {
+        PeerMessage m => SendBudget.CostOf(m),
+        byte[] raw => SendBudget.ItemOverhead + raw.Length,
+        _ => SendBudget.ItemOverhead,
+    };
 
     private async Task ReadLoop(PeerWireLimits limits, int batchSize)
     {
@@ -195,6 +310,7 @@ internal sealed class PeerWireChannel : IAsyncDisposable
             {
                 while (channel.TryRead(out var item))
                 {
+                    Dequeued(CostOf(item));
                     switch (item)
                     {
                         case PeerMessage m:
@@ -203,7 +319,7 @@ internal sealed class PeerWireChannel : IAsyncDisposable
                         case byte[] raw:
                             writer.Write(raw);
                             break;
-                        case UploadBlock u when _pendingUploads.TryRemove((u.Piece, u.Begin, u.Length), out _):
+                        case UploadBlock u when Forget(u.Piece, u.Begin, u.Length):
                             var wait = TransferLimits.Reserve(_uploadLimits, u.Length);
                             if (wait > TimeSpan.Zero)
                             {
@@ -254,7 +370,7 @@ internal sealed class PeerWireChannel : IAsyncDisposable
     }
 
     /// <summary>Writes raw bytes (the handshake) ahead of any framed message.</summary>
-    public void SendRaw(byte[] bytes) => _outbound.Writer.TryWrite(bytes);
+    public bool SendRaw(byte[] bytes) => Enqueue(bytes, SendBudget.ItemOverhead + bytes.Length);
 
     private sealed record UploadBlock(int Piece, int Begin, int Length);
 }

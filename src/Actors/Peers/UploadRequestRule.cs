@@ -10,9 +10,8 @@ public static class UploadRequestRule
     /// <param name="weHaveIt">The requested piece is verified here.</param>
     /// <param name="pieceSize">The length of the requested piece.</param>
     /// <param name="amChoking">We choke the peer: it may not ask (a request in flight when we choked is refused).</param>
-    /// <param name="queued">Requests of this peer already queued for upload.</param>
-    /// <param name="maxQueued">The queue we advertise as our <c>reqq</c> (<c>peer.max-incoming-requests</c>).</param>
-    public static UploadVerdict Judge(Request request, bool weHaveIt, int pieceSize, bool amChoking, int queued, int maxQueued)
+    /// <param name="queue">What this peer has queued for upload already, and the bounds.</param>
+    public static UploadVerdict Judge(Request request, bool weHaveIt, int pieceSize, bool amChoking, UploadQueue queue)
     {
         var inside = (long)request.Begin + request.Length <= pieceSize;
         if (weHaveIt && !inside)
@@ -21,8 +20,19 @@ public static class UploadRequestRule
             return UploadVerdict.Violation;
         }
 
-        return amChoking || !weHaveIt || queued >= maxQueued ? UploadVerdict.Refuse : UploadVerdict.Queue;
+        return amChoking || !weHaveIt || queue.IsFullFor(request.Length) ? UploadVerdict.Refuse : UploadVerdict.Queue;
     }
+}
+
+/// <summary>A peer's requests accepted and not yet served, and their bounds.</summary>
+/// <param name="Count">Requests queued.</param>
+/// <param name="MaxCount">The queue we advertise as our <c>reqq</c> (<c>peer.max-incoming-requests</c>).</param>
+/// <param name="Bytes">Their bytes.</param>
+/// <param name="MaxBytes">hardening: <c>peer-hardening.max-queued-upload-bytes</c>, so the bound holds in bytes
+/// whatever block length the configuration allows.</param>
+public readonly record struct UploadQueue(int Count, int MaxCount, long Bytes, long MaxBytes)
+{
+    public bool IsFullFor(int length) => Count >= MaxCount || Bytes + length > MaxBytes;
 }
 
 public enum UploadVerdict
