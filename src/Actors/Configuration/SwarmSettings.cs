@@ -156,6 +156,7 @@ public sealed record SwarmSettings(
             {
                 MaxTorrentsPerAddress = ts.GetInt("max-torrents-per-address"),
                 MaxPeersPerAddress = ts.GetInt("max-peers-per-address"),
+                MaxPeersPerAddressInTorrent = ts.GetInt("max-peers-per-address-in-torrent"),
                 ProbationInterval = ts.GetTimeSpan("probation-interval"),
                 ProbationExpiry = ts.GetTimeSpan("probation-expiry"),
             },
@@ -331,6 +332,9 @@ public sealed record TrackerServerSettings(
 
     /// <summary>Peers remembered from one source address over all torrents; past it its new peers are answered, not remembered.</summary>
     public int MaxPeersPerAddress { get; init; } = 5000;
+
+    /// <summary>Peers (ports) remembered from one source address in one torrent.</summary>
+    public int MaxPeersPerAddressInTorrent { get; init; } = 16;
 
     /// <summary>The interval told to a peer on its first announce to a torrent, so an honest one comes back soon.</summary>
     public TimeSpan ProbationInterval { get; init; } = TimeSpan.FromMinutes(2);

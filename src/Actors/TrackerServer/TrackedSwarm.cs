@@ -36,9 +36,11 @@ public sealed record TrackedSwarm(
     public static IPEndPoint EndPointOf(IPAddress from, int port) => new(from.IsIPv4MappedToIPv6 ? from.MapToIPv4() : from, port);
 
     /// <summary>Whether an announce from <paramref name="endpoint"/> would remember a new peer, within
-    /// <paramref name="maxPeers"/> for this torrent; the node-wide budget must then have room as well.</summary>
-    public bool WantsRoom(AnnounceEvent ev, IPEndPoint endpoint, int maxPeers) =>
-        ev != AnnounceEvent.Stopped && !Peers.ContainsKey(endpoint) && Peers.Count < maxPeers;
+    /// <paramref name="maxPeers"/> for this torrent and <paramref name="maxPerAddress"/> peers of its address in this
+    /// torrent (one machine announcing many ports cannot fill a swarm); the budgets must then have room as well.</summary>
+    public bool WantsRoom(AnnounceEvent ev, IPEndPoint endpoint, int maxPeers, int maxPerAddress = int.MaxValue) =>
+        ev != AnnounceEvent.Stopped && !Peers.ContainsKey(endpoint) && Peers.Count < maxPeers
+            && (maxPerAddress >= maxPeers || Peers.Keys.Count(e => e.Address.Equals(endpoint.Address)) < maxPerAddress);
 
     /// <summary>The swarm after an announce, and the remembered peers it let go (their room goes back to the
     /// budgets). A stopped peer is forgotten; a known one is refreshed and has returned.</summary>

@@ -47,7 +47,7 @@ public sealed class TrackedTorrentActor : ReceiveActor, IWithTimers
         var request = a.Request;
         var endpoint = TrackedSwarm.EndPointOf(a.From, request.Port);
         // Past the torrent's bound, the address's share or the node's budget a new peer is answered but not remembered.
-        var admitted = _swarm.WantsRoom(request.Event, endpoint, _settings.MaxPeersPerTorrent) && _budgets.TryTakePeer(endpoint.Address);
+        var admitted = _swarm.WantsRoom(request.Event, endpoint, _settings.MaxPeersPerTorrent, _settings.MaxPeersPerAddressInTorrent) && _budgets.TryTakePeer(endpoint.Address);
         (_swarm, var released) = _swarm.Announce(request, endpoint, _clock.GetUtcNow(), admitted);
         Release(released);
         var counts = _swarm.Counts();

@@ -69,6 +69,8 @@ public sealed class TrackedSwarmTests
         Assert.False(swarm.WantsRoom(AnnounceEvent.Started, At("10.0.0.2"), maxPeers: 1)); // the torrent's bound
         Assert.False(swarm.WantsRoom(AnnounceEvent.None, At("10.0.0.1"), maxPeers: 1)); // known: no new room
         Assert.False(swarm.WantsRoom(AnnounceEvent.Stopped, At("10.0.0.2"), maxPeers: 2));
+        Assert.False(swarm.WantsRoom(AnnounceEvent.Started, new IPEndPoint(IPAddress.Parse("10.0.0.1"), 7000), maxPeers: 9, maxPerAddress: 1)); // its address's share
+        Assert.True(swarm.WantsRoom(AnnounceEvent.Started, new IPEndPoint(IPAddress.Parse("10.0.0.1"), 7000), maxPeers: 9, maxPerAddress: 2));
 
         var (after, _) = swarm.Announce(Request(left: 1), At("10.0.0.2"), T0, admitted: false);
         Assert.Equal([At("10.0.0.1")], after.Peers.Keys);
