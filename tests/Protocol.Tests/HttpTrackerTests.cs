@@ -203,6 +203,30 @@ public sealed class HttpTrackerTests
     }
 
     [Fact]
+    public void KeepsAtMostMaxPeersIpv4First()
+    {
+        var body = BencodeWriter.Encode(BDictionary.From(
+            ("interval", Int(900)),
+            ("peers", new BString(Compact(("1.2.3.4", 1), ("1.2.3.5", 2), ("1.2.3.6", 3)))),
+            ("peers6", new BString(Compact(("2001:db8::7", 443), ("2001:db8::8", 443))))));
+        Assert.Equal([IPEndPoint.Parse("1.2.3.4:1"), IPEndPoint.Parse("1.2.3.5:2")], HttpTrackerCodec.ParseAnnounce(body, maxPeers: 2).Peers);
+        Assert.Equal(4, HttpTrackerCodec.ParseAnnounce(body, maxPeers: 4).Peers.Count);
+        var list = List(Enumerable.Range(1, 10).Select(i => (BValue)BDictionary.From(("ip", Str($"10.0.0.{i}")), ("port", Int(1)))).ToArray());
+        Assert.Equal(3, HttpTrackerCodec.ParseAnnounce(BencodeWriter.Encode(BDictionary.From(("interval", Int(60)), ("peers", list))), maxPeers: 3).Peers.Count);
+    }
+
+    [Fact]
+    public void TrackerTextIsMadePrintableAndShort()
+    {
+        var reason = "\u001b[2J" + new string('x', 400);
+        var e = Fails($"d14:failure reason{reason.Length}:{reason}e");
+        Assert.DoesNotContain('\u001b', e.Message);
+        Assert.True(e.Message.Length < 300, e.Message);
+        var warned = HttpTrackerCodec.ParseAnnounce(BencodeWriter.Encode(BDictionary.From(("interval", Int(60)), ("peers", Str("")), ("warning message", Str("a\u001b[31mb")))));
+        Assert.Equal("a\\u001b[31mb", warned.Warning);
+    }
+
+    [Fact]
     public void ClampsAbsurdIntervals()
     {
         var r = HttpTrackerCodec.ParseAnnounce(BencodeWriter.Encode(BDictionary.From(("interval", Int(long.MaxValue)), ("peers", Str("")))));

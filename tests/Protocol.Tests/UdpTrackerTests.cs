@@ -92,6 +92,17 @@ public sealed class UdpTrackerTests
     }
 
     [Fact]
+    public void KeepsAtMostMaxPeersAndAPrintableError()
+    {
+        var peers = Enumerable.Range(0, 50).SelectMany(i => new byte[] { 10, 0, 0, (byte)i, 0, 80 }).ToArray();
+        var reply = Reply(1, Tx, 12 + peers.Length, b => peers.CopyTo(b[12..]));
+        Assert.Equal(5, UdpTrackerCodec.ParseAnnounce(reply, Tx, maxPeers: 5).Peers.Count);
+        var e = Assert.Throws<TrackerException>(() => UdpTrackerCodec.ParseAnnounce(ErrorReply(Tx, "\u001b]0;owned\u0007" + new string('y', 5000)), Tx));
+        Assert.DoesNotContain('\u001b', e.Message);
+        Assert.True(e.Message.Length < 300, e.Message);
+    }
+
+    [Fact]
     public void ParsesAnnounceReplyWithoutPeersAndClampsTheInterval()
     {
         var r = UdpTrackerCodec.ParseAnnounce(Reply(1, Tx, 12, b => BinaryPrimitives.WriteInt32BigEndian(b, -5)), Tx);

@@ -143,6 +143,31 @@ public sealed record SwarmSettings(
             PeerHardening = PeerHardeningSettings.From(c.GetConfig("peer-hardening")),
         };
 
+        // hardening: trackers
+        settings = settings with
+        {
+            Tracker = settings.Tracker with
+            {
+                MaxResponseSize = (int)Math.Clamp(tr.GetByteSize("max-response-size") ?? 1024 * 1024, 1, int.MaxValue - 1),
+                MaxRedirects = tr.GetInt("max-redirects"),
+                MaxPeersPerReply = tr.GetInt("max-peers-per-reply"),
+                RefusePrivateAddresses = tr.GetBoolean("refuse-private-addresses"),
+            },
+            TrackerServer = settings.TrackerServer with
+            {
+                MaxTorrentsPerAddress = ts.GetInt("max-torrents-per-address"),
+                MaxPeersPerAddress = ts.GetInt("max-peers-per-address"),
+                MaxPeersPerAddressInTorrent = ts.GetInt("max-peers-per-address-in-torrent"),
+                ProbationInterval = ts.GetTimeSpan("probation-interval"),
+                ProbationExpiry = ts.GetTimeSpan("probation-expiry"),
+            },
+        };
+        if (settings.TrackerServer.MaxTorrentsPerAddress >= settings.TrackerServer.MaxTorrents || settings.TrackerServer.MaxPeersPerAddress >= settings.TrackerServer.MaxPeers)
+        {
+            // Else one address could fill the tracker and lock every other out.
+            throw new ConfigurationException("swarm.tracker-server: max-torrents-per-address must be below max-torrents, and max-peers-per-address below max-peers");
+        }
+
         // One --bind for every socket: a tracker records the address an announce comes from.
         return settings with
         {
@@ -221,6 +246,20 @@ public sealed record TrackerSettings(
     /// <summary>Where announces leave from: the peer listener's address when it is a specific one (see
     /// <see cref="PeerSettings.SourceAddress"/>), else null and the system picks.</summary>
     public IPAddress? SourceAddress { get; init; }
+
+    // hardening: trackers
+
+    /// <summary>Bytes of an HTTP tracker's answer read at most; a longer answer is a tracker error.</summary>
+    public int MaxResponseSize { get; init; } = 1024 * 1024;
+
+    /// <summary>HTTP redirects followed in a row for one announce (only to http and https).</summary>
+    public int MaxRedirects { get; init; } = 5;
+
+    /// <summary>Peers taken from one tracker answer; the rest is ignored.</summary>
+    public int MaxPeersPerReply { get; init; } = 1000;
+
+    /// <summary>Announces to trackers whose host resolves to a loopback, private or link-local address are refused.</summary>
+    public bool RefusePrivateAddresses { get; init; }
 }
 
 public sealed record PersistenceSettings(
@@ -299,7 +338,25 @@ public sealed record TrackerServerSettings(
     int MaxPeers,
     int MaxScrape,
     TimeSpan AskTimeout,
-    int UdpMaxInFlight);
+    int UdpMaxInFlight)
+{
+    // hardening: trackers
+
+    /// <summary>Torrents one source address may have created that are still tracked; past it its new torrents are refused.</summary>
+    public int MaxTorrentsPerAddress { get; init; } = 1000;
+
+    /// <summary>Peers remembered from one source address over all torrents; past it its new peers are answered, not remembered.</summary>
+    public int MaxPeersPerAddress { get; init; } = 5000;
+
+    /// <summary>Peers (ports) remembered from one source address in one torrent.</summary>
+    public int MaxPeersPerAddressInTorrent { get; init; } = 16;
+
+    /// <summary>The interval told to a peer on its first announce to a torrent, so an honest one comes back soon.</summary>
+    public TimeSpan ProbationInterval { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>A peer that announced once is forgotten after this silence (a re-announcing one after <see cref="PeerExpiry"/>).</summary>
+    public TimeSpan ProbationExpiry { get; init; } = TimeSpan.FromMinutes(5);
+}
 
 /// <summary>hardening: peer memory and handshakes. The `swarm.peer-hardening` block: what hostile peers can make the
 /// node hold (send queues, queued uploads, metadata and reject floods) and how many incoming connections may sit in

@@ -12,7 +12,8 @@ namespace Swarm.Actors.TrackerClient;
 /// it learns to the torrent. Idle between rounds; one round at a time.</summary>
 public sealed class TrackerClientActor : ReceiveActor, IWithTimers
 {
-    internal static readonly HttpClient Http = new(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+    /// <summary>Unbound announces (no `--bind` address, local trackers allowed); see <see cref="TrackerHttp"/>.</summary>
+    internal static readonly HttpClient Http = TrackerHttp.For(null, refuseLocal: false);
     private const string AnnounceTimer = "announce";
     private readonly InfoHash _infoHash;
     private readonly NodeContext _node;

@@ -1,3 +1,4 @@
+using System.Net;
 using Akka.Actor;
 using Swarm.Actors.Configuration;
 using Swarm.Protocol;
@@ -6,19 +7,20 @@ using static Swarm.Actors.TrackerServer.TrackerServerMessages;
 namespace Swarm.Actors.TrackerServer;
 
 /// <summary>Holds one torrent's <see cref="TrackedSwarm"/> for the tracker: answers its announces and counts, sweeps
-/// silent peers on a timer, and stops once the swarm has been empty for one <c>peer-expiry</c>. Room for each
-/// remembered peer is taken from the node-wide <see cref="PeerBudget"/> and given back when the peer goes.</summary>
+/// silent peers on a timer, and stops once the swarm has ended. Room for each remembered peer is taken from its
+/// address's share (<see cref="TrackerBudgets.PerAddress"/>) and from the node-wide <see cref="PeerBudget"/>, and
+/// given back to both when the peer goes.</summary>
 public sealed class TrackedTorrentActor : ReceiveActor, IWithTimers
 {
     private readonly TrackerServerSettings _settings;
-    private readonly PeerBudget _budget;
+    private readonly TrackerBudgets _budgets;
     private readonly TimeProvider _clock;
     private TrackedSwarm _swarm;
 
-    public TrackedTorrentActor(InfoHash hash, TrackerServerSettings settings, PeerBudget budget, TimeProvider clock)
+    public TrackedTorrentActor(InfoHash hash, TrackerServerSettings settings, TrackerBudgets budgets, TimeProvider clock)
     {
         _settings = settings;
-        _budget = budget;
+        _budgets = budgets;
         _clock = clock;
         _swarm = TrackedSwarm.Empty(hash, clock.GetUtcNow());
         Receive<Announce>(OnAnnounce);
@@ -29,34 +31,47 @@ public sealed class TrackedTorrentActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(InfoHash hash, TrackerServerSettings settings, PeerBudget budget, TimeProvider clock) =>
-        Akka.Actor.Props.Create(() => new TrackedTorrentActor(hash, settings, budget, clock));
+    public static Props Props(InfoHash hash, TrackerServerSettings settings, TrackerBudgets budgets, TimeProvider clock) =>
+        Akka.Actor.Props.Create(() => new TrackedTorrentActor(hash, settings, budgets, clock));
 
-    protected override void PreStart() =>
-        Timers.StartPeriodicTimer("sweep", SweepExpiredPeers.Instance, _settings.PeerExpiry / TrackedSwarm.SweepsPerExpiry);
+    protected override void PreStart()
+    {
+        var shortest = _settings.ProbationExpiry < _settings.PeerExpiry ? _settings.ProbationExpiry : _settings.PeerExpiry;
+        Timers.StartPeriodicTimer("sweep", SweepExpiredPeers.Instance, shortest / TrackedSwarm.SweepsPerExpiry);
+    }
 
-    protected override void PostStop() => _budget.Give(_swarm.Peers.Count);
+    protected override void PostStop() => Release([.. _swarm.Peers.Keys]);
 
     private void OnAnnounce(Announce a)
     {
         var request = a.Request;
         var endpoint = TrackedSwarm.EndPointOf(a.From, request.Port);
-        // Past the torrent's bound or the node's budget a new peer is answered but not remembered.
-        var admitted = _swarm.WantsRoom(request.Event, endpoint, _settings.MaxPeersPerTorrent) && _budget.TryTake();
+        // Past the torrent's bound, the address's share or the node's budget a new peer is answered but not remembered.
+        var admitted = _swarm.WantsRoom(request.Event, endpoint, _settings.MaxPeersPerTorrent, _settings.MaxPeersPerAddressInTorrent) && _budgets.TryTakePeer(endpoint.Address);
         (_swarm, var released) = _swarm.Announce(request, endpoint, _clock.GetUtcNow(), admitted);
-        _budget.Give(released);
+        Release(released);
         var counts = _swarm.Counts();
         var peers = _swarm.PeersFor(request, endpoint, Random.Shared);
-        Sender.Tell(new AnnounceAnswer(_settings.Interval, _settings.MinInterval, counts.Seeders, counts.Leechers, peers));
+        var interval = _swarm.OnProbation(endpoint) ? _settings.ProbationInterval : _settings.Interval;
+        var minInterval = interval < _settings.MinInterval ? interval : _settings.MinInterval;
+        Sender.Tell(new AnnounceAnswer(interval, minInterval, counts.Seeders, counts.Leechers, peers));
     }
 
     private void Sweep()
     {
-        (_swarm, var released, var ended) = _swarm.Sweep(_clock.GetUtcNow(), _settings.PeerExpiry);
-        _budget.Give(released);
+        (_swarm, var released, var ended) = _swarm.Sweep(_clock.GetUtcNow(), _settings.PeerExpiry, _settings.ProbationExpiry);
+        Release(released);
         if (ended)
         {
             Context.Stop(Self);
+        }
+    }
+
+    private void Release(IReadOnlyList<IPEndPoint> peers)
+    {
+        foreach (var peer in peers)
+        {
+            _budgets.GivePeer(peer.Address);
         }
     }
 }

@@ -9,14 +9,17 @@ using static Swarm.Actors.TrackerServer.TrackerServerMessages;
 namespace Swarm.Actors.TrackerServer;
 
 /// <summary>The tracker's index: routes each announce to one <see cref="TrackedTorrentActor"/> per info-hash (created
-/// on its first announce, gone once its swarm has stayed empty), within <c>max-torrents</c> and a node-wide peer
-/// budget. Scrapes are answered from the swarms themselves; inside a cluster, each swarm is also told the members
+/// on its first announce, gone once its swarm has ended), within <c>max-torrents</c>, the share of torrents each source
+/// address may create (<c>max-torrents-per-address</c>, charged to the creator while the torrent is tracked) and the
+/// peer budgets (<see cref="TrackerBudgets"/>). Scrapes are answered from the swarms themselves; inside a cluster, each swarm is also told the members
 /// holding its torrent.</summary>
 public sealed class TrackerRegistryActor : ReceiveActor
 {
     private readonly TrackerServerSettings _settings;
     private readonly TimeProvider _clock;
-    private readonly PeerBudget _budget;
+    private readonly TrackerBudgets _budgets;
+    private readonly AddressBudget _created;
+    private readonly Dictionary<IActorRef, (string Hash, IPAddress Creator)> _tracked = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, IActorRef> _swarms = new(StringComparer.Ordinal);
     private IReadOnlyDictionary<string, IReadOnlyList<(IPEndPoint EndPoint, bool Complete)>> _cluster = new Dictionary<string, IReadOnlyList<(IPEndPoint, bool)>>();
@@ -25,16 +28,18 @@ public sealed class TrackerRegistryActor : ReceiveActor
     {
         _settings = settings;
         _clock = clock;
-        _budget = new PeerBudget(settings.MaxPeers);
+        _budgets = new TrackerBudgets(settings);
+        _created = new AddressBudget(settings.MaxTorrentsPerAddress);
         Receive<Announce>(OnAnnounce);
         Receive<Scrape>(OnScrape);
-        Receive<GetTrackerStats>(_ => Sender.Tell(new TrackerStatsReply(_swarms.Count, _budget.Used)));
+        Receive<GetTrackerStats>(_ => Sender.Tell(new TrackerStatsReply(_swarms.Count, _budgets.Peers.Used)));
         Receive<ClusterMessages.ClusterPeersChanged>(OnClusterPeersChanged);
         Receive<Terminated>(t =>
         {
-            foreach (var key in _swarms.Where(kv => kv.Value.Equals(t.ActorRef)).Select(kv => kv.Key).ToList())
+            if (_tracked.Remove(t.ActorRef, out var ended))
             {
-                _swarms.Remove(key);
+                _swarms.Remove(ended.Hash);
+                _created.Give(ended.Creator);
             }
         });
     }
@@ -71,8 +76,15 @@ public sealed class TrackerRegistryActor : ReceiveActor
                 return;
             }
 
-            swarm = Context.Watch(Context.ActorOf(TrackedTorrentActor.Props(a.Request.InfoHash, _settings, _budget, _clock), $"swarm-{hash}"));
+            if (!_created.TryTake(a.From))
+            {
+                Sender.Tell(new AnnounceRefused($"too many new torrents from {a.From} ({_settings.MaxTorrentsPerAddress}); try again later"));
+                return;
+            }
+
+            swarm = Context.Watch(Context.ActorOf(TrackedTorrentActor.Props(a.Request.InfoHash, _settings, _budgets, _clock), $"swarm-{hash}"));
             _swarms[hash] = swarm;
+            _tracked[swarm] = (hash, a.From);
             if (_cluster.TryGetValue(hash, out var members))
             {
                 swarm.Tell(new SetClusterPeers(members));

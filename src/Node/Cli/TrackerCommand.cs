@@ -61,7 +61,8 @@ internal static class TrackerCommand
         });
         try
         {
-            await using var tracker = await TrackerHost.StartAsync(system, settings, httpPort ?? settings.HttpPort, udpPort ?? settings.UdpPort, loggers);
+            // The tracker reads time from the clock it is given (expiry, probation, connection ids): the system clock here.
+            await using var tracker = await TrackerHost.StartAsync(system, settings, httpPort ?? settings.HttpPort, udpPort ?? settings.UdpPort, loggers, TimeProvider.System);
             Print(tracker);
             await stopped.Task;
             return ExitCodes.Ok;

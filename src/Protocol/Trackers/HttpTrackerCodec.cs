@@ -67,17 +67,19 @@ public static class HttpTrackerCodec
         return new Uri(sb.ToString());
     }
 
-    public static AnnounceResponse ParseAnnounce(ReadOnlySpan<byte> body)
+    /// <param name="maxPeers">Peers kept from the answer (IPv4 first, then IPv6); a tracker that gives more than this
+    /// (asked for far fewer) costs no memory for the rest.</param>
+    public static AnnounceResponse ParseAnnounce(ReadOnlySpan<byte> body, int maxPeers = int.MaxValue)
     {
         var d = DecodeDictionary(body);
         var peers = new List<IPEndPoint>();
         switch (d["peers"])
         {
             case BString compact:
-                peers.AddRange(ParseCompactPeers(compact.Bytes, 6));
+                peers.AddRange(ParseCompactPeers(compact.Bytes, 6).Take(maxPeers));
                 break;
             case BList list:
-                foreach (var item in list.Items.OfType<BDictionary>())
+                foreach (var item in list.Items.OfType<BDictionary>().Take(maxPeers))
                 {
                     if (item["ip"] is BString ip && item["port"] is BInteger { Value: > 0 and < 65536 } port
                         && IPAddress.TryParse(ip.Text, out var address))
@@ -91,7 +93,7 @@ public static class HttpTrackerCodec
 
         if (d["peers6"] is BString compact6)
         {
-            peers.AddRange(ParseCompactPeers(compact6.Bytes, 18));
+            peers.AddRange(ParseCompactPeers(compact6.Bytes, 18).Take(Math.Max(0, maxPeers - peers.Count)));
         }
 
         if (d["interval"] is not BInteger { Value: > 0 } interval)
@@ -105,7 +107,7 @@ public static class HttpTrackerCodec
             peers,
             d["complete"] is BInteger c ? (int)Math.Clamp(c.Value, 0, int.MaxValue) : null,
             d["incomplete"] is BInteger ic ? (int)Math.Clamp(ic.Value, 0, int.MaxValue) : null,
-            d["warning message"] is BString w ? w.Text : null,
+            d["warning message"] is BString w ? Printable.Escape(w.Text) : null,
             d["tracker id"] is BString tid ? tid.Text : null);
     }
 
@@ -166,7 +168,7 @@ public static class HttpTrackerCodec
 
         if (d["failure reason"] is BString failure)
         {
-            throw new TrackerException($"tracker refused: {failure.Text}");
+            throw new TrackerException($"tracker refused: {Printable.Escape(failure.Text)}");
         }
 
         return d;

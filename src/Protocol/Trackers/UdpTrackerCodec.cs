@@ -52,13 +52,14 @@ public static class UdpTrackerCodec
         return p;
     }
 
-    public static AnnounceResponse ParseAnnounce(ReadOnlySpan<byte> packet, int transactionId)
+    /// <param name="maxPeers">Peers kept from the reply (a datagram carries at most about 10,000).</param>
+    public static AnnounceResponse ParseAnnounce(ReadOnlySpan<byte> packet, int transactionId, int maxPeers = int.MaxValue)
     {
         CheckHeader(packet, ActionAnnounce, transactionId, 20);
         var interval = BinaryPrimitives.ReadInt32BigEndian(packet[8..]);
         var leechers = BinaryPrimitives.ReadInt32BigEndian(packet[12..]);
         var seeders = BinaryPrimitives.ReadInt32BigEndian(packet[16..]);
-        var peers = HttpTrackerCodec.ParseCompactPeers(packet[20..].ToArray(), 6).ToList();
+        var peers = HttpTrackerCodec.ParseCompactPeers(packet[20..].ToArray(), 6).Take(maxPeers).ToList();
         return new AnnounceResponse(TimeSpan.FromSeconds(Math.Clamp(interval, 1, 86_400)), null, peers, seeders, leechers, null, null);
     }
 
@@ -109,7 +110,7 @@ public static class UdpTrackerCodec
 
         if (gotAction == ActionError)
         {
-            throw new TrackerException($"tracker refused: {Encoding.UTF8.GetString(packet[8..])}");
+            throw new TrackerException($"tracker refused: {Printable.Escape(Encoding.UTF8.GetString(packet[8..Math.Min(packet.Length, 8 + (4 * Printable.MaxLength))]))}");
         }
 
         if (gotAction != action || packet.Length < minLength)

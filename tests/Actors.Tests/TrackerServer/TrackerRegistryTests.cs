@@ -37,9 +37,12 @@ public sealed class TrackerRegistryTests(ITestOutputHelper output) : Akka.TestKi
         var clock = new ManualClock();
         var expiry = TimeSpan.FromMinutes(10);
         var tracker = Sys.ActorOf(TrackerRegistryActor.Props(TestNodes.Settings.TrackerServer with { PeerExpiry = expiry }, clock));
+        // Each peer comes back once (as an honest client does after its first, short interval): kept for the expiry.
+        await Announce(tracker, "10.0.0.1", 1, left: 0);
         await Announce(tracker, "10.0.0.1", 1, left: 0);
         await Announce(tracker, "10.0.0.2", 1, left: 0);
         await Announce(tracker, "10.0.0.2", 1, left: 0, AnnounceEvent.Stopped);
+        await Announce(tracker, "10.0.0.9", 1, left: 1);
         Assert.Single((await Announce(tracker, "10.0.0.9", 1, left: 1)).Peers);
         var swarm = await Sys.ActorSelection(tracker.Path / $"swarm-{Hash.Hex}").ResolveOne(Wait);
 
@@ -83,6 +86,69 @@ public sealed class TrackerRegistryTests(ITestOutputHelper output) : Akka.TestKi
     }
 
     [Fact]
+    public async Task A_flood_of_new_torrents_from_one_address_leaves_room_for_others()
+    {
+        var settings = TestNodes.Settings.TrackerServer with { MaxTorrents = 10, MaxTorrentsPerAddress = 3 };
+        var tracker = Sys.ActorOf(TrackerRegistryActor.Props(settings));
+        var flooder = IPAddress.Parse("127.0.0.3");
+        var replies = new List<object>();
+        for (var i = 0; i < 20; i++)
+        {
+            replies.Add(await tracker.Ask(new Announce(Request(RandomHash(), 1000, 1), flooder), Wait));
+        }
+
+        Assert.Equal(3, replies.OfType<AnnounceAnswer>().Count());
+        Assert.All(replies.Skip(3), r => Assert.Contains("too many new torrents", Assert.IsType<AnnounceRefused>(r).Reason));
+        // A torrent the flooder created is still open to it, and anyone else can create new ones.
+        Assert.IsType<AnnounceAnswer>(await tracker.Ask(new Announce(Request(RandomHash(), 1000, 1), IPAddress.Parse("127.0.0.2")), Wait));
+        Assert.Equal(4, (await Stats(tracker)).Torrents);
+    }
+
+    [Fact]
+    public async Task Torrents_announced_once_expire_after_the_probation_and_give_their_creator_room_back()
+    {
+        var clock = new ManualClock();
+        var settings = TestNodes.Settings.TrackerServer with { MaxTorrentsPerAddress = 2 };
+        var tracker = Sys.ActorOf(TrackerRegistryActor.Props(settings, clock));
+        var flooder = IPAddress.Parse("127.0.0.3");
+        var first = await tracker.Ask<AnnounceAnswer>(new Announce(Request(RandomHash(), 1000, 1), flooder), Wait);
+        Assert.Equal(settings.ProbationInterval, first.Interval); // come back soon, or be forgotten soon
+        await tracker.Ask<AnnounceAnswer>(new Announce(Request(RandomHash(), 1000, 1), flooder), Wait);
+        Assert.IsType<AnnounceRefused>(await tracker.Ask(new Announce(Request(RandomHash(), 1000, 1), flooder), Wait));
+
+        // An honest torrent: its peer returns after its interval and is then told the long one.
+        await Announce(tracker, "10.0.0.1", 1, left: 0);
+        Assert.Equal(settings.Interval, (await Announce(tracker, "10.0.0.1", 1, left: 0)).Interval);
+
+        clock.Advance(settings.ProbationExpiry + TimeSpan.FromSeconds(1));
+        Sys.ActorSelection(tracker.Path / "swarm-*").Tell(SweepExpiredPeers.Instance);
+        await AwaitAssertAsync(async () => Assert.Equal((1, 1), ((await Stats(tracker)).Torrents, (await Stats(tracker)).Peers)), Wait);
+        Assert.IsType<AnnounceAnswer>(await tracker.Ask(new Announce(Request(RandomHash(), 1000, 1), flooder), Wait));
+    }
+
+    [Fact]
+    public async Task One_address_holds_at_most_its_share_of_peers_and_others_are_still_remembered()
+    {
+        var settings = TestNodes.Settings.TrackerServer with { MaxPeersPerAddress = 4 };
+        var tracker = Sys.ActorOf(TrackerRegistryActor.Props(settings));
+        for (var port = 1; port <= 10; port++)
+        {
+            await Announce(tracker, "127.0.0.3", port, left: 1);
+        }
+
+        Assert.Equal(4, (await Stats(tracker)).Peers);
+        var other = await Announce(tracker, "127.0.0.2", 1, left: 1);
+        Assert.Equal(4, other.Peers.Count);
+        Assert.Equal(5, (await Stats(tracker)).Peers);
+
+        // Room given back when a peer leaves is the address's again.
+        await Announce(tracker, "127.0.0.3", 1, left: 1, AnnounceEvent.Stopped);
+        await Announce(tracker, "127.0.0.3", 11, left: 1);
+        Assert.Equal(5, (await Stats(tracker)).Peers);
+        Assert.Contains(IPEndPoint.Parse("127.0.0.3:11"), (await Announce(tracker, "127.0.0.2", 1, left: 1)).Peers.Select(p => p.EndPoint));
+    }
+
+    [Fact]
     public async Task A_scrape_counts_each_swarm_and_zero_for_unknown_torrents()
     {
         var tracker = Sys.ActorOf(TrackerRegistryActor.Props(TestNodes.Settings.TrackerServer));
@@ -105,6 +171,8 @@ public sealed class TrackerRegistryTests(ITestOutputHelper output) : Akka.TestKi
 
     private static async Task<AnnounceAnswer> Announce(IActorRef tracker, string ip, int port, long left, AnnounceEvent ev = AnnounceEvent.None) =>
         await tracker.Ask<AnnounceAnswer>(new Announce(Request(Hash, port, left, ev), IPAddress.Parse(ip)), Wait);
+
+    private static InfoHash RandomHash() => new(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20));
 
     private static TrackerAnnounce Request(InfoHash hash, int port, long left, AnnounceEvent ev = AnnounceEvent.None) =>
         new(hash, new byte[20], port, 0, 0, left, ev, 50, true, true);

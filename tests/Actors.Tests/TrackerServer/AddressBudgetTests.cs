@@ -1,0 +1,59 @@
+using System.Net;
+using Swarm.Actors.TrackerServer;
+using Xunit;
+
+namespace Swarm.Actors.Tests.TrackerServer;
+
+/// <summary>Room per source address: each address meets its own bound, room given back is reusable, and an IPv4
+/// client is one address on either socket family.</summary>
+public sealed class AddressBudgetTests
+{
+    private static readonly IPAddress A = IPAddress.Parse("127.0.0.3");
+    private static readonly IPAddress B = IPAddress.Parse("127.0.0.2");
+
+    [Fact]
+    public void Each_address_has_its_own_share()
+    {
+        var budget = new AddressBudget(2);
+        Assert.True(budget.TryTake(A));
+        Assert.True(budget.TryTake(A));
+        Assert.False(budget.TryTake(A));
+        Assert.True(budget.TryTake(B));
+        Assert.Equal((2, 1), (budget.UsedBy(A), budget.UsedBy(B)));
+    }
+
+    [Fact]
+    public void Room_given_back_is_taken_again_and_an_empty_address_is_forgotten()
+    {
+        var budget = new AddressBudget(1);
+        Assert.True(budget.TryTake(A));
+        budget.Give(A);
+        Assert.Equal(0, budget.Addresses);
+        Assert.True(budget.TryTake(A));
+    }
+
+    [Fact]
+    public void A_v4_mapped_address_is_its_ipv4_address()
+    {
+        var budget = new AddressBudget(1);
+        Assert.True(budget.TryTake(A.MapToIPv6()));
+        Assert.False(budget.TryTake(A));
+        budget.Give(A);
+        Assert.Equal(0, budget.Addresses);
+    }
+
+    [Fact]
+    public void The_node_wide_budget_is_not_taken_when_the_address_has_no_share_left()
+    {
+        var budgets = new TrackerBudgets(Support.TestNodes.Settings.TrackerServer with { MaxPeers = 3, MaxPeersPerAddress = 2 });
+        Assert.True(budgets.TryTakePeer(A));
+        Assert.True(budgets.TryTakePeer(A));
+        Assert.False(budgets.TryTakePeer(A));
+        Assert.Equal(2, budgets.Peers.Used);
+        Assert.True(budgets.TryTakePeer(B));
+        Assert.False(budgets.TryTakePeer(IPAddress.Parse("127.0.0.4"))); // node-wide budget full
+        Assert.Equal(0, budgets.PerAddress.UsedBy(IPAddress.Parse("127.0.0.4")));
+        budgets.GivePeer(A);
+        Assert.True(budgets.TryTakePeer(IPAddress.Parse("127.0.0.4")));
+    }
+}
