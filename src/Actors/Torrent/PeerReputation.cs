@@ -52,6 +52,7 @@ public sealed record PeerTrackRecord(int Passed, int Failed, int FailedAlone)
 }
 
 /// <param name="Peer">The connection's key in the torrent.</param>
-public readonly record struct PieceContributor(int Peer, string EndPoint);
+/// <param name="PeerId">The peer id (hex) its handshake gave, banned with the endpoint.</param>
+public readonly record struct PieceContributor(int Peer, string EndPoint, string? PeerId = null);
 
 public sealed record BanVerdict(int Peer, string Reason);

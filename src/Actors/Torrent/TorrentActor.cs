@@ -139,6 +139,7 @@ public sealed partial class TorrentActor : ReceiveActor, IWithTimers
         Receive<PeerStats>(OnPeerStats);
         Receive<PeerClosing>(OnPeerClosing);
         Receive<PieceHashed>(OnPieceHashed);
+        Receive<PeerMisbehaved>(OnPeerMisbehaved);
         Receive<Terminated>(t => OnTerminated(t));
         Receive<ProgressAndDialTick>(_ => { });
         Receive<Rechoke>(_ => { });

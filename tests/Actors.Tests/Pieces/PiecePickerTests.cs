@@ -115,10 +115,10 @@ public sealed class PiecePickerTests
         var fast = picker.Pick(2, PieceSet.Full(1), 10);
         Assert.Equal(slow, fast);
 
-        var cancel = picker.BlockReceived(0, 0, peer: 2, out var complete);
+        var cancel = picker.BlockReceived(0, 0, Block, peer: 2, out var complete);
         Assert.Equal([1], cancel);
         Assert.False(complete);
-        Assert.Null(picker.BlockReceived(0, 0, peer: 1, out _)); // the late duplicate is not wanted
+        Assert.Null(picker.BlockReceived(0, 0, Block, peer: 1, out _)); // the late duplicate is not wanted
     }
 
     [Fact]
@@ -153,7 +153,7 @@ public sealed class PiecePickerTests
         var picker = NewPicker(1);
         foreach (var b in picker.Pick(1, PieceSet.Full(1), 10))
         {
-            picker.BlockReceived(b.Piece, b.Begin, 1, out _);
+            picker.BlockReceived(b.Piece, b.Begin, b.Length, 1, out _);
         }
 
         Assert.Empty(picker.Pick(2, PieceSet.Full(1), 10));
@@ -167,7 +167,7 @@ public sealed class PiecePickerTests
         var picker = NewPicker(2, sequential: true);
         foreach (var b in picker.Pick(1, PieceSet.Full(2), 4))
         {
-            picker.BlockReceived(b.Piece, b.Begin, 1, out _);
+            picker.BlockReceived(b.Piece, b.Begin, b.Length, 1, out _);
         }
 
         picker.PieceVerified(0);
