@@ -188,6 +188,7 @@ public sealed partial class TorrentActor : ReceiveActor, IWithTimers
             UploadLimit = _limits.Upload.BytesPerSecond,
             IsPrivate = _meta.IsPrivate,
             IsReplica = _options.Replica,
+            BannedPeers = _reputation.BannedPeers,
         };
     }
 
