@@ -122,6 +122,23 @@ public sealed class PiecePickerTests
     }
 
     [Fact]
+    public void Only_a_whole_block_of_its_own_length_is_wanted()
+    {
+        var picker = new PiecePicker(2, p => p == 1 ? Block + 100 : PieceSize, Block, new PickerSettings(0, 2), new PieceSet(2), sequential: true);
+        picker.Pick(1, PieceSet.Full(2), 10);
+
+        Assert.Null(picker.BlockReceived(0, 0, 100, peer: 1, out _)); // short
+        Assert.Null(picker.BlockReceived(0, 0, Block + 1, peer: 1, out _)); // long
+        Assert.Null(picker.BlockReceived(0, 10, Block, peer: 1, out _)); // off a block boundary
+        Assert.Null(picker.BlockReceived(0, 4 * Block, Block, peer: 1, out _)); // past the piece
+        Assert.Null(picker.BlockReceived(1, Block, Block, peer: 1, out _)); // the short final block, at full length
+        Assert.Null(picker.BlockReceived(7, 0, Block, peer: 1, out _)); // no such piece
+
+        Assert.NotNull(picker.BlockReceived(0, 0, Block, peer: 1, out _)); // still wanted after all of the above
+        Assert.NotNull(picker.BlockReceived(1, Block, 100, peer: 1, out _));
+    }
+
+    [Fact]
     public void Endgame_never_asks_one_peer_twice_for_a_block()
     {
         var picker = NewPicker(1);
