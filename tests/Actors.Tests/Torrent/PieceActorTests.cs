@@ -1,5 +1,5 @@
-using Akka.Actor;
 using System.Security.Cryptography;
+using Akka.Actor;
 using Swarm.Actors.Storage;
 using Swarm.Actors.Torrent;
 using Xunit;
