@@ -168,6 +168,9 @@ public sealed record SwarmSettings(
             throw new ConfigurationException("swarm.tracker-server: max-torrents-per-address must be below max-torrents, and max-peers-per-address below max-peers");
         }
 
+        // Hardening (issue 13): only requested data, candidate cap.
+        settings = settings with { ReceivedBlocks = ReceivedBlockSettings.From(c.GetConfig("received-blocks")), Candidates = CandidateSettings.From(c.GetConfig("candidates")) };
+
         // One --bind for every socket: a tracker records the address an announce comes from.
         return settings with
         {
@@ -180,6 +183,12 @@ public sealed record SwarmSettings(
 
     /// <summary>hardening: peer memory and handshakes (the `swarm.peer-hardening` block).</summary>
     public required PeerHardeningSettings PeerHardening { get; init; }
+
+    /// <summary>The `swarm.received-blocks` block (issue 13: only requested data).</summary>
+    public ReceivedBlockSettings ReceivedBlocks { get; init; } = ReceivedBlockSettings.Default;
+
+    /// <summary>The `swarm.candidates` block (issue 13: candidate peers capped).</summary>
+    public CandidateSettings Candidates { get; init; } = CandidateSettings.Default;
 }
 
 /// <summary>The `swarm.catalog` block: how long the catalog keeps restarting a torrent that throws.</summary>
@@ -397,4 +406,22 @@ public sealed record PeerHardeningSettings(
     }
 
     private static ConfigurationException Missing(string key) => new($"swarm.peer-hardening.{key} is missing");
+}
+
+/// <summary>The `swarm.received-blocks` block: late blocks of requests given up are still accepted (up to
+/// <paramref name="GivenUpRemembered"/> per connection), and past <paramref name="MaxUnrequested"/> dropped blocks a
+/// peer is disconnected and banned.</summary>
+public sealed record ReceivedBlockSettings(int GivenUpRemembered, int MaxUnrequested)
+{
+    public static ReceivedBlockSettings Default { get; } = new(512, 8);
+
+    public static ReceivedBlockSettings From(Config c) => new(c.GetInt("given-up-remembered"), c.GetInt("max-unrequested"));
+}
+
+/// <summary>The `swarm.candidates` block: how many endpoints a torrent keeps to dial.</summary>
+public sealed record CandidateSettings(int MaxPerTorrent)
+{
+    public static CandidateSettings Default { get; } = new(3000);
+
+    public static CandidateSettings From(Config c) => new(c.GetInt("max-per-torrent"));
 }

@@ -39,7 +39,7 @@ public sealed partial class PeerConnectionActor : UntypedActor, IWithTimers
         // The torrent took these slots for us before spawning us; we give them back.
         _openSlot = args.Node.Connections.HeldOpen();
         _connectSlot = args.Accepted is null ? args.Node.Connections.HeldConnect() : null;
-        _state = PeerWireState.Start(args.Peer, _cfg.Pipeline.InitialDepth, _clock.GetUtcNow());
+        _state = PeerWireState.Start(args.Peer, _cfg.Pipeline.InitialDepth, _clock.GetUtcNow(), _cfg.ReceivedBlocks.GivenUpRemembered);
         (_metadataRequests, _refusedRequests) = Allowances(_cfg.PeerHardening, args.Metainfo.InfoBytes.Length, _clock.GetUtcNow());
     }
 
@@ -276,7 +276,7 @@ public sealed partial class PeerConnectionActor : UntypedActor, IWithTimers
                 _channel!.CancelUpload(c.Piece, c.Begin, c.Length);
                 break;
             case PieceBlock p:
-                Apply(_state.BlockArrived(p));
+                Apply(_state.BlockArrived(p, _cfg.ReceivedBlocks.MaxUnrequested));
                 break;
             case RejectRequest r:
                 Apply(_state.Rejected(r));

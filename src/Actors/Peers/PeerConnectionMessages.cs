@@ -24,6 +24,10 @@ public static class PeerConnectionMessages
 
     public sealed record ReleaseBlocks(int Peer, IReadOnlyList<BlockRef> Blocks);
 
+    /// <summary>Only requested data (issue 13): the peer sent too many blocks we did not ask it for, or of the wrong
+    /// length; the connection closes and the torrent bans the peer.</summary>
+    public sealed record PeerMisbehaved(int Peer, string Reason);
+
     /// <summary>Sent every stats interval, and once more with the final byte counts when the connection stops.</summary>
     public sealed record PeerStats(int Peer, long Downloaded, long Uploaded, double DownloadRate, double UploadRate, bool PeerChoking);
 

@@ -26,8 +26,9 @@ public sealed record PeerWireState(
     private const string BothSeeds = "both sides are seeds";
 
     /// <param name="now">Silence is counted from here until the peer first speaks.</param>
-    public static PeerWireState Start(int peer, int initialDepth, DateTimeOffset now) =>
-        new(peer, Fast: false, ChokeInterest.Initial, RequestPipeline.Start(initialDepth), RateMeter.Zero, KeepAliveSchedule.StartingAt(now), TheirMetadataId: 0);
+    /// <param name="givenUpCapacity">Requests given up whose late blocks are still accepted (received-blocks.given-up-remembered).</param>
+    public static PeerWireState Start(int peer, int initialDepth, DateTimeOffset now, int givenUpCapacity = RequestPipeline.DefaultGivenUpCapacity) =>
+        new(peer, Fast: false, ChokeInterest.Initial, RequestPipeline.Start(initialDepth, givenUpCapacity), RateMeter.Zero, KeepAliveSchedule.StartingAt(now), TheirMetadataId: 0);
 
     public PeerWireState Sent(DateTimeOffset now) => this with { KeepAlive = KeepAlive.Sent(now) };
 
@@ -72,24 +73,38 @@ public sealed record PeerWireState(
     public (PeerWireState, PeerWireReaction) PeerHasOnly(PieceSet theirs, PieceSet ours) =>
         (this with { Flags = Flags.PeerHasOnly(theirs, ours) }).UpdateInterest(ours.IsComplete && theirs.IsComplete, new PeerPieces(Peer, theirs.Clone()));
 
-    /// <summary>A block arrived. Blocks after a choke, cancel or timeout still count: the torrent drops those it no
-    /// longer needs.</summary>
-    public (PeerWireState, PeerWireReaction) BlockArrived(PieceBlock block)
+    /// <summary>Blocks dropped because we never asked this peer for them, or with another length than asked.</summary>
+    public int DroppedBlocks { get; private init; }
+
+    /// <summary>A block arrived. Only a block we asked this peer for (in flight or given up lately), with the length
+    /// asked, goes on to the torrent, which drops those it no longer needs; anything else is dropped here, so a peer
+    /// cannot write into a piece another peer is filling. Past <paramref name="maxDropped"/> such blocks the peer is
+    /// disconnected, and the torrent told why (it bans the peer).</summary>
+    public (PeerWireState, PeerWireReaction) BlockArrived(PieceBlock block, int maxDropped)
     {
-        var (pipeline, requested) = Pipeline.Arrived(block.Piece, block.Begin);
-        if (requested is { } length && length != block.Data.Length)
+        var (pipeline, verdict, released) = Pipeline.Arrived(block.Piece, block.Begin, block.Data.Length);
+        var next = this with { Pipeline = pipeline };
+        if (verdict is BlockVerdict.Requested or BlockVerdict.GivenUp)
         {
-            throw new PeerProtocolException($"block {block.Piece}:{block.Begin} is {block.Data.Length} bytes, {length} were requested");
+            return (next, PeerWireReaction.None with { Notify = new PeerConnectionMessages.BlockArrived(Peer, block.Piece, block.Begin, block.Data) });
         }
 
-        return (this with { Pipeline = pipeline }, PeerWireReaction.None with { Notify = new PeerConnectionMessages.BlockArrived(Peer, block.Piece, block.Begin, block.Data) });
+        next = next with { DroppedBlocks = DroppedBlocks + 1 };
+        var reaction = PeerWireReaction.None with { Released = released is { } r ? [r] : [] };
+        if (next.DroppedBlocks <= maxDropped)
+        {
+            return (next, reaction);
+        }
+
+        var why = $"sent {next.DroppedBlocks} blocks we did not request (the last: piece {block.Piece} at {block.Begin}, {block.Data.Length} bytes, {(verdict == BlockVerdict.WrongLength ? "another length than asked" : "never asked for")})";
+        return (next, reaction with { Notify = new PeerMisbehaved(Peer, why), Close = why });
     }
 
     public (PeerWireState, PeerWireReaction) Rejected(RejectRequest reject)
     {
         RequireFast(reject);
-        var (pipeline, wasOutstanding) = Pipeline.Remove(reject.Piece, reject.Begin);
-        return (this with { Pipeline = pipeline }, wasOutstanding ? PeerWireReaction.None with { Released = [new BlockRef(reject.Piece, reject.Begin, reject.Length)] } : PeerWireReaction.None);
+        var (pipeline, rejected) = Pipeline.Reject(reject.Piece, reject.Begin);
+        return (this with { Pipeline = pipeline }, rejected is { } r ? PeerWireReaction.None with { Released = [r] } : PeerWireReaction.None);
     }
 
     public PeerWireState ExtensionHandshakeIs(ExtensionHandshake handshake) => this with

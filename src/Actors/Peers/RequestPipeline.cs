@@ -6,10 +6,20 @@ namespace Swarm.Actors.Peers;
 
 /// <summary>Our block requests to one peer: which are in flight and since when, how many we keep in flight (the depth,
 /// adapted to the peer's rate and capped by its BEP 10 <c>reqq</c>), and whether an ask for more blocks is already with
-/// the torrent. Immutable: every change returns the next pipeline, with what to do as values.</summary>
+/// the torrent. It is also the rule for what this peer may send us: a block is ours only if we asked this peer for
+/// exactly that offset and length, or gave such a request up recently (an endgame cancel, a timeout or a choke races the
+/// block on the wire). Immutable: every change returns the next pipeline, with what to do as values.</summary>
 public sealed record RequestPipeline
 {
-    private RequestPipeline(int depth) => Depth = depth;
+    /// <summary>How many given-up requests are remembered when none is configured: a full pipeline at the default
+    /// max-depth (500) discarded at once by a choke.</summary>
+    public const int DefaultGivenUpCapacity = 512;
+
+    private RequestPipeline(int depth, int givenUpCapacity)
+    {
+        Depth = depth;
+        GivenUpCapacity = givenUpCapacity;
+    }
 
     /// <summary>Requests we keep in flight, before the peer's own limit.</summary>
     public int Depth { get; private init; }
@@ -22,9 +32,20 @@ public sealed record RequestPipeline
 
     public ImmutableDictionary<(int Piece, int Begin), InFlight> Outstanding { get; private init; } = ImmutableDictionary<(int Piece, int Begin), InFlight>.Empty;
 
+    /// <summary>Requests we gave up on but whose block may still come: at most <see cref="GivenUpCapacity"/>, the
+    /// oldest forgotten first.</summary>
+    public ImmutableDictionary<(int Piece, int Begin), GivenUpRequest> GivenUp { get; private init; } = ImmutableDictionary<(int Piece, int Begin), GivenUpRequest>.Empty;
+
+    public int GivenUpCapacity { get; }
+
+    /// <summary>The given-up requests by the order they were given up in: the first is the oldest.</summary>
+    private ImmutableSortedDictionary<long, (int Piece, int Begin)> GivenUpOrder { get; init; } = ImmutableSortedDictionary<long, (int Piece, int Begin)>.Empty;
+
+    private long NextGivenUp { get; init; }
+
     private int Window => Math.Min(Depth, PeerQueueLimit);
 
-    public static RequestPipeline Start(int initialDepth) => new(initialDepth);
+    public static RequestPipeline Start(int initialDepth, int givenUpCapacity = DefaultGivenUpCapacity) => new(initialDepth, givenUpCapacity);
 
     public RequestPipeline WithPeerQueueLimit(int reqq) => this with { PeerQueueLimit = reqq };
 
@@ -47,21 +68,50 @@ public sealed record RequestPipeline
     public RequestPipeline Sent(BlockRef block, DateTimeOffset now) =>
         this with { Outstanding = Outstanding.SetItem((block.Piece, block.Begin), new InFlight(block.Length, now)) };
 
-    /// <summary>A block arrived: no longer in flight. Returns the length we asked for, or null if we had not asked
-    /// (any more): blocks after a choke, cancel or timeout still count, the torrent drops those it no longer needs.</summary>
-    public (RequestPipeline Next, int? RequestedLength) Arrived(int piece, int begin)
+    /// <summary>A block of <paramref name="length"/> bytes arrived: is it one we asked this peer for? Requested and
+    /// given-up blocks go on to the torrent (which drops those it no longer needs); an unrequested block, or one of
+    /// another length than asked, must never reach a piece. A wrong answer to a request in flight also ends that
+    /// request: <c>Released</c> is it, for another peer to serve.</summary>
+    public (RequestPipeline Next, BlockVerdict Verdict, BlockRef? Released) Arrived(int piece, int begin, int length)
     {
-        return Outstanding.TryGetValue((piece, begin), out var sent)
-            ? (this with { Outstanding = Outstanding.Remove((piece, begin)) }, sent.Length)
-            : (this, null);
+        var key = (piece, begin);
+        if (Outstanding.TryGetValue(key, out var sent))
+        {
+            var next = this with { Outstanding = Outstanding.Remove(key) };
+            return sent.Length == length
+                ? (next, BlockVerdict.Requested, null)
+                : (next, BlockVerdict.WrongLength, new BlockRef(piece, begin, sent.Length));
+        }
+
+        if (GivenUp.TryGetValue(key, out var late))
+        {
+            return (Forget(key), late.Length == length ? BlockVerdict.GivenUp : BlockVerdict.WrongLength, null);
+        }
+
+        return (this, BlockVerdict.Unrequested, null);
     }
 
-    /// <summary>We cancelled the request, or the peer rejected it (BEP 6). Returns whether it was in flight.</summary>
+    /// <summary>We cancelled the request: its block may still be on the wire, so it is remembered as given up.
+    /// Returns whether it was in flight.</summary>
     public (RequestPipeline Next, bool WasOutstanding) Remove(int piece, int begin)
     {
-        return Outstanding.ContainsKey((piece, begin))
-            ? (this with { Outstanding = Outstanding.Remove((piece, begin)) }, true)
+        return Outstanding.TryGetValue((piece, begin), out var sent)
+            ? ((this with { Outstanding = Outstanding.Remove((piece, begin)) }).GiveUp([new BlockRef(piece, begin, sent.Length)]), true)
             : (this, false);
+    }
+
+    /// <summary>The peer rejected the request (BEP 6): it said it will not send the block, so nothing is remembered.
+    /// Returns the request as we sent it (its length is ours, not the reject's), or null if it was not ours: in
+    /// flight, or given up (the usual answer to our cancel).</summary>
+    public (RequestPipeline Next, BlockRef? Rejected) Reject(int piece, int begin)
+    {
+        var key = (piece, begin);
+        if (Outstanding.TryGetValue(key, out var sent))
+        {
+            return (this with { Outstanding = Outstanding.Remove(key) }, new BlockRef(piece, begin, sent.Length));
+        }
+
+        return (GivenUp.ContainsKey(key) ? Forget(key) : this, null);
     }
 
     /// <summary>Everything in flight, given up (a choke without BEP 6 discards it, and so does closing).</summary>
@@ -72,7 +122,8 @@ public sealed record RequestPipeline
             return (this, []);
         }
 
-        return (this with { Outstanding = Outstanding.Clear() }, [.. Outstanding.Select(ToBlock)]);
+        var released = Outstanding.Select(ToBlock).ToList();
+        return ((this with { Outstanding = Outstanding.Clear() }).GiveUp(released), released);
     }
 
     /// <summary>Requests unanswered for longer than <paramref name="timeout"/>, given up so that other peers get them.</summary>
@@ -84,7 +135,8 @@ public sealed record RequestPipeline
             return (this, []);
         }
 
-        return (this with { Outstanding = Outstanding.RemoveRange(expired.Select(kv => kv.Key)) }, [.. expired.Select(ToBlock)]);
+        var blocks = expired.Select(ToBlock).ToList();
+        return ((this with { Outstanding = Outstanding.RemoveRange(expired.Select(kv => kv.Key)) }).GiveUp(blocks), blocks);
     }
 
     /// <summary>Keeps enough requests in flight to cover <c>pipeline.seconds-of-data</c> at the measured download rate.
@@ -95,8 +147,66 @@ public sealed record RequestPipeline
         return this with { Depth = Math.Clamp(Math.Max(wanted, Depth / 2), settings.MinDepth, settings.MaxDepth) };
     }
 
+    /// <summary>Remembers requests given up, forgetting the oldest past the capacity: a peer choking and unchoking
+    /// us in a loop cannot make the memory grow.</summary>
+    private RequestPipeline GiveUp(IReadOnlyList<BlockRef> blocks)
+    {
+        if (GivenUpCapacity <= 0 || blocks.Count == 0)
+        {
+            return this;
+        }
+
+        var givenUp = GivenUp.ToBuilder();
+        var order = GivenUpOrder.ToBuilder();
+        var seq = NextGivenUp;
+        foreach (var b in blocks)
+        {
+            var key = (b.Piece, b.Begin);
+            if (givenUp.TryGetValue(key, out var old))
+            {
+                order.Remove(old.Order);
+            }
+
+            givenUp[key] = new GivenUpRequest(b.Length, seq);
+            order[seq++] = key;
+        }
+
+        while (givenUp.Count > GivenUpCapacity)
+        {
+            var oldest = order.First();
+            order.Remove(oldest.Key);
+            givenUp.Remove(oldest.Value);
+        }
+
+        return this with { GivenUp = givenUp.ToImmutable(), GivenUpOrder = order.ToImmutable(), NextGivenUp = seq };
+    }
+
+    private RequestPipeline Forget((int Piece, int Begin) key) =>
+        GivenUp.TryGetValue(key, out var g)
+            ? this with { GivenUp = GivenUp.Remove(key), GivenUpOrder = GivenUpOrder.Remove(g.Order) }
+            : this;
+
     private static BlockRef ToBlock(KeyValuePair<(int Piece, int Begin), InFlight> kv) => new(kv.Key.Piece, kv.Key.Begin, kv.Value.Length);
 
     /// <summary>One request in flight: the length asked for and when it was sent.</summary>
     public readonly record struct InFlight(int Length, DateTimeOffset Sent);
+
+    /// <summary>A request given up: the length asked for, and when it was given up relative to the others.</summary>
+    public readonly record struct GivenUpRequest(int Length, long Order);
+}
+
+/// <summary>What a block that arrived is to the connection that received it.</summary>
+public enum BlockVerdict
+{
+    /// <summary>Answers a request in flight, with the length asked for.</summary>
+    Requested,
+
+    /// <summary>Answers a request we gave up recently (cancel, timeout, choke), with the length asked for.</summary>
+    GivenUp,
+
+    /// <summary>We never asked this peer for it (or forgot long ago): dropped.</summary>
+    Unrequested,
+
+    /// <summary>Answers one of our requests with another length than asked: dropped.</summary>
+    WrongLength,
 }

@@ -165,16 +165,17 @@ public sealed class PiecePicker
     }
 
     /// <summary>Records an arrived block. Returns the other peers that had it requested (to be sent Cancel),
-    /// or null when the block was not wanted (already had, or piece not in progress).</summary>
-    public IReadOnlyList<int>? BlockReceived(int piece, int begin, int peer, out bool pieceComplete)
+    /// or null when the block was not wanted (already had, piece not in progress, not a block boundary, or not the
+    /// block's length: only a whole block of its own size may enter a piece).</summary>
+    public IReadOnlyList<int>? BlockReceived(int piece, int begin, int length, int peer, out bool pieceComplete)
     {
         pieceComplete = false;
-        if (Have[piece] || !_inProgress.TryGetValue(piece, out var progress))
+        if (piece < 0 || piece >= _pieceCount || Have[piece] || !_inProgress.TryGetValue(piece, out var progress))
         {
             return null;
         }
 
-        var others = progress.Receive(begin, peer);
+        var others = progress.Receive(begin, length, peer);
         if (others is null)
         {
             return null;
@@ -342,15 +343,15 @@ public sealed class PiecePicker
             }
         }
 
-        public IReadOnlyList<int>? Receive(int begin, int peer)
+        public IReadOnlyList<int>? Receive(int begin, int length, int peer)
         {
-            if (begin % _blockLength != 0)
+            if (begin < 0 || begin % _blockLength != 0)
             {
                 return null;
             }
 
             var b = begin / _blockLength;
-            if (b >= _received.Length || _received[b])
+            if (b >= _received.Length || _received[b] || _lengths[b] != length)
             {
                 return null;
             }

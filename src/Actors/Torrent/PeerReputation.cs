@@ -15,6 +15,9 @@ public sealed record PeerReputation(int BanThreshold)
     /// <summary>Pieces of this torrent that failed their hash check, whoever sent them.</summary>
     public int HashFailures { get; private init; }
 
+    /// <summary>Peers banned so far (each once, however many names it is banned by).</summary>
+    public int BannedPeers { get; private init; }
+
     public PeerTrackRecord RecordOf(string endPoint) => Records.GetValueOrDefault(endPoint, PeerTrackRecord.None);
 
     public bool IsBanned(string endPointOrPeerId) => Banned.Contains(endPointOrPeerId);
@@ -43,7 +46,9 @@ public sealed record PeerReputation(int BanThreshold)
 
     /// <summary>Bans the endpoint and, once its handshake named it, the peer id (which outlives a change of port).</summary>
     public PeerReputation Ban(string endPoint, string? peerId) =>
-        this with { Banned = peerId is null ? Banned.Add(endPoint) : Banned.Add(endPoint).Add(peerId) };
+        IsBanned(endPoint) && (peerId is null || IsBanned(peerId))
+            ? this
+            : this with { Banned = peerId is null ? Banned.Add(endPoint) : Banned.Add(endPoint).Add(peerId), BannedPeers = BannedPeers + 1 };
 }
 
 public sealed record PeerTrackRecord(int Passed, int Failed, int FailedAlone)
@@ -52,6 +57,7 @@ public sealed record PeerTrackRecord(int Passed, int Failed, int FailedAlone)
 }
 
 /// <param name="Peer">The connection's key in the torrent.</param>
-public readonly record struct PieceContributor(int Peer, string EndPoint);
+/// <param name="PeerId">The peer id (hex) its handshake gave, banned with the endpoint.</param>
+public readonly record struct PieceContributor(int Peer, string EndPoint, string? PeerId = null);
 
 public sealed record BanVerdict(int Peer, string Reason);

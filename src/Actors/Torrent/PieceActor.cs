@@ -6,7 +6,9 @@ using static Swarm.Actors.Torrent.PieceMessages;
 namespace Swarm.Actors.Torrent;
 
 /// <summary>One piece being downloaded: assembles its blocks in a pooled buffer, checks the SHA-1 (so hashing
-/// never runs on a connection actor), then hands the buffer to storage. Stops itself when done.</summary>
+/// never runs on a connection actor), then hands the buffer to storage. Stops itself when done. Only a whole block at
+/// a block boundary, of exactly that block's length, is copied in (the connection and the picker check this first;
+/// this is the last line): a short block would leave stale bytes of the reused buffer inside the piece.</summary>
 public sealed class PieceActor : ReceiveActor
 {
     private readonly int _piece;
@@ -17,7 +19,7 @@ public sealed class PieceActor : ReceiveActor
     private readonly IActorRef _torrent;
     private readonly PieceBufferPool _pool;
     private readonly bool[] _received;
-    private readonly HashSet<int> _contributors = [];
+    private readonly HashSet<PieceContributor> _contributors = [];
     private byte[]? _buffer;
     private int _receivedCount;
 
@@ -50,7 +52,8 @@ public sealed class PieceActor : ReceiveActor
     private void OnBlock(AssembleBlock b)
     {
         var index = b.Begin / _blockLength;
-        if (_buffer is null || b.Begin % _blockLength != 0 || index >= _received.Length || _received[index] || b.Begin + b.Data.Length > _size)
+        if (_buffer is null || b.Begin < 0 || b.Begin % _blockLength != 0 || index >= _received.Length || _received[index]
+            || b.Data.Length != Math.Min(_blockLength, _size - b.Begin))
         {
             return;
         }
@@ -58,7 +61,7 @@ public sealed class PieceActor : ReceiveActor
         b.Data.CopyTo(_buffer.AsSpan(b.Begin));
         _received[index] = true;
         _receivedCount++;
-        _contributors.Add(b.Peer);
+        _contributors.Add(b.From);
         if (_receivedCount < _received.Length)
         {
             return;

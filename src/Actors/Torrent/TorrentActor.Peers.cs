@@ -15,11 +15,11 @@ public sealed partial class TorrentActor
 {
     private void AddCandidates(IEnumerable<IPEndPoint> endpoints, string source)
     {
-        var before = _candidates.Count;
-        _candidates = _candidates.Add(endpoints, _reputation.IsBanned);
-        if (_candidates.Count > before)
+        var order = _candidates.Learnt;
+        _candidates = _candidates.Add(endpoints, _reputation.IsBanned, _node.Settings.Candidates.MaxPerTorrent);
+        if (_candidates.Learnt > order)
         {
-            _log.Debug("{0}: {1} new peer(s) from {2}", Tag, _candidates.Count - before, source);
+            _log.Debug("{0}: {1} new peer(s) from {2} ({3} candidates)", Tag, _candidates.Learnt - order, source, _candidates.Count);
         }
     }
 
@@ -173,9 +173,16 @@ public sealed partial class TorrentActor
         Sender.Tell(new BlocksAssigned(blocks));
     }
 
+    /// <summary>A block its connection vetted (we asked that peer for it, with this length). The picker decides
+    /// whether it is still wanted; a banned peer's blocks, still in the mailbox, never enter a piece.</summary>
     private void OnBlockArrived(BlockArrived b)
     {
-        var others = _picker!.BlockReceived(b.Piece, b.Begin, b.Peer, out _);
+        if (!_peers.TryGet(b.Peer, out var from) || from.Banned)
+        {
+            return;
+        }
+
+        var others = _picker!.BlockReceived(b.Piece, b.Begin, b.Data.Length, b.Peer, out _);
         if (others is null)
         {
             return; // a duplicate from endgame, or a block we no longer need
@@ -190,7 +197,7 @@ public sealed partial class TorrentActor
             _pieceByRef[piece] = b.Piece;
         }
 
-        piece.Tell(new AssembleBlock(b.Peer, b.Begin, b.Data));
+        piece.Tell(new AssembleBlock(new PieceContributor(b.Peer, from.EndPoint.ToString(), from.PeerId), b.Begin, b.Data));
         if (others.Count > 0)
         {
             var cancel = new CancelBlocks([new BlockRef(b.Piece, b.Begin, b.Data.Length)]);
@@ -219,11 +226,9 @@ public sealed partial class TorrentActor
             _pieceByRef.Remove(actor);
         }
 
-        var contributors = h.Contributors
-            .Select(p => _peers.TryGet(p, out var e) ? new PieceContributor(p, e.EndPoint.ToString()) : (PieceContributor?)null)
-            .OfType<PieceContributor>()
-            .ToList();
-        (_reputation, var bans) = _reputation.PieceHashed(h.Valid, contributors);
+        // Every contributor is judged, connected or not: a peer that sent a bad block and left must not leave the
+        // blame (or a "failed alone") to the honest peer that stayed.
+        (_reputation, var bans) = _reputation.PieceHashed(h.Valid, h.Contributors);
         if (h.Valid)
         {
             _backlog = _backlog.Queued(_meta.PieceSize(h.Piece));
@@ -236,8 +241,26 @@ public sealed partial class TorrentActor
         {
             if (_peers.TryGet(ban.Peer, out var entry))
             {
-                Ban(entry, ban.Reason);
+                if (!entry.Banned)
+                {
+                    Ban(entry, ban.Reason);
+                }
             }
+            else if (h.Contributors.FirstOrDefault(c => c.Peer == ban.Peer) is { EndPoint: not null } gone)
+            {
+                _log.Warning("{0}: banning peer {1} (gone): {2}", Tag, gone.EndPoint, ban.Reason);
+                _reputation = _reputation.Ban(gone.EndPoint, gone.PeerId);
+                _candidates = _candidates.Remove(gone.EndPoint);
+            }
+        }
+    }
+
+    /// <summary>The connection dropped too many blocks we never asked that peer for, and is closing.</summary>
+    private void OnPeerMisbehaved(PeerMisbehaved m)
+    {
+        if (_peers.TryGet(m.Peer, out var entry) && !entry.Banned)
+        {
+            Ban(entry, m.Reason);
         }
     }
 

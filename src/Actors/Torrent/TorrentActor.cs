@@ -139,6 +139,7 @@ public sealed partial class TorrentActor : ReceiveActor, IWithTimers
         Receive<PeerStats>(OnPeerStats);
         Receive<PeerClosing>(OnPeerClosing);
         Receive<PieceHashed>(OnPieceHashed);
+        Receive<PeerMisbehaved>(OnPeerMisbehaved);
         Receive<Terminated>(t => OnTerminated(t));
         Receive<ProgressAndDialTick>(_ => { });
         Receive<Rechoke>(_ => { });
@@ -187,6 +188,7 @@ public sealed partial class TorrentActor : ReceiveActor, IWithTimers
             UploadLimit = _limits.Upload.BytesPerSecond,
             IsPrivate = _meta.IsPrivate,
             IsReplica = _options.Replica,
+            BannedPeers = _reputation.BannedPeers,
         };
     }
 

@@ -71,6 +71,9 @@ public sealed record TorrentStatus(
     public long DownloadLimit { get; init; }
 
     public long UploadLimit { get; init; }
+
+    /// <summary>Peers banned from this torrent (bad pieces, or blocks we never asked them for): issue 13.</summary>
+    public int BannedPeers { get; init; }
 }
 
 /// <param name="Verified">Bytes of verified pieces inside this file.</param>

@@ -14,6 +14,7 @@ public sealed class PeerWireStateTests
     private const int Block = 16384;
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly Configuration.SwarmSettings Settings = TestNodes.Settings;
+    private const int MaxDropped = 3;
 
     [Fact]
     public void An_unchoked_interested_connection_asks_the_torrent_for_blocks_and_requests_what_it_gets()
@@ -72,18 +73,64 @@ public sealed class PeerWireStateTests
     }
 
     [Fact]
-    public void A_block_of_another_length_than_requested_is_a_violation_and_a_good_one_goes_to_the_torrent()
+    public void A_requested_block_goes_to_the_torrent()
     {
         var state = Requested(fast: true, [new BlockRef(1, 0, Block)]);
 
-        Assert.Throws<PeerProtocolException>(() => state.BlockArrived(new PieceBlock(1, 0, new byte[100])));
-
         var data = new byte[Block];
-        var (next, reaction) = state.BlockArrived(new PieceBlock(1, 0, data));
+        var (next, reaction) = state.BlockArrived(new PieceBlock(1, 0, data), MaxDropped);
         var arrived = Assert.IsType<BlockArrived>(reaction.Notify);
         Assert.Equal((Peer, 1, 0), (arrived.Peer, arrived.Piece, arrived.Begin));
         Assert.Same(data, arrived.Data);
         Assert.Empty(next.Pipeline.Outstanding);
+        Assert.Equal(0, next.DroppedBlocks);
+    }
+
+    [Fact]
+    public void Unrequested_and_wrong_length_blocks_never_reach_the_torrent_and_are_counted()
+    {
+        var state = Requested(fast: true, [new BlockRef(1, 0, Block)]);
+
+        var (afterShort, shortBlock) = state.BlockArrived(new PieceBlock(1, 0, new byte[100]), MaxDropped);
+        Assert.Null(shortBlock.Notify);
+        Assert.Null(shortBlock.Close);
+        Assert.Equal([new BlockRef(1, 0, Block)], shortBlock.Released); // someone else may serve it
+        Assert.Equal(1, afterShort.DroppedBlocks);
+
+        var (afterStray, stray) = afterShort.BlockArrived(new PieceBlock(2, 0, new byte[Block]), MaxDropped);
+        Assert.Null(stray.Notify);
+        Assert.Empty(stray.Released);
+        Assert.Equal(2, afterStray.DroppedBlocks);
+    }
+
+    [Fact]
+    public void Past_the_bound_of_dropped_blocks_the_peer_is_reported_and_disconnected()
+    {
+        var state = Requested(fast: true, []);
+        PeerWireReaction reaction = PeerWireReaction.None;
+        for (var i = 0; i < MaxDropped; i++)
+        {
+            (state, reaction) = state.BlockArrived(new PieceBlock(i, 0, new byte[Block]), MaxDropped);
+            Assert.Null(reaction.Close);
+        }
+
+        (state, reaction) = state.BlockArrived(new PieceBlock(99, 0, new byte[Block]), MaxDropped);
+        var misbehaved = Assert.IsType<PeerMisbehaved>(reaction.Notify);
+        Assert.Equal(Peer, misbehaved.Peer);
+        Assert.NotNull(reaction.Close);
+        Assert.Equal(MaxDropped + 1, state.DroppedBlocks);
+    }
+
+    [Fact]
+    public void A_late_block_after_our_endgame_cancel_still_goes_to_the_torrent_and_is_not_counted()
+    {
+        var block = new BlockRef(1, 0, Block);
+        var (cancelled, _) = Requested(fast: false, [block]).Cancelled([block]);
+
+        var (next, reaction) = cancelled.BlockArrived(new PieceBlock(1, 0, new byte[Block]), MaxDropped);
+
+        Assert.IsType<BlockArrived>(reaction.Notify); // the torrent drops it if another peer's copy came first
+        Assert.Equal(0, next.DroppedBlocks);
     }
 
     [Fact]

@@ -36,7 +36,7 @@ public sealed class RequestPipelineTests
         var pipeline = SentBlocks(RequestPipeline.Start(32), 25);
         Assert.Equal(0, pipeline.AskForBlocks(true).Ask); // 7 free: less than 8
 
-        pipeline = pipeline.Arrived(0, 0).Next;
+        pipeline = pipeline.Arrived(0, 0, Block).Next;
         Assert.Equal(8, pipeline.AskForBlocks(true).Ask);
     }
 
@@ -52,14 +52,105 @@ public sealed class RequestPipelineTests
     }
 
     [Fact]
-    public void A_block_that_arrives_reports_the_length_we_asked_for_once()
+    public void A_block_we_asked_for_is_accepted_once_and_a_second_copy_is_unrequested()
     {
         var pipeline = RequestPipeline.Start(32).Sent(new BlockRef(3, Block, Block), T0);
 
-        var (next, requested) = pipeline.Arrived(3, Block);
-        Assert.Equal(Block, requested);
+        var (next, verdict, released) = pipeline.Arrived(3, Block, Block);
+        Assert.Equal(BlockVerdict.Requested, verdict);
+        Assert.Null(released);
         Assert.Empty(next.Outstanding);
-        Assert.Null(next.Arrived(3, Block).RequestedLength); // a duplicate, or late after a cancel
+        Assert.Equal(BlockVerdict.Unrequested, next.Arrived(3, Block, Block).Verdict);
+    }
+
+    [Fact]
+    public void A_block_never_asked_of_this_peer_is_unrequested_whatever_its_offset_or_length()
+    {
+        var pipeline = RequestPipeline.Start(32).Sent(new BlockRef(3, 0, Block), T0);
+
+        Assert.Equal(BlockVerdict.Unrequested, pipeline.Arrived(3, Block, Block).Verdict); // same piece, other offset
+        Assert.Equal(BlockVerdict.Unrequested, pipeline.Arrived(4, 0, Block).Verdict); // other piece
+        Assert.Equal(BlockVerdict.Unrequested, pipeline.Arrived(3, 1, Block - 1).Verdict); // inside the requested block
+        Assert.Single(pipeline.Arrived(4, 0, Block).Next.Outstanding); // and our request stays in flight
+    }
+
+    [Theory]
+    [InlineData(100)] // short
+    [InlineData(Block + 1)] // long
+    [InlineData(0)]
+    public void A_block_of_another_length_than_asked_is_refused_and_its_request_given_back(int length)
+    {
+        var asked = new BlockRef(3, 0, Block);
+        var (next, verdict, released) = RequestPipeline.Start(32).Sent(asked, T0).Arrived(3, 0, length);
+
+        Assert.Equal(BlockVerdict.WrongLength, verdict);
+        Assert.Equal(asked, released); // for another peer to serve
+        Assert.Empty(next.Outstanding);
+        Assert.Equal(BlockVerdict.Unrequested, next.Arrived(3, 0, Block).Verdict); // answered once, even if wrongly
+    }
+
+    [Fact]
+    public void A_short_final_block_is_accepted_at_the_length_we_asked_for()
+    {
+        var pipeline = RequestPipeline.Start(32).Sent(new BlockRef(9, 2 * Block, 1234), T0);
+
+        Assert.Equal(BlockVerdict.WrongLength, pipeline.Arrived(9, 2 * Block, Block).Verdict);
+        Assert.Equal(BlockVerdict.Requested, pipeline.Arrived(9, 2 * Block, 1234).Verdict);
+    }
+
+    [Fact]
+    public void A_block_racing_our_cancel_a_timeout_or_a_choke_is_still_ours_once()
+    {
+        var cancelled = RequestPipeline.Start(32).Sent(new BlockRef(1, 0, Block), T0).Remove(1, 0).Next;
+        var (after, verdict, _) = cancelled.Arrived(1, 0, Block);
+        Assert.Equal(BlockVerdict.GivenUp, verdict);
+        Assert.Equal(BlockVerdict.Unrequested, after.Arrived(1, 0, Block).Verdict);
+        Assert.Equal(BlockVerdict.WrongLength, cancelled.Arrived(1, 0, 10).Verdict);
+
+        var expired = RequestPipeline.Start(32).Sent(new BlockRef(1, 0, Block), T0).Expire(T0 + TimeSpan.FromMinutes(1), Settings.RequestTimeout).Next;
+        Assert.Equal(BlockVerdict.GivenUp, expired.Arrived(1, 0, Block).Verdict);
+
+        var choked = SentBlocks(RequestPipeline.Start(32), 3).ReleaseAll().Next;
+        Assert.Equal(BlockVerdict.GivenUp, choked.Arrived(0, 2 * Block, Block).Verdict);
+    }
+
+    [Fact]
+    public void Given_up_requests_are_remembered_up_to_the_capacity_the_oldest_forgotten_first()
+    {
+        var pipeline = RequestPipeline.Start(32, givenUpCapacity: 4);
+        for (var i = 0; i < 10; i++)
+        {
+            pipeline = pipeline.Sent(new BlockRef(i, 0, Block), T0).Remove(i, 0).Next;
+        }
+
+        Assert.Equal(4, pipeline.GivenUp.Count);
+        Assert.Equal(BlockVerdict.Unrequested, pipeline.Arrived(5, 0, Block).Verdict);
+        Assert.Equal(BlockVerdict.GivenUp, pipeline.Arrived(6, 0, Block).Verdict);
+        Assert.Equal(BlockVerdict.GivenUp, pipeline.Arrived(9, 0, Block).Verdict);
+
+        // A choke/unchoke loop cannot grow it either.
+        for (var round = 0; round < 50; round++)
+        {
+            pipeline = SentBlocks(pipeline, 32).ReleaseAll().Next;
+        }
+
+        Assert.Equal(4, pipeline.GivenUp.Count);
+    }
+
+    [Fact]
+    public void A_reject_ends_a_request_in_flight_with_our_length_and_clears_a_cancelled_one()
+    {
+        var pipeline = RequestPipeline.Start(32).Sent(new BlockRef(1, 0, Block), T0).Sent(new BlockRef(2, 0, 500), T0);
+
+        var (next, rejected) = pipeline.Reject(2, 0);
+        Assert.Equal(new BlockRef(2, 0, 500), rejected);
+        Assert.Equal(BlockVerdict.Unrequested, next.Arrived(2, 0, 500).Verdict); // it said it would not send it
+
+        var cancelled = next.Remove(1, 0).Next;
+        var (afterReject, none) = cancelled.Reject(1, 0); // BEP 6: the usual answer to our cancel
+        Assert.Null(none);
+        Assert.Empty(afterReject.GivenUp);
+        Assert.Null(afterReject.Reject(7, 0).Rejected); // never asked
     }
 
     [Fact]

@@ -115,10 +115,27 @@ public sealed class PiecePickerTests
         var fast = picker.Pick(2, PieceSet.Full(1), 10);
         Assert.Equal(slow, fast);
 
-        var cancel = picker.BlockReceived(0, 0, peer: 2, out var complete);
+        var cancel = picker.BlockReceived(0, 0, Block, peer: 2, out var complete);
         Assert.Equal([1], cancel);
         Assert.False(complete);
-        Assert.Null(picker.BlockReceived(0, 0, peer: 1, out _)); // the late duplicate is not wanted
+        Assert.Null(picker.BlockReceived(0, 0, Block, peer: 1, out _)); // the late duplicate is not wanted
+    }
+
+    [Fact]
+    public void Only_a_whole_block_of_its_own_length_is_wanted()
+    {
+        var picker = new PiecePicker(2, p => p == 1 ? Block + 100 : PieceSize, Block, new PickerSettings(0, 2), new PieceSet(2), sequential: true);
+        picker.Pick(1, PieceSet.Full(2), 10);
+
+        Assert.Null(picker.BlockReceived(0, 0, 100, peer: 1, out _)); // short
+        Assert.Null(picker.BlockReceived(0, 0, Block + 1, peer: 1, out _)); // long
+        Assert.Null(picker.BlockReceived(0, 10, Block, peer: 1, out _)); // off a block boundary
+        Assert.Null(picker.BlockReceived(0, 4 * Block, Block, peer: 1, out _)); // past the piece
+        Assert.Null(picker.BlockReceived(1, Block, Block, peer: 1, out _)); // the short final block, at full length
+        Assert.Null(picker.BlockReceived(7, 0, Block, peer: 1, out _)); // no such piece
+
+        Assert.NotNull(picker.BlockReceived(0, 0, Block, peer: 1, out _)); // still wanted after all of the above
+        Assert.NotNull(picker.BlockReceived(1, Block, 100, peer: 1, out _));
     }
 
     [Fact]
@@ -153,7 +170,7 @@ public sealed class PiecePickerTests
         var picker = NewPicker(1);
         foreach (var b in picker.Pick(1, PieceSet.Full(1), 10))
         {
-            picker.BlockReceived(b.Piece, b.Begin, 1, out _);
+            picker.BlockReceived(b.Piece, b.Begin, b.Length, 1, out _);
         }
 
         Assert.Empty(picker.Pick(2, PieceSet.Full(1), 10));
@@ -167,7 +184,7 @@ public sealed class PiecePickerTests
         var picker = NewPicker(2, sequential: true);
         foreach (var b in picker.Pick(1, PieceSet.Full(2), 4))
         {
-            picker.BlockReceived(b.Piece, b.Begin, 1, out _);
+            picker.BlockReceived(b.Piece, b.Begin, b.Length, 1, out _);
         }
 
         picker.PieceVerified(0);

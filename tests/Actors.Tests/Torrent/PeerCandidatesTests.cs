@@ -8,13 +8,14 @@ namespace Swarm.Actors.Tests.Torrent;
 /// <summary>Dial candidates and their backoff, on a hand-moved clock.</summary>
 public sealed class PeerCandidatesTests
 {
+    private const int Capacity = 3000;
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
     private static readonly IPEndPoint A = new(IPAddress.Loopback, 6001);
     private static readonly IPEndPoint B = new(IPAddress.Loopback, 6002);
     private static readonly IPEndPoint C = new(IPAddress.Loopback, 6003);
     private readonly ManualClock _clock = new();
 
-    private static PeerCandidates With(params IPEndPoint[] endpoints) => PeerCandidates.Empty.Add(endpoints, _ => false);
+    private static PeerCandidates With(params IPEndPoint[] endpoints) => PeerCandidates.Empty.Add(endpoints, _ => false, Capacity);
 
     [Fact]
     public void New_endpoints_are_due_at_once_in_the_order_they_were_given()
@@ -27,7 +28,7 @@ public sealed class PeerCandidatesTests
     public void An_endpoint_known_already_banned_or_ignored_is_not_added()
     {
         var candidates = With(A).Dialled(A.ToString());
-        candidates = candidates.Add([A, B, C], key => key == B.ToString()).Ignore(C.ToString()).Add([C], _ => false);
+        candidates = candidates.Add([A, B, C], key => key == B.ToString(), Capacity).Ignore(C.ToString()).Add([C], _ => false, Capacity);
 
         Assert.Equal(1, candidates.Count); // A once (still being dialled); B is banned; C was taken, then ignored for good
         Assert.Null(candidates[B.ToString()]);
@@ -92,7 +93,7 @@ public sealed class PeerCandidatesTests
     [Fact]
     public void A_removed_candidate_can_come_back_an_ignored_one_cannot()
     {
-        var candidates = With(A, B).Remove(A.ToString()).Ignore(B.ToString()).Add([A, B], _ => false);
+        var candidates = With(A, B).Remove(A.ToString()).Ignore(B.ToString()).Add([A, B], _ => false, Capacity);
         Assert.Equal([A], candidates.DueForDial(_clock.GetUtcNow(), seeding: false).Select(c => c.EndPoint));
     }
 
@@ -102,6 +103,74 @@ public sealed class PeerCandidatesTests
         var candidates = With(A);
         Assert.Same(candidates, candidates.Dialled(B.ToString()).Closed(B.ToString(), _clock.GetUtcNow(), MaxBackoff));
     }
+
+    [Fact]
+    public void A_tracker_reply_of_700k_peers_leaves_the_list_at_its_cap_holding_the_first_learnt()
+    {
+        var huge = Enumerable.Range(0, 700_000).Select(Numbered).ToList();
+
+        var candidates = PeerCandidates.Empty.Add(huge, _ => false, Capacity);
+
+        Assert.Equal(Capacity, candidates.Count);
+        Assert.Equal(Capacity, candidates.IdleCount);
+        Assert.Equal(huge.Take(3), candidates.DueForDial(_clock.GetUtcNow(), seeding: false).Take(3).Select(c => c.EndPoint));
+        Assert.NotNull(candidates[huge[Capacity - 1].ToString()]);
+        Assert.Null(candidates[huge[Capacity].ToString()]);
+    }
+
+    [Fact]
+    public void When_full_a_newcomer_replaces_the_candidate_with_most_failed_dials_the_oldest_of_them_first()
+    {
+        var d = Numbered(4);
+        var e = Numbered(5);
+        var f = Numbered(6);
+        var candidates = PeerCandidates.Empty.Add([A, B, C], _ => false, capacity: 3);
+        candidates = Fail(Fail(candidates, A), A); // two failed dials
+        candidates = Fail(Fail(candidates, B), B); // two, learnt after A
+        candidates = Fail(candidates, C); // one
+
+        candidates = candidates.Add([d], _ => false, capacity: 3);
+        Assert.Null(candidates[A.ToString()]);
+        candidates = candidates.Add([e], _ => false, capacity: 3);
+        Assert.Null(candidates[B.ToString()]);
+        candidates = candidates.Add([f], _ => false, capacity: 3);
+        Assert.Null(candidates[C.ToString()]);
+
+        // Now every candidate is untried: a newcomer is no better, and is dropped.
+        var full = candidates.Add([Numbered(7)], _ => false, capacity: 3);
+        Assert.Equal([d, e, f], full.DueForDial(_clock.GetUtcNow() + TimeSpan.FromHours(1), seeding: false).Select(c => c.EndPoint));
+    }
+
+    [Fact]
+    public void A_candidate_being_dialled_or_connected_is_never_replaced()
+    {
+        var candidates = Fail(PeerCandidates.Empty.Add([A, B], _ => false, capacity: 2), B).Dialled(A.ToString()).Dialled(A.ToString());
+
+        candidates = candidates.Add([C], _ => false, capacity: 2); // A (in use) has more failures, B (idle, 1) gives way
+        Assert.NotNull(candidates[A.ToString()]);
+        Assert.Null(candidates[B.ToString()]);
+
+        Assert.Null(candidates.Add([Numbered(9)], _ => false, capacity: 2)[Numbered(9).ToString()]);
+    }
+
+    [Fact]
+    public void Dial_order_follows_every_change_without_a_sort()
+    {
+        var candidates = With(A, B, C);
+        candidates = Fail(candidates, A); // A: one failure, due in 2 s
+        candidates = candidates.Dialled(B.ToString()); // B: in use
+
+        Assert.Equal([C], candidates.DueForDial(_clock.GetUtcNow(), seeding: false).Select(c => c.EndPoint));
+        candidates = candidates.Connected(B.ToString()).Closed(B.ToString(), _clock.GetUtcNow(), MaxBackoff);
+        _clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal([B, C, A], candidates.DueForDial(_clock.GetUtcNow(), seeding: false).Select(c => c.EndPoint));
+        Assert.Equal([B, C], candidates.Remove(A.ToString()).DueForDial(_clock.GetUtcNow(), seeding: false).Select(c => c.EndPoint));
+    }
+
+    private static IPEndPoint Numbered(int i) => new(new IPAddress([10, (byte)(i >> 16), (byte)(i >> 8), (byte)i]), 6881);
+
+    private PeerCandidates Fail(PeerCandidates candidates, IPEndPoint ep) =>
+        candidates.Dialled(ep.ToString()).Closed(ep.ToString(), _clock.GetUtcNow(), MaxBackoff);
 
     [Theory]
     [InlineData(0, 1)]

@@ -77,6 +77,30 @@ public sealed class PeerReputationTests
     }
 
     [Fact]
+    public void A_bad_piece_shared_with_a_peer_that_left_is_failed_alone_by_no_one()
+    {
+        // The torrent passes every contributor, gone or not: the honest peer that stayed is not "alone" with it.
+        var reputation = Fresh;
+        for (var i = 0; i < 5; i++)
+        {
+            reputation = reputation.PieceHashed(valid: true, [Honest]).Reputation;
+            var (next, bans) = reputation.PieceHashed(valid: false, [Liar with { Peer = 10 + i }, Honest]);
+            Assert.DoesNotContain(Honest.Peer, bans.Select(b => b.Peer));
+            reputation = next;
+        }
+
+        Assert.Equal(0, reputation.RecordOf(Honest.EndPoint).FailedAlone);
+    }
+
+    [Fact]
+    public void Banned_peers_are_counted_once_each()
+    {
+        var reputation = Fresh.Ban(Liar.EndPoint, "aa").Ban(Liar.EndPoint, "aa").Ban(Other.EndPoint, null);
+
+        Assert.Equal(2, reputation.BannedPeers);
+    }
+
+    [Fact]
     public void A_ban_covers_the_endpoint_and_the_peer_id()
     {
         var reputation = Fresh.Ban(Liar.EndPoint, "2d5452333030302d");
