@@ -42,6 +42,8 @@ public sealed class ConsoleHost : IAsyncDisposable
         var config = ConfigurationFactory.ParseString($$"""
             akka {
               actor.provider = remote
+              # wire: consoles may send the console protocol's records and nothing else (see WireProtocol.Console).
+              actor.serializers.hyperion = "Swarm.Actors.Serialization.ConsoleWireSerializer, Swarm.Actors"
               loggers = ["Swarm.Node.Hosting.ConsoleSystemLogger, swarm"]
               remote {
                 # Remote consoles may only select the endpoint; no remote deployment, no system messages.
