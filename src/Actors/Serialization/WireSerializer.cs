@@ -13,6 +13,9 @@ namespace Swarm.Actors.Serialization;
 public abstract class WireSerializer(ExtendedActorSystem system, WireProtocol protocol)
     : HyperionSerializer(system, HyperionSerializerSettings.Default.WithDisallowUnsafeType(true).WithTypeFilter(protocol.Filter))
 {
+    /// <summary>How the message of every refusal starts (the node's log bridge recognizes it).</summary>
+    public const string RefusalPrefix = "refused a message holding ";
+
     public WireProtocol Protocol { get; } = protocol;
 
     /// <summary>A refused type ends as one line of Akka remoting's ("Deserialization failed … association remains
@@ -25,7 +28,7 @@ public abstract class WireSerializer(ExtendedActorSystem system, WireProtocol pr
         }
         catch (SerializationException e) when (Refused(e) is { } refused)
         {
-            throw new SerializationException($"refused a message holding {Describe(refused.BadTypeString)}: not a type of swarm's {Name} protocol, dropped", refused);
+            throw new SerializationException($"{RefusalPrefix}{Describe(refused.BadTypeString)}: not a type of swarm's {Name} protocol, dropped", refused);
         }
     }
 
