@@ -48,10 +48,14 @@ internal sealed class ConsoleConnection : IAsyncDisposable
               log-dead-letters-during-shutdown = off
               actor {
                 provider = remote
-                serializers.hyperion = "Akka.Serialization.HyperionSerializer, Akka.Serialization.Hyperion"
+                # Replies are read as the console protocol's records only: a node (or what answers in its place)
+                # cannot make the console build any other type.
+                serializers.hyperion = "Swarm.Actors.Serialization.ConsoleWireSerializer, Swarm.Actors"
                 serialization-bindings { "System.Object" = hyperion }
               }
               remote {
+                # Nothing remote may select our actors, deploy here or send system messages: only replies come in.
+                untrusted-mode = on
                 log-remote-lifecycle-events = off
                 dot-netty.tcp {
                   # Only our outbound connection carries traffic (replies use it too), so nothing needs to reach us.

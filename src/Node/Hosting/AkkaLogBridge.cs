@@ -51,8 +51,10 @@ public class AkkaLogBridge : ReceiveActor, IRequiresMessageQueue<ILoggerMessageQ
 
         var category = e.LogClass?.FullName ?? "Akka";
         var logger = _loggers.GetOrAdd(category, _factory.CreateLogger);
-        var line = new ActorLogLine(LogLines.Source(e.LogSource), MessageOf(e));
-        logger.Log(level, default, line, e.Cause, static (l, _) => l.ToString());
+        // wire: a message our serializer refused is told in our words (Akka's adds a misleading serializer hint).
+        var refusal = WireRefusalLine.Of(e);
+        var line = new ActorLogLine(LogLines.Source(e.LogSource), refusal ?? MessageOf(e));
+        logger.Log(level, default, line, refusal is null ? e.Cause : null, static (l, _) => l.ToString());
     }
 
     internal static string MessageOf(LogEvent e)

@@ -11,7 +11,7 @@ namespace Swarm.Node.Hosting;
 
 /// <summary>The console endpoint's own actor system. Only it listens for Akka remoting, in untrusted mode and with
 /// /user/console as the only path a remote may select, so a console can reach nothing but the endpoint, which checks
-/// the secret of every request. The node's actors stay unreachable from the network whatever the console binds to.</summary>
+/// the secret of every request; its serializer reads the console protocol's records only (ConsoleWireSerializer). The node's actors stay unreachable from the network whatever the console binds to.</summary>
 public sealed class ConsoleHost : IAsyncDisposable
 {
     private readonly ActorSystem _system;
@@ -44,6 +44,8 @@ public sealed class ConsoleHost : IAsyncDisposable
         var config = ConfigurationFactory.ParseString($$"""
             akka {
               actor.provider = remote
+              # wire: consoles may send the console protocol's records and nothing else (see WireProtocol.Console).
+              actor.serializers.hyperion = "Swarm.Actors.Serialization.ConsoleWireSerializer, Swarm.Actors"
               loggers = ["Swarm.Node.Hosting.ConsoleSystemLogger, swarm"]
               remote {
                 # Remote consoles may only select the endpoint; no remote deployment, no system messages.

@@ -1,0 +1,72 @@
+using System.Runtime.Serialization;
+using Akka.Actor;
+using Akka.Serialization;
+using Hyperion.Internal;
+
+namespace Swarm.Actors.Serialization;
+
+/// <summary>Hyperion between our processes, restricted to one port's <see cref="WireProtocol"/> and with Hyperion's
+/// list of unsafe types refused. It keeps Hyperion's identifier (-5): to a member or console without the filter it is
+/// plain Hyperion. The settings are given to Hyperion here because Akka's own routes lose them (in 1.5.73
+/// <c>HyperionSerializerSetup</c> is read but not passed on, and <c>allowed-types</c> builds Hyperion's filter, which
+/// refuses every type on the way out, see <see cref="WireTypeFilter"/>).</summary>
+public abstract class WireSerializer(ExtendedActorSystem system, WireProtocol protocol)
+    : HyperionSerializer(system, HyperionSerializerSettings.Default.WithDisallowUnsafeType(true).WithTypeFilter(protocol.Filter))
+{
+    /// <summary>How the message of every refusal starts (the node's log bridge recognizes it).</summary>
+    public const string RefusalPrefix = "refused a message holding ";
+
+    public WireProtocol Protocol { get; } = protocol;
+
+    /// <summary>A refused type ends as one line of Akka remoting's ("Deserialization failed … association remains
+    /// live"), which logs this message: the type, and that it is not ours.</summary>
+    public override object FromBinary(byte[] bytes, Type type)
+    {
+        try
+        {
+            return base.FromBinary(bytes, type);
+        }
+        catch (SerializationException e) when (Refused(e) is { } refused)
+        {
+            throw new SerializationException($"{RefusalPrefix}{Describe(refused.BadTypeString)}: not a type of swarm's {Name} protocol, dropped", refused);
+        }
+    }
+
+    public override byte[] ToBinary(object obj)
+    {
+        try
+        {
+            return base.ToBinary(obj);
+        }
+        catch (EvilDeserializationException e)
+        {
+            throw new SerializationException($"{obj.GetType()} is not a type of swarm's {Name} protocol: it is never sent ({Describe(e.BadTypeString)} refused)", e);
+        }
+    }
+
+    /// <summary>The protocol's name for log lines.</summary>
+    protected abstract string Name { get; }
+
+    private static EvilDeserializationException? Refused(Exception? e) =>
+        e is null ? null : e as EvilDeserializationException ?? Refused(e.InnerException);
+
+    /// <summary>A refused name is the sender's text: it is shortened and stripped of control characters for the log.</summary>
+    private static string Describe(string? typeName)
+    {
+        var name = WireTypeFilter.Normalize(typeName ?? "?");
+        name = new string([.. name.Where(c => !char.IsControl(c))]);
+        return name.Length > 200 ? name[..200] + "…" : name;
+    }
+}
+
+/// <summary>Between cluster members (bound to System.Object in hocon/swarm.conf).</summary>
+public sealed class ClusterWireSerializer(ExtendedActorSystem system) : WireSerializer(system, WireProtocol.Cluster)
+{
+    protected override string Name => "cluster";
+}
+
+/// <summary>Between a console and a node's console endpoint (both ends' actor systems).</summary>
+public sealed class ConsoleWireSerializer(ExtendedActorSystem system) : WireSerializer(system, WireProtocol.Console)
+{
+    protected override string Name => "console";
+}
