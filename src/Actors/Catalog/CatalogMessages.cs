@@ -31,6 +31,10 @@ public static class CatalogMessages
     /// <summary>The answer to <see cref="RemoveTorrent"/> (the journaled fact is <see cref="Persistence.TorrentRemoved"/>).</summary>
     public sealed record RemoveTorrentReply(string InfoHash, int FilesDeleted = 0, string? DeleteError = null);
 
+    /// <summary>From a <see cref="DataDeletionActor"/>: the removed torrent's data is deleted (or could not be); the
+    /// paths claimed under <paramref name="ClaimKey"/> are free again.</summary>
+    public sealed record DataDeletionFinished(string ClaimKey);
+
     /// <summary>Finds one torrent by full info-hash, info-hash prefix or exact name (case-insensitive), from the catalog
     /// alone: no torrent actor is asked.</summary>
     public sealed record ResolveTorrent(string Query);
