@@ -27,6 +27,12 @@ public static class AddChecks
         {
             paths = PathClaims.PathsOf(meta, add.SavePath);
         }
+        catch (ArgumentException)
+        {
+            // Not a path any file system takes (a NUL in it): no file can ever be there to overlap, and the torrent
+            // fails with that error as it starts, as any torrent that cannot reach its folder does.
+            return (null, []);
+        }
         catch (Exception e) when (e is InvalidTorrentException or IOException or UnauthorizedAccessException)
         {
             return ($"cannot save {meta.InfoHash.Hex[..8]} ({Printable.ForTerminal(meta.Name)}) to {Printable.ForTerminal(add.SavePath)}: {Printable.ForTerminal(e.Message)}", []);

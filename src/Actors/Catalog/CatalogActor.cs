@@ -366,7 +366,7 @@ public sealed class CatalogActor : ReceivePersistentActor
 
             _claims = _claims.Claim(entry.InfoHash, paths);
         }
-        catch (Exception e) when (e is InvalidTorrentException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is InvalidTorrentException or IOException or UnauthorizedAccessException or ArgumentException)
         {
             _log.Warning("torrent {0}: its paths cannot be claimed: {1}", entry.InfoHash[..8], e.Message);
         }
