@@ -201,6 +201,12 @@ public sealed class CatalogActor : ReceivePersistentActor
             return;
         }
 
+        if (r.OnlyIfReplica && !entry.Replica)
+        {
+            Sender.Tell(new RemoveRefused(r.InfoHash, $"torrent {r.InfoHash[..8]} was added to this node by a person, not copied by the cluster: it is not released"));
+            return;
+        }
+
         var sender = Sender;
         PersistApplied(new TorrentRemoved(r.InfoHash), e =>
         {
