@@ -117,7 +117,8 @@ public sealed class ClusterTests(ITestOutputHelper log) : EndToEndTest(log)
         var copies = await WaitForClusterTorrentAsync(a, torrent.InfoHash, t => t.GetProperty("complete").GetInt32() == 2);
         var holderAddress = copies.GetProperty("members").EnumerateArray().Select(m => m.GetString()!).Single(m => !m.EndsWith(a.Cluster, StringComparison.Ordinal));
         var (victim, survivor) = holderAddress.EndsWith(b.Cluster, StringComparison.Ordinal) ? (b, c) : (c, b);
-        var victimCopy = Path.Combine(victim.DataDir, "downloads");
+        // Each replica in a folder of its own (swarm.files.replica-folder).
+        var victimCopy = Path.Combine(victim.DataDir, "downloads", "replicas", torrent.InfoHash);
         torrent.AssertDownloadedTo(victimCopy);
 
         await victim.Process.SignalAsync("KILL");
@@ -128,7 +129,7 @@ public sealed class ClusterTests(ITestOutputHelper log) : EndToEndTest(log)
             t => t.GetProperty("complete").GetInt32() == 2 && t.GetProperty("members").EnumerateArray().Any(m => m.GetString()!.EndsWith(survivor.Cluster, StringComparison.Ordinal)),
             RestoreBound);
         Log.WriteLine($"2 complete copies restored {watch.Elapsed.TotalSeconds:0.0} s after kill -9 (bound {RestoreBound.TotalSeconds:0} s)");
-        torrent.AssertDownloadedTo(Path.Combine(survivor.DataDir, "downloads"));
+        torrent.AssertDownloadedTo(Path.Combine(survivor.DataDir, "downloads", "replicas", torrent.InfoHash));
 
         // The killed member comes back with its data folder: it rejoins, recovers from its journal, fetches nothing.
         var back = Own(await SwarmNodeProcess.StartAsync(Log, victim.DataDir, "--seed-node", a.Cluster));
@@ -147,7 +148,7 @@ public sealed class ClusterTests(ITestOutputHelper log) : EndToEndTest(log)
         var copies = await WaitForClusterTorrentAsync(a, torrent.InfoHash, t => t.GetProperty("complete").GetInt32() == 2);
         var holder = copies.GetProperty("members").EnumerateArray().Select(m => m.GetString()!).Single(m => !m.EndsWith(a.Cluster, StringComparison.Ordinal));
         var replica = holder.EndsWith(b.Cluster, StringComparison.Ordinal) ? b : c;
-        var replicaFile = Path.Combine(replica.DataDir, "downloads", Payload.SingleName);
+        var replicaFile = Path.Combine(replica.DataDir, "downloads", "replicas", torrent.InfoHash, Payload.SingleName);
         Assert.True(File.Exists(replicaFile));
         Assert.True((await replica.TorrentAsync(torrent.InfoHash))!.Value.GetProperty("replica").GetBoolean());
         Assert.False((await a.TorrentAsync(torrent.InfoHash))!.Value.GetProperty("replica").GetBoolean());

@@ -26,11 +26,11 @@ public sealed class ConsoleTests(ITestOutputHelper log) : EndToEndTest(log)
         Assert.Equal(Payload.FolderLayout.Sum(f => f.Length), seeding.GetProperty("size").GetInt64());
         Assert.Equal(1, seeding.GetProperty("replicas").GetInt32());
 
-        // A second torrent into an empty folder: no peers, so it waits, with its files preallocated.
+        // A second torrent into an empty folder: no peers, so it waits; its file is created when its first data comes.
         var downloads = Dir.Sub("downloads");
         (await node.ConsoleAsync("add", empty.TorrentPath, "-o", downloads)).EnsureSuccess();
         await node.WaitForStateAsync(empty.InfoHash, "downloading", Settle);
-        Assert.True(File.Exists(Path.Combine(downloads, Payload.SingleName)));
+        Assert.False(File.Exists(Path.Combine(downloads, Payload.SingleName)));
 
         // Pause by name, resume by info-hash prefix; both answer with the new state and status agrees.
         Assert.Contains("paused", (await node.ConsoleAsync("pause", Payload.FolderName)).EnsureSuccess().StdoutText);
@@ -46,12 +46,12 @@ public sealed class ConsoleTests(ITestOutputHelper log) : EndToEndTest(log)
         Assert.All(show.GetProperty("files").EnumerateArray(), f => Assert.Equal(1.0, f.GetProperty("progress").GetDouble()));
         Assert.DoesNotContain('.', show.GetProperty("pieceMap").GetString()!);
 
-        // remove keeps the data; remove --delete-data deletes only that torrent's files.
+        // remove keeps the data; remove --delete-data deletes only the files that torrent created (none yet here).
         (await node.ConsoleAsync("remove", seeded.InfoHash[..8])).EnsureSuccess();
         Assert.True(Directory.Exists(seeded.Content.Path));
         var bystander = Path.Combine(downloads, "not-ours.txt");
         await File.WriteAllTextAsync(bystander, "keep me");
-        Assert.Contains("deleted 1 file", (await node.ConsoleAsync("remove", empty.InfoHash[..8], "--delete-data")).EnsureSuccess().StdoutText);
+        Assert.Contains("deleted 0 file", (await node.ConsoleAsync("remove", empty.InfoHash[..8], "--delete-data")).EnsureSuccess().StdoutText);
         Assert.False(File.Exists(Path.Combine(downloads, Payload.SingleName)));
         Assert.True(File.Exists(bystander));
         Assert.Equal(0, (await node.JsonAsync("torrents")).GetProperty("torrents").GetArrayLength());

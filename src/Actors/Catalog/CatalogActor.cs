@@ -27,6 +27,8 @@ public sealed class CatalogActor : ReceivePersistentActor
     private readonly Dictionary<IActorRef, (TorrentAdded Entry, IActorRef ReplyTo)> _deleting = [];
     private CatalogState _state = CatalogState.Empty;
     private CatalogIndex _index = CatalogIndex.Empty;
+    private PathClaims _claims = PathClaims.Empty;
+    private long _deletions;
     private long _magnetActors;
 
     public CatalogActor(NodeContext node)
@@ -56,6 +58,7 @@ public sealed class CatalogActor : ReceivePersistentActor
             OnAdd(r.Add, r.ReplyTo);
         });
         Command<RemoveTorrent>(OnRemove);
+        Command<DataDeletionFinished>(d => _claims = _claims.Release(d.ClaimKey));
         Command<ResolveTorrent>(r => Sender.Tell(Resolve(r.Query)));
         Command<SearchCatalog>(q => Sender.Tell(new CatalogHits(_index.Search(q.Words))));
         Command<GetInfoDictionary>(g => Sender.Tell(_state.Torrents.TryGetValue(g.InfoHash, out var e)
@@ -165,7 +168,7 @@ public sealed class CatalogActor : ReceivePersistentActor
     {
         if (_deleting.Remove(dead, out var deleting))
         {
-            CatalogEntries.DeleteData(deleting.Entry, _node.Files).PipeTo(deleting.ReplyTo);
+            DeleteData(deleting.Entry, deleting.ReplyTo);
         }
 
         // Still listed, so not removed: stopped because it kept failing.
@@ -199,10 +202,18 @@ public sealed class CatalogActor : ReceivePersistentActor
             return;
         }
 
+        if (r.OnlyIfReplica && !entry.Replica)
+        {
+            Sender.Tell(new RemoveRefused(r.InfoHash, $"torrent {r.InfoHash[..8]} was added to this node by a person, not copied by the cluster: it is not released"));
+            return;
+        }
+
         var sender = Sender;
         PersistApplied(new TorrentRemoved(r.InfoHash), e =>
         {
             _index = _index.Without(e.InfoHash);
+            // Its paths stay taken until its files are deleted: a torrent added meanwhile must not create them anew.
+            _claims = r.DeleteData ? _claims.Transfer(e.InfoHash, DeletionKey(entry)) : _claims.Release(e.InfoHash);
             _failed.Remove(e.InfoHash);
             _log.Info("torrent {0} removed{1}", e.InfoHash[..8], r.DeleteData ? " with its data" : string.Empty);
             if (_torrents.Remove(e.InfoHash, out var t))
@@ -217,7 +228,7 @@ public sealed class CatalogActor : ReceivePersistentActor
             }
             else if (r.DeleteData)
             {
-                CatalogEntries.DeleteData(entry, _node.Files).PipeTo(sender);
+                DeleteData(entry, sender);
                 return;
             }
 
@@ -294,6 +305,16 @@ public sealed class CatalogActor : ReceivePersistentActor
             return;
         }
 
+        // Validated and its paths claimed before journaling: an add journaled is an add that was allowed.
+        var (refusal, paths) = AddChecks.Check(a, _claims, new AddLimits(_node.Settings.Files), _index.NameOf);
+        if (refusal is not null)
+        {
+            _log.Warning("{0}", refusal);
+            sender.Tell(new AddTorrentRejected(refusal));
+            return;
+        }
+
+        _claims = _claims.Claim(hash, paths);
         if (_state.Magnets.ContainsKey(hash))
         {
             // Its metadata came, or its .torrent file was added meanwhile: either way its fetch is done.
@@ -326,14 +347,46 @@ public sealed class CatalogActor : ReceivePersistentActor
         }
 
         _index = _index.WithTorrent(meta);
+        ClaimRecovered(entry, meta);
         var options = CatalogEntries.Options(entry, peers);
         // The generation in the name lets a torrent removed and added again start while its old actor still stops.
         var actor = Context.ActorOf(
-            TorrentActor.Props(meta, entry.SavePath, options, _node, $"{_node.NodeId}/torrent-{entry.InfoHash}-{entry.Generation}"),
+            TorrentActor.Props(meta, entry.SavePath, options, _node, CatalogEntries.JournalId(_node.NodeId, entry)),
             $"{TorrentPrefix}{entry.InfoHash}-{entry.Generation[..8]}");
         Context.Watch(actor);
         _torrents[entry.InfoHash] = actor;
     }
+
+    /// <summary>A torrent from the journal claims its paths as it starts; one journaled before paths were claimed may
+    /// overlap another (it still runs, with a warning to move one of them).</summary>
+    private void ClaimRecovered(TorrentAdded entry, TorrentMetainfo meta)
+    {
+        if (_claims.Claims(entry.InfoHash))
+        {
+            return;
+        }
+
+        try
+        {
+            var paths = PathClaims.PathsOf(meta, entry.SavePath);
+            if (_claims.Conflict(entry.InfoHash, paths) is { } conflict)
+            {
+                _log.Warning("torrent {0} ({1}) shares {2} with torrent {3}: remove one of them, or they overwrite each other's data", entry.InfoHash[..8], meta.Name, conflict.Path, conflict.InfoHash[..Math.Min(8, conflict.InfoHash.Length)]);
+            }
+
+            _claims = _claims.Claim(entry.InfoHash, paths);
+        }
+        catch (Exception e) when (e is InvalidTorrentException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            _log.Warning("torrent {0}: its paths cannot be claimed: {1}", entry.InfoHash[..8], e.Message);
+        }
+    }
+
+    private static string DeletionKey(TorrentAdded entry) => $"{AddChecks.DeletingPrefix}{entry.InfoHash}-{entry.Generation}";
+
+    /// <summary>Deletes what the removed torrent created (read from its journal) in a child, which frees its paths.</summary>
+    private void DeleteData(TorrentAdded entry, IActorRef replyTo) =>
+        Context.ActorOf(DataDeletionActor.Props(entry, CatalogEntries.JournalId(_node.NodeId, entry), DeletionKey(entry), _node, replyTo), $"delete-{entry.InfoHash[..8]}-{++_deletions}");
 
     private void OnAddMagnet(AddMagnet m)
     {

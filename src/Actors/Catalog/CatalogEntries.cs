@@ -1,6 +1,5 @@
 using System.Net;
 using Swarm.Actors.Persistence;
-using Swarm.Actors.Storage;
 using Swarm.Actors.Torrent;
 using Swarm.Protocol.Metainfo;
 using static Swarm.Actors.Catalog.CatalogMessages;
@@ -35,17 +34,6 @@ public static class CatalogEntries
     public static TorrentOptions Options(TorrentAdded entry, IReadOnlyList<IPEndPoint> peers) =>
         new(entry.Sequential, entry.SeedOnly, peers, DownloadLimit: entry.DownloadLimit, UploadLimit: entry.UploadLimit, Replica: entry.Replica);
 
-    /// <summary>Deletes the entry's files (never anything else in its folder), off the actor's thread; a failure is
-    /// part of the answer, not an exception.</summary>
-    public static Task<RemoveTorrentReply> DeleteData(TorrentAdded entry, FileHandlePool files) => Task.Run(() =>
-    {
-        try
-        {
-            return new RemoveTorrentReply(entry.InfoHash, new TorrentStorage(Metainfo(entry), entry.SavePath, files).DeleteContent());
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidTorrentException)
-        {
-            return new RemoveTorrentReply(entry.InfoHash, 0, e.Message);
-        }
-    });
+    /// <summary>The persistence id of the entry's own journal (verified pieces, pause, files it created).</summary>
+    public static string JournalId(string nodeId, TorrentAdded entry) => $"{nodeId}/torrent-{entry.InfoHash}-{entry.Generation}";
 }

@@ -28,11 +28,20 @@ public static class CatalogMessages
 
     public sealed record AddTorrentRejected(string Reason);
 
-    /// <param name="DeleteData">Also delete the torrent's files, once its actor has stopped and closed them.</param>
-    public sealed record RemoveTorrent(string InfoHash, bool DeleteData = false);
+    /// <param name="DeleteData">Also delete the files the torrent created, once its actor has stopped and closed them.</param>
+    /// <param name="OnlyIfReplica">Only a copy the cluster made (a surplus replica being released): a torrent a person
+    /// added is refused with <see cref="RemoveRefused"/>, whatever the gossip said.</param>
+    public sealed record RemoveTorrent(string InfoHash, bool DeleteData = false, bool OnlyIfReplica = false);
+
+    /// <summary>The answer to a <see cref="RemoveTorrent"/> that is not allowed; nothing was removed or deleted.</summary>
+    public sealed record RemoveRefused(string InfoHash, string Reason);
 
     /// <summary>The answer to <see cref="RemoveTorrent"/> (the journaled fact is <see cref="Persistence.TorrentRemoved"/>).</summary>
     public sealed record RemoveTorrentReply(string InfoHash, int FilesDeleted = 0, string? DeleteError = null);
+
+    /// <summary>From a <see cref="DataDeletionActor"/>: the removed torrent's data is deleted (or could not be); the
+    /// paths claimed under <paramref name="ClaimKey"/> are free again.</summary>
+    public sealed record DataDeletionFinished(string ClaimKey);
 
     /// <summary>Finds one torrent by full info-hash, info-hash prefix or exact name (case-insensitive), from the catalog
     /// alone: no torrent actor is asked.</summary>

@@ -41,6 +41,11 @@ public sealed class AddFromClusterActor : ReceiveActor
 
     private MemberHoldings Holder => _sources.Holders[_next - 1];
 
+    /// <summary>A replica saves into a folder of its own (<see cref="ReplicaPlacement"/>); a person's add where asked.</summary>
+    private string SavePath => _replica
+        ? ReplicaPlacement.FolderFor(_request.SavePath, _request.InfoHash, Configuration.FilesSettings.From(Context.System.Settings.Config.GetConfig("swarm") ?? Akka.Configuration.Config.Empty).ReplicaFolder)
+        : _request.SavePath;
+
     public static Props Props(AddFromCluster request, bool replica, AddSources sources, IActorRef catalog, TimeSpan timeout, IActorRef replyTo) =>
         Akka.Actor.Props.Create(() => new AddFromClusterActor(request, replica, sources, catalog, timeout, replyTo));
 
@@ -134,7 +139,7 @@ public sealed class AddFromClusterActor : ReceiveActor
         }
 
         Become(Adding);
-        _catalog.Ask(new CatalogMessages.AddTorrent(meta, _request.SavePath, new TorrentOptions(Peers: [.. _sources.Peers], Replica: _replica)), _timeout)
+        _catalog.Ask(new CatalogMessages.AddTorrent(meta, SavePath, new TorrentOptions(Peers: [.. _sources.Peers], Replica: _replica)), _timeout)
             .PipeTo(Self, success: r => new AskCompleted(r), failure: e => new AskCompleted(new Status.Failure(e)));
     }
 
@@ -146,7 +151,7 @@ public sealed class AddFromClusterActor : ReceiveActor
         }
         else if (outcome is CatalogMessages.TorrentAccepted)
         {
-            _log.Info("torrent {0}: copying it to {1} to keep its replication factor", _request.InfoHash[..8], _request.SavePath);
+            _log.Info("torrent {0}: copying it to {1} to keep its replication factor", _request.InfoHash[..8], SavePath);
         }
         else
         {

@@ -144,7 +144,7 @@ public sealed class AvailabilityActor : ReceiveActor, IWithTimers
         {
             var hash = r.InfoHash;
             _log.Info("torrent {0}: {1}; this member releases its copy and deletes its data", hash[..8], r.Why);
-            _torrents.Ask(new CatalogMessages.RemoveTorrent(hash, DeleteData: true), _settings.FetchTimeout)
+            _torrents.Ask(new CatalogMessages.RemoveTorrent(hash, DeleteData: true, OnlyIfReplica: true), _settings.FetchTimeout)
                 .PipeTo(Self, success: o => new ReplicaReleased(hash, o), failure: e => new ReplicaReleased(hash, e.Message));
         });
         Receive<ReplicaReleased>(r =>

@@ -9,6 +9,15 @@ public sealed record ReplicaPlan(string InfoHash, int Factor, int Complete, int 
     public IReadOnlyList<string> Released { get; init; } = [];
 }
 
+/// <summary>Where a member keeps its replicas: each in a folder of its own, named by the info-hash, below
+/// <c>&lt;default save folder&gt;/&lt;swarm.files.replica-folder&gt;</c>, so that two replicas never share a file, a replica never
+/// lands on a person's downloads, and releasing one deletes only what it created.</summary>
+public static class ReplicaPlacement
+{
+    public static string FolderFor(string defaultSavePath, string infoHash, string replicaFolder) =>
+        Path.Combine(defaultSavePath, replicaFolder, infoHash.ToLowerInvariant());
+}
+
 /// <summary>Resilient seeding as a pure function of one member's view of the cluster. Every member runs the same
 /// plan over the same gossiped view, so they agree on who adds a copy without a coordinator to elect or hand over;
 /// while views differ for a moment the worst case is one surplus copy (or one copy released too many, which the next

@@ -171,6 +171,9 @@ public sealed record SwarmSettings(
         // Hardening (issue 13): only requested data, candidate cap.
         settings = settings with { ReceivedBlocks = ReceivedBlockSettings.From(c.GetConfig("received-blocks")), Candidates = CandidateSettings.From(c.GetConfig("candidates")) };
 
+        // hardening: files and disk, console secrets (issue 13)
+        settings = settings with { Files = FilesSettings.From(c), ConsoleGuard = ConsoleGuardSettings.From(c) };
+
         // One --bind for every socket: a tracker records the address an announce comes from.
         return settings with
         {
@@ -189,6 +192,61 @@ public sealed record SwarmSettings(
 
     /// <summary>The `swarm.candidates` block (issue 13: candidate peers capped).</summary>
     public CandidateSettings Candidates { get; init; } = CandidateSettings.Default;
+
+    /// <summary>hardening: the `swarm.files` block (issue 13).</summary>
+    public FilesSettings Files { get; init; } = FilesSettings.Default;
+
+    /// <summary>hardening: the `swarm.console.wrong-secret` block (issue 13).</summary>
+    public ConsoleGuardSettings ConsoleGuard { get; init; } = ConsoleGuardSettings.Default;
+}
+
+// hardening: files and disk (issue 13)
+
+/// <summary>The `swarm.files` block: what one torrent may ask of the disk.</summary>
+/// <param name="MaxFilesPerTorrent">Torrents with more (non-padding) files are refused at add.</param>
+/// <param name="MinFreeSpace">Bytes an add must leave free on the disk after all of its data is written.</param>
+/// <param name="ReplicaFolder">Folder, below the default save folder, that holds one folder per cluster replica.</param>
+public sealed record FilesSettings(int MaxFilesPerTorrent, long MinFreeSpace, string ReplicaFolder)
+{
+    public static FilesSettings Default { get; } = new(100_000, 256L << 20, "replicas");
+
+    public static FilesSettings From(Config swarm)
+    {
+        var f = swarm.GetConfig("files");
+        if (f is null || f.IsEmpty)
+        {
+            return Default;
+        }
+
+        var settings = new FilesSettings(f.GetInt("max-files-per-torrent"), f.GetByteSize("min-free-space") ?? 0, f.GetString("replica-folder"));
+        return settings.MaxFilesPerTorrent < 1 || settings.MinFreeSpace < 0 || string.IsNullOrWhiteSpace(settings.ReplicaFolder) || Path.IsPathRooted(settings.ReplicaFolder)
+            ? throw new ConfigurationException("swarm.files: max-files-per-torrent must be at least 1, min-free-space at least 0, replica-folder a relative folder name")
+            : settings;
+    }
+}
+
+/// <summary>The `swarm.console.wrong-secret` block: how the console slows down whoever presents a wrong secret.</summary>
+/// <param name="FirstDelay">The answer to a requester's first wrong secret waits this long; each next one twice as long.</param>
+/// <param name="MaxDelay">Upper bound of that wait.</param>
+/// <param name="QuietAfter">A requester with no wrong secret for this long starts afresh (and its burst is summed up in the log).</param>
+/// <param name="MaxWaiting">Requests of one requester waiting for their answer; beyond, its requests are refused unchecked.</param>
+public sealed record ConsoleGuardSettings(TimeSpan FirstDelay, TimeSpan MaxDelay, TimeSpan QuietAfter, int MaxWaiting)
+{
+    public static ConsoleGuardSettings Default { get; } = new(TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(60), 4);
+
+    public static ConsoleGuardSettings From(Config swarm)
+    {
+        var g = swarm.GetConfig("console.wrong-secret");
+        if (g is null || g.IsEmpty)
+        {
+            return Default;
+        }
+
+        var settings = new ConsoleGuardSettings(g.GetTimeSpan("first-delay"), g.GetTimeSpan("max-delay"), g.GetTimeSpan("quiet-after"), g.GetInt("max-waiting"));
+        return settings.FirstDelay < TimeSpan.Zero || settings.MaxDelay < settings.FirstDelay || settings.QuietAfter <= TimeSpan.Zero || settings.MaxWaiting < 1
+            ? throw new ConfigurationException("swarm.console.wrong-secret: first-delay <= max-delay, quiet-after > 0 and max-waiting >= 1 are required")
+            : settings;
+    }
 }
 
 /// <summary>The `swarm.catalog` block: how long the catalog keeps restarting a torrent that throws.</summary>

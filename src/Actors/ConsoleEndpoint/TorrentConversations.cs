@@ -30,14 +30,13 @@ internal sealed class TorrentConversations(NodeQueries node, ConsoleNodeInfo inf
             return new CommandFailed($"not a valid torrent: {e.Message}");
         }
 
-        var savePath = a.SavePath ?? info.DefaultSavePath;
-        if (!Path.IsPathFullyQualified(savePath))
+        if (SavePath(a.SavePath) is not { } savePath)
         {
-            return new CommandFailed($"save folder '{savePath}' is not an absolute path");
+            return NotAbsolute(a.SavePath);
         }
 
-        var reply = await node.AskWithin(new CatalogMessages.AddTorrent(meta, Path.GetFullPath(savePath), new TorrentOptions()), node.Timeout).ConfigureAwait(false);
-        return await Added(reply, string.Empty, Path.GetFullPath(savePath)).ConfigureAwait(false);
+        var reply = await node.AskWithin(new CatalogMessages.AddTorrent(meta, savePath, new TorrentOptions()), node.Timeout).ConfigureAwait(false);
+        return await Added(reply, string.Empty, savePath).ConfigureAwait(false);
     }
 
     public async Task<IConsoleReply> AddByLink(AddByLink add)
@@ -55,9 +54,13 @@ internal sealed class TorrentConversations(NodeQueries node, ConsoleNodeInfo inf
                 return new CommandFailed($"invalid magnet link: {e.Message}");
             }
 
+            if (SavePath(add.SavePath) is not { } target)
+            {
+                return NotAbsolute(add.SavePath);
+            }
+
             // In a cluster, a member holding the torrent gives its metainfo at once (checked against the hash), as for an
             // add by info-hash; the link's peers and trackers are needed only when no member has it.
-            var target = add.SavePath ?? info.DefaultSavePath;
             // A holder too slow to answer in time falls back to the link; should its answer come later, the torrent
             // it adds supersedes the pending magnet.
             object? fromCluster = null;
@@ -84,7 +87,11 @@ internal sealed class TorrentConversations(NodeQueries node, ConsoleNodeInfo inf
             return new CommandFailed($"'{link}' is not a .torrent file, a magnet link or an info-hash");
         }
 
-        var savePath = add.SavePath ?? info.DefaultSavePath;
+        if (SavePath(add.SavePath) is not { } savePath)
+        {
+            return NotAbsolute(add.SavePath);
+        }
+
         var reply = await node.Ask<object>(new ClusterMessages.AddFromCluster(hash.Hex, savePath, "added from the console")).ConfigureAwait(false);
         return reply is ClusterMessages.NotClustered
             ? new CommandFailed($"adding {hash.Hex[..8]} by info-hash alone needs a cluster member holding it; this node is standalone, add the .torrent file")
@@ -157,6 +164,18 @@ internal sealed class TorrentConversations(NodeQueries node, ConsoleNodeInfo inf
         var set = await node.Ask<CatalogMessages.RateLimitsSet>(new CatalogMessages.ChangeRateLimits(hash, l.DownloadLimit, l.UploadLimit)).ConfigureAwait(false);
         return new Limits(hash, name, set.DownloadLimit, set.UploadLimit);
     }
+
+    /// <summary>The folder an add saves to on this node, normalized; null when it is not absolute. A relative path from a
+    /// console has no meaning on the node (whose working folder the console cannot know, and which may be another
+    /// machine): `swarm console` resolves -o against its own working folder before sending, anything else is refused.</summary>
+    private string? SavePath(string? given)
+    {
+        var path = given ?? info.DefaultSavePath;
+        return Path.IsPathFullyQualified(path) ? Path.GetFullPath(path) : null;
+    }
+
+    private static CommandFailed NotAbsolute(string? given) =>
+        new($"save folder '{Protocol.Printable.ForTerminal(given ?? string.Empty)}' is not an absolute path on the node");
 
     /// <summary>The answer to an add, whichever way the torrent came (file, magnet, cluster).</summary>
     private async Task<IConsoleReply> Added(object reply, string how, string savePath)

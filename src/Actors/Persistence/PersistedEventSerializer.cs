@@ -21,6 +21,7 @@ public sealed class PersistedEventSerializer(ExtendedActorSystem system) : Seria
         ["cs1"] = typeof(CatalogSnapshot),
         ["rl1"] = typeof(RateLimitsChanged),
         ["ma1"] = typeof(MagnetAdded),
+        ["fc1"] = typeof(TorrentFilesCreated),
     };
 
     private static readonly Dictionary<Type, string> ByType = ByManifest.ToDictionary(kv => kv.Value, kv => kv.Key);

@@ -46,7 +46,19 @@ public sealed record TorrentPaused(string? Reason) : IPersistedEvent;
 public sealed record TorrentResumed : IPersistedEvent;
 
 /// <summary>A torrent's state in one row, so recovery replays at most <c>snapshot-every</c> events.</summary>
-public sealed record TorrentSnapshot(int PieceCount, byte[] Verified, bool Paused, string? PauseReason) : IPersistedEvent;
+public sealed record TorrentSnapshot(int PieceCount, byte[] Verified, bool Paused, string? PauseReason) : IPersistedEvent
+{
+    /// <summary>Indices of the files the torrent created (null in snapshots written before they were recorded).</summary>
+    public int[]? CreatedFiles { get; init; }
+
+    /// <summary>Folders the torrent created, relative to its save folder, '/'-separated.</summary>
+    public string[]? CreatedFolders { get; init; }
+}
+
+/// <summary>The torrent created these files (indices into its metainfo's file list, links included) and folders
+/// (relative to its save folder, '/'-separated) on first writing them: `remove --delete-data` deletes only what such
+/// rows name, never a file that was there before.</summary>
+public sealed record TorrentFilesCreated(int[] Files, string[] Folders) : IPersistedEvent;
 
 public sealed record CatalogSnapshot(TorrentAdded[] Torrents) : IPersistedEvent
 {

@@ -63,6 +63,7 @@ public sealed class StorageActor : ReceiveActor
             if (msg.CreateFiles)
             {
                 _storage.Prepare();
+                ReportCreated(replyTo);
             }
 
             var watch = Stopwatch.StartNew();
@@ -135,10 +136,11 @@ public sealed class StorageActor : ReceiveActor
 
         try
         {
-            // Recreate what vanished (sparse) so the missing pieces can be written again.
+            // Checks every path again and makes the links; files that vanished are created anew at their next write.
             if (q.CreateFiles)
             {
                 _storage.Prepare();
+                ReportCreated(Sender);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -156,7 +158,16 @@ public sealed class StorageActor : ReceiveActor
         {
             if (!_failed)
             {
-                _storage.Write(msg.Piece, msg.Buffer.AsSpan(0, msg.Length));
+                try
+                {
+                    _storage.Write(msg.Piece, msg.Buffer.AsSpan(0, msg.Length));
+                }
+                finally
+                {
+                    // Even when the write failed half-way: what it created is the torrent's.
+                    ReportCreated(Sender);
+                }
+
                 Sender.Tell(new PieceWritten(msg.Piece));
             }
         }
@@ -167,6 +178,14 @@ public sealed class StorageActor : ReceiveActor
         finally
         {
             _buffers.Return(msg.Buffer);
+        }
+    }
+
+    private void ReportCreated(IActorRef torrent)
+    {
+        if (_storage.TakeCreated() is { IsEmpty: false } created)
+        {
+            torrent.Tell(new FilesCreated(created));
         }
     }
 

@@ -4,7 +4,7 @@ namespace Swarm.Actors.Storage;
 
 public static class StorageMessages
 {
-    /// <summary>Create folders and sparse files, then hash whatever data is already there.</summary>
+    /// <summary>Check every path (and make the links: <see cref="TorrentStorage.Prepare"/>), then hash whatever data is already there.</summary>
     public sealed record PrepareAndCheck(bool CreateFiles);
 
     /// <summary>Trust the journal: keep the <paramref name="Verified"/> pieces whose files still exist at full length.</summary>
@@ -32,6 +32,10 @@ public static class StorageMessages
     public sealed record WritePiece(int Piece, byte[] Buffer, int Length);
 
     public sealed record PieceWritten(int Piece);
+
+    /// <summary>Sent to the torrent before the reply of the write or check that created them: files and folders this
+    /// torrent created, to be journaled (only those are ever deleted with the torrent's data).</summary>
+    public sealed record FilesCreated(CreatedContent Created);
 
     /// <summary>The disk refused (full, read-only, removed): the torrent must pause with this error.</summary>
     public sealed record StorageFailed(string Error);

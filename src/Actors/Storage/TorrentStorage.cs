@@ -4,6 +4,14 @@ using Swarm.Protocol.Metainfo;
 
 namespace Swarm.Actors.Storage;
 
+/// <summary>What a torrent's storage created on disk: file indices and folders relative to its save folder.</summary>
+public sealed record CreatedContent(IReadOnlyList<int> Files, IReadOnlyList<string> Folders)
+{
+    public static CreatedContent None { get; } = new([], []);
+
+    public bool IsEmpty => Files.Count == 0 && Folders.Count == 0;
+}
+
 /// <summary>Maps a torrent's byte range onto its files below one root folder. Thread-safe: reads run on
 /// socket writer tasks, writes on the storage actor. Every path is checked to stay inside the root, lexically here
 /// and through symbolic links on disk (<see cref="SaveFolder"/>) before a file is opened, created or deleted.</summary>
@@ -16,6 +24,12 @@ public sealed class TorrentStorage
     private readonly string[] _paths;
     private readonly long[] _starts;
     private readonly long[] _lengths;
+
+    /// <summary>Data files known to exist, so the write path looks at the disk once per file, not per block.</summary>
+    private readonly bool[] _present;
+    private readonly List<int> _createdFiles = [];
+    private readonly List<string> _createdFolders = [];
+    private readonly Lock _created = new();
 
     /// <summary>How much of a piece <see cref="Verify"/> reads at a time: large sequential reads, yet a few hashing
     /// threads hold little memory even for libtorrent's largest pieces (1 GiB).</summary>
@@ -33,6 +47,7 @@ public sealed class TorrentStorage
         _paths = meta.Files.Select(f => SafePath(root, f.Path)).ToArray();
         _starts = meta.Files.Select(f => f.Offset).ToArray();
         _lengths = meta.Files.Select(f => f.Length).ToArray();
+        _present = new bool[_paths.Length];
     }
 
     public string DownloadDir { get; }
@@ -44,10 +59,13 @@ public sealed class TorrentStorage
 
     public string PathOf(int fileIndex) => _paths[fileIndex];
 
-    /// <summary>Creates folders, symbolic links and sparse files of their final length; existing data is kept.</summary>
+    /// <summary>Checks that every file stays inside the save folder and makes the torrent's symbolic links; data files
+    /// are created only when their first data is written (<see cref="Write"/>), so an add creates nothing it does not
+    /// need and a file already there is never truncated. What this creates is reported by <see cref="TakeCreated"/>.</summary>
     public void Prepare()
     {
-        Directory.CreateDirectory(DownloadDir);
+        // Looked at again after every check: a file that vanished is created anew at its next write.
+        Array.Clear(_present);
         for (var i = 0; i < _paths.Length; i++)
         {
             var f = _meta.Files[i];
@@ -58,31 +76,39 @@ public sealed class TorrentStorage
 
             var folder = Path.GetDirectoryName(_paths[i])!;
             _folder.EnsureInside(folder);
-            Directory.CreateDirectory(folder);
             if (f.IsSymlink)
             {
+                CreateFolders(folder);
                 PrepareSymlink(i);
                 continue;
             }
 
             _folder.EnsureInside(_paths[i]);
-            using var handle = File.OpenHandle(_paths[i], FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
-            if (RandomAccess.GetLength(handle) != f.Length)
-            {
-                // SetLength leaves a hole: no zeros are written, the file is sparse until data arrives.
-                RandomAccess.SetLength(handle, f.Length);
-            }
         }
     }
 
-    /// <summary>Deletes the torrent's files and symbolic links (and, for a multi-file torrent, the folders it
-    /// leaves empty); never anything else, and nothing a symbolic link leads to. Returns how many were deleted.</summary>
-    public int DeleteContent()
+    /// <summary>The files (by index) and folders (relative to <see cref="DownloadDir"/>, '/'-separated) this storage
+    /// created since the last call: the owner journals them, and only those are ever deleted.</summary>
+    public CreatedContent TakeCreated()
+    {
+        lock (_created)
+        {
+            var taken = new CreatedContent([.. _createdFiles], [.. _createdFolders]);
+            _createdFiles.Clear();
+            _createdFolders.Clear();
+            return taken;
+        }
+    }
+
+    /// <summary>Deletes the files and symbolic links this torrent created (<paramref name="created"/>, as journaled),
+    /// then the folders it created that are left empty, deepest first; never anything else, and nothing a symbolic
+    /// link leads to. Returns how many files were deleted.</summary>
+    public int DeleteCreated(CreatedContent created)
     {
         var root = _meta.IsMultiFile ? ContentPath : DownloadDir;
         _handles.CloseUnder(root);
         var deleted = 0;
-        for (var i = 0; i < _paths.Length; i++)
+        foreach (var i in created.Files.Where(i => i >= 0 && i < _paths.Length).Distinct())
         {
             var f = _meta.Files[i];
             if (f.IsPadding || !_folder.IsInside(Path.GetDirectoryName(_paths[i])!))
@@ -98,17 +124,16 @@ public sealed class TorrentStorage
             }
         }
 
-        if (_meta.IsMultiFile)
+        var folders = created.Folders
+            .Select(rel => Path.GetFullPath(Path.Combine(DownloadDir, rel)))
+            .Where(d => d.StartsWith(DownloadDir + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            .Distinct(StringComparer.Ordinal);
+        foreach (var dir in folders.OrderByDescending(d => d.Length))
         {
-            // The torrent's own folders, deepest first, so a parent is empty by the time it is looked at; folders
-            // holding other files stay, and a folder that is a link is left alone.
-            var folders = _paths.Select(Path.GetDirectoryName).SelectMany(AncestorsWithin).Distinct(StringComparer.Ordinal);
-            foreach (var dir in folders.OrderByDescending(d => d.Length))
+            // A parent is looked at after its children; folders holding other files stay, and a link is left alone.
+            if (Directory.Exists(dir) && new DirectoryInfo(dir).LinkTarget is null && _folder.IsInside(dir) && !Directory.EnumerateFileSystemEntries(dir).Any())
             {
-                if (Directory.Exists(dir) && new DirectoryInfo(dir).LinkTarget is null && !Directory.EnumerateFileSystemEntries(dir).Any())
-                {
-                    Directory.Delete(dir);
-                }
+                Directory.Delete(dir);
             }
         }
 
@@ -200,15 +225,57 @@ public sealed class TorrentStorage
         }
 
         File.CreateSymbolicLink(path, text);
+        lock (_created)
+        {
+            _createdFiles.Add(fileIndex);
+        }
     }
 
-    /// <summary>A folder and its parents up to the torrent's folder (inclusive), for a multi-file torrent.</summary>
-    private IEnumerable<string> AncestorsWithin(string? dir)
+    /// <summary>A data file's first write: creates its folders and the file itself at its final length (sparse: no
+    /// zeros are written), and notes both as created. A file already there is used as it is, never truncated: it may
+    /// hold data to resume from, and it is not this torrent's to delete.</summary>
+    private void CreateIfMissing(int fileIndex)
     {
-        var prefix = ContentPath + Path.DirectorySeparatorChar;
-        for (var d = dir; d is not null && (d == ContentPath || d.StartsWith(prefix, StringComparison.Ordinal)); d = Path.GetDirectoryName(d))
+        var path = _paths[fileIndex];
+        var folder = Path.GetDirectoryName(path)!;
+        _folder.EnsureInside(folder);
+        CreateFolders(folder);
+        _folder.EnsureInside(path);
+        try
         {
-            yield return d;
+            using var handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+            RandomAccess.SetLength(handle, _meta.Files[fileIndex].Length);
+            lock (_created)
+            {
+                _createdFiles.Add(fileIndex);
+            }
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Someone else's file appeared meanwhile: used, not claimed.
+        }
+
+        _present[fileIndex] = true;
+    }
+
+    /// <summary>Creates the missing folders from the save folder down to <paramref name="folder"/>, noting each.</summary>
+    private void CreateFolders(string folder)
+    {
+        var missing = new Stack<string>();
+        for (var d = folder; d.Length > DownloadDir.Length && !Directory.Exists(d); d = Path.GetDirectoryName(d)!)
+        {
+            missing.Push(d);
+        }
+
+        Directory.CreateDirectory(DownloadDir);
+        while (missing.TryPop(out var d))
+        {
+            _folder.EnsureInside(d);
+            Directory.CreateDirectory(d);
+            lock (_created)
+            {
+                _createdFolders.Add(Path.GetRelativePath(DownloadDir, d).Replace(Path.DirectorySeparatorChar, '/'));
+            }
         }
     }
 
@@ -225,6 +292,11 @@ public sealed class TorrentStorage
                 }
 
                 continue;
+            }
+
+            if (write && !_present[part.File])
+            {
+                CreateIfMissing(part.File);
             }
 
             using var lease = _handles.Acquire(_paths[part.File], write, _ensureInside);

@@ -124,6 +124,8 @@ public sealed partial class TorrentActor : ReceiveActor, IWithTimers
             ReplyIfSynced();
         });
         Receive<StorageMessages.PieceWritten>(w => RecordWritten(w));
+        // Journaled at once: only files recorded as this torrent's are deleted with its data (issue 13).
+        Receive<StorageMessages.FilesCreated>(c => Journal(new TorrentFilesCreated([.. c.Created.Files], [.. c.Created.Folders])));
         Receive<StorageMessages.StorageFailed>(f => Fail($"disk error: {f.Error}"));
         Receive<AddPeers>(a => AddCandidates(a.Peers, a.Source));
         Receive<PeersFound>(p => AddCandidates(p.Peers, "a tracker"));

@@ -73,7 +73,10 @@ public sealed class AddFromClusterActorTests(ITestOutputHelper output) : Akka.Te
 
         var replicas = CreateTestProbe();
         Start(hash, Sources(holder), replicas.Ref, replica: true);
-        Assert.True(replicas.ExpectMsg<CatalogMessages.AddTorrent>(TimeSpan.FromSeconds(10)).Options.Replica);
+        var replica = replicas.ExpectMsg<CatalogMessages.AddTorrent>(TimeSpan.FromSeconds(10));
+        Assert.True(replica.Options.Replica);
+        // In a folder of its own, never the downloads folder it shares with other torrents.
+        Assert.Equal(Path.Combine("/downloads", "replicas", hash), replica.SavePath);
     }
 
     protected override void AfterAll()

@@ -33,6 +33,78 @@ public sealed class ConsoleEndpointTests(ITestOutputHelper output) : Akka.TestKi
     }
 
     [Fact]
+    public async Task Wrong_secrets_are_answered_ever_later_parallel_ones_beyond_the_bound_unchecked_and_a_right_one_at_once()
+    {
+        var (node, _) = TestNodes.Start(Sys, "node");
+        var guard = new Configuration.ConsoleGuardSettings(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60), MaxWaiting: 2);
+        var console = Endpoint(node, secret: "s3cret", guard);
+
+        // Four guesses one after the other wait at least 0.2 + 0.4 + 0.8 + 1 s in all.
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await EventFilter.Warning(contains: "refused: wrong secret").ExpectOneAsync(async () =>
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                Assert.Equal("wrong console secret", (await Send<Refused>(console, new Shutdown(), secret: $"guess{i}")).Reason);
+            }
+        });
+        Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(2400), $"4 wrong secrets answered in {watch.Elapsed.TotalMilliseconds:0} ms");
+
+        // In parallel: two are checked (and answered late), the others refused without a look at their secret.
+        var flood = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => console.Ask<IConsoleReply>(new ConsoleRequest($"p{i}", new Shutdown()), Wait)));
+        Assert.Equal(2, flood.Count(r => r is Refused { Reason: "wrong console secret" }));
+        Assert.Equal(4, flood.Count(r => r is Refused f && f.Reason.StartsWith("too many wrong console secrets", StringComparison.Ordinal)));
+
+        // Nothing pending any more: the right secret is answered at once, and nothing was shut down.
+        watch.Restart();
+        Assert.Empty((await Send<TorrentListing>(console, new ListNodeTorrents(), secret: "s3cret")).Torrents);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"a right secret waited {watch.Elapsed.TotalMilliseconds:0} ms");
+        Assert.Equal(0, _shutdowns);
+    }
+
+    [Fact]
+    public async Task Every_add_needs_an_absolute_save_folder_on_the_node()
+    {
+        using var torrent = new TestTorrent(length: 64 << 10, pieceLength: 1 << 14);
+        var (node, _) = TestNodes.Start(Sys, "node");
+        var console = Endpoint(node);
+        var magnet = $"magnet:?xt=urn:btih:{torrent.Metainfo.InfoHash.Hex}";
+
+        foreach (IConsoleCommand add in new IConsoleCommand[] { new AddTorrentFile(TorrentBytes(torrent), "rel/dir"), new AddByLink(magnet, "rel"), new AddByLink(torrent.Metainfo.InfoHash.Hex, "../up") })
+        {
+            Assert.Equal($"save folder '{(add is AddTorrentFile f ? f.SavePath : ((AddByLink)add).SavePath)}' is not an absolute path on the node", (await Send<CommandFailed>(console, add)).Message);
+        }
+
+        Assert.Empty((await Send<TorrentListing>(console, new ListNodeTorrents())).Torrents);
+        // Made absolute (normalized) on the node: what is journaled is where the data goes.
+        var done = await Send<Done>(console, new AddTorrentFile(TorrentBytes(torrent), torrent.SeedDir + "/x/.."));
+        Assert.EndsWith($"saving to {torrent.SeedDir}", done.Message);
+    }
+
+    [Fact]
+    public async Task A_second_torrent_on_the_first_ones_file_is_refused_naming_it_and_the_first_is_untouched()
+    {
+        using var first = new TestTorrent(length: 64 << 10, pieceLength: 1 << 14, seed: 1);
+        using var second = new TestTorrent(length: 32 << 10, pieceLength: 1 << 14, seed: 2);
+        var (node, _) = TestNodes.Start(Sys, "node");
+        var console = Endpoint(node);
+        var added = await Send<Done>(console, new AddTorrentFile(TorrentBytes(first), first.SeedDir));
+
+        // Both are content.bin: into the first one's folder, the second would overwrite its file.
+        var refused = await Send<CommandFailed>(console, new AddTorrentFile(TorrentBytes(second), first.SeedDir));
+
+        Assert.Equal(
+            $"refused {second.Metainfo.InfoHash.Hex[..8]} (content.bin): {Path.Combine(Swarm.Actors.Storage.SaveFolder.RealPath(first.SeedDir), "content.bin")} belongs to torrent {added.Torrent!.InfoHash[..8]} (content.bin) on this node; save it to another folder",
+            refused.Message);
+        Assert.Equal(first.Content, await File.ReadAllBytesAsync(Path.Combine(first.SeedDir, "content.bin")));
+        Assert.Single((await Send<TorrentListing>(console, new ListNodeTorrents())).Torrents);
+
+        // Once the first is removed (its data kept), the path is free.
+        await Send<Done>(console, new RemoveNodeTorrent(added.Torrent.InfoHash, DeleteData: false));
+        await Send<Done>(console, new AddTorrentFile(TorrentBytes(second), first.SeedDir));
+    }
+
+    [Fact]
     public async Task Torrents_are_found_by_prefix_or_name_and_ambiguity_is_reported()
     {
         using var a = new TestTorrent(length: 256 << 10, pieceLength: 1 << 14, seed: 1);
@@ -84,7 +156,7 @@ public sealed class ConsoleEndpointTests(ITestOutputHelper output) : Akka.TestKi
     }
 
     [Fact]
-    public async Task Remove_with_data_deletes_the_torrents_files_only()
+    public async Task Remove_with_data_keeps_data_the_torrent_did_not_create()
     {
         using var torrent = new TestTorrent(length: 256 << 10, pieceLength: 1 << 14);
         var (node, _) = TestNodes.Start(Sys, "node");
@@ -93,9 +165,10 @@ public sealed class ConsoleEndpointTests(ITestOutputHelper output) : Akka.TestKi
         await File.WriteAllTextAsync(bystander, "not part of the torrent");
         var hash = (await Send<Done>(console, new AddTorrentFile(TorrentBytes(torrent), torrent.SeedDir))).Torrent!.InfoHash;
 
+        // The data was there before the torrent (it seeds it): not the torrent's to delete.
         var removed = await Send<Done>(console, new RemoveNodeTorrent(hash[..8], DeleteData: true));
-        Assert.Contains("deleted 1 file(s)", removed.Message);
-        Assert.False(File.Exists(Path.Combine(torrent.SeedDir, "content.bin")));
+        Assert.Contains("deleted 0 file(s)", removed.Message);
+        Assert.Equal(torrent.Content, await File.ReadAllBytesAsync(Path.Combine(torrent.SeedDir, "content.bin")));
         Assert.True(File.Exists(bystander));
         Assert.Empty((await Send<TorrentListing>(console, new ListNodeTorrents())).Torrents);
     }
@@ -173,10 +246,10 @@ public sealed class ConsoleEndpointTests(ITestOutputHelper output) : Akka.TestKi
     private static IEnumerable<int> Verified(TorrentDetail d) =>
         Enumerable.Range(0, d.Torrent.Pieces).Where(p => (d.Bitfield[p >> 3] & (0x80 >> (p & 7))) != 0);
 
-    private IActorRef Endpoint(IActorRef node, string secret = "")
+    private IActorRef Endpoint(IActorRef node, string secret = "", Configuration.ConsoleGuardSettings? guard = null)
     {
         var info = new ConsoleNodeInfo("test-node", "127.0.0.1:1", Path.GetTempPath(), "in-memory", Path.GetTempPath(), DateTime.UtcNow, Sys, () => Interlocked.Increment(ref _shutdowns));
-        return Sys.ActorOf(ConsoleEndpointActor.Props(node, info, TestNodes.Settings.Console, secret));
+        return Sys.ActorOf(ConsoleEndpointActor.Props(node, info, TestNodes.Settings.Console, secret, guard));
     }
 
     private static byte[] TorrentBytes(TestTorrent torrent) =>

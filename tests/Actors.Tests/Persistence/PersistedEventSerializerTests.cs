@@ -20,6 +20,8 @@ public sealed class PersistedEventSerializerTests() : Akka.TestKit.Xunit2.TestKi
         { new CatalogSnapshot([new TorrentAdded("cd", "g2", [4], [], "/x", false, true)]), "cs1" },
         { new RateLimitsChanged("ab", 1024, 0), "rl1" },
         { new MagnetAdded("ef", "magnet:?xt=urn:btih:ef", "/y"), "ma1" },
+        { new TorrentFilesCreated([0, 4], ["d", "d/e"]), "fc1" },
+        { new TorrentSnapshot(10, [0xff, 0xc0], false, null) { CreatedFiles = [1], CreatedFolders = ["d"] }, "ts1" },
         {
             new CatalogSnapshot([]) { NodeLimits = new RateLimitsChanged(null, 0, 5), Magnets = [new MagnetAdded("ef", "magnet:?xt=urn:btih:ef", "/y")] },
             "cs1"

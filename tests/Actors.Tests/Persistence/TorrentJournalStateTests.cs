@@ -17,6 +17,23 @@ public sealed class TorrentJournalStateTests
     }
 
     [Fact]
+    public void Created_files_add_up_survive_a_snapshot_and_a_pause_and_a_recheck()
+    {
+        var state = Empty.Apply(new TorrentFilesCreated([2, 0], ["d", "d/e"]))
+            .Apply(new TorrentPaused("x"))
+            .Apply(new TorrentFilesCreated([0, 5], ["d"]))
+            .Apply(new PiecesRechecked([1]));
+
+        Assert.Equal([0, 2, 5], state.CreatedFiles);
+        Assert.Equal(["d", "d/e"], state.CreatedFolders);
+        var back = Empty.Apply(state.ToSnapshot());
+        Assert.Equal([0, 2, 5], back.CreatedFiles);
+        Assert.Equal(["d", "d/e"], back.CreatedFolders);
+        // A snapshot written before files were recorded: nothing known as created, so nothing is deleted.
+        Assert.Empty(Empty.Apply(new TorrentSnapshot(12, new byte[2], false, null)).CreatedFiles);
+    }
+
+    [Fact]
     public void Verified_pieces_add_up_and_a_repeat_changes_nothing()
     {
         var state = Empty.Apply(new PiecesVerified([0, 3, 11])).Apply(new PiecesVerified([3, 7]));

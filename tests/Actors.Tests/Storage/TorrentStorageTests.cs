@@ -158,7 +158,7 @@ public sealed class TorrentStorageTests : IDisposable
         System.IO.File.Delete(g);
         System.IO.File.CreateSymbolicLink(g, victim);
 
-        Assert.Equal(3, storage.DeleteContent());
+        Assert.Equal(3, storage.DeleteCreated(storage.TakeCreated()));
         Assert.Equal("keep me", System.IO.File.ReadAllText(victim));
         Assert.False(Directory.Exists(Path.Combine(Save, "folder")));
     }
@@ -175,9 +175,56 @@ public sealed class TorrentStorageTests : IDisposable
         System.IO.File.WriteAllText(Path.Combine(Save, "folder", "b.bin"), "0123456789");
         Directory.CreateSymbolicLink(Path.Combine(Save, "folder", "sub"), Path.Combine(Outside, "sub-target"));
 
-        Assert.Equal(1, storage.DeleteContent());
+        // As the journal would tell it: the torrent created both files and both folders.
+        Assert.Equal(1, storage.DeleteCreated(new CreatedContent([0, 1], ["folder", "folder/sub"])));
         Assert.Equal("keep me", System.IO.File.ReadAllText(kept));
         Assert.True(Directory.Exists(Path.Combine(Save, "folder", "sub")));
+    }
+
+    [Fact]
+    public void FilesAreCreatedAtTheirFirstWriteAndReportedAsCreated()
+    {
+        var (meta, content) = Torrent("folder", [File(20_000, "sub", "a.bin"), File(20_000, "b.bin")]);
+        var storage = Storage(meta);
+        storage.Prepare();
+        Assert.False(Directory.Exists(Save));
+        Assert.True(storage.TakeCreated().IsEmpty);
+
+        storage.Write(0, content.AsSpan(0, PieceLength));
+        var a = Path.Combine(Save, "folder", "sub", "a.bin");
+        Assert.Equal(20_000, new FileInfo(a).Length); // at its final length, sparse
+        Assert.False(System.IO.File.Exists(Path.Combine(Save, "folder", "b.bin")));
+        var created = storage.TakeCreated();
+        Assert.Equal([0], created.Files);
+        Assert.Equal(["folder", "folder/sub"], created.Folders);
+
+        // Reported once: the next write into the same file creates nothing.
+        storage.Write(0, content.AsSpan(0, PieceLength));
+        Assert.True(storage.TakeCreated().IsEmpty);
+    }
+
+    [Fact]
+    public void AFileAlreadyThereIsNeitherTruncatedNorTakenAsCreatedNorDeleted()
+    {
+        var (meta, content) = Torrent("folder", [File(20_000, "a.bin"), File(20_000, "b.bin")]);
+        Directory.CreateDirectory(Path.Combine(Save, "folder"));
+        var theirs = Path.Combine(Save, "folder", "a.bin");
+        var data = new byte[50_000];
+        new Random(3).NextBytes(data);
+        System.IO.File.WriteAllBytes(theirs, data);
+        var storage = Storage(meta);
+        storage.Prepare();
+
+        WriteAll(storage, meta, content);
+        Assert.Equal(50_000, new FileInfo(theirs).Length);
+        var created = storage.TakeCreated();
+        Assert.Equal([1], created.Files);
+        Assert.Empty(created.Folders); // the torrent's folder was there
+
+        Assert.Equal(1, storage.DeleteCreated(created));
+        Assert.True(System.IO.File.Exists(theirs));
+        Assert.False(System.IO.File.Exists(Path.Combine(Save, "folder", "b.bin")));
+        Assert.True(Directory.Exists(Path.Combine(Save, "folder")));
     }
 
     [Fact]
