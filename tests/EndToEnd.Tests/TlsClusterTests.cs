@@ -38,13 +38,13 @@ public sealed class TlsClusterTests(ITestOutputHelper log) : EndToEndTest(log)
         var copies = await WaitForClusterTorrentAsync(lab, a, console, torrent.InfoHash, t => Complete(t) == 2, Settle);
         var holder = Members(copies).Single(m => !m.EndsWith(a.Cluster, StringComparison.Ordinal));
         var (victim, survivor) = holder.EndsWith(b.Cluster, StringComparison.Ordinal) ? (b, c) : (c, b);
-        torrent.AssertDownloadedTo(Path.Combine(victim.DataDir, "downloads"));
+        torrent.AssertDownloadedTo(Path.Combine(victim.DataDir, "downloads", "replicas", torrent.InfoHash));
 
         await victim.Process.SignalAsync("KILL");
         var watch = Stopwatch.StartNew();
         await WaitForClusterTorrentAsync(lab, a, console, torrent.InfoHash, t => Complete(t) == 2 && Members(t).Any(m => m.EndsWith(survivor.Cluster, StringComparison.Ordinal)), RestoreBound);
         Log.WriteLine($"2 complete copies restored {watch.Elapsed.TotalSeconds:0.0} s after kill -9 (bound {RestoreBound.TotalSeconds:0} s)");
-        torrent.AssertDownloadedTo(Path.Combine(survivor.DataDir, "downloads"));
+        torrent.AssertDownloadedTo(Path.Combine(survivor.DataDir, "downloads", "replicas", torrent.InfoHash));
     }
 
     [Fact]

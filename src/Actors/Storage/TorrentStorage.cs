@@ -84,6 +84,11 @@ public sealed class TorrentStorage
             }
 
             _folder.EnsureInside(_paths[i]);
+            if (f.Length == 0 && !File.Exists(_paths[i]))
+            {
+                // An empty file never gets a first write; it is complete as soon as it exists (as libtorrent makes it).
+                CreateIfMissing(i);
+            }
         }
     }
 

@@ -90,6 +90,15 @@ public static class WireSamples
                 return dictionary;
             }
 
+            if (definition == typeof(ImmutableSortedSet<>) || definition == typeof(ImmutableHashSet<>))
+            {
+                var one = Array.CreateInstance(args[0], 1);
+                one.SetValue(Build(args[0], protocol, depth + 1), 0);
+                var factory = definition == typeof(ImmutableSortedSet<>) ? typeof(ImmutableSortedSet) : typeof(ImmutableHashSet);
+                var create = factory.GetMethods().Single(m => m.Name == "Create" && m.GetParameters() is [{ ParameterType.IsArray: true }]);
+                return create.MakeGenericMethod(args).Invoke(null, [one])!;
+            }
+
             if (definition == typeof(ImmutableDictionary<,>))
             {
                 var method = typeof(ImmutableDictionary).GetMethods().Single(m => m.Name == nameof(ImmutableDictionary.CreateRange) && m.GetParameters().Length == 1);
