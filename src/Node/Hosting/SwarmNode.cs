@@ -169,12 +169,11 @@ public sealed class SwarmNode : IAsyncDisposable
         var node = new SwarmNode(host, config, nodeId, rootRef, system, settings, listen, state, journal) { RemovedFromCluster = removed.Task, RefusedByCluster = refused.Task };
         if (options.Transfer is null)
         {
-            // A node listens once its catalog has recovered: the "peers" line it prints then means "reachable".
-            try
-            {
-                await rootRef.Ask<NodeMessages.PeerPortOpened>(new NodeMessages.AwaitPeerPort(), settings.Catalog.RecoveryTimeout).ConfigureAwait(false);
-            }
-            catch (AskTimeoutException)
+            // A node listens once its catalog has recovered: the "peers" line it prints then means "reachable". A system
+            // that terminates meanwhile (a cluster member shut down at once) answers nothing: the caller sees it removed.
+            var opened = rootRef.Ask<NodeMessages.PeerPortOpened>(new NodeMessages.AwaitPeerPort(), settings.Catalog.RecoveryTimeout);
+            await Task.WhenAny(opened, system.WhenTerminated).ConfigureAwait(false);
+            if (opened.IsFaulted && !system.WhenTerminated.IsCompleted)
             {
                 await host.StopAsync().ConfigureAwait(false);
                 host.Dispose();
