@@ -5,6 +5,7 @@ using Akka.Configuration;
 using Swarm.Actors.Catalog;
 using Swarm.Actors.Configuration;
 using Swarm.Actors.ConsoleEndpoint;
+using Swarm.Actors.Torrent;
 
 namespace Swarm.Actors.Tests.Support;
 
@@ -31,6 +32,26 @@ public static class TestNodes
         var listen = (IPEndPoint)socket.LocalEndPoint!;
         var context = NodeContext.Create(nodeId ?? $"{name}-{Guid.NewGuid():N}", Settings, listen.Port);
         return (system.ActorOf(NodeActor.Props(context, socket), name), listen);
+    }
+
+    /// <summary>Asks a node for a torrent's status (each ask bounded by <paramref name="ask"/>) until <paramref name="done"/>
+    /// holds, within <paramref name="timeout"/>.</summary>
+    public static async Task<TorrentStatus> AwaitStatus(IActorRef node, string hash, Func<TorrentStatus, bool> done, TimeSpan timeout, TimeSpan ask)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        TorrentStatus? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            last = await node.Ask<TorrentStatus>(new CatalogMessages.ForTorrent(hash, new TorrentMessages.GetStatus()), ask);
+            if (done(last))
+            {
+                return last;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"torrent {hash} did not reach the expected state; last: {last}");
     }
 
     /// <summary>A loopback port nothing listens on (yet): connections to it are refused.</summary>

@@ -92,7 +92,7 @@ public sealed class PoisonBlockTests(ITestOutputHelper output) : Akka.TestKit.Xu
             new CatalogMessages.AddTorrent(torrent.Metainfo, outDir, new TorrentOptions(Peers: [(IPEndPoint)honestListener.LocalEndPoint!, hostileEndPoint])),
             Wait);
 
-        var status = await AwaitStatus(leecher, added.InfoHash, s => s.State == TorrentState.Seeding, TimeSpan.FromSeconds(90));
+        var status = await TestNodes.AwaitStatus(leecher, added.InfoHash, s => s.State == TorrentState.Seeding, TimeSpan.FromSeconds(90), Wait);
         await stop.CancelAsync();
 
         Assert.True(poisonSent.Task.IsCompletedSuccessfully, "the poison was delivered and the hostile peer disconnected before the honest data");
@@ -164,7 +164,7 @@ public sealed class PoisonBlockTests(ITestOutputHelper output) : Akka.TestKit.Xu
             new CatalogMessages.AddTorrent(torrent.Metainfo, outDir, new TorrentOptions(Peers: [(IPEndPoint)shortListener.LocalEndPoint!, (IPEndPoint)honestListener.LocalEndPoint!])),
             Wait);
 
-        var status = await AwaitStatus(leecher, added.InfoHash, s => s.State == TorrentState.Seeding, TimeSpan.FromSeconds(90));
+        var status = await TestNodes.AwaitStatus(leecher, added.InfoHash, s => s.State == TorrentState.Seeding, TimeSpan.FromSeconds(90), Wait);
         await shortchanger.WaitAsync(Wait); // ends when the leecher hangs up on it (a timeout fails the test)
         await stop.CancelAsync();
 
@@ -194,23 +194,5 @@ public sealed class PoisonBlockTests(ITestOutputHelper output) : Akka.TestKit.Xu
         catch (Exception e) when (e is IOException or OperationCanceledException)
         {
         }
-    }
-
-    private static async Task<TorrentStatus> AwaitStatus(IActorRef node, string hash, Func<TorrentStatus, bool> done, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        TorrentStatus? last = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            last = await node.Ask<TorrentStatus>(new CatalogMessages.ForTorrent(hash, new TorrentMessages.GetStatus()), Wait);
-            if (done(last))
-            {
-                return last;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"torrent {hash} did not reach the expected state; last: {last}");
     }
 }

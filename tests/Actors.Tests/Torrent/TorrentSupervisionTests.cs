@@ -94,7 +94,7 @@ public sealed class TorrentSupervisionTests(ITestOutputHelper output) : Akka.Tes
             new CatalogMessages.AddTorrent(torrent.Metainfo, outDir, new TorrentOptions(Peers: [liarEndPoint, seederListen])),
             Wait);
 
-        var status = await AwaitStatus(leecher, added.InfoHash, s => s.State == TorrentState.Seeding, TimeSpan.FromSeconds(60));
+        var status = await TestNodes.AwaitStatus(leecher, added.InfoHash, s => s.State == TorrentState.Seeding, TimeSpan.FromSeconds(60), Wait);
         await stopLiar.CancelAsync();
 
         Assert.Equal(torrent.Content, await File.ReadAllBytesAsync(Path.Combine(outDir, "content.bin")));
@@ -144,7 +144,7 @@ public sealed class TorrentSupervisionTests(ITestOutputHelper output) : Akka.Tes
 
         // Only now does an honest seeder appear: everything the holder took must be fetched from it.
         leecher.Tell(new CatalogMessages.ForTorrent(added.InfoHash, new TorrentMessages.AddPeers([seederListen], "test")));
-        await AwaitStatus(leecher, added.InfoHash, s => s.State == TorrentState.Seeding, TimeSpan.FromSeconds(60));
+        await TestNodes.AwaitStatus(leecher, added.InfoHash, s => s.State == TorrentState.Seeding, TimeSpan.FromSeconds(60), Wait);
         await holder;
         Assert.Equal(torrent.Content, await File.ReadAllBytesAsync(Path.Combine(outDir, "content.bin")));
     }
@@ -153,7 +153,7 @@ public sealed class TorrentSupervisionTests(ITestOutputHelper output) : Akka.Tes
     {
         var added = await node.Ask<CatalogMessages.TorrentAccepted>(
             new CatalogMessages.AddTorrent(torrent.Metainfo, torrent.SeedDir, new TorrentOptions(SeedOnly: true)), Wait);
-        await AwaitStatus(node, added.InfoHash, s => s.State == TorrentState.Seeding, Wait);
+        await TestNodes.AwaitStatus(node, added.InfoHash, s => s.State == TorrentState.Seeding, Wait, Wait);
         return added.InfoHash;
     }
 
@@ -169,23 +169,5 @@ public sealed class TorrentSupervisionTests(ITestOutputHelper output) : Akka.Tes
 
             await Task.Delay(50);
         }
-    }
-
-    private static async Task<TorrentStatus> AwaitStatus(IActorRef node, string hash, Func<TorrentStatus, bool> done, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        TorrentStatus? last = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            last = await node.Ask<TorrentStatus>(new CatalogMessages.ForTorrent(hash, new TorrentMessages.GetStatus()), Wait);
-            if (done(last))
-            {
-                return last;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"torrent {hash} did not reach the expected state; last: {last}");
     }
 }
