@@ -25,7 +25,7 @@ public sealed class PeerListenerActor : ReceiveActor, IWithTimers
     {
         _admission = new HandshakeAdmission(hardening.MaxIncomingHandshakes, hardening.MaxIncomingHandshakesPerAddress, settings.HandshakeTimeout, clock);
         // A restarted listener finds the socket its predecessor closed and binds the same endpoint again.
-        _listener = listener.SafeHandle.IsClosed ? Rebind(endpoint) : listener;
+        _listener = listener.SafeHandle.IsClosed ? Rebind(endpoint, settings.ListenBacklog) : listener;
         _torrents = torrents;
         Receive<AcceptFailed>(f => throw new IOException($"peer listener stopped: {f.Error}"));
         Receive<ExpireHandshakes>(_ => _admission.Expire());
@@ -42,12 +42,12 @@ public sealed class PeerListenerActor : ReceiveActor, IWithTimers
         return Akka.Actor.Props.Create(() => new PeerListenerActor(listener, endpoint, torrents, settings, hardening, time));
     }
 
-    private static Socket Rebind(IPEndPoint endpoint)
+    private static Socket Rebind(IPEndPoint endpoint, int backlog)
     {
         var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
         socket.Bind(endpoint);
-        socket.Listen(128);
+        socket.Listen(backlog);
         return socket;
     }
 
