@@ -1,6 +1,7 @@
 using System.Net;
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Event;
 using Akka.Remote.Transport;
 using Google.Protobuf;
 
@@ -9,11 +10,18 @@ namespace Swarm.Node.Hosting;
 /// <summary>The console system's TCP transport: Akka's own (named by <c>wrapped-transport-class</c>), plus a note of
 /// where each inbound connection really comes from. Akka names a remote system by the address it declares in its
 /// handshake, and a console client always declares 127.0.0.1; only the transport sees the connection's source, so
-/// it records it in <see cref="ConsoleConnections"/> for the endpoint to log with a refused request.</summary>
+/// it records it in <see cref="ConsoleConnections"/> for the endpoint to log with a refused request. It also drops every
+/// message a connection addresses to an actor other than the console endpoint: untrusted mode filters selections,
+/// but a message sent to an actor reference by path (the root guardian, /system/...) would still be delivered, and
+/// every actor answers <see cref="Identify"/>.</summary>
 public sealed class ConsoleTransport : Transport
 {
     private readonly Transport _inner;
     private readonly ConsoleConnections _connections;
+    private readonly ILoggingAdapter _log;
+
+    /// <summary>Akka.Remote's serializer id for an <c>ActorSelectionMessage</c> (its MessageContainerSerializer).</summary>
+    private const int ActorSelectionSerializerId = 6;
 
     public ConsoleTransport(ActorSystem system, Config config)
     {
@@ -23,6 +31,7 @@ public sealed class ConsoleTransport : Transport
         var type = Type.GetType(wrapped) ?? throw new ConfigurationException($"cannot find the transport '{wrapped}'");
         _inner = (Transport)Activator.CreateInstance(type, system, config)!;
         _connections = ConsoleConnections.Of(system);
+        _log = Logging.GetLogger(system, typeof(ConsoleTransport));
     }
 
     public override string SchemeIdentifier => _inner.SchemeIdentifier;
@@ -33,7 +42,7 @@ public sealed class ConsoleTransport : Transport
     {
         var (address, inner) = await _inner.Listen().ConfigureAwait(false);
         var upstream = new TaskCompletionSource<IAssociationEventListener>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _ = upstream.Task.ContinueWith(t => inner.TrySetResult(new InboundWatcher(t.Result, _connections)), TaskContinuationOptions.OnlyOnRanToCompletion);
+        _ = upstream.Task.ContinueWith(t => inner.TrySetResult(new InboundWatcher(t.Result, _connections, _log)), TaskContinuationOptions.OnlyOnRanToCompletion);
         return (address, upstream);
     }
 
@@ -81,6 +90,58 @@ public sealed class ConsoleTransport : Transport
         }
     }
 
+    /// <summary>Whether a frame may go up to Akka: control frames (handshake, heartbeat, disassociate) and acks always;
+    /// a message only when it is addressed to the console endpoint, or a selection addressed to the root (which
+    /// untrusted mode then checks against <c>trusted-selection-paths</c>). The frame is <c>AkkaProtocolMessage {
+    /// payload(1): AckAndEnvelopeContainer { envelope(2): RemoteEnvelope { recipient(1): ActorRefData { path(1) },
+    /// message(2): SerializedMessage { serializerId(2) } } } }</c>. <paramref name="recipient"/> names a refused
+    /// message's recipient.</summary>
+    public static bool Admits(ByteString frame, out string? recipient)
+    {
+        recipient = null;
+        try
+        {
+            if (Field(frame, 1) is not { } container || Field(container, 2) is not { } envelope)
+            {
+                return true;
+            }
+
+            recipient = Field(envelope, 1) is { } reference && Field(reference, 1) is { } path ? path.ToStringUtf8() : string.Empty;
+            if (!ActorPath.TryParse(recipient, out var target))
+            {
+                return false;
+            }
+
+            var elements = target.Elements;
+            if (elements.Count == 2 && elements[0] == "user" && elements[1] == "console")
+            {
+                return true;
+            }
+
+            return elements.Count == 0 && Field(envelope, 2) is { } message && SerializerId(message) == ActorSelectionSerializerId;
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            return false;
+        }
+    }
+
+    private static int SerializerId(ByteString serializedMessage)
+    {
+        var input = serializedMessage.CreateCodedInput();
+        for (uint tag; (tag = input.ReadTag()) != 0;)
+        {
+            if (WireFormat.GetTagFieldNumber(tag) == 2 && WireFormat.GetTagWireType(tag) == WireFormat.WireType.Varint)
+            {
+                return input.ReadInt32();
+            }
+
+            input.SkipLastField();
+        }
+
+        return -1;
+    }
+
     /// <summary>host:port of a transport-level address, an IPv4 peer written as IPv4 (a dual-stack socket reports
     /// it as ::ffff:a.b.c.d).</summary>
     public static string SourceOf(Address transportAddress)
@@ -113,10 +174,10 @@ public sealed class ConsoleTransport : Transport
     }
 
     /// <summary>Hands Akka every inbound connection wrapped, so that its first frame can be read on the way up.</summary>
-    private sealed class InboundWatcher(IAssociationEventListener upstream, ConsoleConnections connections) : IAssociationEventListener
+    private sealed class InboundWatcher(IAssociationEventListener upstream, ConsoleConnections connections, ILoggingAdapter log) : IAssociationEventListener
     {
         public void Notify(IAssociationEvent ev) =>
-            upstream.Notify(ev is InboundAssociation inbound ? new InboundAssociation(new WatchedHandle(inbound.Association, connections)) : ev);
+            upstream.Notify(ev is InboundAssociation inbound ? new InboundAssociation(new WatchedHandle(inbound.Association, connections, log)) : ev);
     }
 
     /// <summary>An inbound connection as Akka's protocol layer sees it: the transport's own, whose events pass through
@@ -125,12 +186,12 @@ public sealed class ConsoleTransport : Transport
     {
         private readonly AssociationHandle _inner;
 
-        public WatchedHandle(AssociationHandle inner, ConsoleConnections connections)
+        public WatchedHandle(AssociationHandle inner, ConsoleConnections connections, ILoggingAdapter log)
             : base(inner.LocalAddress, inner.RemoteAddress)
         {
             _inner = inner;
             _ = ReadHandlerSource.Task.ContinueWith(
-                t => inner.ReadHandlerSource.TrySetResult(new FirstFrameReader(t.Result, inner.RemoteAddress, connections)),
+                t => inner.ReadHandlerSource.TrySetResult(new FirstFrameReader(t.Result, inner.RemoteAddress, connections, log)),
                 TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously);
         }
 
@@ -141,22 +202,34 @@ public sealed class ConsoleTransport : Transport
 #pragma warning restore CS0618, CS0672
     }
 
-    /// <summary>Notes the origin the connection declares against its real source, and forgets it when it closes.</summary>
-    private sealed class FirstFrameReader(IHandleEventListener upstream, Address source, ConsoleConnections connections) : IHandleEventListener
+    /// <summary>Notes the origin the connection declares against its real source, forgets it when it closes, and drops
+    /// what <see cref="Admits"/> refuses (logged once per connection: a foreign client can't flood the log).</summary>
+    private sealed class FirstFrameReader(IHandleEventListener upstream, Address source, ConsoleConnections connections, ILoggingAdapter log) : IHandleEventListener
     {
         private Address? _origin;
         private bool _read;
+        private bool _refusalLogged;
 
         public void Notify(IHandleEvent ev)
         {
-            if (!_read && ev is InboundPayload payload)
+            if (!_read && ev is InboundPayload first)
             {
                 _read = true;
-                _origin = DeclaredOrigin(payload.Payload);
+                _origin = DeclaredOrigin(first.Payload);
                 if (_origin is not null)
                 {
                     connections.Record(_origin, SourceOf(source));
                 }
+            }
+            else if (ev is InboundPayload payload && !Admits(payload.Payload, out var recipient))
+            {
+                if (!_refusalLogged)
+                {
+                    _refusalLogged = true;
+                    log.Warning("console port: dropped a message from {0} to {1}: only /user/console is reachable (further ones from this connection dropped silently)", SourceOf(source), recipient);
+                }
+
+                return;
             }
             else if (ev is Disassociated && _origin is not null)
             {

@@ -60,6 +60,34 @@ public sealed partial class ConsoleHostTests
     }
 
     [Fact]
+    public void Only_messages_to_the_console_endpoint_or_selections_from_the_root_go_up()
+    {
+        const string node = "akka.tcp://swarm-console@127.0.0.1:7000";
+
+        static byte[] Envelope(string recipient, uint serializerId)
+        {
+            var message = Message((1, Bytes([1, 2])), (2, Varint(serializerId)), (3, Text("")));
+            var envelope = Message((1, Bytes(Message((1, Text(recipient))))), (2, Bytes(message)));
+            return Message((1, Bytes(Message((2, Bytes(envelope))))));
+        }
+
+        Assert.True(ConsoleTransport.Admits(ByteString.CopyFrom(Envelope(node + "/user/console#42", 9)), out _));
+        Assert.True(ConsoleTransport.Admits(ByteString.CopyFrom(Envelope(node + "/", 6)), out _));
+        // A heartbeat (a control frame) and a bare acknowledgement carry no envelope.
+        Assert.True(ConsoleTransport.Admits(ByteString.CopyFrom(Message((2, Bytes(Message((1, Varint(3))))))), out _));
+        var ack = Message((1, Bytes(Message((1, Varint(1))))));
+        Assert.True(ConsoleTransport.Admits(ByteString.CopyFrom(Message((1, Bytes(ack)))), out _));
+
+        foreach (var (recipient, serializer) in new[] { (node + "/", 9u), (node + "/system/remote-watcher", 6u), (node + "/user", 6u), (node + "/user/console/child", 9u), (node + "/user/node", 9u), ("not a path", 9u) })
+        {
+            Assert.False(ConsoleTransport.Admits(ByteString.CopyFrom(Envelope(recipient, serializer)), out var refused), recipient);
+            Assert.Equal(recipient, refused);
+        }
+
+        Assert.False(ConsoleTransport.Admits(ByteString.CopyFrom([0x0a, 0x05, 0x12, 0xff, 0xff]), out _));
+    }
+
+    [Fact]
     public void A_connections_source_is_written_as_an_endpoint_with_ipv4_peers_as_ipv4()
     {
         Assert.Equal("127.0.0.1:38420", ConsoleTransport.SourceOf(new Address("tcp", "swarm-console", "[::ffff:127.0.0.1]", 38420)));
