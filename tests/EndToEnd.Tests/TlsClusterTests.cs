@@ -60,6 +60,10 @@ public sealed class TlsClusterTests(ITestOutputHelper log) : EndToEndTest(log)
         // other's certificate by its own CA), and a's membership stays its own.
         var stranger = await StartMemberAsync(lab, "x", otherCa, "--seed-node", a.Cluster);
         await stranger.Process.WaitForStderrLineAsync(l => l.Contains("TLS: refused", StringComparison.Ordinal) && l.Contains("does not chain to our CA", StringComparison.Ordinal), "the stranger's failed handshake", Settle);
+        // It stops with one line instead of restarting its cluster system in a loop (a supervisor retries at its pace).
+        Assert.Equal(1, await stranger.Process.WaitForExitAsync(Settle));
+        Assert.Contains(stranger.Process.Stderr, l => l.Contains("never joined the cluster through its seed nodes", StringComparison.Ordinal));
+        Assert.Single(stranger.Process.Stdout, l => l.StartsWith("peers ", StringComparison.Ordinal));
         await WaitForMembersAsync(lab, a, console, 1);
         Assert.DoesNotContain(a.Process.Stderr, l => l.Contains(lab.Ip("x"), StringComparison.Ordinal) && l.Contains("is up", StringComparison.Ordinal));
 

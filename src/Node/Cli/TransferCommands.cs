@@ -179,6 +179,14 @@ internal static class TransferCommands
                         }
 
                         rejoin = !node.StopRequested && !signals.Token.IsCancellationRequested;
+                        if (rejoin && !node.JoinedCluster.IsCompleted)
+                        {
+                            // Restarting in a loop would hammer the seeds; a supervisor (systemd's Restart=on-failure)
+                            // retries at its own pace, once the cause above (a certificate, a seed) is fixed.
+                            Console.Error.WriteLine($"swarm: this node never joined the cluster through its seed nodes ({string.Join(", ", node.Settings.Cluster.SeedNodes)}) and its cluster system stopped; see the lines above (a refused TLS handshake, another cluster name)");
+                            rejoin = false;
+                            return ExitCodes.Failed;
+                        }
                     }
 
                     if (rejoin)

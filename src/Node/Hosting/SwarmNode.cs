@@ -119,6 +119,7 @@ public sealed class SwarmNode : IAsyncDisposable
         var clusterInfo = clustered ? new ClusterNodeInfo(nodeId, $"{settings.Cluster.Hostname}:{listen.Port}", downloads) : null;
         var removed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var refused = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
         // No console lifetime: SIGINT/SIGTERM reach the node through StopSignals only, so that a stop is known to be
@@ -151,6 +152,7 @@ public sealed class SwarmNode : IAsyncDisposable
                 {
                     var cluster = Akka.Cluster.Cluster.Get(system);
                     cluster.RegisterOnMemberRemoved(() => removed.TrySetResult());
+                    cluster.RegisterOnMemberUp(() => joined.TrySetResult());
                     system.EventStream.Subscribe(system.ActorOf(Props.Create(() => new RefusalListener(refused)), "membership-refusals"), typeof(ClusterMessages.MembershipRefused));
                     if (settings.Cluster.SeedNodes.Count == 0)
                     {
@@ -166,7 +168,7 @@ public sealed class SwarmNode : IAsyncDisposable
         var system = host.Services.GetRequiredService<ActorSystem>();
         var rootRef = host.Services.GetRequiredService<ActorRegistry>().Get<NodeActor>();
         system.RegisterOnTermination(context.Files.Dispose);
-        var node = new SwarmNode(host, config, nodeId, rootRef, system, settings, listen, state, journal) { RemovedFromCluster = removed.Task, RefusedByCluster = refused.Task };
+        var node = new SwarmNode(host, config, nodeId, rootRef, system, settings, listen, state, journal) { RemovedFromCluster = removed.Task, RefusedByCluster = refused.Task, JoinedCluster = joined.Task };
         if (options.Transfer is null)
         {
             // A node listens once its catalog has recovered: the "peers" line it prints then means "reachable". A system
@@ -193,6 +195,10 @@ public sealed class SwarmNode : IAsyncDisposable
     /// <summary>Completes when the cluster removed this member: it left, or was downed (the split-brain resolver,
     /// or after a pause the others took for a crash). Never completes on a standalone node.</summary>
     public Task RemovedFromCluster { get; private init; } = new TaskCompletionSource().Task;
+
+    /// <summary>Completes when this member is up in the cluster. A member removed before that never got in (its seed
+    /// nodes refused its certificate, say): restarting at once would only be refused again.</summary>
+    public Task JoinedCluster { get; private init; } = new TaskCompletionSource().Task;
 
     /// <summary>Completes with the reason when this member left because the cluster speaks another swarm protocol:
     /// rejoining would only be refused again.</summary>
