@@ -13,6 +13,9 @@
 #   KEEP=1           keep the scratch folder
 #   TIMEOUT=900      seconds allowed per transfer
 #
+# Prints the transfer table, then issue 14's goals as ratios from this run (met / not met), including the same payload
+# cut into 4,096 and into 262,144 pieces (swarm on both sides: libtorrent refuses pieces under 16 KiB).
+#
 # Needs: dotnet, /usr/bin/python3 with python3-libtorrent, aria2c, opentracker, mktorrent,
 # openssl, GNU time (/usr/bin/time, apt package "time").
 set -euo pipefail
@@ -171,12 +174,15 @@ EOF
 }
 
 ROWS=()
+# Per transfer (key "seeder>leecher" plus " (tracker)" or a label): MB/s, first block s, leecher CPU s and RSS MiB.
+declare -A MBPS FIRST LCPU LRSS
 
-# run_transfer SEEDER LEECHER TORRENT: one measured transfer into a fresh folder.
+# run_transfer SEEDER LEECHER TORRENT [LABEL]: one measured transfer into a fresh folder.
 run_transfer() {
   local seeder=$1 leecher=$2 torrent=$3 port=$((BASE_PORT + ${#ROWS[@]} * 2 + 20))
   local via=""
   [[ $torrent != *tracked* ]] || via=" (tracker)"
+  [[ -z ${4:-} ]] || via=" ($4)"
   local outdir=$WORK/out-$seeder-$leecher seed_out=$WORK/seed-$seeder-$leecher.log
   rm -rf "$outdir"; mkdir -p "$outdir"
   # Every run starts with the payload in the page cache: this measures the peers, not the disk.
@@ -216,6 +222,11 @@ run_transfer() {
   local user sys rss_kib
   read -r _ user sys rss_kib <"$WORK/time.txt"
   local wall; wall=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }')
+  local key="$seeder>$leecher$via"
+  MBPS[$key]=$(awk -v b="$BYTES" -v w="$wall" 'BEGIN { printf "%.1f", b / w / 1e6 }')
+  LCPU[$key]=$(awk -v u="$user" -v k="$sys" 'BEGIN { print u + k }')
+  LRSS[$key]=$((rss_kib / 1024))
+  FIRST[$key]=$(awk -v la="$listen_at" -v fa="$first_at" 'BEGIN { if (la == "-" || fa == "-") print "-"; else printf "%.2f", fa - la }')
   ROWS+=("$(awk -v s="$seeder" -v l="$leecher$via" -v bytes="$BYTES" -v wall="$wall" \
       -v sc="$(awk -v a="$seed_cpu0" -v b="$seed_cpu1" 'BEGIN { print b - a }')" \
       -v lc="$(awk -v u="$user" -v k="$sys" 'BEGIN { print u + k }')" \
@@ -239,6 +250,28 @@ mktorrent -l 18 -o "$WORK/direct.torrent" "$WORK/data/payload.bin" >/dev/null
 # Same info dictionary (so the same info-hash) with an announce URL: aria2 cannot be given a peer.
 TRACKER_PORT=$((BASE_PORT + 1))
 mktorrent -l 18 -a "http://127.0.0.1:$TRACKER_PORT/announce" -o "$WORK/tracked.torrent" "$WORK/data/payload.bin" >/dev/null
+# The same payload cut into 4,096 and into 262,144 pieces: picking cost must not grow with the piece count.
+make_torrent() { # PIECES OUT
+  "$PYTHON" - "$WORK/data/payload.bin" "$1" "$2" <<'EOF2'
+import hashlib, os, sys
+path, pieces, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+size = os.path.getsize(path)
+length = max(1, size // pieces)
+hashes = bytearray()
+with open(path, "rb") as f:
+    while chunk := f.read(length):
+        hashes += hashlib.sha1(chunk).digest()
+def benc(v):
+    if isinstance(v, int): return b"i%de" % v
+    if isinstance(v, bytes): return b"%d:%s" % (len(v), v)
+    if isinstance(v, str): return benc(v.encode())
+    return b"d" + b"".join(benc(k) + benc(v[k]) for k in sorted(v)) + b"e"
+info = {"name": "payload.bin", "length": size, "piece length": length, "pieces": bytes(hashes)}
+open(out, "wb").write(benc({"info": info}))
+EOF2
+}
+make_torrent 4096 "$WORK/pieces-4096.torrent"
+make_torrent 262144 "$WORK/pieces-262144.torrent"
 INFO_HASH=$("$PYTHON" -c 'import libtorrent as lt, sys; print(lt.torrent_info(sys.argv[1]).info_hash())' "$WORK/direct.torrent")
 
 # --- hash check: swarm seed vs single-core SHA-1 -------------------------------------------
@@ -307,6 +340,9 @@ sleep 0.5
 run_transfer libtorrent aria2 "$WORK/tracked.torrent"
 run_transfer swarm swarm "$WORK/tracked.torrent"
 run_transfer libtorrent libtorrent "$WORK/tracked.torrent"
+# libtorrent refuses pieces under 16 KiB: swarm on both sides.
+run_transfer swarm swarm "$WORK/pieces-4096.torrent" "4,096 pieces"
+run_transfer swarm swarm "$WORK/pieces-262144.torrent" "262,144 pieces"
 
 # --- report --------------------------------------------------------------------------------
 
@@ -323,6 +359,39 @@ echo "transfer only (sampled when the leecher starts and exits); leecher CPU and
 echo "First data: when the leecher's peer port was listening (after its process started), and how long after that"
 echo "the seeder had its first 16 KiB block acknowledged (kernel TCP counters, polled every ms). Through the"
 echo "tracker the second figure includes the leecher's first announce."
+echo
+
+# --- issue 14's goals, as ratios from this run ---------------------------------------------
+
+# ratio NAME VALUE GOAL-TEXT PASS(1/0): one row of the goals table.
+goal_row() { printf '| %s | %s | %s | %s |\n' "$1" "$2" "$3" "$([[ $4 == 1 ]] && echo met || echo "not met")"; }
+# div A B: A / B to two decimals, "–" when either is missing or B is 0.
+div() { awk -v a="${1:-}" -v b="${2:-}" 'BEGIN { if (a == "" || b == "" || a == "-" || b == "-" || b + 0 == 0) print "–"; else printf "%.2f", a / b }'; }
+at_least() { awk -v v="$1" -v g="$2" 'BEGIN { exit !(v != "–" && v + 0 >= g) }' && echo 1 || echo 0; }
+at_most() { awk -v v="$1" -v g="$2" 'BEGIN { exit !(v != "–" && v != "-" && v + 0 <= g) }' && echo 1 || echo 0; }
+GIB=$(awk -v b="$BYTES" 'BEGIN { print b / 1073741824 }')
+per_gib() { awk -v c="${1:-}" -v g="$GIB" 'BEGIN { if (c == "") print "–"; else printf "%.2f", c / g }'; }
+echo "| goal (issue 14) | this run | target | |"
+echo "|---|---:|---|---|"
+r=$(div "${MBPS[swarm>swarm]:-}" "${MBPS[libtorrent>libtorrent]:-}")
+goal_row "swarm → swarm MB/s ÷ libtorrent → libtorrent" "$r" "≥ 1.2" "$(at_least "$r" 1.2)"
+r=$(div "${MBPS[libtorrent>swarm]:-}" "${MBPS[libtorrent>libtorrent]:-}")
+goal_row "libtorrent → swarm MB/s ÷ libtorrent → libtorrent" "$r" "≥ 1.0" "$(at_least "$r" 1.0)"
+r=$(div "${MBPS[swarm>libtorrent]:-}" "${MBPS[libtorrent>libtorrent]:-}")
+goal_row "swarm → libtorrent MB/s ÷ libtorrent → libtorrent" "$r" "≥ 1.0" "$(at_least "$r" 1.0)"
+ours=$(per_gib "${LCPU[libtorrent>swarm]:-}") aria=$(per_gib "${LCPU[libtorrent>aria2 (tracker)]:-}")
+r=$(div "$ours" "$aria")
+goal_row "leecher CPU s/GiB: swarm $ours ÷ aria2 $aria (libtorrent seeding)" "$r" "≤ 1.0" "$(at_most "$r" 1.0)"
+goal_row "swarm leecher peak RSS MiB (libtorrent → swarm, $SIZE)" "${LRSS[libtorrent>swarm]:-–}" "≤ 100 for 1 GiB" "$(at_most "${LRSS[libtorrent>swarm]:-–}" 100)"
+f=${FIRST[libtorrent>swarm]:-–}
+goal_row "first block after the swarm leecher listens, s (libtorrent → swarm)" "$f" "≤ 0.3" "$(at_most "$f" 0.3)"
+f=${FIRST[swarm>swarm]:-–}
+goal_row "first block after the swarm leecher listens, s (swarm → swarm)" "$f" "≤ 0.3" "$(at_most "$f" 0.3)"
+r=$(div "${MBPS[swarm>swarm (262,144 pieces)]:-}" "${MBPS[swarm>swarm (4,096 pieces)]:-}")
+goal_row "MB/s with 262,144 pieces ÷ with 4,096 (same payload, swarm → swarm)" "$r" "≥ 1.0" "$(at_least "$r" 1.0)"
+echo
+echo "Ratios of MB/s over the leecher's whole life (start-up included) from the table above; CPU per GiB"
+echo "likewise includes the leecher's start-up. The piece-count rows use $(awk -v b="$BYTES" 'BEGIN { printf "%d and %d", b / 4096, b / 262144 }')-byte pieces."
 echo
 echo "| hash check | wall s | start-up s | net s | net MB/s | CPU s (net) | cores used | SHA-1 1-core MB/s (openssl) | SHA-1 1-core MB/s (python) | net MB/s vs SHA-1 × cores used | peak RSS MiB |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"

@@ -20,7 +20,9 @@ public static class PeerConnectionMessages
 
     public sealed record NeedBlocks(int Peer, int Count);
 
-    public sealed record BlockArrived(int Peer, int Piece, int Begin, byte[] Data);
+    /// <param name="Pooled">Data is a <see cref="Swarm.Protocol.PeerWire.BlockBuffers"/> array, given back by whoever
+    /// copies it into the piece (or drops it).</param>
+    public sealed record BlockArrived(int Peer, int Piece, int Begin, byte[] Data, bool Pooled = false);
 
     public sealed record ReleaseBlocks(int Peer, IReadOnlyList<BlockRef> Blocks);
 

@@ -19,6 +19,13 @@ namespace Swarm.Actors.Peers;
 /// the channel is disposed.</summary>
 internal sealed class PeerWireChannel : IAsyncDisposable
 {
+    /// <summary>Bytes the read loop asks the socket for at once (pooled, shared by all connections): 64 KiB woke the
+    /// loop every four blocks at full speed; 256 KiB takes a whole piece's worth per wake-up.</summary>
+    private const int ReadSegmentSize = 256 * 1024;
+
+    /// <summary>Free space below which the reader starts a new segment rather than read a sliver.</summary>
+    private const int MinimumReadSize = 32 * 1024;
+
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
     private readonly IActorRef _owner;
@@ -225,7 +232,7 @@ internal sealed class PeerWireChannel : IAsyncDisposable
 
     private async Task ReadLoop(PeerWireLimits limits, int batchSize)
     {
-        var reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024));
+        var reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: ReadSegmentSize, minimumReadSize: MinimumReadSize));
         Exception? error = null;
         try
         {

@@ -86,7 +86,7 @@ public sealed record PeerWireState(
         var next = this with { Pipeline = pipeline };
         if (verdict is BlockVerdict.Requested or BlockVerdict.GivenUp)
         {
-            return (next, PeerWireReaction.None with { Notify = new PeerConnectionMessages.BlockArrived(Peer, block.Piece, block.Begin, block.Data) });
+            return (next, PeerWireReaction.None with { Notify = new PeerConnectionMessages.BlockArrived(Peer, block.Piece, block.Begin, block.Data, block.Pooled) });
         }
 
         next = next with { DroppedBlocks = DroppedBlocks + 1 };

@@ -7,16 +7,28 @@ public readonly record struct BlockRef(int Piece, int Begin, int Length);
 
 /// <summary>Chooses which blocks to request from which peer: random first pieces, then rarest first
 /// (or in order when sequential), finishing started pieces before opening new ones, and an endgame that
-/// requests the last outstanding blocks from several peers at once. Pure state, owned by the torrent actor.</summary>
+/// requests the last outstanding blocks from several peers at once. The cost of a pick does not grow with the number
+/// of pieces: pieces to start are grouped by rarity (<see cref="RarityBuckets"/>), sequential picking moves a cursor,
+/// and only started pieces with free blocks are looked at again. Pure state, owned by the torrent actor.</summary>
 public sealed class PiecePicker
 {
+    /// <summary>Random draws for a random first piece before falling back to the rarest the peer has (a peer with few
+    /// pieces may miss every draw).</summary>
+    private const int RandomFirstDraws = 16;
+
     private readonly int _pieceCount;
     private readonly Func<int, int> _pieceSize;
     private readonly int _blockLength;
     private readonly PickerSettings _settings;
     private readonly Random _random;
-    private readonly int[] _availability;
+    private readonly RarityBuckets _toStart;
     private readonly Dictionary<int, PieceProgress> _inProgress = [];
+
+    /// <summary>Started pieces with at least one block nobody was asked for, in piece order.</summary>
+    private readonly SortedSet<int> _open = [];
+    private readonly Dictionary<int, ScanMemory> _scans = [];
+    private int _sequentialCursor; // no piece below it is still to start
+    private long _progressExamined;
 
     public PiecePicker(int pieceCount, Func<int, int> pieceSize, int blockLength, PickerSettings settings, PieceSet have, bool sequential = false, Random? random = null)
     {
@@ -25,7 +37,15 @@ public sealed class PiecePicker
         _blockLength = blockLength;
         _settings = settings;
         _random = random ?? Random.Shared;
-        _availability = new int[pieceCount];
+        _toStart = new RarityBuckets(pieceCount);
+        for (var i = 0; i < pieceCount; i++)
+        {
+            if (!have[i])
+            {
+                _toStart.Add(i);
+            }
+        }
+
         Have = have;
         Sequential = sequential;
     }
@@ -36,37 +56,22 @@ public sealed class PiecePicker
 
     public int InProgressCount => _inProgress.Count;
 
+    /// <summary>Pieces and started pieces looked at by picks so far: the picking cost, which tests hold independent
+    /// of the number of pieces.</summary>
+    public long Examined => _toStart.Examined + _progressExamined;
+
     /// <summary>True once every missing piece is started and no block is left unrequested.</summary>
-    public bool InEndgame
-    {
-        get
-        {
-            if (_inProgress.Count != _pieceCount - Have.Count)
-            {
-                return false;
-            }
+    public bool InEndgame => _open.Count == 0 && _inProgress.Count == _pieceCount - Have.Count;
 
-            foreach (var p in _inProgress.Values)
-            {
-                if (p.HasFreeBlock)
-                {
-                    return false;
-                }
-            }
+    public int Availability(int piece) => _toStart.Availability(piece);
 
-            return true;
-        }
-    }
-
-    public int Availability(int piece) => _availability[piece];
-
-    public void PeerHas(int piece) => _availability[piece]++;
+    public void PeerHas(int piece) => _toStart.Increment(piece);
 
     public void PeerHasAll(PieceSet pieces)
     {
         foreach (var i in pieces.Indices())
         {
-            _availability[i]++;
+            _toStart.Increment(i);
         }
     }
 
@@ -74,7 +79,7 @@ public sealed class PiecePicker
     {
         foreach (var i in pieces.Indices())
         {
-            _availability[i]--;
+            _toStart.Decrement(i);
         }
     }
 
@@ -88,49 +93,29 @@ public sealed class PiecePicker
         }
 
         // Continue the pieces this peer opened: a piece from one peer is verified sooner and, if bad, names its sender.
-        foreach (var (index, progress) in _inProgress)
-        {
-            if (progress.Owner == peer && peerHas[index])
-            {
-                progress.TakeFree(peer, count - picked.Count, picked);
-                if (picked.Count == count)
-                {
-                    return picked;
-                }
-            }
-        }
-
+        TakeFromOpen(peer, peerHas, count, picked, own: true);
         while (picked.Count < count)
         {
-            var next = ChooseNewPiece(peerHas);
+            var next = ChooseNewPiece(peer, peerHas);
             if (next < 0)
             {
                 break;
             }
 
+            _toStart.Remove(next);
             var progress = new PieceProgress(next, _pieceSize(next), _blockLength, peer);
             _inProgress[next] = progress;
             progress.TakeFree(peer, count - picked.Count, picked);
+            UpdateOpen(next, progress);
         }
 
         // Nothing new left for this peer: help with pieces others opened.
-        foreach (var (index, progress) in _inProgress.OrderBy(kv => kv.Key))
-        {
-            if (picked.Count == count)
-            {
-                return picked;
-            }
-
-            if (progress.Owner != peer && peerHas[index])
-            {
-                progress.TakeFree(peer, count - picked.Count, picked);
-            }
-        }
-
+        TakeFromOpen(peer, peerHas, count, picked, own: false);
         if (picked.Count < count && InEndgame)
         {
             foreach (var (index, progress) in _inProgress.OrderBy(_ => _random.Next()))
             {
+                _progressExamined++;
                 if (peerHas[index])
                 {
                     progress.TakeDuplicate(peer, _settings.EndgameDuplicates, count - picked.Count, picked);
@@ -181,6 +166,7 @@ public sealed class PiecePicker
             return null;
         }
 
+        UpdateOpen(piece, progress);
         pieceComplete = progress.AllReceived;
         return others;
     }
@@ -190,32 +176,103 @@ public sealed class PiecePicker
         if (_inProgress.TryGetValue(piece, out var progress))
         {
             progress.Release(peer, begin);
+            UpdateOpen(piece, progress);
         }
     }
 
+    /// <summary>Everything the peer was asked for is free again (it closed or choked us).</summary>
     public void ReleaseAll(int peer)
     {
-        foreach (var progress in _inProgress.Values)
+        _scans.Remove(peer);
+        foreach (var (piece, progress) in _inProgress)
         {
             progress.ReleaseAll(peer);
+            UpdateOpen(piece, progress);
         }
     }
 
     public void PieceVerified(int piece)
     {
         _inProgress.Remove(piece);
+        _open.Remove(piece);
+        _toStart.Remove(piece);
         Have.Add(piece);
     }
 
     /// <summary>The piece failed its hash check: every block is wanted again.</summary>
-    public void PieceFailed(int piece) => _inProgress.Remove(piece);
-
-    private int ChooseNewPiece(PieceSet peerHas)
+    public void PieceFailed(int piece)
     {
+        _inProgress.Remove(piece);
+        _open.Remove(piece);
+        if (!Have[piece])
+        {
+            _toStart.Add(piece);
+            _sequentialCursor = Math.Min(_sequentialCursor, piece);
+        }
+    }
+
+    private void TakeFromOpen(int peer, PieceSet peerHas, int count, List<BlockRef> picked, bool own)
+    {
+        if (picked.Count == count || _open.Count == 0)
+        {
+            return;
+        }
+
+        List<int>? exhausted = null;
+        foreach (var index in _open)
+        {
+            _progressExamined++;
+            var progress = _inProgress[index];
+            if ((progress.Owner == peer) == own && peerHas[index])
+            {
+                progress.TakeFree(peer, count - picked.Count, picked);
+                if (progress.FreeCount == 0)
+                {
+                    (exhausted ??= []).Add(index);
+                }
+
+                if (picked.Count == count)
+                {
+                    break;
+                }
+            }
+        }
+
+        foreach (var index in exhausted ?? [])
+        {
+            _open.Remove(index);
+        }
+    }
+
+    private void UpdateOpen(int piece, PieceProgress progress)
+    {
+        if (progress.FreeCount > 0)
+        {
+            _open.Add(piece);
+        }
+        else
+        {
+            _open.Remove(piece);
+        }
+    }
+
+    private int ChooseNewPiece(int peer, PieceSet peerHas)
+    {
+        if (_toStart.Count == 0)
+        {
+            return -1;
+        }
+
         if (Sequential)
         {
-            for (var i = 0; i < _pieceCount; i++)
+            while (_sequentialCursor < _pieceCount && !_toStart.Contains(_sequentialCursor))
             {
+                _sequentialCursor++;
+            }
+
+            for (var i = _sequentialCursor; i < _pieceCount; i++)
+            {
+                _progressExamined++;
                 if (IsCandidate(i, peerHas))
                 {
                     return i;
@@ -225,47 +282,27 @@ public sealed class PiecePicker
             return -1;
         }
 
-        if (Have.Count < _settings.RandomFirstPieces)
+        bool Usable(int piece) => IsCandidate(piece, peerHas);
+        if (Have.Count < _settings.RandomFirstPieces && _toStart.FindRandom(Usable, _random, RandomFirstDraws) is var random and >= 0)
         {
-            var start = _random.Next(_pieceCount);
-            for (var k = 0; k < _pieceCount; k++)
-            {
-                var i = (start + k) % _pieceCount;
-                if (IsCandidate(i, peerHas))
-                {
-                    return i;
-                }
-            }
-
-            return -1;
+            return random;
         }
 
         // Rarest first; ties broken at random so that peers spread over the rare pieces.
-        int best = -1, bestAvailability = int.MaxValue, ties = 0;
-        for (var i = 0; i < _pieceCount; i++)
+        if (peerHas.IsComplete)
         {
-            if (!IsCandidate(i, peerHas))
-            {
-                continue;
-            }
-
-            var a = _availability[i];
-            if (a < bestAvailability)
-            {
-                best = i;
-                bestAvailability = a;
-                ties = 1;
-            }
-            else if (a == bestAvailability && _random.Next(++ties) == 0)
-            {
-                best = i;
-            }
+            return _toStart.FindRarest(Usable, _random); // a seed can use any piece of the first group
         }
 
-        return best;
+        if (!_scans.TryGetValue(peer, out var seen))
+        {
+            _scans[peer] = seen = new ScanMemory();
+        }
+
+        return _toStart.FindRarest(Usable, _random, seen);
     }
 
-    private bool IsCandidate(int piece, PieceSet peerHas) => peerHas[piece] && !Have[piece] && !_inProgress.ContainsKey(piece);
+    private bool IsCandidate(int piece, PieceSet peerHas) => peerHas[piece] && !Have[piece] && _toStart.Contains(piece);
 
     private sealed class PieceProgress
     {
@@ -289,6 +326,7 @@ public sealed class PiecePicker
             }
 
             _received = new bool[blocks];
+            FreeCount = blocks;
             _requesters = new List<int>[blocks];
             for (var b = 0; b < blocks; b++)
             {
@@ -301,21 +339,8 @@ public sealed class PiecePicker
 
         public bool AllReceived => _receivedCount == _received.Length;
 
-        public bool HasFreeBlock
-        {
-            get
-            {
-                for (var b = 0; b < _received.Length; b++)
-                {
-                    if (!_received[b] && _requesters[b].Count == 0)
-                    {
-                        return true;
-                    }
-                }
-
-                return false;
-            }
-        }
+        /// <summary>Blocks neither received nor asked of any peer.</summary>
+        public int FreeCount { get; private set; }
 
         public void TakeFree(int peer, int max, List<BlockRef> into)
         {
@@ -324,6 +349,7 @@ public sealed class PiecePicker
                 if (!_received[b] && _requesters[b].Count == 0)
                 {
                     _requesters[b].Add(peer);
+                    FreeCount--;
                     into.Add(new BlockRef(_piece, b * _blockLength, _lengths[b]));
                     max--;
                 }
@@ -356,27 +382,43 @@ public sealed class PiecePicker
                 return null;
             }
 
+            var requesters = _requesters[b];
+            if (requesters.Count == 0)
+            {
+                FreeCount--; // a late block of a request given up: it was free again
+            }
+
             _received[b] = true;
             _receivedCount++;
-            var others = _requesters[b].Where(r => r != peer).ToList();
-            _requesters[b].Clear();
+            IReadOnlyList<int> others = requesters.Count == 0 || (requesters.Count == 1 && requesters[0] == peer)
+                ? []
+                : requesters.Where(r => r != peer).ToArray();
+            requesters.Clear();
             return others;
         }
 
         public void Release(int peer, int begin)
         {
             var b = begin / _blockLength;
-            if (b < _requesters.Length)
+            if (b >= 0 && b < _requesters.Length)
             {
-                _requesters[b].Remove(peer);
+                Drop(b, peer);
             }
         }
 
         public void ReleaseAll(int peer)
         {
-            foreach (var r in _requesters)
+            for (var b = 0; b < _requesters.Length; b++)
             {
-                r.Remove(peer);
+                Drop(b, peer);
+            }
+        }
+
+        private void Drop(int b, int peer)
+        {
+            if (_requesters[b].Remove(peer) && _requesters[b].Count == 0 && !_received[b])
+            {
+                FreeCount++;
             }
         }
     }

@@ -37,16 +37,27 @@ public sealed class StorageActor : ReceiveActor
                 Fail(Sender, e);
             }
         });
+        // fsync waits for the disk: run off the mailbox, so the writes (and the requests waiting on them) go on.
         Receive<Flush>(f =>
         {
-            try
+            var replyTo = Sender;
+            Task.Run(() => _storage.FlushToDisk(f.Pieces)).ContinueWith(
+                t => new FlushFinished(replyTo, f.Pieces, t.Exception?.GetBaseException()),
+                TaskScheduler.Default).PipeTo(Self);
+        });
+        Receive<FlushFinished>(f =>
+        {
+            if (f.Error is null)
             {
-                _storage.FlushToDisk(f.Pieces);
-                Sender.Tell(new Flushed(f.Pieces));
+                f.ReplyTo.Tell(new Flushed(f.Pieces));
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            else if (f.Error is IOException or UnauthorizedAccessException)
             {
-                Fail(Sender, e);
+                Fail(f.ReplyTo, f.Error);
+            }
+            else
+            {
+                throw new InvalidOperationException("flushing written pieces failed", f.Error);
             }
         });
     }

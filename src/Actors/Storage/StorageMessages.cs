@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Swarm.Actors.Pieces;
 
 namespace Swarm.Actors.Storage;
@@ -26,6 +27,10 @@ public static class StorageMessages
     public sealed record Flush(IReadOnlyList<int> Pieces);
 
     public sealed record Flushed(IReadOnlyList<int> Pieces);
+
+    /// <summary>The storage actor's own note that an fsync it started off its mailbox ended (<paramref name="Error"/>
+    /// null: done), for it to answer <paramref name="ReplyTo"/>.</summary>
+    public sealed record FlushFinished(IActorRef ReplyTo, IReadOnlyList<int> Pieces, Exception? Error);
 
     /// <summary>A verified piece to write. The buffer comes from the node's <see cref="PieceBufferPool"/>;
     /// ownership passes to the storage actor, which returns it.</summary>

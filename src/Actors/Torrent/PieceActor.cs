@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Akka.Actor;
 using Swarm.Actors.Storage;
+using Swarm.Protocol.PeerWire;
 using static Swarm.Actors.Torrent.PieceMessages;
 
 namespace Swarm.Actors.Torrent;
@@ -50,6 +51,21 @@ public sealed class PieceActor : ReceiveActor
     }
 
     private void OnBlock(AssembleBlock b)
+    {
+        try
+        {
+            Assemble(b);
+        }
+        finally
+        {
+            if (b.Pooled)
+            {
+                BlockBuffers.Return(b.Data);
+            }
+        }
+    }
+
+    private void Assemble(AssembleBlock b)
     {
         var index = b.Begin / _blockLength;
         if (_buffer is null || b.Begin < 0 || b.Begin % _blockLength != 0 || index >= _received.Length || _received[index]

@@ -4,8 +4,8 @@ namespace Swarm.Actors.Torrent;
 public static class PieceMessages
 {
     /// <summary>A block of the piece, sent by <paramref name="From"/> (a peer we asked for it), to copy into the
-    /// piece's buffer.</summary>
-    public sealed record AssembleBlock(PieceContributor From, int Begin, byte[] Data);
+    /// piece's buffer. A <paramref name="Pooled"/> array goes back to its pool once copied (or refused).</summary>
+    public sealed record AssembleBlock(PieceContributor From, int Begin, byte[] Data, bool Pooled = false);
 
     /// <summary>All blocks arrived and were hashed; <paramref name="Contributors"/> are the peers that sent them, named
     /// by endpoint and peer id so that a bad piece is blamed on them even after they disconnected.</summary>

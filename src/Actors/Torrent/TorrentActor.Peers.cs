@@ -179,13 +179,15 @@ public sealed partial class TorrentActor
     {
         if (!_peers.TryGet(b.Peer, out var from) || from.Banned)
         {
+            Drop(b);
             return;
         }
 
         var others = _picker!.BlockReceived(b.Piece, b.Begin, b.Data.Length, b.Peer, out _);
         if (others is null)
         {
-            return; // a duplicate from endgame, or a block we no longer need
+            Drop(b); // a duplicate from endgame, or a block we no longer need
+            return;
         }
 
         if (!_pieceActors.TryGetValue(b.Piece, out var piece))
@@ -197,7 +199,7 @@ public sealed partial class TorrentActor
             _pieceByRef[piece] = b.Piece;
         }
 
-        piece.Tell(new AssembleBlock(new PieceContributor(b.Peer, from.EndPoint.ToString(), from.PeerId), b.Begin, b.Data));
+        piece.Tell(new AssembleBlock(new PieceContributor(b.Peer, from.EndPoint.ToString(), from.PeerId), b.Begin, b.Data, b.Pooled));
         if (others.Count > 0)
         {
             var cancel = new CancelBlocks([new BlockRef(b.Piece, b.Begin, b.Data.Length)]);
@@ -208,6 +210,14 @@ public sealed partial class TorrentActor
                     other.Ref.Tell(cancel);
                 }
             }
+        }
+    }
+
+    private static void Drop(BlockArrived b)
+    {
+        if (b.Pooled)
+        {
+            BlockBuffers.Return(b.Data);
         }
     }
 

@@ -136,7 +136,7 @@ public sealed partial class TorrentActor : ReceiveActor, IWithTimers
         Receive<PeerHave>(OnPeerHave);
         Receive<PeerInterest>(i => OnPeerInterest(i));
         Receive<NeedBlocks>(n => AnswerNeedBlocks(n, pick: false));
-        Receive<BlockArrived>(_ => { }); // not downloading: nothing to do with it
+        Receive<BlockArrived>(Drop); // not downloading: nothing to do with it
         Receive<ReleaseBlocks>(OnReleaseBlocks);
         Receive<PeerStats>(OnPeerStats);
         Receive<PeerClosing>(OnPeerClosing);

@@ -117,9 +117,11 @@ public static class PeerMessageReader
                     body.Slice(0, 8).CopyTo(b);
                     var piece = BinaryPrimitives.ReadInt32BigEndian(b);
                     var begin = BinaryPrimitives.ReadInt32BigEndian(b[4..]);
-                    var data = body.Slice(8).ToArray();
-                    CheckBlock(piece, begin, data.Length, limits);
-                    return new PieceBlock(piece, begin, data);
+                    var length = (int)body.Length - 8;
+                    CheckBlock(piece, begin, length, limits);
+                    var data = BlockBuffers.Rent(length, out var pooled);
+                    body.Slice(8).CopyTo(data);
+                    return new PieceBlock(piece, begin, data) { Pooled = pooled };
                 }
 
             case MessageId.Extended:

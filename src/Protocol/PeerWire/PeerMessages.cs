@@ -34,7 +34,11 @@ public sealed record Bitfield(byte[] Bits) : PeerMessage;
 
 public sealed record Request(int Piece, int Begin, int Length) : PeerMessage;
 
-public sealed record PieceBlock(int Piece, int Begin, byte[] Data) : PeerMessage;
+public sealed record PieceBlock(int Piece, int Begin, byte[] Data) : PeerMessage
+{
+    /// <summary>Data is a <see cref="BlockBuffers"/> array: the piece that copies it in gives it back.</summary>
+    public bool Pooled { get; init; }
+}
 
 public sealed record Cancel(int Piece, int Begin, int Length) : PeerMessage;
 

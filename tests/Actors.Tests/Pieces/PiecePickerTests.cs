@@ -192,3 +192,69 @@ public sealed class PiecePickerTests
         Assert.All(picker.Pick(1, PieceSet.Full(2), 10), b => Assert.Equal(1, b.Piece));
     }
 }
+
+public sealed class PiecePickerScalingTests
+{
+    private const int Block = 16 * 1024;
+
+    /// <summary>Downloads every piece from a seed (and two partial peers unless sequential: in order, a peer lacking
+    /// the next pieces looks past them), one pick of 64 blocks at a time, and returns the pieces and started pieces
+    /// the picker looked at per block handed out.</summary>
+    private static double ExaminedPerBlock(int pieceCount, bool sequential)
+    {
+        var picker = new PiecePicker(pieceCount, _ => Block, Block, new PickerSettings(RandomFirstPieces: 4, EndgameDuplicates: 2), new PieceSet(pieceCount), sequential, new Random(7));
+        var seed = PieceSet.Full(pieceCount);
+        var even = new PieceSet(pieceCount);
+        var firstHalf = new PieceSet(pieceCount);
+        for (var p = 0; p < pieceCount; p++)
+        {
+            if (p % 2 == 0)
+            {
+                even.Add(p);
+            }
+
+            if (p < pieceCount / 2)
+            {
+                firstHalf.Add(p);
+            }
+        }
+
+        PieceSet[] peers = sequential ? [seed, PieceSet.Full(pieceCount)] : [seed, even, firstHalf];
+        foreach (var has in peers)
+        {
+            picker.PeerHasAll(has);
+        }
+
+        long blocks = 0;
+        for (var round = 0; !picker.Have.IsComplete; round++)
+        {
+            Assert.True(round < pieceCount, "the download made no progress");
+            for (var peer = 0; peer < peers.Length; peer++)
+            {
+                foreach (var b in picker.Pick(peer, peers[peer], 64))
+                {
+                    blocks++;
+                    if (picker.BlockReceived(b.Piece, b.Begin, b.Length, peer, out var complete) is not null && complete)
+                    {
+                        picker.PieceVerified(b.Piece);
+                    }
+                }
+            }
+        }
+
+        return (double)picker.Examined / blocks;
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Picking_costs_the_same_per_block_for_262144_pieces_as_for_4096(bool sequential)
+    {
+        var small = ExaminedPerBlock(4_096, sequential);
+        var large = ExaminedPerBlock(262_144, sequential);
+
+        // A scan of every piece per pick would make the large torrent cost ~64× the small one per block.
+        Assert.True(large <= 8, $"{large:F1} pieces looked at per block with 262,144 pieces");
+        Assert.True(large <= 2 * small + 1, $"{large:F1} pieces looked at per block with 262,144 pieces, {small:F1} with 4,096");
+    }
+}
