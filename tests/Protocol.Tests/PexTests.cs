@@ -17,6 +17,16 @@ public sealed class PexTests
     private static PexPeer P(string s, PexFlags f = PexFlags.None) => new(Ep(s), f);
 
     [Fact]
+    public void Our_extension_handshake_offers_ut_pex_only_when_asked()
+    {
+        var on = ExtensionHandshake.Decode(ExtensionHandshake.Ours(metadata: true, 6881, 100, 250, pex: true).Encode());
+        Assert.Equal(ExtensionHandshake.OurPexId, on.Extensions[PexMessage.ExtensionName]);
+        Assert.Equal(ExtensionHandshake.OurMetadataId, on.Extensions[MetadataMessage.ExtensionName]);
+        var off = ExtensionHandshake.Decode(ExtensionHandshake.Ours(metadata: false, 6881, null, 250).Encode());
+        Assert.False(off.Extensions.ContainsKey(PexMessage.ExtensionName));
+    }
+
+    [Fact]
     public void A_message_round_trips_with_both_families_and_flags()
     {
         var m = new PexMessage(
