@@ -26,6 +26,11 @@ public sealed class NodeActor : ReceiveActor
         _node = node;
         _listener = listener;
         _catalog = Context.ActorOf(CatalogActor.Props(node), "torrents");
+        if (node.Settings.Lsd.Enabled)
+        {
+            Context.ActorOf(Lsd.LsdActor.Props(_catalog, node), "lsd"); // issue 15: local service discovery
+        }
+
         var presence = cluster is null ? ActorRefs.Nobody : Context.ActorOf(AvailabilityActor.Props(_catalog, cluster, node.Settings.Cluster, node.Clock), "cluster");
         if (opening == PeerPortOpening.WhenATorrentIsReady)
         {

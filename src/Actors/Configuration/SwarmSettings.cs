@@ -174,6 +174,9 @@ public sealed record SwarmSettings(
         // hardening: files and disk, console secrets (issue 13)
         settings = settings with { Files = FilesSettings.From(c), ConsoleGuard = ConsoleGuardSettings.From(c) };
 
+        // Peer exchange and local service discovery (issue 15).
+        settings = settings with { Pex = PexSettings.From(c.GetConfig("pex")), Lsd = LsdSettings.From(c.GetConfig("lsd")) };
+
         // One --bind for every socket: a tracker records the address an announce comes from.
         return settings with
         {
@@ -198,6 +201,12 @@ public sealed record SwarmSettings(
 
     /// <summary>hardening: the `swarm.console.wrong-secret` block (issue 13).</summary>
     public ConsoleGuardSettings ConsoleGuard { get; init; } = ConsoleGuardSettings.Default;
+
+    /// <summary>The `swarm.pex` block (issue 15: peer exchange, BEP 11).</summary>
+    public PexSettings Pex { get; init; } = PexSettings.Default;
+
+    /// <summary>The `swarm.lsd` block (issue 15: local service discovery, BEP 14).</summary>
+    public LsdSettings Lsd { get; init; } = LsdSettings.Default;
 }
 
 /// <summary>The `swarm.catalog` block: how long the catalog keeps restarting a torrent that throws.</summary>

@@ -14,13 +14,14 @@ public static class ConnectionOpening
     /// the metadata of a private torrent stays with the peers of its own trackers, who have the .torrent).</param>
     /// <param name="listenPort">Where peers reach us, for the extended handshake.</param>
     /// <param name="maxIncomingRequests">The request queue we advertise (<c>reqq</c>).</param>
-    public static IReadOnlyList<PeerMessage> Messages(Handshake remote, PieceSet ours, TorrentMetainfo metainfo, int listenPort, int maxIncomingRequests)
+    /// <param name="pex">Peer exchange is on (issue 15); never offered for a private torrent (BEP 27).</param>
+    public static IReadOnlyList<PeerMessage> Messages(Handshake remote, PieceSet ours, TorrentMetainfo metainfo, int listenPort, int maxIncomingRequests, bool pex = false)
     {
         var messages = new List<PeerMessage>(2);
         if (remote.SupportsExtensions)
         {
             var servesMetadata = !metainfo.IsPrivate;
-            var ext = ExtensionHandshake.Ours(servesMetadata, listenPort, servesMetadata ? metainfo.InfoBytes.Length : null, maxIncomingRequests);
+            var ext = ExtensionHandshake.Ours(servesMetadata, listenPort, servesMetadata ? metainfo.InfoBytes.Length : null, maxIncomingRequests, pex && !metainfo.IsPrivate);
             messages.Add(new Extended(0, ext.Encode()));
         }
 

@@ -103,7 +103,7 @@ public sealed partial class PeerConnectionActor : UntypedActor, IWithTimers
             case BlocksAssigned a:
                 Release(a.Blocks); // nothing can be requested before the peer unchokes us
                 break;
-            case SetChoke or CancelBlocks or BlocksAvailable:
+            case SetChoke or CancelBlocks or BlocksAvailable or PexSnapshot:
                 break; // nothing on the wire to change yet
             case Disconnect d:
                 Close(d.Reason);
@@ -144,6 +144,9 @@ public sealed partial class PeerConnectionActor : UntypedActor, IWithTimers
                 break;
             case SetChoke s:
                 SetChoking(s.Choke);
+                break;
+            case PexSnapshot p:
+                OnPexSnapshot(p);
                 break;
             case WeHave h:
                 if (_ours.Add(h.Piece))
@@ -225,7 +228,7 @@ public sealed partial class PeerConnectionActor : UntypedActor, IWithTimers
             _channel.SendRaw(OurHandshake().ToArray());
         }
 
-        foreach (var opening in ConnectionOpening.Messages(remote, _ours, _args.Metainfo, _args.Node.ListenPort, _cfg.Peer.MaxIncomingRequests))
+        foreach (var opening in ConnectionOpening.Messages(remote, _ours, _args.Metainfo, _args.Node.ListenPort, _cfg.Peer.MaxIncomingRequests, PexOn))
         {
             Send(opening);
         }
@@ -282,7 +285,12 @@ public sealed partial class PeerConnectionActor : UntypedActor, IWithTimers
                 Apply(_state.Rejected(r));
                 break;
             case Extended { ExtendedId: 0 } x:
-                _state = _state.ExtensionHandshakeIs(ExtensionHandshake.Decode(x.Payload));
+                var extensions = ExtensionHandshake.Decode(x.Payload);
+                _state = _state.ExtensionHandshakeIs(extensions);
+                OnExtensionHandshakeForPex(extensions);
+                break;
+            case Extended { ExtendedId: ExtensionHandshake.OurPexId } x:
+                OnPexMessage(x);
                 break;
             case Extended { ExtendedId: ExtensionHandshake.OurMetadataId } x when !_args.Metainfo.IsPrivate:
                 OnMetadataMessage(x);

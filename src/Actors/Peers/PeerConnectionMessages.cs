@@ -36,7 +36,15 @@ public static class PeerConnectionMessages
     /// <param name="Permanent">Never dial this endpoint again (it is ourselves).</param>
     public sealed record PeerClosing(int Peer, string Reason, bool Permanent = false);
 
+    /// <summary>Issue 15 (PEX): where an incoming peer listens (the "p" of its BEP 10 handshake), so the torrent can
+    /// tell other peers an endpoint that accepts connections rather than the peer's outgoing port.</summary>
+    public sealed record PeerListenPort(int Peer, int Port);
+
     // torrent -> connection
+
+    /// <summary>Issue 15 (PEX): the torrent's connected peers, offered every pex check-interval; the connection sends
+    /// the peer what changed since its last ut_pex message when its interval has passed.</summary>
+    public sealed record PexSnapshot(IReadOnlyList<Swarm.Protocol.Pex.PexPeer> Peers);
 
     /// <summary>The torrent's answer to <see cref="NeedBlocks"/> (possibly empty).</summary>
     public sealed record BlocksAssigned(IReadOnlyList<BlockRef> Blocks);

@@ -100,6 +100,7 @@ public sealed partial class TorrentActor : ReceiveActor, IWithTimers
         Timers.StartPeriodicTimer("tick", ProgressAndDialTick.Instance, _node.Settings.StatsInterval);
         Timers.StartPeriodicTimer("rechoke", new Rechoke(false), _node.Settings.Choker.RechokeInterval);
         Timers.StartPeriodicTimer("optimistic", new Rechoke(true), _node.Settings.Choker.OptimisticInterval);
+        Timers.StartPeriodicTimer("pex", PexTick.Instance, _node.Settings.Pex.CheckInterval); // issue 15
     }
 
     private void Enter(TorrentState shown, string? error, Action behaviour)
@@ -140,6 +141,8 @@ public sealed partial class TorrentActor : ReceiveActor, IWithTimers
         Receive<ReleaseBlocks>(OnReleaseBlocks);
         Receive<PeerStats>(OnPeerStats);
         Receive<PeerClosing>(OnPeerClosing);
+        Receive<PeerListenPort>(OnPeerListenPort); // issue 15: peer exchange
+        Receive<PexTick>(_ => SharePex());
         Receive<PieceHashed>(OnPieceHashed);
         Receive<PeerMisbehaved>(OnPeerMisbehaved);
         Receive<Terminated>(t => OnTerminated(t));

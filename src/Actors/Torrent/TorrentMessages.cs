@@ -132,6 +132,12 @@ public static class TorrentMessages
         public static ProgressAndDialTick Instance { get; } = new();
     }
 
+    /// <summary>Timer, every pex check-interval (issue 15): offer our connected peers to each connection.</summary>
+    internal sealed record PexTick
+    {
+        public static PexTick Instance { get; } = new();
+    }
+
     /// <summary>Timer, while pieces wait to be flushed or events to be confirmed: flush a batch, resend what is stale.</summary>
     internal sealed record JournalFlushTick
     {

@@ -13,17 +13,36 @@ public sealed record ExtensionHandshake(
     /// <summary>The extended message id peers use for ut_metadata messages sent to us (BEP 10: each side picks its own).</summary>
     public const byte OurMetadataId = 3;
 
+    /// <summary>The extended message id peers use for ut_pex messages sent to us (BEP 11; libtorrent's choice too).</summary>
+    public const byte OurPexId = 1;
+
     /// <summary>Our client as the "v" key names it.</summary>
     public const string OurClient = "SwarmActors 0.1";
 
     /// <summary>Our handshake: ut_metadata offered when <paramref name="metadata"/> (to fetch it, or to serve it with
-    /// <paramref name="metadataSize"/>), our listen port and request queue depth.</summary>
-    public static ExtensionHandshake Ours(bool metadata, int listenPort, int? metadataSize, int? requestQueue) => new(
-        metadata ? new Dictionary<string, int> { [MetadataMessage.ExtensionName] = OurMetadataId } : new Dictionary<string, int>(),
+    /// <paramref name="metadataSize"/>), our listen port and request queue depth; ut_pex offered when <paramref name="pex"/>.</summary>
+    public static ExtensionHandshake Ours(bool metadata, int listenPort, int? metadataSize, int? requestQueue, bool pex = false) => new(
+        OurExtensions(metadata, pex),
         OurClient,
         listenPort,
         metadataSize,
         requestQueue);
+
+    private static Dictionary<string, int> OurExtensions(bool metadata, bool pex)
+    {
+        var m = new Dictionary<string, int>();
+        if (metadata)
+        {
+            m[MetadataMessage.ExtensionName] = OurMetadataId;
+        }
+
+        if (pex)
+        {
+            m[Pex.PexMessage.ExtensionName] = OurPexId; // issue 15: peer exchange
+        }
+
+        return m;
+    }
 
     public byte[] Encode()
     {

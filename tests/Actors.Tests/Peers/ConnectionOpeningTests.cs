@@ -58,6 +58,18 @@ public sealed class ConnectionOpeningTests : IDisposable
         Assert.Null(ext.MetadataSize);
     }
 
+    [Fact]
+    public void Peer_exchange_is_offered_for_a_public_torrent_and_never_for_a_private_one()
+    {
+        var remote = Remote(fast: true, extensions: true);
+        var open = ExtensionHandshake.Decode(Assert.IsType<Extended>(ConnectionOpening.Messages(remote, new PieceSet(Pieces), _torrent.Metainfo, 6881, 500, pex: true)[0]).Payload);
+        Assert.Equal(ExtensionHandshake.OurPexId, open.Extensions[Swarm.Protocol.Pex.PexMessage.ExtensionName]);
+
+        var closed = _torrent.Metainfo with { IsPrivate = true };
+        var ext = ExtensionHandshake.Decode(Assert.IsType<Extended>(ConnectionOpening.Messages(remote, new PieceSet(Pieces), closed, 6881, 500, pex: true)[0]).Payload);
+        Assert.False(ext.Extensions.ContainsKey(Swarm.Protocol.Pex.PexMessage.ExtensionName));
+    }
+
     private IReadOnlyList<PeerMessage> Open(Handshake remote, PieceSet ours) =>
         ConnectionOpening.Messages(remote, ours, _torrent.Metainfo, 6881, 500);
 

@@ -26,12 +26,12 @@ public sealed class RawPeer : IAsyncDisposable
 
     public Handshake? Remote { get; private set; }
 
-    public static async Task<RawPeer> ConnectAsync(IPEndPoint to, InfoHash hash, int pieceCount, bool fast = true)
+    public static async Task<RawPeer> ConnectAsync(IPEndPoint to, InfoHash hash, int pieceCount, bool fast = true, bool extensions = false)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(to);
         var peer = new RawPeer(socket, pieceCount);
-        await peer.HandshakeAsync(hash, fast);
+        await peer.HandshakeAsync(hash, fast, extensions);
         return peer;
     }
 

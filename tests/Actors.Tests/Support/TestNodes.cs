@@ -16,6 +16,7 @@ public static class TestNodes
         akka.loglevel = INFO
         swarm.stats-interval = 200ms
         swarm.peer.handshake-timeout = 3s
+        swarm.lsd.enabled = off
         akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
         akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
         """).WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", "swarm.conf"))));

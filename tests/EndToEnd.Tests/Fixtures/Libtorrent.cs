@@ -30,6 +30,12 @@ public static class Libtorrent
         ITestOutputHelper log, string torrent, string outDir, int port, params IEnumerable<string> peers) =>
         Start(log, "get", torrent, outDir, port, peers);
 
+    /// <summary>A leecher downloading at most <paramref name="bytesPerSecond"/> (issue 15: one that stays a leecher,
+    /// connected to its seeder, for the length of a test).</summary>
+    public static ManagedProcess StartThrottledGet(
+        ITestOutputHelper log, string torrent, string outDir, int port, int bytesPerSecond, params IEnumerable<string> peers) =>
+        Start(log, "get", torrent, outDir, port, peers, ["--download-limit", bytesPerSecond.ToString()]);
+
     /// <summary>Waits for <c>complete</c> and a clean exit.</summary>
     public static async Task WaitForCompleteAsync(ManagedProcess leecher)
     {

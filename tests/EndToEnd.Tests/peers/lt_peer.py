@@ -33,10 +33,13 @@ def parse_peer(text):
     return (host, int(port))
 
 
-def make_session(bind, port, upload_limit=0):
+def make_session(bind, port, upload_limit=0, download_limit=0):
     settings = {
         # 0 = unlimited; tests that kill a leecher mid-download throttle the seeder so there is a "mid".
         "upload_rate_limit": upload_limit,
+        # 0 = unlimited; the PEX test keeps a leecher from ever completing, so it stays connected to the seeder it
+        # tells others about (libtorrent closes seed-to-seed connections).
+        "download_rate_limit": download_limit,
         "listen_interfaces": f"{bind}:{port}",
         "outgoing_interfaces": bind,
         "enable_dht": False,
@@ -65,6 +68,7 @@ def main():
     parser.add_argument("--bind", default="127.0.0.1")
     parser.add_argument("--seed", action="store_true", help="get: keep seeding after complete")
     parser.add_argument("--upload-limit", type=int, default=0, help="bytes per second (0 = unlimited)")
+    parser.add_argument("--download-limit", type=int, default=0, help="bytes per second (0 = unlimited)")
     args = parser.parse_args()
 
     stop = []
@@ -76,12 +80,15 @@ def main():
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
 
-    ses = make_session(args.bind, args.port, args.upload_limit)
-    if args.upload_limit:
+    ses = make_session(args.bind, args.port, args.upload_limit, args.download_limit)
+    if args.upload_limit or args.download_limit:
         # libtorrent exempts local-network peers (loopback included) from rate limits through the
         # "local" peer class; the limit must be set on that class too.
         local = ses.get_peer_class(lt.session.local_peer_class_id)
-        local["upload_limit"] = args.upload_limit
+        if args.upload_limit:
+            local["upload_limit"] = args.upload_limit
+        if args.download_limit:
+            local["download_limit"] = args.download_limit
         ses.set_peer_class(lt.session.local_peer_class_id, local)
     magnet = args.torrent.startswith("magnet:")
     if magnet and args.mode == "seed":
