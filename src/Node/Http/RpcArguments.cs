@@ -31,17 +31,20 @@ public static class RpcArguments
     {
         JsonValueKind.True => true,
         JsonValueKind.False => false,
-        JsonValueKind.Number => node.GetValue<double>() != 0,
+        JsonValueKind.Number => Number(node) != 0,
         JsonValueKind.String => node.GetValue<string>() is "true" or "1",
         _ => null,
     };
 
     public static long? Long(JsonNode? node) => node?.GetValueKind() switch
     {
-        JsonValueKind.Number => (long)node.GetValue<double>(),
+        JsonValueKind.Number => (long)Number(node),
         JsonValueKind.String => long.TryParse(node.GetValue<string>(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : throw new RpcException($"'{node.GetValue<string>()}' is not a number"),
         _ => null,
     };
+
+    /// <summary>A JSON number as sent (parsed) or as built in code (an int, a long), read the same way.</summary>
+    private static double Number(JsonNode node) => double.Parse(node.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture);
 
     public static string? String(JsonNode? node) => node?.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() : null;
 
@@ -86,7 +89,7 @@ public static class RpcArguments
         switch (item?.GetValueKind())
         {
             case JsonValueKind.Number:
-                ids.Add((int)item.GetValue<double>());
+                ids.Add((int)Number(item));
                 break;
             case JsonValueKind.String:
                 var s = item.GetValue<string>();
