@@ -210,6 +210,16 @@ public sealed class TransmissionRpcTests(ITestOutputHelper log) : EndToEndTest(l
         Assert.Contains(torrent.InfoHash, hashes);
         Assert.Contains(magnetHash, hashes);
         await node.Process.WaitForStderrLineAsync(l => l.Contains("broken.torrent is not usable", StringComparison.Ordinal), "the watch folder's line about broken.torrent", Settle);
+
+        // The same torrent dropped again is handled (renamed .added), not added twice.
+        File.Copy(torrent.TorrentPath, Path.Combine(watch, "again.torrent"));
+        await Poll.UntilAsync(
+            () => Task.FromResult<string?>(File.Exists(Path.Combine(watch, "again.torrent.added")) ? "renamed" : null),
+            _ => true,
+            Settle,
+            TimeSpan.FromMilliseconds(200),
+            _ => "again.torrent was not renamed .added");
+        Assert.Single(await rpc.TorrentsAsync("hashString"), t => (string)t!["hashString"]! == torrent.InfoHash);
     }
 
     private async Task<string> CredentialsConfigAsync()

@@ -112,8 +112,8 @@ public sealed class WatchFolder : IAsyncDisposable
             return; // taken away meanwhile
         }
 
-        var (command, problem) = Parse(name, bytes);
-        if (command is null)
+        var (command, hash, problem) = Parse(name, bytes);
+        if (command is null || hash is null)
         {
             if (_clock.GetUtcNow() - File.GetLastWriteTimeUtc(path) < _interval)
             {
@@ -122,6 +122,20 @@ public sealed class WatchFolder : IAsyncDisposable
 
             Rename(path, InvalidSuffix);
             _log.LogWarning("watch folder: {File} is not usable ({Reason}); renamed to {Renamed}", name, problem, name + InvalidSuffix);
+            return;
+        }
+
+        if (await _commands.Send(new ListNodeTorrents(), ct).ConfigureAwait(false) is not TorrentListing present)
+        {
+            _log.LogWarning("watch folder: {File} waits for the next scan: the node did not list its torrents", name);
+            return;
+        }
+
+        if (present.Torrents.Any(t => string.Equals(t.InfoHash, hash, StringComparison.OrdinalIgnoreCase)))
+        {
+            // Handled, as Transmission handles a duplicate: the torrent is there.
+            Rename(path, AddedSuffix);
+            _log.LogInformation("watch folder: {File}: {Hash} is already on this node", name, hash[..8]);
             return;
         }
 
@@ -134,11 +148,6 @@ public sealed class WatchFolder : IAsyncDisposable
             case CommandFailed failed when failed.Message.StartsWith("the node did not answer", StringComparison.Ordinal):
                 _log.LogWarning("watch folder: {File} waits for the next scan: {Reason}", name, failed.Message);
                 break;
-            case CommandFailed failed when failed.Message.Contains("already", StringComparison.Ordinal):
-                // A torrent the node already has: handled, as Transmission does with a duplicate.
-                Rename(path, AddedSuffix);
-                _log.LogInformation("watch folder: {File}: {Reason}", name, failed.Message);
-                break;
             case CommandFailed failed:
                 Rename(path, InvalidSuffix);
                 _log.LogWarning("watch folder: {File} could not be added ({Reason}); renamed to {Renamed}", name, failed.Message, name + InvalidSuffix);
@@ -149,31 +158,31 @@ public sealed class WatchFolder : IAsyncDisposable
         }
     }
 
-    /// <summary>The add command for a dropped file, or why there is none.</summary>
-    public (IConsoleCommand? Command, string? Problem) Parse(string name, byte[] bytes)
+    /// <summary>The add command for a dropped file and the info-hash it adds, or why there is none.</summary>
+    public (IConsoleCommand? Command, string? Hash, string? Problem) Parse(string name, byte[] bytes)
     {
         if (name.EndsWith(".magnet", StringComparison.OrdinalIgnoreCase))
         {
             var link = System.Text.Encoding.UTF8.GetString(bytes).Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0) ?? string.Empty;
             try
             {
-                MagnetLink.Parse(link);
-                return (new AddByLink(link, _savePath), null);
+                var magnet = MagnetLink.Parse(link);
+                return (new AddByLink(link, _savePath), magnet.InfoHash.Hex, null);
             }
             catch (FormatException e)
             {
-                return (null, $"not a magnet link: {e.Message}");
+                return (null, null, $"not a magnet link: {e.Message}");
             }
         }
 
         try
         {
-            MetainfoParser.Parse(bytes);
-            return (new AddTorrentFile(bytes, _savePath), null);
+            var meta = MetainfoParser.Parse(bytes);
+            return (new AddTorrentFile(bytes, _savePath), meta.InfoHash.Hex, null);
         }
         catch (Exception e) when (e is InvalidTorrentException or FormatException)
         {
-            return (null, $"not a valid torrent: {e.Message}");
+            return (null, null, $"not a valid torrent: {e.Message}");
         }
     }
 
