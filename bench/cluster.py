@@ -32,7 +32,7 @@ def console(node, *args):
 def start(work, name, seed=None):
     data = os.path.join(work, name)
     os.makedirs(data, exist_ok=True)
-    cmd = SWARM + ["node", "--data-dir", data, "--bind", "127.0.0.1", "--port", "0", "--console-port", "0", "--cluster-port", "0"]
+    cmd = SWARM + ["node", "--data-dir", data, "--bind", "127.0.0.1", "--port", "0", "--console-port", "0", "--cluster-port", "0", "--rpc-port", "0"]
     if seed:
         cmd += ["--seed-node", seed]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=open(os.path.join(work, name + ".err"), "w"), text=True)

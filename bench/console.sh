@@ -34,7 +34,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 dotnet build "$REPO/src/Node" -c Release -nologo -v quiet >/dev/null
 dotnet build "$REPO/bench/Console" -c Release -nologo -v quiet >/dev/null
 
-$SWARM node --data-dir "$WORK/swarm" --bind 127.0.0.1 --port 0 --console-port 0 >"$WORK/node.out" 2>"$WORK/node.err" &
+$SWARM node --data-dir "$WORK/swarm" --bind 127.0.0.1 --port 0 --console-port 0 --rpc-port 0 >"$WORK/node.out" 2>"$WORK/node.err" &
 PIDS+=($!)
 until grep -q '^console ' "$WORK/node.out"; do sleep 0.1; done
 NODE=$(awk '/^console / {print $2}' "$WORK/node.out")

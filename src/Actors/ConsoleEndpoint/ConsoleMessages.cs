@@ -109,6 +109,20 @@ public static class ConsoleMessages
     {
         /// <summary>A copy the cluster made to keep the replication factor (released again when surplus).</summary>
         public bool Replica { get; init; }
+
+        // HTTP surface (issue 18): facts Transmission RPC clients read that the console does not show.
+
+        /// <summary>BEP 27 private torrent.</summary>
+        public bool Private { get; init; }
+
+        /// <summary>Peers sending us data now (download rate above zero).</summary>
+        public int PeersSending { get; init; }
+
+        /// <summary>Peers we send data to now (upload rate above zero).</summary>
+        public int PeersGetting { get; init; }
+
+        /// <summary>The cluster's replication factor for it; 0 on a standalone node.</summary>
+        public int Factor { get; init; }
     }
 
     public sealed record TorrentListing(TorrentSummary[] Torrents) : IConsoleReply;

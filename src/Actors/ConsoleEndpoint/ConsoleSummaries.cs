@@ -28,6 +28,9 @@ public static class ConsoleSummaries
         s.UploadLimit)
     {
         Replica = s.IsReplica,
+        Private = s.IsPrivate,
+        PeersSending = s.Peers.Count(p => p.DownloadRate > 0),
+        PeersGetting = s.Peers.Count(p => p.UploadRate > 0),
     };
 
     /// <summary>States cross as lower-case words, so that `--json` output is stable.</summary>

@@ -15,7 +15,7 @@ internal sealed class TorrentConversations(NodeQueries node, ConsoleNodeInfo inf
     public async Task<IConsoleReply> List()
     {
         var cluster = await node.ClusterState().ConfigureAwait(false);
-        return new TorrentListing([.. (await node.Torrents().ConfigureAwait(false)).Select(t => Summarize(t) with { Replicas = CompleteCopies(cluster, t) })]);
+        return new TorrentListing([.. (await node.Torrents().ConfigureAwait(false)).Select(t => Summarize(t) with { Replicas = CompleteCopies(cluster, t), Factor = cluster?.FactorOf(t.InfoHash) ?? 0 })]);
     }
 
     public async Task<IConsoleReply> Add(AddTorrentFile a)

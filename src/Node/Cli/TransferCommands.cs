@@ -136,11 +136,22 @@ internal static class TransferCommands
         var consolePort = new Option<int?>("--console-port") { Description = "Port of the console endpoint on 127.0.0.1 (0 = any free port; default swarm.console.port)" };
         var clusterPort = new Option<int?>("--cluster-port") { Description = "Port of this member's cluster address (0 = any free port; default swarm.cluster.port)" };
         var seedNodes = new Option<string[]>("--seed-node") { Description = "A cluster member to join, HOST:PORT or akka.tcp://swarm@HOST:PORT (repeatable; none = found a cluster)" };
-        var cmd = new Command("node", "Run a long-lived node, a member of a cluster, driven with `swarm console`") { consolePort, clusterPort, seedNodes };
+        var rpcPort = new Option<int?>("--rpc-port") { Description = "Port of the HTTP surface: Transmission RPC, /metrics, /health (0 = any free port; default swarm.rpc.port, 9091)" };
+        var rpcBind = new Option<string?>("--rpc-bind") { Description = "IP the HTTP surface listens on (default swarm.rpc.bind-address, 127.0.0.1; beyond loopback needs credentials)" };
+        var watchDir = new Option<string?>("--watch-dir") { Description = "Folder whose dropped .torrent and .magnet files are added (renamed NAME.added or NAME.invalid)" };
+        var cmd = new Command("node", "Run a long-lived node, a member of a cluster, driven with `swarm console`") { consolePort, clusterPort, seedNodes, rpcPort, rpcBind, watchDir };
         common.AddTo(cmd, withPeers: false);
         cmd.SetAction(async (r, ct) =>
         {
-            var options = common.Node(r) with { Cluster = true, ClusterPort = r.GetValue(clusterPort), SeedNodes = r.GetValue(seedNodes) ?? [] };
+            var options = common.Node(r) with
+            {
+                Cluster = true,
+                ClusterPort = r.GetValue(clusterPort),
+                SeedNodes = r.GetValue(seedNodes) ?? [],
+                RpcPort = r.GetValue(rpcPort),
+                RpcBind = r.GetValue(rpcBind),
+                WatchDir = r.GetValue(watchDir),
+            };
             while (true)
             {
                 var rejoin = false;
@@ -150,6 +161,17 @@ internal static class TransferCommands
                     {
                         // Printed once the endpoint accepts commands: scripts wait for this line.
                         Console.Out.WriteLine($"console {node.StartConsole(r.GetValue(consolePort))}");
+                    }
+
+                    if (await node.StartHttpAsync() is { } http)
+                    {
+                        // Printed once the surface answers: scripts and tests read the port from it.
+                        Console.Out.WriteLine($"rpc {http.EndPoint}");
+                    }
+
+                    if (node.StartWatchFolder() is { } watch)
+                    {
+                        Console.Out.WriteLine($"watch {watch.Dir}");
                     }
 
                     if (node.Settings.TrackerServer.InNode)

@@ -15,9 +15,31 @@ public sealed record NodeOptions(string? ConfigFile, string? DataDir, int? Port,
     /// <summary>HOST:PORT or full Akka addresses from --seed-node, ahead of swarm.cluster.seed-nodes.</summary>
     public IReadOnlyList<string> SeedNodes { get; init; } = [];
 
+    /// <summary>HTTP surface (issue 18): --rpc-port, --rpc-bind and --watch-dir, ahead of swarm.rpc and swarm.watch.</summary>
+    public int? RpcPort { get; init; }
+
+    public string? RpcBind { get; init; }
+
+    public string? WatchDir { get; init; }
+
     public IReadOnlyDictionary<string, string> Overrides()
     {
         var o = new Dictionary<string, string>();
+        if (RpcPort is { } rp)
+        {
+            o["swarm.rpc.port"] = rp.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (RpcBind is { } rb)
+        {
+            o["swarm.rpc.bind-address"] = SwarmConfiguration.Quote(rb);
+        }
+
+        if (WatchDir is { } w)
+        {
+            o["swarm.watch.dir"] = SwarmConfiguration.Quote(Path.GetFullPath(w));
+        }
+
         if (Port is { } p)
         {
             o["swarm.peer.port"] = p.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -11,8 +11,9 @@ public sealed class SwarmNodeProcess : IAsyncDisposable
 {
     private readonly ITestOutputHelper _log;
 
-    private SwarmNodeProcess(ManagedProcess process, ITestOutputHelper log, string console, string peers, string dataDir, string cluster)
+    private SwarmNodeProcess(ManagedProcess process, ITestOutputHelper log, string console, string peers, string dataDir, string cluster, string? rpc)
     {
+        Rpc = rpc;
         Cluster = cluster;
         Process = process;
         _log = log;
@@ -34,6 +35,9 @@ public sealed class SwarmNodeProcess : IAsyncDisposable
     /// <summary>HOST:PORT of its cluster address, what others pass to --seed-node.</summary>
     public string Cluster { get; }
 
+    /// <summary>HOST:PORT of its HTTP surface (Transmission RPC, metrics, health); null when swarm.rpc.enabled is off.</summary>
+    public string? Rpc { get; }
+
     public static async Task<SwarmNodeProcess> StartAsync(ITestOutputHelper log, string dataDir, params IEnumerable<string> extra)
     {
         var process = SwarmCli.Start($"swarm node {Path.GetFileName(dataDir)}", log, ["node", "--bind", SwarmCli.Loopback, "--port", "0", "--console-port", "0", "--cluster-port", "0", "--data-dir", dataDir, .. extra]);
@@ -42,7 +46,9 @@ public sealed class SwarmNodeProcess : IAsyncDisposable
             var console = (await process.WaitForLineAsync("console ", Timeouts.Start))["console ".Length..].Trim();
             var cluster = (await process.WaitForLineAsync("cluster ", Timeouts.Start))["cluster ".Length..].Trim();
             var peers = (await process.WaitForLineAsync("peers ", Timeouts.Start))["peers ".Length..].Trim();
-            return new SwarmNodeProcess(process, log, console, peers, dataDir, cluster);
+            // Printed before "peers": already there when it is.
+            var rpc = process.Stdout.FirstOrDefault(l => l.StartsWith("rpc ", StringComparison.Ordinal))?["rpc ".Length..].Trim();
+            return new SwarmNodeProcess(process, log, console, peers, dataDir, cluster, rpc);
         }
         catch
         {

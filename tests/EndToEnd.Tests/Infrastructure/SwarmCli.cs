@@ -57,27 +57,35 @@ public static class SwarmCli
     public static ManagedProcess Start(string name, ITestOutputHelper log, params IEnumerable<string> arguments)
     {
         var (fileName, prefix) = Executable;
-        return ManagedProcess.Start(name, fileName, [.. prefix, .. arguments], log);
+        return ManagedProcess.Start(name, fileName, [.. prefix, .. FreeRpcPort(arguments)], log);
     }
 
     public static Task<CommandResult> RunAsync(ITestOutputHelper log, TimeSpan timeout, params IEnumerable<string> arguments)
     {
         var (fileName, prefix) = Executable;
-        return Command.RunAsync("swarm", fileName, [.. prefix, .. arguments], timeout, log);
+        return Command.RunAsync("swarm", fileName, [.. prefix, .. FreeRpcPort(arguments)], timeout, log);
     }
 
     /// <summary>Runs swarm with <paramref name="standardInput"/> as its whole input (then end of input).</summary>
     public static Task<CommandResult> RunWithInputAsync(ITestOutputHelper log, TimeSpan timeout, string standardInput, params IEnumerable<string> arguments)
     {
         var (fileName, prefix) = Executable;
-        return Command.RunAsync("swarm", fileName, [.. prefix, .. arguments], timeout, log, standardInput: standardInput);
+        return Command.RunAsync("swarm", fileName, [.. prefix, .. FreeRpcPort(arguments)], timeout, log, standardInput: standardInput);
     }
 
     /// <summary>The command line that runs swarm, for a shell (tmux) to run it.</summary>
     public static IReadOnlyList<string> CommandLine(params IEnumerable<string> arguments)
     {
         var (fileName, prefix) = Executable;
-        return [fileName, .. prefix, .. arguments];
+        return [fileName, .. prefix, .. FreeRpcPort(arguments)];
+    }
+
+    /// <summary>A `swarm node` of a test listens for RPC on any free port unless the test passes --rpc-port: tests run
+    /// nodes side by side, and the default 9091 would be taken by the first.</summary>
+    private static IEnumerable<string> FreeRpcPort(IEnumerable<string> arguments)
+    {
+        var list = arguments.ToList();
+        return list.Count > 0 && list[0] == "node" && !list.Contains("--rpc-port") ? [.. list, "--rpc-port", "0"] : list;
     }
 
     /// <summary>`swarm seed`; await <c>seeding &lt;infoHash&gt;</c> with <see cref="WaitForSeedingAsync"/>.</summary>
