@@ -16,7 +16,7 @@ public sealed class DeployContainerTests(BuiltImage image, ITestOutputHelper log
         var config = image.Config.GetProperty("config");
         Assert.Equal(BuiltImage.User, config.GetProperty("User").GetString());
         Assert.Equal(["/app/swarm", "node", "--data-dir", "/var/lib/swarm"], Strings(config.GetProperty("Entrypoint")));
-        Assert.Equal(["4050/tcp", "4060/tcp", "6881/tcp"], config.GetProperty("ExposedPorts").EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal(["4050/tcp", "4060/tcp", "6881/tcp", "6881/udp", "9091/tcp"], config.GetProperty("ExposedPorts").EnumerateObject().Select(p => p.Name).Order());
         Assert.Equal(["/var/lib/swarm", "/var/lib/swarm/downloads", "/var/lib/swarm/watch"], config.GetProperty("Volumes").EnumerateObject().Select(p => p.Name).Order());
         Assert.Equal("linux", image.Config.GetProperty("os").GetString());
     }
