@@ -174,6 +174,9 @@ public sealed record SwarmSettings(
         // hardening: files and disk, console secrets (issue 13)
         settings = settings with { Files = FilesSettings.From(c), ConsoleGuard = ConsoleGuardSettings.From(c) };
 
+        // Mainline DHT (issue 15)
+        settings = settings with { Dht = DhtSettings.From(c.GetConfig("dht")) };
+
         // One --bind for every socket: a tracker records the address an announce comes from.
         return settings with
         {
@@ -198,6 +201,9 @@ public sealed record SwarmSettings(
 
     /// <summary>hardening: the `swarm.console.wrong-secret` block (issue 13).</summary>
     public ConsoleGuardSettings ConsoleGuard { get; init; } = ConsoleGuardSettings.Default;
+
+    /// <summary>The `swarm.dht` block (issue 15: Mainline DHT).</summary>
+    public DhtSettings Dht { get; init; } = DhtSettings.Default;
 }
 
 /// <summary>The `swarm.catalog` block: how long the catalog keeps restarting a torrent that throws.</summary>
