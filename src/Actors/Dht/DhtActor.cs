@@ -247,6 +247,8 @@ public sealed partial class DhtActor : ReceiveActor, IWithTimers
     private void OnBootstrapResolved(BootstrapResolved r)
     {
         _bootstrap = [.. r.Nodes.Where(n => n.AddressFamily == _family)];
+        // A name may resolve to a local address (localhost, a LAN router): its class is allowed like a literal's.
+        _rules = _rules.Union(AddressRules.For(_bootstrap.Select(n => n.Address)));
         if (r.Failures.Count > 0)
         {
             // Info, not a warning: offline machines and tests without DNS are normal, and a saved table may suffice.
@@ -283,7 +285,8 @@ public sealed partial class DhtActor : ReceiveActor, IWithTimers
         {
             try
             {
-                var (self, nodes) = TableFile.Decode(File.ReadAllBytes(file));
+                var (self, nodes, rules) = TableFile.Decode(File.ReadAllBytes(file));
+                _rules = _rules.Union(rules);
                 var table = RoutingTable.Empty(self);
                 foreach (var n in nodes.Where(n => n.EndPoint.AddressFamily == _family && _rules.Accepts(n.EndPoint)))
                 {
@@ -311,7 +314,7 @@ public sealed partial class DhtActor : ReceiveActor, IWithTimers
         try
         {
             var temp = file + ".tmp";
-            File.WriteAllBytes(temp, TableFile.Encode(OwnId, _table.Nodes.Where(n => n.Failures < RoutingTable.BadAfterFailures).Select(n => n.Contact)));
+            File.WriteAllBytes(temp, TableFile.Encode(OwnId, _table.Nodes.Where(n => n.Failures < RoutingTable.BadAfterFailures).Select(n => n.Contact), _rules));
             File.Move(temp, file, overwrite: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -17,6 +17,9 @@ public sealed record AddressRules(bool AllowLoopback, bool AllowPrivate)
         return new(list.Any(IPAddress.IsLoopback), list.Any(a => !IPAddress.IsLoopback(a) && IsLocal(a)));
     }
 
+    /// <summary>Both rules' allowances.</summary>
+    public AddressRules Union(AddressRules other) => new(AllowLoopback || other.AllowLoopback, AllowPrivate || other.AllowPrivate);
+
     /// <summary>Whether a node or peer at <paramref name="endPoint"/> may enter the table, a lookup or a torrent.</summary>
     public bool Accepts(IPEndPoint endPoint)
     {

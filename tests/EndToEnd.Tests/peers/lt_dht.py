@@ -107,11 +107,8 @@ def main():
         now = time.monotonic()
         if now - last_status >= 5.0:
             last_status = now
-            nodes = ses.status().dht_nodes
             if st:
-                log(f"dht_nodes={nodes} state={st.state} progress={st.progress * 100:.1f}% peers={st.num_peers}")
-            else:
-                log(f"dht_nodes={nodes}")
+                log(f"state={st.state} progress={st.progress * 100:.1f}% peers={st.num_peers}")
         ses.wait_for_alert(100)
 
     if handle:
