@@ -1,3 +1,5 @@
+using System.Text.Json;
+using Swarm.EndToEnd.Tests.Fixtures;
 using Swarm.EndToEnd.Tests.Infrastructure;
 using Xunit;
 using Xunit.Abstractions;
@@ -66,6 +68,49 @@ public sealed class DhtTests(ITestOutputHelper log) : EndToEndTest(log)
         Assert.DoesNotContain(" 0 node(s) from the saved table", loaded, StringComparison.Ordinal);
         await restarted.WaitForCompleteAsync(second.InfoHash);
         second.AssertDownloadedTo(secondOut);
+    }
+
+    [Fact]
+    public async Task A_bare_magnet_added_from_the_console_downloads_through_the_dht_and_the_console_shows_it()
+    {
+        var torrent = await TestTorrent.CreateAsync(Dir.Path, PayloadKind.SingleFile, Log);
+        var router = await StartRouterAsync();
+        Own(await LibtorrentDht.StartSeedAsync(Log, torrent.TorrentPath, torrent.Content.Parent, router));
+        var node = Own(await SwarmNodeProcess.StartAsync(Log, StateDir("node"), "--dht-bootstrap", router));
+
+        var outDir = Dir.Sub("out");
+        (await node.ConsoleAsync("add", BareMagnet(torrent), "-o", outDir)).EnsureSuccess();
+        await node.WaitForStateAsync(torrent.InfoHash, "seeding", Timeouts.Transfer);
+        torrent.AssertDownloadedTo(outDir);
+
+        // The torrent (announced once its metadata came) and the lookups that found it are in `dht`.
+        var dht = await Poll.UntilAsync<JsonElement?>(
+            async () => await node.JsonAsync("dht"),
+            d => d!.Value.GetProperty("announced").GetInt32() >= 1,
+            Timeouts.Announce,
+            TimeSpan.FromMilliseconds(500),
+            last => $"the torrent was not announced on the DHT; last seen: {last}");
+        Assert.True(dht!.Value.GetProperty("enabled").GetBoolean());
+        Assert.True(dht.Value.GetProperty("nodes").GetInt32() >= 1);
+        Assert.Contains(dht.Value.GetProperty("recent").EnumerateArray(), r => r.GetProperty("target").GetString() == torrent.InfoHash);
+        var text = (await node.ConsoleAsync("dht")).EnsureSuccess().StdoutText;
+        Assert.Contains("recent lookups:", text);
+        Assert.True((await node.JsonAsync("status")).GetProperty("dhtNodes").GetInt32() >= 1);
+    }
+
+    [Fact]
+    public async Task Without_the_dht_a_bare_magnet_finds_nobody_and_says_so()
+    {
+        var torrent = await TestTorrent.CreateAsync(Dir.Path, PayloadKind.SingleFile, Log);
+        var router = await StartRouterAsync();
+        Own(await LibtorrentDht.StartSeedAsync(Log, torrent.TorrentPath, torrent.Content.Parent, router));
+        var config = Path.Combine(Dir.Path, "short.conf");
+        await File.WriteAllTextAsync(config, "swarm.magnet.metadata-timeout = 5s\n");
+        var run = await SwarmCli.RunAsync(
+            Log, Timeouts.Start, "get", BareMagnet(torrent), "-o", Dir.Sub("out"), "--data-dir", StateDir("off"), "--bind", LoopbackAddress.Next(), "--port", "0", "--config", config, "--no-dht", "--dht-bootstrap", router);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains(run.Stderr, l => l.Contains("no peer to fetch the metadata", StringComparison.Ordinal));
+        Assert.DoesNotContain(run.Stderr, l => l.Contains("[node/dht]", StringComparison.Ordinal));
     }
 
     private static string BareMagnet(TestTorrent torrent) => $"magnet:?xt=urn:btih:{torrent.InfoHash}";
