@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Event;
+using Swarm.Actors.Clustering;
 using Swarm.Actors.Configuration;
 using Swarm.Actors.Torrent;
 using Swarm.Protocol.Dht;
@@ -35,6 +36,8 @@ public sealed partial class DhtActor : ReceiveActor, IWithTimers
     private DateTimeOffset _nextBootstrap;
     private IActorRef? _selfLookup;
     private IPAddress? _external;
+    private DateTimeOffset _nextClusterCheck;
+    private bool _clustered = true;
 
     public DhtActor(NodeContext node, IActorRef socket, DhtStart start)
     {
@@ -62,6 +65,9 @@ public sealed partial class DhtActor : ReceiveActor, IWithTimers
         Receive<LookupPeers>(p => Deliver(p.Target, p.Peers));
         Receive<LookupEnded>(OnLookupEnded);
         Receive<GetDhtStatus>(_ => Sender.Tell(Status()));
+        Receive<ClusterMessages.ClusterStateReply>(OnClusterState);
+        Receive<ClusterMessages.NotClustered>(_ => _clustered = false);
+        Receive<Status.Failure>(_ => { }); // a cluster state ask that timed out: asked again next time
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -125,6 +131,12 @@ public sealed partial class DhtActor : ReceiveActor, IWithTimers
         foreach (var stale in _table.Questionable(now, 2))
         {
             SendQuery(stale.EndPoint, "ping", null, null);
+        }
+
+        if (_clustered && now >= _nextClusterCheck)
+        {
+            _nextClusterCheck = now + _settings.BootstrapRetryInterval;
+            Context.Parent.Ask<object>(new ClusterMessages.GetClusterState(), _settings.BootstrapRetryInterval).PipeTo(Self);
         }
 
         StartDueLookups();
@@ -258,6 +270,22 @@ public sealed partial class DhtActor : ReceiveActor, IWithTimers
         if (_table.Count == 0)
         {
             Bootstrap(_clock.GetUtcNow());
+        }
+    }
+
+    /// <summary>In a cluster, the other members are bootstrap nodes (their DHT listens on their peer port), so a cluster
+    /// needs one reachable router at most. Members are trusted: their address class is allowed like a bootstrap node's.</summary>
+    private void OnClusterState(ClusterMessages.ClusterStateReply state)
+    {
+        foreach (var member in state.Members.Where(m => !m.IsSelf && m.Reachable))
+        {
+            if (member.PeerEndPoint is not { } text || !IPEndPoint.TryParse(text, out var ep) || ep.Port == 0 || ep.AddressFamily != _family || _table.Find(ep) is not null)
+            {
+                continue;
+            }
+
+            _rules = _rules.Union(AddressRules.For([ep.Address]));
+            SendQuery(ep, "find_node", OwnId, null);
         }
     }
 

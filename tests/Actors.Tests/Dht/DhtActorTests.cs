@@ -109,12 +109,33 @@ public sealed class DhtActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit
         Assert.Equal(1 + flood, counters.Krpc);
     }
 
+    [Fact]
+    public async Task A_cluster_member_bootstraps_from_the_other_members_peer_endpoints()
+    {
+        var (_, aUdp) = StartNode("a", ["127.0.0.1:1"]);
+        // B has no bootstrap node at all; its parent (the node root) answers the cluster state with A as a member.
+        var root = CreateTestProbe();
+        var (b, _) = StartNode("b", [], parent: root);
+        root.ExpectMsg<Swarm.Actors.Clustering.ClusterMessages.GetClusterState>(Wait);
+        root.Reply(new Swarm.Actors.Clustering.ClusterMessages.ClusterStateReply(
+            "b",
+            "a",
+            [
+                new Swarm.Actors.Clustering.ClusterMessages.MemberState("akka.tcp://swarm@127.0.0.1:1", "up", true, true, false, "a", aUdp.ToString(), 0, 0),
+                new Swarm.Actors.Clustering.ClusterMessages.MemberState("akka.tcp://swarm@127.0.0.1:2", "up", true, false, true, "b", "127.0.0.1:3", 0, 0),
+            ],
+            [],
+            new Dictionary<string, int>(),
+            1));
+        await AwaitNodes(b, 1);
+    }
+
     private readonly Dictionary<string, int> _listenPorts = [];
 
     private int ListenPortOf(string name) => _listenPorts[name];
 
     /// <summary>A DHT node with its own UDP socket on loopback, bootstrapped from <paramref name="bootstrap"/>.</summary>
-    private (IActorRef Dht, IPEndPoint Udp) StartNode(string name, IReadOnlyList<string> bootstrap, string? tableFile = null)
+    private (IActorRef Dht, IPEndPoint Udp) StartNode(string name, IReadOnlyList<string> bootstrap, string? tableFile = null, Akka.TestKit.TestProbe? parent = null)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
@@ -125,7 +146,8 @@ public sealed class DhtActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit
         _listenPorts[name] = listenPort;
         var context = NodeContext.Create(name, settings, listenPort, _clock);
         var socketActor = Sys.ActorOf(UdpPeerSocketActor.Props(socket), $"udp-{name}");
-        var dht = Sys.ActorOf(DhtActor.Props(context, socketActor, new DhtStart(socket, tableFile, bootstrap)), $"dht-{name}");
+        var props = DhtActor.Props(context, socketActor, new DhtStart(socket, tableFile, bootstrap));
+        var dht = parent is null ? Sys.ActorOf(props, $"dht-{name}") : parent.ChildActorOf(props, $"dht-{name}");
         return (dht, udp);
     }
 
