@@ -20,11 +20,20 @@ public sealed class NodeActor : ReceiveActor
     private readonly IActorRef _catalog;
     private readonly List<IActorRef> _awaitingPort = [];
     private bool _portOpen;
+    private IActorRef _dht = ActorRefs.Nobody;
 
-    public NodeActor(NodeContext node, Socket listener, ClusterNodeInfo? cluster, PeerPortOpening opening)
+    public NodeActor(NodeContext node, Socket listener, ClusterNodeInfo? cluster, PeerPortOpening opening, Dht.DhtStart? dht)
     {
         _node = node;
         _listener = listener;
+        if (dht is not null)
+        {
+            // DHT (issue 15): before the catalog, and subscribed here (synchronously), so no torrent's TrackOnDht is missed.
+            var udp = Context.ActorOf(Dht.UdpPeerSocketActor.Props(dht.Udp), "udp");
+            _dht = Context.ActorOf(Dht.DhtActor.Props(node, udp, dht), "dht");
+            Context.System.EventStream.Subscribe(_dht, typeof(Dht.DhtMessages.TrackOnDht));
+        }
+
         _catalog = Context.ActorOf(CatalogActor.Props(node), "torrents");
         if (node.Settings.Lsd.Enabled)
         {
@@ -60,6 +69,17 @@ public sealed class NodeActor : ReceiveActor
                 _awaitingPort.Add(Sender);
             }
         });
+        Receive<Dht.DhtMessages.GetDhtStatus>(m =>
+        {
+            if (_dht.IsNobody())
+            {
+                Sender.Tell(new Dht.DhtMessages.DhtOff());
+            }
+            else
+            {
+                _dht.Forward(m);
+            }
+        });
         Receive<ClusterMessages.IClusterCommand>(m =>
         {
             if (presence.IsNobody())
@@ -74,8 +94,9 @@ public sealed class NodeActor : ReceiveActor
         ReceiveAny(m => _catalog.Forward(m));
     }
 
-    public static Props Props(NodeContext node, Socket listener, ClusterNodeInfo? cluster = null, PeerPortOpening opening = PeerPortOpening.AfterRecovery) =>
-        Akka.Actor.Props.Create(() => new NodeActor(node, listener, cluster, opening));
+    /// <param name="dht">The DHT's start (issue 15); null runs the node without a DHT (--no-dht, most tests).</param>
+    public static Props Props(NodeContext node, Socket listener, ClusterNodeInfo? cluster = null, PeerPortOpening opening = PeerPortOpening.AfterRecovery, Dht.DhtStart? dht = null) =>
+        Akka.Actor.Props.Create(() => new NodeActor(node, listener, cluster, opening, dht));
 
     private void OpenPeerPort()
     {

@@ -177,6 +177,9 @@ public sealed record SwarmSettings(
         // Peer exchange and local service discovery (issue 15).
         settings = settings with { Pex = PexSettings.From(c.GetConfig("pex")), Lsd = LsdSettings.From(c.GetConfig("lsd")) };
 
+        // Mainline DHT (issue 15)
+        settings = settings with { Dht = DhtSettings.From(c.GetConfig("dht")) };
+
         // One --bind for every socket: a tracker records the address an announce comes from.
         return settings with
         {
@@ -207,6 +210,9 @@ public sealed record SwarmSettings(
 
     /// <summary>The `swarm.lsd` block (issue 15: local service discovery, BEP 14).</summary>
     public LsdSettings Lsd { get; init; } = LsdSettings.Default;
+
+    /// <summary>The `swarm.dht` block (issue 15: Mainline DHT).</summary>
+    public DhtSettings Dht { get; init; } = DhtSettings.Default;
 }
 
 /// <summary>The `swarm.catalog` block: how long the catalog keeps restarting a torrent that throws.</summary>

@@ -144,6 +144,7 @@ public sealed class ConsoleEndpointActor : ReceiveActor, IWithTimers
         Search q => _cluster.Search(q.Words),
         ListClusterTorrents => _cluster.Torrents(),
         Replicas r => _cluster.Replicas(r),
+        GetDht => _node.DhtCommand(),
         _ => Task.FromResult<IConsoleReply>(new CommandFailed($"this node does not know the command {command.GetType().Name}")),
     }).ConfigureAwait(false);
 

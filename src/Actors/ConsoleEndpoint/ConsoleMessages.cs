@@ -85,7 +85,11 @@ public static class ConsoleMessages
         double UploadRate,
         long DownloadLimit,
         long UploadLimit,
-        string LogLevel) : IConsoleReply;
+        string LogLevel) : IConsoleReply
+    {
+        /// <summary>DHT (issue 15): nodes in the routing table; null when the node runs without a DHT.</summary>
+        public int? DhtNodes { get; init; }
+    }
 
     /// <param name="Replicas">Complete copies known to this node (itself until the cluster shares availability).</param>
     public sealed record TorrentSummary(
@@ -180,4 +184,16 @@ public static class ConsoleMessages
     public sealed record ReplicaHolder(string Address, string? NodeId, bool Complete, double Progress, bool Usable);
 
     public sealed record ReplicaInfo(string InfoHash, string Name, int Factor, bool DefaultFactor, int Complete, ReplicaHolder[] Holders) : IConsoleReply;
+
+    // DHT (issue 15)
+
+    /// <summary>The node's DHT: routing table per bucket, torrents announced, recent lookups.</summary>
+    public sealed record GetDht : IConsoleCommand;
+
+    /// <param name="Kind">get_peers (a torrent) or find_node (the node's own neighbourhood).</param>
+    public sealed record DhtLookupSummary(string Target, string Kind, int Answered, int Peers, int AnnouncedTo, DateTime Ended, double Seconds);
+
+    /// <param name="Enabled">False on a node run with --no-dht (then nothing else is set).</param>
+    /// <param name="Buckets">Nodes per bucket, from the farthest (0) to the one around the node's own id.</param>
+    public sealed record DhtInfo(bool Enabled, string? NodeId, string? EndPoint, int Nodes, int[] Buckets, int Tracked, int Announced, int StoredTorrents, DhtLookupSummary[] Recent) : IConsoleReply;
 }

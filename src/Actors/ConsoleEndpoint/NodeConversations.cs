@@ -1,5 +1,6 @@
 using Akka.Event;
 using Swarm.Actors.Catalog;
+using Swarm.Actors.Dht;
 using Swarm.Actors.Torrent;
 using static Swarm.Actors.ConsoleEndpoint.ConsoleMessages;
 
@@ -15,6 +16,7 @@ internal sealed class NodeConversations(NodeQueries node, ClusterConversations c
     {
         var torrents = await node.Torrents().ConfigureAwait(false);
         var limits = await node.Ask<CatalogMessages.RateLimitsSet>(new CatalogMessages.ChangeRateLimits(null, null, null)).ConfigureAwait(false);
+        var dht = await Dht().ConfigureAwait(false);
         return new NodeStatus(
             info.NodeId,
             typeof(ConsoleEndpointActor).Assembly.GetName().Version?.ToString(3) ?? "?",
@@ -33,8 +35,30 @@ internal sealed class NodeConversations(NodeQueries node, ClusterConversations c
             torrents.Sum(t => t.UploadRate),
             limits.DownloadLimit,
             limits.UploadLimit,
-            info.NodeSystem.EventStream.LogLevel.ToString().Replace("Level", string.Empty, StringComparison.Ordinal).ToLowerInvariant());
+            info.NodeSystem.EventStream.LogLevel.ToString().Replace("Level", string.Empty, StringComparison.Ordinal).ToLowerInvariant())
+        {
+            DhtNodes = dht.Enabled ? dht.Nodes : null,
+        };
     }
+
+    /// <summary>DHT (issue 15): the `dht` command.</summary>
+    public async Task<IConsoleReply> DhtCommand() => await Dht().ConfigureAwait(false);
+
+    /// <summary>DHT (issue 15): the node's DHT as the console shows it.</summary>
+    private async Task<DhtInfo> Dht() => await node.Ask<object>(new DhtMessages.GetDhtStatus()).ConfigureAwait(false) switch
+    {
+        DhtMessages.DhtStatus s => new DhtInfo(
+            true,
+            s.NodeId,
+            s.EndPoint,
+            s.Nodes,
+            [.. s.Buckets],
+            s.Tracked,
+            s.Announced,
+            s.StoredTorrents,
+            [.. s.Recent.Select(r => new DhtLookupSummary(r.Target, r.Kind, r.Answered, r.Peers, r.AnnouncedTo, r.Ended.UtcDateTime, r.Took.TotalSeconds))]),
+        _ => new DhtInfo(false, null, null, 0, [], 0, 0, 0, []),
+    };
 
     public IConsoleReply SetLogLevel(string level)
     {

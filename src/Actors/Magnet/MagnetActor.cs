@@ -4,6 +4,7 @@ using Akka.Event;
 using Swarm.Actors.Catalog;
 using Swarm.Actors.Configuration;
 using Swarm.Actors.ConsoleEndpoint;
+using Swarm.Actors.Dht;
 using Swarm.Actors.Torrent;
 using Swarm.Actors.TrackerClient;
 using Swarm.Protocol.Magnet;
@@ -32,6 +33,7 @@ public sealed class MagnetActor : ReceiveActor
     private readonly string _tag;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CancellationTokenSource _cancel = new();
+    private readonly FoundPeers _found = new();
     private string? _lastFailure;
 
     public MagnetActor(MagnetLink magnet, string savePath, TorrentOptions options, NodeContext node, IActorRef requester, bool keep)
@@ -45,6 +47,8 @@ public sealed class MagnetActor : ReceiveActor
         _tag = magnet.InfoHash.Hex[..8];
         Fetching();
         Context.System.EventStream.Publish(new TorrentMessages.TorrentReadyForPeers(magnet.InfoHash.Hex));
+        // DHT (issue 15): a bare info-hash finds its peers there; nothing to announce before the metadata is here.
+        Context.System.EventStream.Publish(new DhtMessages.TrackOnDht(magnet.InfoHash.Hex, Self, Announce: false));
         Fetch();
     }
 
@@ -61,6 +65,7 @@ public sealed class MagnetActor : ReceiveActor
     {
         Receive<MetadataFetched>(OnFetched);
         Receive<MetadataNotFetched>(f => Fail(f.Reason, retry: true));
+        Receive<TorrentMessages.AddPeers>(a => _found.Add(a.Peers));
         AnswerQueries();
     }
 
@@ -97,7 +102,7 @@ public sealed class MagnetActor : ReceiveActor
         Context.Stop(Self);
     }
 
-    private void Fetch() => FetchLoop(_magnet, _options, _node, _cancel.Token).PipeTo(Self);
+    private void Fetch() => FetchLoop(_magnet, _options, _node, _found, _cancel.Token).PipeTo(Self);
 
     private void Fail(string reason, bool retry)
     {
@@ -137,17 +142,26 @@ public sealed class MagnetActor : ReceiveActor
         HashFailures: 0,
         Peers: []);
 
-    private static async Task<object> FetchLoop(MagnetLink magnet, TorrentOptions options, NodeContext node, CancellationToken ct)
+    private static async Task<object> FetchLoop(MagnetLink magnet, TorrentOptions options, NodeContext node, FoundPeers found, CancellationToken ct)
     {
         var settings = node.Settings.Magnet;
         var clock = node.Clock;
         var deadline = clock.GetUtcNow() + settings.MetadataTimeout;
         var failures = new Dictionary<string, string>(StringComparer.Ordinal);
         var trackers = new TrackerAnnouncer(node.Settings.Tracker, TrackerClientActor.Http, node.Clock);
+        var fromDht = new List<IPEndPoint>();
         while (clock.GetUtcNow() < deadline && !ct.IsCancellationRequested)
         {
             var candidates = new List<IPEndPoint>(options.Peers ?? []);
             candidates.AddRange(magnet.Peers.Select(p => IPEndPoint.TryParse(p, out var ep) ? ep : null).OfType<IPEndPoint>());
+            // The newest DHT peers first: older ones were tried in earlier rounds.
+            fromDht.InsertRange(0, found.TakeAll());
+            if (fromDht.Count > FoundPeers.Kept)
+            {
+                fromDht.RemoveRange(FoundPeers.Kept, fromDht.Count - FoundPeers.Kept);
+            }
+
+            candidates.AddRange(fromDht);
             foreach (var url in magnet.Trackers)
             {
                 try
@@ -181,18 +195,17 @@ public sealed class MagnetActor : ReceiveActor
                 }
             }
 
-            try
-            {
-                await Task.Delay(settings.RetryInterval, clock, ct).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
+            // The next round starts early when the DHT finds peers meanwhile.
+            var delay = Task.Delay(settings.RetryInterval, clock, ct);
+            await Task.WhenAny(delay, found.Arrived).ConfigureAwait(false);
+            if (ct.IsCancellationRequested)
             {
                 break;
             }
         }
 
         return new MetadataNotFetched(failures.Count == 0
-            ? $"no peer to fetch the metadata of {magnet.InfoHash.Hex[..8]} from (the link names no tracker or peer; pass --peer)"
+            ? $"no peer to fetch the metadata of {magnet.InfoHash.Hex[..8]} from (the link names no tracker or peer and the DHT found none; pass --peer)"
             : $"no peer gave the metadata of {magnet.InfoHash.Hex[..8]} within {settings.MetadataTimeout.TotalSeconds:0} s: {string.Join("; ", failures.Take(5).Select(kv => $"{kv.Key}: {kv.Value}"))}");
     }
 }

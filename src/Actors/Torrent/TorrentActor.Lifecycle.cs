@@ -163,6 +163,12 @@ public sealed partial class TorrentActor
         FlushAndResend();
         _picker = new PiecePicker(_meta.PieceCount, _meta.PieceSize, _node.Settings.Peer.BlockLength, _node.Settings.Picker, verified, _options.Sequential);
         Context.System.EventStream.Publish(new TorrentReadyForPeers(_meta.InfoHash.Hex));
+        if (!_meta.IsPrivate)
+        {
+            // DHT (issue 15): looked up and announced; never for a private torrent (BEP 27: its tracker only).
+            Context.System.EventStream.Publish(new Dht.DhtMessages.TrackOnDht(_meta.InfoHash.Hex, Self, Announce: true));
+        }
+
         if (_journaled.Paused)
         {
             Paused();

@@ -17,8 +17,14 @@ internal sealed class CommonOptions
 
     public Option<string[]> Peers { get; } = new("--peer") { Description = "Peer to dial, IP:PORT (repeatable)", AllowMultipleArgumentsPerToken = false };
 
+    public Option<string[]> DhtBootstrap { get; } = new("--dht-bootstrap") { Description = "DHT node to start from, HOST:PORT (repeatable; replaces swarm.dht.bootstrap-nodes)", AllowMultipleArgumentsPerToken = false };
+
+    public Option<bool> NoDht { get; } = new("--no-dht") { Description = "Run without the DHT (peers only from trackers, --peer and the link)" };
+
     public void AddTo(Command command, bool withPeers)
     {
+        command.Add(DhtBootstrap);
+        command.Add(NoDht);
         command.Add(Config);
         command.Add(DataDir);
         command.Add(Port);
@@ -29,7 +35,23 @@ internal sealed class CommonOptions
         }
     }
 
-    public NodeOptions Node(ParseResult r) => new(r.GetValue(Config), r.GetValue(DataDir), r.GetValue(Port), r.GetValue(Bind));
+    public NodeOptions Node(ParseResult r) => new(r.GetValue(Config), r.GetValue(DataDir), r.GetValue(Port), r.GetValue(Bind))
+    {
+        DhtBootstrap = [.. (r.GetValue(DhtBootstrap) ?? []).Select(CheckedHostPort)],
+        NoDht = r.GetValue(NoDht),
+    };
+
+    /// <summary>HOST:PORT with a port in 1..65535 (IPv6 in brackets); an <see cref="ArgumentException"/> otherwise.</summary>
+    private static string CheckedHostPort(string entry)
+    {
+        var colon = entry.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(entry.AsSpan(colon + 1), out var port) || port is <= 0 or > 65535 || entry[..colon].Trim('[', ']').Length == 0)
+        {
+            throw new ArgumentException($"--dht-bootstrap '{entry}' is not HOST:PORT");
+        }
+
+        return entry;
+    }
 
     public IReadOnlyList<IPEndPoint> PeerEndPoints(ParseResult r)
     {

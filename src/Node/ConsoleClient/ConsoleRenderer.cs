@@ -83,6 +83,7 @@ internal static class ConsoleRenderer
         PeerListing p => $"{p.InfoHash[..8]} {p.Name}: {p.Peers.Length} peer(s)\n" + Peers(p.Peers),
         Limits l => $"{(l.InfoHash is null ? "node" : $"{l.InfoHash[..8]} ({l.Name})")} limits: down {Limit(l.DownloadLimit)}, up {Limit(l.UploadLimit)}\n",
         ClusterInfo c => ClusterText(c),
+        DhtInfo d => DhtText(d),
         SearchListing l => (l.Results.Length == 0 ? "nothing found\n" : Table(
             ["ID", "NAME", "SIZE", "COPIES", "MEMBERS"],
             l.Results.Select(r => new[] { r.InfoHash[..8], Truncate(r.Name, 50), Format.Bytes(r.Size), Num(r.Copies), string.Join(",", r.Members.Select(HostPort)) }),
@@ -162,8 +163,36 @@ internal static class ConsoleRenderer
             ("rates", $"down {Format.Rate(s.DownloadRate)}, up {Format.Rate(s.UploadRate)}"),
             ("limits", $"down {Limit(s.DownloadLimit)}, up {Limit(s.UploadLimit)}"),
             ("log level", s.LogLevel),
+            ("dht", s.DhtNodes is { } nodes ? $"{Num(nodes)} node(s)" : "off"),
         };
         return string.Concat(rows.Select(r => $"{r.Item1,-10} {r.Item2}\n"));
+    }
+
+    /// <summary>DHT (issue 15): the `dht` command's text.</summary>
+    private static string DhtText(DhtInfo d)
+    {
+        if (!d.Enabled)
+        {
+            return "the DHT is off on this node (--no-dht or swarm.dht.enabled = off)\n";
+        }
+
+        var sb = new StringBuilder();
+        sb.AppendLine($"node id    {d.NodeId}");
+        sb.AppendLine($"udp        {d.EndPoint}");
+        sb.AppendLine($"nodes      {Num(d.Nodes)} in {d.Buckets.Length} bucket(s): {string.Join(" ", d.Buckets.Select((n, i) => $"{i}:{n}"))}");
+        sb.AppendLine($"torrents   {d.Tracked} looked up, {d.Announced} announced, {d.StoredTorrents} announced to us");
+        if (d.Recent.Length == 0)
+        {
+            sb.AppendLine("no lookups yet");
+            return sb.ToString();
+        }
+
+        sb.AppendLine("recent lookups:");
+        sb.Append(Table(
+            ["TARGET", "KIND", "ANSWERED", "PEERS", "ANNOUNCED", "TOOK"],
+            d.Recent.Select(r => new[] { r.Target[..8], r.Kind, Num(r.Answered), Num(r.Peers), Num(r.AnnouncedTo), string.Create(CultureInfo.InvariantCulture, $"{r.Seconds:0.0} s") }),
+            rightAligned: [2, 3, 4, 5]));
+        return sb.ToString();
     }
 
     /// <summary>What scripts read from `show --json`: the detail with its piece map drawn, not the raw bitfield.</summary>

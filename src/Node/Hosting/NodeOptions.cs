@@ -22,6 +22,12 @@ public sealed record NodeOptions(string? ConfigFile, string? DataDir, int? Port,
 
     public string? WatchDir { get; init; }
 
+    /// <summary>--dht-bootstrap HOST:PORT entries: they replace swarm.dht.bootstrap-nodes (issue 15).</summary>
+    public IReadOnlyList<string> DhtBootstrap { get; init; } = [];
+
+    /// <summary>--no-dht: swarm.dht.enabled = off.</summary>
+    public bool NoDht { get; init; }
+
     public IReadOnlyDictionary<string, string> Overrides()
     {
         var o = new Dictionary<string, string>();
@@ -63,6 +69,16 @@ public sealed record NodeOptions(string? ConfigFile, string? DataDir, int? Port,
         if (SeedNodes.Count > 0)
         {
             o["swarm.cluster.seed-nodes"] = "[" + string.Join(", ", SeedNodes.Select(SwarmConfiguration.Quote)) + "]";
+        }
+
+        if (DhtBootstrap.Count > 0)
+        {
+            o["swarm.dht.bootstrap-nodes"] = "[" + string.Join(", ", DhtBootstrap.Select(SwarmConfiguration.Quote)) + "]";
+        }
+
+        if (NoDht)
+        {
+            o["swarm.dht.enabled"] = "off";
         }
 
         return o;

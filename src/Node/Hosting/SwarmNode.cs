@@ -118,6 +118,7 @@ public sealed class SwarmNode : IAsyncDisposable
 
         var listener = Bind(settings.Peer.BindAddress, settings.Peer.Port);
         var listen = (IPEndPoint)listener.LocalEndPoint!;
+        var dht = settings.Dht.Enabled ? DhtStartOn(listen, Path.Combine(dataDir, "dht.dat"), settings.Dht.BootstrapNodes) : null;
         var nodeId = NodeIdentity(dataDir);
         var context = NodeContext.Create(nodeId, settings, listen.Port);
         var downloads = settings.Console.DefaultSavePath is { Length: > 0 } configured ? Path.GetFullPath(configured) : Path.Combine(dataDir, "downloads");
@@ -151,7 +152,7 @@ public sealed class SwarmNode : IAsyncDisposable
             b.WithActors((system, registry) =>
             {
                 var opening = options.Transfer is null ? PeerPortOpening.AfterRecovery : PeerPortOpening.WhenATorrentIsReady;
-                var root = system.ActorOf(NodeActor.Props(context, listener, clusterInfo, opening), "node");
+                var root = system.ActorOf(NodeActor.Props(context, listener, clusterInfo, opening, dht), "node");
                 registry.Register<NodeActor>(root);
                 if (clustered)
                 {
@@ -352,6 +353,24 @@ public sealed class SwarmNode : IAsyncDisposable
         File.WriteAllText(temp, id);
         File.Move(temp, file, overwrite: true);
         return id;
+    }
+
+    /// <summary>DHT (issue 15): a UDP socket on the peer port at the peer address. A port whose UDP side is taken (TCP was
+    /// free) runs the node without a DHT, with one line saying so, rather than not at all.</summary>
+    private static Actors.Dht.DhtStart? DhtStartOn(IPEndPoint listen, string tableFile, IReadOnlyList<string> bootstrap)
+    {
+        var socket = new Socket(listen.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            socket.Bind(listen);
+            return new Actors.Dht.DhtStart(socket, tableFile, bootstrap);
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            Console.Error.WriteLine($"swarm: no DHT: cannot bind UDP {listen}: {e.Message}");
+            return null;
+        }
     }
 
     private static Socket Bind(string address, int port)

@@ -1,0 +1,109 @@
+using System.Net;
+using System.Net.Sockets;
+using Akka.Actor;
+using Akka.Event;
+using static Swarm.Actors.Dht.UdpPeerSocketMessages;
+
+namespace Swarm.Actors.Dht;
+
+/// <summary>Owns the node's UDP socket on the peer port and is the one place that tells its protocols apart: a datagram
+/// starting with 'd' is a bencoded KRPC message (the DHT, BEP 5) and goes to the registered handler; anything else is
+/// reserved for uTP (BEP 29, issue 16, which will share this socket), counted and dropped for now. Sends for every
+/// protocol go out through here too, so they leave from the port peers know.</summary>
+public sealed class UdpPeerSocketActor : ReceiveActor
+{
+    /// <summary>Larger than any KRPC packet (<see cref="Protocol.Dht.Krpc.MaxPacket"/>) and any uTP packet; a longer
+    /// datagram is cut here and then refused by the codec.</summary>
+    private const int ReceiveBuffer = 2048;
+
+    private readonly Socket _socket;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly CancellationTokenSource _cts = new();
+    private IActorRef _krpc = ActorRefs.Nobody;
+    private long _krpcCount;
+    private long _reserved;
+    private long _sendFailures;
+
+    public UdpPeerSocketActor(Socket socket)
+    {
+        _socket = socket;
+        Receive<RegisterKrpcHandler>(r => _krpc = r.Handler);
+        Receive<DatagramReceived>(OnDatagram);
+        Receive<SendDatagram>(OnSend);
+        Receive<GetUdpCounters>(_ => Sender.Tell(new UdpCounters(_krpcCount, _reserved, _sendFailures)));
+        Receive<ReceiveFailed>(f => _log.Warning("UDP peer port stopped receiving: {0}", f.Error));
+    }
+
+    /// <param name="socket">Bound to the peer port at the peer bind address; this actor owns and closes it.</param>
+    public static Props Props(Socket socket) => Akka.Actor.Props.Create(() => new UdpPeerSocketActor(socket));
+
+    protected override void PreStart()
+    {
+        var self = Self;
+        _ = Task.Run(() => ReceiveLoop(self));
+    }
+
+    protected override void PostStop()
+    {
+        _cts.Cancel();
+        _socket.Dispose();
+        _cts.Dispose();
+    }
+
+    private void OnDatagram(DatagramReceived d)
+    {
+        if (d.Bytes.Length > 0 && d.Bytes[0] == (byte)'d')
+        {
+            _krpcCount++;
+            _krpc.Tell(new KrpcDatagram(d.Bytes, d.From));
+        }
+        else
+        {
+            _reserved++;
+        }
+    }
+
+    private void OnSend(SendDatagram s)
+    {
+        try
+        {
+            _socket.SendTo(s.Bytes, s.To);
+        }
+        catch (SocketException)
+        {
+            // An unreachable node, or an address of the other family: the query times out like an unanswered one.
+            _sendFailures++;
+        }
+    }
+
+    private async Task ReceiveLoop(IActorRef self)
+    {
+        var buffer = new byte[ReceiveBuffer];
+        var any = _socket.AddressFamily == AddressFamily.InterNetworkV6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : new IPEndPoint(IPAddress.Any, 0);
+        while (!_cts.IsCancellationRequested)
+        {
+            try
+            {
+                var r = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _cts.Token).ConfigureAwait(false);
+                self.Tell(new DatagramReceived(buffer.AsSpan(0, r.ReceivedBytes).ToArray(), (IPEndPoint)r.RemoteEndPoint));
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.MessageSize)
+            {
+                // An ICMP "port unreachable" for something we sent, or an oversized datagram: not the socket's fault.
+            }
+            catch (SocketException e)
+            {
+                self.Tell(new ReceiveFailed(e.Message));
+                return;
+            }
+        }
+    }
+}
