@@ -58,12 +58,12 @@ public sealed class TlsClusterTests(ITestOutputHelper log) : EndToEndTest(log)
 
         // A member whose certificate another CA issued never gets in: the handshake fails (each side judges the
         // other's certificate by its own CA), and a's membership stays its own.
-        var stranger = await StartMemberAsync(lab, "x", otherCa, "--seed-node", a.Cluster);
-        await stranger.Process.WaitForStderrLineAsync(l => l.Contains("TLS: refused", StringComparison.Ordinal) && l.Contains("does not chain to our CA", StringComparison.Ordinal), "the stranger's failed handshake", Settle);
+        var stranger = await StartMemberProcessAsync(lab, "x", otherCa, "--seed-node", a.Cluster);
+        await stranger.WaitForStderrLineAsync(l => l.Contains("TLS: refused", StringComparison.Ordinal) && l.Contains("does not chain to our CA", StringComparison.Ordinal), "the stranger's failed handshake", Settle);
         // It stops with one line instead of restarting its cluster system in a loop (a supervisor retries at its pace).
-        Assert.Equal(1, await stranger.Process.WaitForExitAsync(Settle));
-        Assert.Contains(stranger.Process.Stderr, l => l.Contains("never joined the cluster through its seed nodes", StringComparison.Ordinal));
-        Assert.Single(stranger.Process.Stdout, l => l.StartsWith("peers ", StringComparison.Ordinal));
+        Assert.Equal(1, await stranger.WaitForExitAsync(Settle));
+        Assert.Contains(stranger.Stderr, l => l.Contains("never joined the cluster through its seed nodes", StringComparison.Ordinal));
+        Assert.True(stranger.Stdout.Count(l => l.StartsWith("console ", StringComparison.Ordinal)) <= 1, string.Join(" | ", stranger.Stdout));
         await WaitForMembersAsync(lab, a, console, 1);
         Assert.DoesNotContain(a.Process.Stderr, l => l.Contains(lab.Ip("x"), StringComparison.Ordinal) && l.Contains("is up", StringComparison.Ordinal));
 
@@ -136,6 +136,14 @@ public sealed class TlsClusterTests(ITestOutputHelper log) : EndToEndTest(log)
 
     private async Task<Member> StartMemberAsync(NetworkLab lab, string host, string ca, params string[] extra)
     {
+        var process = await StartMemberProcessAsync(lab, host, ca, extra);
+        var console = (await process.WaitForLineAsync("console ", Timeouts.Start))["console ".Length..].Trim();
+        var cluster = (await process.WaitForLineAsync("cluster ", Timeouts.Start))["cluster ".Length..].Trim();
+        return new Member(process, console, cluster, StateDir(host));
+    }
+
+    private async Task<ManagedProcess> StartMemberProcessAsync(NetworkLab lab, string host, string ca, params string[] extra)
+    {
         var ip = lab.Ip(host);
         var config = Dir.File($"{host}.conf");
         await File.WriteAllTextAsync(config, $$"""
@@ -143,11 +151,7 @@ public sealed class TlsClusterTests(ITestOutputHelper log) : EndToEndTest(log)
             swarm.console { hostname = "{{ip}}", secret = "{{Secret}}" }
             swarm.tls { certificate = "{{await IssueAsync(ca, host, ip)}}", ca = "{{ca}}/ca.pem", password = "{{Password}}" }
             """);
-        var dataDir = StateDir(host);
-        var process = Own(lab.Start(host, $"swarm node {host}", SwarmCli.CommandLine(["node", "--config", config, "--port", "0", "--data-dir", dataDir, .. extra])));
-        var console = (await process.WaitForLineAsync("console ", Timeouts.Start))["console ".Length..].Trim();
-        var cluster = (await process.WaitForLineAsync("cluster ", Timeouts.Start))["cluster ".Length..].Trim();
-        return new Member(process, console, cluster, dataDir);
+        return Own(lab.Start(host, $"swarm node {host}", SwarmCli.CommandLine(["node", "--config", config, "--port", "0", "--data-dir", StateDir(host), .. extra])));
     }
 
     /// <summary>`swarm console` run from the console's own namespace ("k"), with the given --config and --secret.</summary>

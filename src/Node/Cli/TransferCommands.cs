@@ -157,40 +157,53 @@ internal static class TransferCommands
                 var rejoin = false;
                 var code = await RunNode(signals, () => 0, _ => options, async (node, _) =>
                 {
-                    if (node.Settings.Console.Enabled)
+                    try
                     {
-                        // Printed once the endpoint accepts commands: scripts wait for this line.
-                        Console.Out.WriteLine($"console {node.StartConsole(r.GetValue(consolePort))}");
+                        if (node.Settings.Console.Enabled)
+                        {
+                            // Printed once the endpoint accepts commands: scripts wait for this line.
+                            Console.Out.WriteLine($"console {node.StartConsole(r.GetValue(consolePort))}");
+                        }
+
+                        if (await node.StartHttpAsync() is { } http)
+                        {
+                            // Printed once the surface answers: scripts and tests read the port from it.
+                            Console.Out.WriteLine($"rpc {http.EndPoint}");
+                        }
+
+                        if (node.StartWatchFolder() is { } watch)
+                        {
+                            Console.Out.WriteLine($"watch {watch.Dir}");
+                        }
+
+                        if (node.Settings.TrackerServer.InNode)
+                        {
+                            TrackerCommand.Print(await node.StartTrackerAsync());
+                        }
+
+                        if (node.ClusterEndPoint is { } cluster)
+                        {
+                            Console.Out.WriteLine($"cluster {cluster}");
+                        }
+
+                        Console.Out.WriteLine($"peers {node.Listen}");
+                        Console.Out.WriteLine($"data {node.DataDir}");
+                        Console.Out.WriteLine($"journal {node.Journal.Description}");
+                    }
+                    catch (Exception)
+                    {
+                        // The cluster stopping this member's system while its surfaces start (a seed refused its TLS
+                        // certificate at once) is handled below as a removal; anything else is a failure to start.
+                        if (await Task.WhenAny(node.System.WhenTerminated, Task.Delay(SwarmNode.StopBound)) != node.System.WhenTerminated)
+                        {
+                            throw;
+                        }
                     }
 
-                    if (await node.StartHttpAsync() is { } http)
-                    {
-                        // Printed once the surface answers: scripts and tests read the port from it.
-                        Console.Out.WriteLine($"rpc {http.EndPoint}");
-                    }
-
-                    if (node.StartWatchFolder() is { } watch)
-                    {
-                        Console.Out.WriteLine($"watch {watch.Dir}");
-                    }
-
-                    if (node.Settings.TrackerServer.InNode)
-                    {
-                        TrackerCommand.Print(await node.StartTrackerAsync());
-                    }
-
-                    if (node.ClusterEndPoint is { } cluster)
-                    {
-                        Console.Out.WriteLine($"cluster {cluster}");
-                    }
-
-                    Console.Out.WriteLine($"peers {node.Listen}");
-                    Console.Out.WriteLine($"data {node.DataDir}");
-                    Console.Out.WriteLine($"journal {node.Journal.Description}");
                     Console.Out.Flush();
                     var stopping = Task.Delay(Timeout.Infinite, node.Stopping).ContinueWith(_ => { }, TaskScheduler.Default);
-                    await Task.WhenAny(stopping, node.RemovedFromCluster);
-                    if (node.RemovedFromCluster.IsCompleted)
+                    await Task.WhenAny(stopping, node.RemovedFromCluster, node.System.WhenTerminated);
+                    if (node.RemovedFromCluster.IsCompleted || node.System.WhenTerminated.IsCompleted)
                     {
                         // A stop we were asked for also ends with leaving the cluster; give its signal a moment to land.
                         await Task.WhenAny(stopping, Task.Delay(500));
