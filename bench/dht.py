@@ -133,10 +133,8 @@ class Bench:
         self.sessions = []  # this process's DHT nodes: the router first
         self.seen = {}  # (leecher ip, info-hash hex) -> time of the first get_peers seen
         # CHURN=1: each leecher is stopped once measured, so later ones meet its dead node in the tables (as on the
-        # real DHT); CHURN=0: leechers live on (downloading, then seeding) until their seeder's row ends, and the
-        # libtorrent seeder stays in the DHT for the swarm seeder's row.
+        # real DHT); CHURN=0: every leecher and the libtorrent seeder live on (seeding) until the end: no dead nodes.
         self.churn = env.get("CHURN", "1") != "0"
-        self.leechers = []
 
     def endpoint(self):
         """A loopback address of its own (127.77.0.0/16: clear of the tests' 127.0.0.x) and a port beside it."""
@@ -264,10 +262,6 @@ class Bench:
                     log(f"  {leecher} leecher, run {run + 1}: start->peer {fmt(peer, start)} s, "
                         f"lookup->peer {fmt(peer, lookup)} s")
                     rows.append((leecher, seeder, start, lookup, peer))
-            for p in self.leechers:
-                self.stop(p)
-                self.procs.remove(p)
-            self.leechers.clear()
             if seed_proc:
                 self.stop(seed_proc)
             elif self.churn:
@@ -323,8 +317,6 @@ class Bench:
         if self.churn:
             self.stop(p)
             self.procs.remove(p)
-        else:
-            self.leechers.append(p)
         return start, self.seen.get((ip, info_hash)), peer
 
 
@@ -355,7 +347,7 @@ def main():
           f"payload {bench.env.get('SIZE_KIB', '1024')} KiB; medians of {runs} runs ('-': no peer within "
           f"{bench.timeout:.0f}s or lookup not seen)")
     print("# leechers " + ("stopped once measured: later ones meet their dead nodes (CHURN=1)" if bench.churn
-                           else "left running until the row ends: every node answers (CHURN=0)"))
+                           else "left running (seeding) until the end: every node answers (CHURN=0)"))
     print()
     print(f"{'leecher':<12} {'seeder':<12} {'start->peer s':>14} {'lookup->peer s':>15} {'start->lookup s':>16} "
           f"{'found':>6} {'DHT nodes':>10}")

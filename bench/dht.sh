@@ -12,7 +12,7 @@
 #   SIZE_KIB=1024    payload of each seeder's random torrent
 #   SETTLE=15        seconds the DHT gets to fill its tables before the first seeder starts
 #   CHURN=1          1: stop each leecher once measured (its dead node stays in the tables, as on the real DHT);
-#                    0: leave them running until their seeder's row ends (every node answers)
+#                    0: leave them (and the libtorrent seeder) running to the end: no dead nodes
 #   TIMEOUT=90       seconds a leecher gets to reach the seeder
 #   CONFIG=Release   which build of swarm to run (src/Node/bin/$CONFIG/net10.0/swarm.dll)
 #   SWARM_DLL=<path> that swarm.dll instead (a build elsewhere)
