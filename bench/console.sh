@@ -14,22 +14,8 @@ REQUESTS=${REQUESTS:-200}
 RUNS=${RUNS:-10}
 WORK=$(mktemp -d /tmp/swarm-console-bench.XXXXXX)
 SWARM="dotnet $REPO/src/Node/bin/Release/net10.0/swarm.dll"
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for _ in $(seq 50); do
-    local alive=0
-    for p in "${PIDS[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
-    [ "$alive" = 0 ] && break
-    sleep 0.1
-  done
-  for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-log() { echo "[$(date +%T)] $*" >&2; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# shellcheck source=bench/processes.sh
+source "$REPO/bench/processes.sh"
 
 dotnet build "$REPO/src/Node" -c Release -nologo -v quiet >/dev/null
 dotnet build "$REPO/bench/Console" -c Release -nologo -v quiet >/dev/null

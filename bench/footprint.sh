@@ -18,22 +18,8 @@ IDLE_SECONDS=${IDLE_SECONDS:-30}
 SETTLE=${SETTLE:-30}
 WORK=$(mktemp -d /tmp/swarm-footprint.XXXXXX)
 SWARM="dotnet $REPO/src/Node/bin/Release/net10.0/swarm.dll"
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for _ in $(seq 50); do
-    local alive=0
-    for p in "${PIDS[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
-    [ "$alive" = 0 ] && break
-    sleep 0.1
-  done
-  for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-log() { echo "[$(date +%T)] $*" >&2; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# shellcheck source=bench/processes.sh
+source "$REPO/bench/processes.sh"
 for tool in transmission-daemon transmission-remote bc python3; do
   command -v "$tool" >/dev/null || { echo "missing $tool (scripts/install-peers.sh installs it)" >&2; exit 1; }
 done

@@ -7,21 +7,9 @@ set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 WORK=$(mktemp -d /tmp/swarm-rpc-bench.XXXXXX)
 SWARM="dotnet $REPO/src/Node/bin/Release/net10.0/swarm.dll"
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for _ in $(seq 100); do
-    local alive=0
-    for p in "${PIDS[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
-    [ "$alive" = 0 ] && break
-    sleep 0.1
-  done
-  for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+STOP_ROUNDS=100  # up to 10 s for its node and daemon to stop (the others wait 5 s)
+# shellcheck source=bench/processes.sh
+source "$REPO/bench/processes.sh"
 
 dotnet build "$REPO/src/Node" -c Release -nologo -v quiet >/dev/null
 
