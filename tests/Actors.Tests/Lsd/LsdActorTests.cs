@@ -98,12 +98,8 @@ public sealed class LsdActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit
               ttl = 0
             }
             """).WithFallback(TestNodes.Config));
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        socket.Listen(16);
-        var port = ((IPEndPoint)socket.LocalEndPoint!).Port;
-        var context = NodeContext.Create($"{name}-{Guid.NewGuid():N}", settings, port);
-        return (Sys.ActorOf(NodeActor.Props(context, socket), name), port);
+        var (node, listen, _) = TestNodes.Start(Sys, name, settings);
+        return (node, listen.Port);
     }
 
     private static int FreeUdpPort()

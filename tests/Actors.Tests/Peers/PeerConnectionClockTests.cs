@@ -75,12 +75,8 @@ public sealed class PeerConnectionClockTests(ITestOutputHelper output) : Akka.Te
 
     private (IActorRef Node, IPEndPoint Listen) StartNode(string name, TimeProvider clock)
     {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        socket.Listen(16);
-        var listen = (IPEndPoint)socket.LocalEndPoint!;
-        var context = NodeContext.Create($"{name}-{Guid.NewGuid():N}", TestNodes.Settings, listen.Port, clock);
-        return (Sys.ActorOf(NodeActor.Props(context, socket), name), listen);
+        var (node, listen, _) = TestNodes.Start(Sys, name, TestNodes.Settings, clock);
+        return (node, listen);
     }
 
     private async Task Seed(IActorRef node, TestTorrent torrent)

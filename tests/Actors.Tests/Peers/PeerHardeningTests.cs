@@ -155,12 +155,7 @@ public sealed class PeerHardeningTests(ITestOutputHelper output) : Akka.TestKit.
     private (IActorRef Node, IPEndPoint Listen, NodeContext Context) StartNode(string name, TimeProvider clock, string overrides)
     {
         var settings = SwarmSettings.From(ConfigurationFactory.ParseString(overrides).WithFallback(TestNodes.Config));
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        socket.Listen(64);
-        var listen = (IPEndPoint)socket.LocalEndPoint!;
-        var context = NodeContext.Create($"{name}-{Guid.NewGuid():N}", settings, listen.Port, clock);
-        return (Sys.ActorOf(NodeActor.Props(context, socket), name), listen, context);
+        return TestNodes.Start(Sys, name, settings, clock, backlog: 64);
     }
 
     private async Task Seed(IActorRef node, TestTorrent torrent)

@@ -114,12 +114,8 @@ public sealed class PexConnectionTests(ITestOutputHelper output) : Akka.TestKit.
     private (IActorRef Node, IPEndPoint Listen) StartNode(string name, string overrides)
     {
         var settings = SwarmSettings.From(ConfigurationFactory.ParseString(overrides).WithFallback(TestNodes.Config));
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        socket.Listen(16);
-        var listen = (IPEndPoint)socket.LocalEndPoint!;
-        var context = NodeContext.Create($"{name}-{Guid.NewGuid():N}", settings, listen.Port);
-        return (Sys.ActorOf(NodeActor.Props(context, socket), name), listen);
+        var (node, listen, _) = TestNodes.Start(Sys, name, settings);
+        return (node, listen);
     }
 
     private async Task Leech(IActorRef node, TorrentMetainfo meta, string dir)

@@ -27,12 +27,20 @@ public static class TestNodes
     /// <param name="port">The peer port; 0 takes a free one.</param>
     public static (IActorRef Node, IPEndPoint Listen) Start(ActorSystem system, string name, string? nodeId = null, int port = 0)
     {
+        var (node, listen, _) = Start(system, name, Settings, nodeId: nodeId, port: port);
+        return (node, listen);
+    }
+
+    /// <summary>A node with settings and a clock of the test's own, its peer socket listening on loopback with
+    /// <paramref name="backlog"/>.</summary>
+    public static (IActorRef Node, IPEndPoint Listen, NodeContext Context) Start(ActorSystem system, string name, SwarmSettings settings, TimeProvider? clock = null, int backlog = 16, string? nodeId = null, int port = 0)
+    {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
-        socket.Listen(16);
+        socket.Listen(backlog);
         var listen = (IPEndPoint)socket.LocalEndPoint!;
-        var context = NodeContext.Create(nodeId ?? $"{name}-{Guid.NewGuid():N}", Settings, listen.Port);
-        return (system.ActorOf(NodeActor.Props(context, socket), name), listen);
+        var context = NodeContext.Create(nodeId ?? $"{name}-{Guid.NewGuid():N}", settings, listen.Port, clock);
+        return (system.ActorOf(NodeActor.Props(context, socket), name), listen, context);
     }
 
     /// <summary>Asks a node for a torrent's status (each ask bounded by <paramref name="ask"/>) until <paramref name="done"/>
