@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Akka.Actor;
 using Swarm.Actors.Catalog;
 using Swarm.Actors.ConsoleEndpoint;
