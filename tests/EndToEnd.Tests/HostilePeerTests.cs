@@ -215,17 +215,19 @@ public sealed class HostilePeerTests(ITestOutputHelper log) : EndToEndTest(log)
     /// <paramref name="remote"/>, counted from /proc/net/tcp (the seeder's side of each connection).</summary>
     private static int Established(IPEndPoint local, Func<IPAddress, bool> remote)
     {
-        var count = 0;
+        // /proc/net/tcp is generated a page at a time while connections come and go, so one socket can be listed
+        // twice in a single read: count distinct remote endpoints (a connection to `local` is its remote end).
+        var remotes = new HashSet<string>(StringComparer.Ordinal);
         foreach (var line in File.ReadLines("/proc/net/tcp").Skip(1))
         {
             var f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (f.Length > 3 && f[3] == "01" && Parse(f[1]).Equals(local) && remote(Parse(f[2]).Address))
             {
-                count++;
+                remotes.Add(f[2]);
             }
         }
 
-        return count;
+        return remotes.Count;
 
         // "0100007F:1A0B": the address as the kernel's 32-bit word (little-endian here), the port in hex.
         static IPEndPoint Parse(string hex)
