@@ -127,6 +127,12 @@ public static class ConsoleMessages
 
         /// <summary>The cluster's replication factor for it; 0 on a standalone node.</summary>
         public int Factor { get; init; }
+
+        /// <summary>Verified pieces and events its journal has not confirmed yet.</summary>
+        public int JournalPending { get; init; }
+
+        /// <summary>Seconds its oldest unconfirmed journal write has waited.</summary>
+        public double JournalWaitSeconds { get; init; }
     }
 
     public sealed record TorrentListing(TorrentSummary[] Torrents) : IConsoleReply;

@@ -31,6 +31,8 @@ public static class ConsoleSummaries
         Private = s.IsPrivate,
         PeersSending = s.Peers.Count(p => p.DownloadRate > 0),
         PeersGetting = s.Peers.Count(p => p.UploadRate > 0),
+        JournalPending = s.JournalPending,
+        JournalWaitSeconds = s.JournalWaitSeconds,
     };
 
     /// <summary>States cross as lower-case words, so that `--json` output is stable.</summary>

@@ -32,6 +32,13 @@ public sealed record JournalOutbox
     public bool NeedsTick => !Unflushed.IsEmpty || !Unconfirmed.IsEmpty;
 
     /// <summary>Events the journal may not hold yet, oldest first.</summary>
+    /// <summary>Verified pieces and events not yet confirmed by the journal: what a crash now would make us redo.</summary>
+    public int Pending => Unflushed.Count + Unconfirmed.Count + (Flushing ? 1 : 0);
+
+    /// <summary>How long the oldest event sent to the journal has waited for its confirmation (zero when none waits).</summary>
+    public TimeSpan OldestWait(DateTimeOffset now) =>
+        Unconfirmed.IsEmpty ? TimeSpan.Zero : now - Unconfirmed.Values.Min(u => u.SentAt);
+
     public IEnumerable<IPersistedEvent> PendingEvents => Unconfirmed.Values.Select(u => u.Event);
 
     public (JournalOutbox Outbox, WriteJournalEvent Write) Send(IPersistedEvent e, DateTimeOffset now)

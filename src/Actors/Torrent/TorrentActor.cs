@@ -187,6 +187,8 @@ public sealed partial class TorrentActor : ReceiveActor, IWithTimers
             peers)
         {
             JournalError = _outbox.Error,
+            JournalPending = _outbox.Pending,
+            JournalWaitSeconds = _outbox.OldestWait(Now).TotalSeconds,
             TrackerError = _lastAnnounce?.Error,
             ResumedPieces = _resumedPieces,
             DownloadLimit = _limits.Download.BytesPerSecond,

@@ -61,6 +61,12 @@ public sealed record TorrentStatus(
     /// <summary>Set while the journal is failing: transfers go on, verified pieces wait to be journaled.</summary>
     public string? JournalError { get; init; }
 
+    /// <summary>Verified pieces and events the journal has not confirmed yet (the journal's lag, in work).</summary>
+    public int JournalPending { get; init; }
+
+    /// <summary>Seconds the oldest unconfirmed journal write has waited (the journal's lag, in time).</summary>
+    public double JournalWaitSeconds { get; init; }
+
     /// <summary>Why the last announce failed on every tracker (null once one answers).</summary>
     public string? TrackerError { get; init; }
 

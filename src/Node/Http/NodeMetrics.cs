@@ -46,6 +46,8 @@ public static class NodeMetrics
         p.Single("swarm_upload_limit_bytes", "gauge", "The node's upload limit in bytes per second (0 = none)", s.Node.UploadLimit);
         p.Single("swarm_uptime_seconds", "gauge", "Seconds since the node started", s.Node.UptimeSeconds);
         p.Single("swarm_journal_up", "gauge", "Whether the journal store answered this scrape's check (1) or not (0)", s.JournalUp ? 1 : 0);
+        p.Single("swarm_journal_pending", "gauge", "Verified pieces and events not yet confirmed by the journal, over all torrents (what a crash now would redo)", torrents.Sum(t => t.Torrent.JournalPending));
+        p.Single("swarm_journal_lag_seconds", "gauge", "Seconds the oldest unconfirmed journal write of any torrent has waited", torrents.Count == 0 ? 0 : torrents.Max(t => t.Torrent.JournalWaitSeconds));
         p.Single("swarm_journal_check_seconds", "gauge", "How long this scrape's journal check took (the journal's lag as a client sees it)", s.JournalCheckSeconds);
 
         p.Single("swarm_cluster_joined", "gauge", "Whether this node is an up member of a cluster (1) or not (0; standalone or joining)", s.Cluster?.Members.Any(m => m.Self && m.Status == "up") == true ? 1 : 0);

@@ -28,6 +28,22 @@ public sealed class JournalOutboxTests
     }
 
     [Fact]
+    public void The_lag_counts_what_waits_and_ages_with_the_oldest_unconfirmed_write()
+    {
+        Assert.Equal((0, TimeSpan.Zero), (JournalOutbox.Empty.Pending, JournalOutbox.Empty.OldestWait(_clock.GetUtcNow())));
+        var (outbox, first) = JournalOutbox.Empty.Send(new PiecesVerified([1]), _clock.GetUtcNow());
+        _clock.Advance(TimeSpan.FromSeconds(3));
+        (outbox, _) = outbox.Send(new PiecesVerified([2]), _clock.GetUtcNow());
+        outbox = outbox.PieceWritten(7);
+        _clock.Advance(TimeSpan.FromSeconds(2));
+
+        Assert.Equal((3, TimeSpan.FromSeconds(5)), (outbox.Pending, outbox.OldestWait(_clock.GetUtcNow())));
+
+        outbox = outbox.Confirmed(first.Id);
+        Assert.Equal((2, TimeSpan.FromSeconds(2)), (outbox.Pending, outbox.OldestWait(_clock.GetUtcNow())));
+    }
+
+    [Fact]
     public void Nothing_is_resent_before_resend_after_has_passed()
     {
         var (outbox, _) = JournalOutbox.Empty.Send(new PiecesVerified([1]), _clock.GetUtcNow());

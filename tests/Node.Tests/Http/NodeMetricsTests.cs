@@ -20,7 +20,7 @@ public sealed class NodeMetricsTests
     {
         var status = new NodeStatus("id", "0.1.0", 10, "127.0.0.1:1", "/d", "SQLite", "up member of 2", 2, 1, 1, 0, 0, 4, 100, 50, 0, 0, "info");
         var seeding = new TorrentSummary("aa", "one", 10, 1, "seeding", null, 0, 50, 0, 10, 1, 2, 1, 1, "/d", 0, 0);
-        var downloading = new TorrentSummary("bb", "two", 10, 0.5, "downloading", null, 100, 0, 5, 0, 3, 0, 2, 1, "/d", 0, 0);
+        var downloading = new TorrentSummary("bb", "two", 10, 0.5, "downloading", null, 100, 0, 5, 0, 3, 0, 2, 1, "/d", 0, 0) { JournalPending = 3, JournalWaitSeconds = 1.5 };
         var cluster = new ClusterInfo("self", "self", [
             new ClusterMember("self", "up", true, true, true, "id", null, 2, 1),
             new ClusterMember("other", "up", false, false, false, "id2", null, 1, 1),
@@ -37,6 +37,8 @@ public sealed class NodeMetricsTests
         Assert.Contains("swarm_cluster_under_replicated_torrents 1\n", text);
         Assert.Contains("swarm_cluster_joined 1\n", text);
         Assert.Contains("swarm_peers 4\n", text);
+        Assert.Contains("swarm_journal_pending 3\n", text);
+        Assert.Contains("swarm_journal_lag_seconds 1.5\n", text);
 
         var families = text.Split('\n').Where(l => l.StartsWith("# TYPE ", StringComparison.Ordinal)).Select(l => l.Split(' ')[2]).ToList();
         Assert.Equal(families.Count, families.Distinct().Count());
