@@ -12,9 +12,13 @@ public sealed partial class TorrentActor
     /// <summary>Where incoming peers listen (their BEP 10 "p"), by connection key: their socket's port takes no dials.</summary>
     private readonly Dictionary<int, int> _listenPorts = [];
 
+    /// <summary>BEP 27: a private torrent's peers come from its trackers only, so it never offers any either; its
+    /// torrent then needs no PEX timer at all.</summary>
+    private bool PexShared => _node.Settings.Pex.Enabled && !_meta.IsPrivate;
+
     private void OnPeerListenPort(PeerListenPort p)
     {
-        if (_peers.TryGet(p.Peer, out _))
+        if (PexShared && _peers.TryGet(p.Peer, out _))
         {
             _listenPorts[p.Peer] = p.Port;
         }
@@ -27,7 +31,7 @@ public sealed partial class TorrentActor
             _listenPorts.Remove(gone);
         }
 
-        if (!_node.Settings.Pex.Enabled || _meta.IsPrivate)
+        if (!PexShared)
         {
             return;
         }

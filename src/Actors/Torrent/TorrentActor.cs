@@ -100,7 +100,10 @@ public sealed partial class TorrentActor : ReceiveActor, IWithTimers
         Timers.StartPeriodicTimer("tick", ProgressAndDialTick.Instance, _node.Settings.StatsInterval);
         Timers.StartPeriodicTimer("rechoke", new Rechoke(false), _node.Settings.Choker.RechokeInterval);
         Timers.StartPeriodicTimer("optimistic", new Rechoke(true), _node.Settings.Choker.OptimisticInterval);
-        Timers.StartPeriodicTimer("pex", PexTick.Instance, _node.Settings.Pex.CheckInterval); // issue 15
+        if (PexShared)
+        {
+            Timers.StartPeriodicTimer("pex", PexTick.Instance, _node.Settings.Pex.CheckInterval); // issue 15
+        }
     }
 
     private void Enter(TorrentState shown, string? error, Action behaviour)
