@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Takes the README's picture of the dashboard (docs/dashboard.png, or the path given): a fresh `swarm node` on
 # loopback given three torrents through its Transmission RPC (one seeding, one partly on disk, one magnet still
-# waiting for its metadata), drawn by Debian's headless chromium. Needs the Release build, mktorrent, curl, chromium.
+# waiting for its metadata), drawn by Debian's headless chromium once the page shows all three. Drives chromium with
+# the Playwright driver (its node and package) that the end-to-end tests' build brings; needs mktorrent, curl, chromium.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 out="$(realpath -m "${1:-$repo/docs/dashboard.png}")"
 dll="$repo/src/Node/bin/Release/net10.0/swarm.dll"
+playwright="$repo/tests/EndToEnd.Tests/bin/Release/net10.0/.playwright"
+[ -f "$dll" ] && [ -d "$playwright/package" ] || dotnet build "$repo/tests/EndToEnd.Tests" -c Release -nologo -v q
 [ -f "$dll" ] || dotnet build "$repo/src/Node" -c Release -nologo -v q
 for tool in mktorrent curl chromium python3; do
   command -v "$tool" >/dev/null || { echo "needs $tool (scripts/install-peers.sh installs it)" >&2; exit 1; }
@@ -65,6 +68,21 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 
-chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --force-device-scale-factor=1 \
-  --window-size=1360,860 --timeout=15000 --screenshot="$out" "http://$rpc/" 2>/dev/null
+# Until the page shows the three torrents and the member; then the picture.
+"$playwright/node/linux-x64/node" - "$playwright/package" "http://$rpc/" "$out" <<'EOF'
+const [pkg, url, out] = process.argv.slice(2);
+const { chromium } = require(pkg);
+(async () => {
+  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1360, height: 820 }, colorScheme: "light" });
+    await page.goto(url);
+    await page.waitForFunction(() => document.querySelectorAll("#torrents tbody tr").length === 3
+      && document.querySelectorAll("#members tbody tr").length === 1, null, { timeout: 60000 });
+    await page.screenshot({ path: out });
+  } finally {
+    await browser.close();
+  }
+})().catch((e) => { console.error(e); process.exit(1); });
+EOF
 echo "wrote $out ($(stat -c %s "$out") bytes)"
