@@ -75,7 +75,7 @@ const { chromium } = require(pkg);
 (async () => {
   const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true });
   try {
-    const page = await browser.newPage({ viewport: { width: 1360, height: 820 }, colorScheme: "light" });
+    const page = await browser.newPage({ viewport: { width: 1360, height: 1040 }, colorScheme: "light" });
     await page.goto(url);
     await page.waitForFunction(() => document.querySelectorAll("#torrents tbody tr").length === 3
       && document.querySelectorAll("#members tbody tr").length === 1, null, { timeout: 60000 });

@@ -140,7 +140,7 @@
     const name = el("th", { scope: "row", class: "name" },
       el("span", { class: "title" }), el("span", { class: "sub" }));
     const bar = el("div", { class: "bar", role: "progressbar", "aria-valuemin": "0", "aria-valuemax": "100" }, el("span", { class: "fill" }));
-    const progress = el("td", { class: "progress" }, bar, el("span", { class: "pct" }));
+    const progress = el("td", { class: "progress" }, el("div", { class: "meter" }, bar, el("span", { class: "pct" })));
     const state = el("td", {}, el("span", { class: "state" }));
     const toggle = el("button", { type: "button", class: "small toggle" });
     toggle.addEventListener("click", () => {
