@@ -42,11 +42,8 @@ public sealed class DashboardFeed(NodeCommands commands, Func<long?> freeDisk, D
                 _loopStop = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
                 var token = _loopStop.Token;
                 var previous = _loop;
-                _loop = Task.Run(async () =>
-                {
-                    await previous.ConfigureAwait(false);
-                    await Loop(token).ConfigureAwait(false);
-                });
+                // After the loop of the last page to close has ended (Loop ends without throwing).
+                _loop = previous.ContinueWith(_ => Loop(token), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
             }
         }
 
@@ -62,9 +59,16 @@ public sealed class DashboardFeed(NodeCommands commands, Func<long?> freeDisk, D
             listened = _listeners.Count > 0;
         }
 
-        if (listened)
+        if (listened && !_stop.IsCancellationRequested)
         {
-            await Publish(_stop.Token).ConfigureAwait(false);
+            try
+            {
+                await Publish(_stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The node stops: its pages are closing anyway.
+            }
         }
     }
 
@@ -116,6 +120,12 @@ public sealed class DashboardFeed(NodeCommands commands, Func<long?> freeDisk, D
                 // The node did not answer this time (busy, stopping): the page keeps its last view and says so.
                 log.LogDebug("dashboard refresh: {Reason}", e.Message);
                 json = JsonSerializer.Serialize(new { error = e.Message }, Json);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A fault of ours must not end the feed for every page: said once per refresh, and tried again.
+                log.LogWarning(e, "dashboard refresh failed");
+                json = JsonSerializer.Serialize(new { error = $"the dashboard could not read the node: {e.Message}" }, Json);
             }
 
             lock (_gate)
@@ -194,9 +204,8 @@ public sealed class DashboardFeed(NodeCommands commands, Func<long?> freeDisk, D
             loop = _loop;
         }
 
+        // Not disposed: a page's last action may still ask for a refresh, which the cancelled token turns away.
         await loop.ConfigureAwait(false);
-        _stop.Dispose();
-        _publishing.Dispose();
     }
 
     /// <summary>One page's subscription to the feed.</summary>
