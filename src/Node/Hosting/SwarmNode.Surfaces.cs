@@ -50,7 +50,16 @@ public sealed partial class SwarmNode
         var torrents = new TransmissionTorrents(commands, ids, session, _web);
         var transmission = new TransmissionRpc(session, torrents, loggers.CreateLogger("Swarm.Node.Http.Rpc"));
         var probes = new NodeProbes(commands, torrents, ids, Journal.CheckReachableAsync, rpc.RequestTimeout);
-        _http = await NodeHttpHost.StartAsync(rpc, [transmission.Map, probes.Map], loggers).ConfigureAwait(false);
+        List<Action<Microsoft.AspNetCore.Routing.IEndpointRouteBuilder>> surfaces = [transmission.Map, probes.Map];
+        // Dashboard (issue 18): the live page at `/`, over the same commands.
+        var dashboard = DashboardSettings.From(_config);
+        if (dashboard.Enabled)
+        {
+            var feed = new DashboardFeed(commands, () => DashboardFeed.FreeSpaceOf(session.DownloadDir), dashboard, TimeProvider.System, loggers.CreateLogger("Swarm.Node.Http.Dashboard"));
+            surfaces.Add(new DashboardEndpoints(feed, commands, torrents).Map);
+        }
+
+        _http = await NodeHttpHost.StartAsync(rpc, surfaces, loggers).ConfigureAwait(false);
         return _http;
     }
 
