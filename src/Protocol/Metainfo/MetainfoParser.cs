@@ -169,12 +169,14 @@ public static class MetainfoParser
         return meta with { V2 = new TorrentV2(InfoHashV2.Of(infoBytes), tree, offsets, IsHybrid: true) };
     }
 
-    /// <summary>A v2-only torrent: keyed by its truncated v2 hash, laid out with the pad files libtorrent gives it.</summary>
+    /// <summary>A v2-only torrent: keyed by its truncated v2 hash, laid out with the pad files libtorrent gives it. A
+    /// tree of one file directly under the root is a single-file torrent named after that file, as in libtorrent
+    /// (whatever 'name' says: a folder of one file made by libtorrent reads back so).</summary>
     private static TorrentMetainfo ParseV2Only(BDictionary info, byte[] infoBytes, IReadOnlyList<V2File> tree, int pieceLength, BString name)
     {
         var hash = InfoHashV2.Of(infoBytes);
         var single = V2Layout.IsSingleFile(tree);
-        var rootName = single ? SingleFileName(name) : PathSanitizer.Element(name.Bytes) ?? hash.Truncated.Hex;
+        var rootName = single ? tree[0].Path[0] : PathSanitizer.Element(name.Bytes) ?? hash.Truncated.Hex;
         var (files, offsets) = V2Layout.Synthesize(tree, pieceLength, single ? rootName : null);
         var total = files[^1].Offset + files[^1].Length;
         if (total == 0)

@@ -128,6 +128,18 @@ public sealed class V2MetainfoTests : IDisposable
     }
 
     [Fact]
+    public void ReadsAV2FolderOfOneFileAsThatFileAsLibtorrentDoes()
+    {
+        _content.Write("f1/only.bin", 20_000, 12);
+        var lt = LibtorrentTorrents.Create(Path.Combine(_content.Root, "f1"), "v2", 16384);
+        var m = MetainfoParser.Parse(lt.Torrent);
+        Assert.Equal(lt.Files.Select(f => f.Path), m.Files.Select(f => f.IsPadding ? "only.bin/" + f.JoinedPath : f.JoinedPath));
+        Assert.Equal("only.bin", m.Name);
+        Assert.False(m.IsMultiFile);
+        Assert.Equal(lt.Pieces, m.PieceCount);
+    }
+
+    [Fact]
     public void RefusesAPieceLayerThatDoesNotHashToItsRoot()
     {
         var lt = LibtorrentTorrents.Create(_content.Write("big.bin", 100_000, 9), "v2", 16384);
