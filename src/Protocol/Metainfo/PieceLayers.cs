@@ -35,6 +35,35 @@ public static class PieceLayers
         return result;
     }
 
+    /// <summary>The torrent's known piece layers as a bencoded `piece layers` dictionary, for keeping beside its info
+    /// dictionary (a catalog row); null for a v1 torrent or when none are known.</summary>
+    public static byte[]? Encode(TorrentMetainfo meta) =>
+        meta.V2 is { PieceLayers.Count: > 0 } v2
+            ? BencodeWriter.Encode(BDictionary.From([.. v2.PieceLayers.Select(l => (System.Text.Encoding.Latin1.GetString(Convert.FromHexString(l.Key)), (BValue?)new BString(l.Value)))]))
+            : null;
+
+    /// <summary>Metainfo read from a bare info dictionary with the piece layers kept beside it (from
+    /// <see cref="Encode"/>), checked as a .torrent file's are.</summary>
+    public static TorrentMetainfo Attach(TorrentMetainfo meta, byte[]? encoded)
+    {
+        if (meta.V2 is not { } v2 || encoded is null)
+        {
+            return meta;
+        }
+
+        BDictionary layers;
+        try
+        {
+            layers = BencodeReader.Decode(encoded) as BDictionary ?? throw new InvalidTorrentException("the kept 'piece layers' are not a dictionary");
+        }
+        catch (BencodeException e)
+        {
+            throw new InvalidTorrentException($"the kept 'piece layers' are not valid bencode: {e.Message}", e);
+        }
+
+        return meta with { V2 = v2 with { PieceLayers = Read(layers, v2.Files, meta.PieceLength, required: false) } };
+    }
+
     /// <summary>Throws unless <paramref name="layer"/> is the piece layer of <paramref name="file"/>.</summary>
     public static void Check(V2File file, ReadOnlySpan<byte> layer, int pieceLength)
     {

@@ -202,6 +202,26 @@ public sealed class V2MetainfoTests : IDisposable
     }
 
     [Fact]
+    public void PieceLayersKeptBesideTheInfoDictionaryVerifyItsPiecesAgain()
+    {
+        // A catalog keeps only the info dictionary; a v2-only torrent also needs its layers to verify big files.
+        var path = _content.Write("big.bin", 100_000, 13);
+        var lt = LibtorrentTorrents.Create(path, "v2", 16384);
+        var full = MetainfoParser.Parse(lt.Torrent);
+        var bare = MetainfoParser.ParseInfoDictionary(full.InfoBytes, full.InfoHash);
+        var piece = File.ReadAllBytes(path).AsSpan(16384, 16384).ToArray();
+        Assert.False(PieceExpectation.For(bare, 1).Matches(piece));
+
+        var kept = PieceLayers.Attach(bare, PieceLayers.Encode(full));
+        Assert.True(PieceExpectation.For(kept, 1).Matches(piece));
+
+        var bad = PieceLayers.Encode(full)!;
+        bad[^10] ^= 1;
+        Assert.Throws<InvalidTorrentException>(() => PieceLayers.Attach(bare, bad));
+        Assert.Null(PieceLayers.Encode(MetainfoParser.Parse(Craft.Torrent(Craft.SingleInfo()))));
+    }
+
+    [Fact]
     public void PadsBeyondTheFileHashAsZeroSubtrees()
     {
         // BEP 52: the leaves past a file's end are zero hashes; a layer past the last piece pads with the root of a
