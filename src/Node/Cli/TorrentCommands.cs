@@ -35,7 +35,7 @@ internal static class TorrentCommands
                 }
             }
 
-            Console.WriteLine(new Protocol.Magnet.MagnetLink(meta.InfoHash, meta.Name, [.. meta.Trackers], r.GetValue(peers) ?? []));
+            Console.WriteLine(new Protocol.Magnet.MagnetLink(meta.InfoHash, meta.Name, [.. meta.Trackers], r.GetValue(peers) ?? []) { InfoHashV2 = meta.V2?.InfoHash });
             return ExitCodes.Ok;
         }));
         return cmd;

@@ -29,6 +29,7 @@ internal static class LibtorrentTorrents
             'pieces': ti.num_pieces(),
             'lastPiece': ti.piece_size(ti.num_pieces() - 1),
             'info': lt.bencode(ct.generate()[b'info']).hex(),
+            'magnet': lt.make_magnet_uri(ti),
             'files': [{'path': files.file_path(i), 'size': files.file_size(i), 'offset': files.file_offset(i),
                        'pad': bool(files.file_flags(i) & 1)} for i in range(files.num_files())],
         }))
@@ -62,12 +63,19 @@ internal static class LibtorrentTorrents
             json.GetProperty("v2").GetString(),
             json.GetProperty("pieces").GetInt32(),
             json.GetProperty("lastPiece").GetInt32(),
-            files);
+            files)
+        {
+            Magnet = json.GetProperty("magnet").GetString()!,
+        };
     }
 
     /// <param name="V1">libtorrent's v1 info-hash (hex), null for v2-only.</param>
     /// <param name="V2">libtorrent's full v2 info-hash (hex, 64 digits).</param>
-    public sealed record Made(byte[] Torrent, byte[] Info, string? V1, string? V2, int Pieces, int LastPieceSize, IReadOnlyList<LayoutFile> Files);
+    public sealed record Made(byte[] Torrent, byte[] Info, string? V1, string? V2, int Pieces, int LastPieceSize, IReadOnlyList<LayoutFile> Files)
+    {
+        /// <summary>libtorrent's make_magnet_uri of the torrent.</summary>
+        public string Magnet { get; init; } = string.Empty;
+    }
 
     /// <param name="Path">As libtorrent names it: the torrent's name first, pad files as "name/.pad/N".</param>
     public sealed record LayoutFile(string Path, long Size, long Offset, bool IsPadding);
