@@ -127,3 +127,59 @@ public static class Base32
         return sb.ToString();
     }
 }
+
+/// <summary>BitTorrent v2 (BEP 52): the 32-byte SHA-256 of a torrent's info dictionary. The wire, trackers and DHT
+/// carry its first 20 bytes (<see cref="Truncated"/>), which is also how a v2-only torrent is keyed here.</summary>
+public sealed class InfoHashV2 : IEquatable<InfoHashV2>
+{
+    public const int Length = 32;
+    private readonly byte[] _bytes;
+
+    public InfoHashV2(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length != Length)
+        {
+            throw new ArgumentException($"a v2 info-hash is {Length} bytes, not {bytes.Length}", nameof(bytes));
+        }
+
+        _bytes = bytes.ToArray();
+        Hex = Convert.ToHexStringLower(_bytes);
+        Truncated = new InfoHash(_bytes.AsSpan(0, InfoHash.Length));
+    }
+
+    public string Hex { get; }
+
+    public ReadOnlySpan<byte> Span => _bytes;
+
+    /// <summary>The first 20 bytes: the hash in handshakes, tracker announces and DHT lookups.</summary>
+    public InfoHash Truncated { get; }
+
+    public static InfoHashV2 Of(ReadOnlySpan<byte> infoBytes) => new(System.Security.Cryptography.SHA256.HashData(infoBytes));
+
+    public static bool TryParse(string? text, out InfoHashV2 hash)
+    {
+        hash = null!;
+        if (text is not { Length: Length * 2 })
+        {
+            return false;
+        }
+
+        try
+        {
+            hash = new InfoHashV2(Convert.FromHexString(text));
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    public bool Equals(InfoHashV2? other) => other is not null && _bytes.AsSpan().SequenceEqual(other._bytes);
+
+    public override bool Equals(object? obj) => obj is InfoHashV2 h && Equals(h);
+
+    public override int GetHashCode() => BitConverter.ToInt32(_bytes, 0);
+
+    public override string ToString() => Hex;
+}

@@ -89,7 +89,7 @@ public sealed class MagnetTests
     [InlineData("magnet:xt=urn:btih:c12fe1c06bba254a9dc9f519b335aa7c1367a88a")]
     [InlineData("magnet:?dn=name&tr=http%3A%2F%2Ft%2Fa")]
     [InlineData("magnet:?")]
-    [InlineData("magnet:?xt=urn:btmh:1220caf1e1c30e81cb361b9ee167c4aa64228a7fa4fa9f6105232b28ad099f3a302e")]
+    [InlineData("magnet:?xt=urn:btmh:1114caf1e1c30e81cb361b9ee167c4aa64228a7fa4fa9f6105232b28ad099f3a302e")]
     [InlineData("magnet:?xt=urn:btih:c12fe1c06bba254a9dc9f519b335aa7c1367a88")]
     [InlineData("magnet:?xt=urn:btih:c12fe1c06bba254a9dc9f519b335aa7c1367a88aa")]
     [InlineData("magnet:?xt=urn:btih:g12fe1c06bba254a9dc9f519b335aa7c1367a88a")]

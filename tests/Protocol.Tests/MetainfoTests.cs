@@ -267,12 +267,19 @@ public sealed class MetainfoTests
     }
 
     [Fact]
-    public void RejectsAV2OnlyTorrent()
+    public void KeysAV2OnlyTorrentByItsTruncatedV2Hash()
     {
         var fileTree = BDictionary.From(("a.bin", BDictionary.From(("", BDictionary.From(("length", Int(1000)), ("pieces root", new BString(new byte[32])))))));
         var info = SingleInfo(("pieces", null), ("length", null), ("meta version", Int(2)), ("file tree", fileTree));
-        var e = Assert.Throws<InvalidTorrentException>(() => MetainfoParser.Parse(Torrent(info, ("piece layers", BDictionary.From()))));
-        Assert.Equal("BitTorrent v2-only torrents are not supported", e.Message);
+        var m = MetainfoParser.Parse(Torrent(info, ("piece layers", BDictionary.From())));
+        var v2 = SHA256.HashData(BencodeWriter.Encode(info));
+        Assert.Equal(v2, m.V2!.InfoHash.Span.ToArray());
+        Assert.Equal(v2[..20], m.InfoHash.Span.ToArray());
+        Assert.Equal(1, m.PieceCount);
+
+        // libtorrent pads a v2 file to the piece boundary, the last one too: the piece is as long on the wire.
+        Assert.Equal(16384, m.TotalLength);
+        Assert.Equal([1000, 15384], m.Files.Select(f => f.Length));
     }
 
     [Fact]

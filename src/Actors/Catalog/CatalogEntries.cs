@@ -21,12 +21,13 @@ public static class CatalogEntries
         a.Options.SeedOnly)
     {
         Replica = a.Options.Replica,
+        PieceLayers = Protocol.Metainfo.PieceLayers.Encode(a.Metainfo),
     };
 
     /// <summary>The entry's metainfo with its trackers (throws <see cref="InvalidTorrentException"/> or
     /// <see cref="FormatException"/> for a journal row that is not a usable torrent).</summary>
     public static TorrentMetainfo Metainfo(TorrentAdded entry) =>
-        MetainfoParser.ParseInfoDictionary(entry.InfoDictionary, Protocol.InfoHash.Parse(entry.InfoHash)) with
+        Protocol.Metainfo.PieceLayers.Attach(MetainfoParser.ParseInfoDictionary(entry.InfoDictionary, Protocol.InfoHash.Parse(entry.InfoHash)), entry.PieceLayers) with
         {
             TrackerTiers = entry.Trackers,
         };

@@ -23,6 +23,10 @@ public sealed record TorrentAdded(
     /// <summary>Added by the cluster to keep the replication factor (false in rows written before replicas were marked:
     /// such copies are kept).</summary>
     public bool Replica { get; init; }
+
+    /// <summary>BitTorrent v2 (BEP 52): the bencoded `piece layers` of a v2 or hybrid torrent, which live beside the info
+    /// dictionary and are needed to verify a v2-only torrent's pieces; null for v1 (and in rows written before v2).</summary>
+    public byte[]? PieceLayers { get; init; }
 }
 
 /// <summary>Rate limits changed from the console: for one torrent, or node-wide when <paramref name="InfoHash"/> is null.</summary>

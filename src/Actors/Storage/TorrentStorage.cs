@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Swarm.Protocol;
 using Swarm.Protocol.Metainfo;
 
@@ -157,14 +156,14 @@ public sealed class TorrentStorage
     public bool Verify(int piece, byte[] buffer)
     {
         var size = _meta.PieceSize(piece);
-        using var sha1 = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
+        using var hasher = PieceExpectation.For(_meta, piece).Start();
         try
         {
             for (var done = 0; done < size;)
             {
                 var n = Math.Min(buffer.Length, size - done);
                 Read(piece, done, buffer.AsSpan(0, n));
-                sha1.AppendData(buffer, 0, n);
+                hasher.Append(buffer.AsSpan(0, n));
                 done += n;
             }
         }
@@ -173,9 +172,7 @@ public sealed class TorrentStorage
             return false;
         }
 
-        Span<byte> hash = stackalloc byte[20];
-        sha1.GetHashAndReset(hash);
-        return hash.SequenceEqual(_meta.PieceHash(piece));
+        return hasher.Matches();
     }
 
     /// <summary>Whether a file still exists with its full length: the cheap check that lets a journaled torrent

@@ -1,12 +1,13 @@
-using System.Security.Cryptography;
 using Akka.Actor;
 using Swarm.Actors.Storage;
+using Swarm.Protocol.Metainfo;
 using Swarm.Protocol.PeerWire;
 using static Swarm.Actors.Torrent.PieceMessages;
 
 namespace Swarm.Actors.Torrent;
 
-/// <summary>One piece being downloaded: assembles its blocks in a pooled buffer, checks the SHA-1 (so hashing
+/// <summary>One piece being downloaded: assembles its blocks in a pooled buffer, checks its hashes (SHA-1, v2 merkle
+/// root or both, as <see cref="PieceExpectation"/> says; so hashing
 /// never runs on a connection actor), then hands the buffer to storage. Stops itself when done. Only a whole block at
 /// a block boundary, of exactly that block's length, is copied in (the connection and the picker check this first;
 /// this is the last line): a short block would leave stale bytes of the reused buffer inside the piece.</summary>
@@ -14,7 +15,7 @@ public sealed class PieceActor : ReceiveActor
 {
     private readonly int _piece;
     private readonly int _size;
-    private readonly byte[] _expectedHash;
+    private readonly PieceExpectation _expected;
     private readonly int _blockLength;
     private readonly IActorRef _storage;
     private readonly IActorRef _torrent;
@@ -24,11 +25,11 @@ public sealed class PieceActor : ReceiveActor
     private byte[]? _buffer;
     private int _receivedCount;
 
-    public PieceActor(int piece, int size, byte[] expectedHash, int blockLength, IActorRef storage, IActorRef torrent, PieceBufferPool pool, int pieceLength)
+    public PieceActor(int piece, int size, PieceExpectation expected, int blockLength, IActorRef storage, IActorRef torrent, PieceBufferPool pool, int pieceLength)
     {
         _piece = piece;
         _size = size;
-        _expectedHash = expectedHash;
+        _expected = expected;
         _blockLength = blockLength;
         _storage = storage;
         _torrent = torrent;
@@ -38,8 +39,12 @@ public sealed class PieceActor : ReceiveActor
         Receive<AssembleBlock>(OnBlock);
     }
 
-    public static Props Props(int piece, int size, byte[] expectedHash, int blockLength, IActorRef storage, IActorRef torrent, PieceBufferPool pool, int pieceLength) =>
-        Akka.Actor.Props.Create(() => new PieceActor(piece, size, expectedHash, blockLength, storage, torrent, pool, pieceLength));
+    public static Props Props(int piece, int size, PieceExpectation expected, int blockLength, IActorRef storage, IActorRef torrent, PieceBufferPool pool, int pieceLength) =>
+        Akka.Actor.Props.Create(() => new PieceActor(piece, size, expected, blockLength, storage, torrent, pool, pieceLength));
+
+    /// <summary>A v1 piece known by its SHA-1 alone.</summary>
+    public static Props Props(int piece, int size, byte[] expectedSha1, int blockLength, IActorRef storage, IActorRef torrent, PieceBufferPool pool, int pieceLength) =>
+        Props(piece, size, PieceExpectation.V1(expectedSha1), blockLength, storage, torrent, pool, pieceLength);
 
     protected override void PostStop()
     {
@@ -83,9 +88,7 @@ public sealed class PieceActor : ReceiveActor
             return;
         }
 
-        Span<byte> hash = stackalloc byte[20];
-        SHA1.HashData(_buffer.AsSpan(0, _size), hash);
-        if (hash.SequenceEqual(_expectedHash))
+        if (_expected.Matches(_buffer.AsSpan(0, _size)))
         {
             // Storage answers the torrent with PieceWritten; only then is the piece verified.
             _storage.Tell(new StorageMessages.WritePiece(_piece, _buffer, _size), _torrent);

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Event;
 using Swarm.Actors.Peers;
 using Swarm.Actors.Pieces;
+using Swarm.Protocol.Metainfo;
 using Swarm.Protocol.PeerWire;
 using static Swarm.Actors.Peers.PeerConnectionMessages;
 using static Swarm.Actors.Torrent.PieceMessages;
@@ -195,7 +196,7 @@ public sealed partial class TorrentActor
         if (!_pieceActors.TryGetValue(b.Piece, out var piece))
         {
             piece = Context.Watch(Context.ActorOf(
-                PieceActor.Props(b.Piece, _meta.PieceSize(b.Piece), _meta.PieceHash(b.Piece).ToArray(), _node.Settings.Peer.BlockLength, _storageActor, Self, _node.Buffers, _meta.PieceLength),
+                PieceActor.Props(b.Piece, _meta.PieceSize(b.Piece), PieceExpectation.For(_meta, b.Piece), _node.Settings.Peer.BlockLength, _storageActor, Self, _node.Buffers, _meta.PieceLength),
                 TorrentChildren.Piece(b.Piece, ++_pieceActorsStarted)));
             _pieceActors[b.Piece] = piece;
             _pieceByRef[piece] = b.Piece;

@@ -4,7 +4,7 @@ using Swarm.Protocol.Bencode;
 
 namespace Swarm.Protocol.Metainfo;
 
-/// <summary>Reads a v1 (or hybrid, used as v1) .torrent file the way libtorrent 2.0 reads it: what libtorrent loads
+/// <summary>Reads a v1, v2 or hybrid (BEP 52) .torrent file the way libtorrent 2.0 reads it: what libtorrent loads
 /// loads here, with the same file paths (see <see cref="PathSanitizer"/>, <see cref="SymlinkTargets"/>,
 /// <see cref="DuplicatePaths"/>), and what it refuses is refused with a one-line reason.</summary>
 public static class MetainfoParser
@@ -90,6 +90,9 @@ public static class MetainfoParser
             CreationDate = dict["creation date"] is BInteger cd && cd.Value > 0 && cd.Value < 253402300800 ? DateTimeOffset.FromUnixTimeSeconds(cd.Value) : null,
             Comment = (dict["comment.utf-8"] ?? dict["comment"]) is BString c ? c.Text : null,
             CreatedBy = dict["created by"] is BString cb ? cb.Text : null,
+            V2 = meta.V2 is { } v2
+                ? v2 with { PieceLayers = PieceLayers.Read(dict["piece layers"] as BDictionary, v2.Files, meta.PieceLength, required: !v2.IsHybrid) }
+                : null,
         };
     }
 
@@ -122,12 +125,18 @@ public static class MetainfoParser
 
     private static TorrentMetainfo ParseInfo(BDictionary info, byte[] infoBytes)
     {
-        var infoHash = new InfoHash(SHA1.HashData(infoBytes));
         var version = info["meta version"] is BInteger v ? v.Value : -1;
         CheckVersion(info, version, infoBytes);
         var pieceLength = ReadPieceLength(info, version);
         var name = (info["name.utf-8"] as BString) ?? (info["name"] as BString)
             ?? throw new InvalidTorrentException("'name' is missing or not a string");
+        var tree = version == 2 ? FileTree.Read((BDictionary)info["file tree"]!, MaxTotalLength, MaxFileLength) : null;
+        if (tree is not null && info["pieces"] is not BString)
+        {
+            return ParseV2Only(info, infoBytes, tree, pieceLength, name);
+        }
+
+        var infoHash = new InfoHash(SHA1.HashData(infoBytes));
 
         List<TorrentFile> files;
         string rootName;
@@ -150,16 +159,46 @@ public static class MetainfoParser
         var total = files[^1].Offset + files[^1].Length;
         var pieces = CheckPieces(info, total, pieceLength);
         var isPrivate = info["private"] is BInteger { Value: not 0 };
-        return new TorrentMetainfo(infoHash, rootName, pieceLength, pieces, files, fileList is not null, [], isPrivate, null, null, null, infoBytes);
+        var meta = new TorrentMetainfo(infoHash, rootName, pieceLength, pieces, files, fileList is not null, [], isPrivate, null, null, null, infoBytes);
+        if (tree is null)
+        {
+            return meta;
+        }
+
+        var offsets = V2Layout.CheckHybrid(tree, files, pieceLength);
+        return meta with { V2 = new TorrentV2(InfoHashV2.Of(infoBytes), tree, offsets, IsHybrid: true) };
+    }
+
+    /// <summary>A v2-only torrent: keyed by its truncated v2 hash, laid out with the pad files libtorrent gives it. A
+    /// tree of one file directly under the root is a single-file torrent named after that file, as in libtorrent
+    /// (whatever 'name' says: a folder of one file made by libtorrent reads back so).</summary>
+    private static TorrentMetainfo ParseV2Only(BDictionary info, byte[] infoBytes, IReadOnlyList<V2File> tree, int pieceLength, BString name)
+    {
+        var hash = InfoHashV2.Of(infoBytes);
+        var single = V2Layout.IsSingleFile(tree);
+        var rootName = single ? tree[0].Path[0] : PathSanitizer.Element(name.Bytes) ?? hash.Truncated.Hex;
+        var (files, offsets) = V2Layout.Synthesize(tree, pieceLength, single ? rootName : null);
+        var total = files[^1].Offset + files[^1].Length;
+        if (total == 0)
+        {
+            throw new InvalidTorrentException("the torrent's content is empty");
+        }
+
+        var pieces = (total + pieceLength - 1) / pieceLength;
+        if (pieces > MaxPieces)
+        {
+            throw new InvalidTorrentException($"{total} bytes in pieces of {pieceLength} make {pieces} pieces, more than the {MaxPieces} a torrent may have");
+        }
+
+        var isPrivate = info["private"] is BInteger { Value: not 0 };
+        return new TorrentMetainfo(hash.Truncated, rootName, pieceLength, [], files, !single, [], isPrivate, null, null, null, infoBytes)
+        {
+            V2 = new TorrentV2(hash, tree, offsets, IsHybrid: false),
+        };
     }
 
     private static void CheckVersion(BDictionary info, long version, byte[] infoBytes)
     {
-        if (version >= 2 && info["pieces"] is not BString)
-        {
-            throw new InvalidTorrentException("BitTorrent v2-only torrents are not supported");
-        }
-
         if (version > 2)
         {
             throw new InvalidTorrentException($"'meta version' {version} is not supported");

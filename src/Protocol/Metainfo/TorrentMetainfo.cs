@@ -30,7 +30,7 @@ public sealed record TorrentMetainfo(
     string? CreatedBy,
     byte[] InfoBytes)
 {
-    public int PieceCount => PieceHashes.Length / 20;
+    public int PieceCount => V2 is { IsHybrid: false } ? (int)((TotalLength + PieceLength - 1) / PieceLength) : PieceHashes.Length / 20;
 
     public long TotalLength => Files.Count == 0 ? 0 : Files[^1].Offset + Files[^1].Length;
 
@@ -40,4 +40,16 @@ public sealed record TorrentMetainfo(
         piece == PieceCount - 1 ? (int)(TotalLength - ((long)piece * PieceLength)) : PieceLength;
 
     public ReadOnlySpan<byte> PieceHash(int piece) => PieceHashes.AsSpan(piece * 20, 20);
+
+    // BitTorrent v2 / hybrid (BEP 52): the v2 half of a torrent, null for v1 torrents. A v2-only torrent has no
+    // PieceHashes; its InfoHash is the truncated v2 hash, the one the wire and trackers use.
+    public TorrentV2? V2 { get; init; }
+
+    /// <summary>1, 2 or "hybrid", as `torrent info --json` reports it.</summary>
+    public object Version => V2 switch
+    {
+        null => 1,
+        { IsHybrid: true } => "hybrid",
+        _ => 2,
+    };
 }
