@@ -87,7 +87,7 @@ public sealed class UtpMultiplexer(UtpOptions options, UtpLimits limits, Random 
             return;
         }
 
-        if (p.Type != UtpType.Syn || !limits.AcceptIncoming)
+        if (p.Type != UtpType.Syn || !Accepting)
         {
             SendReset(p, from, now);
             return;
@@ -105,17 +105,23 @@ public sealed class UtpMultiplexer(UtpOptions options, UtpLimits limits, Random 
         _accepted.Add(accepted);
     }
 
-    /// <summary>Flushes every connection touched since the last call (acks go out once per batch of datagrams).</summary>
-    public void Flush(long now)
+    /// <summary>Flushes every connection touched since the last call (acks go out once per batch of datagrams) and
+    /// returns them.</summary>
+    public IReadOnlyList<UtpConnection> Flush(long now)
     {
-        foreach (var c in _touched)
+        var touched = _touched.ToArray();
+        _touched.Clear();
+        foreach (var c in touched)
         {
             c.Flush(now);
             Collect(c);
         }
 
-        _touched.Clear();
+        return touched;
     }
+
+    /// <summary>Whether SYNs are accepted now (a node accepts once its peer listener is up).</summary>
+    public bool Accepting { get; set; } = limits.AcceptIncoming;
 
     /// <summary>Flushes one connection (after the application wrote to it or read from it).</summary>
     public void Flush(UtpConnection c, long now)
