@@ -41,7 +41,7 @@ public sealed class NodeActor : ReceiveActor
             {
                 // uTP (issue 16): on the same UDP socket; dials use it at once, it accepts once the listener is up.
                 _utp = Context.ActorOf(Utp.UtpSocketActor.Props(udp, node.Settings.Utp, node.Clock), "utp");
-                node.Dialer.UseUtp(new Utp.UtpDialer(_utp));
+                node.Dialer.UseUtp(new Utp.UtpDialer(_utp, node.Settings.Utp.DialUtpFirst));
             }
         }
 

@@ -7,6 +7,9 @@ namespace Swarm.Actors.Configuration;
 /// (<c>swarm.peer.utp</c>), and the `swarm.utp` block of its limits and connection tunables.</summary>
 public sealed record UtpSettings(bool Enabled, UtpOptions Connection, UtpLimits Limits, TimeSpan TickInterval, int StreamBuffer)
 {
+    /// <summary>Dial uTP before TCP for a peer not reached before (`swarm.utp.dial-first = utp`); TCP first otherwise.</summary>
+    public bool DialUtpFirst { get; init; }
+
     public static UtpSettings Default { get; } = new(false, UtpOptions.Default, new UtpLimits(), TimeSpan.FromMilliseconds(50), 256 * 1024);
 
     public static UtpSettings From(Config peer, Config? utp)
@@ -43,7 +46,16 @@ public sealed record UtpSettings(bool Enabled, UtpOptions Connection, UtpLimits 
             throw new ConfigurationException("swarm.utp: max-half-open and max-connections must be at least 1, resets-per-second not negative");
         }
 
-        return new UtpSettings(enabled, connection, limits, utp.GetTimeSpan("tick-interval"), (int)(utp.GetByteSize("stream-buffer") ?? 256 * 1024));
+        var first = utp.GetString("dial-first", "tcp");
+        if (first is not ("tcp" or "utp"))
+        {
+            throw new ConfigurationException($"swarm.utp.dial-first must be tcp or utp, not '{first}'");
+        }
+
+        return new UtpSettings(enabled, connection, limits, utp.GetTimeSpan("tick-interval"), (int)(utp.GetByteSize("stream-buffer") ?? 256 * 1024))
+        {
+            DialUtpFirst = first == "utp",
+        };
     }
 
     private static long Micros(TimeSpan t) => t.Ticks / 10;
