@@ -21,6 +21,7 @@ public sealed class NodeActor : ReceiveActor
     private readonly List<IActorRef> _awaitingPort = [];
     private bool _portOpen;
     private IActorRef _dht = ActorRefs.Nobody;
+    private IActorRef _utp = ActorRefs.Nobody;
 
     public NodeActor(NodeContext node, Socket listener, ClusterNodeInfo? cluster, PeerPortOpening opening, Dht.DhtStart? dht)
     {
@@ -30,8 +31,18 @@ public sealed class NodeActor : ReceiveActor
         {
             // DHT (issue 15): before the catalog, and subscribed here (synchronously), so no torrent's TrackOnDht is missed.
             var udp = Context.ActorOf(Dht.UdpPeerSocketActor.Props(dht.Udp), "udp");
-            _dht = Context.ActorOf(Dht.DhtActor.Props(node, udp, dht), "dht");
-            Context.System.EventStream.Subscribe(_dht, typeof(Dht.DhtMessages.TrackOnDht));
+            if (dht.RunDht)
+            {
+                _dht = Context.ActorOf(Dht.DhtActor.Props(node, udp, dht), "dht");
+                Context.System.EventStream.Subscribe(_dht, typeof(Dht.DhtMessages.TrackOnDht));
+            }
+
+            if (node.Settings.Utp.Enabled)
+            {
+                // uTP (issue 16): on the same UDP socket; dials use it at once, it accepts once the listener is up.
+                _utp = Context.ActorOf(Utp.UtpSocketActor.Props(udp, node.Settings.Utp, node.Clock), "utp");
+                node.Dialer.UseUtp(new Utp.UtpDialer(_utp, node.Settings.Utp.DialUtpFirst));
+            }
         }
 
         _catalog = Context.ActorOf(CatalogActor.Props(node), "torrents");
@@ -107,7 +118,8 @@ public sealed class NodeActor : ReceiveActor
 
         // Listening on a socket that already listens (as tests hand in) only sets its backlog again.
         _listener.Listen(_node.Settings.Peer.ListenBacklog);
-        Context.ActorOf(Peers.PeerListenerActor.Props(_listener, _catalog, _node.Settings.Peer, _node.Settings.PeerHardening, _node.Clock), "listener");
+        var listener = Context.ActorOf(Peers.PeerListenerActor.Props(_listener, _catalog, _node.Settings.Peer, _node.Settings.PeerHardening, _node.Clock), "listener");
+        _utp.Tell(new Utp.UtpSocketMessages.AcceptUtpWith(listener)); // uTP (issue 16): incoming uTP joins the same admission
         _portOpen = true;
         foreach (var waiter in _awaitingPort)
         {

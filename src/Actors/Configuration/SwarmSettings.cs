@@ -180,6 +180,9 @@ public sealed record SwarmSettings(
         // Mainline DHT (issue 15)
         settings = settings with { Dht = DhtSettings.From(c.GetConfig("dht")) };
 
+        // uTP (issue 16)
+        settings = settings with { Utp = UtpSettings.From(p, c.GetConfig("utp")) };
+
         // One --bind for every socket: a tracker records the address an announce comes from.
         return settings with
         {
@@ -213,6 +216,9 @@ public sealed record SwarmSettings(
 
     /// <summary>The `swarm.dht` block (issue 15: Mainline DHT).</summary>
     public DhtSettings Dht { get; init; } = DhtSettings.Default;
+
+    /// <summary>uTP (issue 16): `swarm.peer.utp` and the `swarm.utp` block.</summary>
+    public UtpSettings Utp { get; init; } = UtpSettings.Default;
 }
 
 /// <summary>The `swarm.catalog` block: how long the catalog keeps restarting a torrent that throws.</summary>

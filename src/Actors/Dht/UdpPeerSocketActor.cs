@@ -8,8 +8,8 @@ namespace Swarm.Actors.Dht;
 
 /// <summary>Owns the node's UDP socket on the peer port and is the one place that tells its protocols apart: a datagram
 /// starting with 'd' is a bencoded KRPC message (the DHT, BEP 5) and goes to the registered handler; anything else is
-/// reserved for uTP (BEP 29, issue 16, which will share this socket), counted and dropped for now. Sends for every
-/// protocol go out through here too, so they leave from the port peers know.</summary>
+/// uTP (BEP 29, issue 16) and goes to the uTP handler when one is registered (counted as reserved, and dropped when
+/// none is). Sends for every protocol go out through here too, so they leave from the port peers know.</summary>
 public sealed class UdpPeerSocketActor : ReceiveActor
 {
     /// <summary>Larger than any KRPC packet (<see cref="Protocol.Dht.Krpc.MaxPacket"/>) and any uTP packet; a longer
@@ -20,6 +20,7 @@ public sealed class UdpPeerSocketActor : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CancellationTokenSource _cts = new();
     private IActorRef _krpc = ActorRefs.Nobody;
+    private IActorRef _utp = ActorRefs.Nobody;
     private long _krpcCount;
     private long _reserved;
     private long _sendFailures;
@@ -28,6 +29,7 @@ public sealed class UdpPeerSocketActor : ReceiveActor
     {
         _socket = socket;
         Receive<RegisterKrpcHandler>(r => _krpc = r.Handler);
+        Receive<RegisterUtpHandler>(r => _utp = r.Handler);
         Receive<DatagramReceived>(OnDatagram);
         Receive<SendDatagram>(OnSend);
         Receive<GetUdpCounters>(_ => Sender.Tell(new UdpCounters(_krpcCount, _reserved, _sendFailures)));
@@ -60,6 +62,10 @@ public sealed class UdpPeerSocketActor : ReceiveActor
         else
         {
             _reserved++;
+            if (!_utp.IsNobody())
+            {
+                _utp.Tell(new UtpDatagram(d.Bytes, d.From));
+            }
         }
     }
 

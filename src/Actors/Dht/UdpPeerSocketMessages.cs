@@ -23,6 +23,12 @@ public static class UdpPeerSocketMessages
     /// <param name="SendFailures">Datagrams the socket refused to send.</param>
     public sealed record UdpCounters(long Krpc, long Reserved, long SendFailures);
 
+    /// <summary>uTP (issue 16): datagrams that are not KRPC go to <paramref name="Handler"/> from now on.</summary>
+    public sealed record RegisterUtpHandler(IActorRef Handler);
+
+    /// <summary>uTP (issue 16): a datagram for the registered uTP handler.</summary>
+    public sealed record UtpDatagram(byte[] Bytes, IPEndPoint From);
+
     /// <summary>From the receive loop: one datagram as it came.</summary>
     internal sealed record DatagramReceived(byte[] Bytes, IPEndPoint From);
 

@@ -14,25 +14,45 @@ public static class HandshakeExchange
 {
     /// <summary>Opens a link to <paramref name="peer"/> with <paramref name="dialer"/>, sends <paramref name="ours"/>
     /// and reads the answer, which must be for the same info-hash. On success the open link is the caller's; on any
-    /// failure it is closed.</summary>
+    /// failure it is closed. uTP (issue 16): each of the dialler's transports is tried in turn, and a connection refused,
+    /// or closed before the peer's handshake (libtorrent with TCP off accepts and closes), moves on to the next.</summary>
     public static async Task<(PeerLink Link, Handshake Remote)> DialAsync(PeerDialer dialer, IPEndPoint peer, Handshake ours, CancellationToken ct)
     {
-        var link = await dialer.ConnectAsync(peer, ours.InfoHash, ct).ConfigureAwait(false);
-        try
+        var transports = dialer.TransportsFor(peer);
+        for (var i = 0; ; i++)
         {
-            await link.Stream.WriteAsync(ours.ToArray(), ct).ConfigureAwait(false);
-            var remote = await ReceiveAsync(link.Stream, ct).ConfigureAwait(false);
-            if (!remote.InfoHash.Equals(ours.InfoHash))
+            var another = i + 1 < transports.Count;
+            PeerLink link;
+            try
             {
-                throw new PeerProtocolException($"the peer answered for another torrent ({remote.InfoHash.Hex[..8]})");
+                link = await dialer.ConnectAsync(peer, ours.InfoHash, transports[i], ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (another && e is System.Net.Sockets.SocketException or IOException && !ct.IsCancellationRequested)
+            {
+                continue;
             }
 
-            return (link, remote);
-        }
-        catch
-        {
-            link.Dispose();
-            throw;
+            try
+            {
+                await link.Stream.WriteAsync(ours.ToArray(), ct).ConfigureAwait(false);
+                var remote = await ReceiveAsync(link.Stream, ct).ConfigureAwait(false);
+                if (!remote.InfoHash.Equals(ours.InfoHash))
+                {
+                    throw new PeerProtocolException($"the peer answered for another torrent ({remote.InfoHash.Hex[..8]})");
+                }
+
+                dialer.Worked(peer, transports[i]);
+                return (link, remote);
+            }
+            catch (IOException) when (another && !ct.IsCancellationRequested)
+            {
+                link.Dispose();
+            }
+            catch
+            {
+                link.Dispose();
+                throw;
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using Swarm.Actors.Utp;
 using Swarm.Protocol;
 
 namespace Swarm.Actors.Peers;
@@ -28,4 +29,19 @@ public sealed class PeerDialer(IPAddress? source)
             throw;
         }
     }
+
+    // uTP (issue 16): the transport policy. Set once by the node when its uTP endpoint starts; without it, TCP only.
+    private volatile UtpDialer? _utp;
+
+    public void UseUtp(UtpDialer utp) => _utp = utp;
+
+    /// <summary>The transports to try for <paramref name="peer"/>, in order (TCP only while uTP is off).</summary>
+    public IReadOnlyList<PeerTransport> TransportsFor(IPEndPoint peer) => _utp?.Order(peer) ?? [PeerTransport.Tcp];
+
+    /// <summary>A handshake completed with <paramref name="peer"/> over <paramref name="transport"/>: try it first next time.</summary>
+    public void Worked(IPEndPoint peer, PeerTransport transport) => _utp?.Remember(peer, transport);
+
+    /// <summary>A connected link to <paramref name="peer"/> over <paramref name="transport"/>.</summary>
+    public Task<PeerLink> ConnectAsync(IPEndPoint peer, InfoHash infoHash, PeerTransport transport, CancellationToken ct) =>
+        transport == PeerTransport.Utp && _utp is { } utp ? utp.ConnectAsync(peer, ct) : ConnectAsync(peer, infoHash, ct);
 }

@@ -119,6 +119,12 @@ public sealed partial class SwarmNode : IAsyncDisposable
         var listener = Bind(settings.Peer.BindAddress, settings.Peer.Port);
         var listen = (IPEndPoint)listener.LocalEndPoint!;
         var dht = settings.Dht.Enabled ? DhtStartOn(listen, Path.Combine(dataDir, "dht.dat"), settings.Dht.BootstrapNodes) : null;
+        if (!settings.Dht.Enabled && settings.Utp.Enabled)
+        {
+            // uTP (issue 16) needs the UDP peer port even without the DHT.
+            dht = DhtStartOn(listen, Path.Combine(dataDir, "dht.dat"), settings.Dht.BootstrapNodes) is { } udpOnly ? udpOnly with { RunDht = false } : null;
+        }
+
         var nodeId = NodeIdentity(dataDir);
         var context = NodeContext.Create(nodeId, settings, listen.Port);
         var downloads = settings.Console.DefaultSavePath is { Length: > 0 } configured ? Path.GetFullPath(configured) : Path.Combine(dataDir, "downloads");

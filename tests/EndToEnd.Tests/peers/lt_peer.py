@@ -3,6 +3,7 @@
 
   lt_peer.py seed TORRENT DATADIR PORT [--peer HOST:PORT]... [--bind IP]
   lt_peer.py get  TORRENT OUTDIR  PORT [--peer HOST:PORT]... [--bind IP] [--seed]
+  --utp-only: uTP in and out, TCP off (libtorrent still accepts a TCP connection and closes it before the handshake)
 
 TORRENT may be a magnet link for `get`: the metadata then comes from the peers (BEP 9).
 
@@ -33,7 +34,7 @@ def parse_peer(text):
     return (host, int(port))
 
 
-def make_session(bind, port, upload_limit=0, download_limit=0):
+def make_session(bind, port, upload_limit=0, download_limit=0, utp_only=False):
     settings = {
         # 0 = unlimited; tests that kill a leecher mid-download throttle the seeder so there is a "mid".
         "upload_rate_limit": upload_limit,
@@ -55,6 +56,14 @@ def make_session(bind, port, upload_limit=0, download_limit=0):
         | lt.alert.category_t.status_notification
         | lt.alert.category_t.storage_notification,
     }
+    if utp_only:
+        # uTP (issue 16): a peer that speaks uTP only, both ways.
+        settings.update({
+            "enable_outgoing_utp": True,
+            "enable_incoming_utp": True,
+            "enable_outgoing_tcp": False,
+            "enable_incoming_tcp": False,
+        })
     return lt.session(settings)
 
 
@@ -69,6 +78,7 @@ def main():
     parser.add_argument("--seed", action="store_true", help="get: keep seeding after complete")
     parser.add_argument("--upload-limit", type=int, default=0, help="bytes per second (0 = unlimited)")
     parser.add_argument("--download-limit", type=int, default=0, help="bytes per second (0 = unlimited)")
+    parser.add_argument("--utp-only", action="store_true", help="uTP in and out, TCP off")
     args = parser.parse_args()
 
     stop = []
@@ -80,7 +90,7 @@ def main():
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
 
-    ses = make_session(args.bind, args.port, args.upload_limit, args.download_limit)
+    ses = make_session(args.bind, args.port, args.upload_limit, args.download_limit, args.utp_only)
     if args.upload_limit or args.download_limit:
         # libtorrent exempts local-network peers (loopback included) from rate limits through the
         # "local" peer class; the limit must be set on that class too.
