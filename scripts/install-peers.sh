@@ -2,7 +2,7 @@
 # Installs the real BitTorrent peers, PostgreSQL and the tools the end-to-end tests and benchmarks run against
 # (Debian packages). The tests start their own PostgreSQL servers (initdb in a temp folder), so none is configured here.
 set -euo pipefail
-packages=(transmission-daemon transmission-cli aria2 python3-libtorrent opentracker mktorrent postgresql tmux time bc qbittorrent-nox rtorrent prometheus)
+packages=(transmission-daemon transmission-cli aria2 python3-libtorrent opentracker mktorrent postgresql tmux time bc qbittorrent-nox rtorrent prometheus nginx)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

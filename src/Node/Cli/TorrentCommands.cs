@@ -49,14 +49,16 @@ internal static class TorrentCommands
         var pieceLength = new Option<int?>("--piece-length") { Description = "Piece length in bytes (power of two; automatic by default)" };
         var isPrivate = new Option<bool>("--private") { Description = "Mark the torrent private (BEP 27)" };
         var comment = new Option<string?>("--comment") { Description = "Comment stored in the torrent" };
-        var cmd = new Command("create", "Create a .torrent from a file or folder") { path, output, trackers, pieceLength, isPrivate, comment };
+        var webSeeds = new Option<string[]>("--web-seed") { Description = "HTTP/HTTPS mirror of the content, BEP 19 url-list (repeatable)" }; // issue 17
+        var cmd = new Command("create", "Create a .torrent from a file or folder") { path, output, trackers, pieceLength, isPrivate, comment, webSeeds };
         cmd.SetAction(r => Run(() =>
         {
             var bytes = TorrentFiles.Create(r.GetValue(path)!, new TorrentBuildOptions(
                 r.GetValue(trackers) ?? [],
                 r.GetValue(pieceLength),
                 r.GetValue(isPrivate),
-                r.GetValue(comment)));
+                r.GetValue(comment))
+            { WebSeeds = r.GetValue(webSeeds) ?? [] });
             File.WriteAllBytes(r.GetValue(output)!, bytes);
             var meta = MetainfoParser.Parse(bytes);
             Console.WriteLine(meta.InfoHash.Hex);

@@ -40,4 +40,12 @@ public sealed record TorrentMetainfo(
         piece == PieceCount - 1 ? (int)(TotalLength - ((long)piece * PieceLength)) : PieceLength;
 
     public ReadOnlySpan<byte> PieceHash(int piece) => PieceHashes.AsSpan(piece * 20, 20);
+
+    // issue 17, web seeds (BEP 19)
+
+    /// <summary>The usable http/https URLs of the torrent's `url-list` (see <see cref="Swarm.Protocol.WebSeeds.UrlList"/>).</summary>
+    public IReadOnlyList<string> WebSeeds { get; init; } = [];
+
+    /// <summary>Why each unusable `url-list` entry was left out (logged when the torrent starts).</summary>
+    public IReadOnlyList<string> WebSeedsDropped { get; init; } = [];
 }
