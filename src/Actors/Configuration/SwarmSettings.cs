@@ -180,6 +180,9 @@ public sealed record SwarmSettings(
         // Mainline DHT (issue 15)
         settings = settings with { Dht = DhtSettings.From(c.GetConfig("dht")) };
 
+        // Web seeds (issue 17, BEP 19)
+        settings = settings with { WebSeeds = Swarm.Actors.WebSeeds.WebSeedSettings.From(c.GetConfig("web-seeds")) };
+
         // One --bind for every socket: a tracker records the address an announce comes from.
         return settings with
         {
@@ -213,6 +216,9 @@ public sealed record SwarmSettings(
 
     /// <summary>The `swarm.dht` block (issue 15: Mainline DHT).</summary>
     public DhtSettings Dht { get; init; } = DhtSettings.Default;
+
+    /// <summary>The `swarm.web-seeds` block (issue 17: BEP 19 web seeds).</summary>
+    public Swarm.Actors.WebSeeds.WebSeedSettings WebSeeds { get; init; } = Swarm.Actors.WebSeeds.WebSeedSettings.Default;
 }
 
 /// <summary>The `swarm.catalog` block: how long the catalog keeps restarting a torrent that throws.</summary>
