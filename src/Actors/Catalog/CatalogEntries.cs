@@ -21,6 +21,7 @@ public static class CatalogEntries
         a.Options.SeedOnly)
     {
         Replica = a.Options.Replica,
+        WebSeeds = [.. a.Metainfo.WebSeeds], // issue 17
     };
 
     /// <summary>The entry's metainfo with its trackers (throws <see cref="InvalidTorrentException"/> or
@@ -29,6 +30,7 @@ public static class CatalogEntries
         MetainfoParser.ParseInfoDictionary(entry.InfoDictionary, Protocol.InfoHash.Parse(entry.InfoHash)) with
         {
             TrackerTiers = entry.Trackers,
+            WebSeeds = entry.WebSeeds ?? [], // issue 17 (null in rows written before it)
         };
 
     public static TorrentOptions Options(TorrentAdded entry, IReadOnlyList<IPEndPoint> peers) =>

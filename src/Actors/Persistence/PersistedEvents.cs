@@ -23,6 +23,10 @@ public sealed record TorrentAdded(
     /// <summary>Added by the cluster to keep the replication factor (false in rows written before replicas were marked:
     /// such copies are kept).</summary>
     public bool Replica { get; init; }
+
+    /// <summary>Issue 17: the torrent's BEP 19 web seeds (its `url-list`, outside the info dictionary, so kept here
+    /// like the trackers; empty in rows written before web seeds).</summary>
+    public string[] WebSeeds { get; init; } = [];
 }
 
 /// <summary>Rate limits changed from the console: for one torrent, or node-wide when <paramref name="InfoHash"/> is null.</summary>
