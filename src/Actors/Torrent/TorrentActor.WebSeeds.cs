@@ -50,9 +50,11 @@ public sealed partial class TorrentActor
 
     private void StopWebSeeds()
     {
-        foreach (var seed in _webSeeds.Running.ToList())
+        foreach (var (key, actor) in _webSeeds.RemoveAll())
         {
-            Context.Stop(seed);
+            Context.Unwatch(actor);
+            Context.Stop(actor);
+            _picker?.ReleaseAll(key);
         }
     }
 

@@ -13,10 +13,6 @@ internal sealed class WebSeedRegistry
     /// <summary>Bytes fetched by seeds that have stopped (the torrent's totals keep them).</summary>
     public long EndedDownloaded { get; private set; }
 
-    public IEnumerable<int> Keys => _byKey.Keys;
-
-    public IEnumerable<IActorRef> Running => _byKey.Values.Select(e => e.Ref);
-
     public bool IsRunning(string url) => _byKey.Values.Any(e => e.Url == url);
 
     public IEnumerable<long> Downloaded => _byKey.Values.Select(e => e.Status.Downloaded);
@@ -53,6 +49,21 @@ internal sealed class WebSeedRegistry
         EndedDownloaded += e.Status.Downloaded;
         _banned.Add(e.Status with { State = "banned", Error = reason, DownloadRate = 0, RetryAt = null });
         return e.Ref;
+    }
+
+    /// <summary>Every running seed, forgotten at once (their actors are being stopped): a resume right after a pause
+    /// starts fresh ones instead of waiting for the old ones to end.</summary>
+    public IReadOnlyList<(int Key, IActorRef Actor)> RemoveAll()
+    {
+        var all = _byKey.Select(kv => (kv.Key, kv.Value.Ref)).ToList();
+        foreach (var (key, actor) in all)
+        {
+            EndedDownloaded += _byKey[key].Status.Downloaded;
+            _keyByRef.Remove(actor);
+        }
+
+        _byKey.Clear();
+        return all;
     }
 
     /// <summary>The key of the seed whose actor ended, if it was one of ours.</summary>

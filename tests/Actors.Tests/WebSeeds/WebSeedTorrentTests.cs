@@ -65,6 +65,29 @@ public sealed class WebSeedTorrentTests(ITestOutputHelper output) : Akka.TestKit
         Assert.Equal(requests, server.Requests);
     }
 
+    [Fact]
+    public async Task A_pause_and_resume_starts_the_web_seeds_again_at_once()
+    {
+        using var server = new TestHttpServer();
+        using var folder = new TestTorrent(1, 1 << 14);
+        var (meta, _) = MultiFile(server, "Gone");
+        server.Answer = _ => TestHttpServer.Status(404, "Not Found");
+        // A backoff far longer than the test: only a fresh seed asks the server again.
+        var settings = TestNodes.Settings with { WebSeeds = TestNodes.Settings.WebSeeds with { BackoffInitial = TimeSpan.FromHours(1), BackoffMax = TimeSpan.FromHours(2) } };
+        var (node, _, _) = TestNodes.Start(Sys, "node", settings);
+        var hash = meta.InfoHash.Hex;
+        Assert.IsType<TorrentAccepted>(await node.Ask(new AddTorrent(meta with { WebSeeds = [server.BaseUrl] }, folder.NewDir("down"), new TorrentOptions()), Ask));
+        var waiting = await TestNodes.AwaitStatus(node, hash, s => s.WebSeeds.Any(w => w.State == "backing off"), Wait, Ask);
+        Assert.Contains("404", Assert.Single(waiting.WebSeeds).Error, StringComparison.Ordinal);
+        Assert.Equal(1, server.Requests);
+
+        node.Tell(new ForTorrent(hash, new TorrentMessages.Pause()));
+        await TestNodes.AwaitStatus(node, hash, s => s.State == TorrentState.Paused && s.WebSeeds.Count == 0, Wait, Ask);
+        node.Tell(new ForTorrent(hash, new TorrentMessages.Resume()));
+        await AwaitConditionAsync(() => Task.FromResult(server.Requests >= 2), Wait);
+        Assert.Single((await TestNodes.AwaitStatus(node, hash, s => s.WebSeeds.Count == 1, Wait, Ask)).WebSeeds);
+    }
+
     /// <summary>The last byte of a response's body changed: headers honest, data wrong.</summary>
     private static byte[] Flip(byte[] response)
     {
