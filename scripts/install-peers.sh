@@ -3,7 +3,8 @@
 # (Debian packages). The tests start their own PostgreSQL servers (initdb in a temp folder), so none is configured here.
 set -euo pipefail
 # chromium: the dashboard's browser tests (issue 18) drive Debian's chromium headless through Playwright.
-packages=(transmission-daemon transmission-cli aria2 python3-libtorrent opentracker mktorrent postgresql tmux time bc qbittorrent-nox rtorrent prometheus chromium)
+# nginx: the web seed tests (issue 17) serve content with Range requests (python3's http.server ignores Range).
+packages=(transmission-daemon transmission-cli aria2 python3-libtorrent opentracker mktorrent postgresql tmux time bc qbittorrent-nox rtorrent prometheus chromium nginx)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -22,6 +22,7 @@ public static class CatalogEntries
     {
         Replica = a.Options.Replica,
         PieceLayers = Protocol.Metainfo.PieceLayers.Encode(a.Metainfo),
+        WebSeeds = [.. a.Metainfo.WebSeeds], // issue 17
     };
 
     /// <summary>The entry's metainfo with its trackers (throws <see cref="InvalidTorrentException"/> or
@@ -30,6 +31,7 @@ public static class CatalogEntries
         Protocol.Metainfo.PieceLayers.Attach(MetainfoParser.ParseInfoDictionary(entry.InfoDictionary, Protocol.InfoHash.Parse(entry.InfoHash)), entry.PieceLayers) with
         {
             TrackerTiers = entry.Trackers,
+            WebSeeds = entry.WebSeeds ?? [], // issue 17 (null in rows written before it)
         };
 
     public static TorrentOptions Options(TorrentAdded entry, IReadOnlyList<IPEndPoint> peers) =>

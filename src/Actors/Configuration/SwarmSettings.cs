@@ -183,6 +183,9 @@ public sealed record SwarmSettings(
         // uTP (issue 16)
         settings = settings with { Utp = UtpSettings.From(p, c.GetConfig("utp")) };
 
+        // Web seeds (issue 17, BEP 19)
+        settings = settings with { WebSeeds = Swarm.Actors.WebSeeds.WebSeedSettings.From(c.GetConfig("web-seeds")) };
+
         // One --bind for every socket: a tracker records the address an announce comes from.
         return settings with
         {
@@ -219,6 +222,9 @@ public sealed record SwarmSettings(
 
     /// <summary>uTP (issue 16): `swarm.peer.utp` and the `swarm.utp` block.</summary>
     public UtpSettings Utp { get; init; } = UtpSettings.Default;
+
+    /// <summary>The `swarm.web-seeds` block (issue 17: BEP 19 web seeds).</summary>
+    public Swarm.Actors.WebSeeds.WebSeedSettings WebSeeds { get; init; } = Swarm.Actors.WebSeeds.WebSeedSettings.Default;
 }
 
 /// <summary>The `swarm.catalog` block: how long the catalog keeps restarting a torrent that throws.</summary>

@@ -157,7 +157,15 @@ public static class ConsoleMessages
         public bool Encrypted { get; init; }
     }
 
-    public sealed record PeerListing(string InfoHash, string Name, PeerSummary[] Peers) : IConsoleReply;
+    public sealed record PeerListing(string InfoHash, string Name, PeerSummary[] Peers) : IConsoleReply
+    {
+        /// <summary>Issue 17: the torrent's web seeds (BEP 19) and their state.</summary>
+        public WebSeedSummary[] WebSeeds { get; init; } = [];
+    }
+
+    /// <summary>Issue 17: one web seed. <paramref name="State"/> is "starting", "idle", "fetching", "backing off" or
+    /// "banned"; <paramref name="RetryAt"/> is set while backing off.</summary>
+    public sealed record WebSeedSummary(string Url, string State, long Downloaded, double DownloadRate, string? Error, DateTimeOffset? RetryAt);
 
     public sealed record FileSummary(string Path, long Length, double Progress);
 

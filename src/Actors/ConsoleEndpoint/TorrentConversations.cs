@@ -149,7 +149,10 @@ internal sealed class TorrentConversations(NodeQueries node, ConsoleNodeInfo inf
     {
         var (hash, name) = await node.Resolve(query).ConfigureAwait(false);
         var status = await node.StatusOf(hash).ConfigureAwait(false);
-        return new PeerListing(hash, name, ConsoleSummaries.Peers(status));
+        return new PeerListing(hash, name, ConsoleSummaries.Peers(status))
+        {
+            WebSeeds = [.. status.WebSeeds.Select(w => new WebSeedSummary(w.Url, w.State, w.Downloaded, w.DownloadRate, w.Error, w.RetryAt))], // issue 17
+        };
     }
 
     public async Task<IConsoleReply> Limit(SetLimits l)

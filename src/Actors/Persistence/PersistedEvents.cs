@@ -27,6 +27,10 @@ public sealed record TorrentAdded(
     /// <summary>BitTorrent v2 (BEP 52): the bencoded `piece layers` of a v2 or hybrid torrent, which live beside the info
     /// dictionary and are needed to verify a v2-only torrent's pieces; null for v1 (and in rows written before v2).</summary>
     public byte[]? PieceLayers { get; init; }
+
+    /// <summary>Issue 17: the torrent's BEP 19 web seeds (its `url-list`, outside the info dictionary, so kept here
+    /// like the trackers; empty in rows written before web seeds).</summary>
+    public string[] WebSeeds { get; init; } = [];
 }
 
 /// <summary>Rate limits changed from the console: for one torrent, or node-wide when <paramref name="InfoHash"/> is null.</summary>

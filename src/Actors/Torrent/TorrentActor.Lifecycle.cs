@@ -351,10 +351,13 @@ public sealed partial class TorrentActor
 
         AddCandidates(_options.Peers ?? [], "the torrent's options");
         ConnectMore(seeding);
+        StartWebSeeds(); // issue 17
     }
 
     private void StopNetworking()
     {
+        StopWebSeeds(); // issue 17
+
         foreach (var p in _peers.All)
         {
             Context.Stop(p.Ref);

@@ -180,7 +180,10 @@ public sealed partial class TorrentActor
     /// whether it is still wanted; a banned peer's blocks, still in the mailbox, never enter a piece.</summary>
     private void OnBlockArrived(BlockArrived b)
     {
-        if (!_peers.TryGet(b.Peer, out var from) || from.Banned)
+        var contributor = _peers.TryGet(b.Peer, out var from)
+            ? (from.Banned ? null : new PieceContributor(b.Peer, from.EndPoint.ToString(), from.PeerId))
+            : WebSeedContributor(b.Peer); // issue 17
+        if (contributor is null)
         {
             Drop(b);
             return;
@@ -202,7 +205,7 @@ public sealed partial class TorrentActor
             _pieceByRef[piece] = b.Piece;
         }
 
-        piece.Tell(new AssembleBlock(new PieceContributor(b.Peer, from.EndPoint.ToString(), from.PeerId), b.Begin, b.Data, b.Pooled));
+        piece.Tell(new AssembleBlock(contributor.Value, b.Begin, b.Data, b.Pooled));
         if (others.Count > 0)
         {
             var cancel = new CancelBlocks([new BlockRef(b.Piece, b.Begin, b.Data.Length)]);
@@ -252,6 +255,11 @@ public sealed partial class TorrentActor
         _log.Warning("{0}: piece {1} failed its hash check (blocks from {2} peer(s))", Tag, h.Piece, h.Contributors.Count);
         foreach (var ban in bans)
         {
+            if (BanWebSeed(ban))
+            {
+                continue; // issue 17
+            }
+
             if (_peers.TryGet(ban.Peer, out var entry))
             {
                 if (!entry.Banned)
@@ -321,6 +329,11 @@ public sealed partial class TorrentActor
             }
 
             return entry;
+        }
+
+        if (WebSeedEnded(t.ActorRef))
+        {
+            return null; // issue 17
         }
 
         if (_pieceByRef.Remove(t.ActorRef, out var piece))

@@ -164,10 +164,11 @@ public sealed partial class TorrentActor : ReceiveActor, IWithTimers
         Receive<Pause>(_ => { });
         Receive<Resume>(_ => { });
         Receive<Recheck>(_ => { });
+        WebSeedReceives(); // issue 17
     }
 
     private (long Downloaded, long Uploaded) Totals() =>
-        _totals.With(_peers.All.Select(p => (p.Stats?.Downloaded ?? 0, p.Stats?.Uploaded ?? 0)));
+        _totals.With(_peers.All.Select(p => (p.Stats?.Downloaded ?? 0, p.Stats?.Uploaded ?? 0)).Concat(WebSeedTotals()));
 
     private TorrentStatus Status()
     {
@@ -199,6 +200,7 @@ public sealed partial class TorrentActor : ReceiveActor, IWithTimers
             IsPrivate = _meta.IsPrivate,
             IsReplica = _options.Replica,
             BannedPeers = _reputation.BannedPeers,
+            WebSeeds = _webSeeds.Statuses(), // issue 17
         };
     }
 

@@ -86,6 +86,9 @@ public sealed record TorrentStatus(
 
     /// <summary>Peers banned from this torrent (bad pieces, or blocks we never asked them for): issue 13.</summary>
     public int BannedPeers { get; init; }
+
+    /// <summary>Issue 17: the torrent's web seeds (BEP 19) and their state, banned ones included.</summary>
+    public IReadOnlyList<WebSeeds.WebSeedStatus> WebSeeds { get; init; } = [];
 }
 
 /// <param name="Verified">Bytes of verified pieces inside this file.</param>

@@ -49,7 +49,8 @@ internal static class TorrentCommands
         var pieceLength = new Option<int?>("--piece-length") { Description = "Piece length in bytes (power of two; automatic by default)" };
         var isPrivate = new Option<bool>("--private") { Description = "Mark the torrent private (BEP 27)" };
         var comment = new Option<string?>("--comment") { Description = "Comment stored in the torrent" };
-        var cmd = new Command("create", "Create a .torrent from a file or folder") { path, output, trackers, pieceLength, isPrivate, comment };
+        var webSeeds = new Option<string[]>("--web-seed") { Description = "HTTP/HTTPS mirror of the content, BEP 19 url-list (repeatable)" }; // issue 17
+        var cmd = new Command("create", "Create a .torrent from a file or folder") { path, output, trackers, pieceLength, isPrivate, comment, webSeeds };
 
         // BitTorrent v2 (BEP 52): a v2-only or a hybrid (v1 + v2) torrent, as libtorrent 2 makes them.
         var v2 = new Option<bool>("--v2") { Description = "Create a BitTorrent v2-only torrent (BEP 52)" };
@@ -62,7 +63,8 @@ internal static class TorrentCommands
                 r.GetValue(trackers) ?? [],
                 r.GetValue(pieceLength),
                 r.GetValue(isPrivate),
-                r.GetValue(comment));
+                r.GetValue(comment))
+            { WebSeeds = r.GetValue(webSeeds) ?? [] };
             if (r.GetValue(v2) && r.GetValue(hybrid))
             {
                 throw new CliException("--v2 and --hybrid exclude each other: --hybrid already holds v2");

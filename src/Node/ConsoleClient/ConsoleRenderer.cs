@@ -80,7 +80,7 @@ internal static class ConsoleRenderer
         NodeStatus s => Status(s),
         TorrentListing l => Torrents(l.Torrents),
         TorrentDetail d => Detail(d, now),
-        PeerListing p => $"{p.InfoHash[..8]} {p.Name}: {p.Peers.Length} peer(s)\n" + Peers(p.Peers),
+        PeerListing p => $"{p.InfoHash[..8]} {p.Name}: {p.Peers.Length} peer(s)\n" + Peers(p.Peers) + WebSeeds(p.WebSeeds, now),
         Limits l => $"{(l.InfoHash is null ? "node" : $"{l.InfoHash[..8]} ({l.Name})")} limits: down {Limit(l.DownloadLimit)}, up {Limit(l.UploadLimit)}\n",
         ClusterInfo c => ClusterText(c),
         DhtInfo d => DhtText(d),
@@ -253,6 +253,21 @@ internal static class ConsoleRenderer
 
         return sb.ToString();
     }
+
+    /// <summary>Issue 17: web seeds under the peers, when the torrent has any.</summary>
+    private static string WebSeeds(IReadOnlyList<WebSeedSummary> seeds, DateTime now) => seeds.Count == 0
+        ? string.Empty
+        : $"{seeds.Count} web seed(s)\n" + Table(
+            ["URL", "STATE", "DOWN", "FETCHED", "NOTE"],
+            seeds.Select(s => new[]
+            {
+                Truncate(s.Url, 60),
+                s.State,
+                Format.Rate(s.DownloadRate),
+                Format.Bytes(s.Downloaded),
+                s.RetryAt is { } at ? $"retry in {Math.Max(0, (at.UtcDateTime - now).TotalSeconds):0}s: {s.Error}" : s.Error ?? string.Empty,
+            }),
+            rightAligned: [2, 3]);
 
     private static string Peers(IReadOnlyList<PeerSummary> peers) => peers.Count == 0
         ? string.Empty

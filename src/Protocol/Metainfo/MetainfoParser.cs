@@ -84,8 +84,11 @@ public static class MetainfoParser
             tiers.Add([announce.Text]);
         }
 
+        var webSeeds = WebSeeds.UrlList.Read(dict["url-list"]); // issue 17: BEP 19 web seeds
         return meta with
         {
+            WebSeeds = webSeeds.Seeds,
+            WebSeedsDropped = webSeeds.Dropped,
             TrackerTiers = tiers,
             CreationDate = dict["creation date"] is BInteger cd && cd.Value > 0 && cd.Value < 253402300800 ? DateTimeOffset.FromUnixTimeSeconds(cd.Value) : null,
             Comment = (dict["comment.utf-8"] ?? dict["comment"]) is BString c ? c.Text : null,

@@ -11,7 +11,12 @@ public sealed record TorrentBuildOptions(
     bool IsPrivate = false,
     string? Comment = null,
     string CreatedBy = "SwarmActors",
-    DateTimeOffset? CreationDate = null);
+    DateTimeOffset? CreationDate = null)
+{
+    /// <summary>Issue 17: BEP 19 web seeds, written as `url-list`: a string for one URL, a list for several (as
+    /// mktorrent's -w writes them).</summary>
+    public IReadOnlyList<string> WebSeeds { get; init; } = [];
+}
 
 /// <summary>A file of a torrent being created: its path inside the torrent (one component per folder level) and its
 /// length.</summary>
@@ -72,7 +77,8 @@ public static class TorrentBuilder
             ("comment", options.Comment is null ? null : new BString(options.Comment)),
             ("created by", new BString(options.CreatedBy)),
             ("creation date", options.CreationDate is { } date ? new BInteger(date.ToUnixTimeSeconds()) : null),
-            ("info", info));
+            ("info", info),
+            ("url-list", WebSeedList(options.WebSeeds)));
         return BencodeWriter.Encode(root);
     }
 
@@ -120,6 +126,25 @@ public static class TorrentBuilder
         }
 
         return hashes;
+    }
+
+    /// <summary>BEP 19's `url-list` as mktorrent writes it (null when there is none), each URL checked first.</summary>
+    internal static BValue? WebSeedList(IReadOnlyList<string> seeds)
+    {
+        foreach (var seed in seeds)
+        {
+            if (WebSeeds.UrlList.Check(seed) is { } reason)
+            {
+                throw new ArgumentException($"web seed '{seed}': {reason}");
+            }
+        }
+
+        return seeds.Count switch
+        {
+            0 => null,
+            1 => new BString(seeds[0]),
+            _ => new BList(seeds.Select(s => (BValue)new BString(s)).ToList()),
+        };
     }
 
     private static void CheckPieceLength(int pieceLength)

@@ -107,7 +107,8 @@ public static class TorrentBuilderV2
             ("created by", new BString(options.CreatedBy)),
             ("creation date", options.CreationDate is { } date ? new BInteger(date.ToUnixTimeSeconds()) : null),
             ("info", BDictionary.From([.. entries])),
-            ("piece layers", BDictionary.From(layers)));
+            ("piece layers", BDictionary.From(layers)),
+            ("url-list", TorrentBuilder.WebSeedList(options.WebSeeds)));
         return BencodeWriter.Encode(root);
     }
 

@@ -52,4 +52,12 @@ public sealed record TorrentMetainfo(
         { IsHybrid: true } => "hybrid",
         _ => 2,
     };
+
+    // issue 17, web seeds (BEP 19)
+
+    /// <summary>The usable http/https URLs of the torrent's `url-list` (see <see cref="Swarm.Protocol.WebSeeds.UrlList"/>).</summary>
+    public IReadOnlyList<string> WebSeeds { get; init; } = [];
+
+    /// <summary>Why each unusable `url-list` entry was left out (logged when the torrent starts).</summary>
+    public IReadOnlyList<string> WebSeedsDropped { get; init; } = [];
 }
