@@ -104,6 +104,7 @@ internal static class TorrentCommands
                         @private = meta.IsPrivate,
                         infoHashV2 = meta.V2?.InfoHash.Hex,
                         version = meta.Version,
+                        webSeeds = meta.WebSeeds,
                     },
                     Json));
             }
@@ -119,6 +120,11 @@ internal static class TorrentCommands
                 Console.WriteLine($"size:         {Format.Bytes(meta.TotalLength)} ({meta.TotalLength} bytes)");
                 Console.WriteLine($"pieces:       {meta.PieceCount} × {Format.Bytes(meta.PieceLength)}");
                 Console.WriteLine($"private:      {(meta.IsPrivate ? "yes" : "no")}");
+                foreach (var seed in meta.WebSeeds)
+                {
+                    Console.WriteLine($"web seed:     {Printable.ForTerminal(seed)}");
+                }
+
                 if (meta.CreatedBy is not null)
                 {
                     Console.WriteLine($"created by:   {Printable.ForTerminal(meta.CreatedBy)}");

@@ -55,6 +55,18 @@ public sealed class TorrentFilesV2Tests : IDisposable
     [Fact]
     public void ATinyFileIsItsOwnRoot() => Compare(Write("tiny", 1, 10), "hybrid", 16384);
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void WebSeedsGoIntoTheUrlListOfV2AndHybridTorrents(bool hybrid)
+    {
+        string[] seeds = ["http://mirror.example/pub/", "https://other.example/files/"];
+        var bytes = TorrentFilesV2.Create(Folder(), new TorrentBuildOptions([], 16384) { WebSeeds = seeds }, hybrid);
+        var meta = MetainfoParser.Parse(bytes);
+        Assert.Equal(seeds, meta.WebSeeds);
+        Assert.Equal(hybrid ? "hybrid" : (object)2, meta.Version);
+    }
+
     private static void Compare(string path, string mode, int pieceLength)
     {
         var ours = TorrentFilesV2.Create(path, new TorrentBuildOptions(["http://tracker.example/announce"], pieceLength), hybrid: mode == "hybrid");
