@@ -36,10 +36,14 @@ public sealed record NodeContext(
             new TransferLimits(settings.Limits.DownloadRate, settings.Limits.UploadRate, time),
             time)
         {
+            Dialer = new PeerDialer(settings.Peer.SourceAddress),
             SendBudget = new SendBudget(settings.PeerHardening.SendBudget, settings.PeerHardening.MaxSendQueue, settings.PeerHardening.SendQueueGuaranteed),
         };
     }
 
     /// <summary>hardening: peer memory. Bytes queued to peers over the whole node (<c>swarm.peer-hardening</c>).</summary>
     public required SendBudget SendBudget { get; init; }
+
+    /// <summary>How this node opens connections to peers (transport and encryption policy).</summary>
+    public required PeerDialer Dialer { get; init; }
 }

@@ -74,8 +74,8 @@ public sealed class CatalogActor : ReceivePersistentActor
             }
             else
             {
-                _log.Debug("incoming peer {0} asked for unknown torrent {1}", p.Socket.RemoteEndPoint, p.Handshake.InfoHash.Hex);
-                p.Socket.Dispose();
+                _log.Debug("incoming peer {0} asked for unknown torrent {1}", p.Link.Remote, p.Handshake.InfoHash.Hex);
+                p.Link.Dispose();
             }
         });
         Command<ListTorrents>(_ =>

@@ -142,7 +142,14 @@ public static class ConsoleMessages
         bool AmChoking,
         bool PeerChoking,
         bool Interested,
-        double Progress);
+        double Progress)
+    {
+        /// <summary>What carries the connection (<c>tcp</c>, <c>utp</c>).</summary>
+        public string Transport { get; init; } = "tcp";
+
+        /// <summary>Whether the connection is encrypted (MSE/PE).</summary>
+        public bool Encrypted { get; init; }
+    }
 
     public sealed record PeerListing(string InfoHash, string Name, PeerSummary[] Peers) : IConsoleReply;
 

@@ -49,7 +49,11 @@ public static class ConsoleSummaries
             p.AmChoking,
             p.PeerChoking,
             p.Interested,
-            s.PieceCount == 0 ? 0 : (double)p.Pieces / s.PieceCount)),
+            s.PieceCount == 0 ? 0 : (double)p.Pieces / s.PieceCount)
+        {
+            Transport = p.Transport,
+            Encrypted = p.Encrypted,
+        }),
     ];
 
     public static TorrentDetail Detail(TorrentDetails d) => new(

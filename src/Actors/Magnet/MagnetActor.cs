@@ -186,7 +186,7 @@ public sealed class MagnetActor : ReceiveActor
                 try
                 {
                     var timeout = remaining < settings.PeerTimeout ? remaining : settings.PeerTimeout;
-                    var info = await MetadataFetcher.FetchAsync(peer, magnet.InfoHash, node.PeerId, node.ListenPort, settings.MaxMetadataSize, timeout, clock, node.Settings.Peer.SourceAddress, ct).ConfigureAwait(false);
+                    var info = await MetadataFetcher.FetchAsync(peer, magnet.InfoHash, node.PeerId, node.ListenPort, settings.MaxMetadataSize, timeout, clock, node.Dialer, ct).ConfigureAwait(false);
                     return new MetadataFetched(info, peer);
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)

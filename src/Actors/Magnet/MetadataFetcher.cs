@@ -1,6 +1,5 @@
 using System.IO.Pipelines;
 using System.Net;
-using System.Net.Sockets;
 using Swarm.Actors.Peers;
 using Swarm.Protocol;
 using Swarm.Protocol.Magnet;
@@ -16,12 +15,13 @@ public static class MetadataFetcher
 {
     /// <param name="timeout">For the whole fetch: connect, handshakes and every piece.</param>
     /// <param name="clock">Times <paramref name="timeout"/>: the node's clock (<see cref="NodeContext.Clock"/>).</param>
-    public static async Task<byte[]> FetchAsync(IPEndPoint peer, InfoHash infoHash, byte[] peerId, int listenPort, int maxSize, TimeSpan timeout, TimeProvider clock, IPAddress? source, CancellationToken ct)
+    public static async Task<byte[]> FetchAsync(IPEndPoint peer, InfoHash infoHash, byte[] peerId, int listenPort, int maxSize, TimeSpan timeout, TimeProvider clock, PeerDialer dialer, CancellationToken ct)
     {
         using var deadline = new CancellationTokenSource(timeout, clock);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
-        var (dialled, handshake) = await HandshakeExchange.DialAsync(peer, new Handshake(infoHash, peerId, SupportsExtensions: true, SupportsFast: true), source, cts.Token).ConfigureAwait(false);
-        await using var stream = new NetworkStream(dialled, ownsSocket: true);
+        var (link, handshake) = await HandshakeExchange.DialAsync(dialer, peer, new Handshake(infoHash, peerId, SupportsExtensions: true, SupportsFast: true), cts.Token).ConfigureAwait(false);
+        using var owned = link;
+        var stream = link.Stream;
         if (!handshake.SupportsExtensions)
         {
             throw new PeerProtocolException($"{peer} does not support the extension protocol (BEP 10)");
@@ -101,6 +101,6 @@ public static class MetadataFetcher
         }
     }
 
-    private static async Task Send(NetworkStream stream, PeerMessage message, CancellationToken ct) =>
+    private static async Task Send(Stream stream, PeerMessage message, CancellationToken ct) =>
         await stream.WriteAsync(PeerMessageWriter.ToArray(message), ct).ConfigureAwait(false);
 }

@@ -190,8 +190,8 @@ public sealed partial class PeerConnectionActor : UntypedActor, IWithTimers
         using var either = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _dialCancel.Token);
         try
         {
-            var (socket, remote) = await HandshakeExchange.DialAsync(_args.EndPoint, OurHandshake(), _args.Node.Settings.Peer.SourceAddress, either.Token).ConfigureAwait(false);
-            return new HandshakeDone(socket, remote);
+            var (link, remote) = await HandshakeExchange.DialAsync(_args.Node.Dialer, _args.EndPoint, OurHandshake(), either.Token).ConfigureAwait(false);
+            return new HandshakeDone(link, remote);
         }
         catch (Exception e)
         {
@@ -207,7 +207,7 @@ public sealed partial class PeerConnectionActor : UntypedActor, IWithTimers
         var remote = done.Remote;
         if (remote.PeerId.AsSpan().SequenceEqual(_args.Node.PeerId))
         {
-            done.Socket.Dispose();
+            done.Link.Dispose();
             Context.Parent.Tell(new PeerClosing(_args.Peer, "connected to ourselves", Permanent: true));
             Context.Stop(Self);
             return;
@@ -215,7 +215,7 @@ public sealed partial class PeerConnectionActor : UntypedActor, IWithTimers
 
         _state = _state with { Fast = remote.SupportsFast };
         _channel = new PeerWireChannel(
-            done.Socket,
+            done.Link,
             Self,
             _args.Storage,
             _cfg.Peer.InboundBatchesInFlight,
@@ -237,8 +237,12 @@ public sealed partial class PeerConnectionActor : UntypedActor, IWithTimers
         _channel.Start(limits, _cfg.Peer.InboundBatchSize);
         Timers.StartPeriodicTimer("tick", ConnectionTick.Instance, _cfg.StatsInterval);
         var client = Handshake.ClientName(remote.PeerId);
-        _log.Info("{0}: connected ({1}, {2})", Who, client, _args.Accepted is null ? "outgoing" : "incoming");
-        Context.Parent.Tell(new PeerConnected(_args.Peer, Convert.ToHexStringLower(remote.PeerId), client, _args.Accepted is not null));
+        _log.Info("{0}: connected ({1}, {2}, {3}{4})", Who, client, _args.Accepted is null ? "outgoing" : "incoming", done.Link.TransportName, done.Link.Encrypted ? ", encrypted" : "");
+        Context.Parent.Tell(new PeerConnected(_args.Peer, Convert.ToHexStringLower(remote.PeerId), client, _args.Accepted is not null)
+        {
+            Transport = done.Link.TransportName,
+            Encrypted = done.Link.Encrypted,
+        });
     }
 
     private void Handle(PeerMessage m)

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Swarm.Actors.Pieces;
 using Swarm.Actors.Storage;
 using Swarm.Protocol.Metainfo;
@@ -17,5 +16,5 @@ public sealed record PeerConnectionArgs(
     PieceSet OurPieces,
     NodeContext Node,
     TransferLimits Limits,
-    Socket? Accepted = null,
+    PeerLink? Accepted = null,
     Handshake? AcceptedHandshake = null);

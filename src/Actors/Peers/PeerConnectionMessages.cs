@@ -10,7 +10,13 @@ public static class PeerConnectionMessages
     // connection -> torrent
 
     /// <summary>The handshake is done and the wire is up.</summary>
-    public sealed record PeerConnected(int Peer, string PeerIdHex, string Client, bool Incoming);
+    public sealed record PeerConnected(int Peer, string PeerIdHex, string Client, bool Incoming)
+    {
+        /// <summary>What carries the connection (<c>tcp</c>, <c>utp</c>), for the console and the RPC.</summary>
+        public string Transport { get; init; } = "tcp";
+
+        public bool Encrypted { get; init; }
+    }
 
     public sealed record PeerPieces(int Peer, PieceSet Pieces);
 
@@ -66,7 +72,7 @@ public static class PeerConnectionMessages
     // connection internals (socket tasks and timer -> connection actor)
 
     /// <summary>The dial's answer: connected, and the peer's handshake is for our torrent.</summary>
-    internal sealed record HandshakeDone(Socket Socket, Handshake Remote);
+    internal sealed record HandshakeDone(PeerLink Link, Handshake Remote);
 
     internal sealed record HandshakeFailed(string Reason);
 

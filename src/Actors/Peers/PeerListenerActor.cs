@@ -29,6 +29,7 @@ public sealed class PeerListenerActor : ReceiveActor, IWithTimers
         _torrents = torrents;
         Receive<AcceptFailed>(f => throw new IOException($"peer listener stopped: {f.Error}"));
         Receive<ExpireHandshakes>(_ => _admission.Expire());
+        Receive<IncomingLink>(l => Admit(l.Link));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -87,45 +88,54 @@ public sealed class PeerListenerActor : ReceiveActor, IWithTimers
                 return;
             }
 
-            var remote = socket.RemoteEndPoint as IPEndPoint;
-            var admitted = remote is null ? null : _admission.TryAdmit(remote.Address, out var refusal) ?? Refuse(socket, remote, refusal);
-            if (admitted is not null)
+            PeerLink link;
+            try
             {
-                _ = ReadHandshake(socket, admitted);
+                link = PeerLink.OverTcp(socket);
             }
+            catch (SocketException)
+            {
+                socket.Dispose(); // gone before we could look at it
+                continue;
+            }
+
+            Admit(link);
         }
     }
 
-    /// <summary>Closes a connection over a cap at once. A reset (linger 0) frees the socket without a TIME_WAIT, so a
-    /// flood of connections costs us nothing after it.</summary>
-    private Admission? Refuse(Socket socket, IPEndPoint remote, string? reason)
+    /// <summary>Every incoming connection, whatever carries it, passes here: over a cap it is aborted at once,
+    /// otherwise its handshake is read off the actor.</summary>
+    private void Admit(PeerLink link)
     {
-        _log.Debug("incoming connection from {0} closed: {1}", remote, reason);
-        try
+        var admitted = _admission.TryAdmit(link.Remote.Address, out var refusal) ?? Refuse(link, refusal);
+        if (admitted is not null)
         {
-            socket.LingerState = new LingerOption(true, 0);
+            _ = ReadHandshake(link, admitted);
         }
-        catch (SocketException)
-        {
-        }
+    }
 
-        socket.Dispose();
+    /// <summary>Closes a connection over a cap at once. An abort (a TCP reset) frees it without a TIME_WAIT, so a
+    /// flood of connections costs us nothing after it.</summary>
+    private Admission? Refuse(PeerLink link, string? reason)
+    {
+        _log.Debug("incoming connection from {0} closed: {1}", link.Remote, reason);
+        link.Abort();
         return null;
     }
 
-    private async Task ReadHandshake(Socket socket, Admission admitted)
+    private async Task ReadHandshake(PeerLink link, Admission admitted)
     {
         try
         {
             using var either = CancellationTokenSource.CreateLinkedTokenSource(_cts.Token, admitted.Deadline);
-            var handshake = await HandshakeExchange.ReceiveAsync(socket, either.Token).ConfigureAwait(false);
-            _torrents.Tell(new TorrentMessages.IncomingPeer(socket, handshake));
+            var handshake = await HandshakeExchange.ReceiveAsync(link.Stream, either.Token).ConfigureAwait(false);
+            _torrents.Tell(new TorrentMessages.IncomingPeer(link, handshake));
         }
         catch (Exception e)
         {
-            _log.Debug("incoming connection from {0} dropped: {1}", socket.RemoteEndPoint, e.Message);
+            _log.Debug("incoming connection from {0} dropped: {1}", link.Remote, e.Message);
             admitted.Dispose(); // before the close, so a peer that sees it and reconnects finds its place free
-            socket.Dispose();
+            link.Dispose();
         }
         finally
         {

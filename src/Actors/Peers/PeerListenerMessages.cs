@@ -12,4 +12,8 @@ public static class PeerListenerMessages
     {
         public static ExpireHandshakes Instance { get; } = new();
     }
+
+    /// <summary>A connection that arrived over another transport than the listening TCP socket (uTP): admitted under
+    /// the same caps and handshake deadline as a TCP one.</summary>
+    public sealed record IncomingLink(PeerLink Link);
 }

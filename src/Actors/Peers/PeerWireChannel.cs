@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
-using System.Net.Sockets;
 using System.Threading.Channels;
 using Akka.Actor;
 using Swarm.Actors.Storage;
@@ -26,8 +25,8 @@ internal sealed class PeerWireChannel : IAsyncDisposable
     /// <summary>Free space below which the reader starts a new segment rather than read a sliver.</summary>
     private const int MinimumReadSize = 32 * 1024;
 
-    private readonly Socket _socket;
-    private readonly NetworkStream _stream;
+    private readonly PeerLink _link;
+    private readonly Stream _stream;
     private readonly IActorRef _owner;
     private readonly TorrentStorage _storage;
     private readonly Channel<object> _outbound = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
@@ -46,14 +45,13 @@ internal sealed class PeerWireChannel : IAsyncDisposable
     private Task? _readLoop;
     private Task? _writeLoop;
 
-    public PeerWireChannel(Socket socket, IActorRef owner, TorrentStorage storage, int batchesInFlight, IReadOnlyList<RateLimit> downloadLimits, IReadOnlyList<RateLimit> uploadLimits, SendBudget budget)
+    public PeerWireChannel(PeerLink link, IActorRef owner, TorrentStorage storage, int batchesInFlight, IReadOnlyList<RateLimit> downloadLimits, IReadOnlyList<RateLimit> uploadLimits, SendBudget budget)
     {
         _budget = budget;
         _downloadLimits = downloadLimits;
         _uploadLimits = uploadLimits;
-        _socket = socket;
-        _socket.NoDelay = true;
-        _stream = new NetworkStream(socket, ownsSocket: true);
+        _link = link;
+        _stream = link.Stream;
         _owner = owner;
         _storage = storage;
         _batchesInFlight = new SemaphoreSlim(batchesInFlight, batchesInFlight);
@@ -131,18 +129,8 @@ internal sealed class PeerWireChannel : IAsyncDisposable
     {
         _outbound.Writer.TryComplete();
         await _cts.CancelAsync();
-        try
-        {
-            _socket.Shutdown(SocketShutdown.Both);
-        }
-        catch (SocketException)
-        {
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-
-        _stream.Dispose();
+        _link.Shutdown();
+        _link.Dispose();
         if (_writeLoop is not null)
         {
             // The loop ends on the cancellation; only then is the channel ours to empty.

@@ -74,6 +74,11 @@ internal sealed class PeerEntry(int key, IActorRef actor, IPEndPoint endpoint, s
 
     public bool Incoming { get; set; }
 
+    /// <summary>What carries the connection (<c>tcp</c>, <c>utp</c>).</summary>
+    public string Transport { get; set; } = "tcp";
+
+    public bool Encrypted { get; set; }
+
     public bool Interested { get; set; }
 
     public bool Unchoked { get; set; }

@@ -44,10 +44,10 @@ public sealed partial class TorrentActor
         }
     }
 
-    private void Spawn(IPEndPoint endpoint, System.Net.Sockets.Socket? socket, Handshake? handshake, string? candidateKey)
+    private void Spawn(IPEndPoint endpoint, PeerLink? accepted, Handshake? handshake, string? candidateKey)
     {
         var key = _peers.NextKey();
-        var args = new PeerConnectionArgs(key, endpoint, _meta, _storage, _picker!.Have.Clone(), _node, _limits, socket, handshake);
+        var args = new PeerConnectionArgs(key, endpoint, _meta, _storage, _picker!.Have.Clone(), _node, _limits, accepted, handshake);
         var actor = Context.Watch(Context.ActorOf(PeerConnectionActor.Props(args), TorrentChildren.Peer(key)));
         _peers.Add(key, actor, endpoint, candidateKey, _meta.PieceCount);
     }
@@ -64,13 +64,13 @@ public sealed partial class TorrentActor
             return;
         }
 
-        Spawn((IPEndPoint)p.Socket.RemoteEndPoint!, p.Socket, p.Handshake, null);
+        Spawn(p.Link.Remote, p.Link, p.Handshake, null);
     }
 
     private void Refuse(IncomingPeer p, string reason)
     {
-        _log.Debug("{0}: refused incoming {1}: {2}", Tag, p.Socket.RemoteEndPoint, reason);
-        p.Socket.Dispose();
+        _log.Debug("{0}: refused incoming {1}: {2}", Tag, p.Link.Remote, reason);
+        p.Link.Dispose();
     }
 
     private void OnPeerConnected(PeerConnected c)
@@ -83,6 +83,8 @@ public sealed partial class TorrentActor
         entry.PeerId = c.PeerIdHex;
         entry.Client = c.Client;
         entry.Incoming = c.Incoming;
+        entry.Transport = c.Transport;
+        entry.Encrypted = c.Encrypted;
         entry.Connected = true;
         if (_reputation.IsBanned(c.PeerIdHex))
         {

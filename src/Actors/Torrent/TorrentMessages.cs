@@ -1,5 +1,5 @@
 using System.Net;
-using System.Net.Sockets;
+using Swarm.Actors.Peers;
 using Swarm.Protocol.Metainfo;
 using Swarm.Protocol.PeerWire;
 
@@ -32,7 +32,13 @@ public sealed record TorrentOptions(
     long UploadLimit = 0,
     bool Replica = false);
 
-public sealed record PeerStatus(string EndPoint, string Client, bool Incoming, double DownloadRate, double UploadRate, long Downloaded, long Uploaded, bool AmChoking, bool PeerChoking, bool Interested, int Pieces);
+public sealed record PeerStatus(string EndPoint, string Client, bool Incoming, double DownloadRate, double UploadRate, long Downloaded, long Uploaded, bool AmChoking, bool PeerChoking, bool Interested, int Pieces)
+{
+    /// <summary>What carries the connection (<c>tcp</c>, <c>utp</c>).</summary>
+    public string Transport { get; init; } = "tcp";
+
+    public bool Encrypted { get; init; }
+}
 
 public sealed record TorrentStatus(
     string InfoHash,
@@ -117,7 +123,7 @@ public static class TorrentMessages
     public sealed record AddPeers(IReadOnlyList<IPEndPoint> Peers, string Source);
 
     /// <summary>An incoming connection whose handshake named this torrent (ownership of the socket passes on).</summary>
-    public sealed record IncomingPeer(Socket Socket, Handshake Handshake);
+    public sealed record IncomingPeer(PeerLink Link, Handshake Handshake);
 
     /// <summary>Published on the event stream when a torrent (or a magnet fetching its metadata) starts its peer work:
     /// a one-shot node opens its peer port then (<see cref="PeerPortOpening.WhenATorrentIsReady"/>).</summary>

@@ -21,7 +21,11 @@ internal static class TorrentStatusProjection
             AmChoking: !p.Unchoked,
             PeerChoking: p.Stats?.PeerChoking ?? true,
             p.Interested,
-            p.Has.Count)),
+            p.Has.Count)
+        {
+            Transport = p.Transport,
+            Encrypted = p.Encrypted,
+        }),
     ];
 
     /// <summary>Bytes of verified pieces inside each file (padding files are not shown).</summary>

@@ -257,18 +257,19 @@ internal static class ConsoleRenderer
     private static string Peers(IReadOnlyList<PeerSummary> peers) => peers.Count == 0
         ? string.Empty
         : Table(
-            ["ADDRESS", "CLIENT", "DIR", "HAS", "DOWN", "UP", "FLAGS"],
+            ["ADDRESS", "CLIENT", "DIR", "VIA", "HAS", "DOWN", "UP", "FLAGS"],
             peers.Select(p => new[]
             {
                 p.EndPoint,
                 Truncate(p.Client, 24),
                 p.Incoming ? "in" : "out",
+                p.Encrypted ? $"{p.Transport}+enc" : p.Transport,
                 Percent(p.Progress),
                 Format.Rate(p.DownloadRate),
                 Format.Rate(p.UploadRate),
                 Flags(p),
             }),
-            rightAligned: [3, 4, 5]);
+            rightAligned: [4, 5, 6]);
 
     /// <summary>libtorrent-style flags: we choke them (C), they choke us (c), they are interested (I).</summary>
     private static string Flags(PeerSummary p) =>

@@ -207,9 +207,19 @@ public static class TransmissionFields
             flags.Append('U');
         }
 
+        if (p.Encrypted)
+        {
+            flags.Append('E');
+        }
+
         if (p.Incoming)
         {
             flags.Append('I');
+        }
+
+        if (p.Transport == "utp")
+        {
+            flags.Append('T');
         }
 
         return new JsonObject
@@ -218,8 +228,8 @@ public static class TransmissionFields
             ["port"] = port,
             ["clientName"] = p.Client,
             ["isIncoming"] = p.Incoming,
-            ["isEncrypted"] = false,
-            ["isUTP"] = false,
+            ["isEncrypted"] = p.Encrypted,
+            ["isUTP"] = p.Transport == "utp",
             ["progress"] = p.Progress,
             ["rateToClient"] = (long)p.DownloadRate,
             ["rateToPeer"] = (long)p.UploadRate,

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Swarm.Actors.Catalog;
 using Swarm.Actors.ConsoleEndpoint;
 using Swarm.Actors.Magnet;
+using Swarm.Actors.Peers;
 using Swarm.Actors.Tests.Support;
 using Swarm.Actors.Torrent;
 using Swarm.Protocol.Magnet;
@@ -25,7 +26,7 @@ public sealed class MagnetTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.
         using var listener = RawPeer.Listen();
         var liar = Liar(listener, torrent);
         var error = await Assert.ThrowsAsync<PeerProtocolException>(() =>
-            MetadataFetcher.FetchAsync((IPEndPoint)listener.LocalEndPoint!, torrent.Metainfo.InfoHash, Handshake.NewPeerId(), 1, 16 << 20, Wait, TimeProvider.System, null, CancellationToken.None));
+            MetadataFetcher.FetchAsync((IPEndPoint)listener.LocalEndPoint!, torrent.Metainfo.InfoHash, Handshake.NewPeerId(), 1, 16 << 20, Wait, TimeProvider.System, new PeerDialer(null), CancellationToken.None));
         Assert.Contains("hashes to", error.Message);
         await liar;
     }

@@ -35,15 +35,15 @@ public sealed class HandshakeExchangeTests : IDisposable
         });
 
         using var cts = new CancellationTokenSource(Wait);
-        var (socket, remote) = await HandshakeExchange.DialAsync(Listening, ours, source: null, cts.Token);
-        using (socket)
+        var (link, remote) = await HandshakeExchange.DialAsync(new PeerDialer(null), Listening, ours, cts.Token);
+        using (link)
         {
             var sent = Handshake.Parse(await peer);
             Assert.Equal((ours.InfoHash, Hex(ours.PeerId), true, true), (sent.InfoHash, Hex(sent.PeerId), sent.SupportsExtensions, sent.SupportsFast));
             Assert.Equal((Hash, Hex(theirId), false, true), (remote.InfoHash, Hex(remote.PeerId), remote.SupportsExtensions, remote.SupportsFast));
-            Assert.True(socket.Connected);
+            Assert.Equal(PeerTransport.Tcp, link.Transport);
             // Nothing past the handshake was consumed: the message behind it is still there for the message reader.
-            Assert.Equal(new byte[] { 0, 0, 0, 1, 2 }, await ReadExactly(socket, 5));
+            Assert.Equal(new byte[] { 0, 0, 0, 1, 2 }, await ReadExactly(link.Stream, 5));
         }
     }
 
@@ -60,8 +60,8 @@ public sealed class HandshakeExchangeTests : IDisposable
         });
 
         using var cts = new CancellationTokenSource(Wait);
-        var (socket, _) = await HandshakeExchange.DialAsync(Listening, Ours(), source, cts.Token);
-        socket.Dispose();
+        var (link, _) = await HandshakeExchange.DialAsync(new PeerDialer(source), Listening, Ours(), cts.Token);
+        link.Dispose();
         Assert.Equal(source, await peer);
     }
 
@@ -77,7 +77,7 @@ public sealed class HandshakeExchangeTests : IDisposable
         });
 
         using var cts = new CancellationTokenSource(Wait);
-        var error = await Assert.ThrowsAsync<PeerProtocolException>(() => HandshakeExchange.DialAsync(Listening, Ours(), source: null, cts.Token));
+        var error = await Assert.ThrowsAsync<PeerProtocolException>(() => HandshakeExchange.DialAsync(new PeerDialer(null), Listening, Ours(), cts.Token));
         Assert.Contains("another torrent", error.Message);
         Assert.True(await peer, "the dialled socket should be closed");
     }
@@ -98,7 +98,7 @@ public sealed class HandshakeExchangeTests : IDisposable
         });
 
         using var cts = new CancellationTokenSource(Wait);
-        var error = await Assert.ThrowsAsync<PeerProtocolException>(() => HandshakeExchange.DialAsync(Listening, Ours(), source: null, cts.Token));
+        var error = await Assert.ThrowsAsync<PeerProtocolException>(() => HandshakeExchange.DialAsync(new PeerDialer(null), Listening, Ours(), cts.Token));
         Assert.Contains("not a BitTorrent handshake", error.Message);
         Assert.True(await peer);
     }
@@ -115,7 +115,7 @@ public sealed class HandshakeExchangeTests : IDisposable
         });
 
         using var cts = new CancellationTokenSource(Wait);
-        var error = await Assert.ThrowsAsync<IOException>(() => HandshakeExchange.DialAsync(Listening, Ours(), source: null, cts.Token));
+        var error = await Assert.ThrowsAsync<IOException>(() => HandshakeExchange.DialAsync(new PeerDialer(null), Listening, Ours(), cts.Token));
         Assert.Contains("30 of 68 bytes", error.Message);
         await peer;
     }
@@ -128,7 +128,7 @@ public sealed class HandshakeExchangeTests : IDisposable
         using var cts = new CancellationTokenSource(timeout);
         var started = TimeProvider.System.GetTimestamp();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => HandshakeExchange.DialAsync(Listening, Ours(), source: null, cts.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => HandshakeExchange.DialAsync(new PeerDialer(null), Listening, Ours(), cts.Token));
 
         Assert.InRange(TimeProvider.System.GetElapsedTime(started), timeout, Wait);
         using var s = await accepted;
@@ -140,7 +140,7 @@ public sealed class HandshakeExchangeTests : IDisposable
     {
         using var cts = new CancellationTokenSource(Wait);
         await Assert.ThrowsAsync<SocketException>(() =>
-            HandshakeExchange.DialAsync(new IPEndPoint(IPAddress.Loopback, TestNodes.UnusedPort()), Ours(), source: null, cts.Token));
+            HandshakeExchange.DialAsync(new PeerDialer(null), new IPEndPoint(IPAddress.Loopback, TestNodes.UnusedPort()), Ours(), cts.Token));
     }
 
     [Fact]
@@ -153,7 +153,7 @@ public sealed class HandshakeExchangeTests : IDisposable
         await client.SendAsync((byte[])[.. theirs.ToArray(), 0, 0, 0, 1, 2]);
 
         using var cts = new CancellationTokenSource(Wait);
-        var remote = await HandshakeExchange.ReceiveAsync(server, cts.Token);
+        var remote = await HandshakeExchange.ReceiveAsync(new NetworkStream(server), cts.Token);
 
         Assert.Equal((Hash, Hex(theirs.PeerId), true, false), (remote.InfoHash, Hex(remote.PeerId), remote.SupportsExtensions, remote.SupportsFast));
         Assert.Equal(new byte[] { 0, 0, 0, 1, 2 }, await ReadExactly(server, 5));
@@ -166,7 +166,7 @@ public sealed class HandshakeExchangeTests : IDisposable
         using var client = await Connect();
         using var server = await _listener.AcceptAsync();
         using var cts = new CancellationTokenSource(Wait);
-        var receiving = HandshakeExchange.ReceiveAsync(server, cts.Token);
+        var receiving = HandshakeExchange.ReceiveAsync(new NetworkStream(server), cts.Token);
         foreach (var b in theirs)
         {
             await client.SendAsync(new[] { b });
@@ -184,7 +184,7 @@ public sealed class HandshakeExchangeTests : IDisposable
         await client.SendAsync(new byte[Handshake.Length]);
 
         using var cts = new CancellationTokenSource(Wait);
-        await Assert.ThrowsAsync<PeerProtocolException>(() => HandshakeExchange.ReceiveAsync(server, cts.Token));
+        await Assert.ThrowsAsync<PeerProtocolException>(() => HandshakeExchange.ReceiveAsync(new NetworkStream(server), cts.Token));
     }
 
     [Fact]
@@ -196,7 +196,7 @@ public sealed class HandshakeExchangeTests : IDisposable
         client.Shutdown(SocketShutdown.Both);
 
         using var cts = new CancellationTokenSource(Wait);
-        var error = await Assert.ThrowsAsync<IOException>(() => HandshakeExchange.ReceiveAsync(server, cts.Token));
+        var error = await Assert.ThrowsAsync<IOException>(() => HandshakeExchange.ReceiveAsync(new NetworkStream(server), cts.Token));
         Assert.Contains("20 of 68 bytes", error.Message);
     }
 
@@ -207,7 +207,7 @@ public sealed class HandshakeExchangeTests : IDisposable
         using var server = await _listener.AcceptAsync();
         await client.SendAsync(new byte[] { 19 });
         using var cts = new CancellationTokenSource();
-        var receiving = HandshakeExchange.ReceiveAsync(server, cts.Token);
+        var receiving = HandshakeExchange.ReceiveAsync(new NetworkStream(server), cts.Token);
         cts.CancelAfter(TimeSpan.FromMilliseconds(300));
 
         // The fact, not a stopwatch: the read ends by the caller's token, not by the stalled peer.
@@ -224,6 +224,14 @@ public sealed class HandshakeExchangeTests : IDisposable
         var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await client.ConnectAsync(Listening);
         return client;
+    }
+
+    private static async Task<byte[]> ReadExactly(Stream stream, int count)
+    {
+        using var cts = new CancellationTokenSource(Wait);
+        var buffer = new byte[count];
+        await stream.ReadExactlyAsync(buffer, cts.Token);
+        return buffer;
     }
 
     private static async Task<byte[]> ReadExactly(Socket socket, int count)
