@@ -1,4 +1,5 @@
 using System.Net;
+using Swarm.Actors.Peers.Encryption;
 using Swarm.Protocol;
 
 namespace Swarm.Actors.Peers;
@@ -11,6 +12,9 @@ public sealed class PeerDialer(IPAddress? source)
 {
     public IPAddress? Source { get; } = source;
 
+    /// <summary>MSE on dialled links (issue 16): the node's policy and the peers that dropped an encrypted dial.</summary>
+    public EncryptionFallbacks Encryption { get; init; } = new(EncryptionPolicy.Disable);
+
     /// <summary>A connected link to <paramref name="peer"/> for the torrent <paramref name="infoHash"/>, ready for the
     /// BitTorrent handshake. On failure nothing is left open.</summary>
     /// <param name="infoHash">The torrent the link is for: an encrypted handshake (MSE) is keyed by it.</param>
@@ -20,7 +24,7 @@ public sealed class PeerDialer(IPAddress? source)
         try
         {
             await socket.ConnectAsync(peer, ct).ConfigureAwait(false);
-            return PeerLink.OverTcp(socket);
+            return await LinkEncryption.SecureOutgoingAsync(PeerLink.OverTcp(socket), infoHash, Encryption, ct).ConfigureAwait(false);
         }
         catch
         {
