@@ -18,13 +18,16 @@ public sealed class PeerDialer(IPAddress? source)
     /// <summary>A connected link to <paramref name="peer"/> for the torrent <paramref name="infoHash"/>, ready for the
     /// BitTorrent handshake. On failure nothing is left open.</summary>
     /// <param name="infoHash">The torrent the link is for: an encrypted handshake (MSE) is keyed by it.</param>
-    public async Task<PeerLink> ConnectAsync(IPEndPoint peer, InfoHash infoHash, CancellationToken ct)
+    public Task<PeerLink> ConnectAsync(IPEndPoint peer, InfoHash infoHash, CancellationToken ct) =>
+        LinkEncryption.DialAsync(token => ConnectTcpAsync(peer, token), peer, infoHash, Encryption, ct);
+
+    private async Task<PeerLink> ConnectTcpAsync(IPEndPoint peer, CancellationToken ct)
     {
         var socket = OutgoingSockets.Tcp(peer.AddressFamily, Source);
         try
         {
             await socket.ConnectAsync(peer, ct).ConfigureAwait(false);
-            return await LinkEncryption.SecureOutgoingAsync(PeerLink.OverTcp(socket), infoHash, Encryption, ct).ConfigureAwait(false);
+            return PeerLink.OverTcp(socket);
         }
         catch
         {

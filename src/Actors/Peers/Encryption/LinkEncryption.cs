@@ -1,3 +1,4 @@
+using System.Net;
 using Swarm.Protocol;
 using Swarm.Protocol.Mse;
 
@@ -10,11 +11,14 @@ namespace Swarm.Actors.Peers.Encryption;
 /// goes to the caller.</summary>
 public static class LinkEncryption
 {
-    /// <summary>Offers MSE on a freshly dialled link (or leaves it plain); a dropped MSE handshake is remembered so
-    /// that under `prefer` the next dial to that peer is plain.</summary>
-    public static async Task<PeerLink> SecureOutgoingAsync(PeerLink link, InfoHash infoHash, EncryptionFallbacks encryption, CancellationToken ct)
+    /// <summary>Opens a link with <paramref name="connect"/> (any transport) and offers MSE on it as
+    /// <paramref name="encryption"/> says. A peer that takes the connection and drops our MSE is remembered; under
+    /// `prefer` it is dialled again at once with a plain handshake (libtorrent's fast reconnect), so a plain-only peer
+    /// costs one extra connection and no redial delay. On failure nothing is left open.</summary>
+    public static async Task<PeerLink> DialAsync(Func<CancellationToken, Task<PeerLink>> connect, IPEndPoint peer, InfoHash infoHash, EncryptionFallbacks encryption, CancellationToken ct)
     {
-        var offer = encryption.Offer(link.Remote);
+        var offer = encryption.Offer(peer);
+        var link = await connect(ct).ConfigureAwait(false);
         if (offer == CryptoMethods.None)
         {
             return link;
@@ -27,11 +31,16 @@ public static class LinkEncryption
         }
         catch (Exception e)
         {
-            encryption.Dropped(link.Remote, offer);
+            encryption.Dropped(peer, offer);
             link.Dispose();
             if (e is OperationCanceledException)
             {
                 throw;
+            }
+
+            if (encryption.Policy == EncryptionPolicy.Prefer)
+            {
+                return await connect(ct).ConfigureAwait(false);
             }
 
             throw new IOException($"encryption handshake failed: {e.Message}", e);
