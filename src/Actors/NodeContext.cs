@@ -36,7 +36,7 @@ public sealed record NodeContext(
             new TransferLimits(settings.Limits.DownloadRate, settings.Limits.UploadRate, time),
             time)
         {
-            Dialer = new PeerDialer(settings.Peer.SourceAddress),
+            Dialer = new PeerDialer(settings.Peer.SourceAddress) { Encryption = new(settings.Peer.Encryption) },
             SendBudget = new SendBudget(settings.PeerHardening.SendBudget, settings.PeerHardening.MaxSendQueue, settings.PeerHardening.SendQueueGuaranteed),
         };
     }

@@ -76,7 +76,6 @@ public sealed class PoisonBlockTests(ITestOutputHelper log) : EndToEndTest(log)
                 while (!_stop.IsCancellationRequested)
                 {
                     var client = await _listener.AcceptTcpClientAsync(_stop.Token);
-                    Interlocked.Increment(ref _connections);
                     _ = FloodAsync(client);
                 }
             }
@@ -93,6 +92,13 @@ public sealed class PoisonBlockTests(ITestOutputHelper log) : EndToEndTest(log)
             {
                 var theirs = new byte[68];
                 await stream.ReadExactlyAsync(theirs, _stop.Token);
+                if (theirs[0] != 19 || !theirs.AsSpan(1, 19).SequenceEqual("BitTorrent protocol"u8))
+                {
+                    // A plain-only peer: an encrypted (MSE) dial is closed at once, and the leecher redials plain.
+                    return;
+                }
+
+                Interlocked.Increment(ref _connections);
                 var ours = new byte[68];
                 ours[0] = 19;
                 "BitTorrent protocol"u8.CopyTo(ours.AsSpan(1));

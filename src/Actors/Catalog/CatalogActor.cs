@@ -78,6 +78,8 @@ public sealed partial class CatalogActor : ReceivePersistentActor
                 p.Link.Dispose();
             }
         });
+        // MSE (issue 16): an incoming encrypted handshake names its torrent by hash; the listener needs the candidates.
+        Command<Peers.Encryption.EncryptionMessages.ListServedTorrents>(_ => Sender.Tell(new Peers.Encryption.EncryptionMessages.ServedTorrents([.. _torrents.Keys.Select(Swarm.Protocol.InfoHash.Parse)])));
         Command<ListTorrents>(_ =>
         {
             IActorRef[] running = [.. _torrents.Values, .. _state.Magnets.Keys.Select(_fetching.GetValueOrDefault).OfType<IActorRef>()];

@@ -186,6 +186,9 @@ public sealed record SwarmSettings(
         // Web seeds (issue 17, BEP 19)
         settings = settings with { WebSeeds = Swarm.Actors.WebSeeds.WebSeedSettings.From(c.GetConfig("web-seeds")) };
 
+        // Message stream encryption (issue 16).
+        settings = settings with { Peer = settings.Peer with { Encryption = Peers.Encryption.EncryptionPolicies.Parse(p.GetString("encryption", "prefer")) } };
+
         // One --bind for every socket: a tracker records the address an announce comes from.
         return settings with
         {
@@ -258,6 +261,9 @@ public sealed record PeerSettings(
 
     /// <summary>Connections the kernel completes and queues before the listener accepts them.</summary>
     public int ListenBacklog { get; init; } = 128;
+
+    /// <summary>Message stream encryption on peer connections (`swarm.peer.encryption`, issue 16).</summary>
+    public Peers.Encryption.EncryptionPolicy Encryption { get; init; } = Peers.Encryption.EncryptionPolicy.Prefer;
 }
 
 public sealed record PipelineSettings(int InitialDepth, int MinDepth, int MaxDepth, double SecondsOfData, TimeSpan RequestTimeout);

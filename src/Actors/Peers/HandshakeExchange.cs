@@ -50,6 +50,7 @@ public static class HandshakeExchange
             }
             catch
             {
+                Encryption.LinkEncryption.HandshakeFailed(link, dialer.Encryption);
                 link.Dispose();
                 throw;
             }

@@ -1,4 +1,5 @@
 using System.Net;
+using Swarm.Actors.Peers.Encryption;
 using Swarm.Actors.Utp;
 using Swarm.Protocol;
 
@@ -12,10 +13,19 @@ public sealed class PeerDialer(IPAddress? source)
 {
     public IPAddress? Source { get; } = source;
 
-    /// <summary>A connected link to <paramref name="peer"/> for the torrent <paramref name="infoHash"/>, ready for the
-    /// BitTorrent handshake. On failure nothing is left open.</summary>
+    /// <summary>MSE on dialled links (issue 16): the node's policy and the peers that dropped an encrypted dial.</summary>
+    public EncryptionFallbacks Encryption { get; init; } = new(EncryptionPolicy.Disable);
+
+    /// <summary>MSE on dialled links (issue 16): the node's policy and the peers that dropped an encrypted dial.</summary>
+    public EncryptionFallbacks Encryption { get; init; } = new(EncryptionPolicy.Disable);
+
+    /// <summary>A connected link to <paramref name="peer"/> over TCP for the torrent <paramref name="infoHash"/>,
+    /// encrypted per <see cref="Encryption"/> and ready for the BitTorrent handshake. On failure nothing is left open.</summary>
     /// <param name="infoHash">The torrent the link is for: an encrypted handshake (MSE) is keyed by it.</param>
-    public async Task<PeerLink> ConnectAsync(IPEndPoint peer, InfoHash infoHash, CancellationToken ct)
+    public Task<PeerLink> ConnectAsync(IPEndPoint peer, InfoHash infoHash, CancellationToken ct) =>
+        ConnectAsync(peer, infoHash, PeerTransport.Tcp, ct);
+
+    private async Task<PeerLink> ConnectTcpAsync(IPEndPoint peer, CancellationToken ct)
     {
         var socket = OutgoingSockets.Tcp(peer.AddressFamily, Source);
         try
@@ -41,7 +51,13 @@ public sealed class PeerDialer(IPAddress? source)
     /// <summary>A handshake completed with <paramref name="peer"/> over <paramref name="transport"/>: try it first next time.</summary>
     public void Worked(IPEndPoint peer, PeerTransport transport) => _utp?.Remember(peer, transport);
 
-    /// <summary>A connected link to <paramref name="peer"/> over <paramref name="transport"/>.</summary>
+    /// <summary>A connected link to <paramref name="peer"/> over <paramref name="transport"/>, encrypted per
+    /// <see cref="Encryption"/> whatever carries it.</summary>
     public Task<PeerLink> ConnectAsync(IPEndPoint peer, InfoHash infoHash, PeerTransport transport, CancellationToken ct) =>
-        transport == PeerTransport.Utp && _utp is { } utp ? utp.ConnectAsync(peer, ct) : ConnectAsync(peer, infoHash, ct);
+        LinkEncryption.DialAsync(
+            token => transport == PeerTransport.Utp && _utp is { } utp ? utp.ConnectAsync(peer, token) : ConnectTcpAsync(peer, token),
+            peer,
+            infoHash,
+            Encryption,
+            ct);
 }

@@ -57,7 +57,9 @@ public sealed class PeerLink : IDisposable
 
     /// <summary>The same connection read and written through <paramref name="secured"/> (which wraps this link's
     /// stream and owns it), after an encryption handshake.</summary>
-    public PeerLink Secured(Stream secured) => new(secured, Remote, Transport, encrypted: true, _shutdown, _abort);
+    /// <param name="encrypted">False when the handshake chose a plaintext payload (MSE's plaintext method) or only
+    /// read the first bytes of a plain handshake.</param>
+    public PeerLink Secured(Stream secured, bool encrypted = true) => new(secured, Remote, Transport, encrypted, _shutdown, _abort);
 
     /// <summary>Ends the connection gracefully and wakes whoever is reading it; the link still needs disposing.</summary>
     public void Shutdown() => Quietly(_shutdown);

@@ -3,7 +3,9 @@ using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Event;
 using Swarm.Actors.Configuration;
+using Swarm.Actors.Peers.Encryption;
 using Swarm.Actors.Torrent;
+using Swarm.Protocol;
 using static Swarm.Actors.Peers.PeerListenerMessages;
 
 namespace Swarm.Actors.Peers;
@@ -20,6 +22,8 @@ public sealed class PeerListenerActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CancellationTokenSource _cts = new();
     private readonly HandshakeAdmission _admission;
+    private readonly EncryptionPolicy _encryption;
+    private readonly TimeSpan _handshakeTimeout;
 
     public PeerListenerActor(Socket listener, IPEndPoint endpoint, IActorRef torrents, PeerSettings settings, PeerHardeningSettings hardening, TimeProvider clock)
     {
@@ -27,6 +31,8 @@ public sealed class PeerListenerActor : ReceiveActor, IWithTimers
         // A restarted listener finds the socket its predecessor closed and binds the same endpoint again.
         _listener = listener.SafeHandle.IsClosed ? Rebind(endpoint, settings.ListenBacklog) : listener;
         _torrents = torrents;
+        _encryption = settings.Encryption;
+        _handshakeTimeout = settings.HandshakeTimeout;
         Receive<AcceptFailed>(f => throw new IOException($"peer listener stopped: {f.Error}"));
         Receive<ExpireHandshakes>(_ => _admission.Expire());
         Receive<IncomingLink>(l => Admit(l.Link));
@@ -128,6 +134,8 @@ public sealed class PeerListenerActor : ReceiveActor, IWithTimers
         try
         {
             using var either = CancellationTokenSource.CreateLinkedTokenSource(_cts.Token, admitted.Deadline);
+            // Plain or MSE (issue 16): the first bytes tell; an encrypted link replaces the raw one.
+            link = await LinkEncryption.SecureIncomingAsync(link, _encryption, ServedTorrentsAsync, either.Token).ConfigureAwait(false);
             var handshake = await HandshakeExchange.ReceiveAsync(link.Stream, either.Token).ConfigureAwait(false);
             _torrents.Tell(new TorrentMessages.IncomingPeer(link, handshake));
         }
@@ -142,4 +150,8 @@ public sealed class PeerListenerActor : ReceiveActor, IWithTimers
             admitted.Dispose();
         }
     }
+
+    /// <summary>The catalog's running torrents, for an incoming MSE handshake to find the one it names.</summary>
+    private async Task<IReadOnlyCollection<InfoHash>> ServedTorrentsAsync(CancellationToken ct) =>
+        (await _torrents.Ask<EncryptionMessages.ServedTorrents>(EncryptionMessages.ListServedTorrents.Instance, _handshakeTimeout, ct).ConfigureAwait(false)).InfoHashes;
 }

@@ -21,8 +21,14 @@ internal sealed class CommonOptions
 
     public Option<bool> NoDht { get; } = new("--no-dht") { Description = "Run without the DHT (peers only from trackers, --peer and the link)" };
 
+    public Option<string?> Encryption { get; } = new Option<string?>("--encryption")
+    {
+        Description = "Message stream encryption on peer connections: prefer (default), require or disable",
+    }.AcceptOnlyFromAmong("prefer", "require", "disable");
+
     public void AddTo(Command command, bool withPeers)
     {
+        command.Add(Encryption);
         command.Add(DhtBootstrap);
         command.Add(NoDht);
         command.Add(Config);
@@ -39,6 +45,7 @@ internal sealed class CommonOptions
     {
         DhtBootstrap = [.. (r.GetValue(DhtBootstrap) ?? []).Select(CheckedHostPort)],
         NoDht = r.GetValue(NoDht),
+        Encryption = r.GetValue(Encryption),
     };
 
     /// <summary>HOST:PORT with a port in 1..65535 (IPv6 in brackets); an <see cref="ArgumentException"/> otherwise.</summary>

@@ -28,6 +28,9 @@ public sealed record NodeOptions(string? ConfigFile, string? DataDir, int? Port,
     /// <summary>--no-dht: swarm.dht.enabled = off.</summary>
     public bool NoDht { get; init; }
 
+    /// <summary>--encryption prefer|require|disable: swarm.peer.encryption (issue 16).</summary>
+    public string? Encryption { get; init; }
+
     public IReadOnlyDictionary<string, string> Overrides()
     {
         var o = new Dictionary<string, string>();
@@ -79,6 +82,11 @@ public sealed record NodeOptions(string? ConfigFile, string? DataDir, int? Port,
         if (NoDht)
         {
             o["swarm.dht.enabled"] = "off";
+        }
+
+        if (Encryption is { } enc)
+        {
+            o["swarm.peer.encryption"] = SwarmConfiguration.Quote(enc);
         }
 
         return o;

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
+using Swarm.Actors.Peers.Encryption;
 using Swarm.Protocol;
 using Swarm.Protocol.PeerWire;
 
@@ -10,15 +11,15 @@ namespace Swarm.Actors.Tests.Support;
 /// peer that misbehaves on purpose.</summary>
 public sealed class RawPeer : IAsyncDisposable
 {
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream;
     private readonly PeerWireLimits _limits;
     private ReadOnlySequence<byte> _pending = ReadOnlySequence<byte>.Empty;
     private byte[] _buffer = [];
 
-    private RawPeer(Socket socket, int pieceCount)
+    private RawPeer(Socket socket, int pieceCount, Stream? stream = null)
     {
         Socket = socket;
-        _stream = new NetworkStream(socket, ownsSocket: true);
+        _stream = stream ?? new NetworkStream(socket, ownsSocket: true);
         _limits = new PeerWireLimits(16 * 1024, pieceCount, 1 << 20);
     }
 
@@ -47,7 +48,9 @@ public sealed class RawPeer : IAsyncDisposable
     public static async Task<RawPeer> AcceptAsync(Socket listener, InfoHash hash, int pieceCount, bool fast = true, bool extensions = false)
     {
         var socket = await listener.AcceptAsync();
-        var peer = new RawPeer(socket, pieceCount);
+        // Like a real client, it takes an encrypted (MSE) dial as well as a plain one: the node prefers MSE (issue 16).
+        var stream = await MseHandshake.AcceptAsync(new NetworkStream(socket, ownsSocket: true), EncryptionPolicy.Prefer, _ => Task.FromResult<IReadOnlyCollection<InfoHash>>([hash]), CancellationToken.None);
+        var peer = new RawPeer(socket, pieceCount, stream);
         await peer.HandshakeAsync(hash, fast, extensions);
         return peer;
     }

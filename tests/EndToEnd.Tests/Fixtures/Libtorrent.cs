@@ -36,6 +36,18 @@ public static class Libtorrent
         ITestOutputHelper log, string torrent, string outDir, int port, int bytesPerSecond, params IEnumerable<string> peers) =>
         Start(log, "get", torrent, outDir, port, peers, ["--download-limit", bytesPerSecond.ToString()]);
 
+    /// <summary>A seeder with libtorrent's encryption set to <paramref name="encryption"/> (<c>forced</c>: RC4-encrypted
+    /// connections only, both ways; <c>disabled</c>: plain only) — issue 16.</summary>
+    public static Task<ManagedProcess> StartSeedWithEncryptionAsync(
+        ITestOutputHelper log, string torrent, string dataDir, int port, string encryption) =>
+        Start(log, "seed", torrent, dataDir, port, [], ["--encryption", encryption])
+            .WhenReadyAsync(seeder => seeder.WaitForLineAsync("ready", Timeouts.Start));
+
+    /// <summary>A leecher with libtorrent's encryption set to <paramref name="encryption"/> (issue 16).</summary>
+    public static ManagedProcess StartGetWithEncryption(
+        ITestOutputHelper log, string torrent, string outDir, int port, string encryption, params IEnumerable<string> peers) =>
+        Start(log, "get", torrent, outDir, port, peers, ["--encryption", encryption]);
+
     /// <summary>Waits for <c>complete</c> and a clean exit.</summary>
     public static async Task WaitForCompleteAsync(ManagedProcess leecher)
     {

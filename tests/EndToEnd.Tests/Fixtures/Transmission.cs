@@ -31,7 +31,9 @@ public sealed class Transmission : IAsyncDisposable
 
     private string Rpc => $"{SwarmCli.Loopback}:{RpcPort}";
 
-    public static async Task<Transmission> StartAsync(ITestOutputHelper log, string workDir)
+    /// <param name="encryption">settings.json's <c>encryption</c> when given: 0 prefer plain, 1 prefer encrypted,
+    /// 2 require encryption (issue 16); Transmission's own default otherwise.</param>
+    public static async Task<Transmission> StartAsync(ITestOutputHelper log, string workDir, int? encryption = null)
     {
         var configDir = Directory.CreateDirectory(Path.Combine(workDir, "config")).FullName;
         var downloads = Directory.CreateDirectory(Path.Combine(workDir, "downloads")).FullName;
@@ -75,6 +77,11 @@ public sealed class Transmission : IAsyncDisposable
             ["script-torrent-done-filename"] = doneScript,
             ["message-level"] = 2,
         };
+        if (encryption is { } level)
+        {
+            settings["encryption"] = level;
+        }
+
         File.WriteAllText(Path.Combine(configDir, "settings.json"), JsonSerializer.Serialize(settings));
 
         var daemon = ManagedProcess.Start($"transmission :{peerPort}", "transmission-daemon", ["-f", "-g", configDir], log, workDir);

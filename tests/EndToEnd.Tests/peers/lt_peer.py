@@ -4,6 +4,7 @@
   lt_peer.py seed TORRENT DATADIR PORT [--peer HOST:PORT]... [--bind IP]
   lt_peer.py get  TORRENT OUTDIR  PORT [--peer HOST:PORT]... [--bind IP] [--seed]
   --utp-only: uTP in and out, TCP off (libtorrent still accepts a TCP connection and closes it before the handshake)
+  either mode: [--encryption enabled|forced|disabled]  (MSE/PE; forced = RC4 only, both ways)
 
 TORRENT may be a magnet link for `get`: the metadata then comes from the peers (BEP 9).
 
@@ -34,7 +35,23 @@ def parse_peer(text):
     return (host, int(port))
 
 
-def make_session(bind, port, upload_limit=0, download_limit=0, utp_only=False):
+# Message stream encryption (issue 16): libtorrent's own default (enabled: both kinds, encrypted dial first),
+# forced (RC4-encrypted connections only, in and out) or disabled (plain only).
+ENCRYPTION = {
+    "enabled": {},
+    "forced": {
+        "out_enc_policy": lt.enc_policy.forced,
+        "in_enc_policy": lt.enc_policy.forced,
+        "allowed_enc_level": lt.enc_level.rc4,
+    },
+    "disabled": {
+        "out_enc_policy": lt.enc_policy.disabled,
+        "in_enc_policy": lt.enc_policy.disabled,
+    },
+}
+
+
+def make_session(bind, port, upload_limit=0, download_limit=0, utp_only=False, encryption="enabled"):
     settings = {
         # 0 = unlimited; tests that kill a leecher mid-download throttle the seeder so there is a "mid".
         "upload_rate_limit": upload_limit,
@@ -64,6 +81,7 @@ def make_session(bind, port, upload_limit=0, download_limit=0, utp_only=False):
             "enable_outgoing_tcp": False,
             "enable_incoming_tcp": False,
         })
+    settings.update(ENCRYPTION[encryption])
     return lt.session(settings)
 
 
@@ -79,6 +97,7 @@ def main():
     parser.add_argument("--upload-limit", type=int, default=0, help="bytes per second (0 = unlimited)")
     parser.add_argument("--download-limit", type=int, default=0, help="bytes per second (0 = unlimited)")
     parser.add_argument("--utp-only", action="store_true", help="uTP in and out, TCP off")
+    parser.add_argument("--encryption", choices=sorted(ENCRYPTION), default="enabled")
     args = parser.parse_args()
 
     stop = []
@@ -90,7 +109,7 @@ def main():
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
 
-    ses = make_session(args.bind, args.port, args.upload_limit, args.download_limit, args.utp_only)
+    ses = make_session(args.bind, args.port, args.upload_limit, args.download_limit, args.utp_only, args.encryption)
     if args.upload_limit or args.download_limit:
         # libtorrent exempts local-network peers (loopback included) from rate limits through the
         # "local" peer class; the limit must be set on that class too.
@@ -168,8 +187,9 @@ def main():
 
         if now - last_status >= 5.0:
             last_status = now
+            rc4 = sum(1 for p in handle.get_peer_info() if p.flags & lt.peer_info.rc4_encrypted)
             log(
-                f"state={st.state} progress={st.progress * 100:.1f}% peers={st.num_peers} "
+                f"state={st.state} progress={st.progress * 100:.1f}% peers={st.num_peers} rc4={rc4} "
                 f"down={st.download_rate / 1e6:.1f}MB/s up={st.upload_rate / 1e6:.1f}MB/s"
             )
 
