@@ -16,9 +16,6 @@ public sealed class PeerDialer(IPAddress? source)
     /// <summary>MSE on dialled links (issue 16): the node's policy and the peers that dropped an encrypted dial.</summary>
     public EncryptionFallbacks Encryption { get; init; } = new(EncryptionPolicy.Disable);
 
-    /// <summary>MSE on dialled links (issue 16): the node's policy and the peers that dropped an encrypted dial.</summary>
-    public EncryptionFallbacks Encryption { get; init; } = new(EncryptionPolicy.Disable);
-
     /// <summary>A connected link to <paramref name="peer"/> over TCP for the torrent <paramref name="infoHash"/>,
     /// encrypted per <see cref="Encryption"/> and ready for the BitTorrent handshake. On failure nothing is left open.</summary>
     /// <param name="infoHash">The torrent the link is for: an encrypted handshake (MSE) is keyed by it.</param>
