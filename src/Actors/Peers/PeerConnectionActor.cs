@@ -100,6 +100,11 @@ public sealed partial class PeerConnectionActor : UntypedActor, IWithTimers
             case WeHave h:
                 _ours.Add(h.Piece); // told to the peer in our bitfield once the wire is up
                 break;
+            case PieceLayersKnown known:
+                OnPieceLayersKnown(known);
+                break;
+            case AskHashes:
+                break; // the torrent asks again once we are connected
             case BlocksAssigned a:
                 Release(a.Blocks); // nothing can be requested before the peer unchokes us
                 break;
@@ -147,6 +152,12 @@ public sealed partial class PeerConnectionActor : UntypedActor, IWithTimers
                 break;
             case PexSnapshot p:
                 OnPexSnapshot(p);
+                break;
+            case PieceLayersKnown known:
+                OnPieceLayersKnown(known);
+                break;
+            case AskHashes ask:
+                Send(ask.Request);
                 break;
             case WeHave h:
                 if (_ours.Add(h.Piece))
@@ -298,6 +309,15 @@ public sealed partial class PeerConnectionActor : UntypedActor, IWithTimers
                 break;
             case Extended { ExtendedId: ExtensionHandshake.OurMetadataId } x when !_args.Metainfo.IsPrivate:
                 OnMetadataMessage(x);
+                break;
+            case HashRequest r:
+                OnHashRequest(r);
+                break;
+            case HashesReply h:
+                Context.Parent.Tell(new HashesArrived(_args.Peer, h));
+                break;
+            case HashReject h:
+                Context.Parent.Tell(new HashesRefused(_args.Peer, h));
                 break;
             case KeepAlive or SuggestPiece or AllowedFast or DhtPort or Extended:
                 break; // understood; nothing we act on yet
