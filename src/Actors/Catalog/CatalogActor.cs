@@ -66,6 +66,7 @@ public sealed partial class CatalogActor : ReceivePersistentActor
             : new UnknownTorrent(g.InfoHash)));
         Command<ChangeRateLimits>(OnChangeLimits);
         Command<ForTorrent>(OnForTorrent);
+        Command<PieceLayersFetched>(OnPieceLayersFetched); // BEP 52
         Command<TorrentMessages.IncomingPeer>(p =>
         {
             if (_torrents.TryGetValue(p.Handshake.InfoHash.Hex, out var t))

@@ -78,4 +78,10 @@ public static class CatalogMessages
     public sealed record ListTorrents;
 
     public sealed record TorrentList(IReadOnlyList<TorrentStatus> Torrents);
+
+    // BEP 52 piece layers fetched from peers
+
+    /// <summary>A running v2 torrent fetched (and verified) piece layers its row lacked: <paramref name="PieceLayers"/>
+    /// is every layer now known, bencoded as <see cref="Protocol.Metainfo.PieceLayers.Encode"/> writes them.</summary>
+    public sealed record PieceLayersFetched(string InfoHash, byte[] PieceLayers);
 }
