@@ -47,6 +47,36 @@ public sealed class V2MagnetTests(ITestOutputHelper log) : EndToEndTest(log)
         TreeHash.AssertSame(content.Path, Path.Combine(outDir, content.Name));
     }
 
+    [Fact]
+    public async Task Piece_layers_fetched_for_a_v2_magnet_survive_kill_9_and_are_served_after_it()
+    {
+        var content = Payload.Create(PayloadKind.MultiFile, Dir.Sub("source"));
+        var torrentPath = Path.Combine(Dir.Path, "v2.torrent");
+        var v2 = await LibtorrentCreateV2Async(content.Path, torrentPath);
+        var hash = v2[..40];
+        var seedPort = FreePort.Next();
+        var ltSeeder = await Libtorrent.StartSeedAsync(Log, torrentPath, content.Parent, seedPort);
+        await using (ltSeeder)
+        {
+            var state = StateDir("node");
+            var outDir = Dir.Sub("out");
+            var node = Own(await SwarmNodeProcess.StartAsync(Log, state));
+            (await node.ConsoleAsync("add", $"{await MagnetAsync(torrentPath, v2)}&x.pe=127.0.0.1:{seedPort}", "-o", outDir)).EnsureSuccess();
+            await node.WaitForStateAsync(hash, "seeding", TimeSpan.FromSeconds(120));
+            await node.Process.SignalAsync("KILL");
+            await node.Process.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        // libtorrent's seeder is gone: the restarted node is the only one who can give libtorrent the piece layers,
+        // and it can only if its catalog kept them (without them libtorrent verifies nothing and never finishes).
+        var restarted = Own(await SwarmNodeProcess.StartAsync(Log, StateDir("node")));
+        await restarted.WaitForStateAsync(hash, "seeding", TimeSpan.FromSeconds(120));
+        var leecherOut = Dir.Sub("lt-out");
+        var leecher = Own(Libtorrent.StartGet(Log, await MagnetAsync(torrentPath, v2), leecherOut, FreePort.Next(), restarted.Peers));
+        await Libtorrent.WaitForCompleteAsync(leecher);
+        TreeHash.AssertSame(content.Path, Path.Combine(leecherOut, content.Name));
+    }
+
     /// <summary>swarm's magnet of the torrent: a v2-only one carries only the 32-byte multihash.</summary>
     private async Task<string> MagnetAsync(string torrentPath, string v2)
     {

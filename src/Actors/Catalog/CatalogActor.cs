@@ -62,7 +62,7 @@ public sealed partial class CatalogActor : ReceivePersistentActor
         Command<ResolveTorrent>(r => Sender.Tell(Resolve(r.Query)));
         Command<SearchCatalog>(q => Sender.Tell(new CatalogHits(_index.Search(q.Words))));
         Command<GetInfoDictionary>(g => Sender.Tell(_state.Torrents.TryGetValue(g.InfoHash, out var e)
-            ? new InfoDictionary(e.InfoHash, e.InfoDictionary, e.Trackers)
+            ? new InfoDictionary(e.InfoHash, e.InfoDictionary, e.Trackers) { PieceLayers = e.PieceLayers }
             : new UnknownTorrent(g.InfoHash)));
         Command<ChangeRateLimits>(OnChangeLimits);
         Command<ForTorrent>(OnForTorrent);

@@ -127,17 +127,17 @@ public sealed partial class TorrentActor
             return; // a file still has chunks to come
         }
 
+        // A file whose layer is whole can be picked and served at once; the catalog row is written once, at the end.
         _meta = meta;
-        _log.Info("{0}: piece layers of {1} file(s) fetched from peers and verified against their roots", Tag, meta.V2.PieceLayers.Count);
+        InitLayerFetchPieces();
+        _peers.TellAll(new PieceLayersKnown(_meta));
         if (next.IsComplete)
         {
             _layerAssembly = null;
             Timers.Cancel("layers");
+            _log.Info("{0}: piece layers of {1} file(s) fetched from peers and verified against their roots", Tag, meta.V2.PieceLayers.Count);
+            Context.Parent.Tell(new Catalog.CatalogMessages.PieceLayersFetched(_meta.InfoHash.Hex, PieceLayers.Encode(_meta)!));
         }
-
-        InitLayerFetchPieces();
-        _peers.TellAll(new PieceLayersKnown(_meta));
-        Context.Parent.Tell(new Catalog.CatalogMessages.PieceLayersFetched(_meta.InfoHash.Hex, PieceLayers.Encode(_meta)!));
     }
 
     /// <summary>Recomputes which pieces still wait, keeping the assembly as it is.</summary>
