@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Swarm.Protocol.Metainfo;
 using Swarm.Protocol.PeerWire;
 
@@ -10,6 +11,36 @@ public sealed partial class PeerConnectionActor
 {
     private HashServing? _hashServing;
     private RequestAllowance? _hashRequests;
+
+    private void OnHashMessage(PeerMessage m)
+    {
+        switch (m)
+        {
+            case HashRequest r:
+                OnHashRequest(r);
+                break;
+            case HashesReply h:
+                Context.Parent.Tell(new PeerConnectionMessages.HashesArrived(_args.Peer, h));
+                break;
+            case HashReject h:
+                Context.Parent.Tell(new PeerConnectionMessages.HashesRefused(_args.Peer, h));
+                break;
+        }
+    }
+
+    /// <summary>From the torrent; before the wire is up a request is dropped (the torrent asks again on its tick).</summary>
+    private void OnHashCommand(object message, bool connected)
+    {
+        switch (message)
+        {
+            case PeerConnectionMessages.PieceLayersKnown known:
+                OnPieceLayersKnown(known);
+                break;
+            case PeerConnectionMessages.AskHashes ask when connected:
+                Send(ask.Request);
+                break;
+        }
+    }
 
     private void OnHashRequest(HashRequest r)
     {

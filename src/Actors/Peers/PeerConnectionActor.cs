@@ -100,11 +100,9 @@ public sealed partial class PeerConnectionActor : UntypedActor, IWithTimers
             case WeHave h:
                 _ours.Add(h.Piece); // told to the peer in our bitfield once the wire is up
                 break;
-            case PieceLayersKnown known:
-                OnPieceLayersKnown(known);
+            case PieceLayersKnown or AskHashes:
+                OnHashCommand(message, connected: false);
                 break;
-            case AskHashes:
-                break; // the torrent asks again once we are connected
             case BlocksAssigned a:
                 Release(a.Blocks); // nothing can be requested before the peer unchokes us
                 break;
@@ -153,11 +151,8 @@ public sealed partial class PeerConnectionActor : UntypedActor, IWithTimers
             case PexSnapshot p:
                 OnPexSnapshot(p);
                 break;
-            case PieceLayersKnown known:
-                OnPieceLayersKnown(known);
-                break;
-            case AskHashes ask:
-                Send(ask.Request);
+            case PieceLayersKnown or AskHashes:
+                OnHashCommand(message, connected: true);
                 break;
             case WeHave h:
                 if (_ours.Add(h.Piece))
@@ -310,14 +305,8 @@ public sealed partial class PeerConnectionActor : UntypedActor, IWithTimers
             case Extended { ExtendedId: ExtensionHandshake.OurMetadataId } x when !_args.Metainfo.IsPrivate:
                 OnMetadataMessage(x);
                 break;
-            case HashRequest r:
-                OnHashRequest(r);
-                break;
-            case HashesReply h:
-                Context.Parent.Tell(new HashesArrived(_args.Peer, h));
-                break;
-            case HashReject h:
-                Context.Parent.Tell(new HashesRefused(_args.Peer, h));
+            case HashRequest or HashesReply or HashReject:
+                OnHashMessage(m);
                 break;
             case KeepAlive or SuggestPiece or AllowedFast or DhtPort or Extended:
                 break; // understood; nothing we act on yet
