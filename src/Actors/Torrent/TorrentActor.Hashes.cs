@@ -21,12 +21,14 @@ public sealed partial class TorrentActor
 
     private void InitLayerFetch()
     {
+        // Only a v2-only torrent asks: a hybrid's pieces verify by SHA-1, and its v1 peers may hang up on message ids
+        // they do not know (rtorrent does).
         var assembly = PieceLayerAssembly.For(_meta);
-        _layerAssembly = assembly.IsComplete ? null : assembly;
+        _layerAssembly = assembly.IsComplete || _meta.PieceHashes.Length > 0 ? null : assembly;
         _awaitingLayers = null;
-        if (_layerAssembly is null || _meta.PieceHashes.Length > 0)
+        if (_layerAssembly is null)
         {
-            return; // a hybrid's pieces verify by SHA-1 meanwhile
+            return;
         }
 
         _awaitingLayers = new PieceSet(_meta.PieceCount);
