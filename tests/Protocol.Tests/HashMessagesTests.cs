@@ -26,7 +26,8 @@ public sealed class HashMessagesTests
         Assert.Equal(1, reject.Length);
         var hashes = new byte[(4 + 2) * 32];
         Random.Shared.NextBytes(hashes);
-        var reply = (HashesReply)RoundTrip(new HashesReply(Root, 1, 8, 4, 2, hashes));
+        // libtorrent's count: proof layers include the range's own log2(4) = 2 layers, so 3 of them bring 2 uncles.
+        var reply = (HashesReply)RoundTrip(new HashesReply(Root, 1, 8, 4, 3, hashes));
         Assert.Equal(hashes, reply.Hashes);
     }
 

@@ -18,7 +18,7 @@ public sealed partial class CatalogActor
         var hash = m.Magnet.InfoHash.Hex;
         if (_state.Torrents.TryGetValue(hash, out var known))
         {
-            OnAdd(new AddTorrent(MetainfoParser.ParseInfoDictionary(known.InfoDictionary, m.Magnet.InfoHash), m.SavePath, m.Options), Sender);
+            OnAdd(new AddTorrent(PieceLayers.Attach(MetainfoParser.ParseInfoDictionary(known.InfoDictionary, m.Magnet.InfoHash), known.PieceLayers), m.SavePath, m.Options), Sender);
             return;
         }
 

@@ -62,10 +62,11 @@ public sealed partial class CatalogActor : ReceivePersistentActor
         Command<ResolveTorrent>(r => Sender.Tell(Resolve(r.Query)));
         Command<SearchCatalog>(q => Sender.Tell(new CatalogHits(_index.Search(q.Words))));
         Command<GetInfoDictionary>(g => Sender.Tell(_state.Torrents.TryGetValue(g.InfoHash, out var e)
-            ? new InfoDictionary(e.InfoHash, e.InfoDictionary, e.Trackers)
+            ? new InfoDictionary(e.InfoHash, e.InfoDictionary, e.Trackers) { PieceLayers = e.PieceLayers }
             : new UnknownTorrent(g.InfoHash)));
         Command<ChangeRateLimits>(OnChangeLimits);
         Command<ForTorrent>(OnForTorrent);
+        Command<PieceLayersFetched>(OnPieceLayersFetched); // BEP 52
         Command<TorrentMessages.IncomingPeer>(p =>
         {
             if (_torrents.TryGetValue(p.Handshake.InfoHash.Hex, out var t))

@@ -66,7 +66,11 @@ public static class CatalogMessages
     /// <summary>A torrent's info dictionary and trackers as the catalog holds them (for members adding it by hash).</summary>
     public sealed record GetInfoDictionary(string InfoHash);
 
-    public sealed record InfoDictionary(string InfoHash, byte[] Bytes, string[][] Trackers);
+    public sealed record InfoDictionary(string InfoHash, byte[] Bytes, string[][] Trackers)
+    {
+        /// <summary>BEP 52: the row's bencoded piece layers (null for v1, or a v2 torrent whose layers are not known).</summary>
+        public byte[]? PieceLayers { get; init; }
+    }
 
     /// <summary>The torrents of this node whose name or file names contain every word (case-insensitive).</summary>
     public sealed record SearchCatalog(IReadOnlyList<string> Words);
@@ -78,4 +82,10 @@ public static class CatalogMessages
     public sealed record ListTorrents;
 
     public sealed record TorrentList(IReadOnlyList<TorrentStatus> Torrents);
+
+    // BEP 52 piece layers fetched from peers
+
+    /// <summary>A running v2 torrent fetched (and verified) piece layers its row lacked: <paramref name="PieceLayers"/>
+    /// is every layer now known, bencoded as <see cref="Protocol.Metainfo.PieceLayers.Encode"/> writes them.</summary>
+    public sealed record PieceLayersFetched(string InfoHash, byte[] PieceLayers);
 }

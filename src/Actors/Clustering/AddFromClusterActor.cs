@@ -129,8 +129,9 @@ public sealed class AddFromClusterActor : ReceiveActor
         TorrentMetainfo meta;
         try
         {
-            // The hash names the torrent: metainfo that does not hash to it is refused, whoever sent it.
-            meta = MetainfoParser.ParseInfoDictionary(found.InfoDictionary, Protocol.InfoHash.Parse(_request.InfoHash)) with { TrackerTiers = found.Trackers };
+            // The hash names the torrent: metainfo that does not hash to it is refused, whoever sent it. A v2 torrent's
+            // piece layers come along (BEP 52), each checked against its file's pieces root.
+            meta = PieceLayers.Attach(MetainfoParser.ParseInfoDictionary(found.InfoDictionary, Protocol.InfoHash.Parse(_request.InfoHash)), found.PieceLayers) with { TrackerTiers = found.Trackers };
         }
         catch (Exception e) when (e is InvalidTorrentException or FormatException)
         {

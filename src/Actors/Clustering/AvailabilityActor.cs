@@ -115,7 +115,7 @@ public sealed class AvailabilityActor : ReceiveActor, IWithTimers
 
         // between members
         Receive<GetMetainfo>(g => _torrents.Ask(new CatalogMessages.GetInfoDictionary(g.InfoHash), _settings.FetchTimeout)
-            .PipeTo(Sender, success: r => r is CatalogMessages.InfoDictionary d ? new MetainfoFound(d.Bytes, d.Trackers) : new MetainfoMissing()));
+            .PipeTo(Sender, success: r => r is CatalogMessages.InfoDictionary d ? new MetainfoFound(d.Bytes, d.Trackers) { PieceLayers = d.PieceLayers } : new MetainfoMissing()));
         Receive<SearchMember>(q => _torrents.Ask<CatalogMessages.CatalogHits>(new CatalogMessages.SearchCatalog(q.Words), _settings.FetchTimeout)
             .PipeTo(Sender, success: h => new MemberHits(_cluster.SelfAddress.ToString(), h.Hits)));
 

@@ -70,7 +70,12 @@ public static class ClusterMessages
     public sealed record GetMetainfo(string InfoHash);
 
     /// <param name="InfoDictionary">The bencoded info dictionary, which the asker checks against the info-hash.</param>
-    public sealed record MetainfoFound(byte[] InfoDictionary, string[][] Trackers);
+    public sealed record MetainfoFound(byte[] InfoDictionary, string[][] Trackers)
+    {
+        /// <summary>BEP 52: the bencoded piece layers the holder keeps beside a v2 torrent's info dictionary (null for
+        /// v1 or when it has none); checked by the asker against the pieces roots.</summary>
+        public byte[]? PieceLayers { get; init; }
+    }
 
     public sealed record MetainfoMissing;
 

@@ -100,6 +100,9 @@ public sealed partial class PeerConnectionActor : UntypedActor, IWithTimers
             case WeHave h:
                 _ours.Add(h.Piece); // told to the peer in our bitfield once the wire is up
                 break;
+            case PieceLayersKnown or AskHashes:
+                OnHashCommand(message, connected: false);
+                break;
             case BlocksAssigned a:
                 Release(a.Blocks); // nothing can be requested before the peer unchokes us
                 break;
@@ -147,6 +150,9 @@ public sealed partial class PeerConnectionActor : UntypedActor, IWithTimers
                 break;
             case PexSnapshot p:
                 OnPexSnapshot(p);
+                break;
+            case PieceLayersKnown or AskHashes:
+                OnHashCommand(message, connected: true);
                 break;
             case WeHave h:
                 if (_ours.Add(h.Piece))
@@ -298,6 +304,9 @@ public sealed partial class PeerConnectionActor : UntypedActor, IWithTimers
                 break;
             case Extended { ExtendedId: ExtensionHandshake.OurMetadataId } x when !_args.Metainfo.IsPrivate:
                 OnMetadataMessage(x);
+                break;
+            case HashRequest or HashesReply or HashReject:
+                OnHashMessage(m);
                 break;
             case KeepAlive or SuggestPiece or AllowedFast or DhtPort or Extended:
                 break; // understood; nothing we act on yet

@@ -90,4 +90,18 @@ public static class PeerConnectionMessages
     {
         public static ConnectionTick Instance { get; } = new();
     }
+
+    // BEP 52 piece-layer hashes (hash request / hashes / hash reject)
+
+    /// <summary>The torrent asks the peer for a range of a file's piece layer.</summary>
+    public sealed record AskHashes(HashRequest Request);
+
+    /// <summary>The torrent attached piece layers it fetched: serve them from now on.</summary>
+    public sealed record PieceLayersKnown(Swarm.Protocol.Metainfo.TorrentMetainfo Metainfo);
+
+    /// <summary>The peer answered a hash request of ours.</summary>
+    public sealed record HashesArrived(int Peer, HashesReply Reply);
+
+    /// <summary>The peer refused a hash request of ours.</summary>
+    public sealed record HashesRefused(int Peer, HashReject Reject);
 }

@@ -170,7 +170,7 @@ public sealed partial class TorrentActor
         }
         else if (pick && _peers.TryGet(n.Peer, out var entry))
         {
-            blocks = _picker!.Pick(n.Peer, entry.Has, n.Count);
+            blocks = _picker!.Pick(n.Peer, Pickable(entry.Has), n.Count);
         }
 
         Sender.Tell(new BlocksAssigned(blocks));

@@ -19,7 +19,7 @@ namespace Swarm.Actors.Torrent;
 /// (TorrentActor.Lifecycle.cs); peer and piece traffic is in TorrentActor.Peers.cs, journaling in TorrentActor.Journal.cs.</summary>
 public sealed partial class TorrentActor : ReceiveActor, IWithTimers
 {
-    private readonly TorrentMetainfo _meta;
+    private TorrentMetainfo _meta; // gains the v2 piece layers fetched from peers (TorrentActor.Hashes.cs)
     private readonly TorrentOptions _options;
     private readonly NodeContext _node;
     private readonly TorrentStorage _storage;
@@ -65,6 +65,7 @@ public sealed partial class TorrentActor : ReceiveActor, IWithTimers
         _journaled = TorrentJournalState.Empty(meta.PieceCount);
         _reputation = new PeerReputation(node.Settings.Storage.HashFailuresBeforeBan);
         _backlog = new WriteBacklog(node.Settings.Storage.MaxPendingWriteBytes);
+        InitLayerFetch();
         Recovering(rehash: options.Recheck, paused: false);
     }
 
@@ -98,6 +99,7 @@ public sealed partial class TorrentActor : ReceiveActor, IWithTimers
                 -1)),
             TorrentChildren.JournalSupervisor);
         Timers.StartPeriodicTimer("tick", ProgressAndDialTick.Instance, _node.Settings.StatsInterval);
+        StartLayerFetch();
         Timers.StartPeriodicTimer("rechoke", new Rechoke(false), _node.Settings.Choker.RechokeInterval);
         Timers.StartPeriodicTimer("optimistic", new Rechoke(true), _node.Settings.Choker.OptimisticInterval);
         if (PexShared)
@@ -136,6 +138,7 @@ public sealed partial class TorrentActor : ReceiveActor, IWithTimers
         Receive<AnnounceReported>(a => _lastAnnounce = a);
         Receive<IncomingPeer>(p => Refuse(p, "torrent not active"));
         Receive<PeerConnected>(OnPeerConnected);
+        ReceiveHashes();
         Receive<PeerPieces>(OnPeerPieces);
         Receive<PeerHave>(OnPeerHave);
         Receive<PeerInterest>(i => OnPeerInterest(i));

@@ -147,6 +147,13 @@ public static class TorrentMessages
         public static ProgressAndDialTick Instance { get; } = new();
     }
 
+    /// <summary>Timer, every stats-interval while BEP 52 piece layers are missing: ask peers for the ranges still
+    /// unanswered.</summary>
+    internal sealed record LayerFetchTick
+    {
+        public static LayerFetchTick Instance { get; } = new();
+    }
+
     /// <summary>Timer, every pex check-interval (issue 15): offer our connected peers to each connection.</summary>
     internal sealed record PexTick
     {

@@ -4,7 +4,7 @@ using Swarm.Protocol.PeerWire;
 namespace Swarm.Protocol.Magnet;
 
 /// <summary>Collects the pieces of an info dictionary fetched with BEP 9 and accepts the whole only if its SHA-1 is
-/// the info-hash: metadata is untrusted until then, whoever sent it.</summary>
+/// the info-hash (or, for a v2-only torrent, its truncated SHA-256): metadata is untrusted until then, whoever sent it.</summary>
 public sealed class MetadataAssembler
 {
     private readonly InfoHash _expected;
@@ -56,8 +56,15 @@ public sealed class MetadataAssembler
         }
 
         var actual = new InfoHash(SHA1.HashData(_buffer));
-        return actual.Equals(_expected)
+        if (actual.Equals(_expected))
+        {
+            return _buffer;
+        }
+
+        // A v2-only torrent (BEP 52) goes by its SHA-256 truncated to 20 bytes, on the wire and in its magnet.
+        var v2 = new InfoHash(SHA256.HashData(_buffer).AsSpan(0, 20));
+        return v2.Equals(_expected)
             ? _buffer
-            : throw new PeerProtocolException($"the metadata received hashes to {actual.Hex}, not {_expected.Hex}");
+            : throw new PeerProtocolException($"the metadata received hashes to {actual.Hex} (SHA-256 {v2.Hex}…), not {_expected.Hex}");
     }
 }

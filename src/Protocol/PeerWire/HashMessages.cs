@@ -7,7 +7,8 @@ namespace Swarm.Protocol.PeerWire;
 /// <param name="BaseLayer">The layer the hashes come from, 0 being the 16 KiB leaves.</param>
 /// <param name="Index">The first hash of the range: a multiple of <paramref name="Length"/>.</param>
 /// <param name="Length">How many hashes: a power of two.</param>
-/// <param name="ProofLayers">How many layers of uncle hashes above the range to include.</param>
+/// <param name="ProofLayers">As libtorrent counts them: layers above the base layer whose proof is wanted; the
+/// range's own <c>log2(Length)</c> layers need none, so <see cref="HashMessages.UncleCount"/> uncles come back.</param>
 public sealed record HashRequest(byte[] PiecesRoot, int BaseLayer, int Index, int Length, int ProofLayers) : PeerMessage;
 
 /// <summary>BEP 52 `hashes`: the range asked for, then its uncle hashes, 32 bytes each.</summary>
@@ -32,6 +33,17 @@ public static class HashMessages
     public const int MaxLayer = 40;
 
     private const int HashLength = 32;
+
+    /// <summary>The most bytes a `hashes` message may carry after its id: header, range and one uncle per layer.</summary>
+    public const int MaxHashesBody = HeaderLength + (HashLength * (MaxHashes + MaxLayer + 1));
+
+    /// <summary>The bytes of a `hash request` or `hash reject` after its id.</summary>
+    public const int RequestBody = HeaderLength;
+
+    /// <summary>How many uncle hashes answer <paramref name="proofLayers"/> for a range of <paramref name="length"/>
+    /// hashes: libtorrent's rule (what it sends and expects), one per layer above the range's own subtree.</summary>
+    public static int UncleCount(int length, int proofLayers) =>
+        Math.Max(0, proofLayers - System.Numerics.BitOperations.Log2((uint)length) + 1);
     private const int HeaderLength = HashLength + 16;
 
     public static byte[] Encode(PeerMessage message)
@@ -84,8 +96,8 @@ public static class HashMessages
 
                 return id == HashRequestId ? new HashRequest(root, baseLayer, index, length, proof) : new HashReject(root, baseLayer, index, length, proof);
             case HashesId:
-                // The range, then at most one uncle per proof layer.
-                if (rest.Length % HashLength != 0 || rest.Length / HashLength < length || rest.Length / HashLength > length + proof)
+                // The range, then at most the uncles its proof layers ask for (a proof may be cut short).
+                if (rest.Length % HashLength != 0 || rest.Length / HashLength < length || rest.Length / HashLength > length + UncleCount(length, proof))
                 {
                     throw new PeerProtocolException($"'hashes' carries {rest.Length} bytes for {length} hashes and {proof} proof layers");
                 }

@@ -135,6 +135,9 @@ public static class PeerMessageReader
                     return new Extended(ext, body.Slice(1).ToArray());
                 }
 
+            case HashMessages.HashRequestId or HashMessages.HashesId or HashMessages.HashRejectId:
+                return HashMessages.Decode(id, body.IsSingleSegment ? body.FirstSpan : body.ToArray());
+
             default:
                 return null;
         }

@@ -58,6 +58,10 @@ public static class PeerMessageWriter
                     break;
                 }
 
+            case HashRequest or HashesReply or HashReject:
+                output.Write(HashMessages.Encode(message)); // BEP 52: rare and small enough to build whole
+                break;
+
             default:
                 throw new ArgumentException($"cannot encode {message.GetType().Name}", nameof(message));
         }

@@ -17,6 +17,8 @@ public sealed record PeerWireLimits(int MaxBlockLength, int PieceCount, int MaxE
         MessageId.Bitfield => 1 + BitfieldLength,
         MessageId.Piece => 9 + MaxBlockLength,
         MessageId.Extended => 2 + MaxExtendedLength,
+        HashMessages.HashRequestId or HashMessages.HashRejectId => 1 + HashMessages.RequestBody, // BEP 52
+        HashMessages.HashesId => 1 + HashMessages.MaxHashesBody,
         _ => 1 + MaxExtendedLength, // unknown ids are skipped, but not without bound
     };
 }

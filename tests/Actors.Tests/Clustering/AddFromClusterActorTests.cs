@@ -36,6 +36,40 @@ public sealed class AddFromClusterActorTests(ITestOutputHelper output) : Akka.Te
     }
 
     [Fact]
+    public void A_v2_torrent_s_piece_layers_come_with_its_metainfo_and_layers_that_do_not_prove_out_are_refused()
+    {
+        var content = new byte[300_000];
+        new Random(5).NextBytes(content);
+        var full = V2Of(content);
+        var hash = full.InfoHash.Hex;
+        var layers = Protocol.Metainfo.PieceLayers.Encode(full)!;
+        var forged = layers.ToArray();
+        forged[^3] ^= 1; // inside the last hash of the layer
+        var liar = _members.Start("layer-liar", (m, _) => m is GetMetainfo ? new MetainfoFound(full.InfoBytes, []) { PieceLayers = forged } : null);
+        var holder = _members.Start("layer-holder", (m, _) => m is GetMetainfo ? new MetainfoFound(full.InfoBytes, []) { PieceLayers = layers } : null);
+        var catalog = CreateTestProbe();
+
+        Start(hash, Sources(liar, holder), catalog.Ref, replica: true);
+
+        var add = catalog.ExpectMsg<CatalogMessages.AddTorrent>(TimeSpan.FromSeconds(10));
+        Assert.Equal(full.V2!.PieceLayers.Single().Value, add.Metainfo.V2!.PieceLayers.Single().Value);
+        catalog.Reply(new CatalogMessages.TorrentAccepted(hash));
+    }
+
+    private static Protocol.Metainfo.TorrentMetainfo V2Of(byte[] content)
+    {
+        const int pieceLength = 1 << 16;
+        var roots = new List<byte>();
+        for (var at = 0; at < content.Length; at += pieceLength)
+        {
+            roots.AddRange(Protocol.Metainfo.MerkleTree.PieceRoot(content.AsSpan(at, Math.Min(pieceLength, content.Length - at)), pieceLength));
+        }
+
+        var bytes = Protocol.Metainfo.TorrentBuilderV2.Create("v2.bin", [new Protocol.Metainfo.V2BuildFile(["v2.bin"], content.Length, [.. roots], null)], isFolder: false, pieceLength, hybrid: false, new Protocol.Metainfo.TorrentBuildOptions([]));
+        return Protocol.Metainfo.MetainfoParser.Parse(bytes);
+    }
+
+    [Fact]
     public void When_no_holder_gives_it_the_answer_says_what_each_one_did()
     {
         var (_, hash) = RemoteMembers.InfoDictionary("wanted");

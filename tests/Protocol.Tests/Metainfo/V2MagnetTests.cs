@@ -29,6 +29,31 @@ public sealed class V2MagnetTests : IDisposable
     }
 
     [Fact]
+    public void MetadataFetchedForAV2OnlyMagnetIsAcceptedByItsTruncatedSha256Only()
+    {
+        var lt = LibtorrentTorrents.Create(_content.Write("one.bin", 40_000, 3), "v2", 16384);
+        var link = MagnetLink.Parse(lt.Magnet);
+        Assert.Equal(lt.Info, Assemble(link.InfoHash, lt.Info).Verified());
+
+        var other = (byte[])lt.Info.Clone();
+        other[^2] ^= 1;
+        Assert.Throws<Swarm.Protocol.PeerWire.PeerProtocolException>(() => Assemble(link.InfoHash, other).Verified());
+    }
+
+    private static MetadataAssembler Assemble(InfoHash expected, byte[] info)
+    {
+        var assembler = new MetadataAssembler(expected, info.Length, 1 << 20);
+        for (var piece = 0; piece * Swarm.Protocol.PeerWire.MetadataMessage.PieceLength < info.Length; piece++)
+        {
+            var start = piece * Swarm.Protocol.PeerWire.MetadataMessage.PieceLength;
+            var data = info[start..Math.Min(info.Length, start + Swarm.Protocol.PeerWire.MetadataMessage.PieceLength)];
+            assembler.Add(new Swarm.Protocol.PeerWire.MetadataMessage(Swarm.Protocol.PeerWire.MetadataMessageType.Data, piece, info.Length, data));
+        }
+
+        return assembler;
+    }
+
+    [Fact]
     public void ReadsLibtorrentsHybridMagnetByItsV1Hash()
     {
         var lt = LibtorrentTorrents.Create(_content.Write("one.bin", 40_000, 2), "hybrid", 16384);
