@@ -335,7 +335,8 @@ internal static class TransferCommands
     private static async Task<TorrentMetainfo> Metainfo(SwarmNode node, string hash)
     {
         var reply = await node.Root.Ask<CatalogMessages.InfoDictionary>(new CatalogMessages.GetInfoDictionary(hash), AskTimeout);
-        return MetainfoParser.ParseInfoDictionary(reply.Bytes, Protocol.InfoHash.Parse(hash));
+        // A v2-only torrent's piece layers live beside its info dictionary: without them its pieces can't verify.
+        return PieceLayers.Attach(MetainfoParser.ParseInfoDictionary(reply.Bytes, Protocol.InfoHash.Parse(hash)), reply.PieceLayers);
     }
 
     private static async Task<string> Add(SwarmNode node, TorrentMetainfo meta, string savePath, TorrentOptions options)
