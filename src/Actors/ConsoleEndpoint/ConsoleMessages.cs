@@ -114,6 +114,9 @@ public static class ConsoleMessages
         /// <summary>A copy the cluster made to keep the replication factor (released again when surplus).</summary>
         public bool Replica { get; init; }
 
+        /// <summary>BEP 52: the full v2 info-hash (hex) of a v2 or hybrid torrent; null for v1.</summary>
+        public string? InfoHashV2 { get; init; }
+
         // HTTP surface (issue 18): facts Transmission RPC clients read that the console does not show.
 
         /// <summary>BEP 27 private torrent.</summary>

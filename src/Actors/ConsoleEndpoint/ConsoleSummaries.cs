@@ -28,6 +28,7 @@ public static class ConsoleSummaries
         s.UploadLimit)
     {
         Replica = s.IsReplica,
+        InfoHashV2 = s.InfoHashV2,
         Private = s.IsPrivate,
         PeersSending = s.Peers.Count(p => p.DownloadRate > 0),
         PeersGetting = s.Peers.Count(p => p.UploadRate > 0),

@@ -202,6 +202,7 @@ public sealed partial class TorrentActor : ReceiveActor, IWithTimers
             UploadLimit = _limits.Upload.BytesPerSecond,
             IsPrivate = _meta.IsPrivate,
             IsReplica = _options.Replica,
+            InfoHashV2 = _meta.V2?.InfoHash.Hex,
             BannedPeers = _reputation.BannedPeers,
             WebSeeds = _webSeeds.Statuses(), // issue 17
         };

@@ -79,6 +79,10 @@ public sealed record TorrentStatus(
     /// <summary>A copy the cluster made for resilient seeding (see <see cref="TorrentOptions.Replica"/>).</summary>
     public bool IsReplica { get; init; }
 
+    /// <summary>BEP 52: the full 64-hex v2 info-hash of a v2 or hybrid torrent (null for v1); <see cref="InfoHash"/>
+    /// is what the wire uses (a v2-only torrent's truncated v2 hash).</summary>
+    public string? InfoHashV2 { get; init; }
+
     /// <summary>This torrent's own limits in bytes per second (0 = none).</summary>
     public long DownloadLimit { get; init; }
 

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Swarm.Protocol.Utp;
 using static Swarm.Actors.Utp.UtpSocketMessages;
 
 namespace Swarm.Actors.Utp;
@@ -10,9 +11,7 @@ namespace Swarm.Actors.Utp;
 internal sealed class UtpStream(long id, IActorRef socket, int capacity) : Stream
 {
     private readonly Lock _gate = new();
-    private readonly Queue<byte[]> _chunks = new();
-    private int _headOffset;
-    private int _buffered;
+    private readonly ByteQueue _queue = new();
     private bool _ended;
     private string? _error;
     private bool _disposed;
@@ -37,7 +36,7 @@ internal sealed class UtpStream(long id, IActorRef socket, int capacity) : Strea
         {
             lock (_gate)
             {
-                return _disposed ? 0 : capacity - _buffered;
+                return _disposed ? 0 : capacity - _queue.Count;
             }
         }
     }
@@ -52,8 +51,7 @@ internal sealed class UtpStream(long id, IActorRef socket, int capacity) : Strea
                 return;
             }
 
-            _chunks.Enqueue(bytes.ToArray());
-            _buffered += bytes.Length;
+            _queue.Enqueue(bytes);
             WakeLocked();
         }
     }
@@ -86,14 +84,14 @@ internal sealed class UtpStream(long id, IActorRef socket, int capacity) : Strea
             lock (_gate)
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
-                if (_buffered > 0)
+                if (_queue.Count > 0)
                 {
-                    var before = _buffered;
-                    var n = CopyOutLocked(buffer.Span);
+                    var before = _queue.Count;
+                    var n = _queue.Dequeue(buffer.Span);
 
                     // The actor stops handing over only at a full buffer: ask for more once it is half read, not
                     // after every small read.
-                    if (before >= capacity / 2 && _buffered < capacity / 2)
+                    if (before >= capacity / 2 && _queue.Count < capacity / 2)
                     {
                         socket.Tell(new StreamRoom(Id));
                     }
@@ -170,35 +168,13 @@ internal sealed class UtpStream(long id, IActorRef socket, int capacity) : Strea
             }
 
             _disposed = true;
-            _chunks.Clear();
-            _buffered = 0;
+            _queue.Clear();
             _error ??= "closed";
             WakeLocked();
         }
 
         socket.Tell(new StreamClose(Id));
         base.Dispose(disposing);
-    }
-
-    private int CopyOutLocked(Span<byte> destination)
-    {
-        var copied = 0;
-        while (copied < destination.Length && _chunks.Count > 0)
-        {
-            var head = _chunks.Peek();
-            var n = Math.Min(head.Length - _headOffset, destination.Length - copied);
-            head.AsSpan(_headOffset, n).CopyTo(destination[copied..]);
-            copied += n;
-            _headOffset += n;
-            if (_headOffset == head.Length)
-            {
-                _chunks.Dequeue();
-                _headOffset = 0;
-            }
-        }
-
-        _buffered -= copied;
-        return copied;
     }
 
     private void WakeLocked()

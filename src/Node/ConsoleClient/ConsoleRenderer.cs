@@ -206,6 +206,11 @@ internal static class ConsoleRenderer
         var sb = new StringBuilder();
         sb.AppendLine($"{t.Name}");
         sb.AppendLine($"  info-hash  {t.InfoHash}");
+        if (t.InfoHashV2 is { } v2)
+        {
+            sb.AppendLine($"  v2 hash    {v2}");
+        }
+
         sb.AppendLine($"  state      {t.State}{(t.Error is null ? string.Empty : $": {t.Error}")}");
         sb.AppendLine($"  saved in   {t.SavePath}");
         if (t.Replica)

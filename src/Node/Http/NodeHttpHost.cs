@@ -13,7 +13,7 @@ namespace Swarm.Node.Http;
 /// <summary>The node's HTTP surface on Kestrel: every request passes the Host allow-list (421 otherwise, against DNS
 /// rebinding) and, when credentials are set, HTTP Basic authentication (401); then each surface answers its own
 /// paths (Transmission RPC, metrics, health, and whatever else is mapped in with <see cref="Surfaces"/>). Paths no
-/// surface claims, `/` among them, are 404.</summary>
+/// surface claims are 404 (`/` is the dashboard's).</summary>
 public sealed class NodeHttpHost : IAsyncDisposable
 {
     /// <summary>Health probes are answered without credentials (they tell nothing but live/ready), still Host-checked.</summary>

@@ -1,7 +1,7 @@
 namespace Swarm.Protocol.Utp;
 
 /// <summary>A FIFO of bytes kept as the chunks they arrived in, so queuing and taking copy each byte once.</summary>
-internal sealed class ByteQueue
+public sealed class ByteQueue
 {
     private readonly Queue<byte[]> _chunks = new();
     private int _headOffset;
@@ -39,5 +39,13 @@ internal sealed class ByteQueue
 
         Count -= copied;
         return copied;
+    }
+
+    /// <summary>Drops everything queued.</summary>
+    public void Clear()
+    {
+        _chunks.Clear();
+        _headOffset = 0;
+        Count = 0;
     }
 }

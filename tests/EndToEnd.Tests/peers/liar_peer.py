@@ -24,11 +24,16 @@ def read_exact(conn, n):
     return data
 
 
-def serve(conn, info_hash, piece_count):
+def serve(conn, info_hash, piece_count, counter):
     try:
         hs = read_exact(conn, 68)
-        if hs[28:48] != info_hash:
+        # A plain-text peer: an encrypted (MSE) dial is hung up on, as a client without encryption does, and is
+        # not counted; the dialler then comes back in plain text.
+        if hs[0] != 19 or hs[1:20] != b"BitTorrent protocol" or hs[28:48] != info_hash:
             return
+        with counter["lock"]:
+            counter["n"] += 1
+            print(f"connection {counter['n']}", flush=True)
         fast = bool(hs[27] & 0x04)
         reserved = b"\x00" * 7 + b"\x04"
         conn.sendall(bytes([19]) + b"BitTorrent protocol" + reserved + info_hash + b"-LI0001-" + os.urandom(12))
@@ -64,12 +69,10 @@ def main():
     server.bind(("127.0.0.1", port))
     server.listen(8)
     print("ready", flush=True)
-    connections = 0
+    counter = {"n": 0, "lock": threading.Lock()}
     while True:
         conn, _ = server.accept()
-        connections += 1
-        print(f"connection {connections}", flush=True)
-        threading.Thread(target=serve, args=(conn, info_hash, piece_count), daemon=True).start()
+        threading.Thread(target=serve, args=(conn, info_hash, piece_count, counter), daemon=True).start()
 
 
 if __name__ == "__main__":

@@ -27,6 +27,16 @@ public sealed class ConsoleRendererTests
     }
 
     [Fact]
+    public void A_v2_torrent_shows_both_hashes_and_a_v1_torrent_one()
+    {
+        var v2 = new string('a', 64);
+        var text = ConsoleRenderer.Text(Detail(Summary("seeding") with { InfoHashV2 = v2 }), Now);
+        Assert.Contains($"v2 hash    {v2}", text);
+        Assert.Contains("\"infoHashV2\":\"" + v2 + "\"", ConsoleRenderer.JsonOneLine(new TorrentListing([Summary("seeding") with { InfoHashV2 = v2 }])));
+        Assert.DoesNotContain("v2 hash", ConsoleRenderer.Text(Detail(Summary("seeding")), Now));
+    }
+
+    [Fact]
     public void The_replica_flag_is_in_the_json_listing()
     {
         var json = ConsoleRenderer.JsonOneLine(new TorrentListing([Summary("seeding") with { Replica = true }]));
