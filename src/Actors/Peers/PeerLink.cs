@@ -37,8 +37,8 @@ public sealed class PeerLink : IDisposable
 
     public bool Encrypted { get; }
 
-    /// <summary>How the console and the RPC name the link: <c>tcp</c>, <c>utp</c>, with <c>+rc4</c>… added by the
-    /// encryption layer's own words elsewhere; here only the transport.</summary>
+    /// <summary>How the console and the RPC name the transport: <c>tcp</c> or <c>utp</c> (encryption is shown from
+    /// <see cref="Encrypted"/> beside it).</summary>
     public string TransportName => Transport == PeerTransport.Utp ? "utp" : "tcp";
 
     /// <summary>A connected TCP socket as a link; the link owns the socket from here on.</summary>
