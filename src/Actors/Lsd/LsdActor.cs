@@ -28,6 +28,7 @@ public sealed class LsdActor : ReceiveActor, IWithTimers
     private HashSet<InfoHash> _public = [];
     private LsdGate _gate = LsdGate.Empty;
     private LsdSchedule _schedule = LsdSchedule.Empty;
+    private LsdListing _listing = LsdListing.Idle;
 
     public LsdActor(IActorRef catalog, NodeContext node)
     {
@@ -127,13 +128,28 @@ public sealed class LsdActor : ReceiveActor, IWithTimers
         }
     }
 
-    private void ListTorrents() =>
+    private void ListTorrents()
+    {
+        (_listing, var ask) = _listing.Requested();
+        if (ask)
+        {
+            AskForList();
+        }
+    }
+
+    private void AskForList() =>
         _catalog.Ask<CatalogMessages.TorrentList>(new CatalogMessages.ListTorrents(), _node.Settings.Console.CommandTimeout)
             .ContinueWith(t => new LsdTorrentsListed(t.IsCompletedSuccessfully ? t.Result : null), TaskScheduler.Default)
             .PipeTo(Self);
 
     private void OnListed(LsdTorrentsListed listed)
     {
+        (_listing, var again) = _listing.Answered();
+        if (again)
+        {
+            AskForList();
+        }
+
         if (listed.List is null || _socket is null)
         {
             return;
