@@ -2,15 +2,20 @@
 # Recovery benchmark (issue: restart without losing progress). Run on demand, not in CI.
 # For SQLite and PostgreSQL, fills a node's journal as if it had downloaded:
 #   1 torrent of 4,096 pieces (1 GiB), 100 torrents of 64 pieces, 1,000 torrents of 16 pieces (256 KiB pieces)
-# then times `swarm node` from process start until every torrent is back (resumed and seeding), with peak RSS.
+# then times `swarm node` from process start until every torrent is back (resumed and seeding), with the node's CPU
+# seconds until then, peak RSS and the load average (the machine may be shared: CPU is the steadier figure).
 # Finally measures journal throughput during a 1 GiB loopback download (SQLite).
 #   bench/recovery.sh            # RUNS=3 runs per case, median reported
+#   STORES=sqlite SPECS="1000 16" DOWNLOAD=0 bench/recovery.sh   # one case, no download part
 # Needs: dotnet, postgresql (server binaries), python3, openssl, bc (scripts/install-peers.sh installs them);
 # run as root (the PostgreSQL server runs as postgres).
 set -euo pipefail
 [ -n "${TRACE:-}" ] && set -x
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RUNS=${RUNS:-3}
+STORES=${STORES:-sqlite postgresql}
+SPECS=${SPECS:-1 4096,100 64,1000 16}
+DOWNLOAD=${DOWNLOAD:-1}
 WORK=$(mktemp -d /tmp/swarm-recovery.XXXXXX)
 chmod 755 "$WORK"
 SWARM="dotnet $REPO/src/Node/bin/Release/net10.0/swarm.dll"
@@ -30,12 +35,15 @@ log() { echo "[$(date +%T)] $*" >&2; }
 dotnet build "$REPO/src/Node" -c Release -nologo -v quiet >/dev/null
 dotnet build "$REPO/bench/Recovery" -c Release -nologo -v quiet >/dev/null
 
-log "starting PostgreSQL on 127.0.0.1:$PGPORT"
-mkdir -p "$WORK/pg" && chown postgres:postgres "$WORK/pg"
-runuser -u postgres -- "$PGBIN/initdb" -D "$WORK/pg" -A trust -U postgres >/dev/null
-runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/pg" -l "$WORK/pg/log" -w -o "-p $PGPORT -c listen_addresses=127.0.0.1 -k $WORK/pg" start >/dev/null
+if [[ " $STORES " == *" postgresql "* ]]; then
+  log "starting PostgreSQL on 127.0.0.1:$PGPORT"
+  mkdir -p "$WORK/pg" && chown postgres:postgres "$WORK/pg"
+  runuser -u postgres -- "$PGBIN/initdb" -D "$WORK/pg" -A trust -U postgres >/dev/null
+  runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/pg" -l "$WORK/pg/log" -w -o "-p $PGPORT -c listen_addresses=127.0.0.1 -k $WORK/pg" start >/dev/null
+fi
 
-# recover DATA_DIR TORRENTS [CONFIG]: seconds from start until TORRENTS "resumed" lines, and peak RSS (MiB).
+# recover DATA_DIR TORRENTS [CONFIG]: seconds from start until TORRENTS "resumed" lines, CPU seconds of the node
+# until then, peak RSS (MiB) and the 1-minute load average.
 recover() {
   local dir=$1 count=$2 config=${3:-}
   local err="$WORK/node.err" start end pid
@@ -48,17 +56,20 @@ recover() {
     sleep 0.02
   done
   end=$(date +%s.%N)
-  local rss
+  local rss cpu load
+  cpu=$(awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$pid/stat")
   rss=$(awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$pid/status")
+  load=$(cut -d' ' -f1 /proc/loadavg)
   kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
-  echo "$(echo "$end - $start" | bc) $rss"
+  echo "$(echo "$end - $start" | bc) $cpu $rss $load"
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 ROWS=()
-for store in sqlite postgresql; do
-  for spec in "1 4096" "100 64" "1000 16"; do
+IFS=, read -r -a SPEC_LIST <<<"$SPECS"
+for store in $STORES; do
+  for spec in "${SPEC_LIST[@]}"; do
     read -r torrents pieces <<<"$spec"
     dir="$WORK/$store-$torrents"
     config=""
@@ -73,15 +84,30 @@ for store in sqlite postgresql; do
     fi
     log "$store: populating $torrents torrent(s) x $pieces pieces"
     $POPULATE populate "$dir" "$torrents" "$pieces" 262144 "$cs" >/dev/null
-    times=(); rsses=()
+    times=(); cpus=(); rsses=(); loads=()
     for _ in $(seq "$RUNS"); do
-      read -r t r < <(recover "$dir" "$torrents" "$config")
-      times+=("$t"); rsses+=("$r")
+      read -r t c r l < <(recover "$dir" "$torrents" "$config")
+      times+=("$t"); cpus+=("$c"); rsses+=("$r"); loads+=("$l")
     done
-    t=$(printf '%s\n' "${times[@]}" | median); r=$(printf '%s\n' "${rsses[@]}" | median)
-    ROWS+=("| $store | $torrents | $pieces | $((torrents * pieces)) | $(printf '%.2f' "$t") | $r |")
+    t=$(printf '%s\n' "${times[@]}" | median); c=$(printf '%s\n' "${cpus[@]}" | median)
+    r=$(printf '%s\n' "${rsses[@]}" | median); l=$(printf '%s\n' "${loads[@]}" | median)
+    ROWS+=("| $store | $torrents | $pieces | $((torrents * pieces)) | $(printf '%.2f' "$t") | $c | $r | $l |")
   done
 done
+
+print_table() {
+  echo
+  echo "Recovery, from process start to every torrent resumed and seeding (median of $RUNS; $(nproc) cores, $(date +%F)):"
+  echo
+  echo "| journal | torrents | pieces each | verified pieces | recovery s | CPU s | peak RSS MiB | load |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+  printf '%s\n' "${ROWS[@]}"
+}
+
+if [ "$DOWNLOAD" = 0 ]; then
+  print_table
+  exit 0
+fi
 
 log "journal throughput during a 1 GiB loopback download (SQLite)"
 mkdir -p "$WORK/dl/src"
@@ -103,11 +129,6 @@ PY
 )
 secs=$(echo "$end - $start" | bc)
 
-echo
-echo "Recovery, from process start to every torrent resumed and seeding (median of $RUNS; $(nproc) cores, $(date +%F)):"
-echo
-echo "| journal | torrents | pieces each | verified pieces | recovery s | peak RSS MiB |"
-echo "|---|---:|---:|---:|---:|---:|"
-printf '%s\n' "${ROWS[@]}"
+print_table
 echo
 echo "Journal during a 1 GiB loopback download (4,096 pieces, SQLite): $rows PiecesVerified rows for $journaled pieces in $(printf '%.2f' "$secs") s of \`swarm get\` = $(echo "$journaled / $secs" | bc) pieces/s journaled, $(echo "$rows / $secs" | bc) rows/s."
