@@ -61,6 +61,9 @@ internal sealed class PeerEntry(int key, IActorRef actor, IPEndPoint endpoint, s
 
     public IPEndPoint EndPoint { get; } = endpoint;
 
+    /// <summary>The endpoint as text, made once: every received block names its contributor by it.</summary>
+    public string EndPointText { get; } = endpoint.ToString();
+
     /// <summary>The candidate it was dialled for (null for an incoming connection).</summary>
     public string? CandidateKey { get; } = candidateKey;
 

@@ -10,8 +10,11 @@ namespace Swarm.Actors.Torrent;
 /// root or both, as <see cref="PieceExpectation"/> says; so hashing
 /// never runs on a connection actor), then hands the buffer to storage. Stops itself when done. Only a whole block at
 /// a block boundary, of exactly that block's length, is copied in (the connection and the picker check this first;
-/// this is the last line): a short block would leave stale bytes of the reused buffer inside the piece.</summary>
-public sealed class PieceActor : ReceiveActor
+/// this is the last line): a short block would leave stale bytes of the reused buffer inside the piece.
+/// A torrent of small pieces starts one of these per piece (262,144 for 256 MiB in 1 KiB pieces), so it is built
+/// cheaply: an untyped actor (no match handler built per instance) made by a producer that calls its constructor,
+/// not by reflection over an expression tree as Props.Create does.</summary>
+public sealed class PieceActor : UntypedActor
 {
     private readonly int _piece;
     private readonly int _size;
@@ -36,11 +39,10 @@ public sealed class PieceActor : ReceiveActor
         _received = new bool[(size + blockLength - 1) / blockLength];
         _pool = pool;
         _buffer = pool.Rent(pieceLength);
-        Receive<AssembleBlock>(OnBlock);
     }
 
     public static Props Props(int piece, int size, PieceExpectation expected, int blockLength, IActorRef storage, IActorRef torrent, PieceBufferPool pool, int pieceLength) =>
-        Akka.Actor.Props.Create(() => new PieceActor(piece, size, expected, blockLength, storage, torrent, pool, pieceLength));
+        Akka.Actor.Props.CreateBy(new Producer(() => new PieceActor(piece, size, expected, blockLength, storage, torrent, pool, pieceLength)));
 
     /// <summary>A v1 piece known by its SHA-1 alone.</summary>
     public static Props Props(int piece, int size, byte[] expectedSha1, int blockLength, IActorRef storage, IActorRef torrent, PieceBufferPool pool, int pieceLength) =>
@@ -52,6 +54,18 @@ public sealed class PieceActor : ReceiveActor
         {
             _pool.Return(_buffer);
             _buffer = null;
+        }
+    }
+
+    protected override void OnReceive(object message)
+    {
+        if (message is AssembleBlock b)
+        {
+            OnBlock(b);
+        }
+        else
+        {
+            Unhandled(message);
         }
     }
 
@@ -101,5 +115,17 @@ public sealed class PieceActor : ReceiveActor
         }
 
         Context.Stop(Self);
+    }
+
+    /// <summary>Calls the constructor directly: no expression tree to evaluate nor constructor to look up per piece.</summary>
+    private sealed class Producer(Func<PieceActor> create) : IIndirectActorProducer
+    {
+        public Type ActorType => typeof(PieceActor);
+
+        public ActorBase Produce() => create();
+
+        public void Release(ActorBase actor)
+        {
+        }
     }
 }

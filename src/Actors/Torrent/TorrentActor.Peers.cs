@@ -181,7 +181,7 @@ public sealed partial class TorrentActor
     private void OnBlockArrived(BlockArrived b)
     {
         var contributor = _peers.TryGet(b.Peer, out var from)
-            ? (from.Banned ? null : new PieceContributor(b.Peer, from.EndPoint.ToString(), from.PeerId))
+            ? (from.Banned ? null : new PieceContributor(b.Peer, from.EndPointText, from.PeerId))
             : WebSeedContributor(b.Peer); // issue 17
         if (contributor is null)
         {
