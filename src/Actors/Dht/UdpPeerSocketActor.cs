@@ -25,6 +25,7 @@ public sealed class UdpPeerSocketActor : ReceiveActor
     private long _reserved;
     private long _sendFailures;
     private int _receiveBatch = 1;
+    private TimeProvider? _stampClock;
 
     public UdpPeerSocketActor(Socket socket)
     {
@@ -64,6 +65,7 @@ public sealed class UdpPeerSocketActor : ReceiveActor
     {
         _utp = r.Handler;
         Volatile.Write(ref _receiveBatch, Math.Max(1, r.ReceiveBatch));
+        Volatile.Write(ref _stampClock, r.Clock);
         try
         {
             // Linux caps these at net.core.rmem_max / wmem_max (and doubles what it grants): a best effort.
@@ -102,7 +104,7 @@ public sealed class UdpPeerSocketActor : ReceiveActor
 
         if (utp is not null && !_utp.IsNobody())
         {
-            _utp.Tell(new UtpDatagrams(utp));
+            _utp.Tell(new UtpDatagrams(utp, batch.ReceivedAt));
         }
     }
 
@@ -129,8 +131,9 @@ public sealed class UdpPeerSocketActor : ReceiveActor
             {
                 var r = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _cts.Token).ConfigureAwait(false);
                 var batch = new List<DatagramReceived> { new(buffer.AsSpan(0, r.ReceivedBytes).ToArray(), (IPEndPoint)r.RemoteEndPoint) };
+                var stamp = Volatile.Read(ref _stampClock)?.GetTimestamp();
                 DrainWaiting(buffer, any, batch, Volatile.Read(ref _receiveBatch));
-                self.Tell(new DatagramsReceived(batch));
+                self.Tell(new DatagramsReceived(batch, stamp));
             }
             catch (OperationCanceledException)
             {

@@ -64,6 +64,7 @@ public sealed class UtpSocketActor : ReceiveActor, IWithTimers
         SocketReceiveBuffer = _settings.SocketReceiveBuffer,
         SocketSendBuffer = _settings.SocketSendBuffer,
         ReceiveBatch = _settings.ReceiveBatch,
+        Clock = _clock,
     });
 
     protected override void PostStop()
@@ -79,9 +80,13 @@ public sealed class UtpSocketActor : ReceiveActor, IWithTimers
     /// <summary>Microseconds of the node's monotonic clock, the unit of uTP's timestamps.</summary>
     private long Now => _clock.GetElapsedTime(_start).Ticks / 10;
 
+    private long MicrosSinceStart(long timestamp) => _clock.GetElapsedTime(_start, timestamp).Ticks / 10;
+
     private void OnDatagrams(UdpPeerSocketMessages.UtpDatagrams batch)
     {
-        var now = Now;
+        // Timed when the socket gave them up, not now: a wait in the mailboxes on the way is ours, not the path's
+        // queuing delay, and would make the peer's LEDBAT (and ours) back off from an idle link.
+        var now = batch.ReceivedAt is { } at ? Math.Min(Now, MicrosSinceStart(at)) : Now;
         foreach (var d in batch.Datagrams)
         {
             _mux.Receive(d.Bytes, d.From, now);

@@ -10,8 +10,8 @@ using static Swarm.Actors.Dht.UdpPeerSocketMessages;
 namespace Swarm.Actors.Tests.Dht;
 
 /// <summary>The UDP peer port's socket actor as uTP uses it (issue 16, speed): a burst read in batches still reaches each
-/// handler complete and in order, the DHT's datagrams apart; batched sends all go out; registering uTP enlarges the
-/// socket's kernel buffers (within what the system allows).</summary>
+/// handler complete and in order, the DHT's datagrams apart, stamped with the uTP clock when read; batched sends all go
+/// out; registering uTP enlarges the socket's kernel buffers (within what the system allows).</summary>
 public sealed class UdpPeerSocketActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(TestNodes.Config, output: output)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
@@ -58,6 +58,29 @@ public sealed class UdpPeerSocketActorTests(ITestOutputHelper output) : Akka.Tes
         Assert.Equal(Enumerable.Range(0, count).Where(i => i % 10 == 0), krpcSeen);
         var counters = await udp.Ask<UdpCounters>(new GetUdpCounters(), Wait);
         Assert.Equal((count / 10, count - (count / 10)), (counters.Krpc, counters.Reserved));
+    }
+
+    [Fact]
+    public async Task Utp_batches_carry_the_time_they_left_the_socket_by_the_clock_given()
+    {
+        using var socket = Bound();
+        using var raw = Bound();
+        var clock = new ManualClock();
+        clock.Advance(TimeSpan.FromSeconds(5));
+        var udp = Sys.ActorOf(UdpPeerSocketActor.Props(socket));
+        var utp = CreateTestProbe();
+        udp.Tell(new RegisterUtpHandler(utp.Ref) { Clock = clock });
+        await udp.Ask<UdpCounters>(new GetUdpCounters(), Wait);
+
+        raw.SendTo(new byte[] { 0x41, 1 }, socket.LocalEndPoint!);
+        Assert.Equal(TimeSpan.FromSeconds(5).Ticks, utp.ExpectMsg<UtpDatagrams>(Wait).ReceivedAt);
+
+        // Moving the clock after the read changes nothing already read; the next datagram carries the new time.
+        clock.Advance(TimeSpan.FromSeconds(2));
+        raw.SendTo(new byte[] { 0x41, 2 }, socket.LocalEndPoint!);
+        var later = utp.ExpectMsg<UtpDatagrams>(Wait);
+        Assert.Equal(2, later.Datagrams[0].Bytes[1]);
+        Assert.Equal(TimeSpan.FromSeconds(7).Ticks, later.ReceivedAt);
     }
 
     [Fact]
