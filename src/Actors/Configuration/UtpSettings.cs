@@ -10,6 +10,15 @@ public sealed record UtpSettings(bool Enabled, UtpOptions Connection, UtpLimits 
     /// <summary>Dial uTP before TCP for a peer not reached before (`swarm.utp.dial-first = utp`); TCP first otherwise.</summary>
     public bool DialUtpFirst { get; init; }
 
+    /// <summary>uTP speed: SO_RCVBUF asked for the UDP peer port (`swarm.utp.socket-receive-buffer`); 0 keeps the OS's.</summary>
+    public int SocketReceiveBuffer { get; init; } = 2 * 1024 * 1024;
+
+    /// <summary>uTP speed: SO_SNDBUF asked for the UDP peer port (`swarm.utp.socket-send-buffer`); 0 keeps the OS's.</summary>
+    public int SocketSendBuffer { get; init; } = 2 * 1024 * 1024;
+
+    /// <summary>uTP speed: datagrams read from the socket per wakeup at most (`swarm.utp.receive-batch`).</summary>
+    public int ReceiveBatch { get; init; } = 64;
+
     public static UtpSettings Default { get; } = new(false, UtpOptions.Default, new UtpLimits(), TimeSpan.FromMilliseconds(50), 256 * 1024);
 
     public static UtpSettings From(Config peer, Config? utp)
@@ -52,9 +61,21 @@ public sealed record UtpSettings(bool Enabled, UtpOptions Connection, UtpLimits 
             throw new ConfigurationException($"swarm.utp.dial-first must be tcp or utp, not '{first}'");
         }
 
+        // uTP speed: socket buffers and receive batching (absent keys keep the defaults).
+        var socketReceive = utp.GetByteSize("socket-receive-buffer") ?? Default.SocketReceiveBuffer;
+        var socketSend = utp.GetByteSize("socket-send-buffer") ?? Default.SocketSendBuffer;
+        var receiveBatch = utp.GetInt("receive-batch", Default.ReceiveBatch);
+        if (socketReceive is < 0 or > int.MaxValue || socketSend is < 0 or > int.MaxValue || receiveBatch < 1)
+        {
+            throw new ConfigurationException("swarm.utp: socket buffers must be 0 (system default) or a size under 2 GiB, receive-batch at least 1");
+        }
+
         return new UtpSettings(enabled, connection, limits, utp.GetTimeSpan("tick-interval"), (int)(utp.GetByteSize("stream-buffer") ?? 256 * 1024))
         {
             DialUtpFirst = first == "utp",
+            SocketReceiveBuffer = (int)socketReceive,
+            SocketSendBuffer = (int)socketSend,
+            ReceiveBatch = receiveBatch,
         };
     }
 

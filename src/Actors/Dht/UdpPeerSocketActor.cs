@@ -24,14 +24,23 @@ public sealed class UdpPeerSocketActor : ReceiveActor
     private long _krpcCount;
     private long _reserved;
     private long _sendFailures;
+    private int _receiveBatch = 1;
+    private TimeProvider? _stampClock;
 
     public UdpPeerSocketActor(Socket socket)
     {
         _socket = socket;
         Receive<RegisterKrpcHandler>(r => _krpc = r.Handler);
-        Receive<RegisterUtpHandler>(r => _utp = r.Handler);
-        Receive<DatagramReceived>(OnDatagram);
+        Receive<RegisterUtpHandler>(OnRegisterUtp);
+        Receive<DatagramsReceived>(OnDatagrams);
         Receive<SendDatagram>(OnSend);
+        Receive<SendDatagrams>(b =>
+        {
+            foreach (var d in b.Datagrams)
+            {
+                OnSend(d);
+            }
+        });
         Receive<GetUdpCounters>(_ => Sender.Tell(new UdpCounters(_krpcCount, _reserved, _sendFailures)));
         Receive<ReceiveFailed>(f => _log.Warning("UDP peer port stopped receiving: {0}", f.Error));
     }
@@ -52,20 +61,50 @@ public sealed class UdpPeerSocketActor : ReceiveActor
         _cts.Dispose();
     }
 
-    private void OnDatagram(DatagramReceived d)
+    private void OnRegisterUtp(RegisterUtpHandler r)
     {
-        if (d.Bytes.Length > 0 && d.Bytes[0] == (byte)'d')
+        _utp = r.Handler;
+        Volatile.Write(ref _receiveBatch, Math.Max(1, r.ReceiveBatch));
+        Volatile.Write(ref _stampClock, r.Clock);
+        try
         {
-            _krpcCount++;
-            _krpc.Tell(new KrpcDatagram(d.Bytes, d.From));
-        }
-        else
-        {
-            _reserved++;
-            if (!_utp.IsNobody())
+            // Linux caps these at net.core.rmem_max / wmem_max (and doubles what it grants): a best effort.
+            if (r.SocketReceiveBuffer > 0)
             {
-                _utp.Tell(new UtpDatagram(d.Bytes, d.From));
+                _socket.ReceiveBufferSize = r.SocketReceiveBuffer;
             }
+
+            if (r.SocketSendBuffer > 0)
+            {
+                _socket.SendBufferSize = r.SocketSendBuffer;
+            }
+        }
+        catch (SocketException e)
+        {
+            _log.Warning("UDP peer port keeps its socket buffer sizes: {0}", e.Message);
+        }
+    }
+
+    private void OnDatagrams(DatagramsReceived batch)
+    {
+        List<UtpDatagram>? utp = null;
+        foreach (var d in batch.Datagrams)
+        {
+            if (d.Bytes.Length > 0 && d.Bytes[0] == (byte)'d')
+            {
+                _krpcCount++;
+                _krpc.Tell(new KrpcDatagram(d.Bytes, d.From));
+            }
+            else
+            {
+                _reserved++;
+                (utp ??= []).Add(new UtpDatagram(d.Bytes, d.From));
+            }
+        }
+
+        if (utp is not null && !_utp.IsNobody())
+        {
+            _utp.Tell(new UtpDatagrams(utp, batch.ReceivedAt));
         }
     }
 
@@ -91,7 +130,10 @@ public sealed class UdpPeerSocketActor : ReceiveActor
             try
             {
                 var r = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _cts.Token).ConfigureAwait(false);
-                self.Tell(new DatagramReceived(buffer.AsSpan(0, r.ReceivedBytes).ToArray(), (IPEndPoint)r.RemoteEndPoint));
+                var batch = new List<DatagramReceived> { new(buffer.AsSpan(0, r.ReceivedBytes).ToArray(), (IPEndPoint)r.RemoteEndPoint) };
+                var stamp = Volatile.Read(ref _stampClock)?.GetTimestamp();
+                DrainWaiting(buffer, any, batch, Volatile.Read(ref _receiveBatch));
+                self.Tell(new DatagramsReceived(batch, stamp));
             }
             catch (OperationCanceledException)
             {
@@ -110,6 +152,27 @@ public sealed class UdpPeerSocketActor : ReceiveActor
                 self.Tell(new ReceiveFailed(e.Message));
                 return;
             }
+        }
+    }
+
+    /// <summary>Reads, without waiting, the datagrams already queued in the socket, up to <paramref name="max"/> in all:
+    /// a burst becomes one message. An error here ends the batch; the next asynchronous receive meets it again.</summary>
+    private void DrainWaiting(byte[] buffer, IPEndPoint any, List<DatagramReceived> batch, int max)
+    {
+        try
+        {
+            while (batch.Count < max && _socket.Available > 0)
+            {
+                EndPoint from = any;
+                var n = _socket.ReceiveFrom(buffer, SocketFlags.None, ref from);
+                batch.Add(new DatagramReceived(buffer.AsSpan(0, n).ToArray(), (IPEndPoint)from));
+            }
+        }
+        catch (SocketException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
         }
     }
 }

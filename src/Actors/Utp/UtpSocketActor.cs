@@ -36,7 +36,7 @@ public sealed class UtpSocketActor : ReceiveActor, IWithTimers
         _clock = clock;
         _start = clock.GetTimestamp();
         _mux = new UtpMultiplexer(settings.Connection, settings.Limits with { AcceptIncoming = false }, new Random());
-        Receive<UdpPeerSocketMessages.UtpDatagram>(OnDatagram);
+        Receive<UdpPeerSocketMessages.UtpDatagrams>(OnDatagrams);
         Receive<FlushNow>(_ => OnFlush());
         Receive<UtpTick>(_ => OnTick());
         Receive<UtpConnect>(OnConnect);
@@ -59,7 +59,13 @@ public sealed class UtpSocketActor : ReceiveActor, IWithTimers
     public static Props Props(IActorRef udp, UtpSettings settings, TimeProvider clock) =>
         Akka.Actor.Props.Create(() => new UtpSocketActor(udp, settings, clock));
 
-    protected override void PreStart() => _udp.Tell(new UdpPeerSocketMessages.RegisterUtpHandler(Self));
+    protected override void PreStart() => _udp.Tell(new UdpPeerSocketMessages.RegisterUtpHandler(Self)
+    {
+        SocketReceiveBuffer = _settings.SocketReceiveBuffer,
+        SocketSendBuffer = _settings.SocketSendBuffer,
+        ReceiveBatch = _settings.ReceiveBatch,
+        Clock = _clock,
+    });
 
     protected override void PostStop()
     {
@@ -74,9 +80,17 @@ public sealed class UtpSocketActor : ReceiveActor, IWithTimers
     /// <summary>Microseconds of the node's monotonic clock, the unit of uTP's timestamps.</summary>
     private long Now => _clock.GetElapsedTime(_start).Ticks / 10;
 
-    private void OnDatagram(UdpPeerSocketMessages.UtpDatagram d)
+    private long MicrosSinceStart(long timestamp) => _clock.GetElapsedTime(_start, timestamp).Ticks / 10;
+
+    private void OnDatagrams(UdpPeerSocketMessages.UtpDatagrams batch)
     {
-        _mux.Receive(d.Bytes, d.From, Now);
+        // Timed when the socket gave them up, not now: a wait in the mailboxes on the way is ours, not the path's
+        // queuing delay, and would make the peer's LEDBAT (and ours) back off from an idle link.
+        var now = batch.ReceivedAt is { } at ? Math.Min(Now, MicrosSinceStart(at)) : Now;
+        foreach (var d in batch.Datagrams)
+        {
+            _mux.Receive(d.Bytes, d.From, now);
+        }
 
         // Acks and stream hand-overs wait until the datagrams already in the mailbox are in: one ack per batch.
         if (!_flushScheduled)
@@ -252,9 +266,17 @@ public sealed class UtpSocketActor : ReceiveActor, IWithTimers
 
     private void SendOutgoing()
     {
-        foreach (var (bytes, to) in _mux.TakeOutgoing())
+        var outgoing = _mux.TakeOutgoing();
+        if (outgoing.Count > 0)
         {
-            _udp.Tell(new UdpPeerSocketMessages.SendDatagram(bytes, to));
+            // One message per flush, not per packet: the socket actor's mailbox is shared with every receive.
+            var batch = new UdpPeerSocketMessages.SendDatagram[outgoing.Count];
+            for (var i = 0; i < batch.Length; i++)
+            {
+                batch[i] = new UdpPeerSocketMessages.SendDatagram(outgoing[i].Bytes, outgoing[i].To);
+            }
+
+            _udp.Tell(new UdpPeerSocketMessages.SendDatagrams(batch));
         }
 
         // Timers run only while there are connections: an idle node is not woken for uTP.
