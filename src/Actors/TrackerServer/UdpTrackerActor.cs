@@ -116,7 +116,7 @@ public sealed class UdpTrackerActor : ReceiveActor
                 var reply = await _registry.Ask(new Announce(a.Announce, from.Address), _settings.AskTimeout).ConfigureAwait(false);
                 return reply switch
                 {
-                    AnnounceAnswer ok => UdpTrackerServerCodec.AnnounceResponse(a.TransactionId, ok.Interval, ok.Incomplete, ok.Complete, ok.Peers.Select(p => p.EndPoint)),
+                    AnnounceAnswer ok => UdpTrackerServerCodec.AnnounceResponse(a.TransactionId, ok.Interval, ok.Incomplete, ok.Complete, ok.Peers.V4),
                     AnnounceRefused refused => UdpTrackerServerCodec.Error(a.TransactionId, refused.Reason),
                     _ => null,
                 };
