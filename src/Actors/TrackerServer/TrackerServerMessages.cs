@@ -41,4 +41,10 @@ public static class TrackerServerMessages
     {
         public static readonly SweepExpiredPeers Instance = new();
     }
+
+    /// <summary>The UDP front end's periodic tick: answer "busy" to announces left unanswered past the ask timeout.</summary>
+    public sealed record ExpireUdpAnswers
+    {
+        public static readonly ExpireUdpAnswers Instance = new();
+    }
 }

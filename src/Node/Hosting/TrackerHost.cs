@@ -74,6 +74,9 @@ public sealed class TrackerHost : IAsyncDisposable
             var builder = WebApplication.CreateSlimBuilder();
             builder.Logging.ClearProviders();
             builder.Services.AddSingleton(loggers);
+            // Announces never block (they hand off to the registry and await): run them on the socket's own completion
+            // instead of queueing each to the thread pool first, one wait for a core less per request.
+            builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = true);
             builder.WebHost.UseKestrel(k =>
             {
                 k.Listen(ip, httpPort);
