@@ -1,8 +1,11 @@
-// Announce load generator (issue: index server). Run by bench/tracker.sh, not in CI.
-//   --http URL --udp URL --pid PID --seconds S --concurrency C --torrents T --peers P --hashes FILE
-// 1. fill: P distinct peers (T torrents × P/T ports on 127.0.0.1) announce once over HTTP; then the tracker's RSS.
-// 2. HTTP: C workers announce as fast as they can for S seconds; announces per second.
-// 3. UDP: C workers (one socket and connection id each) do the same over BEP 15.
+// Announce load generator (issue 14: tracker speed and memory). Run by bench/tracker.sh, not in CI.
+//   --http URL --udp URL --pid PID --seconds S --concurrency C --peers P --hashes FILE --name NAME --out FILE
+// Peer k is torrent k % T from address 127.1.0.0 + k / T, port 6881: every address holds one peer in each torrent, as
+// a client seeding T torrents does, so per-address bounds never decide what is remembered.
+// 1. fill: P distinct peers announce once over HTTP, each from its own source address; the tracker's RSS and the
+//    peers it reports (scrape) at half and at the end; bytes per remembered peer from the second half.
+// 2. HTTP: C workers re-announce random filled peers for S seconds (one connection each, as clients do).
+// 3. UDP: C workers (one socket, source address and connection id each) announce for S seconds over BEP 15.
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -17,12 +20,46 @@ var concurrency = Int("concurrency", 64);
 var peers = Int("peers", 100_000);
 var hashes = File.ReadAllLines(options["hashes"]).Select(InfoHash.Parse).ToArray();
 var pid = Int("pid", 0);
-// One connection per announce, as BitTorrent clients do (and opentracker closes after each answer anyway).
-using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency, UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
+var source = new HttpRequestOptionsKey<IPAddress>("source");
+// One connection per announce, as BitTorrent clients do (and opentracker closes after each answer anyway), opened from
+// the announcing peer's own loopback address.
+using var http = new HttpClient(new SocketsHttpHandler
+{
+    MaxConnectionsPerServer = concurrency,
+    UseProxy = false,
+    ConnectCallback = async (context, ct) =>
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            if (context.InitialRequestMessage.Options.TryGetValue(source, out var from))
+            {
+                socket.Bind(new IPEndPoint(from, 0));
+            }
+
+            await socket.ConnectAsync(context.DnsEndPoint, ct);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    },
+})
+{
+    Timeout = TimeSpan.FromSeconds(10),
+};
 http.DefaultRequestHeaders.ConnectionClose = true;
 
 AnnounceRequest Request(long k) =>
-    new(hashes[k % hashes.Length], PeerId(k), 1024 + (int)((k / hashes.Length) % 60000), 0, 0, k % 2 == 0 ? 0 : 1000, AnnounceEvent.None, 50);
+    new(hashes[k % hashes.Length], PeerId(k), 6881, 0, 0, k % 2 == 0 ? 0 : 1000, AnnounceEvent.None, 50);
+
+IPAddress AddressOf(long k)
+{
+    var a = k / hashes.Length;
+    return new IPAddress([127, (byte)(1 + (a >> 16)), (byte)(a >> 8), (byte)a]);
+}
 
 static byte[] PeerId(long k)
 {
@@ -34,11 +71,14 @@ static byte[] PeerId(long k)
 long errors = 0;
 
 // A refused or reset connection counts as an error, not a crash: trackers shed load differently.
-async Task<bool> TryAnnounce(string url, AnnounceRequest request)
+async Task<bool> TryAnnounce(string url, long k)
 {
     try
     {
-        HttpTrackerCodec.ParseAnnounce(await http.GetByteArrayAsync(HttpTrackerCodec.BuildAnnounceUri(url, request)));
+        using var message = new HttpRequestMessage(HttpMethod.Get, HttpTrackerCodec.BuildAnnounceUri(url, Request(k)));
+        message.Options.Set(source, AddressOf(k));
+        using var response = await http.SendAsync(message);
+        HttpTrackerCodec.ParseAnnounce(await response.EnsureSuccessStatusCode().Content.ReadAsByteArrayAsync());
         return true;
     }
     catch (Exception e) when (e is HttpRequestException or TaskCanceledException or TrackerException)
@@ -48,34 +88,41 @@ async Task<bool> TryAnnounce(string url, AnnounceRequest request)
     }
 }
 
-async Task<long> Http(string url, long from, long count)
+async Task Fill(string url, long from, long count)
 {
-    long done = 0;
     var next = from - 1;
     await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
     {
         long k;
         while ((k = Interlocked.Increment(ref next)) < from + count)
         {
-            if (await TryAnnounce(url, Request(k)))
-            {
-                Interlocked.Increment(ref done);
-            }
+            await TryAnnounce(url, k);
         }
     }));
-    return done;
+}
+
+// Peers the tracker says it holds: seeders and leechers over every torrent, from its own scrape.
+async Task<long> Remembered(string url)
+{
+    long sum = 0;
+    foreach (var hash in hashes)
+    {
+        var body = await http.GetByteArrayAsync(HttpTrackerCodec.BuildScrapeUri(url, [hash]));
+        sum += HttpTrackerCodec.ParseScrape(body).Sum(e => (long)e.Seeders + e.Leechers);
+    }
+
+    return sum;
 }
 
 async Task<double> HttpRate(string url)
 {
     long done = 0;
     var stop = Stopwatch.StartNew();
-    var rnd = new Random(1);
     await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async w =>
     {
         while (stop.Elapsed.TotalSeconds < seconds)
         {
-            if (await TryAnnounce(url, Request(Random.Shared.NextInt64(peers))))
+            if (await TryAnnounce(url, Random.Shared.NextInt64(peers)))
             {
                 Interlocked.Increment(ref done);
             }
@@ -91,7 +138,7 @@ async Task<double> UdpRate(string url)
     var stop = Stopwatch.StartNew();
     await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async w =>
     {
-        using var socket = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        using var socket = new UdpClient(new IPEndPoint(new IPAddress([127, 250, 0, (byte)(1 + w)]), 0));
         socket.Connect(target);
         var tx = w << 20;
         async Task<byte[]> Exchange(byte[] packet)
@@ -111,32 +158,46 @@ async Task<double> UdpRate(string url)
         while (stop.Elapsed.TotalSeconds < seconds)
         {
             var id = ++tx;
-            UdpTrackerCodec.ParseAnnounce(await Exchange(UdpTrackerCodec.Announce(connection, id, Request(Random.Shared.NextInt64(peers)))), id);
+            // This worker's address is one peer per torrent; it re-announces in a random one.
+            var request = Request(Random.Shared.NextInt64(peers)) with { PeerId = PeerId(-1 - w) };
+            UdpTrackerCodec.ParseAnnounce(await Exchange(UdpTrackerCodec.Announce(connection, id, request)), id);
             Interlocked.Increment(ref done);
         }
     }));
     return done / stop.Elapsed.TotalSeconds;
 }
 
-static long RssMiB(int pid)
+static long RssKiB(int pid)
 {
     foreach (var line in File.ReadLines($"/proc/{pid}/status"))
     {
         if (line.StartsWith("VmRSS", StringComparison.Ordinal))
         {
-            return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+            return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
         }
     }
 
     return 0;
 }
 
-var before = pid > 0 ? RssMiB(pid) : 0;
+var url = options["http"];
+var before = pid > 0 ? RssKiB(pid) : 0;
 var fill = Stopwatch.StartNew();
-await Http(options["http"], 0, peers);
-var fillSeconds = fill.Elapsed.TotalSeconds;
-var rss = pid > 0 ? RssMiB(pid) : 0;
-var httpRate = await HttpRate(options["http"]);
+await Fill(url, 0, peers / 2);
+var rssHalf = pid > 0 ? RssKiB(pid) : 0;
+var rememberedHalf = await Remembered(url);
+var fillWatch = fill.Elapsed;
+await Fill(url, peers / 2, peers - (peers / 2));
+var fillSeconds = fillWatch.TotalSeconds + (fill.Elapsed - fillWatch).TotalSeconds;
+var rss = pid > 0 ? RssKiB(pid) : 0;
+var remembered = await Remembered(url);
+var perPeer = remembered > rememberedHalf ? (rss - rssHalf) * 1024.0 / (remembered - rememberedHalf) : double.NaN;
+var httpRate = await HttpRate(url);
 var udpRate = options.ContainsKey("udp") ? await UdpRate(options["udp"]) : 0;
+var name = options.GetValueOrDefault("name", "tracker");
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"| {options.GetValueOrDefault("name", "tracker")} | {httpRate:0} | {udpRate:0} | {peers / fillSeconds:0} | {errors} | {before} | {rss} |"));
+    $"| {name} | {httpRate:0} | {udpRate:0} | {peers / fillSeconds:0} | {errors} | {remembered} | {before / 1024} | {rss / 1024} | {perPeer:0} |"));
+if (options.TryGetValue("out", out var outFile))
+{
+    File.WriteAllText(outFile, string.Create(CultureInfo.InvariantCulture, $"{httpRate:0.0} {udpRate:0.0} {perPeer:0.0} {remembered}\n"));
+}

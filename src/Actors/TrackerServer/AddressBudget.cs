@@ -4,10 +4,11 @@ namespace Swarm.Actors.TrackerServer;
 
 /// <summary>Room counted per source address (peers remembered, torrents created), so that one address meets its own
 /// bound long before the tracker-wide one: a flood from one machine cannot lock every other out. Shared by the
-/// tracked-torrent actors, hence locked; an address whose count drops to zero is forgotten.</summary>
+/// tracked-torrent actors, hence locked; an address whose count drops to zero is forgotten. Keyed by the packed
+/// <see cref="PeerAddress"/>: about 36 bytes an address, no object per address.</summary>
 public sealed class AddressBudget(int maxPerAddress)
 {
-    private readonly Dictionary<IPAddress, int> _used = [];
+    private readonly Dictionary<PeerAddress, int> _used = [];
     private readonly Lock _gate = new();
 
     /// <summary>Addresses holding room right now.</summary>
@@ -22,17 +23,20 @@ public sealed class AddressBudget(int maxPerAddress)
         }
     }
 
-    public int UsedBy(IPAddress address)
+    public int UsedBy(IPAddress address) => UsedBy(PeerAddress.From(address));
+
+    public int UsedBy(PeerAddress address)
     {
         lock (_gate)
         {
-            return _used.GetValueOrDefault(Key(address));
+            return _used.GetValueOrDefault(address);
         }
     }
 
-    public bool TryTake(IPAddress address)
+    public bool TryTake(IPAddress address) => TryTake(PeerAddress.From(address));
+
+    public bool TryTake(PeerAddress key)
     {
-        var key = Key(address);
         lock (_gate)
         {
             var used = _used.GetValueOrDefault(key);
@@ -46,9 +50,10 @@ public sealed class AddressBudget(int maxPerAddress)
         }
     }
 
-    public void Give(IPAddress address, int count = 1)
+    public void Give(IPAddress address, int count = 1) => Give(PeerAddress.From(address), count);
+
+    public void Give(PeerAddress key, int count = 1)
     {
-        var key = Key(address);
         lock (_gate)
         {
             var left = _used.GetValueOrDefault(key) - count;
@@ -62,7 +67,4 @@ public sealed class AddressBudget(int maxPerAddress)
             }
         }
     }
-
-    // An IPv4 client is one address whether its request arrived on an IPv4 or a dual-mode IPv6 socket.
-    private static IPAddress Key(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 }

@@ -1,116 +1,209 @@
-using System.Collections.Immutable;
 using System.Net;
 using Swarm.Protocol;
 using Swarm.Protocol.Trackers;
 
 namespace Swarm.Actors.TrackerServer;
 
-/// <summary>One peer as the tracker remembers it: its peer id, how much it still lacks, when it last announced, and
-/// whether it came back after its first announce (until then it is on probation: a short interval, a short expiry).</summary>
-public sealed record TrackedPeer(IPEndPoint EndPoint, byte[] PeerId, long Left, DateTimeOffset LastSeen, bool Returned = false);
-
-/// <summary>One torrent's swarm as the tracker sees it, as a value: who is remembered, whom an announce is answered
-/// with, the scrape counts, and the expiry of silent peers. Its actor supplies the clock, the random source and the
-/// node-wide <see cref="PeerBudget"/>.</summary>
-/// <param name="ClusterPeers">Cluster members holding the torrent (from the gossip): counted and handed out as peers
-/// unless they announced here themselves.</param>
-/// <param name="EmptySince">The last sweep that found the swarm non-empty (or its creation).</param>
-/// <param name="Returned">A peer came back to this swarm once at least: empty, it is then kept for one expiry (its
-/// completions count); a swarm only ever announced once per peer (a flood of random info-hashes) ends when empty.</param>
-public sealed record TrackedSwarm(
-    InfoHash Hash,
-    ImmutableDictionary<IPEndPoint, TrackedPeer> Peers,
-    IReadOnlyList<(IPEndPoint EndPoint, bool Complete)> ClusterPeers,
-    int Completed,
-    DateTimeOffset EmptySince,
-    bool Returned = false)
+/// <summary>One torrent's swarm as the tracker sees it: who is remembered (in a compact <see cref="PeerTable"/>), whom
+/// an announce is answered with, the scrape counts, and the expiry of silent peers. Owned and changed by its one
+/// actor (a copy per announce would cost more than the peers themselves); the actor supplies the clock, the random
+/// source and the node-wide budgets.</summary>
+public sealed class TrackedSwarm
 {
     /// <summary>Sweeps per <c>peer-expiry</c>: a silent peer is dropped at most a quarter of the period late.</summary>
     public const int SweepsPerExpiry = 4;
 
-    public static TrackedSwarm Empty(InfoHash hash, DateTimeOffset now) =>
-        new(hash, ImmutableDictionary<IPEndPoint, TrackedPeer>.Empty, [], 0, now);
+    // Peers' last-seen times are whole seconds since the swarm began: 4 bytes a peer instead of a DateTimeOffset.
+    private readonly DateTimeOffset _epoch;
+
+    public TrackedSwarm(InfoHash hash, DateTimeOffset now)
+    {
+        Hash = hash;
+        _epoch = now;
+        EmptySince = now;
+    }
+
+    public InfoHash Hash { get; }
+
+    public PeerTable Peers { get; } = new();
+
+    /// <summary>Cluster members holding the torrent (from the gossip): counted and handed out as peers unless they
+    /// announced here themselves.</summary>
+    public IReadOnlyList<(IPEndPoint EndPoint, bool Complete)> ClusterPeers { get; set; } = [];
+
+    public int Completed { get; private set; }
+
+    /// <summary>The last sweep that found the swarm non-empty (or its creation).</summary>
+    public DateTimeOffset EmptySince { get; private set; }
+
+    /// <summary>A peer came back to this swarm once at least: empty, it is then kept for one expiry (its completions
+    /// count); a swarm only ever announced once per peer (a flood of random info-hashes) ends when empty.</summary>
+    public bool Returned { get; private set; }
 
     /// <summary>Where a peer is recorded: the address the request came from (IPv4 when it arrived v4-mapped) and the
     /// port it announced.</summary>
     public static IPEndPoint EndPointOf(IPAddress from, int port) => new(from.IsIPv4MappedToIPv6 ? from.MapToIPv4() : from, port);
 
-    /// <summary>Whether an announce from <paramref name="endpoint"/> would remember a new peer, within
-    /// <paramref name="maxPeers"/> for this torrent and <paramref name="maxPerAddress"/> peers of its address in this
-    /// torrent (one machine announcing many ports cannot fill a swarm); the budgets must then have room as well.</summary>
-    public bool WantsRoom(AnnounceEvent ev, IPEndPoint endpoint, int maxPeers, int maxPerAddress = int.MaxValue) =>
-        ev != AnnounceEvent.Stopped && !Peers.ContainsKey(endpoint) && Peers.Count < maxPeers
-            && (maxPerAddress >= maxPeers || Peers.Keys.Count(e => e.Address.Equals(endpoint.Address)) < maxPerAddress);
+    /// <summary>When a peer with this entry last announced.</summary>
+    public DateTimeOffset LastSeen(PeerEntry peer) => _epoch + TimeSpan.FromSeconds(peer.Seen);
 
-    /// <summary>The swarm after an announce, and the remembered peers it let go (their room goes back to the
-    /// budgets). A stopped peer is forgotten; a known one is refreshed and has returned.</summary>
+    /// <summary>Whether an announce from <paramref name="address"/>:<paramref name="port"/> would remember a new peer,
+    /// within <paramref name="maxPeers"/> for this torrent and <paramref name="maxPerAddress"/> peers of its address
+    /// in this torrent (one machine announcing many ports cannot fill a swarm); the budgets must then have room as
+    /// well.</summary>
+    public bool WantsRoom(AnnounceEvent ev, PeerAddress address, ushort port, int maxPeers, int maxPerAddress = int.MaxValue) =>
+        ev != AnnounceEvent.Stopped && Peers.Count < maxPeers && Peers.IndexOf(address, port) < 0
+            && (maxPerAddress >= maxPeers || Peers.CountOf(address) < maxPerAddress);
+
+    /// <summary>Applies an announce; returns the address of a remembered peer it let go (its room goes back to the
+    /// budgets), or null. A stopped peer is forgotten; a known one is refreshed and has returned.</summary>
     /// <param name="admitted">Room was found for a new peer (<see cref="WantsRoom"/> and the budgets). Without it a new
     /// peer is answered but not remembered.</param>
-    public (TrackedSwarm Swarm, IReadOnlyList<IPEndPoint> Released) Announce(TrackerAnnounce request, IPEndPoint endpoint, DateTimeOffset now, bool admitted)
+    public PeerAddress? Announce(TrackerAnnounce request, PeerAddress address, ushort port, DateTimeOffset now, bool admitted)
     {
-        var peers = Peers;
-        IReadOnlyList<IPEndPoint> released = [];
-        var returned = Returned;
+        if (request.Event == AnnounceEvent.Completed)
+        {
+            Completed++;
+        }
+
+        var known = Peers.IndexOf(address, port);
         if (request.Event == AnnounceEvent.Stopped)
         {
-            if (peers.ContainsKey(endpoint))
+            if (known < 0)
             {
-                peers = peers.Remove(endpoint);
-                released = [endpoint];
+                return null;
             }
+
+            Peers.RemoveAt(known);
+            return address;
         }
-        else if (peers.ContainsKey(endpoint))
+
+        if (known >= 0)
         {
-            peers = peers.SetItem(endpoint, new TrackedPeer(endpoint, request.PeerId, request.Left, now, Returned: true));
-            returned = true;
+            Peers.Refresh(known, request.PeerId, request.Left == 0, Second(now));
+            Returned = true;
         }
         else if (admitted)
         {
-            peers = peers.SetItem(endpoint, new TrackedPeer(endpoint, request.PeerId, request.Left, now));
+            Peers.Add(address, port, request.PeerId, request.Left == 0, Second(now));
         }
 
-        var completed = request.Event == AnnounceEvent.Completed ? Completed + 1 : Completed;
-        return (this with { Peers = peers, Completed = completed, Returned = returned }, released);
+        return null;
     }
 
-    /// <summary>Whether <paramref name="endpoint"/> is remembered but has announced only once: it is then told to
-    /// come back after the short probation interval.</summary>
-    public bool OnProbation(IPEndPoint endpoint) => Peers.TryGetValue(endpoint, out var p) && !p.Returned;
+    /// <summary>Whether the peer is remembered but has announced only once: it is then told to come back after the
+    /// short probation interval.</summary>
+    public bool OnProbation(PeerAddress address, ushort port) => Peers.IndexOf(address, port) is var i and >= 0 && !Peers[i].Returned;
 
     /// <summary>Whom the announcing peer is told about: everyone else, cluster members included; a seed only
-    /// leechers; at most its <c>numwant</c>, picked at random when there are more.</summary>
-    public IReadOnlyList<(IPEndPoint EndPoint, byte[] PeerId)> PeersFor(TrackerAnnounce request, IPEndPoint endpoint, Random random)
+    /// leechers; at most its <c>numwant</c>. The walk starts at a random place and wraps, so each announce sees
+    /// another slice of a large swarm at the cost of the peers it hands out, not of the swarm's size.</summary>
+    public TrackerServerPeers PeersFor(TrackerAnnounce request, PeerAddress address, ushort port, Random random)
     {
-        var members = ClusterPeers
-            .Where(m => !Peers.ContainsKey(m.EndPoint) && !m.EndPoint.Equals(endpoint))
-            .Select(m => (m.EndPoint, PeerId: new byte[20], Left: m.Complete ? 0L : 1L));
-        var others = Peers.Values
-            .Where(p => !p.EndPoint.Equals(endpoint))
-            .Select(p => (p.EndPoint, p.PeerId, p.Left))
-            .Concat(members)
-            .ToList();
-        var pool = request.Left == 0 ? others.Where(p => p.Left > 0).ToList() : others;
-        var chosen = pool.Count <= request.NumWant ? pool : [.. pool.OrderBy(_ => random.Next()).Take(request.NumWant)];
-        return [.. chosen.Select(p => (p.EndPoint, p.PeerId))];
+        if (request.NumWant <= 0)
+        {
+            return request.Compact || request.NoPeerId ? TrackerServerPeers.None : new TrackerServerPeers([], [], []);
+        }
+
+        var members = ClusterPeers.Count == 0 ? [] : ClusterPeers.Where(m => !IsKnown(m.EndPoint) && !Is(m.EndPoint, address, port)).ToList();
+        var seed = request.Left == 0;
+        var builder = new TrackerServerPeers.Builder(request.NumWant, withPeerIds: !request.Compact && !request.NoPeerId);
+        var total = Peers.Count + members.Count;
+        Span<byte> v6 = stackalloc byte[16];
+        var start = total == 0 ? 0 : random.Next(total);
+        for (var n = 0; n < total && !builder.IsFull; n++)
+        {
+            var i = start + n < total ? start + n : start + n - total;
+            if (i < Peers.Count)
+            {
+                var p = Peers[i];
+                if ((seed && p.Seed) || (p.Port == port && p.Address == address))
+                {
+                    continue;
+                }
+
+                if (p.Address.IsV4)
+                {
+                    builder.AddV4(p.Address.V4, p.Port, Peers.PeerIdAt(i));
+                }
+                else
+                {
+                    p.Address.WriteV6(v6);
+                    builder.AddV6(v6, p.Port, Peers.PeerIdAt(i));
+                }
+            }
+            else
+            {
+                var (endpoint, complete) = members[i - Peers.Count];
+                if (seed && complete)
+                {
+                    continue;
+                }
+
+                var a = PeerAddress.From(endpoint.Address);
+                if (a.IsV4)
+                {
+                    builder.AddV4(a.V4, (ushort)endpoint.Port, new byte[PeerTable.PeerIdLength]);
+                }
+                else
+                {
+                    a.WriteV6(v6);
+                    builder.AddV6(v6, (ushort)endpoint.Port, new byte[PeerTable.PeerIdLength]);
+                }
+            }
+        }
+
+        return builder.Build();
     }
 
     /// <summary>Seeders, completions and leechers, cluster members that did not announce here included.</summary>
     public ScrapeEntry Counts()
     {
-        var members = ClusterPeers.Where(m => !Peers.ContainsKey(m.EndPoint)).ToList();
-        var seeders = Peers.Values.Count(p => p.Left == 0) + members.Count(m => m.Complete);
-        return new ScrapeEntry(Hash, seeders, Completed, Peers.Count + members.Count - seeders);
+        var seeders = Peers.Seeds;
+        var leechers = Peers.Count - Peers.Seeds;
+        foreach (var (endpoint, complete) in ClusterPeers)
+        {
+            if (!IsKnown(endpoint))
+            {
+                seeders += complete ? 1 : 0;
+                leechers += complete ? 0 : 1;
+            }
+        }
+
+        return new ScrapeEntry(Hash, seeders, Completed, leechers);
     }
 
-    /// <summary>The swarm without the peers silent for longer than <paramref name="expiry"/> (peers that announced
-    /// only once: <paramref name="probationExpiry"/>), the peers it let go, and whether the tracker forgets the torrent:
+    /// <summary>Forgets the peers silent for longer than <paramref name="expiry"/> (peers that announced only once:
+    /// <paramref name="probationExpiry"/>); returns their addresses, and whether the tracker forgets the torrent:
     /// empty, and either no peer ever returned or empty for longer than <paramref name="expiry"/>.</summary>
-    public (TrackedSwarm Swarm, IReadOnlyList<IPEndPoint> Released, bool Ended) Sweep(DateTimeOffset now, TimeSpan expiry, TimeSpan probationExpiry)
+    public (IReadOnlyList<PeerAddress> Released, bool Ended) Sweep(DateTimeOffset now, TimeSpan expiry, TimeSpan probationExpiry)
     {
-        var expired = Peers.Values.Where(p => now - p.LastSeen > (p.Returned ? expiry : probationExpiry)).Select(p => p.EndPoint).ToList();
-        var swarm = this with { Peers = Peers.RemoveRange(expired) };
-        return swarm.Peers.Count > 0
-            ? (swarm with { EmptySince = now }, expired, false)
-            : (swarm, expired, !Returned || now - EmptySince > expiry);
+        var second = Second(now);
+        var limit = (long)expiry.TotalSeconds;
+        var probationLimit = (long)probationExpiry.TotalSeconds;
+        var released = new List<PeerAddress>();
+        for (var i = Peers.Count - 1; i >= 0; i--)
+        {
+            var p = Peers[i];
+            if ((long)second - p.Seen > (p.Returned ? limit : probationLimit))
+            {
+                released.Add(p.Address);
+                Peers.RemoveAt(i);
+            }
+        }
+
+        if (Peers.Count > 0)
+        {
+            EmptySince = now;
+            return (released, false);
+        }
+
+        return (released, !Returned || now - EmptySince > expiry);
     }
+
+    private int Second(DateTimeOffset now) => (int)Math.Max(0, (now - _epoch).Ticks / TimeSpan.TicksPerSecond);
+
+    private bool IsKnown(IPEndPoint endpoint) => Peers.IndexOf(PeerAddress.From(endpoint.Address), (ushort)endpoint.Port) >= 0;
+
+    private static bool Is(IPEndPoint endpoint, PeerAddress address, ushort port) => endpoint.Port == port && PeerAddress.From(endpoint.Address) == address;
 }

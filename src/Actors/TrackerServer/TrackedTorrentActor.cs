@@ -1,4 +1,3 @@
-using System.Net;
 using Akka.Actor;
 using Swarm.Actors.Configuration;
 using Swarm.Protocol;
@@ -15,17 +14,17 @@ public sealed class TrackedTorrentActor : ReceiveActor, IWithTimers
     private readonly TrackerServerSettings _settings;
     private readonly TrackerBudgets _budgets;
     private readonly TimeProvider _clock;
-    private TrackedSwarm _swarm;
+    private readonly TrackedSwarm _swarm;
 
     public TrackedTorrentActor(InfoHash hash, TrackerServerSettings settings, TrackerBudgets budgets, TimeProvider clock)
     {
         _settings = settings;
         _budgets = budgets;
         _clock = clock;
-        _swarm = TrackedSwarm.Empty(hash, clock.GetUtcNow());
+        _swarm = new TrackedSwarm(hash, clock.GetUtcNow());
         Receive<Announce>(OnAnnounce);
         Receive<GetSwarmCounts>(_ => Sender.Tell(new SwarmCountsReply(_swarm.Counts())));
-        Receive<SetClusterPeers>(c => _swarm = _swarm with { ClusterPeers = c.Peers });
+        Receive<SetClusterPeers>(c => _swarm.ClusterPeers = c.Peers);
         Receive<SweepExpiredPeers>(_ => Sweep());
     }
 
@@ -40,38 +39,44 @@ public sealed class TrackedTorrentActor : ReceiveActor, IWithTimers
         Timers.StartPeriodicTimer("sweep", SweepExpiredPeers.Instance, shortest / TrackedSwarm.SweepsPerExpiry);
     }
 
-    protected override void PostStop() => Release([.. _swarm.Peers.Keys]);
+    protected override void PostStop()
+    {
+        for (var i = 0; i < _swarm.Peers.Count; i++)
+        {
+            _budgets.GivePeer(_swarm.Peers[i].Address);
+        }
+    }
 
     private void OnAnnounce(Announce a)
     {
         var request = a.Request;
-        var endpoint = TrackedSwarm.EndPointOf(a.From, request.Port);
+        var address = PeerAddress.From(a.From);
+        var port = (ushort)request.Port;
         // Past the torrent's bound, the address's share or the node's budget a new peer is answered but not remembered.
-        var admitted = _swarm.WantsRoom(request.Event, endpoint, _settings.MaxPeersPerTorrent, _settings.MaxPeersPerAddressInTorrent) && _budgets.TryTakePeer(endpoint.Address);
-        (_swarm, var released) = _swarm.Announce(request, endpoint, _clock.GetUtcNow(), admitted);
-        Release(released);
+        var admitted = _swarm.WantsRoom(request.Event, address, port, _settings.MaxPeersPerTorrent, _settings.MaxPeersPerAddressInTorrent) && _budgets.TryTakePeer(address);
+        if (_swarm.Announce(request, address, port, _clock.GetUtcNow(), admitted) is { } released)
+        {
+            _budgets.GivePeer(released);
+        }
+
         var counts = _swarm.Counts();
-        var peers = _swarm.PeersFor(request, endpoint, Random.Shared);
-        var interval = _swarm.OnProbation(endpoint) ? _settings.ProbationInterval : _settings.Interval;
+        var peers = _swarm.PeersFor(request, address, port, Random.Shared);
+        var interval = _swarm.OnProbation(address, port) ? _settings.ProbationInterval : _settings.Interval;
         var minInterval = interval < _settings.MinInterval ? interval : _settings.MinInterval;
         Sender.Tell(new AnnounceAnswer(interval, minInterval, counts.Seeders, counts.Leechers, peers));
     }
 
     private void Sweep()
     {
-        (_swarm, var released, var ended) = _swarm.Sweep(_clock.GetUtcNow(), _settings.PeerExpiry, _settings.ProbationExpiry);
-        Release(released);
+        var (released, ended) = _swarm.Sweep(_clock.GetUtcNow(), _settings.PeerExpiry, _settings.ProbationExpiry);
+        foreach (var address in released)
+        {
+            _budgets.GivePeer(address);
+        }
+
         if (ended)
         {
             Context.Stop(Self);
-        }
-    }
-
-    private void Release(IReadOnlyList<IPEndPoint> peers)
-    {
-        foreach (var peer in peers)
-        {
-            _budgets.GivePeer(peer.Address);
         }
     }
 }

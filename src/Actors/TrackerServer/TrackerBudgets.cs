@@ -1,4 +1,3 @@
-using System.Net;
 using Swarm.Actors.Configuration;
 
 namespace Swarm.Actors.TrackerServer;
@@ -12,7 +11,7 @@ public sealed class TrackerBudgets(TrackerServerSettings settings)
     public AddressBudget PerAddress { get; } = new(settings.MaxPeersPerAddress);
 
     /// <summary>Room for one more peer from <paramref name="address"/>: its share first, then the node's budget.</summary>
-    public bool TryTakePeer(IPAddress address)
+    public bool TryTakePeer(PeerAddress address)
     {
         if (!PerAddress.TryTake(address))
         {
@@ -28,7 +27,7 @@ public sealed class TrackerBudgets(TrackerServerSettings settings)
         return false;
     }
 
-    public void GivePeer(IPAddress address)
+    public void GivePeer(PeerAddress address)
     {
         PerAddress.Give(address);
         Peers.Give(1);

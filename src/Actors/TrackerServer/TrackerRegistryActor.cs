@@ -66,7 +66,7 @@ public sealed class TrackerRegistryActor : ReceiveActor
             // Leaving a swarm the tracker does not know needs no swarm.
             if (a.Request.Event == AnnounceEvent.Stopped)
             {
-                Sender.Tell(new AnnounceAnswer(_settings.Interval, _settings.MinInterval, 0, 0, []));
+                Sender.Tell(new AnnounceAnswer(_settings.Interval, _settings.MinInterval, 0, 0, TrackerServerPeers.None));
                 return;
             }
 

@@ -11,7 +11,8 @@ public static class TrackerServerMessages
     /// <param name="From">The address the request came from: the peer is recorded there, whatever it claims.</param>
     public sealed record Announce(TrackerAnnounce Request, IPAddress From);
 
-    public sealed record AnnounceAnswer(TimeSpan Interval, TimeSpan MinInterval, int Complete, int Incomplete, IReadOnlyList<(IPEndPoint EndPoint, byte[] PeerId)> Peers);
+    /// <param name="Peers">Already in wire form, so each front end copies them into its answer as they are.</param>
+    public sealed record AnnounceAnswer(TimeSpan Interval, TimeSpan MinInterval, int Complete, int Incomplete, TrackerServerPeers Peers);
 
     public sealed record AnnounceRefused(string Reason);
 
@@ -39,5 +40,11 @@ public static class TrackerServerMessages
     public sealed record SweepExpiredPeers
     {
         public static readonly SweepExpiredPeers Instance = new();
+    }
+
+    /// <summary>The UDP front end's periodic tick: answer "busy" to announces left unanswered past the ask timeout.</summary>
+    public sealed record ExpireUdpAnswers
+    {
+        public static readonly ExpireUdpAnswers Instance = new();
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
@@ -8,10 +9,12 @@ using static Swarm.Actors.TrackerServer.TrackerServerMessages;
 
 namespace Swarm.Actors.TrackerServer;
 
-/// <summary>The tracker's UDP front end (BEP 15): a receive loop on its socket that asks the registry for each request,
-/// with connection ids from <see cref="UdpConnectionIds"/>. Short packets and unknown actions are dropped; bad content
-/// in a known action gets an error packet.</summary>
-public sealed class UdpTrackerActor : ReceiveActor
+/// <summary>The tracker's UDP front end (BEP 15): a receive thread on its socket answers connects itself and hands each
+/// announce to the registry with a <see cref="UdpAnswer"/> as its sender, so the swarm's answer leaves from the
+/// swarm's own thread; scrapes ask. Connection ids come from <see cref="UdpConnectionIds"/>. Short packets and unknown
+/// actions are dropped; bad content in a known action gets an error packet. At most <c>udp-max-in-flight</c> requests
+/// wait for an answer: past it the receive thread waits (and the kernel drops what its buffer cannot hold).</summary>
+public sealed class UdpTrackerActor : ReceiveActor, IWithTimers
 {
     private readonly Socket _socket;
     private readonly IActorRef _registry;
@@ -20,6 +23,11 @@ public sealed class UdpTrackerActor : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly UdpConnectionIds _connectionIds = UdpConnectionIds.WithRandomKey();
     private readonly CancellationTokenSource _stop = new();
+    private readonly SemaphoreSlim _inFlight;
+    private readonly ConcurrentQueue<UdpAnswer> _waiting = new();
+    private readonly IActorRefProvider _provider;
+    private readonly ActorPath _answers;
+    private readonly Action _release;
 
     public UdpTrackerActor(Socket socket, IActorRef registry, TrackerServerSettings settings, TimeProvider clock)
     {
@@ -27,14 +35,26 @@ public sealed class UdpTrackerActor : ReceiveActor
         _registry = registry;
         _settings = settings;
         _clock = clock;
-        ReceiveAny(_ => { });
+        _inFlight = new SemaphoreSlim(settings.UdpMaxInFlight);
+        _provider = ((ExtendedActorSystem)Context.System).Provider;
+        _answers = Self.Path / "answer";
+        _release = Release;
+        Receive<ExpireUdpAnswers>(_ => ExpireAnswers());
     }
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     /// <param name="clock">The minute connection ids are tied to; the system clock by default.</param>
     public static Props Props(Socket socket, IActorRef registry, TrackerServerSettings settings, TimeProvider? clock = null) =>
         Akka.Actor.Props.Create(() => new UdpTrackerActor(socket, registry, settings, clock ?? TimeProvider.System));
 
-    protected override void PreStart() => _ = Task.Run(ReceiveLoop);
+    protected override void PreStart()
+    {
+        // A thread of its own, blocking in recvfrom: no task, no thread-pool hop per datagram.
+        new Thread(ReceiveLoop) { IsBackground = true, Name = "udp-tracker" }.Start();
+        var tick = _settings.AskTimeout / 4;
+        Timers.StartPeriodicTimer("expire", ExpireUdpAnswers.Instance, tick > TimeSpan.Zero ? tick : TimeSpan.FromSeconds(1));
+    }
 
     protected override void PostStop()
     {
@@ -43,69 +63,73 @@ public sealed class UdpTrackerActor : ReceiveActor
         _stop.Dispose();
     }
 
-    private async Task ReceiveLoop()
+    /// <summary>Answers "busy" to announces still unanswered after the ask timeout, giving their slots back.</summary>
+    private void ExpireAnswers()
+    {
+        var deadline = _clock.GetUtcNow() - _settings.AskTimeout;
+        while (_waiting.TryPeek(out var answer) && (answer.IsDone || answer.Sent < deadline))
+        {
+            _waiting.TryDequeue(out _);
+            answer.Expire();
+        }
+    }
+
+    private void ReceiveLoop()
     {
         var buffer = new byte[UdpTrackerServerCodec.MaxRequestLength];
-        using var inFlight = new SemaphoreSlim(_settings.UdpMaxInFlight);
         EndPoint any = new IPEndPoint(_socket.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
         while (!_stop.IsCancellationRequested)
         {
-            SocketReceiveFromResult received;
+            int length;
+            var from = any;
             try
             {
-                received = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _stop.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
+                length = _socket.ReceiveFrom(buffer, SocketFlags.None, ref from);
             }
             catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.MessageSize)
             {
                 continue; // an ICMP echo of an earlier answer, or an oversized datagram: not ours to fail on
             }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                return; // the socket closed: the actor stopped
+            }
+
+            try
+            {
+                Handle(buffer.AsSpan(0, length), (IPEndPoint)from);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
             catch (ObjectDisposedException)
             {
                 return;
             }
-
-            var packet = buffer.AsSpan(0, received.ReceivedBytes).ToArray();
-            var from = (IPEndPoint)received.RemoteEndPoint;
-            // Bounded concurrency: a flood waits here (and the kernel drops what does not fit its buffer).
-            await inFlight.WaitAsync(_stop.Token).ConfigureAwait(false);
-            _ = Handle(packet, from).ContinueWith(_ => inFlight.Release(), TaskScheduler.Default);
         }
     }
 
-    private async Task Handle(byte[] packet, IPEndPoint from)
+    private void Handle(ReadOnlySpan<byte> packet, IPEndPoint from)
     {
         byte[]? answer;
         try
         {
-            answer = await Answer(packet, from).ConfigureAwait(false);
+            answer = Answer(packet, from);
         }
         catch (TrackerRequestException e)
         {
             answer = UdpTrackerServerCodec.TransactionId(packet) is { } tx ? UdpTrackerServerCodec.Error(tx, e.Message) : null;
         }
-        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
-        {
-            answer = UdpTrackerServerCodec.TransactionId(packet) is { } tx ? UdpTrackerServerCodec.Error(tx, "tracker busy, try again") : null;
-        }
 
         if (answer is not null)
         {
-            try
-            {
-                await _socket.SendToAsync(answer, SocketFlags.None, from, _stop.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
-            {
-                _log.Debug("udp tracker: cannot answer {0}: {1}", from, e.Message);
-            }
+            Send(answer, from);
         }
     }
 
-    private async Task<byte[]?> Answer(byte[] packet, IPEndPoint from)
+    /// <summary>The answer to send now, or null (dropped, or answered later by the swarm or the scrape).</summary>
+    private byte[]? Answer(ReadOnlySpan<byte> packet, IPEndPoint from)
     {
         switch (UdpTrackerServerCodec.Parse(packet, _settings.MaxNumWant))
         {
@@ -113,19 +137,57 @@ public sealed class UdpTrackerActor : ReceiveActor
                 return UdpTrackerServerCodec.ConnectResponse(c.TransactionId, _connectionIds.Issue(from, _clock.GetUtcNow()));
             case UdpAnnounceRequest a:
                 RequireConnection(a.ConnectionId, from);
-                var reply = await _registry.Ask(new Announce(a.Announce, from.Address), _settings.AskTimeout).ConfigureAwait(false);
-                return reply switch
-                {
-                    AnnounceAnswer ok => UdpTrackerServerCodec.AnnounceResponse(a.TransactionId, ok.Interval, ok.Incomplete, ok.Complete, ok.Peers.Select(p => p.EndPoint)),
-                    AnnounceRefused refused => UdpTrackerServerCodec.Error(a.TransactionId, refused.Reason),
-                    _ => null,
-                };
+                _inFlight.Wait(_stop.Token);
+                var answer = new UdpAnswer(_socket, a.TransactionId, from, _clock.GetUtcNow(), _release, _answers, _provider);
+                _waiting.Enqueue(answer);
+                _registry.Tell(new Announce(a.Announce, from.Address), answer);
+                return null;
             case UdpScrapeRequest s:
                 RequireConnection(s.ConnectionId, from);
-                var scraped = await _registry.Ask<ScrapeAnswer>(new Scrape(s.InfoHashes), _settings.AskTimeout).ConfigureAwait(false);
-                return UdpTrackerServerCodec.ScrapeResponse(s.TransactionId, scraped.Entries);
+                _ = Scrape(s, from);
+                return null;
             default:
                 return null;
+        }
+    }
+
+    private async Task Scrape(UdpScrapeRequest s, IPEndPoint from)
+    {
+        byte[] answer;
+        try
+        {
+            var scraped = await _registry.Ask<ScrapeAnswer>(new Scrape(s.InfoHashes), _settings.AskTimeout).ConfigureAwait(false);
+            answer = UdpTrackerServerCodec.ScrapeResponse(s.TransactionId, scraped.Entries);
+        }
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+        {
+            answer = UdpTrackerServerCodec.Error(s.TransactionId, "tracker busy, try again");
+        }
+
+        Send(answer, from);
+    }
+
+    private void Send(byte[] answer, IPEndPoint to)
+    {
+        try
+        {
+            _socket.SendTo(answer, SocketFlags.None, to);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            _log.Debug("udp tracker: cannot answer {0}: {1}", to, e.Message);
+        }
+    }
+
+    private void Release()
+    {
+        try
+        {
+            _inFlight.Release();
+        }
+        catch (ObjectDisposedException)
+        {
+            // stopping
         }
     }
 

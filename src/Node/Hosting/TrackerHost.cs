@@ -74,6 +74,9 @@ public sealed class TrackerHost : IAsyncDisposable
             var builder = WebApplication.CreateSlimBuilder();
             builder.Logging.ClearProviders();
             builder.Services.AddSingleton(loggers);
+            // Announces never block (they hand off to the registry and await): run them on the socket's own completion
+            // instead of queueing each to the thread pool first, one wait for a core less per request.
+            builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = true);
             builder.WebHost.UseKestrel(k =>
             {
                 k.Listen(ip, httpPort);
@@ -82,8 +85,15 @@ public sealed class TrackerHost : IAsyncDisposable
                 k.Limits.MaxRequestBodySize = 0;
             });
             app = builder.Build();
-            app.MapGet("/announce", ctx => Announce(ctx, registry, settings));
-            app.MapGet("/scrape", ctx => Scrape(ctx, registry, settings));
+            // One terminal handler instead of endpoint routing: two fixed paths need no route table per request.
+            app.Run(ctx => ctx.Request.Method == HttpMethods.Get
+                ? ctx.Request.Path.Value switch
+                {
+                    "/announce" => Announce(ctx, registry, settings),
+                    "/scrape" => Scrape(ctx, registry, settings),
+                    _ => Status(ctx, StatusCodes.Status404NotFound),
+                }
+                : Status(ctx, ctx.Request.Path.Value is "/announce" or "/scrape" ? StatusCodes.Status405MethodNotAllowed : StatusCodes.Status404NotFound));
             try
             {
                 await app.StartAsync().ConfigureAwait(false);
@@ -121,6 +131,12 @@ public sealed class TrackerHost : IAsyncDisposable
         var answer = await registry.Ask<ScrapeAnswer>(new TrackerServerMessages.Scrape(hashes), settings.AskTimeout).ConfigureAwait(false);
         return HttpTrackerServerCodec.Scrape(answer.Entries);
     });
+
+    private static Task Status(HttpContext ctx, int status)
+    {
+        ctx.Response.StatusCode = status;
+        return Task.CompletedTask;
+    }
 
     /// <summary>Writes the bencoded answer; a refused request or a busy registry becomes a `failure reason`.</summary>
     private static async Task Respond(HttpContext ctx, Func<Task<byte[]>> answer)

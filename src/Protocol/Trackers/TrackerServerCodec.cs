@@ -97,6 +97,12 @@ public static class HttpTrackerServerCodec
     /// <summary>An announce response: compact (BEP 23, IPv6 in peers6 per BEP 7) or the original list of dictionaries.</summary>
     public static byte[] Announce(TimeSpan interval, TimeSpan minInterval, int complete, int incomplete, IReadOnlyList<(IPEndPoint EndPoint, byte[] PeerId)> peers, bool compact, bool noPeerId)
     {
+        if (compact)
+        {
+            var wire = TrackerServerPeers.From(peers, withPeerIds: false);
+            return CompactAnnounce(interval, minInterval, complete, incomplete, wire.V4, wire.V6);
+        }
+
         BValue peerList;
         BValue? peers6 = null;
         if (compact)
@@ -120,6 +126,58 @@ public static class HttpTrackerServerCodec
             ("min interval", new BInteger((long)minInterval.TotalSeconds)),
             ("peers", peerList),
             ("peers6", peers6)));
+    }
+
+    /// <summary>The compact answer written straight from the wire-form peers (the same bencoding as the general
+    /// writer: keys in order, peers6 only when there are IPv6 peers), without a tree of values per announce.</summary>
+    public static byte[] CompactAnnounce(TimeSpan interval, TimeSpan minInterval, int complete, int incomplete, ReadOnlySpan<byte> v4, ReadOnlySpan<byte> v6)
+    {
+        var buffer = new byte[160 + v4.Length + v6.Length];
+        var w = new SpanWriter(buffer);
+        w.Raw("d8:completei"u8);
+        w.Number(complete);
+        w.Raw("e10:incompletei"u8);
+        w.Number(incomplete);
+        w.Raw("e8:intervali"u8);
+        w.Number((long)interval.TotalSeconds);
+        w.Raw("e12:min intervali"u8);
+        w.Number((long)minInterval.TotalSeconds);
+        w.Raw("e5:peers"u8);
+        w.Bytes(v4);
+        if (v6.Length > 0)
+        {
+            w.Raw("6:peers6"u8);
+            w.Bytes(v6);
+        }
+
+        w.Raw("e"u8);
+        return buffer[..w.Position];
+    }
+
+    private ref struct SpanWriter(Span<byte> buffer)
+    {
+        private readonly Span<byte> _buffer = buffer;
+
+        public int Position { get; private set; }
+
+        public void Raw(ReadOnlySpan<byte> bytes)
+        {
+            bytes.CopyTo(_buffer[Position..]);
+            Position += bytes.Length;
+        }
+
+        public void Number(long n)
+        {
+            n.TryFormat(_buffer[Position..], out var written, default, CultureInfo.InvariantCulture);
+            Position += written;
+        }
+
+        public void Bytes(ReadOnlySpan<byte> bytes)
+        {
+            Number(bytes.Length);
+            Raw(":"u8);
+            Raw(bytes);
+        }
     }
 
     public static byte[] Scrape(IReadOnlyList<ScrapeEntry> entries)
@@ -333,16 +391,20 @@ public static class UdpTrackerServerCodec
     }
 
     /// <summary>IPv4 peers only: the announce answer has no room to tell address families apart.</summary>
-    public static byte[] AnnounceResponse(int tx, TimeSpan interval, int leechers, int seeders, IEnumerable<IPEndPoint> peers)
+    public static byte[] AnnounceResponse(int tx, TimeSpan interval, int leechers, int seeders, IEnumerable<IPEndPoint> peers) =>
+        AnnounceResponse(tx, interval, leechers, seeders, HttpTrackerServerCodec.CompactPeers(peers.Where(p => p.AddressFamily == AddressFamily.InterNetwork), 6));
+
+    /// <param name="compactV4">IPv4 peers in wire form (6 bytes each, <see cref="TrackerServerPeers.V4"/>).</param>
+    public static byte[] AnnounceResponse(int tx, TimeSpan interval, int leechers, int seeders, ReadOnlySpan<byte> compactV4)
     {
-        var compact = HttpTrackerServerCodec.CompactPeers(peers.Where(p => p.AddressFamily == AddressFamily.InterNetwork), 6);
+        var compact = compactV4;
         var b = new byte[20 + compact.Length];
         BinaryPrimitives.WriteInt32BigEndian(b, UdpTrackerCodec.ActionAnnounce);
         BinaryPrimitives.WriteInt32BigEndian(b.AsSpan(4), tx);
         BinaryPrimitives.WriteInt32BigEndian(b.AsSpan(8), (int)interval.TotalSeconds);
         BinaryPrimitives.WriteInt32BigEndian(b.AsSpan(12), leechers);
         BinaryPrimitives.WriteInt32BigEndian(b.AsSpan(16), seeders);
-        compact.CopyTo(b, 20);
+        compact.CopyTo(b.AsSpan(20));
         return b;
     }
 

@@ -46,14 +46,14 @@ public sealed class AddressBudgetTests
     public void The_node_wide_budget_is_not_taken_when_the_address_has_no_share_left()
     {
         var budgets = new TrackerBudgets(Support.TestNodes.Settings.TrackerServer with { MaxPeers = 3, MaxPeersPerAddress = 2 });
-        Assert.True(budgets.TryTakePeer(A));
-        Assert.True(budgets.TryTakePeer(A));
-        Assert.False(budgets.TryTakePeer(A));
+        Assert.True(budgets.TryTakePeer(PeerAddress.From(A)));
+        Assert.True(budgets.TryTakePeer(PeerAddress.From(A)));
+        Assert.False(budgets.TryTakePeer(PeerAddress.From(A)));
         Assert.Equal(2, budgets.Peers.Used);
-        Assert.True(budgets.TryTakePeer(B));
-        Assert.False(budgets.TryTakePeer(IPAddress.Parse("127.0.0.4"))); // node-wide budget full
+        Assert.True(budgets.TryTakePeer(PeerAddress.From(B)));
+        Assert.False(budgets.TryTakePeer(PeerAddress.From(IPAddress.Parse("127.0.0.4")))); // node-wide budget full
         Assert.Equal(0, budgets.PerAddress.UsedBy(IPAddress.Parse("127.0.0.4")));
-        budgets.GivePeer(A);
-        Assert.True(budgets.TryTakePeer(IPAddress.Parse("127.0.0.4")));
+        budgets.GivePeer(PeerAddress.From(A));
+        Assert.True(budgets.TryTakePeer(PeerAddress.From(IPAddress.Parse("127.0.0.4"))));
     }
 }

@@ -1,0 +1,244 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+
+namespace Swarm.Actors.TrackerServer;
+
+/// <summary>One torrent's remembered peers, packed: a dense array of 24-byte entries (address, port, last-seen second,
+/// seed and returned flags) beside their 20-byte peer ids, found through an open-addressing index of ints hashed by
+/// address alone (so the peers of one address sit on one probe run and are counted without a second map). About 60
+/// bytes a peer instead of the ~450 of a dictionary of records holding endpoints and arrays. Mutable by design: it is
+/// owned by one tracked-torrent actor and never shared; every rule about whom to keep lives in
+/// <see cref="TrackedSwarm"/>.</summary>
+public sealed class PeerTable
+{
+    public const int PeerIdLength = 20;
+    private const byte SeedFlag = 1;
+    private const byte ReturnedFlag = 2;
+
+    // A keyed hash: addresses are chosen by whoever announces, so probe runs must not be steerable into one slot.
+    private readonly ulong _keyHigh = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
+    private readonly ulong _keyLow = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
+    private Entry[] _entries = [];
+    private byte[] _ids = [];
+
+    // Slot → entry index + 1; 0 = free. Length a power of two, at most 70 % full.
+    private int[] _index = new int[8];
+
+    public int Count { get; private set; }
+
+    /// <summary>Remembered peers that lack nothing.</summary>
+    public int Seeds { get; private set; }
+
+    public PeerEntry this[int i] => i < Count ? _entries[i].View : throw new ArgumentOutOfRangeException(nameof(i));
+
+    public ReadOnlySpan<byte> PeerIdAt(int i) => i < Count ? _ids.AsSpan(i * PeerIdLength, PeerIdLength) : throw new ArgumentOutOfRangeException(nameof(i));
+
+    /// <summary>The entry of <paramref name="address"/>:<paramref name="port"/>, or -1.</summary>
+    public int IndexOf(PeerAddress address, ushort port)
+    {
+        var mask = _index.Length - 1;
+        for (var slot = Home(address, mask); ; slot = (slot + 1) & mask)
+        {
+            var v = _index[slot];
+            if (v == 0)
+            {
+                return -1;
+            }
+
+            ref var e = ref _entries[v - 1];
+            if (e.Port == port && e.High == address.High && e.Low == address.Low)
+            {
+                return v - 1;
+            }
+        }
+    }
+
+    /// <summary>How many ports of <paramref name="address"/> are remembered (one probe run).</summary>
+    public int CountOf(PeerAddress address)
+    {
+        var mask = _index.Length - 1;
+        var n = 0;
+        for (var slot = Home(address, mask); _index[slot] != 0; slot = (slot + 1) & mask)
+        {
+            ref var e = ref _entries[_index[slot] - 1];
+            if (e.High == address.High && e.Low == address.Low)
+            {
+                n++;
+            }
+        }
+
+        return n;
+    }
+
+    /// <summary>Remembers a peer not yet in the table (check with <see cref="IndexOf"/>); it has not returned yet.</summary>
+    public void Add(PeerAddress address, ushort port, ReadOnlySpan<byte> peerId, bool seed, int seen)
+    {
+        if (Count == _entries.Length)
+        {
+            var grown = Math.Max(8, _entries.Length + (_entries.Length / 2));
+            Array.Resize(ref _entries, grown);
+            Array.Resize(ref _ids, grown * PeerIdLength);
+        }
+
+        if ((Count + 1) * 10 > _index.Length * 7)
+        {
+            Reindex(_index.Length * 2);
+        }
+
+        _entries[Count] = new Entry { High = address.High, Low = address.Low, Port = port, Seen = seen, Flags = seed ? SeedFlag : (byte)0 };
+        CopyId(peerId, Count);
+        Count++;
+        Seeds += seed ? 1 : 0;
+        Place(Count - 1);
+    }
+
+    /// <summary>A known peer announced again: it has returned, with what it lacks now and its peer id.</summary>
+    public void Refresh(int i, ReadOnlySpan<byte> peerId, bool seed, int seen)
+    {
+        ref var e = ref _entries[i];
+        Seeds += (seed ? 1 : 0) - ((e.Flags & SeedFlag) != 0 ? 1 : 0);
+        e.Flags = (byte)(ReturnedFlag | (seed ? SeedFlag : 0));
+        e.Seen = seen;
+        CopyId(peerId, i);
+    }
+
+    /// <summary>Forgets entry <paramref name="i"/>; the last entry takes its place (entries above
+    /// <paramref name="i"/> keep theirs, so a sweep from the end down visits each once).</summary>
+    public void RemoveAt(int i)
+    {
+        if (i >= Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(i));
+        }
+
+        Unplace(i);
+        Seeds -= (_entries[i].Flags & SeedFlag) != 0 ? 1 : 0;
+        var last = Count - 1;
+        if (i != last)
+        {
+            // The last entry's slot now points at i.
+            _index[SlotOf(last)] = i + 1;
+            _entries[i] = _entries[last];
+            _ids.AsSpan(last * PeerIdLength, PeerIdLength).CopyTo(_ids.AsSpan(i * PeerIdLength));
+        }
+
+        _entries[last] = default;
+        Count--;
+        if (_entries.Length > 64 && Count < _entries.Length / 4)
+        {
+            // A swarm that shrank gives most of its room back rather than keeping its peak.
+            var size = Math.Max(8, Count + (Count / 2));
+            Array.Resize(ref _entries, size);
+            Array.Resize(ref _ids, size * PeerIdLength);
+            var slots = 8;
+            while (Count * 10 > slots * 7 / 2)
+            {
+                slots *= 2;
+            }
+
+            Reindex(slots);
+        }
+    }
+
+    private int Home(PeerAddress address, int mask)
+    {
+        var h = Mix(address.High ^ _keyHigh) ^ Mix(address.Low ^ _keyLow);
+        return (int)(h & (ulong)mask);
+    }
+
+    // The finaliser of MurmurHash3: every input bit reaches every output bit.
+    private static ulong Mix(ulong x)
+    {
+        x ^= x >> 33;
+        x *= 0xff51afd7ed558ccdUL;
+        x ^= x >> 33;
+        x *= 0xc4ceb9fe1a85ec53UL;
+        return x ^ (x >> 33);
+    }
+
+    private void CopyId(ReadOnlySpan<byte> peerId, int i)
+    {
+        var slot = _ids.AsSpan(i * PeerIdLength, PeerIdLength);
+        slot.Clear();
+        peerId[..Math.Min(peerId.Length, PeerIdLength)].CopyTo(slot);
+    }
+
+    private void Reindex(int slots)
+    {
+        _index = new int[slots];
+        for (var i = 0; i < Count; i++)
+        {
+            Place(i);
+        }
+    }
+
+    private void Place(int i)
+    {
+        var mask = _index.Length - 1;
+        var slot = Home(_entries[i].Address, mask);
+        while (_index[slot] != 0)
+        {
+            slot = (slot + 1) & mask;
+        }
+
+        _index[slot] = i + 1;
+    }
+
+    private int SlotOf(int i)
+    {
+        var mask = _index.Length - 1;
+        var slot = Home(_entries[i].Address, mask);
+        while (_index[slot] != i + 1)
+        {
+            slot = (slot + 1) & mask;
+        }
+
+        return slot;
+    }
+
+    // Backward-shift deletion: later members of the probe run move up, so no run is ever broken by a hole.
+    private void Unplace(int i)
+    {
+        var mask = _index.Length - 1;
+        var hole = SlotOf(i);
+        var next = hole;
+        while (true)
+        {
+            next = (next + 1) & mask;
+            var v = _index[next];
+            if (v == 0)
+            {
+                _index[hole] = 0;
+                return;
+            }
+
+            var home = Home(_entries[v - 1].Address, mask);
+            // The entry at `next` may fill the hole unless its home lies cyclically in (hole, next].
+            var stays = hole <= next ? home > hole && home <= next : home > hole || home <= next;
+            if (!stays)
+            {
+                _index[hole] = v;
+                hole = next;
+            }
+        }
+    }
+
+    [StructLayout(LayoutKind.Sequential, Pack = 4)]
+    private struct Entry
+    {
+        public ulong High;
+        public ulong Low;
+        public int Seen;
+        public ushort Port;
+        public byte Flags;
+
+        public readonly PeerAddress Address => new(High, Low);
+
+        public readonly PeerEntry View => new(Address, Port, Seen, (Flags & SeedFlag) != 0, (Flags & ReturnedFlag) != 0);
+    }
+}
+
+/// <summary>One remembered peer as read from a <see cref="PeerTable"/>.</summary>
+/// <param name="Seen">The second (on the swarm's own count) it last announced.</param>
+/// <param name="Returned">It announced again after its first announce (until then it is on probation).</param>
+public readonly record struct PeerEntry(PeerAddress Address, ushort Port, int Seen, bool Seed, bool Returned);
