@@ -4,7 +4,8 @@
 #  2. the same with TORRENTS (default 1,000) small seeding torrents loaded into both (bench/Console loads the same
 #     torrents through swarm's console and Transmission's RPC);
 #  3. a one-shot `swarm console status` against that node, median wall time over RUNS (default 10) process starts,
-#     beside `transmission-remote -st`.
+#     beside `transmission-remote -st`: through the node's local socket (what `--node` on the node's machine takes),
+#     over Akka remoting for comparison, and with R2R=1 from a ReadyToRun publish as well.
 # Each figure is printed against its goal. Samples start after SETTLE seconds (default 30), when start-up,
 # tiered compilation and the loads' garbage are done with.
 #   bench/footprint.sh
@@ -96,6 +97,17 @@ log "one-shot status, $RUNS runs each"
 sw=$(wall $SWARM console --node "$NODE" status)
 tw=$(wall transmission-remote "127.0.0.1:$RPC" -st)
 ROWS+=("| one-shot status, $TORRENTS torrents (median of $RUNS) | $sw ms | $tw ms | ≤ 100 ms | $(verdict "$sw" 100) |")
+# The same command over Akka remoting, the wire of the shell and of consoles on other hosts: an empty --config makes
+# the console read its configuration, and so take that way (the local socket is for `--node` without --config).
+: >"$WORK/empty.conf"
+rw=$(wall $SWARM console --node "$NODE" --config "$WORK/empty.conf" status)
+ROWS+=("| … the same over Akka remoting (the shell's wire) | $rw ms | $tw ms | — | — |")
+# R2R=1: also the ReadyToRun build a platform publish (the container, `dotnet publish -r linux-x64`) makes.
+if [ -n "${R2R:-}" ]; then
+  dotnet publish "$REPO/src/Node" -c Release -r linux-x64 --self-contained false -o "$WORK/r2r" -nologo -v quiet >/dev/null
+  pw=$(wall dotnet "$WORK/r2r/swarm.dll" console --node "$NODE" status)
+  ROWS+=("| … the same, ReadyToRun publish | $pw ms | $tw ms | ≤ 100 ms | $(verdict "$pw" 100) |")
+fi
 
 echo
 echo "Footprint ($(nproc) cores, $(date +%F); swarm beside transmission-daemon $(transmission-daemon --version 2>&1 | head -1 | awk '{print $2}') in the same run):"

@@ -105,6 +105,12 @@ public sealed class ConsoleEndpointActor : ReceiveActor, IWithTimers
     private string Requester()
     {
         var declared = Sender.Path.Address;
+        if (declared.Host is null)
+        {
+            // Asked from inside the node's process: the local socket's consoles (issue 14) come this way.
+            return "this machine (local socket)";
+        }
+
         return _info.ConnectionSourceOf(declared) is { } source ? $"{source} (declaring {declared})" : $"{declared} (as declared)";
     }
 

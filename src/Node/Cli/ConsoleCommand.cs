@@ -61,6 +61,67 @@ internal static class ConsoleCommand
 
     private static async Task<int> RunAsync(string? nodeOption, string? secretOption, string? configFile, List<string> tokens, CancellationToken stop)
     {
+        if (nodeOption is not null && configFile is null && tokens.Count > 0 && await LocalAsync(nodeOption, secretOption, tokens) is { } code)
+        {
+            return code;
+        }
+
+        return await RemotingAsync(nodeOption, secretOption, configFile, tokens, stop);
+    }
+
+    /// <summary>Footprint (issue 14): a one-shot command to a node of this user on this machine, through the node's
+    /// local socket. Reads no configuration and starts no actor system (Akka is not even loaded), so it costs little
+    /// more than the process start. Null when this way does not apply: another host, no socket, `watch` (live, so the
+    /// shell's wire), or a refusal while no secret was given here (the configuration may hold one: the remoting way
+    /// reads it and asks again; a refused command was not run).</summary>
+    private static async Task<int?> LocalAsync(string target, string? secretOption, List<string> tokens)
+    {
+        Invocation invocation;
+        try
+        {
+            invocation = ConsoleCommandLine.Parse(tokens);
+        }
+        catch (ConsoleUsageException)
+        {
+            // Reported the usual way, after the configuration is read.
+            return null;
+        }
+
+        if (invocation is not RemoteInvocation command)
+        {
+            return null;
+        }
+
+        // As ConsoleSettings.EffectiveSecret reads it: an empty variable is no secret.
+        var given = secretOption ?? (Environment.GetEnvironmentVariable(ConsoleSettings.SecretVariable) is { Length: > 0 } env ? env : null);
+        await using var link = await LocalConsoleLink.TryConnectAsync(target, given ?? string.Empty);
+        if (link is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            // What ConsoleShell.RunAsync does for a remote invocation, so the output is the same by construction.
+            var reply = await link.SendAsync(command.Command);
+            return given is null && reply is Actors.ConsoleEndpoint.ConsoleMessages.Refused
+                ? null
+                : ConsoleRenderer.Render(reply, command.Json, Console.Out, Console.Error, TimeProvider.System.GetUtcNow().UtcDateTime);
+        }
+        catch (ConsoleUsageException e)
+        {
+            Console.Error.WriteLine($"swarm: {e.Message}");
+            return ExitCodes.InvalidInput;
+        }
+        catch (NodeUnreachableException e)
+        {
+            Console.Error.WriteLine($"swarm: {e.Message}");
+            return ConsoleExitCodes.Unreachable;
+        }
+    }
+
+    private static async Task<int> RemotingAsync(string? nodeOption, string? secretOption, string? configFile, List<string> tokens, CancellationToken stop)
+    {
         ConsoleSettings settings;
         TlsSettings? tls;
         Invocation? invocation = null;

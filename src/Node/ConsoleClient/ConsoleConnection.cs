@@ -15,7 +15,7 @@ internal sealed class NodeUnreachableException(string message) : Exception(messa
 
 /// <summary>A console's link to one node's endpoint: a small client actor system with remoting on an ephemeral
 /// loopback port. Replies come back over the connection the client opened (Akka's passive connections).</summary>
-internal sealed class ConsoleConnection : IAsyncDisposable
+internal sealed class ConsoleConnection : IConsoleLink
 {
     private readonly ActorSystem _system;
     private readonly IActorRef _endpoint;

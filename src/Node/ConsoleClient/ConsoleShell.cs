@@ -6,7 +6,7 @@ namespace Swarm.Node.ConsoleClient;
 /// <summary>Runs console invocations against one node: a single one (`swarm console COMMAND…`) or an interactive
 /// shell reading lines from the terminal (with editing, history, completion) or from redirected standard input.</summary>
 /// <param name="clock">This console's clock (the system's unless a test gives one).</param>
-internal sealed class ConsoleShell(ConsoleConnection connection, TimeSpan watchInterval, TimeProvider? clock = null)
+internal sealed class ConsoleShell(IConsoleLink connection, TimeSpan watchInterval, TimeProvider? clock = null)
 {
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
     private IReadOnlyList<TorrentSummary> _known = [];

@@ -12,7 +12,7 @@ internal static class WatchView
 {
     private const int BarWidth = 24;
 
-    public static async Task<int> RunAsync(ConsoleConnection connection, string? torrent, bool json, TimeSpan interval, bool keysStop, TimeProvider clock, CancellationToken stop)
+    public static async Task<int> RunAsync(IConsoleLink connection, string? torrent, bool json, TimeSpan interval, bool keysStop, TimeProvider clock, CancellationToken stop)
     {
         var first = await Fetch(connection, torrent).ConfigureAwait(false);
         if (first is not TorrentListing listing)
@@ -48,7 +48,7 @@ internal static class WatchView
         return exit;
     }
 
-    private static async Task<int> Plain(ConsoleConnection connection, string? torrent, bool json, TorrentListing listing, TimeSpan interval, TimeProvider clock, CancellationToken stop)
+    private static async Task<int> Plain(IConsoleLink connection, string? torrent, bool json, TorrentListing listing, TimeSpan interval, TimeProvider clock, CancellationToken stop)
     {
         while (true)
         {
@@ -103,7 +103,7 @@ internal static class WatchView
     }
 
     /// <summary>One torrent is fetched with `show` (its peers come along); all of them with `torrents`.</summary>
-    private static async Task<IConsoleReply> Fetch(ConsoleConnection connection, string? torrent)
+    private static async Task<IConsoleReply> Fetch(IConsoleLink connection, string? torrent)
     {
         if (torrent is null)
         {

@@ -6,6 +6,7 @@ using Akka.Hosting.Logging;
 using Microsoft.Extensions.Logging;
 using Swarm.Actors.Configuration;
 using Swarm.Actors.ConsoleEndpoint;
+using Swarm.Node.ConsoleClient;
 
 namespace Swarm.Node.Hosting;
 
@@ -15,16 +16,22 @@ namespace Swarm.Node.Hosting;
 public sealed class ConsoleHost : IAsyncDisposable
 {
     private readonly ActorSystem _system;
+    private readonly LocalConsoleEndpoint? _local;
 
-    private ConsoleHost(ActorSystem system, IPEndPoint endPoint)
+    private ConsoleHost(ActorSystem system, IPEndPoint endPoint, LocalConsoleEndpoint? local)
     {
         _system = system;
         EndPoint = endPoint;
+        _local = local;
     }
 
     public IPEndPoint EndPoint { get; }
 
-    public static ConsoleHost Start(Config nodeConfig, ConsoleSettings settings, int? portOverride, ConsoleNodeInfo info, IActorRef node, ILoggerFactory loggers)
+    /// <summary>The local socket one-shot consoles on this machine use (issue 14); null when it is off or not possible.</summary>
+    public string? LocalSocket => _local?.Path;
+
+    /// <param name="localFolder">Where the local socket goes; null = <see cref="LocalConsoleWire.Folder"/>.</param>
+    public static ConsoleHost Start(Config nodeConfig, ConsoleSettings settings, int? portOverride, ConsoleNodeInfo info, IActorRef node, ILoggerFactory loggers, string? localFolder = null)
     {
         if (!IPAddress.TryParse(settings.Hostname, out var ip))
         {
@@ -81,15 +88,26 @@ public sealed class ConsoleHost : IAsyncDisposable
         }
 
         var connections = ConsoleConnections.Of(system);
-        system.ActorOf(ConsoleEndpointActor.Props(node, info with { ConnectionSourceOf = connections.SourceOf }, settings, secret), "console");
+        var endpoint = system.ActorOf(ConsoleEndpointActor.Props(node, info with { ConnectionSourceOf = connections.SourceOf }, settings, secret), "console");
         var bound = ((ExtendedActorSystem)system).Provider.DefaultAddress;
-        return new ConsoleHost(system, new IPEndPoint(ip, bound.Port ?? port));
+        var boundPort = bound.Port ?? port;
+
+        // Footprint (issue 14): one-shot consoles on this machine ask the same endpoint through a local socket.
+        var local = nodeConfig.GetBoolean("swarm.console.local-socket", true)
+            ? LocalConsoleEndpoint.Open(localFolder ?? LocalConsoleWire.Folder(), ip, boundPort, endpoint, settings.CommandTimeout + settings.ConnectTimeout, settings.MaximumFrameSize, loggers.CreateLogger("Swarm.Node.Console"))
+            : null;
+        return new ConsoleHost(system, new IPEndPoint(ip, boundPort), local);
     }
 
     private static Exception Innermost(Exception e) => e.InnerException is null ? e : Innermost(e.InnerException);
 
     public async ValueTask DisposeAsync()
     {
+        if (_local is not null)
+        {
+            await _local.DisposeAsync().ConfigureAwait(false);
+        }
+
         await _system.Terminate().WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
     }
 }

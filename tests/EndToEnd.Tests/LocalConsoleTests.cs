@@ -1,0 +1,51 @@
+using Swarm.EndToEnd.Tests.Fixtures;
+using Swarm.EndToEnd.Tests.Infrastructure;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Swarm.EndToEnd.Tests;
+
+/// <summary>Issue 14: one-shot `swarm console` commands on the node's machine go through its local socket, the shell
+/// through Akka remoting; for the same node state both print the same, byte for byte.</summary>
+public sealed class LocalConsoleTests(ITestOutputHelper log) : EndToEndTest(log)
+{
+    [Fact]
+    public async Task One_shot_commands_print_what_the_shell_over_remoting_prints()
+    {
+        var torrent = await TestTorrent.CreateAsync(Dir.Path, PayloadKind.MultiFile, Log);
+        var node = Own(await SwarmNodeProcess.StartAsync(Log, StateDir("node")));
+        (await node.ConsoleAsync("add", torrent.TorrentPath, "-o", torrent.Content.Parent)).EnsureSuccess();
+        await node.WaitForStateAsync(torrent.InfoHash, "seeding", TimeSpan.FromSeconds(30));
+        var hash = torrent.InfoHash[..8];
+
+        string[][] commands =
+        [
+            ["status"],
+            ["torrents"],
+            ["torrents", "--json"],
+            ["show", hash, "--json"],
+            ["limit"],
+            ["search", Payload.FolderName],
+            ["dht", "--json"],
+            ["pause", "no-such-torrent"],
+        ];
+        foreach (var words in commands)
+        {
+            var oneShot = await node.ConsoleAsync(words);
+            var shell = await SwarmCli.RunWithInputAsync(Log, Timeouts.Start, string.Join(' ', words) + "\n", "console", "--node", node.Console);
+            Assert.Equal(words[0] == "pause" ? 1 : 0, oneShot.ExitCode);
+            Assert.Equal(Stable(shell.StdoutText), Stable(oneShot.StdoutText));
+            Assert.Equal(shell.StderrText, oneShot.StderrText);
+        }
+
+        // Commands that change something answer the same way too: pause over the socket, resume from the shell.
+        Assert.Contains($"paused {hash}", (await node.ConsoleAsync("pause", hash)).EnsureSuccess().StdoutText);
+        await node.WaitForStateAsync(torrent.InfoHash, "paused", TimeSpan.FromSeconds(30));
+        var resumed = await SwarmCli.RunWithInputAsync(Log, Timeouts.Start, $"resume {hash}\n", "console", "--node", node.Console);
+        Assert.Contains($"resumed {hash}", resumed.StdoutText);
+    }
+
+    /// <summary>The uptime line counts seconds between the two runs; everything else must match.</summary>
+    private static string Stable(string output) =>
+        string.Join('\n', output.Split('\n').Where(l => !l.StartsWith("uptime ", StringComparison.Ordinal) && !l.Contains("\"uptimeSeconds\"", StringComparison.Ordinal)));
+}
