@@ -62,7 +62,7 @@ start_seeder() { # KIND PORT -> SEED_PID
   wait_for_line "$out" '^(seeding|ready)' "$SEED_PID"
 }
 
-# transfer SEEDER LEECHER: prints "TRANSFER WALL", the MB/s of the leecher's download from ready and from launch to
+# transfer SEEDER LEECHER: sets RESULT to "TRANSFER WALL", the MB/s of the leecher's download from ready and from launch to
 # complete (data checked).
 transfer() {
   local seeder=$1 leecher=$2 sport lport out start ready end
@@ -89,19 +89,20 @@ transfer() {
   wait "$pid" "$SEED_PID" 2>/dev/null || true
   [[ $(sha256sum <"$out.d/payload.bin" | cut -d' ' -f1) == "$SUM" ]] || die "$seeder -> $leecher: downloaded data differs"
   rm -rf "$out.d"
-  awk -v b="$BYTES" -v s="$start" -v r="$ready" -v e="$end" 'BEGIN { printf "%.1f %.1f", b / (e - r) / 1e6, b / (e - s) / 1e6 }'
+  RESULT=$(awk -v b="$BYTES" -v s="$start" -v r="$ready" -v e="$end" 'BEGIN { printf "%.1f %.1f", b / (e - r) / 1e6, b / (e - s) / 1e6 }')
 }
+# Called directly, not in $(...): a command substitution's PIDS+= would be lost to the exit trap's clean-up.
 
 uptime >&2
 log "libtorrent -> libtorrent"
-T=$(transfer libtorrent libtorrent)
-read -r LL LLW <<<"$T"
+transfer libtorrent libtorrent
+read -r LL LLW <<<"$RESULT"
 log "libtorrent -> swarm"
-T=$(transfer libtorrent swarm)
-read -r LS LSW <<<"$T"
+transfer libtorrent swarm
+read -r LS LSW <<<"$RESULT"
 log "swarm -> swarm"
-T=$(transfer swarm swarm)
-read -r SS SSW <<<"$T"
+transfer swarm swarm
+read -r SS SSW <<<"$RESULT"
 uptime >&2
 
 echo "| uTP on loopback, $SIZE | transfer MB/s | vs libtorrent -> libtorrent | wall MB/s | vs libtorrent -> libtorrent |"
