@@ -142,6 +142,27 @@ public sealed class UtpConnectionTests
         Assert.Equal(packets[0].Payload.Length, a.BytesInFlight);
     }
 
+    /// <summary>libtorrent's selective ack reaches its last packet held out of order, past the 32 bytes we send when
+    /// hundreds are in flight (issue 16); the packets it names there are acked like any other.</summary>
+    [Fact]
+    public void A_selective_ack_longer_than_ours_acks_packets_far_past_the_ack()
+    {
+        var (a, b) = Connected();
+        var packets = SendChunks(a, 270, Ms);
+        var inFlight = a.BytesInFlight;
+        var ackNr = (ushort)(packets[0].SeqNr - 1);
+        var far = packets[265];
+        var bit = UtpSeq.Distance(ackNr, far.SeqNr) - 2;
+        var mask = new byte[(bit / 8) + 1];
+        mask[bit / 8] = (byte)(1 << (bit % 8));
+        var ack = new UtpPacket(UtpType.State, a.SendId, 0, 0, 1 << 20, b.SeqNr, ackNr, mask, default);
+
+        a.Receive(UtpPacket.TryDecode(ack.Encode())!, 2 * Ms);
+
+        Assert.Equal(34, mask.Length);
+        Assert.Equal(inFlight - far.Payload.Length, a.BytesInFlight);
+    }
+
     [Fact]
     public void Retransmit_timeout_follows_the_round_trip_but_never_goes_under_500_ms()
     {
