@@ -9,7 +9,8 @@ namespace Swarm.EndToEnd.Tests;
 /// directions, plain and RC4-encrypted: libtorrent leeching from a swarm seeder (it dials our UDP peer port), and swarm
 /// leeching from a libtorrent seeder that accepts uTP only (it accepts our TCP connection and closes it before the
 /// handshake; we must take that as a refusal and dial uTP). The uploads are tens of MiB at full loopback speed, where
-/// libtorrent's socket drops datagrams and its selective acks come in the lengths it picks.</summary>
+/// libtorrent's socket drops datagrams and its selective acks come in the lengths it picks. uTP is on in the shipped
+/// configuration, so these run swarm as a user would, without a --config.</summary>
 public sealed class UtpTests(ITestOutputHelper log) : EndToEndTest(log)
 {
     // Debian's python: a venv interpreter cannot import python3-libtorrent.
@@ -26,7 +27,7 @@ public sealed class UtpTests(ITestOutputHelper log) : EndToEndTest(log)
     {
         var torrent = await LargeTorrentAsync();
         var seedPort = FreePort.Next();
-        var seeder = Own(SwarmCli.Start($"swarm seed :{seedPort}", Log, ["seed", torrent.TorrentPath, "--data", torrent.Content.Parent, "--bind", SwarmCli.Loopback, "--port", seedPort.ToString(), "--data-dir", StateDir("seeder"), "--config", UtpOn()]));
+        var seeder = Own(SwarmCli.Start($"swarm seed :{seedPort}", Log, ["seed", torrent.TorrentPath, "--data", torrent.Content.Parent, "--bind", SwarmCli.Loopback, "--port", seedPort.ToString(), "--data-dir", StateDir("seeder")]));
         await seeder.WaitForSeedingAsync(torrent.InfoHash);
 
         var outDir = Dir.Sub("out");
@@ -43,7 +44,7 @@ public sealed class UtpTests(ITestOutputHelper log) : EndToEndTest(log)
     {
         var torrent = await LargeTorrentAsync();
         var seedPort = FreePort.Next();
-        var seeder = Own(SwarmCli.Start($"swarm seed :{seedPort}", Log, ["seed", torrent.TorrentPath, "--data", torrent.Content.Parent, "--bind", SwarmCli.Loopback, "--port", seedPort.ToString(), "--data-dir", StateDir("seeder"), "--config", UtpOn()]));
+        var seeder = Own(SwarmCli.Start($"swarm seed :{seedPort}", Log, ["seed", torrent.TorrentPath, "--data", torrent.Content.Parent, "--bind", SwarmCli.Loopback, "--port", seedPort.ToString(), "--data-dir", StateDir("seeder")]));
         await seeder.WaitForSeedingAsync(torrent.InfoHash);
 
         var outDir = Dir.Sub("out");
@@ -63,7 +64,7 @@ public sealed class UtpTests(ITestOutputHelper log) : EndToEndTest(log)
 
         var outDir = Dir.Sub("out");
         var port = FreePort.Next();
-        var leecher = Own(SwarmCli.Start($"swarm get :{port}", Log, ["get", torrent.TorrentPath, "-o", outDir, "--bind", SwarmCli.Loopback, "--port", port.ToString(), "--data-dir", StateDir("leecher"), "--config", UtpOn(), "--peer", SwarmCli.Peer(seedPort)]));
+        var leecher = Own(SwarmCli.Start($"swarm get :{port}", Log, ["get", torrent.TorrentPath, "-o", outDir, "--bind", SwarmCli.Loopback, "--port", port.ToString(), "--data-dir", StateDir("leecher"), "--peer", SwarmCli.Peer(seedPort)]));
         await leecher.WaitForCompleteAsync(torrent.InfoHash);
 
         torrent.AssertDownloadedTo(outDir);
@@ -84,18 +85,10 @@ public sealed class UtpTests(ITestOutputHelper log) : EndToEndTest(log)
         var leecher = Own(SwarmCli.Start(
             $"swarm get :{port} (require)",
             Log,
-            ["get", torrent.TorrentPath, "-o", outDir, "--bind", SwarmCli.Loopback, "--port", port.ToString(), "--data-dir", StateDir("leecher"), "--config", UtpOn(), "--encryption", "require", "--peer", SwarmCli.Peer(seedPort)]));
+            ["get", torrent.TorrentPath, "-o", outDir, "--bind", SwarmCli.Loopback, "--port", port.ToString(), "--data-dir", StateDir("leecher"), "--encryption", "require", "--peer", SwarmCli.Peer(seedPort)]));
         await leecher.WaitForCompleteAsync(torrent.InfoHash);
 
         torrent.AssertDownloadedTo(outDir);
-    }
-
-    /// <summary>uTP is off in the shipped hocon (see swarm.peer.utp there): these tests turn it on.</summary>
-    private string UtpOn()
-    {
-        var path = Path.Combine(Dir.Path, "utp-on.conf");
-        File.WriteAllText(path, "swarm.peer.utp = on\n");
-        return path;
     }
 
     private async Task<TestTorrent> LargeTorrentAsync()
