@@ -60,6 +60,14 @@ public sealed partial class UtpConnection
         _replyMicros = unchecked((uint)now - p.TimestampMicros);
         _peerWindow = p.WindowSize;
 
+        // A peer answering with a window too small for a packet is alive and says why it acks nothing: libtorrent drops
+        // (but acks) what does not fit and never announces the window reopening, so our probes going unanswered are
+        // not losses that count towards giving up; the timeout keeps doubling, and probes go on.
+        if (p.WindowSize < _o.MaxPayload)
+        {
+            _timeouts = 0;
+        }
+
         var lastAcked = (ushort)(_oldestUnacked - 1);
         var stale = UtpSeq.Before(p.AckNr, lastAcked);
         var acked = 0;

@@ -15,7 +15,9 @@ public enum UtpType : byte
 /// <summary>One uTP packet (BEP 29, version 1): the 20-byte header, an optional selective ack and the payload. Other
 /// extensions are skipped on decode (their bounds still checked) and never sent.</summary>
 /// <param name="SelectiveAck">The bitmask of the selective-ack extension: bit i (bit i % 8 of byte i / 8) says that
-/// sequence number <c>AckNr + 2 + i</c> was received. Its length is a multiple of 4, or it is null.</param>
+/// sequence number <c>AckNr + 2 + i</c> was received; null when the packet has none. BEP 29 asks for a multiple of 4
+/// bytes, and we send that, but libtorrent sends as many bytes as its reorder buffer spans (1 to 255 here), so any
+/// length is taken.</param>
 public sealed record UtpPacket(
     UtpType Type,
     ushort ConnectionId,
@@ -31,8 +33,9 @@ public sealed record UtpPacket(
     public const byte Version = 1;
     public const byte SelectiveAckExtension = 1;
 
-    /// <summary>The longest selective-ack bitmask we accept or send: 256 sequence numbers past the ack, far more than
-    /// any reordering we buffer; a longer one is a hostile packet.</summary>
+    /// <summary>The longest selective-ack bitmask we send: 256 sequence numbers past the ack. What we receive can be
+    /// longer (up to the 255 bytes the extension's length byte allows: libtorrent's covers every packet it holds out of
+    /// order); bits past what we sent are ignored.</summary>
     public const int MaxSelectiveAckBytes = 32;
 
     /// <summary>At most this many extensions in one packet; real peers send one.</summary>
@@ -50,9 +53,9 @@ public sealed record UtpPacket(
     /// <summary>Writes the packet into <paramref name="destination"/>, which holds at least <see cref="EncodedLength"/> bytes.</summary>
     public void Encode(Span<byte> destination)
     {
-        if (SelectiveAck is { } sack && (sack.Length == 0 || sack.Length % 4 != 0 || sack.Length > MaxSelectiveAckBytes))
+        if (SelectiveAck is { } sack && sack.Length is 0 or > byte.MaxValue)
         {
-            throw new ArgumentException($"A selective ack is 4 to {MaxSelectiveAckBytes} bytes in steps of 4, not {sack.Length}.");
+            throw new ArgumentException($"A selective ack is 1 to {byte.MaxValue} bytes, not {sack.Length}.");
         }
 
         destination[0] = (byte)(((byte)Type << 4) | Version);
@@ -113,7 +116,9 @@ public sealed record UtpPacket(
 
             if (kind == SelectiveAckExtension)
             {
-                if (sack is not null || length == 0 || length % 4 != 0 || length > MaxSelectiveAckBytes)
+                // Not only multiples of 4: libtorrent sends ceil(span / 8) bytes. Refusing those dropped its acks
+                // whenever it held packets out of order, and the connection stalled until both ends timed out.
+                if (sack is not null || length == 0)
                 {
                     return null;
                 }

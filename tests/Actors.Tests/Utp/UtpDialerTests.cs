@@ -43,11 +43,11 @@ public sealed class UtpDialerTests
     }
 
     [Fact]
-    public void The_shipped_hocon_leaves_utp_off_with_its_limits_ready()
+    public void The_shipped_hocon_turns_utp_on_with_its_limits_ready()
     {
         var settings = SwarmSettings.From(TestNodes.Config);
 
-        Assert.False(settings.Utp.Enabled); // until uploads over uTP to libtorrent stop stalling (hocon/swarm.conf)
+        Assert.True(settings.Utp.Enabled); // issue 16: on by default
         Assert.False(settings.Utp.DialUtpFirst);
         Assert.Equal(1400, settings.Utp.Connection.MaxPayload);
         Assert.Equal(100_000, settings.Utp.Connection.TargetDelay);

@@ -5,6 +5,7 @@
   lt_peer.py get  TORRENT OUTDIR  PORT [--peer HOST:PORT]... [--bind IP] [--seed]
   --utp-only: uTP in and out, TCP off (libtorrent still accepts a TCP connection and closes it before the handshake)
   either mode: [--encryption enabled|forced|disabled]  (MSE/PE; forced = RC4 only, both ways)
+  either mode: [--log-peers]  (peer and connection alerts to stderr: why a connection closed, e.g. a uTP timeout)
 
 TORRENT may be a magnet link for `get`: the metadata then comes from the peers (BEP 9).
 
@@ -98,6 +99,7 @@ def main():
     parser.add_argument("--download-limit", type=int, default=0, help="bytes per second (0 = unlimited)")
     parser.add_argument("--utp-only", action="store_true", help="uTP in and out, TCP off")
     parser.add_argument("--encryption", choices=sorted(ENCRYPTION), default="enabled")
+    parser.add_argument("--log-peers", action="store_true", help="log peer and connection alerts to stderr")
     args = parser.parse_args()
 
     stop = []
@@ -110,6 +112,10 @@ def main():
     signal.signal(signal.SIGINT, on_signal)
 
     ses = make_session(args.bind, args.port, args.upload_limit, args.download_limit, args.utp_only, args.encryption)
+    if args.log_peers:
+        # Diagnostics for transport tests (uTP, issue 16): connects, disconnects and their reasons.
+        mask = ses.get_settings()["alert_mask"]
+        ses.apply_settings({"alert_mask": mask | lt.alert.category_t.peer_notification | lt.alert.category_t.connect_notification})
     if args.upload_limit or args.download_limit:
         # libtorrent exempts local-network peers (loopback included) from rate limits through the
         # "local" peer class; the limit must be set on that class too.
@@ -159,6 +165,10 @@ def main():
                 return 1
             elif a.category() & lt.alert.category_t.error_notification:
                 log(f"alert: {a.message()}")
+            elif args.log_peers and a.category() & (
+                lt.alert.category_t.peer_notification | lt.alert.category_t.connect_notification
+            ):
+                log(f"peer: {a.message()}")
 
         st = handle.status()
         # A magnet has nothing to check until its metadata arrives: it is ready once it listens.

@@ -56,17 +56,20 @@ internal sealed class SimulatedLink(Random random, long delay, long jitter, doub
     }
 }
 
-/// <summary>Two <see cref="UtpMultiplexer"/>s joined by a <see cref="SimulatedLink"/>; A dials B.</summary>
+/// <summary>Two <see cref="UtpMultiplexer"/>s joined by a <see cref="SimulatedLink"/>; A dials B. B's datagrams can be
+/// rewritten on the way, to play a peer whose packets differ from ours in what the spec leaves open.</summary>
 internal sealed class SimulatedPair
 {
     public static readonly IPEndPoint AddressA = new(IPAddress.Parse("10.0.0.1"), 6881);
     public static readonly IPEndPoint AddressB = new(IPAddress.Parse("10.0.0.2"), 6882);
 
     private readonly SimulatedLink _link;
+    private readonly Func<byte[], byte[]> _rewriteFromB;
 
-    public SimulatedPair(SimulatedLink link, UtpOptions? options = null, Random? randomA = null, Random? randomB = null)
+    public SimulatedPair(SimulatedLink link, UtpOptions? options = null, Random? randomA = null, Random? randomB = null, Func<byte[], byte[]>? rewriteFromB = null)
     {
         _link = link;
+        _rewriteFromB = rewriteFromB ?? (bytes => bytes);
         A = new UtpMultiplexer(options ?? UtpOptions.Default, new UtpLimits(), randomA ?? new Random(1));
         B = new UtpMultiplexer(options ?? UtpOptions.Default, new UtpLimits(), randomB ?? new Random(2));
     }
@@ -87,7 +90,7 @@ internal sealed class SimulatedPair
 
         foreach (var (bytes, to) in B.TakeOutgoing())
         {
-            _link.Send(bytes, AddressB, to, Now);
+            _link.Send(_rewriteFromB(bytes), AddressB, to, Now);
         }
     }
 
@@ -114,6 +117,35 @@ internal sealed class SimulatedPair
         B.Tick(Now);
         Pump();
         return true;
+    }
+}
+
+/// <summary>libtorrent's way of sizing a selective ack: as many bytes as reach its last packet held out of order
+/// (<c>(span + 7) / 8</c> in utp_stream.cpp), not the multiple of 4 BEP 29 asks for. Rewrites one of our datagrams (whose
+/// only extension is the selective ack) byte by byte, so the codec under test is not used to build it.</summary>
+internal static class LibtorrentSack
+{
+    public static byte[] Trim(byte[] datagram)
+    {
+        if (datagram.Length < UtpPacket.HeaderSize + 2 || datagram[1] != UtpPacket.SelectiveAckExtension)
+        {
+            return datagram;
+        }
+
+        var at = UtpPacket.HeaderSize;
+        var length = datagram[at + 1];
+        var mask = datagram.AsSpan(at + 2, length);
+        var used = Math.Max(1, mask.LastIndexOfAnyExcept((byte)0) + 1);
+        if (used == length)
+        {
+            return datagram;
+        }
+
+        var trimmed = new byte[datagram.Length - (length - used)];
+        datagram.AsSpan(0, at + 2 + used).CopyTo(trimmed);
+        trimmed[at + 1] = (byte)used;
+        datagram.AsSpan(at + 2 + length).CopyTo(trimmed.AsSpan(at + 2 + used));
+        return trimmed;
     }
 }
 

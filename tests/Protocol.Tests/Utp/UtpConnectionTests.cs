@@ -142,6 +142,64 @@ public sealed class UtpConnectionTests
         Assert.Equal(packets[0].Payload.Length, a.BytesInFlight);
     }
 
+    /// <summary>libtorrent's selective ack reaches its last packet held out of order, past the 32 bytes we send when
+    /// hundreds are in flight (issue 16); the packets it names there are acked like any other.</summary>
+    [Fact]
+    public void A_selective_ack_longer_than_ours_acks_packets_far_past_the_ack()
+    {
+        var (a, b) = Connected();
+        var packets = SendChunks(a, 270, Ms);
+        var inFlight = a.BytesInFlight;
+        var ackNr = (ushort)(packets[0].SeqNr - 1);
+        var far = packets[265];
+        var bit = UtpSeq.Distance(ackNr, far.SeqNr) - 2;
+        var mask = new byte[(bit / 8) + 1];
+        mask[bit / 8] = (byte)(1 << (bit % 8));
+        var ack = new UtpPacket(UtpType.State, a.SendId, 0, 0, 1 << 20, b.SeqNr, ackNr, mask, default);
+
+        a.Receive(UtpPacket.TryDecode(ack.Encode())!, 2 * Ms);
+
+        Assert.Equal(34, mask.Length);
+        Assert.Equal(inFlight - far.Payload.Length, a.BytesInFlight);
+    }
+
+    /// <summary>libtorrent stops reading from a uTP socket while its disk queue is full, drops (but acks) packets that
+    /// do not fit its window and never announces reopening it. A reader stalled for longer than our retransmit
+    /// timeouts add up to (7.5 s) must be probed, not timed out, as long as it answers; the transfer then resumes.</summary>
+    [Fact]
+    public void A_peer_keeping_its_window_closed_but_answering_is_probed_not_timed_out()
+    {
+        var small = Options with { ReceiveBuffer = 4 * Options.MaxPayload };
+        var (a, b) = Connected(small);
+        var data = Enumerable.Range(0, 100_000).Select(i => (byte)i).ToArray();
+        Assert.Equal(data.Length, a.Write(data));
+        var now = Ms;
+        for (; now < 120_000 * Ms; now += 10 * Ms)
+        {
+            a.Tick(now);
+            Exchange(a, b, now);
+            Assert.True(a.State == UtpState.Connected, $"{a.State} at {now / Ms} ms: {a.Error}");
+        }
+
+        Assert.Equal(4 * Options.MaxPayload, b.Readable);
+        var got = new MemoryStream();
+        var buffer = new byte[64 * 1024];
+        for (; now < 300_000 * Ms && got.Length < data.Length; now += 10 * Ms)
+        {
+            int n;
+            while ((n = b.Read(buffer)) > 0)
+            {
+                got.Write(buffer, 0, n);
+            }
+
+            b.Flush(now);
+            a.Tick(now);
+            Exchange(a, b, now);
+        }
+
+        Assert.Equal(data, got.ToArray());
+    }
+
     [Fact]
     public void Retransmit_timeout_follows_the_round_trip_but_never_goes_under_500_ms()
     {
@@ -239,6 +297,29 @@ public sealed class UtpConnectionTests
 
         Assert.True(a.Window < grown, $"window {grown} -> {a.Window} with 300 ms queuing");
         Assert.True(a.QueuingDelay >= 299 * Ms);
+    }
+
+    /// <summary>Carries every datagram between the two at once, both ways, until neither has anything to say.</summary>
+    private static void Exchange(UtpConnection a, UtpConnection b, long now)
+    {
+        for (var moved = true; moved;)
+        {
+            moved = false;
+            foreach (var d in a.TakeOutgoing())
+            {
+                b.Receive(UtpPacket.TryDecode(d)!, now);
+                moved = true;
+            }
+
+            b.Flush(now);
+            foreach (var d in b.TakeOutgoing())
+            {
+                a.Receive(UtpPacket.TryDecode(d)!, now);
+                moved = true;
+            }
+
+            a.Flush(now);
+        }
     }
 
     private static (UtpConnection A, UtpConnection B) Connected(UtpOptions? options = null)

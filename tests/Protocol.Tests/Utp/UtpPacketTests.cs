@@ -55,6 +55,28 @@ public sealed class UtpPacketTests
         Assert.Equal(new byte[] { 42 }, back.Payload.ToArray());
     }
 
+    /// <summary>libtorrent sizes its selective ack to the packets it holds out of order, (span + 7) / 8 bytes, not in
+    /// the multiples of 4 BEP 29 asks for, and beyond 32 bytes when many are out of order (issue 16's upload stall).</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(5)]
+    [InlineData(33)]
+    [InlineData(255)]
+    public void Selective_acks_of_the_lengths_libtorrent_sends_are_read(int length)
+    {
+        var mask = new byte[length];
+        mask[0] = 0b0000_0100;
+        mask[^1] |= 0b1000_0000;
+        byte[] bytes = [.. Header(0x21, extension: 1), 0, (byte)length, .. mask];
+
+        var back = UtpPacket.TryDecode(bytes);
+
+        Assert.NotNull(back);
+        Assert.Equal(mask, back.SelectiveAck);
+        Assert.Equal(bytes, back.Encode());
+    }
+
     public static TheoryData<string, byte[]> Hostile => new()
     {
         { "empty", [] },
@@ -65,9 +87,7 @@ public sealed class UtpPacketTests
         { "type 15", Header(0xF1) },
         { "extension without its header", Header(0x01, extension: 1) },
         { "extension longer than the packet", [.. Header(0x01, extension: 1), 0, 8, 1, 2, 3] },
-        { "selective ack not a multiple of 4", [.. Header(0x01, extension: 1), 0, 3, 1, 2, 3] },
         { "selective ack of length 0", [.. Header(0x01, extension: 1), 0, 0] },
-        { "selective ack longer than 32 bytes", [.. Header(0x01, extension: 1), 0, 36, .. new byte[36]] },
         { "two selective acks", [.. Header(0x01, extension: 1), 1, 4, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0] },
         { "endless extension chain", [.. Header(0x01, extension: 9), 9, 0, 9, 0, 9, 0, 9, 0, 9, 0, 9, 0] },
         { "payload on a STATE", [.. Header(0x21), 1, 2, 3] },

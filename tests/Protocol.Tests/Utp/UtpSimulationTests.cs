@@ -27,6 +27,26 @@ public sealed class UtpSimulationTests
         Assert.Equal(0, pair.B.Count);
     }
 
+    /// <summary>The upload stall against libtorrent (issue 16): after a loss its acks carry a selective ack of
+    /// ceil(span / 8) bytes, which we refused as malformed while it was not a multiple of 4. Every ack then vanished
+    /// until the sender ran out of retransmit timeouts, and libtorrent, whose own packets carried the same mask, timed
+    /// out too.</summary>
+    [Fact]
+    public void Transfer_completes_when_the_peer_sizes_its_selective_acks_as_libtorrent_does()
+    {
+        var link = new SimulatedLink(new Random(11), delay: 20_000, jitter: 5_000, loss: 0.05);
+        var pair = new SimulatedPair(link, rewriteFromB: LibtorrentSack.Trim);
+        var ab = Payload(2 * 1024 * 1024, 5);
+
+        var (gotAtB, _, a, b) = Transfer(pair, ab, [], limit: 3600 * Second);
+
+        Assert.Equal(ab, gotAtB);
+        Assert.Equal(UtpState.Closed, a.State);
+        Assert.Equal(UtpState.Closed, b.State);
+        Assert.True(link.Lost > 50, $"the link lost {link.Lost} of {link.Sent} packets");
+        Assert.Equal(0, pair.A.Malformed);
+    }
+
     [Fact]
     public void Sequence_numbers_wrap_without_losing_or_repeating_a_byte()
     {
