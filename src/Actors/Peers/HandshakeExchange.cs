@@ -46,6 +46,9 @@ public static class HandshakeExchange
             }
             catch (IOException) when (another && !ct.IsCancellationRequested)
             {
+                // Remembered before moving on: a TCP-only peer requiring encryption that drops our plain redial must
+                // be offered MSE again next time, not plain TCP then a refused uTP for ever.
+                Encryption.LinkEncryption.HandshakeFailed(link, dialer.Encryption);
                 link.Dispose();
             }
             catch
