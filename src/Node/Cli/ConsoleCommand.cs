@@ -108,15 +108,9 @@ internal static class ConsoleCommand
                 ? null
                 : ConsoleRenderer.Render(reply, command.Json, Console.Out, Console.Error, TimeProvider.System.GetUtcNow().UtcDateTime);
         }
-        catch (ConsoleUsageException e)
+        catch (Exception e) when (e is ConsoleUsageException or NodeUnreachableException)
         {
-            Console.Error.WriteLine($"swarm: {e.Message}");
-            return ExitCodes.InvalidInput;
-        }
-        catch (NodeUnreachableException e)
-        {
-            Console.Error.WriteLine($"swarm: {e.Message}");
-            return ConsoleExitCodes.Unreachable;
+            return Failed(e);
         }
     }
 
@@ -157,15 +151,16 @@ internal static class ConsoleCommand
                 ? await shell.InteractiveAsync()
                 : await shell.RunAsync(invocation, interactive: false, stop);
         }
-        catch (ConsoleUsageException e)
+        catch (Exception e) when (e is ConsoleUsageException or NodeUnreachableException)
         {
-            Console.Error.WriteLine($"swarm: {e.Message}");
-            return ExitCodes.InvalidInput;
+            return Failed(e);
         }
-        catch (NodeUnreachableException e)
-        {
-            Console.Error.WriteLine($"swarm: {e.Message}");
-            return ConsoleExitCodes.Unreachable;
-        }
+    }
+
+    // Both wires end the same way: a usage error or an unreachable node is one line and its exit code.
+    private static int Failed(Exception e)
+    {
+        Console.Error.WriteLine($"swarm: {e.Message}");
+        return e is NodeUnreachableException ? ConsoleExitCodes.Unreachable : ExitCodes.InvalidInput;
     }
 }

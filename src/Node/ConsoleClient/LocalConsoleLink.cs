@@ -30,8 +30,8 @@ internal sealed class LocalConsoleLink : IConsoleLink
 
     public string Target { get; }
 
-    /// <summary>A link to the node at <paramref name="target"/> (an IP literal or localhost, with a port) when a node
-    /// of this user listens there and has its local socket open; null otherwise (then the Akka wire is the way).</summary>
+    /// <summary>A link to the node at <paramref name="target"/> (a loopback IP literal or localhost, with a port) when a
+    /// node of this user listens there and has its local socket open; null otherwise (then the Akka wire is the way).</summary>
     public static async Task<LocalConsoleLink?> TryConnectAsync(string target, string secret, string? folder = null)
     {
         if (!Hosting.HostPort.TryParse(target, out var host, out var port))
@@ -41,7 +41,10 @@ internal sealed class LocalConsoleLink : IConsoleLink
 
         host = host.Trim('[', ']');
         var ip = host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback : IPAddress.TryParse(host, out var parsed) ? parsed : null;
-        if (ip is null)
+        // Only a loopback target means "the node on this machine". Any other address is how an operator names a node
+        // over the network, where its TLS and certificate rules must decide, even when the socket folder happens to
+        // be shared (network namespaces, containers with a common home).
+        if (ip is null || !IPAddress.IsLoopback(ip))
         {
             return null;
         }

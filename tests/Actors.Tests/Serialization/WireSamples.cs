@@ -35,6 +35,14 @@ public static class WireSamples
             return new Protocol.InfoHash(Enumerable.Range(1, 20).Select(i => (byte)i).ToArray());
         }
 
+        if (type == typeof(Protocol.Trackers.TrackerServerPeers))
+        {
+            // Wire-form peers keep their own invariant (whole 6/18-byte entries, one id each): one IPv4 and one IPv6.
+            byte[] v4 = [127, 0, 0, 1, 0x1A, 0xE1];
+            byte[] v6 = [.. System.Net.IPAddress.IPv6Loopback.GetAddressBytes(), 0x1A, 0xE2];
+            return new Protocol.Trackers.TrackerServerPeers(v4, v6, [.. Enumerable.Range(1, 40).Select(i => (byte)i)]);
+        }
+
         if (type == typeof(bool))
         {
             return true;

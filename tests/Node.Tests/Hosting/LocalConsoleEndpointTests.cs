@@ -85,6 +85,27 @@ public sealed class LocalConsoleEndpointTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_console_naming_the_node_by_a_network_address_takes_remoting_even_where_the_socket_is_reachable()
+    {
+        var nodeSystem = ActorSystem.Create("local-console-network-test");
+        try
+        {
+            var endpoint = nodeSystem.ActorOf(Props.Create(() => new EchoEndpoint()));
+            // A node whose console is bound to a LAN address, and a console sharing its socket folder (another network
+            // namespace or container on the same disk): a network name must meet TLS and certificates, not the socket.
+            var lan = System.Net.IPAddress.Parse("10.77.0.2");
+            await using var opened = LocalConsoleEndpoint.Open(_folder, lan, 4998, endpoint, TimeSpan.FromSeconds(30), 1 << 20, NullLogger.Instance);
+            Assert.NotNull(opened);
+            Assert.True(File.Exists(LocalConsoleWire.SocketPath(_folder, lan, 4998)));
+            Assert.Null(await LocalConsoleLink.TryConnectAsync("10.77.0.2:4998", "x", _folder));
+        }
+        finally
+        {
+            await nodeSystem.Terminate();
+        }
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_folder))
