@@ -40,10 +40,6 @@ public sealed class TrackedSwarm
     /// count); a swarm only ever announced once per peer (a flood of random info-hashes) ends when empty.</summary>
     public bool Returned { get; private set; }
 
-    /// <summary>Where a peer is recorded: the address the request came from (IPv4 when it arrived v4-mapped) and the
-    /// port it announced.</summary>
-    public static IPEndPoint EndPointOf(IPAddress from, int port) => new(from.IsIPv4MappedToIPv6 ? from.MapToIPv4() : from, port);
-
     /// <summary>When a peer with this entry last announced.</summary>
     public DateTimeOffset LastSeen(PeerEntry peer) => _epoch + TimeSpan.FromSeconds(peer.Seen);
 
@@ -122,15 +118,7 @@ public sealed class TrackedSwarm
                     continue;
                 }
 
-                if (p.Address.IsV4)
-                {
-                    builder.AddV4(p.Address.V4, p.Port, Peers.PeerIdAt(i));
-                }
-                else
-                {
-                    p.Address.WriteV6(v6);
-                    builder.AddV6(v6, p.Port, Peers.PeerIdAt(i));
-                }
+                Add(builder, p.Address, p.Port, Peers.PeerIdAt(i), v6);
             }
             else
             {
@@ -140,16 +128,7 @@ public sealed class TrackedSwarm
                     continue;
                 }
 
-                var a = PeerAddress.From(endpoint.Address);
-                if (a.IsV4)
-                {
-                    builder.AddV4(a.V4, (ushort)endpoint.Port, new byte[PeerTable.PeerIdLength]);
-                }
-                else
-                {
-                    a.WriteV6(v6);
-                    builder.AddV6(v6, (ushort)endpoint.Port, new byte[PeerTable.PeerIdLength]);
-                }
+                Add(builder, PeerAddress.From(endpoint.Address), (ushort)endpoint.Port, NoPeerId, v6);
             }
         }
 
@@ -199,6 +178,22 @@ public sealed class TrackedSwarm
         }
 
         return (released, !Returned || now - EmptySince > expiry);
+    }
+
+    // A cluster member did not announce here: its peer id is unknown, so zeros are handed out.
+    private static readonly byte[] NoPeerId = new byte[PeerTable.PeerIdLength];
+
+    private static void Add(TrackerServerPeers.Builder builder, PeerAddress address, ushort port, ReadOnlySpan<byte> peerId, Span<byte> v6)
+    {
+        if (address.IsV4)
+        {
+            builder.AddV4(address.V4, port, peerId);
+        }
+        else
+        {
+            address.WriteV6(v6);
+            builder.AddV6(v6, port, peerId);
+        }
     }
 
     private int Second(DateTimeOffset now) => (int)Math.Max(0, (now - _epoch).Ticks / TimeSpan.TicksPerSecond);

@@ -176,8 +176,8 @@ public sealed class TrackedSwarmTests
     [Fact]
     public void A_v4_mapped_address_is_recorded_as_ipv4()
     {
-        Assert.Equal(IPEndPoint.Parse("10.0.0.1:6881"), TrackedSwarm.EndPointOf(IPAddress.Parse("::ffff:10.0.0.1"), 6881));
-        Assert.Equal(IPEndPoint.Parse("[2001:db8::1]:6881"), TrackedSwarm.EndPointOf(IPAddress.Parse("2001:db8::1"), 6881));
+        Assert.Equal(IPAddress.Parse("10.0.0.1"), Address("::ffff:10.0.0.1").ToIPAddress());
+        Assert.Equal(IPAddress.Parse("2001:db8::1"), Address("2001:db8::1").ToIPAddress());
         Assert.Equal(Address("10.0.0.1"), Address("::ffff:10.0.0.1"));
     }
 
