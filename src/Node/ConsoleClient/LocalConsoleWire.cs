@@ -39,6 +39,11 @@ internal static class LocalConsoleWire
     public static string SocketPath(string folder, IPAddress ip, int port) =>
         Path.Combine(folder, $"{ip.ToString().Replace(':', '_')}-{port}.sock");
 
+    /// <summary>Whether a console bound to <paramref name="consoleAddress"/> can be named by a loopback target, the only
+    /// kind that takes the local socket (<see cref="LocalConsoleLink.TryConnectAsync"/>): a loopback or wildcard bind.
+    /// A node bound to a network address alone opens no socket nobody would use.</summary>
+    public static bool ServesLoopback(IPAddress consoleAddress) => IPAddress.IsLoopback(consoleAddress) || Wildcards.Contains(consoleAddress);
+
     /// <summary>Sockets that answer for a console at <paramref name="ip"/>:<paramref name="port"/>, in order: the node
     /// bound to that address, then (for a loopback address) a node bound to every interface.</summary>
     public static IEnumerable<string> Candidates(string folder, IPAddress ip, int port)

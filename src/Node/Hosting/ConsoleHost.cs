@@ -93,7 +93,7 @@ public sealed class ConsoleHost : IAsyncDisposable
         var boundPort = bound.Port ?? port;
 
         // Footprint (issue 14): one-shot consoles on this machine ask the same endpoint through a local socket.
-        var local = nodeConfig.GetBoolean("swarm.console.local-socket", true)
+        var local = nodeConfig.GetBoolean("swarm.console.local-socket", true) && LocalConsoleWire.ServesLoopback(ip)
             ? LocalConsoleEndpoint.Open(localFolder ?? LocalConsoleWire.Folder(), ip, boundPort, endpoint, settings.CommandTimeout + settings.ConnectTimeout, settings.MaximumFrameSize, loggers.CreateLogger("Swarm.Node.Console"))
             : null;
         return new ConsoleHost(system, new IPEndPoint(ip, boundPort), local);

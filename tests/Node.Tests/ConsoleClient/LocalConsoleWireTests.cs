@@ -136,6 +136,18 @@ public sealed class LocalConsoleWireTests
         Assert.Equal(["/f/__1-7.sock", "/f/0.0.0.0-7.sock", "/f/__-7.sock"], LocalConsoleWire.Candidates("/f", IPAddress.IPv6Loopback, 7));
     }
 
+    [Fact]
+    public void Only_a_console_bound_to_loopback_or_every_interface_opens_a_socket_a_loopback_target_can_reach()
+    {
+        Assert.True(LocalConsoleWire.ServesLoopback(IPAddress.Loopback));
+        Assert.True(LocalConsoleWire.ServesLoopback(IPAddress.Parse("127.0.0.2")));
+        Assert.True(LocalConsoleWire.ServesLoopback(IPAddress.IPv6Loopback));
+        Assert.True(LocalConsoleWire.ServesLoopback(IPAddress.Any));
+        Assert.True(LocalConsoleWire.ServesLoopback(IPAddress.IPv6Any));
+        Assert.False(LocalConsoleWire.ServesLoopback(IPAddress.Parse("10.77.0.2")));
+        Assert.False(LocalConsoleWire.ServesLoopback(IPAddress.Parse("2001:db8::1")));
+    }
+
     private static string Rendered(IConsoleReply reply, bool json)
     {
         using var output = new StringWriter();
