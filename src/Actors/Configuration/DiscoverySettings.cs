@@ -64,5 +64,11 @@ public sealed record LsdSettings(
         c.GetInt("max-message-size"),
         c.GetInt("max-infohashes-per-message"),
         c.GetInt("max-per-source-per-minute"),
-        c.GetInt("max-per-minute"));
+        c.GetInt("max-per-minute"))
+    {
+        ReadyDelay = c.GetTimeSpan("ready-delay", Default.ReadyDelay), // issue 14: recovery
+    };
+
+    /// <summary>Issue 14 (recovery): torrents becoming ready within this long are listed and announced together.</summary>
+    public TimeSpan ReadyDelay { get; init; } = TimeSpan.FromSeconds(1);
 }

@@ -37,11 +37,20 @@ public sealed class LsdActor : ReceiveActor, IWithTimers
         _cfg = node.Settings.Lsd;
         _group = new IPEndPoint(IPAddress.Parse(_cfg.Group), _cfg.Port);
         Receive<LsdAnnounceTick>(_ => ListTorrents());
-        Receive<TorrentMessages.TorrentReadyForPeers>(_ => ListTorrents());
+        // Torrents resuming together (a restart) are listed once per ready-delay, not once each.
+        Receive<TorrentMessages.TorrentReadyForPeers>(_ =>
+        {
+            if (!Timers.IsTimerActive(ReadyTimer))
+            {
+                Timers.StartSingleTimer(ReadyTimer, LsdAnnounceTick.Instance, _cfg.ReadyDelay);
+            }
+        });
         Receive<LsdTorrentsListed>(OnListed);
         Receive<LsdDatagram>(OnDatagram);
         ReceiveAny(_ => { }); // the catalog's answers to AddPeers for torrents it no longer holds
     }
+
+    private const string ReadyTimer = "ready";
 
     public ITimerScheduler Timers { get; set; } = null!;
 

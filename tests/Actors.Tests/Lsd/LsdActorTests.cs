@@ -77,6 +77,37 @@ public sealed class LsdActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit
         }
     }
 
+    /// <summary>Issue 14: torrents resuming together (1,000 at a restart) lead to one listing of the catalog, not a
+    /// listing of every torrent's status per torrent that became ready.</summary>
+    [Fact]
+    public void Torrents_ready_together_are_listed_once()
+    {
+        var settings = SwarmSettings.From(ConfigurationFactory.ParseString($$"""
+            swarm.lsd {
+              enabled = on
+              port = {{_lsdPort}}
+              interface = "127.0.0.1"
+              ttl = 0
+              ready-delay = 3s
+            }
+            """).WithFallback(TestNodes.Config));
+        var catalog = CreateTestProbe();
+        Sys.ActorOf(Swarm.Actors.Lsd.LsdActor.Props(catalog, NodeContext.Create($"lsd-ready-{Guid.NewGuid():N}", settings, 6881)));
+        // The listing every start makes at once.
+        catalog.ExpectMsg<CatalogMessages.ListTorrents>(Wait);
+        catalog.Reply(new CatalogMessages.TorrentList([]));
+
+        for (var i = 0; i < 50; i++)
+        {
+            Sys.EventStream.Publish(new TorrentMessages.TorrentReadyForPeers($"{i:x40}"));
+        }
+
+        catalog.ExpectMsg<CatalogMessages.ListTorrents>(Wait);
+        catalog.Reply(new CatalogMessages.TorrentList([]));
+        // Every ready torrent was covered by that listing: no second one follows its answer.
+        catalog.ExpectNoMsg(TimeSpan.FromSeconds(2));
+    }
+
     private Socket JoinGroup()
     {
         var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
+using Microsoft.Data.Sqlite;
 using Swarm.Actors.Persistence;
 using Swarm.Actors.Pieces;
 using Swarm.Actors.Tests.Support;
@@ -115,5 +116,34 @@ public sealed class TorrentJournalTests : Akka.TestKit.Xunit2.TestKit
         var r = ExpectMsg<JournalRecovered>(Wait);
         Assert.False(r.State.Paused);
         Assert.Equal([1], r.State.VerifiedPieces());
+    }
+
+    /// <summary>Issue 14: a journal read never takes SQLite's write lock, so recoveries run while another connection
+    /// writes (before, each read began BEGIN IMMEDIATE and waited, sleeping in the driver, until the writer was done).</summary>
+    [Fact]
+    public void A_journal_recovers_while_another_connection_holds_the_write_lock()
+    {
+        var first = Sys.ActorOf(TorrentJournalActor.Props("t-locked", 8, TestActor, snapshotEvery: 100));
+        ExpectMsg<JournalRecovered>(Wait);
+        first.Tell(new WriteJournalEvent(1, new PiecesVerified([2, 6])));
+        ExpectMsg<JournalEventWritten>(Wait);
+        this.StopAndWait(first, Wait);
+
+        // Pooling off: the lock must go with this connection, not linger in a pool shared with the journal.
+        using var writer = new SqliteConnection($"Data Source={DatabaseFile};Pooling=False");
+        writer.Open();
+        using var write = writer.BeginTransaction(deferred: false); // BEGIN IMMEDIATE: SQLite's one write lock
+        try
+        {
+            Sys.ActorOf(TorrentJournalActor.Props("t-locked", 8, TestActor, snapshotEvery: 100));
+            // Well within the driver's 30 s busy timeout, after which a locked read fails (JournalFailed).
+            var r = ExpectMsg<JournalRecovered>(TimeSpan.FromSeconds(20));
+            Assert.Equal([2, 6], r.State.VerifiedPieces());
+            Assert.Equal(1, r.LastSequenceNr);
+        }
+        finally
+        {
+            write.Rollback();
+        }
     }
 }
