@@ -55,6 +55,10 @@ public sealed record JournalStore(string Provider, string ConnectionString, stri
                 cmd.CommandText = "PRAGMA journal_mode=WAL;";
                 await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false);
             }
+
+            // Start-up (issue 14): linq2db keeps one provider per database kind; built here (on another core than the
+            // host's, see SwarmNode) it is ready when the journal and snapshot store open their first connections.
+            _ = LinqToDB.Data.DataConnection.GetDataProvider(Provider, ConnectionString);
         }
         catch (Exception e) when (e is DbException or InvalidOperationException or IOException or OperationCanceledException or TimeoutException)
         {

@@ -100,11 +100,25 @@ public sealed partial class SwarmNode : IAsyncDisposable
     {
         var dataDir = state.Path;
         var journal = JournalStore.Resolve(config, dataDir);
-        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        // Start-up (issue 14): the journal's first connection (its driver loaded, SQLite's native library initialised,
+        // linq2db's provider built) is made on another core while this one builds the host; the actor system starts
+        // only once it is known reachable, so an unreachable database is still one line before any actor runs.
+        using var reachableBound = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var reachable = Task.Run(() => journal.CheckReachableAsync(reachableBound.Token));
+        try
         {
-            await journal.CheckReachableAsync(timeout.Token).ConfigureAwait(false);
+            return await StartAsync(options, config, settings, state, journal, reachable).ConfigureAwait(false);
         }
+        finally
+        {
+            // Observed whatever happened first (a taken port fails the start before the check is awaited).
+            await reachable.ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        }
+    }
 
+    private static async Task<SwarmNode> StartAsync(NodeOptions options, Config config, SwarmSettings settings, StateFolder state, JournalStore journal, Task reachable)
+    {
+        var dataDir = state.Path;
         config = journal.ToConfig().WithFallback(config);
         // Akka logs to stdout before the logger starts and after it stops; stdout carries scripts' lines. Set here,
         // not in hocon: the type lives in this assembly, and the actor tests load the same hocon.
@@ -176,6 +190,18 @@ public sealed partial class SwarmNode : IAsyncDisposable
         });
 
         var host = builder.Build();
+        try
+        {
+            await reachable.ConfigureAwait(false);
+        }
+        catch
+        {
+            host.Dispose();
+            listener.Dispose();
+            dht?.Udp.Dispose();
+            throw;
+        }
+
         await host.StartAsync().ConfigureAwait(false);
         var system = host.Services.GetRequiredService<ActorSystem>();
         var rootRef = host.Services.GetRequiredService<ActorRegistry>().Get<NodeActor>();
