@@ -102,14 +102,29 @@ async Task Fill(string url, long from, long count)
     }));
 }
 
+// A tracker shedding load resets connections (opentracker does, right after a fill): a scrape is tried again.
+async Task<byte[]> Scrape(Uri uri)
+{
+    for (var attempt = 1; ; attempt++)
+    {
+        try
+        {
+            return await http.GetByteArrayAsync(uri);
+        }
+        catch (HttpRequestException) when (attempt < 5)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(attempt));
+        }
+    }
+}
+
 // Peers the tracker says it holds: seeders and leechers over every torrent, from its own scrape.
 async Task<long> Remembered(string url)
 {
     long sum = 0;
     foreach (var hash in hashes)
     {
-        var body = await http.GetByteArrayAsync(HttpTrackerCodec.BuildScrapeUri(url, [hash]));
-        sum += HttpTrackerCodec.ParseScrape(body).Sum(e => (long)e.Seeders + e.Leechers);
+        sum += HttpTrackerCodec.ParseScrape(await Scrape(HttpTrackerCodec.BuildScrapeUri(url, [hash])!)).Sum(e => (long)e.Seeders + e.Leechers);
     }
 
     return sum;
