@@ -6,6 +6,7 @@
 //    peers it reports (scrape) at half and at the end; bytes per remembered peer from the second half.
 // 2. HTTP: C workers re-announce random filled peers for S seconds (one connection each, as clients do).
 // 3. UDP: C workers (one socket, source address and connection id each) announce for S seconds over BEP 15.
+// --phase fill stops after 1; --phase http or udp runs that step alone.
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -101,14 +102,29 @@ async Task Fill(string url, long from, long count)
     }));
 }
 
+// A tracker shedding load resets connections (opentracker does, right after a fill): a scrape is tried again.
+async Task<byte[]> Scrape(Uri uri)
+{
+    for (var attempt = 1; ; attempt++)
+    {
+        try
+        {
+            return await http.GetByteArrayAsync(uri);
+        }
+        catch (HttpRequestException) when (attempt < 5)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(attempt));
+        }
+    }
+}
+
 // Peers the tracker says it holds: seeders and leechers over every torrent, from its own scrape.
 async Task<long> Remembered(string url)
 {
     long sum = 0;
     foreach (var hash in hashes)
     {
-        var body = await http.GetByteArrayAsync(HttpTrackerCodec.BuildScrapeUri(url, [hash]));
-        sum += HttpTrackerCodec.ParseScrape(body).Sum(e => (long)e.Seeders + e.Leechers);
+        sum += HttpTrackerCodec.ParseScrape(await Scrape(HttpTrackerCodec.BuildScrapeUri(url, [hash])!)).Sum(e => (long)e.Seeders + e.Leechers);
     }
 
     return sum;
@@ -181,6 +197,21 @@ static long RssKiB(int pid)
 }
 
 var url = options["http"];
+// --phase http|udp: one rate alone, printed and written to --out as one number (bench/tracker.sh alternates trackers
+// phase by phase, so that a shared machine's changing load falls on both alike).
+var phase = options.GetValueOrDefault("phase", "all");
+if (phase is "http" or "udp")
+{
+    var rate = phase == "http" ? await HttpRate(url) : await UdpRate(options["udp"]);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{options.GetValueOrDefault("name", "tracker")} {phase} {rate:0} announces/s, {errors} errors"));
+    if (options.TryGetValue("out", out var rateFile))
+    {
+        File.AppendAllText(rateFile, string.Create(CultureInfo.InvariantCulture, $"{rate:0.0}\n"));
+    }
+
+    return;
+}
+
 var before = pid > 0 ? RssKiB(pid) : 0;
 var fill = Stopwatch.StartNew();
 await Fill(url, 0, peers / 2);
@@ -192,8 +223,8 @@ var fillSeconds = fillWatch.TotalSeconds + (fill.Elapsed - fillWatch).TotalSecon
 var rss = pid > 0 ? RssKiB(pid) : 0;
 var remembered = await Remembered(url);
 var perPeer = remembered > rememberedHalf ? (rss - rssHalf) * 1024.0 / (remembered - rememberedHalf) : double.NaN;
-var httpRate = await HttpRate(url);
-var udpRate = options.ContainsKey("udp") ? await UdpRate(options["udp"]) : 0;
+var httpRate = phase == "fill" ? 0 : await HttpRate(url);
+var udpRate = phase != "fill" && options.ContainsKey("udp") ? await UdpRate(options["udp"]) : 0;
 var name = options.GetValueOrDefault("name", "tracker");
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"| {name} | {httpRate:0} | {udpRate:0} | {peers / fillSeconds:0} | {errors} | {remembered} | {before / 1024} | {rss / 1024} | {perPeer:0} |"));

@@ -5,6 +5,7 @@ public sealed class InfoHash : IEquatable<InfoHash>
 {
     public const int Length = 20;
     private readonly byte[] _bytes;
+    private string? _hex;
 
     public InfoHash(ReadOnlySpan<byte> bytes)
     {
@@ -14,10 +15,11 @@ public sealed class InfoHash : IEquatable<InfoHash>
         }
 
         _bytes = bytes.ToArray();
-        Hex = Convert.ToHexStringLower(_bytes);
     }
 
-    public string Hex { get; }
+    // Written on first read, not in the constructor: a tracker parses a hash per announce and rarely shows one. Two
+    // threads racing here write equal strings.
+    public string Hex => _hex ??= Convert.ToHexStringLower(_bytes);
 
     public ReadOnlySpan<byte> Span => _bytes;
 

@@ -168,6 +168,17 @@ public sealed record SwarmSettings(
             throw new ConfigurationException("swarm.tracker-server: max-torrents-per-address must be below max-torrents, and max-peers-per-address below max-peers");
         }
 
+        // issue 14: tracker speed
+        settings = settings with
+        {
+            TrackerServer = settings.TrackerServer with
+            {
+                UdpMaxBatch = Math.Max(1, ts.GetInt("udp-max-batch")),
+                HttpMaxConnections = Math.Max(1, ts.GetInt("http-max-connections")),
+                HttpRequestTimeout = ts.GetTimeSpan("http-request-timeout"),
+            },
+        };
+
         // Hardening (issue 13): only requested data, candidate cap.
         settings = settings with { ReceivedBlocks = ReceivedBlockSettings.From(c.GetConfig("received-blocks")), Candidates = CandidateSettings.From(c.GetConfig("candidates")) };
 
@@ -407,4 +418,15 @@ public sealed record TrackerServerSettings(
 
     /// <summary>A peer that announced once is forgotten after this silence (a re-announcing one after <see cref="PeerExpiry"/>).</summary>
     public TimeSpan ProbationExpiry { get; init; } = TimeSpan.FromMinutes(5);
+
+    // issue 14: tracker speed
+
+    /// <summary>UDP announces the receive thread reads before handing them to their swarms (one message per swarm).</summary>
+    public int UdpMaxBatch { get; init; } = 64;
+
+    /// <summary>HTTP connections served at once; past it a new connection is closed at once.</summary>
+    public int HttpMaxConnections { get; init; } = 1024;
+
+    /// <summary>How long an HTTP client has to send a whole request head (and a kept-alive one its next request).</summary>
+    public TimeSpan HttpRequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }

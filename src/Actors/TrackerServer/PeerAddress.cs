@@ -24,6 +24,17 @@ public readonly record struct PeerAddress(ulong High, ulong Low)
         return new PeerAddress(BinaryPrimitives.ReadUInt64BigEndian(v6), BinaryPrimitives.ReadUInt64BigEndian(v6[8..]));
     }
 
+    /// <summary>The address and port of a received datagram's source, read from the socket address as the kernel
+    /// wrote it (sockaddr_in / sockaddr_in6: port at 2, IPv4 at 4, IPv6 at 8), without an object per datagram.</summary>
+    public static PeerAddress From(SocketAddress source, out ushort port)
+    {
+        var raw = source.Buffer.Span;
+        port = BinaryPrimitives.ReadUInt16BigEndian(raw[2..]);
+        return source.Family == System.Net.Sockets.AddressFamily.InterNetwork
+            ? new PeerAddress(0, MappedPrefix | BinaryPrimitives.ReadUInt32BigEndian(raw[4..]))
+            : new PeerAddress(BinaryPrimitives.ReadUInt64BigEndian(raw[8..]), BinaryPrimitives.ReadUInt64BigEndian(raw[16..]));
+    }
+
     public bool IsV4 => High == 0 && (Low >> 32) == 0xFFFF;
 
     /// <summary>The IPv4 address as a number (meaningful when <see cref="IsV4"/>).</summary>

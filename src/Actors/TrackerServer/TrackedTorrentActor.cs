@@ -22,7 +22,14 @@ public sealed class TrackedTorrentActor : ReceiveActor, IWithTimers
         _budgets = budgets;
         _clock = clock;
         _swarm = new TrackedSwarm(hash, clock.GetUtcNow());
-        Receive<Announce>(OnAnnounce);
+        Receive<Announce>(a => Sender.Tell(OnAnnounce(a)));
+        Receive<AnnounceBatch>(b =>
+        {
+            foreach (var (announce, replyTo) in b.Items)
+            {
+                replyTo.Tell(OnAnnounce(announce));
+            }
+        });
         Receive<GetSwarmCounts>(_ => Sender.Tell(new SwarmCountsReply(_swarm.Counts())));
         Receive<SetClusterPeers>(c => _swarm.ClusterPeers = c.Peers);
         Receive<SweepExpiredPeers>(_ => Sweep());
@@ -47,7 +54,7 @@ public sealed class TrackedTorrentActor : ReceiveActor, IWithTimers
         }
     }
 
-    private void OnAnnounce(Announce a)
+    private AnnounceAnswer OnAnnounce(Announce a)
     {
         var request = a.Request;
         var address = PeerAddress.From(a.From);
@@ -63,7 +70,7 @@ public sealed class TrackedTorrentActor : ReceiveActor, IWithTimers
         var peers = _swarm.PeersFor(request, address, port, Random.Shared);
         var interval = _swarm.OnProbation(address, port) ? _settings.ProbationInterval : _settings.Interval;
         var minInterval = interval < _settings.MinInterval ? interval : _settings.MinInterval;
-        Sender.Tell(new AnnounceAnswer(interval, minInterval, counts.Seeders, counts.Leechers, peers));
+        return new AnnounceAnswer(interval, minInterval, counts.Seeders, counts.Leechers, peers);
     }
 
     private void Sweep()

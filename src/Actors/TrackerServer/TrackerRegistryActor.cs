@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Event;
 using Swarm.Actors.Clustering;
 using Swarm.Actors.Configuration;
+using Swarm.Protocol;
 using Swarm.Protocol.Trackers;
 using static Swarm.Actors.TrackerServer.TrackerServerMessages;
 
@@ -11,7 +12,8 @@ namespace Swarm.Actors.TrackerServer;
 /// <summary>The tracker's index: routes each announce to one <see cref="TrackedTorrentActor"/> per info-hash (created
 /// on its first announce, gone once its swarm has ended), within <c>max-torrents</c>, the share of torrents each source
 /// address may create (<c>max-torrents-per-address</c>, charged to the creator while the torrent is tracked) and the
-/// peer budgets (<see cref="TrackerBudgets"/>). Scrapes are answered from the swarms themselves; inside a cluster, each swarm is also told the members
+/// peer budgets (<see cref="TrackerBudgets"/>), and publishes each swarm in the <see cref="TrackedSwarmIndex"/> so that front ends
+/// send later announces straight to it. Scrapes are answered from the swarms themselves; inside a cluster, each swarm is also told the members
 /// holding its torrent.</summary>
 public sealed class TrackerRegistryActor : ReceiveActor
 {
@@ -19,18 +21,27 @@ public sealed class TrackerRegistryActor : ReceiveActor
     private readonly TimeProvider _clock;
     private readonly TrackerBudgets _budgets;
     private readonly AddressBudget _created;
-    private readonly Dictionary<IActorRef, (string Hash, IPAddress Creator)> _tracked = [];
+    private readonly Dictionary<IActorRef, (InfoHash Hash, IPAddress Creator)> _tracked = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Dictionary<string, IActorRef> _swarms = new(StringComparer.Ordinal);
+    private readonly Dictionary<InfoHash, IActorRef> _swarms = [];
+    private readonly TrackedSwarmIndex _index;
     private IReadOnlyDictionary<string, IReadOnlyList<(IPEndPoint EndPoint, bool Complete)>> _cluster = new Dictionary<string, IReadOnlyList<(IPEndPoint, bool)>>();
 
-    public TrackerRegistryActor(TrackerServerSettings settings, TimeProvider clock)
+    public TrackerRegistryActor(TrackerServerSettings settings, TimeProvider clock, TrackedSwarmIndex index)
     {
         _settings = settings;
         _clock = clock;
+        _index = index;
         _budgets = new TrackerBudgets(settings);
         _created = new AddressBudget(settings.MaxTorrentsPerAddress);
-        Receive<Announce>(OnAnnounce);
+        Receive<Announce>(a => OnAnnounce(a, Sender));
+        Receive<AnnounceBatch>(b =>
+        {
+            foreach (var (announce, replyTo) in b.Items)
+            {
+                OnAnnounce(announce, replyTo);
+            }
+        });
         Receive<Scrape>(OnScrape);
         Receive<GetTrackerStats>(_ => Sender.Tell(new TrackerStatsReply(_swarms.Count, _budgets.Peers.Used)));
         Receive<ClusterMessages.ClusterPeersChanged>(OnClusterPeersChanged);
@@ -39,14 +50,16 @@ public sealed class TrackerRegistryActor : ReceiveActor
             if (_tracked.Remove(t.ActorRef, out var ended))
             {
                 _swarms.Remove(ended.Hash);
+                _index.Withdraw(ended.Hash);
                 _created.Give(ended.Creator);
             }
         });
     }
 
     /// <param name="clock">Where the swarms read the time (announce times, expiry); the system clock by default.</param>
-    public static Props Props(TrackerServerSettings settings, TimeProvider? clock = null) =>
-        Akka.Actor.Props.Create(() => new TrackerRegistryActor(settings, clock ?? TimeProvider.System));
+    /// <param name="index">Where the registry publishes its swarms for the front ends; one of its own by default.</param>
+    public static Props Props(TrackerServerSettings settings, TimeProvider? clock = null, TrackedSwarmIndex? index = null) =>
+        Akka.Actor.Props.Create(() => new TrackerRegistryActor(settings, clock ?? TimeProvider.System, index ?? new TrackedSwarmIndex()));
 
     protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(ClusterMessages.ClusterPeersChanged));
 
@@ -58,47 +71,52 @@ public sealed class TrackerRegistryActor : ReceiveActor
         return Directive.Restart;
     });
 
-    private void OnAnnounce(Announce a)
+    private void OnAnnounce(Announce a, IActorRef replyTo)
     {
-        var hash = a.Request.InfoHash.Hex;
+        var hash = a.Request.InfoHash;
         if (!_swarms.TryGetValue(hash, out var swarm))
         {
             // Leaving a swarm the tracker does not know needs no swarm.
             if (a.Request.Event == AnnounceEvent.Stopped)
             {
-                Sender.Tell(new AnnounceAnswer(_settings.Interval, _settings.MinInterval, 0, 0, TrackerServerPeers.None));
+                replyTo.Tell(new AnnounceAnswer(_settings.Interval, _settings.MinInterval, 0, 0, TrackerServerPeers.None));
                 return;
             }
 
             if (_swarms.Count >= _settings.MaxTorrents)
             {
-                Sender.Tell(new AnnounceRefused($"this tracker is full ({_settings.MaxTorrents} torrents)"));
+                replyTo.Tell(new AnnounceRefused($"this tracker is full ({_settings.MaxTorrents} torrents)"));
                 return;
             }
 
             if (!_created.TryTake(a.From))
             {
-                Sender.Tell(new AnnounceRefused($"too many new torrents from {a.From} ({_settings.MaxTorrentsPerAddress}); try again later"));
+                replyTo.Tell(new AnnounceRefused($"too many new torrents from {a.From} ({_settings.MaxTorrentsPerAddress}); try again later"));
                 return;
             }
 
-            swarm = Context.Watch(Context.ActorOf(TrackedTorrentActor.Props(a.Request.InfoHash, _settings, _budgets, _clock), $"swarm-{hash}"));
+            swarm = Context.Watch(Context.ActorOf(TrackedTorrentActor.Props(a.Request.InfoHash, _settings, _budgets, _clock), $"swarm-{hash.Hex}"));
             _swarms[hash] = swarm;
             _tracked[swarm] = (hash, a.From);
-            if (_cluster.TryGetValue(hash, out var members))
+            if (_cluster.TryGetValue(hash.Hex, out var members))
             {
                 swarm.Tell(new SetClusterPeers(members));
             }
+
+            // Published after this announce is in the swarm's mailbox: front ends sending there directly queue behind it.
+            swarm.Tell(a, replyTo);
+            _index.Publish(hash, swarm);
+            return;
         }
 
-        swarm.Forward(a);
+        swarm.Tell(a, replyTo);
     }
 
     private void OnScrape(Scrape s)
     {
         var sender = Sender;
         Task.WhenAll(s.InfoHashes.Select(async h =>
-            _swarms.TryGetValue(h.Hex, out var swarm)
+            _swarms.TryGetValue(h, out var swarm)
                 ? (await swarm.Ask<SwarmCountsReply>(GetSwarmCounts.Instance, _settings.AskTimeout).ConfigureAwait(false)).Counts
                 : new ScrapeEntry(h, 0, 0, 0)))
             .PipeTo(sender, success: entries => new ScrapeAnswer(entries));
@@ -109,8 +127,8 @@ public sealed class TrackerRegistryActor : ReceiveActor
     {
         foreach (var (hash, swarm) in _swarms)
         {
-            var before = _cluster.TryGetValue(hash, out var b) ? b : [];
-            var after = c.Peers.TryGetValue(hash, out var a) ? a : [];
+            var before = _cluster.TryGetValue(hash.Hex, out var b) ? b : [];
+            var after = c.Peers.TryGetValue(hash.Hex, out var a) ? a : [];
             if (!before.SequenceEqual(after))
             {
                 swarm.Tell(new SetClusterPeers(after));

@@ -10,16 +10,20 @@ namespace Swarm.Actors.TrackerServer;
 /// it is encoded and sent on the tracker's socket right there, by the thread that answers. Like the reference an ask
 /// makes, but with no timer, no registration and no hop back to a front-end thread: on a busy machine each hop is a
 /// wait for a core. Answered once: by the swarm, or by <see cref="UdpTrackerActor"/>'s sweep as "busy" once it is
-/// older than the ask timeout (a swarm that stopped with the announce in its mailbox never answers).</summary>
-internal sealed class UdpAnswer(Socket socket, int transactionId, IPEndPoint to, DateTimeOffset sent, Action release, ActorPath path, IActorRefProvider provider) : MinimalActorRef
+/// older than the ask timeout (a swarm that stopped with the announce in its mailbox never answers). The requester's
+/// socket address is kept as received and the answer written on the stack: nothing is built per send.</summary>
+internal sealed class UdpAnswer(Socket socket, int transactionId, SocketAddress to, DateTimeOffset sent, Action release, ActorPath path, IActorRefProvider provider) : MinimalActorRef
 {
+    // Room for an answer on the stack: max-numwant peers of 6 bytes fit far below it (the rest goes to the heap).
+    private const int StackAnswer = 1536;
+
     private int _done;
 
     public override ActorPath Path { get; } = path;
 
     public override IActorRefProvider Provider { get; } = provider;
 
-    /// <summary>When the announce went to the registry (the tracker's clock).</summary>
+    /// <summary>When the announce went to its swarm (the tracker's clock).</summary>
     public DateTimeOffset Sent { get; } = sent;
 
     public bool IsDone => Volatile.Read(ref _done) != 0;
@@ -37,15 +41,20 @@ internal sealed class UdpAnswer(Socket socket, int transactionId, IPEndPoint to,
         }
 
         release();
-        var packet = message switch
-        {
-            AnnounceAnswer ok => UdpTrackerServerCodec.AnnounceResponse(transactionId, ok.Interval, ok.Incomplete, ok.Complete, ok.Peers.V4),
-            AnnounceRefused refused => UdpTrackerServerCodec.Error(transactionId, refused.Reason),
-            _ => UdpTrackerServerCodec.Error(transactionId, "tracker busy, try again"),
-        };
         try
         {
-            socket.SendTo(packet, SocketFlags.None, to);
+            if (message is AnnounceAnswer ok)
+            {
+                var length = UdpTrackerServerCodec.AnnounceResponseLength(ok.Peers.V4.Length);
+                var packet = length <= StackAnswer ? stackalloc byte[StackAnswer] : new byte[length];
+                length = UdpTrackerServerCodec.WriteAnnounceResponse(packet, transactionId, ok.Interval, ok.Incomplete, ok.Complete, ok.Peers.V4);
+                socket.SendTo(packet[..length], SocketFlags.None, to);
+            }
+            else
+            {
+                var reason = message is AnnounceRefused refused ? refused.Reason : "tracker busy, try again";
+                socket.SendTo(UdpTrackerServerCodec.Error(transactionId, reason), SocketFlags.None, to);
+            }
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {

@@ -11,17 +11,22 @@ public sealed class UdpConnectionIds(byte[] key)
 {
     public static UdpConnectionIds WithRandomKey() => new(RandomNumberGenerator.GetBytes(32));
 
-    public long Issue(IPEndPoint from, DateTimeOffset now) => Id(from, Minute(now));
+    public long Issue(IPEndPoint from, DateTimeOffset now) => Issue(PeerAddress.From(from.Address), (ushort)from.Port, now);
 
-    public bool Accepts(long id, IPEndPoint from, DateTimeOffset now) => id == Id(from, Minute(now)) || id == Id(from, Minute(now) - 1);
+    public long Issue(PeerAddress address, ushort port, DateTimeOffset now) => Id(address, port, Minute(now));
+
+    public bool Accepts(long id, IPEndPoint from, DateTimeOffset now) => Accepts(id, PeerAddress.From(from.Address), (ushort)from.Port, now);
+
+    public bool Accepts(long id, PeerAddress address, ushort port, DateTimeOffset now) =>
+        id == Id(address, port, Minute(now)) || id == Id(address, port, Minute(now) - 1);
 
     private static long Minute(DateTimeOffset now) => now.UtcTicks / TimeSpan.TicksPerMinute;
 
-    private long Id(IPEndPoint from, long minute)
+    private long Id(PeerAddress address, ushort port, long minute)
     {
         Span<byte> input = stackalloc byte[26];
-        PeerAddress.From(from.Address).WriteV6(input);
-        BinaryPrimitives.WriteUInt16BigEndian(input[16..], (ushort)from.Port);
+        address.WriteV6(input);
+        BinaryPrimitives.WriteUInt16BigEndian(input[16..], port);
         BinaryPrimitives.WriteInt64BigEndian(input[18..], minute);
         Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
         HMACSHA256.HashData(key, input, mac);

@@ -10,8 +10,10 @@ using static Swarm.Actors.TrackerServer.TrackerServerMessages;
 namespace Swarm.Actors.TrackerServer;
 
 /// <summary>The tracker's UDP front end (BEP 15): a receive thread on its socket answers connects itself and hands each
-/// announce to the registry with a <see cref="UdpAnswer"/> as its sender, so the swarm's answer leaves from the
-/// swarm's own thread; scrapes ask. Connection ids come from <see cref="UdpConnectionIds"/>. Short packets and unknown
+/// announce to its swarm (found in the <see cref="TrackedSwarmIndex"/>; the registry for a torrent not tracked yet) with
+/// a <see cref="UdpAnswer"/> as its sender, so the swarm's answer leaves from the swarm's own thread; scrapes ask. The
+/// thread reads what the socket already holds (up to <c>udp-max-batch</c> datagrams) before handing over, and each
+/// swarm gets one <see cref="AnnounceBatch"/> for its share: under load one mailbox wait serves many announces. Connection ids come from <see cref="UdpConnectionIds"/>. Short packets and unknown
 /// actions are dropped; bad content in a known action gets an error packet. At most <c>udp-max-in-flight</c> requests
 /// wait for an answer: past it the receive thread waits (and the kernel drops what its buffer cannot hold).</summary>
 public sealed class UdpTrackerActor : ReceiveActor, IWithTimers
@@ -23,19 +25,23 @@ public sealed class UdpTrackerActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly UdpConnectionIds _connectionIds = UdpConnectionIds.WithRandomKey();
     private readonly CancellationTokenSource _stop = new();
-    private readonly SemaphoreSlim _inFlight;
+    private readonly SemaphoreSlim _slotFreed = new(0);
     private readonly ConcurrentQueue<UdpAnswer> _waiting = new();
     private readonly IActorRefProvider _provider;
     private readonly ActorPath _answers;
     private readonly Action _release;
+    private readonly TrackedSwarmIndex _index;
+    private readonly Dictionary<IActorRef, List<(Announce, IActorRef)>> _batch = [];
+    private int _batched;
+    private int _inFlight;
 
-    public UdpTrackerActor(Socket socket, IActorRef registry, TrackerServerSettings settings, TimeProvider clock)
+    public UdpTrackerActor(Socket socket, IActorRef registry, TrackerServerSettings settings, TimeProvider clock, TrackedSwarmIndex index)
     {
         _socket = socket;
         _registry = registry;
+        _index = index;
         _settings = settings;
         _clock = clock;
-        _inFlight = new SemaphoreSlim(settings.UdpMaxInFlight);
         _provider = ((ExtendedActorSystem)Context.System).Provider;
         _answers = Self.Path / "answer";
         _release = Release;
@@ -45,8 +51,9 @@ public sealed class UdpTrackerActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <param name="clock">The minute connection ids are tied to; the system clock by default.</param>
-    public static Props Props(Socket socket, IActorRef registry, TrackerServerSettings settings, TimeProvider? clock = null) =>
-        Akka.Actor.Props.Create(() => new UdpTrackerActor(socket, registry, settings, clock ?? TimeProvider.System));
+    /// <param name="index">The registry's swarms (<see cref="TrackedSwarmIndex"/>); without it every announce goes to the registry.</param>
+    public static Props Props(Socket socket, IActorRef registry, TrackerServerSettings settings, TimeProvider? clock = null, TrackedSwarmIndex? index = null) =>
+        Akka.Actor.Props.Create(() => new UdpTrackerActor(socket, registry, settings, clock ?? TimeProvider.System, index ?? new TrackedSwarmIndex()));
 
     protected override void PreStart()
     {
@@ -77,14 +84,23 @@ public sealed class UdpTrackerActor : ReceiveActor, IWithTimers
     private void ReceiveLoop()
     {
         var buffer = new byte[UdpTrackerServerCodec.MaxRequestLength];
-        EndPoint any = new IPEndPoint(_socket.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+        // Filled in place by each receive: no endpoint object per datagram (an announce copies it for its answer).
+        var from = new SocketAddress(_socket.AddressFamily);
+        var capacity = from.Size;
         while (!_stop.IsCancellationRequested)
         {
             int length;
-            var from = any;
             try
             {
-                length = _socket.ReceiveFrom(buffer, SocketFlags.None, ref from);
+                // Hand over what was read once the socket holds nothing more (or the batch is full): blocking with
+                // announces held back would delay them until the next datagram.
+                if (_batched > 0 && (_batched >= _settings.UdpMaxBatch || _socket.Available == 0))
+                {
+                    Flush();
+                }
+
+                from.Size = capacity;
+                length = _socket.ReceiveFrom(buffer, SocketFlags.None, from);
             }
             catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.MessageSize)
             {
@@ -97,7 +113,7 @@ public sealed class UdpTrackerActor : ReceiveActor, IWithTimers
 
             try
             {
-                Handle(buffer.AsSpan(0, length), (IPEndPoint)from);
+                Handle(buffer.AsSpan(0, length), from);
             }
             catch (OperationCanceledException)
             {
@@ -110,12 +126,12 @@ public sealed class UdpTrackerActor : ReceiveActor, IWithTimers
         }
     }
 
-    private void Handle(ReadOnlySpan<byte> packet, IPEndPoint from)
+    private void Handle(ReadOnlySpan<byte> packet, SocketAddress from)
     {
         byte[]? answer;
         try
         {
-            answer = Answer(packet, from);
+            answer = Answer(packet, from, _clock.GetUtcNow());
         }
         catch (TrackerRequestException e)
         {
@@ -129,29 +145,76 @@ public sealed class UdpTrackerActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>The answer to send now, or null (dropped, or answered later by the swarm or the scrape).</summary>
-    private byte[]? Answer(ReadOnlySpan<byte> packet, IPEndPoint from)
+    /// <param name="now">The tracker's time, read once per datagram.</param>
+    private byte[]? Answer(ReadOnlySpan<byte> packet, SocketAddress from, DateTimeOffset now)
     {
+        var address = PeerAddress.From(from, out var port);
         switch (UdpTrackerServerCodec.Parse(packet, _settings.MaxNumWant))
         {
             case UdpConnectRequest c:
-                return UdpTrackerServerCodec.ConnectResponse(c.TransactionId, _connectionIds.Issue(from, _clock.GetUtcNow()));
+                return UdpTrackerServerCodec.ConnectResponse(c.TransactionId, _connectionIds.Issue(address, port, now));
             case UdpAnnounceRequest a:
-                RequireConnection(a.ConnectionId, from);
-                _inFlight.Wait(_stop.Token);
-                var answer = new UdpAnswer(_socket, a.TransactionId, from, _clock.GetUtcNow(), _release, _answers, _provider);
+                RequireConnection(a.ConnectionId, address, port, now);
+                TakeSlot();
+                var answer = new UdpAnswer(_socket, a.TransactionId, Copy(from), now, _release, _answers, _provider);
                 _waiting.Enqueue(answer);
-                _registry.Tell(new Announce(a.Announce, from.Address), answer);
+                var swarm = _index.Route(a.Announce.InfoHash, _registry);
+                if (!_batch.TryGetValue(swarm, out var items))
+                {
+                    _batch[swarm] = items = [];
+                }
+
+                items.Add((new Announce(a.Announce, address.ToIPAddress()), answer));
+                _batched++;
                 return null;
             case UdpScrapeRequest s:
-                RequireConnection(s.ConnectionId, from);
-                _ = Scrape(s, from);
+                RequireConnection(s.ConnectionId, address, port, now);
+                _ = Scrape(s, Copy(from));
                 return null;
             default:
                 return null;
         }
     }
 
-    private async Task Scrape(UdpScrapeRequest s, IPEndPoint from)
+    /// <summary>Sends each swarm its announces: one alone as itself (as from an ask), several as one batch.</summary>
+    private void Flush()
+    {
+        foreach (var (swarm, items) in _batch)
+        {
+            if (items.Count == 1)
+            {
+                swarm.Tell(items[0].Item1, items[0].Item2);
+            }
+            else
+            {
+                swarm.Tell(new AnnounceBatch(items));
+            }
+        }
+
+        // New lists next time: each batch sent is the swarm's to read.
+        _batch.Clear();
+        _batched = 0;
+    }
+
+    /// <summary>Waits while <c>udp-max-in-flight</c> announces are unanswered. Only this thread takes slots, so the
+    /// count passes the bound by one at most, and an answer bringing it back to the bound is what lets it go on.</summary>
+    private void TakeSlot()
+    {
+        if (Interlocked.Increment(ref _inFlight) > _settings.UdpMaxInFlight)
+        {
+            Flush(); // the announces held here are the ones whose answers free slots
+            _slotFreed.Wait(_stop.Token);
+        }
+    }
+
+    private static SocketAddress Copy(SocketAddress from)
+    {
+        var copy = new SocketAddress(from.Family, from.Size);
+        from.Buffer.Span[..from.Size].CopyTo(copy.Buffer.Span);
+        return copy;
+    }
+
+    private async Task Scrape(UdpScrapeRequest s, SocketAddress from)
     {
         byte[] answer;
         try
@@ -167,7 +230,7 @@ public sealed class UdpTrackerActor : ReceiveActor, IWithTimers
         Send(answer, from);
     }
 
-    private void Send(byte[] answer, IPEndPoint to)
+    private void Send(byte[] answer, SocketAddress to)
     {
         try
         {
@@ -183,7 +246,10 @@ public sealed class UdpTrackerActor : ReceiveActor, IWithTimers
     {
         try
         {
-            _inFlight.Release();
+            if (Interlocked.Decrement(ref _inFlight) >= _settings.UdpMaxInFlight)
+            {
+                _slotFreed.Release();
+            }
         }
         catch (ObjectDisposedException)
         {
@@ -191,9 +257,9 @@ public sealed class UdpTrackerActor : ReceiveActor, IWithTimers
         }
     }
 
-    private void RequireConnection(long id, IPEndPoint from)
+    private void RequireConnection(long id, PeerAddress address, ushort port, DateTimeOffset now)
     {
-        if (!_connectionIds.Accepts(id, from, _clock.GetUtcNow()))
+        if (!_connectionIds.Accepts(id, address, port, now))
         {
             throw new TrackerRequestException("unknown or expired connection id: connect again");
         }

@@ -1,12 +1,7 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Swarm.Actors.Configuration;
 using Swarm.Actors.TrackerServer;
@@ -15,20 +10,24 @@ using static Swarm.Actors.TrackerServer.TrackerServerMessages;
 
 namespace Swarm.Node.Hosting;
 
-/// <summary>The embedded tracker's front ends: Kestrel for HTTP announce and scrape, a UDP socket for BEP 15, both
-/// asking one <see cref="TrackerRegistryActor"/>. Hostile requests get a bencoded failure reason (HTTP 200) or,
-/// when Kestrel itself refuses the request line, a 4xx; never an exception.</summary>
+/// <summary>The embedded tracker's front ends: <see cref="TrackerHttpServer"/> for HTTP announce and scrape, a UDP
+/// socket for BEP 15 (<see cref="UdpTrackerActor"/>). Announces go straight to their swarm when the
+/// <see cref="TrackedSwarmIndex"/> knows it, else to the one <see cref="TrackerRegistryActor"/>. Hostile requests get a
+/// bencoded failure reason (HTTP 200) or, when the request itself is refused (its head, method or path), a 4xx;
+/// never an exception.</summary>
 public sealed class TrackerHost : IAsyncDisposable
 {
-    private readonly WebApplication? _http;
+    private readonly TrackerHttpServer? _http;
     private readonly IActorRef _registry;
     private readonly IActorRef _udp;
+    private readonly ITimer? _sweep;
 
-    private TrackerHost(WebApplication? http, IActorRef registry, IActorRef udp, string? httpUrl, string? udpUrl)
+    private TrackerHost(TrackerHttpServer? http, IActorRef registry, IActorRef udp, ITimer? sweep, string? httpUrl, string? udpUrl)
     {
         _http = http;
         _registry = registry;
         _udp = udp;
+        _sweep = sweep;
         HttpAnnounceUrl = httpUrl;
         UdpAnnounceUrl = udpUrl;
     }
@@ -38,8 +37,8 @@ public sealed class TrackerHost : IAsyncDisposable
     public string? UdpAnnounceUrl { get; }
 
     /// <param name="httpPort">-1 = no HTTP tracker, 0 = any free port.</param>
-    /// <param name="clock">The tracker's time (peer expiry, UDP connection ids); the system clock by default.</param>
-    public static async Task<TrackerHost> StartAsync(ActorSystem system, TrackerServerSettings settings, int httpPort, int udpPort, ILoggerFactory loggers, TimeProvider? clock = null)
+    /// <param name="clock">The tracker's time (peer expiry, UDP connection ids, answers' timeout); the system clock by default.</param>
+    public static Task<TrackerHost> StartAsync(ActorSystem system, TrackerServerSettings settings, int httpPort, int udpPort, ILoggerFactory loggers, TimeProvider? clock = null)
     {
         clock ??= TimeProvider.System;
         if (!IPAddress.TryParse(settings.BindAddress, out var ip))
@@ -47,7 +46,8 @@ public sealed class TrackerHost : IAsyncDisposable
             throw new ArgumentException($"swarm.tracker-server.bind-address '{settings.BindAddress}' is not an IP address");
         }
 
-        var registry = system.ActorOf(TrackerRegistryActor.Props(settings, clock), "tracker");
+        var index = new TrackedSwarmIndex();
+        var registry = system.ActorOf(TrackerRegistryActor.Props(settings, clock, index), "tracker");
         IActorRef udp = ActorRefs.Nobody;
         string? udpUrl = null;
         if (udpPort >= 0)
@@ -60,116 +60,131 @@ public sealed class TrackerHost : IAsyncDisposable
             catch (SocketException e)
             {
                 socket.Dispose();
+                registry.Tell(PoisonPill.Instance);
                 throw new IOException($"cannot listen for UDP announces on {ip}:{udpPort}: {e.Message}", e);
             }
 
             udpUrl = $"udp://{Host(ip)}:{((IPEndPoint)socket.LocalEndPoint!).Port}/announce";
-            udp = system.ActorOf(UdpTrackerActor.Props(socket, registry, settings, clock), "tracker-udp");
+            udp = system.ActorOf(UdpTrackerActor.Props(socket, registry, settings, clock, index), "tracker-udp");
         }
 
-        WebApplication? app = null;
+        TrackerHttpServer? http = null;
+        ITimer? sweep = null;
         string? httpUrl = null;
         if (httpPort >= 0)
         {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.Logging.ClearProviders();
-            builder.Services.AddSingleton(loggers);
-            // Announces never block (they hand off to the registry and await): run them on the socket's own completion
-            // instead of queueing each to the thread pool first, one wait for a core less per request.
-            builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = true);
-            builder.WebHost.UseKestrel(k =>
-            {
-                k.Listen(ip, httpPort);
-                k.AddServerHeader = false;
-                k.Limits.MaxRequestLineSize = HttpTrackerServerCodec.MaxQueryLength + 512;
-                k.Limits.MaxRequestBodySize = 0;
-            });
-            app = builder.Build();
-            // One terminal handler instead of endpoint routing: two fixed paths need no route table per request.
-            app.Run(ctx => ctx.Request.Method == HttpMethods.Get
-                ? ctx.Request.Path.Value switch
-                {
-                    "/announce" => Announce(ctx, registry, settings),
-                    "/scrape" => Scrape(ctx, registry, settings),
-                    _ => Status(ctx, StatusCodes.Status404NotFound),
-                }
-                : Status(ctx, ctx.Request.Path.Value is "/announce" or "/scrape" ? StatusCodes.Status405MethodNotAllowed : StatusCodes.Status404NotFound));
+            var answers = new HttpAnswers(system, registry, index, settings, clock);
             try
             {
-                await app.StartAsync().ConfigureAwait(false);
+                http = TrackerHttpServer.Start(new IPEndPoint(ip, httpPort), answers.Handle, settings.HttpRequestTimeout, settings.HttpMaxConnections, loggers.CreateLogger<TrackerHttpServer>());
             }
-            catch (IOException e)
+            catch (IOException)
             {
-                await app.DisposeAsync().ConfigureAwait(false);
-                throw new IOException($"cannot listen for HTTP announces on {ip}:{httpPort}: {e.Message}", e);
+                udp.Tell(PoisonPill.Instance);
+                registry.Tell(PoisonPill.Instance);
+                throw;
             }
 
-            var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            httpUrl = $"http://{Host(ip)}:{new Uri(bound).Port}/announce";
+            var tick = settings.AskTimeout / 4;
+            tick = tick > TimeSpan.Zero ? tick : TimeSpan.FromSeconds(1);
+            sweep = clock.CreateTimer(_ => answers.Expire(), null, tick, tick);
+            httpUrl = $"http://{Host(ip)}:{http.LocalEndPoint.Port}/announce";
         }
 
-        return new TrackerHost(app, registry, udp, httpUrl, udpUrl);
+        return Task.FromResult(new TrackerHost(http, registry, udp, sweep, httpUrl, udpUrl));
     }
 
     private static string Host(IPAddress ip) => ip.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{ip}]" : ip.ToString();
-
-    private static Task Announce(HttpContext ctx, IActorRef registry, TrackerServerSettings settings) => Respond(ctx, async () =>
-    {
-        var request = HttpTrackerServerCodec.ParseAnnounce(ctx.Request.QueryString.Value, settings.DefaultNumWant, settings.MaxNumWant);
-        var from = ctx.Connection.RemoteIpAddress ?? IPAddress.Loopback;
-        return await registry.Ask(new TrackerServerMessages.Announce(request, from), settings.AskTimeout).ConfigureAwait(false) switch
-        {
-            AnnounceAnswer a => HttpTrackerServerCodec.Announce(a.Interval, a.MinInterval, a.Complete, a.Incomplete, a.Peers, request.Compact, request.NoPeerId),
-            AnnounceRefused r => HttpTrackerServerCodec.Failure(r.Reason),
-            var other => HttpTrackerServerCodec.Failure($"internal error: {other.GetType().Name}"),
-        };
-    });
-
-    private static Task Scrape(HttpContext ctx, IActorRef registry, TrackerServerSettings settings) => Respond(ctx, async () =>
-    {
-        var hashes = HttpTrackerServerCodec.ParseScrape(ctx.Request.QueryString.Value, settings.MaxScrape);
-        var answer = await registry.Ask<ScrapeAnswer>(new TrackerServerMessages.Scrape(hashes), settings.AskTimeout).ConfigureAwait(false);
-        return HttpTrackerServerCodec.Scrape(answer.Entries);
-    });
-
-    private static Task Status(HttpContext ctx, int status)
-    {
-        ctx.Response.StatusCode = status;
-        return Task.CompletedTask;
-    }
-
-    /// <summary>Writes the bencoded answer; a refused request or a busy registry becomes a `failure reason`.</summary>
-    private static async Task Respond(HttpContext ctx, Func<Task<byte[]>> answer)
-    {
-        byte[] body;
-        try
-        {
-            body = await answer().ConfigureAwait(false);
-        }
-        catch (TrackerRequestException e)
-        {
-            body = HttpTrackerServerCodec.Failure(e.Message);
-        }
-        catch (AskTimeoutException)
-        {
-            body = HttpTrackerServerCodec.Failure("tracker busy, try again");
-        }
-
-        ctx.Response.StatusCode = StatusCodes.Status200OK;
-        ctx.Response.ContentType = "text/plain";
-        ctx.Response.ContentLength = body.Length;
-        await ctx.Response.Body.WriteAsync(body).ConfigureAwait(false);
-    }
 
     public async ValueTask DisposeAsync()
     {
         if (_http is not null)
         {
-            await _http.StopAsync().ConfigureAwait(false);
             await _http.DisposeAsync().ConfigureAwait(false);
         }
 
+        _sweep?.Dispose();
         _udp.Tell(PoisonPill.Instance);
         _registry.Tell(PoisonPill.Instance);
+    }
+
+    /// <summary>Answers the HTTP requests: announces told to their swarm with a <see cref="TrackerHttpAnswer"/> as the
+    /// sender (no ask), scrapes asked of the registry; the sweep answers "busy" to what waited past the ask timeout.</summary>
+    private sealed class HttpAnswers(ActorSystem system, IActorRef registry, TrackedSwarmIndex index, TrackerServerSettings settings, TimeProvider clock)
+    {
+        private static readonly byte[] Empty = [];
+        private readonly IActorRefProvider _provider = ((ExtendedActorSystem)system).Provider;
+        private readonly ActorPath _path = registry.Path / "http-answer";
+        private readonly ConcurrentQueue<TrackerHttpAnswer> _waiting = new();
+
+        public ValueTask<TrackerHttpResponse> Handle(TrackerHttpRequest request, IPAddress from)
+        {
+            var path = request.Path;
+            if (path is not ("/announce" or "/scrape"))
+            {
+                return ValueTask.FromResult(new TrackerHttpResponse(404, Empty));
+            }
+
+            if (request.Method != "GET")
+            {
+                return ValueTask.FromResult(new TrackerHttpResponse(405, Empty));
+            }
+
+            try
+            {
+                return path == "/announce" ? Announce(request.Query, from) : Scrape(request.Query);
+            }
+            catch (TrackerRequestException e)
+            {
+                return Ok(HttpTrackerServerCodec.Failure(e.Message));
+            }
+        }
+
+        /// <summary>Answers "busy" to announces still unanswered after the ask timeout.</summary>
+        public void Expire()
+        {
+            var deadline = clock.GetUtcNow() - settings.AskTimeout;
+            while (_waiting.TryPeek(out var answer) && (answer.IsDone || answer.Sent < deadline))
+            {
+                _waiting.TryDequeue(out _);
+                answer.Expire();
+            }
+        }
+
+        private static ValueTask<TrackerHttpResponse> Ok(byte[] body) => ValueTask.FromResult(new TrackerHttpResponse(200, body));
+
+        private ValueTask<TrackerHttpResponse> Announce(string query, IPAddress from)
+        {
+            var request = HttpTrackerServerCodec.ParseAnnounce(query, settings.DefaultNumWant, settings.MaxNumWant);
+            var answer = new TrackerHttpAnswer(_path, _provider, clock.GetUtcNow());
+            _waiting.Enqueue(answer);
+            index.Route(request.InfoHash, registry).Tell(new TrackerServerMessages.Announce(request, from), answer);
+            return Respond(answer, request);
+        }
+
+        private static async ValueTask<TrackerHttpResponse> Respond(TrackerHttpAnswer answer, TrackerAnnounce request) =>
+            new(200, await answer.Answer.ConfigureAwait(false) switch
+            {
+                AnnounceAnswer a => HttpTrackerServerCodec.Announce(a.Interval, a.MinInterval, a.Complete, a.Incomplete, a.Peers, request.Compact, request.NoPeerId),
+                AnnounceRefused r => HttpTrackerServerCodec.Failure(r.Reason),
+                null => HttpTrackerServerCodec.Failure("tracker busy, try again"),
+                var other => HttpTrackerServerCodec.Failure($"internal error: {other.GetType().Name}"),
+            });
+
+        // Parsed before the wait, so that a refused scrape is caught by Handle like a refused announce.
+        private ValueTask<TrackerHttpResponse> Scrape(string query) => Scrape(HttpTrackerServerCodec.ParseScrape(query, settings.MaxScrape));
+
+        private async ValueTask<TrackerHttpResponse> Scrape(IReadOnlyList<Swarm.Protocol.InfoHash> hashes)
+        {
+            try
+            {
+                var answer = await registry.Ask<ScrapeAnswer>(new TrackerServerMessages.Scrape(hashes), settings.AskTimeout).ConfigureAwait(false);
+                return new(200, HttpTrackerServerCodec.Scrape(answer.Entries));
+            }
+            catch (AskTimeoutException)
+            {
+                return new(200, HttpTrackerServerCodec.Failure("tracker busy, try again"));
+            }
+        }
     }
 }

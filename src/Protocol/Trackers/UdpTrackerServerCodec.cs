@@ -102,15 +102,25 @@ public static class UdpTrackerServerCodec
     /// <param name="compactV4">IPv4 peers in wire form (6 bytes each, <see cref="TrackerServerPeers.V4"/>).</param>
     public static byte[] AnnounceResponse(int tx, TimeSpan interval, int leechers, int seeders, ReadOnlySpan<byte> compactV4)
     {
-        var compact = compactV4;
-        var b = new byte[20 + compact.Length];
-        BinaryPrimitives.WriteInt32BigEndian(b, UdpTrackerCodec.ActionAnnounce);
-        BinaryPrimitives.WriteInt32BigEndian(b.AsSpan(4), tx);
-        BinaryPrimitives.WriteInt32BigEndian(b.AsSpan(8), (int)interval.TotalSeconds);
-        BinaryPrimitives.WriteInt32BigEndian(b.AsSpan(12), leechers);
-        BinaryPrimitives.WriteInt32BigEndian(b.AsSpan(16), seeders);
-        compact.CopyTo(b.AsSpan(20));
+        var b = new byte[AnnounceResponseLength(compactV4.Length)];
+        WriteAnnounceResponse(b, tx, interval, leechers, seeders, compactV4);
         return b;
+    }
+
+    /// <summary>The size of an announce answer carrying <paramref name="compactV4Length"/> bytes of peers.</summary>
+    public static int AnnounceResponseLength(int compactV4Length) => 20 + compactV4Length;
+
+    /// <summary>Writes the announce answer into <paramref name="destination"/> (at least
+    /// <see cref="AnnounceResponseLength"/> long, e.g. on the stack); returns its length.</summary>
+    public static int WriteAnnounceResponse(Span<byte> destination, int tx, TimeSpan interval, int leechers, int seeders, ReadOnlySpan<byte> compactV4)
+    {
+        BinaryPrimitives.WriteInt32BigEndian(destination, UdpTrackerCodec.ActionAnnounce);
+        BinaryPrimitives.WriteInt32BigEndian(destination[4..], tx);
+        BinaryPrimitives.WriteInt32BigEndian(destination[8..], (int)interval.TotalSeconds);
+        BinaryPrimitives.WriteInt32BigEndian(destination[12..], leechers);
+        BinaryPrimitives.WriteInt32BigEndian(destination[16..], seeders);
+        compactV4.CopyTo(destination[20..]);
+        return AnnounceResponseLength(compactV4.Length);
     }
 
     public static byte[] ScrapeResponse(int tx, IReadOnlyList<ScrapeEntry> entries)
