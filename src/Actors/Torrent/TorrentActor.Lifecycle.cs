@@ -27,6 +27,19 @@ namespace Swarm.Actors.Torrent;
 // shows at once; the check still runs, and the torrent stays paused after it.
 public sealed partial class TorrentActor
 {
+    private const string TickTimer = "tick";
+    private const string RechokeTimer = "rechoke";
+    private const string OptimisticTimer = "optimistic";
+    private const string PexTimer = "pex";
+
+    /// <summary>What the tracker client was last told (null: nothing yet, or a new client).</summary>
+    private TransferProgress? _sentProgress;
+
+    /// <summary>The periodic timers run (see <see cref="Pace"/>).</summary>
+    private bool _awake;
+
+    private (PiecePicker? Picker, int Have, long Bytes) _left;
+
     /// <summary>Waiting for the journal's history.</summary>
     /// <param name="rehash">Hash everything instead of trusting the history (--recheck, or a re-check asked for meanwhile).</param>
     /// <param name="paused">Paused meanwhile: shown as paused; the check still runs once the history is there.</param>
@@ -207,13 +220,19 @@ public sealed partial class TorrentActor
         {
             AddCandidates(a.Peers, a.Source);
             ConnectMore(seeding);
+            Pace(seeding);
         });
         Receive<PeersFound>(p =>
         {
             AddCandidates(p.Peers, "a tracker");
             ConnectMore(seeding);
+            Pace(seeding);
         });
-        Receive<IncomingPeer>(Accept);
+        Receive<IncomingPeer>(p =>
+        {
+            Accept(p);
+            Pace(seeding);
+        });
         Receive<PeerInterest>(i => UnchokeNewcomer(OnPeerInterest(i)));
         Receive<Terminated>(t =>
         {
@@ -226,11 +245,21 @@ public sealed partial class TorrentActor
 
                 ConnectMore(seeding);
             }
+
+            Pace(seeding);
         });
         Receive<ProgressAndDialTick>(_ =>
         {
-            SendTrackerProgress();
             ConnectMore(seeding);
+            SendTrackerProgress();
+            Pace(seeding);
+        });
+        Receive<TransferProgressWanted>(_ =>
+        {
+            // A tracker client just started (or restarted after a failure, with nothing remembered): it announces
+            // only with these figures, never with a made-up left=0.
+            _sentProgress = Progress();
+            Sender.Tell(_sentProgress);
         });
         Receive<Rechoke>(r => DoRechoke(r.RotateOptimistic, seeding));
         Receive<Pause>(p =>
@@ -343,20 +372,23 @@ public sealed partial class TorrentActor
         if (_meta.TrackerTiers.Count > 0 && _tracker.IsNobody())
         {
             // A fresh name each time: the previous supervisor may still be stopping after a quick pause and resume.
+            // It asks for our progress as it starts (TransferProgressWanted), and again after each restart.
             _tracker = Context.ActorOf(
                 TrackerClientActor.Supervised(_meta.InfoHash, _meta.TrackerTiers, _node, Self, TorrentChildren.Tracker),
                 TorrentChildren.TrackerSupervisor(++_trackersStarted));
-            SendTrackerProgress();
+            _sentProgress = null;
         }
 
         AddCandidates(_options.Peers ?? [], "the torrent's options");
         ConnectMore(seeding);
         StartWebSeeds(); // issue 17
+        Pace(seeding);
     }
 
     private void StopNetworking()
     {
         StopWebSeeds(); // issue 17
+        Sleep();
 
         foreach (var p in _peers.All)
         {
@@ -370,13 +402,88 @@ public sealed partial class TorrentActor
         }
     }
 
+    /// <summary>Tells the tracker client our progress when it changed since it last heard it: an idle torrent sends
+    /// nothing, and a client that restarted asks for it (<see cref="TransferProgressWanted"/>).</summary>
     private void SendTrackerProgress()
     {
-        if (!_tracker.IsNobody())
+        if (!_tracker.IsNobody() && Progress() is var progress && progress != _sentProgress)
         {
-            var (down, up) = Totals();
-            var left = _picker is null ? _meta.TotalLength : _meta.TotalLength - _picker.Have.Indices().Sum(i => (long)_meta.PieceSize(i));
-            _tracker.Tell(new TransferProgress(up, down, left));
+            _sentProgress = progress;
+            _tracker.Tell(progress);
         }
+    }
+
+    private TransferProgress Progress()
+    {
+        var (down, up) = Totals();
+        return new TransferProgress(up, down, Left());
+    }
+
+    /// <summary>Bytes still missing; summed over the pieces only when the set of pieces we have changed.</summary>
+    private long Left()
+    {
+        if (_picker is null)
+        {
+            return _meta.TotalLength;
+        }
+
+        if (_left.Picker != _picker || _left.Have != _picker.Have.Count)
+        {
+            var have = _picker.Have.IsComplete ? _meta.TotalLength : _picker.Have.Indices().Sum(i => (long)_meta.PieceSize(i));
+            _left = (_picker, _picker.Have.Count, _meta.TotalLength - have);
+        }
+
+        return _left.Bytes;
+    }
+
+    /// <summary>Runs the periodic timers while the torrent has work for them, else stops them and sleeps until its
+    /// next candidate's backoff ends (see <see cref="TorrentPace"/>). Called after everything that changes the
+    /// connections or candidates while networking.</summary>
+    private void Pace(bool seeding)
+    {
+        var pace = TorrentPace.Decide(_peers.Count, _webSeeds.Downloaded.Any(), () => _candidates.NextDial(Now, seeding), Now);
+        if (pace.Awake)
+        {
+            Wake();
+            return;
+        }
+
+        if (_awake)
+        {
+            _log.Debug("{0}: idle, timers stopped", Tag);
+        }
+
+        SendTrackerProgress(); // the last figures before the tick stops: the tracker client announces them meanwhile
+        Sleep();
+        if (pace.WakeIn is { } wakeIn)
+        {
+            Timers.StartSingleTimer(TickTimer, ProgressAndDialTick.Instance, wakeIn);
+        }
+    }
+
+    private void Wake()
+    {
+        if (_awake)
+        {
+            return; // started already: restarting would push the next tick away with every event
+        }
+
+        _awake = true;
+        Timers.StartPeriodicTimer(TickTimer, ProgressAndDialTick.Instance, _node.Settings.StatsInterval);
+        Timers.StartPeriodicTimer(RechokeTimer, new Rechoke(false), _node.Settings.Choker.RechokeInterval);
+        Timers.StartPeriodicTimer(OptimisticTimer, new Rechoke(true), _node.Settings.Choker.OptimisticInterval);
+        if (PexShared)
+        {
+            Timers.StartPeriodicTimer(PexTimer, PexTick.Instance, _node.Settings.Pex.CheckInterval); // issue 15
+        }
+    }
+
+    private void Sleep()
+    {
+        _awake = false;
+        Timers.Cancel(TickTimer);
+        Timers.Cancel(RechokeTimer);
+        Timers.Cancel(OptimisticTimer);
+        Timers.Cancel(PexTimer);
     }
 }
