@@ -7,7 +7,7 @@
 #     beside `transmission-remote -st`: through the node's local socket (what `--node` on the node's machine takes),
 #     over Akka remoting for comparison, and with R2R=1 from a ReadyToRun publish as well.
 # Each figure is printed against its goal. Samples start after SETTLE seconds (default 30), when start-up,
-# tiered compilation and the loads' garbage are done with.
+# tiered compilation and the loads' garbage are done with. STATUS=0 skips part 3 (only the idle figures).
 #   bench/footprint.sh
 # Needs: dotnet, transmission-daemon, transmission-cli, python3, bc (scripts/install-peers.sh installs them).
 set -euo pipefail
@@ -82,6 +82,7 @@ dotnet "$REPO/bench/Console/bin/Release/net10.0/Swarm.Bench.Console.dll" \
 
 idle "$TORRENTS idle seeding torrents" 1 150
 
+if [ "${STATUS:-1}" != 0 ]; then
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # wall CMD...: median wall time (ms) of RUNS runs of a command, output discarded.
 wall() {
@@ -108,9 +109,10 @@ if [ -n "${R2R:-}" ]; then
   pw=$(wall dotnet "$WORK/r2r/swarm.dll" console --node "$NODE" status)
   ROWS+=("| … the same, ReadyToRun publish | $pw ms | $tw ms | ≤ 100 ms | $(verdict "$pw" 100) |")
 fi
+fi
 
 echo
-echo "Footprint ($(nproc) cores, $(date +%F); swarm beside transmission-daemon $(transmission-daemon --version 2>&1 | head -1 | awk '{print $2}') in the same run):"
+echo "Footprint ($(nproc) cores, $(date +%F), load $(cut -d' ' -f1 /proc/loadavg); swarm beside transmission-daemon $(transmission-daemon --version 2>&1 | head -1 | awk '{print $2}') in the same run):"
 echo
 echo "| figure | swarm | transmission | goal | swarm vs goal |"
 echo "|---|---:|---:|---:|---|"

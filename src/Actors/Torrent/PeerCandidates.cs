@@ -79,6 +79,34 @@ public sealed record PeerCandidates
         }
     }
 
+    /// <summary>When the first idle candidate may be dialled (a time not after <paramref name="now"/> when one is due
+    /// already), skipping known seeds while <paramref name="seeding"/>; null when there is none to dial at all. An idle
+    /// torrent sleeps until then instead of looking every stats-interval.</summary>
+    public DateTimeOffset? NextDial(DateTimeOffset now, bool seeding)
+    {
+        DateTimeOffset? first = null;
+        foreach (var rank in Idle)
+        {
+            var c = ByKey[rank.Key];
+            if (seeding && c.KnownSeed)
+            {
+                continue;
+            }
+
+            if (c.NotBefore <= now)
+            {
+                return c.NotBefore;
+            }
+
+            if (first is null || c.NotBefore < first)
+            {
+                first = c.NotBefore;
+            }
+        }
+
+        return first;
+    }
+
     /// <summary>A connection to it is being made (and counts as an attempt until its handshake succeeds).</summary>
     public PeerCandidates Dialled(string key) => Update(key, c => c with { InUse = true, Attempts = c.Attempts + 1 });
 

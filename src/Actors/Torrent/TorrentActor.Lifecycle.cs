@@ -207,13 +207,19 @@ public sealed partial class TorrentActor
         {
             AddCandidates(a.Peers, a.Source);
             ConnectMore(seeding);
+            Pace(seeding);
         });
         Receive<PeersFound>(p =>
         {
             AddCandidates(p.Peers, "a tracker");
             ConnectMore(seeding);
+            Pace(seeding);
         });
-        Receive<IncomingPeer>(Accept);
+        Receive<IncomingPeer>(p =>
+        {
+            Accept(p);
+            Pace(seeding);
+        });
         Receive<PeerInterest>(i => UnchokeNewcomer(OnPeerInterest(i)));
         Receive<Terminated>(t =>
         {
@@ -226,11 +232,21 @@ public sealed partial class TorrentActor
 
                 ConnectMore(seeding);
             }
+
+            Pace(seeding);
         });
         Receive<ProgressAndDialTick>(_ =>
         {
-            SendTrackerProgress();
             ConnectMore(seeding);
+            SendTrackerProgress();
+            Pace(seeding);
+        });
+        Receive<TransferProgressWanted>(_ =>
+        {
+            // A tracker client just started (or restarted after a failure, with nothing remembered): it announces
+            // only with these figures, never with a made-up left=0.
+            _sentProgress = Progress();
+            Sender.Tell(_sentProgress);
         });
         Receive<Rechoke>(r => DoRechoke(r.RotateOptimistic, seeding));
         Receive<Pause>(p =>
@@ -343,20 +359,23 @@ public sealed partial class TorrentActor
         if (_meta.TrackerTiers.Count > 0 && _tracker.IsNobody())
         {
             // A fresh name each time: the previous supervisor may still be stopping after a quick pause and resume.
+            // It asks for our progress as it starts (TransferProgressWanted), and again after each restart.
             _tracker = Context.ActorOf(
                 TrackerClientActor.Supervised(_meta.InfoHash, _meta.TrackerTiers, _node, Self, TorrentChildren.Tracker),
                 TorrentChildren.TrackerSupervisor(++_trackersStarted));
-            SendTrackerProgress();
+            _sentProgress = null;
         }
 
         AddCandidates(_options.Peers ?? [], "the torrent's options");
         ConnectMore(seeding);
         StartWebSeeds(); // issue 17
+        Pace(seeding);
     }
 
     private void StopNetworking()
     {
         StopWebSeeds(); // issue 17
+        Sleep();
 
         foreach (var p in _peers.All)
         {
@@ -367,16 +386,6 @@ public sealed partial class TorrentActor
         {
             Context.Stop(_tracker);
             _tracker = ActorRefs.Nobody;
-        }
-    }
-
-    private void SendTrackerProgress()
-    {
-        if (!_tracker.IsNobody())
-        {
-            var (down, up) = Totals();
-            var left = _picker is null ? _meta.TotalLength : _meta.TotalLength - _picker.Have.Indices().Sum(i => (long)_meta.PieceSize(i));
-            _tracker.Tell(new TransferProgress(up, down, left));
         }
     }
 }

@@ -98,14 +98,8 @@ public sealed partial class TorrentActor : ReceiveActor, IWithTimers
                 persistence.RestartRandomFactor,
                 -1)),
             TorrentChildren.JournalSupervisor);
-        Timers.StartPeriodicTimer("tick", ProgressAndDialTick.Instance, _node.Settings.StatsInterval);
         StartLayerFetch();
-        Timers.StartPeriodicTimer("rechoke", new Rechoke(false), _node.Settings.Choker.RechokeInterval);
-        Timers.StartPeriodicTimer("optimistic", new Rechoke(true), _node.Settings.Choker.OptimisticInterval);
-        if (PexShared)
-        {
-            Timers.StartPeriodicTimer("pex", PexTick.Instance, _node.Settings.Pex.CheckInterval); // issue 15
-        }
+        // The tick, rechoke and PEX timers run only while networking with work for them (TorrentActor.Lifecycle.cs, Pace).
     }
 
     private void Enter(TorrentState shown, string? error, Action behaviour)

@@ -9,7 +9,8 @@ using static Swarm.Actors.TrackerClient.TrackerClientMessages;
 namespace Swarm.Actors.TrackerClient;
 
 /// <summary>Announces one torrent to its trackers (BEP 12 tiers, see <see cref="AnnounceTiers"/>) and hands the peers
-/// it learns to the torrent. Idle between rounds; one round at a time.</summary>
+/// it learns to the torrent. Idle between rounds; one round at a time. It announces the figures its torrent gives it:
+/// asked for as it starts (<see cref="TransferProgressWanted"/>), then told when they change.</summary>
 public sealed class TrackerClientActor : ReceiveActor, IWithTimers
 {
     /// <summary>Unbound announces (no `--bind` address, local trackers allowed); see <see cref="TrackerHttp"/>.</summary>
@@ -24,7 +25,11 @@ public sealed class TrackerClientActor : ReceiveActor, IWithTimers
     private readonly CancellationTokenSource _cts = new();
     private readonly uint _key = (uint)Random.Shared.Next();
     private AnnounceTiers _tiers;
-    private TransferProgress _progress = new(0, 0, 0);
+    /// <summary>The torrent's figures; null until it answers <see cref="TransferProgressWanted"/>.</summary>
+    private TransferProgress? _progress;
+
+    /// <summary>A round is due but waits for the torrent's figures.</summary>
+    private bool _announceDue;
     private bool _answeredOnce;
     private AnnounceEvent _pendingEvent = AnnounceEvent.Started;
 
@@ -60,6 +65,8 @@ public sealed class TrackerClientActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        // Also after a restart: this instance knows nothing, and announcing left=0 would tell the tracker we seed.
+        _torrent.Tell(TransferProgressWanted.Instance);
         // Spread the first announces of torrents that start together.
         var delay = TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * _settings.StartupStagger.TotalMilliseconds);
         Timers.StartSingleTimer(AnnounceTimer, new AnnounceNow(AnnounceEvent.None), delay);
@@ -68,7 +75,7 @@ public sealed class TrackerClientActor : ReceiveActor, IWithTimers
     protected override void PostStop()
     {
         _cts.Cancel();
-        if (_answeredOnce && _tiers.First is { } first)
+        if (_answeredOnce && _tiers.First is { } first && _progress is not null)
         {
             // Best effort: tell the tracker we left, without holding up shutdown.
             // The token source lives until the announce ends: disposing it here would cancel its timer.
@@ -82,17 +89,37 @@ public sealed class TrackerClientActor : ReceiveActor, IWithTimers
     /// <summary>Between rounds: waits for its timer or the torrent.</summary>
     private void Idle()
     {
-        Receive<TransferProgress>(p => _progress = p);
+        Receive<TransferProgress>(p =>
+        {
+            _progress = p;
+            if (_announceDue)
+            {
+                _announceDue = false;
+                StartRound();
+            }
+        });
         Receive<AnnounceNow>(a =>
         {
             Remember(a.Event);
-            if (_tiers.Tiers.Length > 0)
+            if (_progress is null)
             {
-                var request = Request(_pendingEvent);
-                RunAsync(_tiers, request, _cts.Token).PipeTo(Self);
-                Become(Announcing);
+                _announceDue = true;
+            }
+            else
+            {
+                StartRound();
             }
         });
+    }
+
+    private void StartRound()
+    {
+        if (_tiers.Tiers.Length > 0)
+        {
+            var request = Request(_pendingEvent);
+            RunAsync(_tiers, request, _cts.Token).PipeTo(Self);
+            Become(Announcing);
+        }
     }
 
     /// <summary>A round is running; an event asked for meanwhile goes with the next one.</summary>
@@ -111,8 +138,9 @@ public sealed class TrackerClientActor : ReceiveActor, IWithTimers
         }
     }
 
+    /// <summary>Only once the torrent's figures are known (see <see cref="_progress"/>).</summary>
     private AnnounceRequest Request(AnnounceEvent e) =>
-        new(_infoHash, _node.PeerId, _node.ListenPort, _progress.Uploaded, _progress.Downloaded, _progress.Left, e, _settings.NumWant, _key);
+        new(_infoHash, _node.PeerId, _node.ListenPort, _progress!.Uploaded, _progress.Downloaded, _progress.Left, e, _settings.NumWant, _key);
 
     private async Task<AnnounceRoundEnded> RunAsync(AnnounceTiers tiers, AnnounceRequest request, CancellationToken ct)
     {

@@ -16,6 +16,14 @@ public static class TrackerClientMessages
 
     // tracker client -> torrent
 
+    /// <summary>Asked by a tracker client as it starts (and after each restart, when it remembers nothing): it
+    /// announces only once the torrent answered with its <see cref="TransferProgress"/>. After that the torrent tells
+    /// it when the figures change.</summary>
+    public sealed record TransferProgressWanted
+    {
+        public static TransferProgressWanted Instance { get; } = new();
+    }
+
     /// <summary>Peers a tracker gave us.</summary>
     public sealed record PeersFound(IReadOnlyList<IPEndPoint> Peers);
 

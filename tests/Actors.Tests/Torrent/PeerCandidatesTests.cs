@@ -182,4 +182,26 @@ public sealed class PeerCandidatesTests
     {
         Assert.Equal(TimeSpan.FromSeconds(seconds), PeerCandidates.Backoff(attempts, TimeSpan.FromHours(1)));
     }
+
+    [Fact]
+    public void The_next_dial_is_the_earliest_backoff_end_and_none_when_nothing_is_left_to_dial()
+    {
+        var now = _clock.GetUtcNow();
+        Assert.Null(PeerCandidates.Empty.NextDial(now, seeding: false));
+
+        // A failed twice (4 s), B once (2 s), C is being dialled: B's backoff ends first.
+        var candidates = With(A, B, C)
+            .Dialled(A.ToString()).Closed(A.ToString(), now, MaxBackoff).Dialled(A.ToString()).Closed(A.ToString(), now, MaxBackoff)
+            .Dialled(B.ToString()).Closed(B.ToString(), now, MaxBackoff)
+            .Dialled(C.ToString());
+        Assert.Equal(now + TimeSpan.FromSeconds(2), candidates.NextDial(now, seeding: false));
+
+        // Seeding, a known seed is never dialled: only A is left to wait for.
+        candidates = candidates.PiecesSeen(B.ToString(), complete: true);
+        Assert.Equal(now + TimeSpan.FromSeconds(4), candidates.NextDial(now, seeding: true));
+
+        // One due already is due now; none at all once every candidate is in use.
+        Assert.True(With(A).NextDial(now, seeding: false) <= now);
+        Assert.Null(With(A).Dialled(A.ToString()).NextDial(now, seeding: false));
+    }
 }

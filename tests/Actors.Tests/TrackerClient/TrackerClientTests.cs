@@ -26,6 +26,7 @@ public sealed class TrackerClientTests(ITestOutputHelper output) : Akka.TestKit.
     {
         using var tracker = new FakeHttpTracker(interval: TimeSpan.FromMinutes(30));
         Sys.ActorOf(TrackerClientActor.Props(Hash, [[tracker.Url]], Node(), TestActor));
+        AnswerProgress(new TransferProgress(0, 0, 1000));
 
         var found = ExpectMsg<PeersFound>(Wait);
         Assert.Equal([FakeHttpTracker.Peer], found.Peers);
@@ -39,6 +40,7 @@ public sealed class TrackerClientTests(ITestOutputHelper output) : Akka.TestKit.
     {
         var dead = $"http://127.0.0.1:{TestNodes.UnusedPort()}/announce";
         Sys.ActorOf(TrackerClientActor.Props(Hash, [[dead]], Node(), TestActor));
+        AnswerProgress(new TransferProgress(0, 0, 1000));
 
         var reported = ExpectMsg<AnnounceReported>(Wait);
         Assert.Null(reported.Url);
@@ -51,6 +53,7 @@ public sealed class TrackerClientTests(ITestOutputHelper output) : Akka.TestKit.
     {
         using var tracker = new FakeHttpTracker(interval: TimeSpan.FromMinutes(30));
         var supervisor = Sys.ActorOf(TrackerClientActor.Supervised(Hash, [[tracker.Url]], Node(), TestActor, "tracker"));
+        AnswerProgress(new TransferProgress(0, 0, 1000));
         ExpectMsg<PeersFound>(Wait);
         ExpectMsg<AnnounceReported>(Wait);
 
@@ -58,6 +61,7 @@ public sealed class TrackerClientTests(ITestOutputHelper output) : Akka.TestKit.
         first.Tell(Kill.Instance); // fails it (ActorKilledException), as a bug would
 
         // A fresh client announces again (it starts over with "started").
+        AnswerProgress(new TransferProgress(0, 0, 1000));
         ExpectMsg<PeersFound>(Wait);
         ExpectMsg<AnnounceReported>(Wait);
         var second = (await supervisor.Ask<BackoffSupervisor.CurrentChild>(BackoffSupervisor.GetCurrentChild.Instance, Wait)).Ref;
@@ -70,6 +74,47 @@ public sealed class TrackerClientTests(ITestOutputHelper output) : Akka.TestKit.
         }
     }
 
+    [Fact]
+    public async Task A_client_announces_only_with_its_torrents_figures_and_a_restarted_one_asks_for_them_again()
+    {
+        using var tracker = new FakeHttpTracker(interval: TimeSpan.FromMinutes(30));
+        var supervisor = Sys.ActorOf(TrackerClientActor.Supervised(Hash, [[tracker.Url]], Node(), TestActor, "tracker"));
+
+        // Its first round is due at once (no stagger), yet it waits for the figures.
+        ExpectMsg<TransferProgressWanted>(Wait);
+        var first = LastSender;
+        var early = tracker.NextRequestAsync(TimeSpan.FromSeconds(1));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => early);
+        first.Tell(new TransferProgress(Uploaded: 5, Downloaded: 7, Left: 1000));
+        var announce = await tracker.NextRequestAsync(Wait);
+        Assert.Equal(1000, announce.Left);
+        Assert.Contains("uploaded=5&downloaded=7", announce.RequestLine, StringComparison.Ordinal);
+        ExpectMsg<PeersFound>(Wait);
+        ExpectMsg<AnnounceReported>(Wait);
+
+        // A restarted client remembers nothing: it asks again, and announces what the torrent says, not left=0.
+        first.Tell(Kill.Instance);
+        ExpectMsg<TransferProgressWanted>(Wait);
+        Assert.NotEqual(first, LastSender);
+        LastSender.Tell(new TransferProgress(Uploaded: 9, Downloaded: 600, Left: 400));
+        var again = await tracker.NextRequestAsync(Wait);
+        if (again.RequestLine.Contains("event=stopped", StringComparison.Ordinal))
+        {
+            again = await tracker.NextRequestAsync(Wait); // the failed client's farewell, with its own figures
+        }
+
+        Assert.Contains("event=started", again.RequestLine, StringComparison.Ordinal);
+        Assert.Equal(400, again.Left);
+        Assert.Equal(LastSender, (await supervisor.Ask<BackoffSupervisor.CurrentChild>(BackoffSupervisor.GetCurrentChild.Instance, Wait)).Ref);
+    }
+
+    /// <summary>The client asks its torrent (here the test) for its figures before it announces.</summary>
+    private void AnswerProgress(TransferProgress progress)
+    {
+        ExpectMsg<TransferProgressWanted>(Wait);
+        LastSender.Tell(progress);
+    }
+
     private NodeContext Node()
     {
         var settings = TestNodes.Settings with
@@ -77,74 +122,5 @@ public sealed class TrackerClientTests(ITestOutputHelper output) : Akka.TestKit.
             Tracker = TestNodes.Settings.Tracker with { StartupStagger = TimeSpan.Zero, RestartMinBackoff = TimeSpan.FromMilliseconds(100) },
         };
         return NodeContext.Create("tracker-client-test", settings, 6881, _clock);
-    }
-
-    /// <summary>Answers every announce with one compact peer and the given interval, and closes the connection.</summary>
-    private sealed class FakeHttpTracker : IDisposable
-    {
-        public static readonly IPEndPoint Peer = new(IPAddress.Parse("10.1.2.3"), 6881);
-        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-        private readonly CancellationTokenSource _stop = new();
-        private readonly System.Threading.Channels.Channel<Received> _requests = System.Threading.Channels.Channel.CreateUnbounded<Received>();
-        private readonly TimeSpan _interval;
-
-        public FakeHttpTracker(TimeSpan interval)
-        {
-            _interval = interval;
-            _listener.Start();
-            Url = $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/announce";
-            _ = Task.Run(ServeAsync);
-        }
-
-        public string Url { get; }
-
-        public async Task<Received> NextRequestAsync(TimeSpan timeout)
-        {
-            using var cts = new CancellationTokenSource(timeout);
-            return await _requests.Reader.ReadAsync(cts.Token);
-        }
-
-        public void Dispose()
-        {
-            _stop.Cancel();
-            _listener.Stop();
-            _stop.Dispose();
-        }
-
-        private async Task ServeAsync()
-        {
-            try
-            {
-                while (!_stop.IsCancellationRequested)
-                {
-                    using var client = await _listener.AcceptTcpClientAsync(_stop.Token);
-                    var stream = client.GetStream();
-                    var head = new StringBuilder();
-                    var buffer = new byte[4096];
-                    while (!head.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
-                    {
-                        var n = await stream.ReadAsync(buffer, _stop.Token);
-                        if (n == 0)
-                        {
-                            break;
-                        }
-
-                        head.Append(Encoding.ASCII.GetString(buffer, 0, n));
-                    }
-
-                    _requests.Writer.TryWrite(new Received(head.ToString().Split("\r\n")[0]));
-                    var peer = Peer.Address.GetAddressBytes().Concat(new[] { (byte)(Peer.Port >> 8), (byte)Peer.Port }).ToArray();
-                    var body = Encoding.ASCII.GetBytes($"d8:intervali{(int)_interval.TotalSeconds}e5:peers6:").Concat(peer).Concat("e"u8.ToArray()).ToArray();
-                    var response = Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n");
-                    await stream.WriteAsync(response.Concat(body).ToArray(), _stop.Token);
-                }
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                // stopped
-            }
-        }
-
-        public sealed record Received(string RequestLine);
     }
 }
