@@ -27,6 +27,7 @@ public sealed partial class PeerConnectionActor : UntypedActor, IWithTimers
     private PeerWireState _state;
     private RequestAllowance _metadataRequests; // hardening: ut_metadata requests this peer may still make
     private RequestAllowance _refusedRequests; // hardening: requests we may still refuse before giving up on the peer
+    private List<BlockArrived>? _arrived; // issue 14: vetted blocks of the batch in hand, told to the torrent at its end
     private bool _closed;
 
     public PeerConnectionActor(PeerConnectionArgs args)
@@ -131,6 +132,7 @@ public sealed partial class PeerConnectionActor : UntypedActor, IWithTimers
                 }
                 finally
                 {
+                    TellArrived();
                     _channel!.BatchHandled();
                 }
 
@@ -356,7 +358,11 @@ public sealed partial class PeerConnectionActor : UntypedActor, IWithTimers
             Context.Parent.Tell(new NeedBlocks(_args.Peer, r.Ask));
         }
 
-        if (r.Notify is not null)
+        if (r.Notify is BlockArrived block)
+        {
+            (_arrived ??= []).Add(block);
+        }
+        else if (r.Notify is not null)
         {
             Context.Parent.Tell(r.Notify);
         }
@@ -364,6 +370,16 @@ public sealed partial class PeerConnectionActor : UntypedActor, IWithTimers
         if (r.Close is not null)
         {
             Close(r.Close);
+        }
+    }
+
+    /// <summary>The blocks vetted in this batch go to the torrent in one message (one mailbox hop per batch).</summary>
+    private void TellArrived()
+    {
+        if (_arrived is { Count: > 0 } blocks)
+        {
+            Context.Parent.Tell(blocks.Count == 1 ? blocks[0] : new BlocksArrived(_args.Peer, blocks));
+            _arrived = null;
         }
     }
 
@@ -389,6 +405,7 @@ public sealed partial class PeerConnectionActor : UntypedActor, IWithTimers
         }
 
         _closed = true;
+        TellArrived(); // blocks vetted before the reason to close are still the torrent's
         _log.Info("{0}: disconnected: {1}", Who, reason);
         (_state, var released) = _state.ReleaseAll();
         Release(released);
