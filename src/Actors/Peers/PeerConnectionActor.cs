@@ -343,60 +343,6 @@ public sealed partial class PeerConnectionActor : UntypedActor, IWithTimers
         }
     }
 
-    private void Apply((PeerWireState Next, PeerWireReaction Reaction) step)
-    {
-        _state = step.Next;
-        var r = step.Reaction;
-        foreach (var m in r.ToPeer)
-        {
-            Send(m);
-        }
-
-        Release(r.Released);
-        if (r.Ask > 0)
-        {
-            Context.Parent.Tell(new NeedBlocks(_args.Peer, r.Ask));
-        }
-
-        if (r.Notify is BlockArrived block)
-        {
-            (_arrived ??= []).Add(block);
-        }
-        else if (r.Notify is not null)
-        {
-            Context.Parent.Tell(r.Notify);
-        }
-
-        if (r.Close is not null)
-        {
-            Close(r.Close);
-        }
-    }
-
-    /// <summary>The blocks vetted in this batch go to the torrent in one message (one mailbox hop per batch).</summary>
-    private void TellArrived()
-    {
-        if (_arrived is { Count: > 0 } blocks)
-        {
-            Context.Parent.Tell(blocks.Count == 1 ? blocks[0] : new BlocksArrived(_args.Peer, blocks));
-            _arrived = null;
-        }
-    }
-
-    private void Release(IReadOnlyList<BlockRef> blocks)
-    {
-        if (blocks.Count > 0)
-        {
-            Context.Parent.Tell(new ReleaseBlocks(_args.Peer, blocks));
-        }
-    }
-
-    private void Send(PeerMessage message)
-    {
-        _state = _state.Sent(_clock.GetUtcNow());
-        _channel!.Send(message);
-    }
-
     private void Close(string reason)
     {
         if (_closed)
