@@ -27,6 +27,7 @@ public sealed partial class PeerConnectionActor : UntypedActor, IWithTimers
     private PeerWireState _state;
     private RequestAllowance _metadataRequests; // hardening: ut_metadata requests this peer may still make
     private RequestAllowance _refusedRequests; // hardening: requests we may still refuse before giving up on the peer
+    private List<BlockArrived>? _arrived; // issue 14: vetted blocks of the batch in hand, told to the torrent at its end
     private bool _closed;
 
     public PeerConnectionActor(PeerConnectionArgs args)
@@ -131,6 +132,7 @@ public sealed partial class PeerConnectionActor : UntypedActor, IWithTimers
                 }
                 finally
                 {
+                    TellArrived();
                     _channel!.BatchHandled();
                 }
 
@@ -341,46 +343,6 @@ public sealed partial class PeerConnectionActor : UntypedActor, IWithTimers
         }
     }
 
-    private void Apply((PeerWireState Next, PeerWireReaction Reaction) step)
-    {
-        _state = step.Next;
-        var r = step.Reaction;
-        foreach (var m in r.ToPeer)
-        {
-            Send(m);
-        }
-
-        Release(r.Released);
-        if (r.Ask > 0)
-        {
-            Context.Parent.Tell(new NeedBlocks(_args.Peer, r.Ask));
-        }
-
-        if (r.Notify is not null)
-        {
-            Context.Parent.Tell(r.Notify);
-        }
-
-        if (r.Close is not null)
-        {
-            Close(r.Close);
-        }
-    }
-
-    private void Release(IReadOnlyList<BlockRef> blocks)
-    {
-        if (blocks.Count > 0)
-        {
-            Context.Parent.Tell(new ReleaseBlocks(_args.Peer, blocks));
-        }
-    }
-
-    private void Send(PeerMessage message)
-    {
-        _state = _state.Sent(_clock.GetUtcNow());
-        _channel!.Send(message);
-    }
-
     private void Close(string reason)
     {
         if (_closed)
@@ -389,6 +351,7 @@ public sealed partial class PeerConnectionActor : UntypedActor, IWithTimers
         }
 
         _closed = true;
+        TellArrived(); // blocks vetted before the reason to close are still the torrent's
         _log.Info("{0}: disconnected: {1}", Who, reason);
         (_state, var released) = _state.ReleaseAll();
         Release(released);

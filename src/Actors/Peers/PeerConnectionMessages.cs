@@ -30,6 +30,10 @@ public static class PeerConnectionMessages
     /// copies it into the piece (or drops it).</param>
     public sealed record BlockArrived(int Peer, int Piece, int Begin, byte[] Data, bool Pooled = false);
 
+    /// <summary>Issue 14 (data path): the blocks of one inbound batch that the connection vetted, in one message, so
+    /// that the torrent's mailbox sees one message per batch (about a piece's worth) rather than one per block.</summary>
+    public sealed record BlocksArrived(int Peer, IReadOnlyList<BlockArrived> Blocks);
+
     public sealed record ReleaseBlocks(int Peer, IReadOnlyList<BlockRef> Blocks);
 
     /// <summary>Only requested data (issue 13): the peer sent too many blocks we did not ask it for, or of the wrong

@@ -134,11 +134,10 @@ public sealed record PeerWireState(
         var requests = new List<PeerMessage>(blocks.Count);
         foreach (var b in blocks)
         {
-            pipeline = pipeline.Sent(b, now);
             requests.Add(new Request(b.Piece, b.Begin, b.Length));
         }
 
-        return (this with { Pipeline = pipeline }, PeerWireReaction.None with { ToPeer = requests });
+        return (this with { Pipeline = pipeline.Sent(blocks, now) }, PeerWireReaction.None with { ToPeer = requests });
     }
 
     /// <summary>Another peer delivered these blocks first (endgame): cancel those still in flight here.</summary>

@@ -68,6 +68,24 @@ public sealed record RequestPipeline
     public RequestPipeline Sent(BlockRef block, DateTimeOffset now) =>
         this with { Outstanding = Outstanding.SetItem((block.Piece, block.Begin), new InFlight(block.Length, now)) };
 
+    /// <summary>The same as <see cref="Sent"/> for each block, in one step: one new dictionary for an assignment, not
+    /// one per block.</summary>
+    public RequestPipeline Sent(IReadOnlyList<BlockRef> blocks, DateTimeOffset now)
+    {
+        if (blocks.Count == 0)
+        {
+            return this;
+        }
+
+        var outstanding = Outstanding.ToBuilder();
+        foreach (var b in blocks)
+        {
+            outstanding[(b.Piece, b.Begin)] = new InFlight(b.Length, now);
+        }
+
+        return this with { Outstanding = outstanding.ToImmutable() };
+    }
+
     /// <summary>A block of <paramref name="length"/> bytes arrived: is it one we asked this peer for? Requested and
     /// given-up blocks go on to the torrent (which drops those it no longer needs); an unrequested block, or one of
     /// another length than asked, must never reach a piece. A wrong answer to a request in flight also ends that

@@ -63,6 +63,14 @@ public sealed class PieceActor : UntypedActor
         {
             OnBlock(b);
         }
+        else if (message is AssembleBlocks bs)
+        {
+            // Each block is taken (or refused) and its pooled array given back, even those after the last one needed.
+            foreach (var one in bs.Blocks)
+            {
+                OnBlock(one);
+            }
+        }
         else
         {
             Unhandled(message);

@@ -184,6 +184,7 @@ public sealed partial class TorrentActor
     {
         Receive<NeedBlocks>(n => AnswerNeedBlocks(n, pick: true));
         Receive<BlockArrived>(OnBlockArrived);
+        Receive<BlocksArrived>(OnBlocksArrived); // issue 14: a connection's blocks of one batch
         Receive<PieceWritten>(w =>
         {
             if (RecordWritten(w) && _picker!.Have.IsComplete)

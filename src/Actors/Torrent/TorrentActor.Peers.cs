@@ -180,20 +180,73 @@ public sealed partial class TorrentActor
     /// whether it is still wanted; a banned peer's blocks, still in the mailbox, never enter a piece.</summary>
     private void OnBlockArrived(BlockArrived b)
     {
+        if (Accept(b) is { } accepted)
+        {
+            accepted.Piece.Tell(accepted.Block);
+        }
+    }
+
+    /// <summary>Issue 14 (data path): a connection's vetted blocks of one batch, each taken as <see cref="OnBlockArrived"/>
+    /// takes one; each piece actor hears once, with its blocks of the batch.</summary>
+    private void OnBlocksArrived(BlocksArrived batch)
+    {
+        var byPiece = new List<(IActorRef Piece, List<AssembleBlock> Blocks)>(2);
+        foreach (var b in batch.Blocks)
+        {
+            if (Accept(b) is not { } accepted)
+            {
+                continue;
+            }
+
+            var (piece, block) = accepted;
+            var i = byPiece.Count - 1; // a batch holds a piece's blocks one after another: the last piece is the likely one
+            while (i >= 0 && !byPiece[i].Piece.Equals(piece))
+            {
+                i--;
+            }
+
+            if (i < 0)
+            {
+                byPiece.Add((piece, [block]));
+            }
+            else
+            {
+                byPiece[i].Blocks.Add(block);
+            }
+        }
+
+        foreach (var (piece, blocks) in byPiece)
+        {
+            piece.Tell(blocks.Count == 1 ? blocks[0] : new AssembleBlocks(blocks));
+        }
+    }
+
+    private static void Drop(BlocksArrived batch)
+    {
+        foreach (var b in batch.Blocks)
+        {
+            Drop(b);
+        }
+    }
+
+    /// <summary>The piece actor a wanted block goes to (started on the piece's first block) and the block as it gets
+    /// it; null when the block is dropped. Cancels the duplicates asked of other peers (endgame).</summary>
+    private (IActorRef Piece, AssembleBlock Block)? Accept(BlockArrived b)
+    {
         var contributor = _peers.TryGet(b.Peer, out var from)
             ? (from.Banned ? null : new PieceContributor(b.Peer, from.EndPointText, from.PeerId))
             : WebSeedContributor(b.Peer); // issue 17
         if (contributor is null)
         {
             Drop(b);
-            return;
+            return null;
         }
 
         var others = _picker!.BlockReceived(b.Piece, b.Begin, b.Data.Length, b.Peer, out _);
         if (others is null)
         {
             Drop(b); // a duplicate from endgame, or a block we no longer need
-            return;
+            return null;
         }
 
         if (!_pieceActors.TryGetValue(b.Piece, out var piece))
@@ -205,7 +258,6 @@ public sealed partial class TorrentActor
             _pieceByRef[piece] = b.Piece;
         }
 
-        piece.Tell(new AssembleBlock(contributor.Value, b.Begin, b.Data, b.Pooled));
         if (others.Count > 0)
         {
             var cancel = new CancelBlocks([new BlockRef(b.Piece, b.Begin, b.Data.Length)]);
@@ -217,6 +269,8 @@ public sealed partial class TorrentActor
                 }
             }
         }
+
+        return (piece, new AssembleBlock(contributor.Value, b.Begin, b.Data, b.Pooled));
     }
 
     private static void Drop(BlockArrived b)

@@ -138,6 +138,7 @@ public sealed partial class TorrentActor : ReceiveActor, IWithTimers
         Receive<PeerInterest>(i => OnPeerInterest(i));
         Receive<NeedBlocks>(n => AnswerNeedBlocks(n, pick: false));
         Receive<BlockArrived>(Drop); // not downloading: nothing to do with it
+        Receive<BlocksArrived>(Drop); // issue 14: likewise, a connection's blocks of one batch
         Receive<ReleaseBlocks>(OnReleaseBlocks);
         Receive<PeerStats>(OnPeerStats);
         Receive<PeerClosing>(OnPeerClosing);

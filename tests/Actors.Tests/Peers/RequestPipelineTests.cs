@@ -23,6 +23,20 @@ public sealed class RequestPipelineTests
     }
 
     [Fact]
+    public void An_assignment_sent_in_one_step_is_in_flight_like_blocks_sent_one_by_one()
+    {
+        var blocks = Enumerable.Range(0, 20).Select(i => new BlockRef(i / 16, (i % 16) * Block, Block)).ToList();
+        var together = RequestPipeline.Start(32).Sent(blocks, T0);
+        var oneByOne = blocks.Aggregate(RequestPipeline.Start(32), (p, b) => p.Sent(b, T0));
+
+        Assert.Equal(oneByOne.Outstanding.OrderBy(kv => kv.Key), together.Outstanding.OrderBy(kv => kv.Key));
+        var (next, verdict, _) = together.Arrived(1, 3 * Block, Block);
+        Assert.Equal(BlockVerdict.Requested, verdict);
+        Assert.Equal(19, next.Outstanding.Count);
+        Assert.Same(together, together.Sent([], T0));
+    }
+
+    [Fact]
     public void Asks_nothing_while_it_cannot_request()
     {
         var (pipeline, ask) = RequestPipeline.Start(32).AskForBlocks(canRequest: false);

@@ -59,4 +59,33 @@ public sealed class PieceActorTests(ITestOutputHelper output) : Akka.TestKit.Xun
         Assert.False(hashed.Valid);
         Assert.Equal([Honest, Hostile], hashed.Contributors.OrderBy(c => c.Peer));
     }
+
+    [Fact]
+    public void Blocks_of_one_batch_are_taken_one_by_one_a_lying_one_among_them_refused()
+    {
+        var pool = new PieceBufferPool(4);
+        var stale = new byte[3 * Block];
+        Array.Fill(stale, (byte)0xEE);
+        pool.Return(stale);
+        var content = new byte[3 * Block];
+        new Random(5).NextBytes(content);
+        var storage = CreateTestProbe();
+        var piece = Sys.ActorOf(PieceActor.Props(2, content.Length, SHA1.HashData(content), Block, storage, TestActor, pool, stale.Length));
+
+        // One batch: a short block first (it must not claim the slot), then every block, then a late duplicate.
+        piece.Tell(new AssembleBlocks(
+        [
+            new AssembleBlock(Hostile, Block, content[Block..(Block + 100)]),
+            new AssembleBlock(Honest, 0, content[..Block]),
+            new AssembleBlock(Honest, Block, content[Block..(2 * Block)]),
+            new AssembleBlock(Honest, 2 * Block, content[(2 * Block)..]),
+            new AssembleBlock(Hostile, 0, new byte[Block]),
+        ]));
+
+        var hashed = ExpectMsg<PieceHashed>();
+        Assert.True(hashed.Valid);
+        Assert.Equal([Honest], hashed.Contributors);
+        var write = storage.ExpectMsg<StorageMessages.WritePiece>();
+        Assert.Equal(content, write.Buffer.AsSpan(0, write.Length).ToArray());
+    }
 }
