@@ -88,6 +88,7 @@ public sealed record SwarmSettings(
                 ps.GetTimeSpan("restart-max-backoff"))
             {
                 RestartRandomFactor = ps.GetDouble("restart-random-factor"),
+                FlushMaxBytes = ps.GetByteSize("flush-max-bytes") ?? 16 * 1024 * 1024, // issue 14: piece-count independence
             },
             new LimitSettings(lm.GetByteSize("download-rate") ?? 0, lm.GetByteSize("upload-rate") ?? 0),
             new ConsoleSettings(
@@ -325,6 +326,12 @@ public sealed record PersistenceSettings(
     /// <summary>Up to this fraction is added to each journal restart backoff at random, so journals that failed
     /// together (one database for every torrent) don't all come back at the same instant.</summary>
     public double RestartRandomFactor { get; init; } = 0.2;
+
+    // issue 14 (piece-count independence)
+
+    /// <summary>Written bytes that start a flush before flush-interval: batches by bytes, not by pieces, so a torrent
+    /// of small pieces fsyncs and journals no more often per byte than one of large pieces.</summary>
+    public long FlushMaxBytes { get; init; } = 16 * 1024 * 1024;
 }
 
 /// <summary>Node-wide rates in bytes per second; 0 = unlimited.</summary>

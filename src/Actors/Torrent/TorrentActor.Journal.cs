@@ -38,9 +38,9 @@ public sealed partial class TorrentActor
         }
 
         _picker.PieceVerified(w.Piece);
-        _outbox = _outbox.PieceWritten(w.Piece);
+        _outbox = _outbox.PieceWritten(w.Piece, _meta.PieceSize(w.Piece));
         ScheduleFlush();
-        if (_outbox.Unflushed.Count >= _node.Settings.Persistence.FlushMaxPieces)
+        if (_outbox.BatchDue(_node.Settings.Persistence.FlushMaxPieces, _node.Settings.Persistence.FlushMaxBytes))
         {
             FlushAndResend();
         }
