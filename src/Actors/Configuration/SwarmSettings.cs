@@ -57,7 +57,10 @@ public sealed record SwarmSettings(
                 pl.GetInt("max-depth"),
                 pl.GetDouble("seconds-of-data"),
                 pl.GetTimeSpan("request-timeout")),
-            new PickerSettings(pk.GetInt("random-first-pieces"), pk.GetInt("endgame-duplicates")),
+            new PickerSettings(pk.GetInt("random-first-pieces"), pk.GetInt("endgame-duplicates"))
+            {
+                SmallPieceGroupBytes = pk.GetByteSize("small-piece-group-bytes") ?? 256 * 1024, // issue 14
+            },
             new ChokerSettings(
                 ch.GetInt("regular-slots"),
                 ch.GetInt("optimistic-slots"),
@@ -269,7 +272,14 @@ public sealed record PeerSettings(
 
 public sealed record PipelineSettings(int InitialDepth, int MinDepth, int MaxDepth, double SecondsOfData, TimeSpan RequestTimeout);
 
-public sealed record PickerSettings(int RandomFirstPieces, int EndgameDuplicates);
+public sealed record PickerSettings(int RandomFirstPieces, int EndgameDuplicates)
+{
+    // issue 14 (piece-count independence)
+
+    /// <summary>Pieces smaller than a block are hashed by one actor per group of about this many bytes of
+    /// consecutive pieces, not one actor per piece (<see cref="Pieces.PieceGroups"/>).</summary>
+    public long SmallPieceGroupBytes { get; init; } = 256 * 1024;
+}
 
 public sealed record ChokerSettings(int RegularSlots, int OptimisticSlots, TimeSpan RechokeInterval, TimeSpan OptimisticInterval);
 

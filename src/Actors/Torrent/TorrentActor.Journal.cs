@@ -24,6 +24,7 @@ public sealed partial class TorrentActor
     private bool RecordWritten(PieceWritten w)
     {
         (_backlog, var wake) = _backlog.Written(_meta.PieceSize(w.Piece));
+        _awaitingWrite.Remove(w.Piece);
         foreach (var peer in wake)
         {
             if (_peers.TryGet(peer, out var p))
