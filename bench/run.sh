@@ -12,6 +12,8 @@
 #   WORK=<dir>       scratch folder (default: a new folder under /tmp, deleted at the end)
 #   KEEP=1           keep the scratch folder
 #   TIMEOUT=900      seconds allowed per transfer
+#   ONLY=pieces      run only the piece-count rows (4,096 and 262,144 pieces, swarm → swarm) and their ratio: no
+#                    libtorrent/aria2 transfers and no hash check
 #
 # Prints the transfer table, then issue 14's goals as ratios from this run (met / not met), including the same payload
 # cut into 4,096 and into 262,144 pieces (swarm on both sides: libtorrent refuses pieces under 16 KiB).
@@ -292,6 +294,7 @@ time_swarm_seed() {
   stop_process "$pid"
 }
 
+if [[ ${ONLY:-} != pieces ]]; then
 log "hash check by swarm seed"
 # Start-up (runtime, actor system, listener) measured on a one-piece torrent, then subtracted.
 head -c 262144 "$WORK/data/payload.bin" >"$WORK/data/tiny.bin"
@@ -324,6 +327,9 @@ EOF
 
 # --- transfers -----------------------------------------------------------------------------
 
+fi # ONLY != pieces (hash check)
+
+if [[ ${ONLY:-} != pieces ]]; then
 run_transfer swarm swarm "$WORK/direct.torrent"
 run_transfer libtorrent libtorrent "$WORK/direct.torrent"
 run_transfer libtorrent swarm "$WORK/direct.torrent"
@@ -340,6 +346,7 @@ sleep 0.5
 run_transfer libtorrent aria2 "$WORK/tracked.torrent"
 run_transfer swarm swarm "$WORK/tracked.torrent"
 run_transfer libtorrent libtorrent "$WORK/tracked.torrent"
+fi # ONLY != pieces (transfers against other clients)
 # libtorrent refuses pieces under 16 KiB: swarm on both sides.
 run_transfer swarm swarm "$WORK/pieces-4096.torrent" "4,096 pieces"
 run_transfer swarm swarm "$WORK/pieces-262144.torrent" "262,144 pieces"
@@ -392,6 +399,7 @@ goal_row "MB/s with 262,144 pieces ÷ with 4,096 (same payload, swarm → swarm)
 echo
 echo "Ratios of MB/s over the leecher's whole life (start-up included) from the table above; CPU per GiB"
 echo "likewise includes the leecher's start-up. The piece-count rows use $(awk -v b="$BYTES" 'BEGIN { printf "%d and %d", b / 4096, b / 262144 }')-byte pieces."
+[[ ${ONLY:-} != pieces ]] || exit 0 # no hash check was run
 echo
 echo "| hash check | wall s | start-up s | net s | net MB/s | CPU s (net) | cores used | SHA-1 1-core MB/s (openssl) | SHA-1 1-core MB/s (python) | net MB/s vs SHA-1 × cores used | peak RSS MiB |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"

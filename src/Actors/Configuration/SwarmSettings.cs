@@ -57,7 +57,10 @@ public sealed record SwarmSettings(
                 pl.GetInt("max-depth"),
                 pl.GetDouble("seconds-of-data"),
                 pl.GetTimeSpan("request-timeout")),
-            new PickerSettings(pk.GetInt("random-first-pieces"), pk.GetInt("endgame-duplicates")),
+            new PickerSettings(pk.GetInt("random-first-pieces"), pk.GetInt("endgame-duplicates"))
+            {
+                SmallPieceGroupBytes = pk.GetByteSize("small-piece-group-bytes") ?? 256 * 1024, // issue 14
+            },
             new ChokerSettings(
                 ch.GetInt("regular-slots"),
                 ch.GetInt("optimistic-slots"),
@@ -88,6 +91,7 @@ public sealed record SwarmSettings(
                 ps.GetTimeSpan("restart-max-backoff"))
             {
                 RestartRandomFactor = ps.GetDouble("restart-random-factor"),
+                FlushMaxBytes = ps.GetByteSize("flush-max-bytes") ?? 16 * 1024 * 1024, // issue 14: piece-count independence
             },
             new LimitSettings(lm.GetByteSize("download-rate") ?? 0, lm.GetByteSize("upload-rate") ?? 0),
             new ConsoleSettings(
@@ -279,7 +283,14 @@ public sealed record PeerSettings(
 
 public sealed record PipelineSettings(int InitialDepth, int MinDepth, int MaxDepth, double SecondsOfData, TimeSpan RequestTimeout);
 
-public sealed record PickerSettings(int RandomFirstPieces, int EndgameDuplicates);
+public sealed record PickerSettings(int RandomFirstPieces, int EndgameDuplicates)
+{
+    // issue 14 (piece-count independence)
+
+    /// <summary>Pieces smaller than a block are hashed by one actor per group of about this many bytes of
+    /// consecutive pieces, not one actor per piece (<see cref="Pieces.PieceGroups"/>).</summary>
+    public long SmallPieceGroupBytes { get; init; } = 256 * 1024;
+}
 
 public sealed record ChokerSettings(int RegularSlots, int OptimisticSlots, TimeSpan RechokeInterval, TimeSpan OptimisticInterval);
 
@@ -336,6 +347,12 @@ public sealed record PersistenceSettings(
     /// <summary>Up to this fraction is added to each journal restart backoff at random, so journals that failed
     /// together (one database for every torrent) don't all come back at the same instant.</summary>
     public double RestartRandomFactor { get; init; } = 0.2;
+
+    // issue 14 (piece-count independence)
+
+    /// <summary>Written bytes that start a flush before flush-interval: batches by bytes, not by pieces, so a torrent
+    /// of small pieces fsyncs and journals no more often per byte than one of large pieces.</summary>
+    public long FlushMaxBytes { get; init; } = 16 * 1024 * 1024;
 }
 
 /// <summary>Node-wide rates in bytes per second; 0 = unlimited.</summary>

@@ -28,6 +28,13 @@ public sealed class PiecePicker
     private readonly SortedSet<int> _open = [];
     private readonly Dictionary<int, ScanMemory> _scans = [];
     private int _sequentialCursor; // no piece below it is still to start
+
+    /// <summary>Pieces smaller than a block are picked in runs of consecutive pieces up to the end of their extent
+    /// (the group one actor hashes, <see cref="PieceGroups"/>) while they are no more common than the piece before:
+    /// one peer's writes land side by side on disk and a group finishes (its actor stops) soon after it starts.
+    /// 1: pieces are picked one by one.</summary>
+    private readonly int _extent;
+    private readonly Dictionary<int, int> _runNext = []; // per peer: the piece after the last one it started
     private long _progressExamined;
 
     public PiecePicker(int pieceCount, Func<int, int> pieceSize, int blockLength, PickerSettings settings, PieceSet have, bool sequential = false, Random? random = null)
@@ -48,6 +55,7 @@ public sealed class PiecePicker
 
         Have = have;
         Sequential = sequential;
+        _extent = pieceCount > 0 ? new PieceGroups(pieceCount, pieceSize(0), blockLength, settings.SmallPieceGroupBytes).Size : 1;
     }
 
     public PieceSet Have { get; }
@@ -103,6 +111,11 @@ public sealed class PiecePicker
             }
 
             _toStart.Remove(next);
+            if (_extent > 1)
+            {
+                _runNext[peer] = next + 1;
+            }
+
             var progress = new PieceProgress(next, _pieceSize(next), _blockLength, peer);
             _inProgress[next] = progress;
             progress.TakeFree(peer, count - picked.Count, picked);
@@ -184,6 +197,7 @@ public sealed class PiecePicker
     public void ReleaseAll(int peer)
     {
         _scans.Remove(peer);
+        _runNext.Remove(peer);
         foreach (var (piece, progress) in _inProgress)
         {
             progress.ReleaseAll(peer);
@@ -280,6 +294,17 @@ public sealed class PiecePicker
             }
 
             return -1;
+        }
+
+        // The run goes on inside its extent, unless the next piece is more common than the one before: rarest first
+        // still decides between pieces of different availability.
+        if (_extent > 1 && _runNext.TryGetValue(peer, out var following) && following < _pieceCount && following % _extent != 0)
+        {
+            _progressExamined++;
+            if (IsCandidate(following, peerHas) && _toStart.Availability(following) <= _toStart.Availability(following - 1))
+            {
+                return following;
+            }
         }
 
         bool Usable(int piece) => IsCandidate(piece, peerHas);

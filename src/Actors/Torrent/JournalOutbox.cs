@@ -19,6 +19,9 @@ public sealed record JournalOutbox
     /// <summary>Written pieces whose files are not yet flushed; they are journaled once the flush is done.</summary>
     public ImmutableList<int> Unflushed { get; private init; } = [];
 
+    /// <summary>Bytes of the <see cref="Unflushed"/> pieces: what the next fsync writes back.</summary>
+    public long UnflushedBytes { get; private init; }
+
     /// <summary>A batch is being flushed (one at a time).</summary>
     public bool Flushing { get; private init; }
 
@@ -51,16 +54,23 @@ public sealed record JournalOutbox
 
     public JournalOutbox Failed(string error) => this with { Error = error };
 
-    public JournalOutbox PieceWritten(int piece) => this with { Unflushed = Unflushed.Add(piece) };
+    /// <param name="bytes">The piece's size, counted towards <see cref="BatchDue"/> (0 where a flush follows at once).</param>
+    public JournalOutbox PieceWritten(int piece, long bytes = 0) =>
+        this with { Unflushed = Unflushed.Add(piece), UnflushedBytes = UnflushedBytes + bytes };
+
+    /// <summary>Whether enough was written to flush before the timer: by bytes, so that a torrent of small pieces
+    /// does not fsync (and write a journal row) 64 times as often as one of pieces 64 times the size; the piece
+    /// count only caps a journal row.</summary>
+    public bool BatchDue(int maxPieces, long maxBytes) => Unflushed.Count >= maxPieces || UnflushedBytes >= maxBytes;
 
     /// <summary>The written pieces to flush now, if any and no flush is running.</summary>
     public (JournalOutbox Outbox, IReadOnlyList<int> Batch) TakeBatch() =>
-        Unflushed.IsEmpty || Flushing ? (this, []) : (this with { Unflushed = [], Flushing = true }, Unflushed);
+        Unflushed.IsEmpty || Flushing ? (this, []) : (this with { Unflushed = [], UnflushedBytes = 0, Flushing = true }, Unflushed);
 
     public JournalOutbox BatchFlushed() => this with { Flushing = false };
 
     /// <summary>A full re-check replaces what was written and not yet flushed: those pieces are not journaled.</summary>
-    public JournalOutbox DropUnflushed() => this with { Unflushed = [] };
+    public JournalOutbox DropUnflushed() => this with { Unflushed = [], UnflushedBytes = 0 };
 
     /// <summary>Every event sent more than <paramref name="after"/> ago and still unconfirmed, to send again now.</summary>
     public (JournalOutbox Outbox, IReadOnlyList<WriteJournalEvent> Writes) Resend(DateTimeOffset now, TimeSpan after)

@@ -24,6 +24,7 @@ public sealed partial class TorrentActor
     private bool RecordWritten(PieceWritten w)
     {
         (_backlog, var wake) = _backlog.Written(_meta.PieceSize(w.Piece));
+        _awaitingWrite.Remove(w.Piece);
         foreach (var peer in wake)
         {
             if (_peers.TryGet(peer, out var p))
@@ -38,9 +39,9 @@ public sealed partial class TorrentActor
         }
 
         _picker.PieceVerified(w.Piece);
-        _outbox = _outbox.PieceWritten(w.Piece);
+        _outbox = _outbox.PieceWritten(w.Piece, _meta.PieceSize(w.Piece));
         ScheduleFlush();
-        if (_outbox.Unflushed.Count >= _node.Settings.Persistence.FlushMaxPieces)
+        if (_outbox.BatchDue(_node.Settings.Persistence.FlushMaxPieces, _node.Settings.Persistence.FlushMaxBytes))
         {
             FlushAndResend();
         }

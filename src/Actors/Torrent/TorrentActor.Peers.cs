@@ -6,6 +6,7 @@ using Swarm.Actors.Pieces;
 using Swarm.Protocol.Metainfo;
 using Swarm.Protocol.PeerWire;
 using static Swarm.Actors.Peers.PeerConnectionMessages;
+using static Swarm.Actors.Pieces.PieceGroupMessages;
 using static Swarm.Actors.Torrent.PieceMessages;
 using static Swarm.Actors.Torrent.TorrentMessages;
 
@@ -230,7 +231,8 @@ public sealed partial class TorrentActor
     }
 
     /// <summary>The piece actor a wanted block goes to (started on the piece's first block) and the block as it gets
-    /// it; null when the block is dropped. Cancels the duplicates asked of other peers (endgame).</summary>
+    /// it; null when the block is dropped or went whole to its small-piece group. Cancels the duplicates asked of other
+    /// peers (endgame).</summary>
     private (IActorRef Piece, AssembleBlock Block)? Accept(BlockArrived b)
     {
         var contributor = _peers.TryGet(b.Peer, out var from)
@@ -249,6 +251,13 @@ public sealed partial class TorrentActor
             return null;
         }
 
+        CancelDuplicates(b, others);
+        if (_groups.Grouped)
+        {
+            ToGroup(b, contributor.Value); // a piece smaller than a block is whole: its group's actor hashes it
+            return null;
+        }
+
         if (!_pieceActors.TryGetValue(b.Piece, out var piece))
         {
             piece = Context.Watch(Context.ActorOf(
@@ -258,19 +267,54 @@ public sealed partial class TorrentActor
             _pieceByRef[piece] = b.Piece;
         }
 
-        if (others.Count > 0)
+        return (piece, new AssembleBlock(contributor.Value, b.Begin, b.Data, b.Pooled));
+    }
+
+    /// <summary>Endgame: the same block asked of other peers is cancelled there.</summary>
+    private void CancelDuplicates(BlockArrived b, IReadOnlyList<int> others)
+    {
+        if (others.Count == 0)
         {
-            var cancel = new CancelBlocks([new BlockRef(b.Piece, b.Begin, b.Data.Length)]);
-            foreach (var o in others)
-            {
-                if (_peers.TryGet(o, out var other))
-                {
-                    other.Ref.Tell(cancel);
-                }
-            }
+            return;
         }
 
-        return (piece, new AssembleBlock(contributor.Value, b.Begin, b.Data, b.Pooled));
+        var cancel = new CancelBlocks([new BlockRef(b.Piece, b.Begin, b.Data.Length)]);
+        foreach (var o in others)
+        {
+            if (_peers.TryGet(o, out var other))
+            {
+                other.Ref.Tell(cancel);
+            }
+        }
+    }
+
+    /// <summary>A piece smaller than a block arrived whole: to its group's actor, started if the group has none.</summary>
+    private void ToGroup(BlockArrived b, PieceContributor contributor)
+    {
+        var group = _groups.GroupOf(b.Piece);
+        if (!_groupActors.TryGetValue(group, out var actor))
+        {
+            actor = Context.Watch(Context.ActorOf(
+                PieceGroupActor.Props(_meta, _storageActor, Self, _node.Buffers),
+                TorrentChildren.Piece(group * _groups.Size, ++_pieceActorsStarted)));
+            _groupActors[group] = actor;
+            _groupByRef[actor] = group;
+            _groups.Open(group, p => _picker!.Have[p] || _awaitingWrite.Contains(p));
+        }
+
+        _groups.Sent(b.Piece);
+        actor.Tell(new HashSmallPiece(b.Piece, contributor, b.Data, b.Pooled));
+    }
+
+    private void StopGroup(int group)
+    {
+        _groups.Close(group);
+        if (_groupActors.Remove(group, out var actor))
+        {
+            _groupByRef.Remove(actor);
+            Context.Unwatch(actor);
+            Context.Stop(actor);
+        }
     }
 
     private static void Drop(BlockArrived b)
@@ -294,6 +338,18 @@ public sealed partial class TorrentActor
         if (_pieceActors.Remove(h.Piece, out var actor))
         {
             _pieceByRef.Remove(actor);
+        }
+        else if (_groups.Grouped)
+        {
+            if (h.Valid)
+            {
+                _awaitingWrite.Add(h.Piece);
+            }
+
+            if (_groups.Hashed(h.Piece, h.Valid))
+            {
+                StopGroup(_groups.GroupOf(h.Piece)); // every piece of it is hashed valid: nothing more will come
+            }
         }
 
         // Every contributor is judged, connected or not: a peer that sent a bad block and left must not leave the
@@ -390,7 +446,16 @@ public sealed partial class TorrentActor
             return null; // issue 17
         }
 
-        if (_pieceByRef.Remove(t.ActorRef, out var piece))
+        if (_groupByRef.Remove(t.ActorRef, out var group))
+        {
+            // A group actor that died: the pieces it was sent and never reported are wanted again.
+            _groupActors.Remove(group);
+            foreach (var sent in _groups.Close(group))
+            {
+                _picker?.PieceFailed(sent);
+            }
+        }
+        else if (_pieceByRef.Remove(t.ActorRef, out var piece))
         {
             // A piece actor that died before reporting: its blocks are wanted again.
             _pieceActors.Remove(piece);
@@ -414,5 +479,14 @@ public sealed partial class TorrentActor
 
         _pieceActors.Clear();
         _pieceByRef.Clear();
+        foreach (var group in _groupActors.Values)
+        {
+            Context.Unwatch(group);
+            Context.Stop(group);
+        }
+
+        _groupActors.Clear();
+        _groupByRef.Clear();
+        _groups.Clear();
     }
 }

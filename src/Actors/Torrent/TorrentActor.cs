@@ -30,6 +30,14 @@ public sealed partial class TorrentActor : ReceiveActor, IWithTimers
     private readonly PeerRegistry _peers = new();
     private readonly Dictionary<int, IActorRef> _pieceActors = [];
     private readonly Dictionary<IActorRef, int> _pieceByRef = [];
+
+    /// <summary>Pieces smaller than a block: one actor per group (TorrentActor.Peers.cs).</summary>
+    private readonly PieceGroups _groups;
+    private readonly Dictionary<int, IActorRef> _groupActors = [];
+    private readonly Dictionary<IActorRef, int> _groupByRef = [];
+
+    /// <summary>Hashed valid, not yet written: done for a group opened again (only kept for grouped pieces).</summary>
+    private readonly HashSet<int> _awaitingWrite = [];
     private readonly List<IActorRef> _syncWaiters = [];
     private IActorRef _storageActor = ActorRefs.Nobody;
     private IActorRef _journal = ActorRefs.Nobody;
@@ -65,6 +73,7 @@ public sealed partial class TorrentActor : ReceiveActor, IWithTimers
         _journaled = TorrentJournalState.Empty(meta.PieceCount);
         _reputation = new PeerReputation(node.Settings.Storage.HashFailuresBeforeBan);
         _backlog = new WriteBacklog(node.Settings.Storage.MaxPendingWriteBytes);
+        _groups = new PieceGroups(meta.PieceCount, meta.PieceLength, node.Settings.Peer.BlockLength, node.Settings.Picker.SmallPieceGroupBytes);
         InitLayerFetch();
         Recovering(rehash: options.Recheck, paused: false);
     }

@@ -200,9 +200,9 @@ public sealed class PiecePickerScalingTests
     /// <summary>Downloads every piece from a seed (and two partial peers unless sequential: in order, a peer lacking
     /// the next pieces looks past them), one pick of 64 blocks at a time, and returns the pieces and started pieces
     /// the picker looked at per block handed out.</summary>
-    private static double ExaminedPerBlock(int pieceCount, bool sequential)
+    private static double ExaminedPerBlock(int pieceCount, bool sequential, int pieceSize = Block, int groupBytes = 256 * 1024)
     {
-        var picker = new PiecePicker(pieceCount, _ => Block, Block, new PickerSettings(RandomFirstPieces: 4, EndgameDuplicates: 2), new PieceSet(pieceCount), sequential, new Random(7));
+        var picker = new PiecePicker(pieceCount, _ => pieceSize, Block, new PickerSettings(RandomFirstPieces: 4, EndgameDuplicates: 2) { SmallPieceGroupBytes = groupBytes }, new PieceSet(pieceCount), sequential, new Random(7));
         var seed = PieceSet.Full(pieceCount);
         var even = new PieceSet(pieceCount);
         var firstHalf = new PieceSet(pieceCount);
@@ -245,6 +245,38 @@ public sealed class PiecePickerScalingTests
         return (double)picker.Examined / blocks;
     }
 
+    [Fact]
+    public void Pieces_smaller_than_a_block_are_picked_in_runs_to_the_end_of_their_extent()
+    {
+        // 1 KiB pieces in extents of 16 (16 KiB): after a rarest-first start, a peer goes on with the next pieces.
+        const int pieces = 1024;
+        var picker = new PiecePicker(pieces, _ => 1024, Block, new PickerSettings(0, 2) { SmallPieceGroupBytes = 16 * 1024 }, new PieceSet(pieces), random: new Random(3));
+        var seed = PieceSet.Full(pieces);
+        picker.PeerHasAll(seed);
+
+        var picked = picker.Pick(0, seed, 16).Select(b => b.Piece).ToList();
+
+        var first = picked[0];
+        Assert.Equal(Enumerable.Range(first, 16 - (first % 16)), picked.Take(16 - (first % 16)));
+
+        // The run stops at the extent's end; its next pick starts elsewhere, and another peer never continues it.
+        var other = picker.Pick(1, seed, 1).Single().Piece;
+        Assert.DoesNotContain(other, picked);
+    }
+
+    [Fact]
+    public void Pieces_of_a_block_or_more_are_not_picked_in_runs()
+    {
+        const int pieces = 4096;
+        var picker = new PiecePicker(pieces, _ => Block, Block, new PickerSettings(0, 2), new PieceSet(pieces), random: new Random(3));
+        var seed = PieceSet.Full(pieces);
+        picker.PeerHasAll(seed);
+
+        var picked = picker.Pick(0, seed, 8).Select(b => b.Piece).ToList();
+
+        Assert.NotEqual(Enumerable.Range(picked[0], 8), picked); // rarest first, ties at random: not in a row
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -256,5 +288,16 @@ public sealed class PiecePickerScalingTests
         // A scan of every piece per pick would make the large torrent cost ~64× the small one per block.
         Assert.True(large <= 8, $"{large:F1} pieces looked at per block with 262,144 pieces");
         Assert.True(large <= 2 * small + 1, $"{large:F1} pieces looked at per block with 262,144 pieces, {small:F1} with 4,096");
+    }
+
+    [Fact]
+    public void Picking_1_KiB_pieces_in_runs_stays_within_the_bound_for_as_many_pieces_of_a_block()
+    {
+        var blocks = ExaminedPerBlock(262_144, sequential: false);
+        var small = ExaminedPerBlock(262_144, sequential: false, pieceSize: 1024);
+
+        // Runs look at the next piece first, and give way to rarer pieces: no more than twice the cost, and bounded.
+        Assert.True(small <= 8, $"{small:F1} pieces looked at per block with 262,144 pieces of 1 KiB");
+        Assert.True(small <= 2 * blocks, $"{small:F1} pieces looked at per block with 262,144 pieces of 1 KiB, {blocks:F1} of 16 KiB");
     }
 }

@@ -128,6 +128,32 @@ public sealed class JournalOutboxTests
     }
 
     [Fact]
+    public void A_batch_is_due_by_written_bytes_whatever_the_piece_size()
+    {
+        // 16 KiB in 1 KiB pieces is not due with a 64 KiB budget; 64 KiB in 1 KiB pieces is, as one 64 KiB piece is.
+        var small = JournalOutbox.Empty;
+        for (var piece = 0; piece < 16; piece++)
+        {
+            small = small.PieceWritten(piece, 1024);
+        }
+
+        Assert.False(small.BatchDue(maxPieces: 16384, maxBytes: 64 * 1024));
+        for (var piece = 16; piece < 64; piece++)
+        {
+            small = small.PieceWritten(piece, 1024);
+        }
+
+        Assert.True(small.BatchDue(maxPieces: 16384, maxBytes: 64 * 1024));
+        Assert.True(JournalOutbox.Empty.PieceWritten(0, 64 * 1024).BatchDue(maxPieces: 16384, maxBytes: 64 * 1024));
+
+        // The piece count still caps a journal row, and a taken batch starts counting again.
+        Assert.True(JournalOutbox.Empty.PieceWritten(1, 1).PieceWritten(2, 1).BatchDue(maxPieces: 2, maxBytes: long.MaxValue));
+        var (taken, _) = small.TakeBatch();
+        Assert.Equal(0, taken.UnflushedBytes);
+        Assert.Equal(0, small.DropUnflushed().UnflushedBytes);
+    }
+
+    [Fact]
     public void Nothing_to_flush_takes_an_empty_batch_and_starts_no_flush()
     {
         var (outbox, batch) = JournalOutbox.Empty.TakeBatch();

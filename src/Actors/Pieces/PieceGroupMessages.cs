@@ -1,0 +1,12 @@
+using Swarm.Actors.Torrent;
+
+namespace Swarm.Actors.Pieces;
+
+/// <summary>Messages between a torrent and the actors hashing its groups of small pieces.</summary>
+public static class PieceGroupMessages
+{
+    /// <summary>A whole piece (one block: the piece is smaller than a block) sent by <paramref name="From"/>, to hash
+    /// and write. A <paramref name="Pooled"/> array goes back to its pool once used. Answered with
+    /// <see cref="PieceMessages.PieceHashed"/>, as a piece actor answers.</summary>
+    public sealed record HashSmallPiece(int Piece, PieceContributor From, byte[] Data, bool Pooled);
+}

@@ -1,0 +1,87 @@
+namespace Swarm.Actors.Pieces;
+
+/// <summary>Pieces smaller than a block (each one block, so nothing to assemble) are hashed by one actor per group of
+/// consecutive pieces rather than one actor per piece: creating and stopping an actor costs more than hashing 1 KiB,
+/// and a torrent of 262,144 such pieces would start 262,144 actors. This holds which group a piece is in and, per
+/// group with an actor, the pieces sent to it and not yet reported, and how many of its pieces are still to hash: the
+/// torrent stops the group's actor when none is left. Mutable: owned by one torrent actor.</summary>
+public sealed class PieceGroups
+{
+    private readonly int _pieceCount;
+    private readonly Dictionary<int, Group> _open = [];
+
+    /// <param name="groupBytes">About how many bytes of pieces a group holds; pieces of a block or more are never
+    /// grouped (<see cref="Size"/> 1).</param>
+    public PieceGroups(int pieceCount, int pieceLength, int blockLength, long groupBytes)
+    {
+        _pieceCount = pieceCount;
+        Size = pieceLength >= blockLength || pieceLength <= 0 ? 1 : (int)Math.Clamp(groupBytes / pieceLength, 1, int.MaxValue);
+    }
+
+    /// <summary>Pieces per group; 1: each piece has its own piece actor.</summary>
+    public int Size { get; }
+
+    public bool Grouped => Size > 1;
+
+    /// <summary>Groups with an actor.</summary>
+    public int OpenCount => _open.Count;
+
+    public int GroupOf(int piece) => piece / Size;
+
+    public bool IsOpen(int group) => _open.ContainsKey(group);
+
+    /// <summary>The group gets an actor: every piece of it not <paramref name="done"/> is still to hash.</summary>
+    public void Open(int group, Func<int, bool> done)
+    {
+        var missing = 0;
+        var end = Math.Min(_pieceCount, (group + 1) * Size);
+        for (var piece = group * Size; piece < end; piece++)
+        {
+            if (!done(piece))
+            {
+                missing++;
+            }
+        }
+
+        _open[group] = new Group(missing);
+    }
+
+    /// <summary>A piece's block went to its group's actor.</summary>
+    public void Sent(int piece)
+    {
+        if (_open.TryGetValue(GroupOf(piece), out var g))
+        {
+            g.Outstanding.Add(piece);
+        }
+    }
+
+    /// <summary>The group's actor reported the piece. True when the group is finished: nothing sent is unreported
+    /// and every piece of it hashed valid, so its actor can stop.</summary>
+    public bool Hashed(int piece, bool valid)
+    {
+        if (!_open.TryGetValue(GroupOf(piece), out var g) || !g.Outstanding.Remove(piece))
+        {
+            return false;
+        }
+
+        if (valid)
+        {
+            g.Missing--;
+        }
+
+        return g.Missing <= 0 && g.Outstanding.Count == 0;
+    }
+
+    /// <summary>The group has no actor any more; returns the pieces it was sent and never reported (wanted again).</summary>
+    public IReadOnlyCollection<int> Close(int group) =>
+        _open.Remove(group, out var g) ? g.Outstanding : [];
+
+    public void Clear() => _open.Clear();
+
+    private sealed class Group(int missing)
+    {
+        public int Missing { get; set; } = missing;
+
+        public HashSet<int> Outstanding { get; } = [];
+    }
+}
