@@ -48,12 +48,17 @@ public sealed class WireProtocol
         Filter = new WireTypeFilter(Types, [.. Collections]);
     }
 
+    // Built on first use, not with the type: every actor system creates its serializers at start, and the reflection
+    // over every message record cost a `get`/`seed` (which never sends a message over the wire) ~0.14 s of CPU.
+    private static readonly Lazy<WireProtocol> LazyCluster = new(() => new(MessageClasses().SelectMany(Records).Concat(ReplicatedValues())));
+    private static readonly Lazy<WireProtocol> LazyConsole = new(() => new(Records(typeof(ConsoleEndpoint.ConsoleMessages))));
+
     /// <summary>What cluster members say to each other (gossip values, metainfo and search asks, and every other data
     /// message of ours, which members may send when a feature starts to).</summary>
-    public static WireProtocol Cluster { get; } = new(MessageClasses().SelectMany(Records).Concat(ReplicatedValues()));
+    public static WireProtocol Cluster => LazyCluster.Value;
 
     /// <summary>What a console and a node's console endpoint say to each other: the console protocol alone.</summary>
-    public static WireProtocol Console { get; } = new(Records(typeof(ConsoleEndpoint.ConsoleMessages)));
+    public static WireProtocol Console => LazyConsole.Value;
 
     /// <summary>The message records that may cross this port.</summary>
     public ImmutableArray<Type> Messages { get; }

@@ -1,6 +1,7 @@
 using System.Runtime.Serialization;
 using Akka.Actor;
 using Akka.Serialization;
+using Hyperion;
 using Hyperion.Internal;
 
 namespace Swarm.Actors.Serialization;
@@ -10,13 +11,14 @@ namespace Swarm.Actors.Serialization;
 /// plain Hyperion. The settings are given to Hyperion here because Akka's own routes lose them (in 1.5.73
 /// <c>HyperionSerializerSetup</c> is read but not passed on, and <c>allowed-types</c> builds Hyperion's filter, which
 /// refuses every type on the way out, see <see cref="WireTypeFilter"/>).</summary>
-public abstract class WireSerializer(ExtendedActorSystem system, WireProtocol protocol)
-    : HyperionSerializer(system, HyperionSerializerSettings.Default.WithDisallowUnsafeType(true).WithTypeFilter(protocol.Filter))
+public abstract class WireSerializer(ExtendedActorSystem system, Func<WireProtocol> protocol)
+    : HyperionSerializer(system, HyperionSerializerSettings.Default.WithDisallowUnsafeType(true).WithTypeFilter(new DeferredFilter(protocol)))
 {
     /// <summary>How the message of every refusal starts (the node's log bridge recognizes it).</summary>
     public const string RefusalPrefix = "refused a message holding ";
 
-    public WireProtocol Protocol { get; } = protocol;
+    /// <summary>The port's protocol, built when the first message is judged (see <see cref="WireProtocol.Cluster"/>).</summary>
+    public WireProtocol Protocol => protocol();
 
     /// <summary>A refused type ends as one line of Akka remoting's ("Deserialization failed … association remains
     /// live"), which logs this message: the type, and that it is not ours.</summary>
@@ -47,6 +49,13 @@ public abstract class WireSerializer(ExtendedActorSystem system, WireProtocol pr
     /// <summary>The protocol's name for log lines.</summary>
     protected abstract string Name { get; }
 
+    /// <summary>Hyperion takes its filter when the serializer is made; the protocol behind it is asked for at the
+    /// first type name.</summary>
+    private sealed class DeferredFilter(Func<WireProtocol> protocol) : ITypeFilter
+    {
+        public bool IsAllowed(string typeName) => protocol().Filter.IsAllowed(typeName);
+    }
+
     private static EvilDeserializationException? Refused(Exception? e) =>
         e is null ? null : e as EvilDeserializationException ?? Refused(e.InnerException);
 
@@ -60,13 +69,13 @@ public abstract class WireSerializer(ExtendedActorSystem system, WireProtocol pr
 }
 
 /// <summary>Between cluster members (bound to System.Object in hocon/swarm.conf).</summary>
-public sealed class ClusterWireSerializer(ExtendedActorSystem system) : WireSerializer(system, WireProtocol.Cluster)
+public sealed class ClusterWireSerializer(ExtendedActorSystem system) : WireSerializer(system, () => WireProtocol.Cluster)
 {
     protected override string Name => "cluster";
 }
 
 /// <summary>Between a console and a node's console endpoint (both ends' actor systems).</summary>
-public sealed class ConsoleWireSerializer(ExtendedActorSystem system) : WireSerializer(system, WireProtocol.Console)
+public sealed class ConsoleWireSerializer(ExtendedActorSystem system) : WireSerializer(system, () => WireProtocol.Console)
 {
     protected override string Name => "console";
 }
