@@ -1,7 +1,4 @@
-using System.Net;
 using Akka.Actor;
-using Akka.Event;
-using Swarm.Actors.Peers;
 using Swarm.Actors.Pieces;
 using Swarm.Protocol.Metainfo;
 using Swarm.Protocol.PeerWire;

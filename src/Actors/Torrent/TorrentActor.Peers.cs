@@ -6,7 +6,6 @@ using Swarm.Actors.Pieces;
 using Swarm.Protocol.Metainfo;
 using Swarm.Protocol.PeerWire;
 using static Swarm.Actors.Peers.PeerConnectionMessages;
-using static Swarm.Actors.Pieces.PieceGroupMessages;
 using static Swarm.Actors.Torrent.PieceMessages;
 using static Swarm.Actors.Torrent.TorrentMessages;
 
