@@ -12,7 +12,7 @@ namespace Swarm.Actors.TrackerServer;
 /// wait for a core. Answered once: by the swarm, or by <see cref="UdpTrackerActor"/>'s sweep as "busy" once it is
 /// older than the ask timeout (a swarm that stopped with the announce in its mailbox never answers). The requester's
 /// socket address is kept as received and the answer written on the stack: nothing is built per send.</summary>
-internal sealed class UdpAnswer(Socket socket, int transactionId, SocketAddress to, DateTimeOffset sent, Action release, ActorPath path, IActorRefProvider provider) : MinimalActorRef
+internal sealed class UdpAnswer(Socket socket, int transactionId, SocketAddress to, DateTimeOffset sent, Action release, ActorPath path, IActorRefProvider provider) : MinimalActorRef, IPendingAnswer
 {
     // Room for an answer on the stack: max-numwant peers of 6 bytes fit far below it (the rest goes to the heap).
     private const int StackAnswer = 1536;

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
@@ -26,7 +25,7 @@ public sealed class UdpTrackerActor : ReceiveActor, IWithTimers
     private readonly UdpConnectionIds _connectionIds = UdpConnectionIds.WithRandomKey();
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _slotFreed = new(0);
-    private readonly ConcurrentQueue<UdpAnswer> _waiting = new();
+    private readonly PendingAnswers<UdpAnswer> _waiting = new();
     private readonly IActorRefProvider _provider;
     private readonly ActorPath _answers;
     private readonly Action _release;
@@ -73,12 +72,7 @@ public sealed class UdpTrackerActor : ReceiveActor, IWithTimers
     /// <summary>Answers "busy" to announces still unanswered after the ask timeout, giving their slots back.</summary>
     private void ExpireAnswers()
     {
-        var deadline = _clock.GetUtcNow() - _settings.AskTimeout;
-        while (_waiting.TryPeek(out var answer) && (answer.IsDone || answer.Sent < deadline))
-        {
-            _waiting.TryDequeue(out _);
-            answer.Expire();
-        }
+        _waiting.ExpireSentBefore(_clock.GetUtcNow() - _settings.AskTimeout);
     }
 
     private void ReceiveLoop()
@@ -157,7 +151,7 @@ public sealed class UdpTrackerActor : ReceiveActor, IWithTimers
                 RequireConnection(a.ConnectionId, address, port, now);
                 TakeSlot();
                 var answer = new UdpAnswer(_socket, a.TransactionId, Copy(from), now, _release, _answers, _provider);
-                _waiting.Enqueue(answer);
+                _waiting.Add(answer);
                 var swarm = _index.Route(a.Announce.InfoHash, _registry);
                 if (!_batch.TryGetValue(swarm, out var items))
                 {

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
@@ -115,7 +114,7 @@ public sealed class TrackerHost : IAsyncDisposable
         private static readonly byte[] Empty = [];
         private readonly IActorRefProvider _provider = ((ExtendedActorSystem)system).Provider;
         private readonly ActorPath _path = registry.Path / "http-answer";
-        private readonly ConcurrentQueue<TrackerHttpAnswer> _waiting = new();
+        private readonly PendingAnswers<TrackerHttpAnswer> _waiting = new();
 
         public ValueTask<TrackerHttpResponse> Handle(TrackerHttpRequest request, IPAddress from)
         {
@@ -143,12 +142,7 @@ public sealed class TrackerHost : IAsyncDisposable
         /// <summary>Answers "busy" to announces still unanswered after the ask timeout.</summary>
         public void Expire()
         {
-            var deadline = clock.GetUtcNow() - settings.AskTimeout;
-            while (_waiting.TryPeek(out var answer) && (answer.IsDone || answer.Sent < deadline))
-            {
-                _waiting.TryDequeue(out _);
-                answer.Expire();
-            }
+            _waiting.ExpireSentBefore(clock.GetUtcNow() - settings.AskTimeout);
         }
 
         private static ValueTask<TrackerHttpResponse> Ok(byte[] body) => ValueTask.FromResult(new TrackerHttpResponse(200, body));
@@ -157,7 +151,7 @@ public sealed class TrackerHost : IAsyncDisposable
         {
             var request = HttpTrackerServerCodec.ParseAnnounce(query, settings.DefaultNumWant, settings.MaxNumWant);
             var answer = new TrackerHttpAnswer(_path, _provider, clock.GetUtcNow());
-            _waiting.Enqueue(answer);
+            _waiting.Add(answer);
             index.Route(request.InfoHash, registry).Tell(new TrackerServerMessages.Announce(request, from), answer);
             return Respond(answer, request);
         }

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Swarm.Actors.TrackerServer;
 
 namespace Swarm.Node.Hosting;
 
@@ -6,7 +7,7 @@ namespace Swarm.Node.Hosting;
 /// swarm, or the registry when it refuses) on that thread, so the response is written there without a hop back.
 /// Like the reference an ask makes, without its timer and registration: <see cref="TrackerHost"/>'s sweep completes
 /// it with null ("busy") once it is older than the ask timeout. Answered once.</summary>
-internal sealed class TrackerHttpAnswer(ActorPath path, IActorRefProvider provider, DateTimeOffset sent) : MinimalActorRef
+internal sealed class TrackerHttpAnswer(ActorPath path, IActorRefProvider provider, DateTimeOffset sent) : MinimalActorRef, IPendingAnswer
 {
     private readonly TaskCompletionSource<object?> _answer = new();
 
