@@ -46,6 +46,11 @@ public sealed class NodeActor : ReceiveActor
         }
 
         _catalog = Context.ActorOf(CatalogActor.Props(node), "torrents");
+        if (node.Settings.MemoryTrim.Enabled)
+        {
+            Context.ActorOf(Storage.MemoryTrimActor.Props(node.Settings.MemoryTrim, node.Buffers), "memory-trim"); // issue 14: footprint
+        }
+
         if (node.Settings.Lsd.Enabled)
         {
             Context.ActorOf(Lsd.LsdActor.Props(_catalog, node), "lsd"); // issue 15: local service discovery

@@ -201,6 +201,9 @@ public sealed record SwarmSettings(
         // Web seeds (issue 17, BEP 19)
         settings = settings with { WebSeeds = Swarm.Actors.WebSeeds.WebSeedSettings.From(c.GetConfig("web-seeds")) };
 
+        // Footprint (issue 14): memory given back by a quiet node.
+        settings = settings with { MemoryTrim = MemoryTrimSettings.From(c.GetConfig("memory-trim")) };
+
         // Message stream encryption (issue 16).
         settings = settings with { Peer = settings.Peer with { Encryption = Peers.Encryption.EncryptionPolicies.Parse(p.GetString("encryption", "prefer")) } };
 
@@ -243,6 +246,9 @@ public sealed record SwarmSettings(
 
     /// <summary>The `swarm.web-seeds` block (issue 17: BEP 19 web seeds).</summary>
     public Swarm.Actors.WebSeeds.WebSeedSettings WebSeeds { get; init; } = Swarm.Actors.WebSeeds.WebSeedSettings.Default;
+
+    /// <summary>Footprint (issue 14): <c>swarm.memory-trim</c>.</summary>
+    public MemoryTrimSettings MemoryTrim { get; init; } = MemoryTrimSettings.Default;
 }
 
 /// <summary>The `swarm.catalog` block: how long the catalog keeps restarting a torrent that throws.</summary>

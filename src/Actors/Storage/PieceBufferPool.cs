@@ -20,4 +20,22 @@ public sealed class PieceBufferPool(int retainPerSize)
             bag.Add(buffer);
         }
     }
+
+    /// <summary>Footprint (issue 14): lets go of every retained buffer, for a node that went quiet after a transfer
+    /// (<see cref="MemoryTrimActor"/>); up to retainPerSize buffers of each piece size would otherwise stay resident
+    /// for as long as the node runs. Buffers rented meanwhile come back into the pool as usual.</summary>
+    /// <returns>The bytes released.</returns>
+    public long Trim()
+    {
+        long released = 0;
+        foreach (var bag in _free.Values)
+        {
+            while (bag.TryTake(out var buffer))
+            {
+                released += buffer.Length;
+            }
+        }
+
+        return released;
+    }
 }

@@ -1,0 +1,56 @@
+using Swarm.Actors.Configuration;
+using Swarm.Actors.Storage;
+using Swarm.Actors.Tests.Support;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Swarm.Actors.Tests.Storage;
+
+/// <summary>Issue 14 (footprint): the actor trims a quiet node once per burst, and never a busy one.</summary>
+public sealed class MemoryTrimActorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(TestNodes.Config, output: output)
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+    private static readonly MemoryTrimSettings Settings = new(true, TimeSpan.FromMilliseconds(50), QuietBytes: 1 << 20, MinGarbageBytes: 8 << 20);
+
+    [Fact]
+    public void A_quiet_node_after_a_burst_releases_its_pooled_buffers_and_collects_once()
+    {
+        var pool = new PieceBufferPool(retainPerSize: 4);
+        pool.Return(pool.Rent(1 << 18));
+        long allocated = 100 << 20; // the burst: start-up, a load
+        var collections = 0;
+        var ticks = 0;
+        Sys.ActorOf(MemoryTrimActor.Props(Settings, pool, () =>
+        {
+            Interlocked.Increment(ref ticks);
+            return Interlocked.Read(ref allocated);
+        }, () => Interlocked.Increment(ref collections)));
+
+        AwaitCondition(() => Volatile.Read(ref collections) == 1, Wait);
+        Assert.Equal(0, pool.Trim()); // the actor took them
+        var seen = Volatile.Read(ref ticks);
+        AwaitCondition(() => Volatile.Read(ref ticks) >= seen + 10, Wait);
+        Assert.Equal(1, Volatile.Read(ref collections)); // nothing allocated since: left alone
+    }
+
+    [Fact]
+    public void A_node_allocating_all_the_time_is_never_collected_until_it_goes_quiet()
+    {
+        long allocated = 0;
+        var collections = 0;
+        var ticks = 0;
+        var busy = 1;
+        Sys.ActorOf(MemoryTrimActor.Props(Settings, new PieceBufferPool(4), () =>
+        {
+            Interlocked.Increment(ref ticks);
+            // A transfer: more than the quiet bound between every two looks.
+            return Volatile.Read(ref busy) == 1 ? Interlocked.Add(ref allocated, 2 << 20) : Interlocked.Read(ref allocated);
+        }, () => Interlocked.Increment(ref collections)));
+
+        AwaitCondition(() => Volatile.Read(ref ticks) >= 20, Wait);
+        Assert.Equal(0, Volatile.Read(ref collections));
+
+        Volatile.Write(ref busy, 0);
+        AwaitCondition(() => Volatile.Read(ref collections) == 1, Wait);
+    }
+}
