@@ -7,7 +7,8 @@
 #     beside `transmission-remote -st`: through the node's local socket (what `--node` on the node's machine takes),
 #     over Akka remoting for comparison, and with R2R=1 from a ReadyToRun publish as well.
 # Each figure is printed against its goal. Samples start after SETTLE seconds (default 30), when start-up,
-# tiered compilation and the loads' garbage are done with. STATUS=0 skips part 3 (only the idle figures).
+# tiered compilation and the loads' garbage are done with. STATUS=0 skips part 3 (only the idle figures); IDLE=0 skips
+# parts 1 and 2 (only the one-shot figures, after loading the torrents).
 #   bench/footprint.sh
 # Needs: dotnet, transmission-daemon, transmission-cli, python3, bc (scripts/install-peers.sh installs them).
 set -euo pipefail
@@ -74,13 +75,13 @@ idle() {
   ROWS+=("| $label: RSS | $sr MiB | $tr MiB | ≤ $rss_goal MiB | $(verdict "$sr" "$rss_goal") |")
 }
 
-idle "idle empty node" 1 100
+if [ "${IDLE:-1}" != 0 ]; then idle "idle empty node" 1 100; fi
 
 log "loading $TORRENTS torrents into swarm ($NODE) and transmission (127.0.0.1:$RPC)"
 dotnet "$REPO/bench/Console/bin/Release/net10.0/Swarm.Bench.Console.dll" \
   --node "$NODE" --transmission "127.0.0.1:$RPC" --torrents "$TORRENTS" --requests 5 --work "$WORK/load" >/dev/null
 
-idle "$TORRENTS idle seeding torrents" 1 150
+if [ "${IDLE:-1}" != 0 ]; then idle "$TORRENTS idle seeding torrents" 1 150; fi
 
 if [ "${STATUS:-1}" != 0 ]; then
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }

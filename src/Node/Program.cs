@@ -15,10 +15,10 @@ public static class Program
             TransferCommands.Get(signals),
             TransferCommands.Seed(signals),
             TransferCommands.Node(signals),
-            ConsoleCommand.Build(args),
+            ConsoleCommand.Build(args, signals),
             TrackerCommand.Build(),
             TlsCommands.Build(),
-            ConsoleCommand.Search(args),
+            ConsoleCommand.Search(args, signals),
         };
         var parsed = root.Parse(args);
         if (parsed.Action is not System.CommandLine.Invocation.AsynchronousCommandLineAction)

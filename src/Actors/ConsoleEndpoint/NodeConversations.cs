@@ -14,9 +14,15 @@ internal sealed class NodeConversations(NodeQueries node, ClusterConversations c
 
     public async Task<IConsoleReply> Status()
     {
-        var torrents = await node.Torrents().ConfigureAwait(false);
-        var limits = await node.Ask<CatalogMessages.RateLimitsSet>(new CatalogMessages.ChangeRateLimits(null, null, null)).ConfigureAwait(false);
-        var dht = await Dht().ConfigureAwait(false);
+        // Asked all at once: the answer waits for the slowest (listing every torrent), not for the four in a row.
+        var listing = node.Torrents();
+        var limitsAsked = node.Ask<CatalogMessages.RateLimitsSet>(new CatalogMessages.ChangeRateLimits(null, null, null));
+        var dhtAsked = Dht();
+        var role = cluster.Role();
+        await Task.WhenAll(listing, limitsAsked, dhtAsked, role).ConfigureAwait(false);
+        var torrents = await listing.ConfigureAwait(false);
+        var limits = await limitsAsked.ConfigureAwait(false);
+        var dht = await dhtAsked.ConfigureAwait(false);
         return new NodeStatus(
             info.NodeId,
             typeof(ConsoleEndpointActor).Assembly.GetName().Version?.ToString(3) ?? "?",
@@ -24,7 +30,7 @@ internal sealed class NodeConversations(NodeQueries node, ClusterConversations c
             info.PeerEndPoint,
             info.DataDir,
             info.Journal,
-            await cluster.Role().ConfigureAwait(false),
+            await role.ConfigureAwait(false),
             torrents.Count,
             torrents.Count(t => t.State is TorrentState.Downloading or TorrentState.Checking or TorrentState.Metadata),
             torrents.Count(t => t.State == TorrentState.Seeding),

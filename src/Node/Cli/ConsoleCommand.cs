@@ -10,30 +10,32 @@ internal static class ConsoleCommand
 {
     private static readonly string[] OwnOptions = ["--node", "--secret", "--config"];
 
-    public static Command Build(string[] rawArgs) => Connected(
+    public static Command Build(string[] rawArgs, StopSignals signals) => Connected(
         "console",
         "Drive a running node: status, torrents, add, pause, resume, remove, show, peers, watch, limit…",
         new Argument<string[]>("COMMAND") { Description = "A console command and its arguments; none opens the shell ('help' lists them)", Arity = ArgumentArity.ZeroOrMore },
         rawArgs,
+        signals,
         tokens => tokens);
 
     /// <summary>`swarm search WORDS... [--node HOST:PORT] [--json]`: the console's search, as a command of its own.</summary>
-    public static Command Search(string[] rawArgs) => Connected(
+    public static Command Search(string[] rawArgs, StopSignals signals) => Connected(
         "search",
         "Search the torrents of every cluster member (add one with `swarm console add INFO-HASH`)",
         new Argument<string[]>("WORDS") { Description = "Every word must appear in the name or a file name", Arity = ArgumentArity.OneOrMore },
         rawArgs,
+        signals,
         tokens => ["search", .. tokens]);
 
     /// <summary>A command that talks to a node's console: --node, --secret, --config, and its own words.</summary>
-    private static Command Connected(string name, string description, Argument<string[]> words, string[] rawArgs, Func<List<string>, List<string>> invocation)
+    private static Command Connected(string name, string description, Argument<string[]> words, string[] rawArgs, StopSignals signals, Func<List<string>, List<string>> invocation)
     {
         var node = new Option<string?>("--node") { Description = "The node's console, HOST:PORT (default: this machine's swarm.console port)" };
         var secret = new Option<string?>("--secret") { Description = $"Console secret, if the node requires one (prefer the {ConsoleSettings.SecretVariable} variable: arguments are visible to other users)" };
         var config = new Option<string?>("--config") { Description = "HOCON file layered over hocon/swarm.conf" };
         var cmd = new Command(name, description) { node, secret, config, words };
         cmd.TreatUnmatchedTokensAsErrors = false;
-        cmd.SetAction((r, ct) => RunAsync(r.GetValue(node), r.GetValue(secret), r.GetValue(config), invocation(CommandTokens(rawArgs, name)), ct));
+        cmd.SetAction((r, ct) => RunAsync(r.GetValue(node), r.GetValue(secret), r.GetValue(config), invocation(CommandTokens(rawArgs, name)), signals, ct));
         return cmd;
     }
 
@@ -59,14 +61,15 @@ internal static class ConsoleCommand
         return tokens;
     }
 
-    private static async Task<int> RunAsync(string? nodeOption, string? secretOption, string? configFile, List<string> tokens, CancellationToken stop)
+    private static Task<int> RunAsync(string? nodeOption, string? secretOption, string? configFile, List<string> tokens, StopSignals signals, CancellationToken stop)
     {
-        if (nodeOption is not null && configFile is null && tokens.Count > 0 && await LocalAsync(nodeOption, secretOption, tokens) is { } code)
+        // Not async itself: a one-shot command through the local socket runs to its end without a single await.
+        if (nodeOption is not null && configFile is null && tokens.Count > 0 && Local(nodeOption, secretOption, tokens, signals, stop) is { } code)
         {
-            return code;
+            return Task.FromResult(code);
         }
 
-        return await RemotingAsync(nodeOption, secretOption, configFile, tokens, stop);
+        return RemotingAsync(nodeOption, secretOption, configFile, tokens, stop);
     }
 
     /// <summary>Footprint (issue 14): a one-shot command to a node of this user on this machine, through the node's
@@ -74,7 +77,7 @@ internal static class ConsoleCommand
     /// more than the process start. Null when this way does not apply: another host, no socket, `watch` (live, so the
     /// shell's wire), or a refusal while no secret was given here (the configuration may hold one: the remoting way
     /// reads it and asks again; a refused command was not run).</summary>
-    private static async Task<int?> LocalAsync(string target, string? secretOption, List<string> tokens)
+    private static int? Local(string target, string? secretOption, List<string> tokens, StopSignals signals, CancellationToken stop)
     {
         Invocation invocation;
         try
@@ -94,7 +97,7 @@ internal static class ConsoleCommand
 
         // As ConsoleSettings.EffectiveSecret reads it: an empty variable is no secret.
         var given = secretOption ?? (Environment.GetEnvironmentVariable(ConsoleSettings.SecretVariable) is { Length: > 0 } env ? env : null);
-        await using var link = await LocalConsoleLink.TryConnectAsync(target, given ?? string.Empty);
+        using var link = LocalConsoleLink.TryConnect(target, given ?? string.Empty, stop);
         if (link is null)
         {
             return null;
@@ -103,7 +106,7 @@ internal static class ConsoleCommand
         try
         {
             // What ConsoleShell.RunAsync does for a remote invocation, so the output is the same by construction.
-            var reply = await link.SendAsync(command.Command);
+            var reply = link.Send(command.Command);
             return given is null && reply is Actors.ConsoleEndpoint.ConsoleMessages.Refused
                 ? null
                 : ConsoleRenderer.Render(reply, command.Json, Console.Out, Console.Error, TimeProvider.System.GetUtcNow().UtcDateTime);
@@ -111,6 +114,11 @@ internal static class ConsoleCommand
         catch (Exception e) when (e is ConsoleUsageException or NodeUnreachableException)
         {
             return Failed(e);
+        }
+        catch (OperationCanceledException) when (signals.Received is { } signal)
+        {
+            // Ctrl-C while the node works on it: the exit code a signal means, at once (the command may still run there).
+            return StopSignals.ExitCodeFor(signal);
         }
     }
 

@@ -34,24 +34,24 @@ public sealed class LocalConsoleEndpointTests : IDisposable
                 }
 
                 await using var remoting = await ConsoleConnection.ConnectAsync(target, "s3cret", settings);
-                await using var local = await LocalConsoleLink.TryConnectAsync(target, "s3cret", _folder);
+                using var local = LocalConsoleLink.TryConnect(target, "s3cret", CancellationToken.None, _folder);
                 Assert.NotNull(local);
                 Assert.Equal(remoting.Target, local.Target);
 
                 // A command the endpoint answers itself, twice over one local connection; then a bad one.
                 foreach (var command in new IConsoleCommand[] { new SetLogLevel("warning"), new SetLogLevel("info"), new SetLogLevel("loud") })
                 {
-                    Assert.Equal(await remoting.SendAsync(command), await local.SendAsync(command));
+                    Assert.Equal(await remoting.SendAsync(command), local.Send(command));
                 }
 
-                await using var wrong = await LocalConsoleLink.TryConnectAsync(target, "guess", _folder);
+                using var wrong = LocalConsoleLink.TryConnect(target, "guess", CancellationToken.None, _folder);
                 Assert.NotNull(wrong);
-                Assert.IsType<Refused>(await wrong.SendAsync(new SetLogLevel("debug")));
+                Assert.IsType<Refused>(wrong.Send(new SetLogLevel("debug")));
                 Assert.Equal(Akka.Event.LogLevel.InfoLevel, nodeSystem.EventStream.LogLevel);
             }
 
             Assert.Empty(Directory.GetFiles(_folder));
-            Assert.Null(await LocalConsoleLink.TryConnectAsync("127.0.0.1:1", "s3cret", _folder));
+            Assert.Null(LocalConsoleLink.TryConnect("127.0.0.1:1", "s3cret", CancellationToken.None, _folder));
         }
         finally
         {
@@ -67,7 +67,7 @@ public sealed class LocalConsoleEndpointTests : IDisposable
         // What a node that died leaves: a name nothing listens on (the .NET runtime removes its own sockets' files).
         await File.WriteAllTextAsync(stale, string.Empty);
         Assert.True(File.Exists(stale));
-        Assert.Null(await LocalConsoleLink.TryConnectAsync("127.0.0.1:4999", string.Empty, _folder));
+        Assert.Null(LocalConsoleLink.TryConnect("127.0.0.1:4999", string.Empty, CancellationToken.None, _folder));
 
         var nodeSystem = ActorSystem.Create("local-console-stale-test");
         try
@@ -75,9 +75,9 @@ public sealed class LocalConsoleEndpointTests : IDisposable
             var endpoint = nodeSystem.ActorOf(Props.Create(() => new EchoEndpoint()));
             await using var opened = LocalConsoleEndpoint.Open(_folder, System.Net.IPAddress.Loopback, 4999, endpoint, TimeSpan.FromSeconds(30), 1 << 20, NullLogger.Instance);
             Assert.NotNull(opened);
-            await using var link = await LocalConsoleLink.TryConnectAsync("localhost:4999", "x", _folder);
+            using var link = LocalConsoleLink.TryConnect("localhost:4999", "x", CancellationToken.None, _folder);
             Assert.NotNull(link);
-            Assert.Equal(new Done("x GetNodeStatus", null), await link.SendAsync(new GetNodeStatus()));
+            Assert.Equal(new Done("x GetNodeStatus", null), link.Send(new GetNodeStatus()));
         }
         finally
         {
@@ -98,7 +98,33 @@ public sealed class LocalConsoleEndpointTests : IDisposable
             await using var opened = LocalConsoleEndpoint.Open(_folder, lan, 4998, endpoint, TimeSpan.FromSeconds(30), 1 << 20, NullLogger.Instance);
             Assert.NotNull(opened);
             Assert.True(File.Exists(LocalConsoleWire.SocketPath(_folder, lan, 4998)));
-            Assert.Null(await LocalConsoleLink.TryConnectAsync("10.77.0.2:4998", "x", _folder));
+            Assert.Null(LocalConsoleLink.TryConnect("10.77.0.2:4998", "x", CancellationToken.None, _folder));
+        }
+        finally
+        {
+            await nodeSystem.Terminate();
+        }
+    }
+
+    [Fact]
+    public async Task A_stop_request_ends_the_wait_for_a_node_that_has_not_answered_yet()
+    {
+        var nodeSystem = ActorSystem.Create("local-console-stop-test");
+        try
+        {
+            var received = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var endpoint = nodeSystem.ActorOf(Props.Create(() => new SilentEndpoint(received)));
+            await using var opened = LocalConsoleEndpoint.Open(_folder, System.Net.IPAddress.Loopback, 4997, endpoint, TimeSpan.FromMinutes(5), 1 << 20, NullLogger.Instance);
+            Assert.NotNull(opened);
+            using var stop = new CancellationTokenSource();
+            using var link = LocalConsoleLink.TryConnect("127.0.0.1:4997", "x", stop.Token, _folder);
+            Assert.NotNull(link);
+
+            var waiting = Task.Run(() => link.Send(new GetNodeStatus()));
+            await received.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.False(waiting.IsCompleted);
+            await stop.CancelAsync();
+            await Assert.ThrowsAsync<OperationCanceledException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(30)));
         }
         finally
         {
@@ -118,5 +144,11 @@ public sealed class LocalConsoleEndpointTests : IDisposable
     private sealed class EchoEndpoint : ReceiveActor
     {
         public EchoEndpoint() => Receive<ConsoleRequest>(r => Sender.Tell(new Done($"{r.Secret} {r.Command.GetType().Name}", null)));
+    }
+
+    /// <summary>Takes a request and never answers it: a node busy past the console's patience.</summary>
+    private sealed class SilentEndpoint : ReceiveActor
+    {
+        public SilentEndpoint(TaskCompletionSource received) => Receive<ConsoleRequest>(_ => received.TrySetResult());
     }
 }
