@@ -177,7 +177,7 @@ public sealed record SwarmSettings(
         {
             TrackerServer = settings.TrackerServer with
             {
-                UdpMaxBatch = Math.Max(1, ts.GetInt("udp-max-batch")),
+                SwarmsOnSendersThread = ts.GetBoolean("swarms-on-senders-thread"),
                 HttpMaxConnections = Math.Max(1, ts.GetInt("http-max-connections")),
                 HttpRequestTimeout = ts.GetTimeSpan("http-request-timeout"),
             },

@@ -37,8 +37,8 @@ public sealed record TrackerServerSettings(
 
     // issue 14: tracker speed
 
-    /// <summary>UDP announces the receive thread reads before handing them to their swarms (one message per swarm).</summary>
-    public int UdpMaxBatch { get; init; } = 64;
+    /// <summary>Tracked swarms run on the <c>InlineDispatcher</c>: an announce is answered on the thread that received it.</summary>
+    public bool SwarmsOnSendersThread { get; init; } = true;
 
     /// <summary>HTTP connections served at once; past it a new connection is closed at once.</summary>
     public int HttpMaxConnections { get; init; } = 1024;

@@ -31,6 +31,13 @@ public sealed class PeerTable
 
     public PeerEntry this[int i] => i < Count ? _entries[i].View : throw new ArgumentOutOfRangeException(nameof(i));
 
+    // Single fields of an entry, for the walk that answers each announce: no entry view is built per peer looked at.
+    public PeerAddress AddressAt(int i) => i < Count ? _entries[i].Address : throw new ArgumentOutOfRangeException(nameof(i));
+
+    public ushort PortAt(int i) => i < Count ? _entries[i].Port : throw new ArgumentOutOfRangeException(nameof(i));
+
+    public bool IsSeedAt(int i) => i < Count ? (_entries[i].Flags & SeedFlag) != 0 : throw new ArgumentOutOfRangeException(nameof(i));
+
     public ReadOnlySpan<byte> PeerIdAt(int i) => i < Count ? _ids.AsSpan(i * PeerIdLength, PeerIdLength) : throw new ArgumentOutOfRangeException(nameof(i));
 
     /// <summary>The entry of <paramref name="address"/>:<paramref name="port"/>, or -1.</summary>

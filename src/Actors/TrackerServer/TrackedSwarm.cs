@@ -93,7 +93,8 @@ public sealed class TrackedSwarm
 
     /// <summary>Whom the announcing peer is told about: everyone else, cluster members included; a seed only
     /// leechers; at most its <c>numwant</c>. The walk starts at a random place and wraps, so each announce sees
-    /// another slice of a large swarm at the cost of the peers it hands out, not of the swarm's size.</summary>
+    /// another slice of a large swarm at the cost of the peers it hands out, not of the swarm's size; it stops once
+    /// every peer that may be handed out was, so a seed in a swarm of seeds costs nothing.</summary>
     public TrackerServerPeers PeersFor(TrackerAnnounce request, PeerAddress address, ushort port, Random random)
     {
         if (request.NumWant <= 0)
@@ -103,7 +104,14 @@ public sealed class TrackedSwarm
 
         var members = ClusterPeers.Count == 0 ? [] : ClusterPeers.Where(m => !IsKnown(m.EndPoint) && !Is(m.EndPoint, address, port)).ToList();
         var seed = request.Left == 0;
-        var builder = new TrackerServerPeers.Builder(request.NumWant, withPeerIds: !request.Compact && !request.NoPeerId);
+        var self = Peers.IndexOf(address, port);
+        var remaining = (seed ? Peers.Count - Peers.Seeds : Peers.Count) - (self >= 0 && !(seed && Peers.IsSeedAt(self)) ? 1 : 0);
+        foreach (var (_, complete) in members)
+        {
+            remaining += seed && complete ? 0 : 1;
+        }
+
+        var builder = new TrackerServerPeers.Builder(Math.Min(request.NumWant, remaining), withPeerIds: !request.Compact && !request.NoPeerId);
         var total = Peers.Count + members.Count;
         Span<byte> v6 = stackalloc byte[16];
         var start = total == 0 ? 0 : random.Next(total);
@@ -112,13 +120,12 @@ public sealed class TrackedSwarm
             var i = start + n < total ? start + n : start + n - total;
             if (i < Peers.Count)
             {
-                var p = Peers[i];
-                if ((seed && p.Seed) || (p.Port == port && p.Address == address))
+                if (i == self || (seed && Peers.IsSeedAt(i)))
                 {
                     continue;
                 }
 
-                Add(builder, p.Address, p.Port, Peers.PeerIdAt(i), v6);
+                Add(builder, Peers.AddressAt(i), Peers.PortAt(i), Peers.PeerIdAt(i), v6);
             }
             else
             {

@@ -23,13 +23,6 @@ public sealed class TrackedTorrentActor : ReceiveActor, IWithTimers
         _clock = clock;
         _swarm = new TrackedSwarm(hash, clock.GetUtcNow());
         Receive<Announce>(a => Sender.Tell(OnAnnounce(a)));
-        Receive<AnnounceBatch>(b =>
-        {
-            foreach (var (announce, replyTo) in b.Items)
-            {
-                replyTo.Tell(OnAnnounce(announce));
-            }
-        });
         Receive<GetSwarmCounts>(_ => Sender.Tell(new SwarmCountsReply(_swarm.Counts())));
         Receive<SetClusterPeers>(c => _swarm.ClusterPeers = c.Peers);
         Receive<SweepExpiredPeers>(_ => Sweep());

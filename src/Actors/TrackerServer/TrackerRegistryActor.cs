@@ -13,7 +13,8 @@ namespace Swarm.Actors.TrackerServer;
 /// on its first announce, gone once its swarm has ended), within <c>max-torrents</c>, the share of torrents each source
 /// address may create (<c>max-torrents-per-address</c>, charged to the creator while the torrent is tracked) and the
 /// peer budgets (<see cref="TrackerBudgets"/>), and publishes each swarm in the <see cref="TrackedSwarmIndex"/> so that front ends
-/// send later announces straight to it. Scrapes are answered from the swarms themselves; inside a cluster, each swarm is also told the members
+/// send later announces straight to it. With <c>swarms-on-senders-thread</c> the swarms run on the
+/// <see cref="InlineDispatcher"/>: an announce is answered by the thread that sent it. Scrapes are answered from the swarms themselves; inside a cluster, each swarm is also told the members
 /// holding its torrent.</summary>
 public sealed class TrackerRegistryActor : ReceiveActor
 {
@@ -34,14 +35,12 @@ public sealed class TrackerRegistryActor : ReceiveActor
         _index = index;
         _budgets = new TrackerBudgets(settings);
         _created = new AddressBudget(settings.MaxTorrentsPerAddress);
-        Receive<Announce>(a => OnAnnounce(a, Sender));
-        Receive<AnnounceBatch>(b =>
+        if (settings.SwarmsOnSendersThread)
         {
-            foreach (var (announce, replyTo) in b.Items)
-            {
-                OnAnnounce(announce, replyTo);
-            }
-        });
+            InlineDispatcher.Register(Context.System);
+        }
+
+        Receive<Announce>(a => OnAnnounce(a, Sender));
         Receive<Scrape>(OnScrape);
         Receive<GetTrackerStats>(_ => Sender.Tell(new TrackerStatsReply(_swarms.Count, _budgets.Peers.Used)));
         Receive<ClusterMessages.ClusterPeersChanged>(OnClusterPeersChanged);
@@ -95,7 +94,8 @@ public sealed class TrackerRegistryActor : ReceiveActor
                 return;
             }
 
-            swarm = Context.Watch(Context.ActorOf(TrackedTorrentActor.Props(a.Request.InfoHash, _settings, _budgets, _clock), $"swarm-{hash.Hex}"));
+            var props = TrackedTorrentActor.Props(a.Request.InfoHash, _settings, _budgets, _clock);
+            swarm = Context.Watch(Context.ActorOf(_settings.SwarmsOnSendersThread ? props.WithDispatcher(InlineDispatcher.DispatcherId) : props, $"swarm-{hash.Hex}"));
             _swarms[hash] = swarm;
             _tracked[swarm] = (hash, a.From);
             if (_cluster.TryGetValue(hash.Hex, out var members))

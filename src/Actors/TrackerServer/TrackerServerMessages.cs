@@ -11,10 +11,6 @@ public static class TrackerServerMessages
     /// <param name="From">The address the request came from: the peer is recorded there, whatever it claims.</param>
     public sealed record Announce(TrackerAnnounce Request, IPAddress From);
 
-    /// <summary>Announces for one swarm read in one wakeup of a front end, each with where its answer goes: one message
-    /// (one mailbox wait) for all of them; the swarm answers each in turn.</summary>
-    public sealed record AnnounceBatch(IReadOnlyList<(Announce Announce, Akka.Actor.IActorRef ReplyTo)> Items);
-
     /// <param name="Peers">Already in wire form, so each front end copies them into its answer as they are.</param>
     public sealed record AnnounceAnswer(TimeSpan Interval, TimeSpan MinInterval, int Complete, int Incomplete, TrackerServerPeers Peers);
 

@@ -4,12 +4,26 @@ using System.Security.Cryptography;
 
 namespace Swarm.Actors.TrackerServer;
 
-/// <summary>BEP 15 connection ids without a table: an HMAC of the requester's address and port and of the minute it
-/// connected, so an id cannot be replayed from another address. One is accepted during its minute and the next.
-/// The HMAC runs over 26 bytes on the stack: no text and no array per request.</summary>
-public sealed class UdpConnectionIds(byte[] key)
+/// <summary>BEP 15 connection ids without a table: a keyed <see cref="SipHash"/> of the requester's address and port and
+/// of the minute it connected, so an id cannot be forged or replayed from another address. One is accepted during its
+/// minute and the next. The hash runs over 26 bytes on the stack: no text, no array and no crypto-library call per
+/// request (an HMAC-SHA256 here cost a UDP announce about a microsecond).</summary>
+public sealed class UdpConnectionIds
 {
-    public static UdpConnectionIds WithRandomKey() => new(RandomNumberGenerator.GetBytes(32));
+    private readonly byte[] _key;
+
+    /// <param name="key">The secret: <see cref="SipHash.KeyLength"/> bytes.</param>
+    public UdpConnectionIds(byte[] key)
+    {
+        if (key.Length != SipHash.KeyLength)
+        {
+            throw new ArgumentException($"a connection-id key is {SipHash.KeyLength} bytes", nameof(key));
+        }
+
+        _key = key;
+    }
+
+    public static UdpConnectionIds WithRandomKey() => new(RandomNumberGenerator.GetBytes(SipHash.KeyLength));
 
     public long Issue(IPEndPoint from, DateTimeOffset now) => Issue(PeerAddress.From(from.Address), (ushort)from.Port, now);
 
@@ -28,8 +42,6 @@ public sealed class UdpConnectionIds(byte[] key)
         address.WriteV6(input);
         BinaryPrimitives.WriteUInt16BigEndian(input[16..], port);
         BinaryPrimitives.WriteInt64BigEndian(input[18..], minute);
-        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        HMACSHA256.HashData(key, input, mac);
-        return BinaryPrimitives.ReadInt64LittleEndian(mac);
+        return (long)SipHash.Hash(_key, input);
     }
 }

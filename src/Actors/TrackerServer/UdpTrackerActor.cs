@@ -8,13 +8,13 @@ using static Swarm.Actors.TrackerServer.TrackerServerMessages;
 
 namespace Swarm.Actors.TrackerServer;
 
-/// <summary>The tracker's UDP front end (BEP 15): a receive thread on its socket answers connects itself and hands each
+/// <summary>The tracker's UDP front end (BEP 15): a receive thread on its socket answers connects itself and tells each
 /// announce to its swarm (found in the <see cref="TrackedSwarmIndex"/>; the registry for a torrent not tracked yet) with
-/// a <see cref="UdpAnswer"/> as its sender, so the swarm's answer leaves from the swarm's own thread; scrapes ask. The
-/// thread reads what the socket already holds (up to <c>udp-max-batch</c> datagrams) before handing over, and each
-/// swarm gets one <see cref="AnnounceBatch"/> for its share: under load one mailbox wait serves many announces. Connection ids come from <see cref="UdpConnectionIds"/>. Short packets and unknown
-/// actions are dropped; bad content in a known action gets an error packet. At most <c>udp-max-in-flight</c> requests
-/// wait for an answer: past it the receive thread waits (and the kernel drops what its buffer cannot hold).</summary>
+/// a <see cref="UdpAnswer"/> as its sender, so the swarm's answer leaves from the thread that runs the swarm: with the
+/// swarms on the <see cref="InlineDispatcher"/> that is this thread, one system call in and one out per announce and no
+/// hand-off. Scrapes ask. Connection ids come from <see cref="UdpConnectionIds"/>. Short packets and unknown actions are
+/// dropped; bad content in a known action gets an error packet. At most <c>udp-max-in-flight</c> requests wait for an
+/// answer: past it the receive thread waits (and the kernel drops what its buffer cannot hold).</summary>
 public sealed class UdpTrackerActor : ReceiveActor, IWithTimers
 {
     private readonly Socket _socket;
@@ -30,8 +30,6 @@ public sealed class UdpTrackerActor : ReceiveActor, IWithTimers
     private readonly ActorPath _answers;
     private readonly Action _release;
     private readonly TrackedSwarmIndex _index;
-    private readonly Dictionary<IActorRef, List<(Announce, IActorRef)>> _batch = [];
-    private int _batched;
     private int _inFlight;
 
     public UdpTrackerActor(Socket socket, IActorRef registry, TrackerServerSettings settings, TimeProvider clock, TrackedSwarmIndex index)
@@ -86,13 +84,6 @@ public sealed class UdpTrackerActor : ReceiveActor, IWithTimers
             int length;
             try
             {
-                // Hand over what was read once the socket holds nothing more (or the batch is full): blocking with
-                // announces held back would delay them until the next datagram.
-                if (_batched > 0 && (_batched >= _settings.UdpMaxBatch || _socket.Available == 0))
-                {
-                    Flush();
-                }
-
                 from.Size = capacity;
                 length = _socket.ReceiveFrom(buffer, SocketFlags.None, from);
             }
@@ -151,15 +142,14 @@ public sealed class UdpTrackerActor : ReceiveActor, IWithTimers
                 RequireConnection(a.ConnectionId, address, port, now);
                 TakeSlot();
                 var answer = new UdpAnswer(_socket, a.TransactionId, Copy(from), now, _release, _answers, _provider);
-                _waiting.Add(answer);
-                var swarm = _index.Route(a.Announce.InfoHash, _registry);
-                if (!_batch.TryGetValue(swarm, out var items))
+                _index.Route(a.Announce.InfoHash, _registry).Tell(new Announce(a.Announce, address.ToIPAddress()), answer);
+                // Answered already (by this thread, running the swarm) unless the swarm was busy elsewhere: only an
+                // answer still owed waits for the sweep, so answered ones die young instead of outliving a collection.
+                if (!answer.IsDone)
                 {
-                    _batch[swarm] = items = [];
+                    _waiting.Add(answer);
                 }
 
-                items.Add((new Announce(a.Announce, address.ToIPAddress()), answer));
-                _batched++;
                 return null;
             case UdpScrapeRequest s:
                 RequireConnection(s.ConnectionId, address, port, now);
@@ -170,33 +160,12 @@ public sealed class UdpTrackerActor : ReceiveActor, IWithTimers
         }
     }
 
-    /// <summary>Sends each swarm its announces: one alone as itself (as from an ask), several as one batch.</summary>
-    private void Flush()
-    {
-        foreach (var (swarm, items) in _batch)
-        {
-            if (items.Count == 1)
-            {
-                swarm.Tell(items[0].Item1, items[0].Item2);
-            }
-            else
-            {
-                swarm.Tell(new AnnounceBatch(items));
-            }
-        }
-
-        // New lists next time: each batch sent is the swarm's to read.
-        _batch.Clear();
-        _batched = 0;
-    }
-
     /// <summary>Waits while <c>udp-max-in-flight</c> announces are unanswered. Only this thread takes slots, so the
     /// count passes the bound by one at most, and an answer bringing it back to the bound is what lets it go on.</summary>
     private void TakeSlot()
     {
         if (Interlocked.Increment(ref _inFlight) > _settings.UdpMaxInFlight)
         {
-            Flush(); // the announces held here are the ones whose answers free slots
             _slotFreed.Wait(_stop.Token);
         }
     }

@@ -151,8 +151,14 @@ public sealed class TrackerHost : IAsyncDisposable
         {
             var request = HttpTrackerServerCodec.ParseAnnounce(query, settings.DefaultNumWant, settings.MaxNumWant);
             var answer = new TrackerHttpAnswer(_path, _provider, clock.GetUtcNow());
-            _waiting.Add(answer);
             index.Route(request.InfoHash, registry).Tell(new TrackerServerMessages.Announce(request, from), answer);
+            // With the swarms on the senders' thread the answer is mostly given by now: only one still owed waits for
+            // the sweep (and Respond then completes without a wait).
+            if (!answer.IsDone)
+            {
+                _waiting.Add(answer);
+            }
+
             return Respond(answer, request);
         }
 

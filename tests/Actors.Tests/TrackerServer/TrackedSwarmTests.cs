@@ -50,6 +50,33 @@ public sealed class TrackedSwarmTests
     }
 
     [Fact]
+    public void Everyone_who_may_be_handed_out_is_whatever_the_walk_starts_at_and_a_seed_among_seeds_gets_no_one()
+    {
+        var swarm = new TrackedSwarm(Hash, T0);
+        for (var i = 1; i <= 12; i++)
+        {
+            Join(swarm, $"10.0.0.{i}", left: i % 3 == 0 ? 1 : 0); // 4 leechers, 8 seeds
+        }
+
+        swarm.ClusterPeers = [(At("10.0.1.1"), true), (At("10.0.1.2"), false)];
+        for (var seed = 0; seed < 30; seed++)
+        {
+            var random = new Random(seed);
+            // A known seed: the 4 leechers and the leeching member; a known leecher: everyone else (11 + 2); a newcomer seed.
+            Assert.Equal(5, swarm.PeersFor(Request(left: 0), Address("10.0.0.1"), 6881, random).Count);
+            Assert.Equal(13, swarm.PeersFor(Request(left: 1), Address("10.0.0.3"), 6881, random).Count);
+            Assert.Equal(5, swarm.PeersFor(Request(left: 0), Address("10.0.2.1"), 6881, random).Count);
+            Assert.Equal(3, swarm.PeersFor(Request(left: 1, numWant: 3), Address("10.0.2.1"), 6881, random).Count);
+        }
+
+        var seeds = new TrackedSwarm(Hash, T0);
+        Join(seeds, "10.0.0.1", left: 0);
+        Join(seeds, "10.0.0.2", left: 0);
+        var none = seeds.PeersFor(Request(left: 0), Address("10.0.0.1"), 6881, new Random(1));
+        Assert.Same(TrackerServerPeers.None, none);
+    }
+
+    [Fact]
     public void Peers_of_both_families_go_out_in_wire_form_with_their_ids_when_asked()
     {
         var swarm = new TrackedSwarm(Hash, T0);
