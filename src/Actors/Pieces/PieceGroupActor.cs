@@ -20,6 +20,7 @@ public sealed class PieceGroupActor : UntypedActor
     private readonly IActorRef _torrent;
     private readonly PieceBufferPool _pool;
     private readonly int _runBytes;
+    private readonly List<PieceHashed> _reports = []; // of the batch in hand, told before any of their writes
 
     /// <param name="runBytes">The size of the buffer a run of pieces is written from: the group's extent in bytes (a run
     /// never leaves its group), at least one piece.</param>
@@ -74,19 +75,22 @@ public sealed class PieceGroupActor : UntypedActor
 
             Write(run);
             run = default;
+            Report();
         }
         finally
         {
+            // Hashing threw half-way: what was not reported stays unreported (the torrent wants those pieces again once
+            // this actor is gone), and a run not handed to storage is not reported valid.
+            _reports.Clear();
             if (run.Buffer is not null)
             {
-                _pool.Return(run.Buffer); // hashing threw half-way: nothing of the run was reported written
+                _pool.Return(run.Buffer);
             }
         }
     }
 
     /// <summary>Checks one piece; a valid one joins the run (a piece that does not follow it, or no longer fits, sends
-    /// the run to storage first) and is reported valid before its write is asked for, so the torrent always hears the
-    /// hash before storage's answer.</summary>
+    /// the run to storage first); its report is told before its write is asked for.</summary>
     private void Hash(HashSmallPiece p, ref Run run)
     {
         var size = _meta.PieceSize(p.Piece);
@@ -94,7 +98,7 @@ public sealed class PieceGroupActor : UntypedActor
         var data = p.Data.AsSpan(0, Math.Min(p.Data.Length, size));
         if (p.Data.Length != size || !PieceExpectation.For(_meta, p.Piece).Matches(data))
         {
-            _torrent.Tell(new PieceHashed(p.Piece, false, [p.From]));
+            _reports.Add(new PieceHashed(p.Piece, false, [p.From]));
             return;
         }
 
@@ -111,16 +115,33 @@ public sealed class PieceGroupActor : UntypedActor
 
         data.CopyTo(run.Buffer.AsSpan(run.Length));
         run = run with { Count = run.Count + 1, Length = run.Length + size };
-        _torrent.Tell(new PieceHashed(p.Piece, true, [p.From]));
+        _reports.Add(new PieceHashed(p.Piece, true, [p.From]));
     }
 
-    /// <summary>Storage answers the torrent with a PieceWritten per piece; only then is a piece verified.</summary>
+    /// <summary>Storage answers the torrent with a PieceWritten per piece; only then is a piece verified. The reports so
+    /// far go first, so the torrent hears a piece hashed before it hears it written.</summary>
     private void Write(Run run)
     {
         if (run.Buffer is not null)
         {
+            Report();
             _storage.Tell(new StorageMessages.WritePiece(run.First, run.Buffer, run.Length, run.Count), _torrent);
         }
+    }
+
+    /// <summary>Tells the torrent the pieces hashed since the last report: one message for all of them.</summary>
+    private void Report()
+    {
+        if (_reports.Count == 1)
+        {
+            _torrent.Tell(_reports[0]);
+        }
+        else if (_reports.Count > 1)
+        {
+            _torrent.Tell(new SmallPiecesHashed([.. _reports]));
+        }
+
+        _reports.Clear();
     }
 
     /// <summary>Valid pieces <see cref="First"/> to First + Count - 1, their bytes side by side in the buffer.</summary>

@@ -13,4 +13,8 @@ public static class PieceGroupMessages
     /// <summary>Issue 14 (data path): the pieces of one group that came in one batch of a connection, each taken as a
     /// <see cref="HashSmallPiece"/> is; the valid ones that follow each other go to storage in one write.</summary>
     public sealed record HashSmallPieces(IReadOnlyList<HashSmallPiece> Pieces);
+
+    /// <summary>Issue 14 (data path): the reports of several pieces of one batch in one message, each handled as its
+    /// own <see cref="PieceMessages.PieceHashed"/>; always told before storage is asked to write any of them.</summary>
+    public sealed record SmallPiecesHashed(IReadOnlyList<PieceMessages.PieceHashed> Pieces);
 }

@@ -178,6 +178,16 @@ public sealed partial class TorrentActor
         return actor;
     }
 
+    /// <summary>A small-piece group's reports of one batch, each taken as its own <see cref="PieceHashed"/>; in every
+    /// behaviour, as PieceHashed is.</summary>
+    private void ReceiveSmallPieceReports() => Receive<SmallPiecesHashed>(h =>
+    {
+        foreach (var one in h.Pieces)
+        {
+            OnPieceHashed(one);
+        }
+    });
+
     private void StopGroup(int group)
     {
         _groups.Close(group);
