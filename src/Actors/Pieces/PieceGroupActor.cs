@@ -8,66 +8,144 @@ using static Swarm.Actors.Torrent.PieceMessages;
 namespace Swarm.Actors.Pieces;
 
 /// <summary>Hashes the pieces of one group of consecutive pieces smaller than a block (see <see cref="PieceGroups"/>):
-/// each arrives whole in one block, is checked against its hash off the torrent's mailbox, and a valid one is copied
-/// into a pooled buffer handed to storage, as a piece actor does. The torrent stops it once every piece of its group
-/// is hashed valid. Built cheaply, like a piece actor: untyped, made by a producer calling its constructor.</summary>
+/// each arrives whole in one block, is checked against its hash off the torrent's mailbox, and the valid ones of a batch
+/// that follow each other are copied side by side into one pooled buffer handed to storage: one write for a run of
+/// pieces, where a write each cost more than the hashing (a 1 KiB piece is mostly system-call overhead). The torrent
+/// stops it once every piece of its group is hashed valid. Built cheaply, like a piece actor: untyped, made by a
+/// producer calling its constructor.</summary>
 public sealed class PieceGroupActor : UntypedActor
 {
     private readonly TorrentMetainfo _meta;
     private readonly IActorRef _storage;
     private readonly IActorRef _torrent;
     private readonly PieceBufferPool _pool;
+    private readonly int _runBytes;
+    private readonly List<PieceHashed> _reports = []; // of the batch in hand, told before any of their writes
 
-    public PieceGroupActor(TorrentMetainfo meta, IActorRef storage, IActorRef torrent, PieceBufferPool pool)
+    /// <param name="runBytes">The size of the buffer a run of pieces is written from: the group's extent in bytes (a run
+    /// never leaves its group), at least one piece.</param>
+    public PieceGroupActor(TorrentMetainfo meta, IActorRef storage, IActorRef torrent, PieceBufferPool pool, int runBytes)
     {
         _meta = meta;
         _storage = storage;
         _torrent = torrent;
         _pool = pool;
+        _runBytes = Math.Max(runBytes, meta.PieceLength);
     }
 
-    public static Props Props(TorrentMetainfo meta, IActorRef storage, IActorRef torrent, PieceBufferPool pool) =>
-        Akka.Actor.Props.CreateBy(new Producer(() => new PieceGroupActor(meta, storage, torrent, pool)));
+    public static Props Props(TorrentMetainfo meta, IActorRef storage, IActorRef torrent, PieceBufferPool pool, int runBytes) =>
+        Akka.Actor.Props.CreateBy(new Producer(() => new PieceGroupActor(meta, storage, torrent, pool, runBytes)));
 
     protected override void OnReceive(object message)
     {
-        if (message is HashSmallPiece p)
+        switch (message)
         {
-            try
-            {
-                Hash(p);
-            }
-            finally
-            {
-                if (p.Pooled)
-                {
-                    BlockBuffers.Return(p.Data);
-                }
-            }
-        }
-        else
-        {
-            Unhandled(message);
+            case HashSmallPiece p:
+                Take([p]);
+                break;
+            case HashSmallPieces batch:
+                Take(batch.Pieces);
+                break;
+            default:
+                Unhandled(message);
+                break;
         }
     }
 
-    private void Hash(HashSmallPiece p)
+    private void Take(IReadOnlyList<HashSmallPiece> pieces)
+    {
+        var run = default(Run);
+        try
+        {
+            for (var i = 0; i < pieces.Count; i++)
+            {
+                var p = pieces[i];
+                try
+                {
+                    Hash(p, ref run);
+                }
+                finally
+                {
+                    if (p.Pooled)
+                    {
+                        BlockBuffers.Return(p.Data);
+                    }
+                }
+            }
+
+            Write(run);
+            run = default;
+            Report();
+        }
+        finally
+        {
+            // Hashing threw half-way: what was not reported stays unreported (the torrent wants those pieces again once
+            // this actor is gone), and a run not handed to storage is not reported valid.
+            _reports.Clear();
+            if (run.Buffer is not null)
+            {
+                _pool.Return(run.Buffer);
+            }
+        }
+    }
+
+    /// <summary>Checks one piece; a valid one joins the run (a piece that does not follow it, or no longer fits, sends
+    /// the run to storage first); its report is told before its write is asked for.</summary>
+    private void Hash(HashSmallPiece p, ref Run run)
     {
         var size = _meta.PieceSize(p.Piece);
         // The connection and the picker let only a whole piece through; this is the last line.
         var data = p.Data.AsSpan(0, Math.Min(p.Data.Length, size));
         if (p.Data.Length != size || !PieceExpectation.For(_meta, p.Piece).Matches(data))
         {
-            _torrent.Tell(new PieceHashed(p.Piece, false, [p.From]));
+            _reports.Add(new PieceHashed(p.Piece, false, [p.From]));
             return;
         }
 
-        var buffer = _pool.Rent(_meta.PieceLength);
-        data.CopyTo(buffer);
-        // Storage answers the torrent with PieceWritten; only then is the piece verified.
-        _storage.Tell(new StorageMessages.WritePiece(p.Piece, buffer, size), _torrent);
-        _torrent.Tell(new PieceHashed(p.Piece, true, [p.From]));
+        if (run.Buffer is not null && (p.Piece != run.First + run.Count || run.Length + size > run.Buffer.Length))
+        {
+            Write(run);
+            run = default;
+        }
+
+        if (run.Buffer is null)
+        {
+            run = new Run(_pool.Rent(_runBytes), p.Piece, 0, 0);
+        }
+
+        data.CopyTo(run.Buffer.AsSpan(run.Length));
+        run = run with { Count = run.Count + 1, Length = run.Length + size };
+        _reports.Add(new PieceHashed(p.Piece, true, [p.From]));
     }
+
+    /// <summary>Storage answers the torrent with a PieceWritten per piece; only then is a piece verified. The reports so
+    /// far go first, so the torrent hears a piece hashed before it hears it written.</summary>
+    private void Write(Run run)
+    {
+        if (run.Buffer is not null)
+        {
+            Report();
+            _storage.Tell(new StorageMessages.WritePiece(run.First, run.Buffer, run.Length, run.Count), _torrent);
+        }
+    }
+
+    /// <summary>Tells the torrent the pieces hashed since the last report: one message for all of them.</summary>
+    private void Report()
+    {
+        if (_reports.Count == 1)
+        {
+            _torrent.Tell(_reports[0]);
+        }
+        else if (_reports.Count > 1)
+        {
+            _torrent.Tell(new SmallPiecesHashed([.. _reports]));
+        }
+
+        _reports.Clear();
+    }
+
+    /// <summary>Valid pieces <see cref="First"/> to First + Count - 1, their bytes side by side in the buffer.</summary>
+    private readonly record struct Run(byte[]? Buffer, int First, int Count, int Length);
 
     /// <summary>Calls the constructor directly: no expression tree to evaluate nor constructor to look up per group.</summary>
     private sealed class Producer(Func<PieceGroupActor> create) : IIndirectActorProducer

@@ -179,7 +179,10 @@ public sealed class StorageActor : ReceiveActor
                     ReportCreated(Sender);
                 }
 
-                Sender.Tell(new PieceWritten(msg.Piece));
+                for (var piece = msg.Piece; piece < msg.Piece + msg.Count; piece++)
+                {
+                    Sender.Tell(new PieceWritten(piece));
+                }
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

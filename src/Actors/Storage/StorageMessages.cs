@@ -32,9 +32,12 @@ public static class StorageMessages
     /// null: done), for it to answer <paramref name="ReplyTo"/>.</summary>
     public sealed record FlushFinished(IActorRef ReplyTo, IReadOnlyList<int> Pieces, Exception? Error);
 
-    /// <summary>A verified piece to write. The buffer comes from the node's <see cref="PieceBufferPool"/>;
-    /// ownership passes to the storage actor, which returns it.</summary>
-    public sealed record WritePiece(int Piece, byte[] Buffer, int Length);
+    /// <summary>A verified piece to write, or <paramref name="Count"/> consecutive verified pieces from
+    /// <paramref name="Piece"/> on, whose bytes are the first <paramref name="Length"/> of the buffer: small pieces of
+    /// one group go to disk in one write rather than one each. Answered with a <see cref="PieceWritten"/> per piece,
+    /// once all of them are written. The buffer comes from the node's <see cref="PieceBufferPool"/>; ownership passes
+    /// to the storage actor, which returns it.</summary>
+    public sealed record WritePiece(int Piece, byte[] Buffer, int Length, int Count = 1);
 
     public sealed record PieceWritten(int Piece);
 

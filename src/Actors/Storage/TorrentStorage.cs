@@ -147,8 +147,12 @@ public sealed class TorrentStorage
     /// <summary>Whether any data file is there (links and padding hold no data).</summary>
     public bool AnyFilePresent() => _meta.Files.Select((f, i) => !f.IsPadding && !f.IsSymlink && File.Exists(_paths[i])).Any(x => x);
 
+    /// <summary>Writes <paramref name="data"/> from the start of <paramref name="piece"/>: that piece, or the bytes of
+    /// several consecutive pieces in a row (one write for a run of small pieces).</summary>
     public void Write(int piece, ReadOnlySpan<byte> data) => Transfer((long)piece * _meta.PieceLength, data.Length, data, default, write: true);
 
+    /// <summary>Reads from <paramref name="begin"/> inside <paramref name="piece"/>; <paramref name="into"/> may run on
+    /// into the following pieces (consecutive requested blocks read at once).</summary>
     public void Read(int piece, int begin, Span<byte> into) => Transfer(((long)piece * _meta.PieceLength) + begin, into.Length, default, into, write: false);
 
     /// <summary>Hashes one piece from disk, <paramref name="buffer"/> at a time: pieces may be up to 1 GiB, far more

@@ -32,44 +32,64 @@ public sealed partial class TorrentActor
     /// whether it is still wanted; a banned peer's blocks, still in the mailbox, never enter a piece.</summary>
     private void OnBlockArrived(BlockArrived b)
     {
-        if (Accept(b) is { } accepted)
+        switch (Accept(b))
         {
-            accepted.Piece.Tell(accepted.Block);
+            case (var piece, AssembleBlock block, _):
+                piece.Tell(block);
+                break;
+            case (var group, _, HashSmallPiece small):
+                group.Tell(small);
+                break;
         }
     }
 
     /// <summary>Issue 14 (data path): a connection's vetted blocks of one batch, each taken as <see cref="OnBlockArrived"/>
-    /// takes one; each piece actor hears once, with its blocks of the batch.</summary>
+    /// takes one; each piece actor (or small pieces' group actor) hears once, with its blocks of the batch.</summary>
     private void OnBlocksArrived(BlocksArrived batch)
     {
         var byPiece = new List<(IActorRef Piece, List<AssembleBlock> Blocks)>(2);
+        var byGroup = new List<(IActorRef Group, List<HashSmallPiece> Pieces)>(1);
         foreach (var b in batch.Blocks)
         {
-            if (Accept(b) is not { } accepted)
+            switch (Accept(b))
             {
-                continue;
-            }
-
-            var (piece, block) = accepted;
-            var i = byPiece.Count - 1; // a batch holds a piece's blocks one after another: the last piece is the likely one
-            while (i >= 0 && !byPiece[i].Piece.Equals(piece))
-            {
-                i--;
-            }
-
-            if (i < 0)
-            {
-                byPiece.Add((piece, [block]));
-            }
-            else
-            {
-                byPiece[i].Blocks.Add(block);
+                case (var piece, AssembleBlock block, _):
+                    Gather(byPiece, piece, block);
+                    break;
+                case (var group, _, HashSmallPiece small):
+                    Gather(byGroup, group, small);
+                    break;
             }
         }
 
         foreach (var (piece, blocks) in byPiece)
         {
             piece.Tell(blocks.Count == 1 ? blocks[0] : new AssembleBlocks(blocks));
+        }
+
+        foreach (var (group, pieces) in byGroup)
+        {
+            group.Tell(pieces.Count == 1 ? pieces[0] : new HashSmallPieces(pieces));
+        }
+    }
+
+    /// <summary>Adds <paramref name="item"/> to its actor's list; a batch holds an actor's items one after another, so
+    /// the last actor is the likely one.</summary>
+    private static void Gather<T>(List<(IActorRef To, List<T> Items)> lists, IActorRef to, T item)
+    {
+        var i = lists.Count - 1;
+        while (i >= 0 && !lists[i].To.Equals(to))
+        {
+            i--;
+        }
+
+        if (i < 0)
+        {
+            lists.Add((to, [item]));
+        }
+        else
+        {
+            lists[i].Items.Add(item);
         }
     }
 
@@ -81,10 +101,11 @@ public sealed partial class TorrentActor
         }
     }
 
-    /// <summary>The piece actor a wanted block goes to (started on the piece's first block) and the block as it gets
-    /// it; null when the block is dropped or went whole to its small-piece group. Cancels the duplicates asked of other
-    /// peers (endgame).</summary>
-    private (IActorRef Piece, AssembleBlock Block)? Accept(BlockArrived b)
+    /// <summary>Where a wanted block goes and as what: to its piece actor (started on the piece's first block) as an
+    /// <see cref="AssembleBlock"/>, or, for a piece smaller than a block (whole in it), to its group's actor as a
+    /// <see cref="HashSmallPiece"/>; null when the block is dropped. Cancels the duplicates asked of other peers
+    /// (endgame).</summary>
+    private (IActorRef To, AssembleBlock? Block, HashSmallPiece? Small)? Accept(BlockArrived b)
     {
         var contributor = _peers.TryGet(b.Peer, out var from)
             ? (from.Banned ? null : new PieceContributor(b.Peer, from.EndPointText, from.PeerId))
@@ -105,8 +126,7 @@ public sealed partial class TorrentActor
         CancelDuplicates(b, others);
         if (_groups.Grouped)
         {
-            ToGroup(b, contributor.Value); // a piece smaller than a block is whole: its group's actor hashes it
-            return null;
+            return (GroupActor(b.Piece), null, new HashSmallPiece(b.Piece, contributor.Value, b.Data, b.Pooled));
         }
 
         if (!_pieceActors.TryGetValue(b.Piece, out var piece))
@@ -118,7 +138,7 @@ public sealed partial class TorrentActor
             _pieceByRef[piece] = b.Piece;
         }
 
-        return (piece, new AssembleBlock(contributor.Value, b.Begin, b.Data, b.Pooled));
+        return (piece, new AssembleBlock(contributor.Value, b.Begin, b.Data, b.Pooled), null);
     }
 
     /// <summary>Endgame: the same block asked of other peers is cancelled there.</summary>
@@ -139,23 +159,34 @@ public sealed partial class TorrentActor
         }
     }
 
-    /// <summary>A piece smaller than a block arrived whole: to its group's actor, started if the group has none.</summary>
-    private void ToGroup(BlockArrived b, PieceContributor contributor)
+    /// <summary>The actor hashing the group of a piece smaller than a block, started if the group has none; the piece
+    /// is counted as sent to it.</summary>
+    private IActorRef GroupActor(int piece)
     {
-        var group = _groups.GroupOf(b.Piece);
+        var group = _groups.GroupOf(piece);
         if (!_groupActors.TryGetValue(group, out var actor))
         {
             actor = Context.Watch(Context.ActorOf(
-                PieceGroupActor.Props(_meta, _storageActor, Self, _node.Buffers),
+                PieceGroupActor.Props(_meta, _storageActor, Self, _node.Buffers, (int)Math.Min(int.MaxValue, (long)_groups.Size * _meta.PieceLength)),
                 TorrentChildren.Piece(group * _groups.Size, ++_pieceActorsStarted)));
             _groupActors[group] = actor;
             _groupByRef[actor] = group;
             _groups.Open(group, p => _picker!.Have[p] || _awaitingWrite.Contains(p));
         }
 
-        _groups.Sent(b.Piece);
-        actor.Tell(new HashSmallPiece(b.Piece, contributor, b.Data, b.Pooled));
+        _groups.Sent(piece);
+        return actor;
     }
+
+    /// <summary>A small-piece group's reports of one batch, each taken as its own <see cref="PieceHashed"/>; in every
+    /// behaviour, as PieceHashed is.</summary>
+    private void ReceiveSmallPieceReports() => Receive<SmallPiecesHashed>(h =>
+    {
+        foreach (var one in h.Pieces)
+        {
+            OnPieceHashed(one);
+        }
+    });
 
     private void StopGroup(int group)
     {
