@@ -46,7 +46,6 @@ public sealed partial class TorrentActor
         Receive<HashesArrived>(OnHashesArrived);
         Receive<HashesRefused>(r => _hashesAsked.Remove((Convert.ToHexStringLower(r.Reject.PiecesRoot), r.Reject.Index)));
         Receive<LayerFetchTick>(_ => AskForLayers());
-        ReceiveSmallPieceReports(); // issue 14: here because every behaviour's Always() calls this method (TorrentActor.Blocks.cs)
     }
 
     /// <summary>What of <paramref name="has"/> may be picked: not the pieces still waiting for their layer.</summary>

@@ -154,6 +154,7 @@ public sealed partial class TorrentActor : ReceiveActor, IWithTimers
         Receive<PeerListenPort>(OnPeerListenPort); // issue 15: peer exchange
         Receive<PexTick>(_ => SharePex());
         Receive<PieceHashed>(OnPieceHashed);
+        ReceiveSmallPieceReports(); // issue 14: a group's reports of one batch (TorrentActor.Blocks.cs)
         Receive<PeerMisbehaved>(OnPeerMisbehaved);
         Receive<Terminated>(t => OnTerminated(t));
         Receive<ProgressAndDialTick>(_ => { });
