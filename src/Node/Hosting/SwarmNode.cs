@@ -147,7 +147,10 @@ public sealed partial class SwarmNode : IAsyncDisposable
         var refused = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        // Start-up (issue 14): no defaults. They read appsettings*.json from the binary's folder (watching it for changes),
+        // environment variables and user secrets into a configuration nothing here reads, and add logging providers that
+        // UseSwarmConsole clears again: a tenth of a start's CPU for nothing.
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory, DisableDefaults = true });
         // No console lifetime: SIGINT/SIGTERM reach the node through StopSignals only, so that a stop is known to be
         // asked for before the host acts on it (and is not taken for a removal from the cluster).
         builder.Services.AddSingleton<IHostLifetime, NoSignalLifetime>();
