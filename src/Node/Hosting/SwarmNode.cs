@@ -120,6 +120,14 @@ public sealed partial class SwarmNode : IAsyncDisposable
     {
         var dataDir = state.Path;
         config = journal.ToConfig().WithFallback(config);
+        if (journal.CreatesSchema)
+        {
+            // Start-up (issue 14): once the tables are known to be there, linq2db's first queries are built beside the
+            // host build rather than on the catalog's recovery path (best effort, never fails the start).
+            var warm = config;
+            _ = reachable.ContinueWith(t => t.IsCompletedSuccessfully ? JournalWarmUp.RunAsync(warm, CancellationToken.None) : Task.CompletedTask, TaskScheduler.Default).Unwrap();
+        }
+
         // Akka logs to stdout before the logger starts and after it stops; stdout carries scripts' lines. Set here,
         // not in hocon: the type lives in this assembly, and the actor tests load the same hocon.
         config = ConfigurationFactory.ParseString($"akka.stdout-logger-class = {SwarmConfiguration.Quote(typeof(StderrStartupLogger).AssemblyQualifiedName!)}").WithFallback(config);
