@@ -13,6 +13,9 @@ internal static class TransferCommands
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>The shortest wait between two status polls near the end of a download (issue 14): a dozen asks at most.</summary>
+    private static readonly TimeSpan MinPoll = TimeSpan.FromMilliseconds(20);
+
     /// <summary>A signal may come while the node is still starting (its journal check waits up to 10 s).</summary>
     private static readonly TimeSpan StartBound = TimeSpan.FromSeconds(15);
 
@@ -369,6 +372,10 @@ internal static class TransferCommands
     private static async IAsyncEnumerable<TorrentStatus> Follow(SwarmNode node, string hash)
     {
         var interval = TimeSpan.FromMilliseconds(Math.Min(250, node.Settings.StatsInterval.TotalMilliseconds));
+        // Start-up (issue 14): a one-shot node's port opens when its torrent has checked its data; asked again then, not
+        // at the next tick, `seed` says "seeding" as soon as it is.
+        var ready = node.Root.Ask<Actors.NodeMessages.PeerPortOpened>(new Actors.NodeMessages.AwaitPeerPort(), node.Settings.Catalog.RecoveryTimeout)
+            .ContinueWith(_ => { }, TaskScheduler.Default);
         while (!node.Stopping.IsCancellationRequested)
         {
             object? reply = null;
@@ -385,19 +392,41 @@ internal static class TransferCommands
                 // A busy torrent (a long check on a loaded machine) answers late: ask again, the progress line waits.
             }
 
+            var wait = interval;
             if (reply is TorrentStatus status)
             {
                 yield return status;
+                wait = NextPoll(status, interval);
             }
 
             try
             {
-                await Task.Delay(interval, node.Stopping);
+                var tick = Task.Delay(wait, node.Stopping);
+                if (!ready.IsCompleted && await Task.WhenAny(tick, ready) == ready)
+                {
+                    continue;
+                }
+
+                await tick;
             }
             catch (OperationCanceledException)
             {
                 yield break;
             }
         }
+    }
+
+    /// <summary>When to ask for a downloading torrent's status again: at <paramref name="interval"/>, or sooner when the
+    /// rest should arrive before that (issue 14: `get` ends as soon as the download is complete, not up to a tick later).</summary>
+    internal static TimeSpan NextPoll(TorrentStatus status, TimeSpan interval)
+    {
+        if (status.State != TorrentState.Downloading || status.DownloadRate <= 0 || status.PieceCount == 0)
+        {
+            return interval;
+        }
+
+        var left = (double)(status.PieceCount - status.VerifiedPieces) * status.TotalLength / status.PieceCount;
+        var eta = TimeSpan.FromSeconds(left / status.DownloadRate);
+        return eta < interval ? TimeSpan.FromTicks(Math.Max(eta.Ticks, MinPoll.Ticks)) : interval;
     }
 }

@@ -12,6 +12,11 @@ public sealed record JournalStore(string Provider, string ConnectionString, stri
 {
     public bool IsSqlite => Provider.StartsWith("SQLite", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>Start-up (issue 14): the SQLite tables are made by <see cref="SqliteJournalSchema"/> during the
+    /// reachability check, and the plugin's own (slow) table creation is off. False when the settings make the plugin
+    /// create other tables than those, and on PostgreSQL: the plugin then creates its tables as before.</summary>
+    public bool CreatesSchema { get; init; }
+
     public static JournalStore Resolve(Config config, string dataDir)
     {
         var provider = config.GetString("swarm.journal.provider", "SQLite.MS");
@@ -25,7 +30,7 @@ public sealed record JournalStore(string Provider, string ConnectionString, stri
                 cs = $"Data Source={Path.Combine(dataDir, "swarm.db")}";
             }
 
-            return new JournalStore(provider, cs, $"SQLite {new SqliteConnectionStringBuilder(cs).DataSource}");
+            return new JournalStore(provider, cs, $"SQLite {new SqliteConnectionStringBuilder(cs).DataSource}") { CreatesSchema = SqliteJournalSchema.Matches(config) };
         }
 
         if (provider.StartsWith("PostgreSQL", StringComparison.OrdinalIgnoreCase))
@@ -54,6 +59,10 @@ public sealed record JournalStore(string Provider, string ConnectionString, stri
                 await using var cmd = connection.CreateCommand();
                 cmd.CommandText = "PRAGMA journal_mode=WAL;";
                 await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false);
+                if (CreatesSchema)
+                {
+                    await SqliteJournalSchema.EnsureAsync((SqliteConnection)connection, ct).ConfigureAwait(false);
+                }
             }
 
             // Start-up (issue 14): linq2db keeps one provider per database kind; built here (on another core than the
@@ -70,11 +79,12 @@ public sealed record JournalStore(string Provider, string ConnectionString, stri
     {
         var q = SwarmConfiguration.Quote(ConnectionString);
         var p = SwarmConfiguration.Quote(Provider);
-        return ConfigurationFactory.ParseString($"""
+        var store = ConfigurationFactory.ParseString($"""
             akka.persistence.journal.sql.connection-string = {q}
             akka.persistence.journal.sql.provider-name = {p}
             akka.persistence.snapshot-store.sql.connection-string = {q}
             akka.persistence.snapshot-store.sql.provider-name = {p}
             """);
+        return CreatesSchema ? SqliteJournalSchema.PluginCreatesNothing().WithFallback(store) : store;
     }
 }
