@@ -129,11 +129,7 @@ public sealed partial class CatalogActor : ReceivePersistentActor
             _node.Limits.Upload.BytesPerSecond = limits.UploadLimit;
         }
 
-        foreach (var entry in _state.Torrents.Values)
-        {
-            Start(entry, []);
-        }
-
+        StartRecovered(); // CatalogActor.Recovery.cs (issue 14)
         foreach (var pending in _state.Magnets.Values)
         {
             StartMagnet(pending);
