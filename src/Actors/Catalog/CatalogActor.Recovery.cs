@@ -40,6 +40,20 @@ public sealed partial class CatalogActor
         }
     }
 
+    /// <summary>A torrent just added: its journal is named by a fresh generation, so it holds nothing yet and its
+    /// journal actor need not ask the store (loading many torrents into a node ran three queries each).</summary>
+    private void StartNew(TorrentAdded entry, IReadOnlyList<System.Net.IPEndPoint> peers)
+    {
+        var id = CatalogEntries.JournalId(_node.NodeId, entry);
+        var handoff = JournalHandoff.Get(Context.System);
+        handoff.Offer(id, PrefetchedJournal.Empty);
+        Start(entry, peers);
+        if (!_torrents.ContainsKey(entry.InfoHash))
+        {
+            handoff.Withdraw(id);
+        }
+    }
+
     /// <summary>Every recovered torrent's journal history, or none when the store is not read in bulk (another plugin,
     /// turned off, or the read failed: then each journal reads its own, as a torrent added later does).</summary>
     private IReadOnlyDictionary<string, PrefetchedJournal> ReadHistories(IReadOnlySet<string> ids)
