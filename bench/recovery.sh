@@ -7,6 +7,7 @@
 # Finally measures journal throughput during a 1 GiB loopback download (SQLite).
 #   bench/recovery.sh            # RUNS=3 runs per case, median reported
 #   STORES=sqlite SPECS="1000 16" DOWNLOAD=0 bench/recovery.sh   # one case, no download part
+#   BULK_RECOVERY=off bench/recovery.sh   # each journal replays its own history (swarm.persistence.bulk-recovery)
 # Needs: dotnet, postgresql (server binaries), python3, openssl, bc (scripts/install-peers.sh installs them);
 # run as root (the PostgreSQL server runs as postgres).
 set -euo pipefail
@@ -81,6 +82,10 @@ for store in $STORES; do
       cs="Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=$db"
       config="$WORK/$store-$torrents.conf"
       printf 'swarm.journal.provider = "PostgreSQL.15"\nswarm.journal.connection-string = "%s"\n' "$cs" >"$config"
+    fi
+    if [ -n "${BULK_RECOVERY:-}" ]; then
+      config=${config:-$WORK/$store-$torrents.conf}
+      echo "swarm.persistence.bulk-recovery = $BULK_RECOVERY" >>"$config"
     fi
     log "$store: populating $torrents torrent(s) x $pieces pieces"
     $POPULATE populate "$dir" "$torrents" "$pieces" 262144 "$cs" >/dev/null

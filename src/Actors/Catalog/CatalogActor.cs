@@ -129,11 +129,7 @@ public sealed partial class CatalogActor : ReceivePersistentActor
             _node.Limits.Upload.BytesPerSecond = limits.UploadLimit;
         }
 
-        foreach (var entry in _state.Torrents.Values)
-        {
-            Start(entry, []);
-        }
-
+        StartRecovered(); // CatalogActor.Recovery.cs (issue 14)
         foreach (var pending in _state.Magnets.Values)
         {
             StartMagnet(pending);
@@ -328,7 +324,7 @@ public sealed partial class CatalogActor : ReceivePersistentActor
         // the write. Should the write fail, the catalog stops (as any persistent actor whose journal fails) and takes
         // the torrent with it; the requester hears nothing and no one was told "added".
         var entry = CatalogEntries.From(a);
-        Start(entry, a.Options.Peers ?? []);
+        StartNew(entry, a.Options.Peers ?? []); // CatalogActor.Recovery.cs
         PersistApplied(entry, _ =>
         {
             _log.Info("torrent {0} ({1}) added, saving to {2}", hash[..8], a.Metainfo.Name, a.SavePath);

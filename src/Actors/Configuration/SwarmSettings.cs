@@ -92,6 +92,7 @@ public sealed record SwarmSettings(
             {
                 RestartRandomFactor = ps.GetDouble("restart-random-factor"),
                 FlushMaxBytes = ps.GetByteSize("flush-max-bytes") ?? 16 * 1024 * 1024, // issue 14: piece-count independence
+                BulkRecovery = ps.GetBoolean("bulk-recovery", true), // issue 14: recovery of many torrents
             },
             new LimitSettings(lm.GetByteSize("download-rate") ?? 0, lm.GetByteSize("upload-rate") ?? 0),
             new ConsoleSettings(
@@ -359,6 +360,12 @@ public sealed record PersistenceSettings(
     /// <summary>Written bytes that start a flush before flush-interval: batches by bytes, not by pieces, so a torrent
     /// of small pieces fsyncs and journals no more often per byte than one of large pieces.</summary>
     public long FlushMaxBytes { get; init; } = 16 * 1024 * 1024;
+
+    // issue 14 (recovery of many torrents)
+
+    /// <summary>At start-up the catalog reads every torrent's journal history in one bulk read and hands it to the
+    /// torrents, instead of each journal querying the store on its own.</summary>
+    public bool BulkRecovery { get; init; } = true;
 }
 
 /// <summary>Node-wide rates in bytes per second; 0 = unlimited.</summary>

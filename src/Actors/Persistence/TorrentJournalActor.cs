@@ -1,6 +1,4 @@
 using Akka.Actor;
-using Akka.Event;
-using Akka.Persistence;
 using static Swarm.Actors.Persistence.TorrentJournalMessages;
 
 namespace Swarm.Actors.Persistence;
@@ -8,88 +6,42 @@ namespace Swarm.Actors.Persistence;
 /// <summary>Journals one torrent's state changes. Kept apart from the torrent actor so that a journal outage
 /// restarts only this actor (under a backoff supervisor) while the torrent keeps transferring and re-sends
 /// what was not confirmed.</summary>
-public sealed class TorrentJournalActor : ReceivePersistentActor
+/// <remarks>Issue 14: at the node's start the catalog reads every torrent's history at once (<see cref="JournalHandoff"/>);
+/// a journal handed its history tells the torrent at once and starts its persistent writer only for the first write,
+/// so a thousand seeding torrents recover without a query each. Otherwise (a torrent added now, a restart after an
+/// outage) the writer starts at once and recovers from the store. The writer stopping (an outage) stops this actor,
+/// which hands the retry to the backoff supervisor.</remarks>
+public sealed class TorrentJournalActor : ReceiveActor
 {
-    private readonly IActorRef _torrent;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
-    private TorrentJournalState _state;
+    private readonly Props _writerProps;
+    private IActorRef? _writer;
 
     public TorrentJournalActor(string persistenceId, int pieceCount, IActorRef torrent, int snapshotEvery)
     {
-        PersistenceId = persistenceId;
-        _torrent = torrent;
-        _state = TorrentJournalState.Empty(pieceCount);
+        TorrentJournalState? known = null;
+        if (JournalHandoff.Get(Context.System).TryTake(persistenceId, out var history))
+        {
+            known = history.StateFor(pieceCount);
+            torrent.Tell(new JournalRecovered(known, history.LastSequenceNr));
+        }
 
-        Recover<SnapshotOffer>(o =>
+        _writerProps = TorrentJournalWriter.Props(persistenceId, pieceCount, torrent, snapshotEvery, known);
+        if (known is null)
         {
-            if (o.Snapshot is TorrentSnapshot s)
-            {
-                _state = _state.Apply(s);
-            }
-        });
-        Recover<IPersistedEvent>(e => _state = _state.Apply(e));
-        Recover<RecoveryCompleted>(_ => _torrent.Tell(new JournalRecovered(_state, LastSequenceNr)));
+            Writer();
+        }
 
-        Command<WriteJournalEvent>(w => PersistAsync(w.Event, e =>
-        {
-            _state = _state.Apply(e);
-            _torrent.Tell(new JournalEventWritten(w.Id));
-            if (TorrentJournalState.SnapshotDue(LastSequenceNr, snapshotEvery))
-            {
-                SaveSnapshot(_state.ToSnapshot());
-            }
-        }));
-        Command<SaveSnapshotSuccess>(s =>
-        {
-            // Events up to the snapshot are no longer needed for recovery.
-            DeleteMessages(s.Metadata.SequenceNr);
-            DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1));
-        });
-        Command<SaveSnapshotFailure>(f => _log.Warning("journal {0}: snapshot failed: {1}", PersistenceId, f.Cause.Message));
-        Command<DeleteMessagesSuccess>(_ => { });
-        Command<DeleteMessagesFailure>(f => _log.Warning("journal {0}: pruning failed: {1}", PersistenceId, f.Cause.Message));
-        Command<DeleteSnapshotsSuccess>(_ => { });
-        Command<DeleteSnapshotsFailure>(_ => { });
+        Receive<WriteJournalEvent>(w => Writer().Forward(w));
+        Receive<Terminated>(_ => Context.Stop(Self));
     }
-
-    public override string PersistenceId { get; }
 
     public static Props Props(string persistenceId, int pieceCount, IActorRef torrent, int snapshotEvery) =>
         Akka.Actor.Props.Create(() => new TorrentJournalActor(persistenceId, pieceCount, torrent, snapshotEvery));
 
-    // The base implementations log the whole exception chain (pages of driver stack traces); one line says it,
-    // and stopping hands the retry to the backoff supervisor.
-    protected override void OnRecoveryFailure(Exception reason, object? message = null)
-    {
-        Report($"journal {PersistenceId} cannot be read: {Innermost(reason)}");
-        Context.Stop(Self);
-    }
+    /// <summary>A writer that throws is stopped, never restarted in place: it would come back with the history it was
+    /// handed, which may be older than the journal by then. This actor stops with it; the backoff supervisor's restart
+    /// reads the history from the store.</summary>
+    protected override SupervisorStrategy SupervisorStrategy() => Akka.Actor.SupervisorStrategy.StoppingStrategy;
 
-    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
-    {
-        Report($"journal write failed: {Innermost(cause)}");
-        Context.Stop(Self);
-    }
-
-    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
-    {
-        // The store refused this event (not an outage): the actor lives on; the torrent re-sends later.
-        Report($"journal rejected an event: {Innermost(cause)}");
-    }
-
-    private static string Innermost(Exception e)
-    {
-        while (e.InnerException is not null)
-        {
-            e = e.InnerException;
-        }
-
-        return e.Message;
-    }
-
-    private void Report(string error)
-    {
-        _log.Warning("{0}", error);
-        _torrent.Tell(new JournalFailed(error));
-    }
+    private IActorRef Writer() => _writer ??= Context.Watch(Context.ActorOf(_writerProps, "writer"));
 }

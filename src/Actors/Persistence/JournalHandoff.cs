@@ -1,0 +1,27 @@
+using System.Collections.Concurrent;
+using Akka.Actor;
+
+namespace Swarm.Actors.Persistence;
+
+/// <summary>Hands each torrent's journal history, read in bulk by the catalog at recovery (<see cref="JournalPrefetch"/>),
+/// to that torrent's journal actor (issue 14). The catalog offers a history just before it starts the torrent; the
+/// journal actor takes it once, as it starts, so a journal restarted later (after an outage) reads its history from
+/// the store again, as before. Nothing writes to a journal between the read and the take: its torrent is not started.</summary>
+public sealed class JournalHandoff : IExtension
+{
+    private readonly ConcurrentDictionary<string, PrefetchedJournal> _offered = new(StringComparer.Ordinal);
+
+    public static JournalHandoff Get(ActorSystem system) => system.WithExtension<JournalHandoff, JournalHandoffProvider>();
+
+    public void Offer(string persistenceId, PrefetchedJournal journal) => _offered[persistenceId] = journal;
+
+    public bool TryTake(string persistenceId, out PrefetchedJournal journal) => _offered.TryRemove(persistenceId, out journal!);
+
+    /// <summary>Drops what was offered and not taken (a torrent that could not start).</summary>
+    public void Withdraw(string persistenceId) => _offered.TryRemove(persistenceId, out _);
+}
+
+public sealed class JournalHandoffProvider : ExtensionIdProvider<JournalHandoff>
+{
+    public override JournalHandoff CreateExtension(ExtendedActorSystem system) => new();
+}
