@@ -107,12 +107,7 @@ internal static class LocalConsoleWire
             return null;
         }
 
-        var length = first == header.Length ? BinaryPrimitives.ReadInt32BigEndian(header) : throw new LocalWireException("frame cut short");
-        if (length < 0 || length > maximum)
-        {
-            throw new LocalWireException($"frame of {length} bytes (at most {maximum})");
-        }
-
+        var length = FrameLength(header, first, maximum);
         var payload = new byte[length];
         var read = await stream.ReadAtLeastAsync(payload, length, throwOnEndOfStream: false, cancel).ConfigureAwait(false);
         return read == length ? payload : throw new LocalWireException("frame cut short");
@@ -139,12 +134,7 @@ internal static class LocalConsoleWire
             return null;
         }
 
-        var length = first == header.Length ? BinaryPrimitives.ReadInt32BigEndian(header) : throw new LocalWireException("frame cut short");
-        if (length < 0 || length > maximum)
-        {
-            throw new LocalWireException($"frame of {length} bytes (at most {maximum})");
-        }
-
+        var length = FrameLength(header, first, maximum);
         var payload = new byte[length];
         return stream.ReadAtLeast(payload, length, throwOnEndOfStream: false) == length ? payload : throw new LocalWireException("frame cut short");
     }
@@ -192,5 +182,12 @@ internal static class LocalConsoleWire
 
         var typeName = name.GetString()!;
         return LocalConsoleCodec.Read(typeName, value) ?? throw new LocalWireException($"unknown console record '{typeName}'");
+    }
+
+    /// <summary>The payload length a frame's header announces, checked the same way for both readers.</summary>
+    private static int FrameLength(ReadOnlySpan<byte> header, int headerBytesRead, long maximum)
+    {
+        var length = headerBytesRead == header.Length ? BinaryPrimitives.ReadInt32BigEndian(header) : throw new LocalWireException("frame cut short");
+        return length < 0 || length > maximum ? throw new LocalWireException($"frame of {length} bytes (at most {maximum})") : length;
     }
 }
