@@ -23,20 +23,10 @@ public sealed partial class CatalogActor
     {
         var ids = _state.Torrents.Values.ToDictionary(e => e.InfoHash, e => CatalogEntries.JournalId(_node.NodeId, e), StringComparer.Ordinal);
         var histories = ReadHistories(ids.Values.ToHashSet(StringComparer.Ordinal));
-        var handoff = JournalHandoff.Get(Context.System);
         foreach (var entry in _state.Torrents.Values)
         {
             var id = ids[entry.InfoHash];
-            if (histories.TryGetValue(id, out var history))
-            {
-                handoff.Offer(id, history);
-            }
-
-            Start(entry, []);
-            if (!_torrents.ContainsKey(entry.InfoHash))
-            {
-                handoff.Withdraw(id); // not started (unusable metainfo): nothing will take it
-            }
+            StartWith(entry, [], id, histories.GetValueOrDefault(id));
         }
     }
 
@@ -44,9 +34,19 @@ public sealed partial class CatalogActor
     /// journal actor need not ask the store (loading many torrents into a node ran three queries each).</summary>
     private void StartNew(TorrentAdded entry, IReadOnlyList<System.Net.IPEndPoint> peers)
     {
-        var id = CatalogEntries.JournalId(_node.NodeId, entry);
+        StartWith(entry, peers, CatalogEntries.JournalId(_node.NodeId, entry), PrefetchedJournal.Empty);
+    }
+
+    /// <summary>Starts a torrent whose journal <paramref name="id"/> takes <paramref name="history"/> (when known) as it
+    /// starts; a torrent that does not start (unusable metainfo) leaves nothing offered that no one would take.</summary>
+    private void StartWith(TorrentAdded entry, IReadOnlyList<System.Net.IPEndPoint> peers, string id, PrefetchedJournal? history)
+    {
         var handoff = JournalHandoff.Get(Context.System);
-        handoff.Offer(id, PrefetchedJournal.Empty);
+        if (history is not null)
+        {
+            handoff.Offer(id, history);
+        }
+
         Start(entry, peers);
         if (!_torrents.ContainsKey(entry.InfoHash))
         {
