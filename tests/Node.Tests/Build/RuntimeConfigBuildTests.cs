@@ -1,0 +1,40 @@
+using System.Text.Json;
+using Xunit;
+
+namespace Swarm.Node.Tests.Build;
+
+/// <summary>JIT (issue 14): the runtime settings of the build people run (swarm.runtimeconfig.json beside swarm.dll),
+/// which the runtime reads as it starts: a method is optimised after 300 calls, so start-up code run a few dozen
+/// times is not compiled a second time.</summary>
+public sealed class RuntimeConfigBuildTests
+{
+    [Fact]
+    public void The_node_build_asks_the_runtime_for_300_calls_before_a_method_is_optimised()
+    {
+        var file = Path.Combine(NodeBuildFolder(), "swarm.runtimeconfig.json");
+        using var json = JsonDocument.Parse(File.ReadAllText(file));
+        var properties = json.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+
+        Assert.True(properties.TryGetProperty("System.Runtime.TieredCompilation.CallCountThreshold", out var threshold), $"{file} sets no call count threshold");
+        Assert.Equal(300, threshold.GetInt32());
+        // The threshold only matters with tiering on: off, every method is compiled optimised at once (3x the CPU of
+        // an idle start, measured earlier).
+        Assert.False(properties.TryGetProperty("System.Runtime.TieredCompilation", out var tiered) && tiered.ValueKind == JsonValueKind.False);
+    }
+
+    /// <summary>src/Node/bin/&lt;configuration&gt;/net10.0 of the repository these tests were built in.</summary>
+    private static string NodeBuildFolder()
+    {
+        var baseDirectory = AppContext.BaseDirectory;
+        var repo = new DirectoryInfo(baseDirectory);
+        while (repo is not null && !File.Exists(Path.Combine(repo.FullName, "SwarmActors.sln")))
+        {
+            repo = repo.Parent;
+        }
+
+        Assert.NotNull(repo);
+        var parts = baseDirectory.Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
+        var configuration = parts[Array.LastIndexOf(parts, "bin") + 1];
+        return Path.Combine(repo.FullName, "src", "Node", "bin", configuration, "net10.0");
+    }
+}
