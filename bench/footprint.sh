@@ -29,7 +29,7 @@ done
 dotnet build "$REPO/src/Node" -c Release -nologo -v quiet >/dev/null
 dotnet build "$REPO/bench/Console" -c Release -nologo -v quiet >/dev/null
 
-$SWARM node --data-dir "$WORK/swarm" --bind 127.0.0.1 --port 0 --console-port 0 >"$WORK/node.out" 2>"$WORK/node.err" &
+$SWARM node --data-dir "$WORK/swarm" --bind 127.0.0.1 --port 0 --console-port 0 --rpc-port 0 >"$WORK/node.out" 2>"$WORK/node.err" &
 SWARM_PID=$!
 PIDS+=("$SWARM_PID")
 until grep -q '^console ' "$WORK/node.out"; do

@@ -38,6 +38,31 @@ public sealed class LocalConsoleTests(ITestOutputHelper log) : EndToEndTest(log)
             Assert.Equal(shell.StderrText, oneShot.StderrText);
         }
 
+        // Footprint (issue 14): `--node HOST:PORT` takes the fast path (no command tree), `--node=HOST:PORT` the full
+        // parser (the fast path leaves that form to it); both must print the same bytes and exit the same way, for
+        // answers, refusals, usage errors (the fast path hands those back) and help.
+        string[][] lines =
+        [
+            ["status", "--json"],
+            ["torrents"],
+            ["limit", "--down", "5M", "--up", "none", "--json"],
+            ["limit", "--down", "5Q"],
+            ["limit", "--down", "none"],
+            ["show", "no-such-torrent"],
+            ["statsu"],
+            ["pause"],
+            ["help", "show"],
+            ["show", hash, "--help"],
+        ];
+        foreach (var words in lines)
+        {
+            var fast = await node.ConsoleAsync(words);
+            var full = await SwarmCli.RunAsync(Log, Timeouts.Reject, ["console", $"--node={node.Console}", .. words]);
+            Assert.Equal(full.ExitCode, fast.ExitCode);
+            Assert.Equal(Stable(full.StdoutText), Stable(fast.StdoutText));
+            Assert.Equal(full.StderrText, fast.StderrText);
+        }
+
         // Commands that change something answer the same way too: pause over the socket, resume from the shell.
         Assert.Contains($"paused {hash}", (await node.ConsoleAsync("pause", hash)).EnsureSuccess().StdoutText);
         await node.WaitForStateAsync(torrent.InfoHash, "paused", TimeSpan.FromSeconds(30));

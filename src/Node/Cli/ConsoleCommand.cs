@@ -10,13 +10,17 @@ internal static class ConsoleCommand
 {
     private static readonly string[] OwnOptions = ["--node", "--secret", "--config"];
 
-    public static Command Build(string[] rawArgs, StopSignals signals) => Connected(
+    /// <param name="localTried">The fast path (<see cref="OneShotConsole"/>) already asked the node's local socket and
+    /// was turned away: the command goes on over remoting without sending it a second time (a refused request counts
+    /// against the secret throttle).</param>
+    public static Command Build(string[] rawArgs, StopSignals signals, bool localTried = false) => Connected(
         "console",
         "Drive a running node: status, torrents, add, pause, resume, remove, show, peers, watch, limit…",
         new Argument<string[]>("COMMAND") { Description = "A console command and its arguments; none opens the shell ('help' lists them)", Arity = ArgumentArity.ZeroOrMore },
         rawArgs,
         signals,
-        tokens => tokens);
+        tokens => tokens,
+        localTried);
 
     /// <summary>`swarm search WORDS... [--node HOST:PORT] [--json]`: the console's search, as a command of its own.</summary>
     public static Command Search(string[] rawArgs, StopSignals signals) => Connected(
@@ -25,23 +29,24 @@ internal static class ConsoleCommand
         new Argument<string[]>("WORDS") { Description = "Every word must appear in the name or a file name", Arity = ArgumentArity.OneOrMore },
         rawArgs,
         signals,
-        tokens => ["search", .. tokens]);
+        tokens => ["search", .. tokens],
+        localTried: false);
 
     /// <summary>A command that talks to a node's console: --node, --secret, --config, and its own words.</summary>
-    private static Command Connected(string name, string description, Argument<string[]> words, string[] rawArgs, StopSignals signals, Func<List<string>, List<string>> invocation)
+    private static Command Connected(string name, string description, Argument<string[]> words, string[] rawArgs, StopSignals signals, Func<List<string>, List<string>> invocation, bool localTried)
     {
         var node = new Option<string?>("--node") { Description = "The node's console, HOST:PORT (default: this machine's swarm.console port)" };
         var secret = new Option<string?>("--secret") { Description = $"Console secret, if the node requires one (prefer the {ConsoleSettings.SecretVariable} variable: arguments are visible to other users)" };
         var config = new Option<string?>("--config") { Description = "HOCON file layered over hocon/swarm.conf" };
         var cmd = new Command(name, description) { node, secret, config, words };
         cmd.TreatUnmatchedTokensAsErrors = false;
-        cmd.SetAction((r, ct) => RunAsync(r.GetValue(node), r.GetValue(secret), r.GetValue(config), invocation(CommandTokens(rawArgs, name)), signals, ct));
+        cmd.SetAction((r, ct) => RunAsync(r.GetValue(node), r.GetValue(secret), r.GetValue(config), invocation(CommandTokens(rawArgs, name)), signals, localTried, ct));
         return cmd;
     }
 
     /// <summary>The console command's own words, in order: every raw argument after `console` except our options.
     /// (Its flags, like --json or --delete-data, are not System.CommandLine options.)</summary>
-    private static List<string> CommandTokens(string[] rawArgs, string command)
+    internal static List<string> CommandTokens(string[] rawArgs, string command)
     {
         var tokens = new List<string>();
         var i = Array.IndexOf(rawArgs, command) + 1;
@@ -61,10 +66,10 @@ internal static class ConsoleCommand
         return tokens;
     }
 
-    private static Task<int> RunAsync(string? nodeOption, string? secretOption, string? configFile, List<string> tokens, StopSignals signals, CancellationToken stop)
+    private static Task<int> RunAsync(string? nodeOption, string? secretOption, string? configFile, List<string> tokens, StopSignals signals, bool localTried, CancellationToken stop)
     {
         // Not async itself: a one-shot command through the local socket runs to its end without a single await.
-        if (nodeOption is not null && configFile is null && tokens.Count > 0 && Local(nodeOption, secretOption, tokens, signals, stop) is { } code)
+        if (!localTried && nodeOption is not null && configFile is null && tokens.Count > 0 && Local(nodeOption, secretOption, tokens, signals, stop) is { } code)
         {
             return Task.FromResult(code);
         }
@@ -77,7 +82,7 @@ internal static class ConsoleCommand
     /// more than the process start. Null when this way does not apply: another host, no socket, `watch` (live, so the
     /// shell's wire), or a refusal while no secret was given here (the configuration may hold one: the remoting way
     /// reads it and asks again; a refused command was not run).</summary>
-    private static int? Local(string target, string? secretOption, List<string> tokens, StopSignals signals, CancellationToken stop)
+    internal static int? Local(string target, string? secretOption, List<string> tokens, StopSignals signals, CancellationToken stop)
     {
         Invocation invocation;
         try

@@ -12,9 +12,13 @@ internal static class ConsoleRenderer
 {
     private const int PieceMapWidth = 64;
 
-    public static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
+    // Built when first used (issue 14): a one-shot text command never loads the serializer.
+    private static JsonSerializerOptions? _json;
+    private static JsonSerializerOptions? _jsonLine;
 
-    private static readonly JsonSerializerOptions JsonLine = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    public static JsonSerializerOptions Json => _json ??= new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
+
+    private static JsonSerializerOptions JsonLine => _jsonLine ??= new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     /// <summary>Writes <paramref name="reply"/>, as it reads at <paramref name="now"/>, and returns the exit code it means.</summary>
     public static int Render(IConsoleReply reply, bool json, TextWriter output, TextWriter error, DateTime now)
@@ -31,14 +35,22 @@ internal static class ConsoleRenderer
 
         if (json)
         {
-            var shown = ForJson(reply);
-            output.WriteLine(JsonSerializer.Serialize(shown, shown.GetType(), Json));
+            output.WriteLine(JsonText(reply));
             return ExitCodes.Ok;
         }
 
         // Names, paths and tracker URLs come from torrents: their control characters never reach the terminal raw.
         output.Write(string.Join('\n', Text(reply, now).Split('\n').Select(Printable.ForTerminal)));
         return ExitCodes.Ok;
+    }
+
+    /// <summary>What `--json` prints for <paramref name="reply"/> (without the final line break).</summary>
+    public static string JsonText(IConsoleReply reply)
+    {
+        var shown = ForJson(reply);
+        return ConsoleJsonContext.Default.GetTypeInfo(shown.GetType()) is { } generated
+            ? JsonSerializer.Serialize(shown, generated)
+            : JsonSerializer.Serialize(shown, shown.GetType(), Json);
     }
 
     public static string JsonOneLine(object value) => JsonSerializer.Serialize(value, value.GetType(), JsonLine);
