@@ -27,7 +27,10 @@ public readonly record struct ChokeInterest(bool AmChoking, bool AmInterested, b
     public ChokeInterest PeerGot(bool weHaveIt) => weHaveIt ? this : this with { Interesting = Interesting + 1 };
 
     /// <summary>We completed a piece.</summary>
-    public ChokeInterest WeGot(bool peerHasIt) => peerHasIt ? this with { Interesting = Interesting - 1 } : this;
+    public ChokeInterest WeGot(bool peerHasIt) => WeGot(peerHasIt ? 1 : 0);
+
+    /// <summary>We completed pieces, <paramref name="peerHad"/> of which the peer has (they no longer interest us).</summary>
+    public ChokeInterest WeGot(int peerHad) => peerHad > 0 ? this with { Interesting = Interesting - peerHad } : this;
 
     /// <summary>The peer's whole piece set is known anew (bitfield, HaveAll, HaveNone).</summary>
     public ChokeInterest PeerHasOnly(PieceSet theirs, PieceSet ours) =>

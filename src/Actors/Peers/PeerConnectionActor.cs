@@ -99,7 +99,11 @@ public sealed partial class PeerConnectionActor : UntypedActor, IWithTimers
                 Context.Stop(Self);
                 break;
             case WeHave h:
-                _ours.Add(h.Piece); // told to the peer in our bitfield once the wire is up
+                foreach (var piece in h.Pieces)
+                {
+                    _ours.Add(piece); // told to the peer in our bitfield once the wire is up
+                }
+
                 break;
             case PieceLayersKnown or AskHashes:
                 OnHashCommand(message, connected: false);
@@ -125,10 +129,7 @@ public sealed partial class PeerConnectionActor : UntypedActor, IWithTimers
             case MessagesArrived batch:
                 try
                 {
-                    foreach (var m in batch.Messages)
-                    {
-                        Handle(m);
-                    }
+                    HandleAll(batch.Messages);
                 }
                 finally
                 {
@@ -157,11 +158,7 @@ public sealed partial class PeerConnectionActor : UntypedActor, IWithTimers
                 OnHashCommand(message, connected: true);
                 break;
             case WeHave h:
-                if (_ours.Add(h.Piece))
-                {
-                    Apply(_state.WeGot(h.Piece, peerHasIt: _theirs[h.Piece], BothSeeds));
-                }
-
+                OnWeHave(h.Pieces);
                 break;
             case ConnectionTick:
                 var (next, reaction) = _state.Tick(_clock.GetUtcNow(), _channel!.Downloaded, _channel.Uploaded, _cfg);
@@ -291,7 +288,7 @@ public sealed partial class PeerConnectionActor : UntypedActor, IWithTimers
                 _channel!.CancelUpload(c.Piece, c.Begin, c.Length);
                 break;
             case PieceBlock p:
-                Apply(_state.BlockArrived(p, _cfg.ReceivedBlocks.MaxUnrequested));
+                OnBlocks([p]);
                 break;
             case RejectRequest r:
                 Apply(_state.Rejected(r));

@@ -63,7 +63,9 @@ public static class PeerConnectionMessages
 
     public sealed record SetChoke(bool Choke);
 
-    public sealed record WeHave(int Piece);
+    /// <summary>Pieces the torrent verified since it last told its connections: one message per connection for all the
+    /// pieces written while the torrent's mailbox was busy, not one per piece (issue 14: 1 KiB pieces).</summary>
+    public sealed record WeHave(IReadOnlyList<int> Pieces);
 
     /// <summary>The torrent turned a request for blocks down earlier (disk behind) and can serve again.</summary>
     public sealed record BlocksAvailable

@@ -82,22 +82,44 @@ public sealed record PeerWireState(
     /// disconnected, and the torrent told why (it bans the peer).</summary>
     public (PeerWireState, PeerWireReaction) BlockArrived(PieceBlock block, int maxDropped)
     {
-        var (pipeline, verdict, released) = Pipeline.Arrived(block.Piece, block.Begin, block.Data.Length);
-        var next = this with { Pipeline = pipeline };
-        if (verdict is BlockVerdict.Requested or BlockVerdict.GivenUp)
+        var (next, reaction, accepted) = BlocksArrived([block], maxDropped);
+        return (next, accepted.Count > 0 ? reaction with { Notify = accepted[0] } : reaction);
+    }
+
+    /// <summary>Issue 14: <see cref="BlockArrived"/> for a run of blocks that came in one batch, in one step. The
+    /// blocks that go on to the torrent are returned apart from the reaction, in their order.</summary>
+    public (PeerWireState Next, PeerWireReaction Reaction, IReadOnlyList<PeerConnectionMessages.BlockArrived> Accepted) BlocksArrived(IReadOnlyList<PieceBlock> blocks, int maxDropped)
+    {
+        var refs = new BlockRef[blocks.Count];
+        for (var i = 0; i < refs.Length; i++)
         {
-            return (next, PeerWireReaction.None with { Notify = new PeerConnectionMessages.BlockArrived(Peer, block.Piece, block.Begin, block.Data, block.Pooled) });
+            refs[i] = new BlockRef(blocks[i].Piece, blocks[i].Begin, blocks[i].Data.Length);
         }
 
-        next = next with { DroppedBlocks = DroppedBlocks + 1 };
-        var reaction = PeerWireReaction.None with { Released = released is { } r ? [r] : [] };
-        if (next.DroppedBlocks <= maxDropped)
+        var (pipeline, verdicts, released) = Pipeline.Arrived(refs);
+        var accepted = new List<PeerConnectionMessages.BlockArrived>(blocks.Count);
+        var dropped = DroppedBlocks;
+        string? why = null;
+        for (var i = 0; i < verdicts.Length; i++)
         {
-            return (next, reaction);
+            var block = blocks[i];
+            if (verdicts[i] is BlockVerdict.Requested or BlockVerdict.GivenUp)
+            {
+                accepted.Add(new PeerConnectionMessages.BlockArrived(Peer, block.Piece, block.Begin, block.Data, block.Pooled));
+            }
+            else if (++dropped > maxDropped && why is null)
+            {
+                why = $"sent {dropped} blocks we did not request (the last: piece {block.Piece} at {block.Begin}, {block.Data.Length} bytes, {(verdicts[i] == BlockVerdict.WrongLength ? "another length than asked" : "never asked for")})";
+            }
         }
 
-        var why = $"sent {next.DroppedBlocks} blocks we did not request (the last: piece {block.Piece} at {block.Begin}, {block.Data.Length} bytes, {(verdict == BlockVerdict.WrongLength ? "another length than asked" : "never asked for")})";
-        return (next, reaction with { Notify = new PeerMisbehaved(Peer, why), Close = why });
+        var reaction = PeerWireReaction.None with { Released = released };
+        if (why is not null)
+        {
+            reaction = reaction with { Notify = new PeerMisbehaved(Peer, why), Close = why };
+        }
+
+        return (this with { Pipeline = pipeline, DroppedBlocks = dropped }, reaction, accepted);
     }
 
     public (PeerWireState, PeerWireReaction) Rejected(RejectRequest reject)
@@ -161,12 +183,29 @@ public sealed record PeerWireState(
     public (PeerWireState, PeerWireReaction) BlocksAvailable() =>
         (this with { Pipeline = Pipeline.AskAnswered() }).AskForBlocks(PeerWireReaction.None);
 
-    public (PeerWireState, PeerWireReaction) WeGot(int piece, bool peerHasIt, bool bothSeeds)
+    public (PeerWireState, PeerWireReaction) WeGot(int piece, bool peerHasIt, bool bothSeeds) =>
+        WeGot(peerHasIt ? [] : [piece], peerHad: peerHasIt ? 1 : 0, bothSeeds);
+
+    /// <summary>Issue 14: pieces we completed, told together (a torrent of 1 KiB pieces completes thousands a second):
+    /// each one the peer lacks is announced with a Have (<paramref name="announce"/>; a peer that has the piece gains
+    /// nothing from hearing that we do), and our interest is updated once for all of them.</summary>
+    /// <param name="peerHad">How many of the pieces the peer has.</param>
+    public (PeerWireState, PeerWireReaction) WeGot(IReadOnlyList<int> announce, int peerHad, bool bothSeeds)
     {
-        var next = this with { Flags = Flags.WeGot(peerHasIt) };
-        // A peer that has the piece gains nothing from hearing that we do.
-        var (state, reaction) = next.UpdateInterest(bothSeeds, notify: null);
-        return peerHasIt ? (state, reaction) : (state, reaction with { ToPeer = [new Have(piece), .. reaction.ToPeer] });
+        var (state, reaction) = (this with { Flags = Flags.WeGot(peerHad) }).UpdateInterest(bothSeeds, notify: null);
+        if (announce.Count == 0)
+        {
+            return (state, reaction);
+        }
+
+        var toPeer = new List<PeerMessage>(announce.Count + reaction.ToPeer.Count);
+        foreach (var piece in announce)
+        {
+            toPeer.Add(new Have(piece));
+        }
+
+        toPeer.AddRange(reaction.ToPeer);
+        return (state, reaction with { ToPeer = toPeer });
     }
 
     /// <summary>Returns the choke or unchoke to send, or null when nothing changes.</summary>

@@ -109,6 +109,66 @@ public sealed record RequestPipeline
         return (this, BlockVerdict.Unrequested, null);
     }
 
+    /// <summary>Issue 14: <see cref="Arrived(int, int, int)"/> for each block of a run that came together, in order, in
+    /// one step: the dictionaries are changed through builders and frozen once, not once per block.</summary>
+    /// <returns>Each block's verdict, and the requests in flight that a block of another length ended.</returns>
+    public (RequestPipeline Next, BlockVerdict[] Verdicts, IReadOnlyList<BlockRef> Released) Arrived(IReadOnlyList<BlockRef> blocks)
+    {
+        var verdicts = new BlockVerdict[blocks.Count];
+        ImmutableDictionary<(int Piece, int Begin), InFlight>.Builder? outstanding = null;
+        ImmutableDictionary<(int Piece, int Begin), GivenUpRequest>.Builder? givenUp = null;
+        ImmutableSortedDictionary<long, (int Piece, int Begin)>.Builder? order = null;
+        List<BlockRef>? released = null;
+        for (var i = 0; i < blocks.Count; i++)
+        {
+            var b = blocks[i];
+            var key = (b.Piece, b.Begin);
+            outstanding ??= Outstanding.ToBuilder();
+            if (outstanding.TryGetValue(key, out var sent))
+            {
+                outstanding.Remove(key);
+                if (sent.Length == b.Length)
+                {
+                    verdicts[i] = BlockVerdict.Requested;
+                }
+                else
+                {
+                    verdicts[i] = BlockVerdict.WrongLength;
+                    (released ??= []).Add(new BlockRef(b.Piece, b.Begin, sent.Length));
+                }
+
+                continue;
+            }
+
+            if (givenUp is null && !GivenUp.ContainsKey(key))
+            {
+                verdicts[i] = BlockVerdict.Unrequested;
+                continue;
+            }
+
+            givenUp ??= GivenUp.ToBuilder();
+            order ??= GivenUpOrder.ToBuilder();
+            if (givenUp.TryGetValue(key, out var late))
+            {
+                givenUp.Remove(key);
+                order.Remove(late.Order);
+                verdicts[i] = late.Length == b.Length ? BlockVerdict.GivenUp : BlockVerdict.WrongLength;
+            }
+            else
+            {
+                verdicts[i] = BlockVerdict.Unrequested;
+            }
+        }
+
+        var next = this with
+        {
+            Outstanding = outstanding?.ToImmutable() ?? Outstanding,
+            GivenUp = givenUp?.ToImmutable() ?? GivenUp,
+            GivenUpOrder = order?.ToImmutable() ?? GivenUpOrder,
+        };
+        return (next, verdicts, released ?? (IReadOnlyList<BlockRef>)[]);
+    }
+
     /// <summary>We cancelled the request: its block may still be on the wire, so it is remembered as given up.
     /// Returns whether it was in flight.</summary>
     public (RequestPipeline Next, bool WasOutstanding) Remove(int piece, int begin)

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Akka.Actor;
 using Swarm.Actors.Storage;
 using Swarm.Protocol.Metainfo;
@@ -96,7 +97,7 @@ public sealed class PieceGroupActor : UntypedActor
         var size = _meta.PieceSize(p.Piece);
         // The connection and the picker let only a whole piece through; this is the last line.
         var data = p.Data.AsSpan(0, Math.Min(p.Data.Length, size));
-        if (p.Data.Length != size || !PieceExpectation.For(_meta, p.Piece).Matches(data))
+        if (p.Data.Length != size || !Matches(p.Piece, data))
         {
             _reports.Add(new PieceHashed(p.Piece, false, [p.From]));
             return;
@@ -116,6 +117,21 @@ public sealed class PieceGroupActor : UntypedActor
         data.CopyTo(run.Buffer.AsSpan(run.Length));
         run = run with { Count = run.Count + 1, Length = run.Length + size };
         _reports.Add(new PieceHashed(p.Piece, true, [p.From]));
+    }
+
+    /// <summary>A piece smaller than a block is a v1 piece (BEP 52 pieces are 16 KiB at least): its SHA-1 is computed
+    /// in one call, without the incremental hasher <see cref="PieceExpectation"/> sets up per piece (an OpenSSL context
+    /// and a copy of the expected hash: more than hashing 1 KiB costs). Anything else goes through PieceExpectation.</summary>
+    private bool Matches(int piece, ReadOnlySpan<byte> data)
+    {
+        if (_meta.V2 is not null || _meta.PieceHashes.Length == 0)
+        {
+            return PieceExpectation.For(_meta, piece).Matches(data);
+        }
+
+        Span<byte> sha1 = stackalloc byte[SHA1.HashSizeInBytes];
+        SHA1.HashData(data, sha1);
+        return sha1.SequenceEqual(_meta.PieceHash(piece));
     }
 
     /// <summary>Storage answers the torrent with a PieceWritten per piece; only then is a piece verified. The reports so

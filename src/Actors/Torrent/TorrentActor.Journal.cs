@@ -46,8 +46,23 @@ public sealed partial class TorrentActor
             FlushAndResend();
         }
 
-        _peers.TellAll(new WeHave(w.Piece));
+        if (_newHaves.Count == 0)
+        {
+            Self.Tell(TellWeHave.Instance);
+        }
+
+        _newHaves.Add(w.Piece);
         return true;
+    }
+
+    /// <summary>The connections hear the pieces verified since the last time, in one message each.</summary>
+    private void TellNewHaves()
+    {
+        if (_newHaves.Count > 0)
+        {
+            _peers.TellAll(new WeHave([.. _newHaves]));
+            _newHaves.Clear();
+        }
     }
 
     /// <summary>Written pieces are flushed to disk, then journaled, in batches: one fsync and one journal row per

@@ -38,6 +38,9 @@ public sealed partial class TorrentActor : ReceiveActor, IWithTimers
 
     /// <summary>Hashed valid, not yet written: done for a group opened again (only kept for grouped pieces).</summary>
     private readonly HashSet<int> _awaitingWrite = [];
+
+    /// <summary>Verified since the connections were last told (issue 14: they hear of them together, TellWeHave).</summary>
+    private readonly List<int> _newHaves = [];
     private readonly List<IActorRef> _syncWaiters = [];
     private IActorRef _storageActor = ActorRefs.Nobody;
     private IActorRef _journal = ActorRefs.Nobody;
@@ -133,6 +136,7 @@ public sealed partial class TorrentActor : ReceiveActor, IWithTimers
             ReplyIfSynced();
         });
         Receive<StorageMessages.PieceWritten>(w => RecordWritten(w));
+        Receive<TellWeHave>(_ => TellNewHaves());
         // Journaled at once: only files recorded as this torrent's are deleted with its data (issue 13).
         Receive<StorageMessages.FilesCreated>(c => Journal(new TorrentFilesCreated([.. c.Created.Files], [.. c.Created.Folders])));
         Receive<StorageMessages.StorageFailed>(f => Fail($"disk error: {f.Error}"));

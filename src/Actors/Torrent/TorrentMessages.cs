@@ -165,6 +165,13 @@ public static class TorrentMessages
     }
 
     /// <summary>Timer, while pieces wait to be flushed or events to be confirmed: flush a batch, resend what is stale.</summary>
+    /// <summary>Issue 14: the torrent's note to itself to tell its connections the pieces verified since the last one; it
+    /// queues behind what is already in the mailbox, so the pieces written meanwhile go out together.</summary>
+    internal sealed record TellWeHave
+    {
+        public static TellWeHave Instance { get; } = new();
+    }
+
     internal sealed record JournalFlushTick
     {
         public static JournalFlushTick Instance { get; } = new();

@@ -122,6 +122,45 @@ public sealed class PeerWireStateTests
     }
 
     [Fact]
+    public void A_run_of_blocks_passes_on_the_requested_ones_in_order_and_counts_the_rest()
+    {
+        var state = Requested(fast: true, [new BlockRef(1, 0, Block), new BlockRef(1, Block, Block), new BlockRef(2, 0, Block)]);
+        PieceBlock[] run =
+        [
+            new(1, Block, new byte[Block]),
+            new(5, 0, new byte[Block]), // never asked for
+            new(2, 0, new byte[10]), // another length: its request is freed
+            new(1, 0, new byte[Block]),
+        ];
+
+        var (next, reaction, accepted) = state.BlocksArrived(run, MaxDropped);
+
+        Assert.Equal([(1, Block), (1, 0)], accepted.Select(a => (a.Piece, a.Begin)));
+        Assert.All(accepted, a => Assert.Equal(Peer, a.Peer));
+        Assert.Same(run[3].Data, accepted[1].Data);
+        Assert.Equal([new BlockRef(2, 0, Block)], reaction.Released);
+        Assert.Null(reaction.Notify);
+        Assert.Null(reaction.Close);
+        Assert.Equal(2, next.DroppedBlocks);
+        Assert.Empty(next.Pipeline.Outstanding);
+    }
+
+    [Fact]
+    public void A_run_past_the_bound_of_dropped_blocks_reports_the_peer_once_and_still_passes_on_its_requested_blocks()
+    {
+        var state = Requested(fast: true, [new BlockRef(1, 0, Block)]);
+        var strays = Enumerable.Range(10, MaxDropped + 2).Select(i => new PieceBlock(i, 0, new byte[Block]));
+
+        var (next, reaction, accepted) = state.BlocksArrived([.. strays, new PieceBlock(1, 0, new byte[Block])], MaxDropped);
+
+        var misbehaved = Assert.IsType<PeerMisbehaved>(reaction.Notify);
+        Assert.Contains($"sent {MaxDropped + 1} blocks", misbehaved.Reason);
+        Assert.Equal(misbehaved.Reason, reaction.Close);
+        Assert.Equal(MaxDropped + 2, next.DroppedBlocks);
+        Assert.Equal([(1, 0)], accepted.Select(a => (a.Piece, a.Begin)));
+    }
+
+    [Fact]
     public void A_late_block_after_our_endgame_cancel_still_goes_to_the_torrent_and_is_not_counted()
     {
         var block = new BlockRef(1, 0, Block);
@@ -172,6 +211,20 @@ public sealed class PeerWireStateTests
 
         var (after, toHaving) = state.WeGot(0, peerHasIt: true, bothSeeds: false);
         Assert.Equal([NotInterested.Instance], toHaving.ToPeer);
+        Assert.False(after.Flags.AmInterested);
+    }
+
+    [Fact]
+    public void Pieces_we_got_together_are_announced_to_a_peer_lacking_them_and_interest_is_updated_once()
+    {
+        var state = WantingAPiece(fast: true); // the peer has piece 0, which we lack
+
+        var (_, toLacking) = state.WeGot([3, 5, 6], peerHad: 0, bothSeeds: false);
+        Assert.Equal([new Have(3), new Have(5), new Have(6)], toLacking.ToPeer);
+
+        // With piece 0 among them the peer has nothing more for us: the Haves, then one NotInterested.
+        var (after, mixed) = state.WeGot([3, 5], peerHad: 1, bothSeeds: false);
+        Assert.Equal([new Have(3), new Have(5), NotInterested.Instance], mixed.ToPeer);
         Assert.False(after.Flags.AmInterested);
     }
 

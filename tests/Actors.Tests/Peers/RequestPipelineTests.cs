@@ -37,6 +37,47 @@ public sealed class RequestPipelineTests
     }
 
     [Fact]
+    public void A_run_of_blocks_vetted_in_one_step_gets_the_verdicts_of_blocks_taken_one_by_one()
+    {
+        // In flight: piece 0 blocks 0..5; 4 and 5 given up (cancelled): one late and right, one late of another length.
+        var pipeline = SentBlocks(RequestPipeline.Start(32), 6).Remove(0, 4 * Block).Next.Remove(0, 5 * Block).Next;
+        BlockRef[] run =
+        [
+            new(0, Block, Block), // requested
+            new(0, 0, 100), // requested, another length: dropped, and the request freed for another peer
+            new(0, 4 * Block, Block), // given up, still taken
+            new(0, 4 * Block, Block), // the same again: no longer ours
+            new(7, 0, Block), // never asked for
+            new(0, 5 * Block, 10), // given up, another length
+            new(0, 2 * Block, Block), // requested
+        ];
+
+        var (together, verdicts, released) = pipeline.Arrived(run);
+
+        var oneByOne = pipeline;
+        var expected = new List<BlockVerdict>();
+        var expectedReleased = new List<BlockRef>();
+        foreach (var b in run)
+        {
+            (oneByOne, var verdict, var freed) = oneByOne.Arrived(b.Piece, b.Begin, b.Length);
+            expected.Add(verdict);
+            if (freed is { } f)
+            {
+                expectedReleased.Add(f);
+            }
+        }
+
+        Assert.Equal([BlockVerdict.Requested, BlockVerdict.WrongLength, BlockVerdict.GivenUp, BlockVerdict.Unrequested, BlockVerdict.Unrequested, BlockVerdict.WrongLength, BlockVerdict.Requested], verdicts);
+        Assert.Equal(expected, verdicts);
+        Assert.Equal([new BlockRef(0, 0, Block)], released);
+        Assert.Equal(expectedReleased, released);
+        Assert.Equal(oneByOne.Outstanding.OrderBy(kv => kv.Key), together.Outstanding.OrderBy(kv => kv.Key));
+        Assert.Equal([(0, 3 * Block)], together.Outstanding.Keys);
+        Assert.Empty(together.GivenUp);
+        Assert.Equal(6, pipeline.Outstanding.Count + pipeline.GivenUp.Count); // the pipeline it started from is unchanged
+    }
+
+    [Fact]
     public void Asks_nothing_while_it_cannot_request()
     {
         var (pipeline, ask) = RequestPipeline.Start(32).AskForBlocks(canRequest: false);

@@ -154,6 +154,22 @@ public sealed class JournalOutboxTests
     }
 
     [Fact]
+    public void A_batch_holds_the_pieces_in_the_order_they_were_written()
+    {
+        var outbox = JournalOutbox.Empty;
+        int[] written = [9, 2, 40000, 3, 7];
+        foreach (var piece in written)
+        {
+            outbox = outbox.PieceWritten(piece, 1024);
+        }
+
+        Assert.Equal((5, 5 * 1024L), (outbox.UnflushedCount, outbox.UnflushedBytes));
+        (outbox, var batch) = outbox.TakeBatch();
+        Assert.Equal(written, batch);
+        Assert.Equal((0, 0L), (outbox.UnflushedCount, outbox.UnflushedBytes));
+    }
+
+    [Fact]
     public void Nothing_to_flush_takes_an_empty_batch_and_starts_no_flush()
     {
         var (outbox, batch) = JournalOutbox.Empty.TakeBatch();
@@ -166,7 +182,8 @@ public sealed class JournalOutboxTests
     public void A_recheck_drops_pieces_not_yet_flushed()
     {
         var outbox = JournalOutbox.Empty.PieceWritten(1).PieceWritten(2).DropUnflushed();
-        Assert.Empty(outbox.Unflushed);
+        Assert.Equal(0, outbox.UnflushedCount);
+        Assert.Empty(outbox.TakeBatch().Batch);
         Assert.True(outbox.Synced);
     }
 

@@ -27,15 +27,36 @@ public sealed class Rc4Stream(Stream inner, Rc4? encryptor, Rc4? decryptor, Read
 
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    /// <summary>Not an async method: a plaintext stream (most connections: libtorrent selects plaintext when offered
+    /// both) hands the inner read through, and a read the socket completes at once is decrypted in place; only a read
+    /// still pending gets a state machine (issue 14: one per socket read on the data path otherwise).</summary>
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (TakeReceived(buffer.Span) is var n and > 0)
         {
-            return n;
+            return new ValueTask<int>(n);
         }
 
-        var read = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-        decryptor?.Apply(buffer.Span[..read]);
+        if (decryptor is null)
+        {
+            return inner.ReadAsync(buffer, cancellationToken);
+        }
+
+        var pending = inner.ReadAsync(buffer, cancellationToken);
+        if (pending.IsCompletedSuccessfully)
+        {
+            var read = pending.Result;
+            decryptor.Apply(buffer.Span[..read]);
+            return new ValueTask<int>(read);
+        }
+
+        return DecryptWhenRead(pending, buffer, decryptor);
+    }
+
+    private static async ValueTask<int> DecryptWhenRead(ValueTask<int> pending, Memory<byte> buffer, Rc4 cipher)
+    {
+        var read = await pending.ConfigureAwait(false);
+        cipher.Apply(buffer.Span[..read]);
         return read;
     }
 
@@ -56,21 +77,19 @@ public sealed class Rc4Stream(Stream inner, Rc4? encryptor, Rc4? decryptor, Read
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
-    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        if (encryptor is null)
-        {
-            await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
-            return;
-        }
+    /// <summary>A plaintext stream hands the write through, without a state machine of its own.</summary>
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
+        encryptor is null ? inner.WriteAsync(buffer, cancellationToken) : EncryptAndWrite(inner, buffer, encryptor, cancellationToken);
 
+    private static async ValueTask EncryptAndWrite(Stream inner, ReadOnlyMemory<byte> buffer, Rc4 cipher, CancellationToken cancellationToken)
+    {
         var chunk = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length, WriteChunk));
         try
         {
             while (!buffer.IsEmpty)
             {
                 var n = Math.Min(buffer.Length, chunk.Length);
-                encryptor.Apply(buffer.Span[..n], chunk);
+                cipher.Apply(buffer.Span[..n], chunk);
                 await inner.WriteAsync(chunk.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
                 buffer = buffer[n..];
             }
