@@ -156,9 +156,12 @@ public sealed class MseReceiver
             throw new MseException($"PadC of {_padC} bytes exceeds {MseLimits.MaxPad}");
         }
 
+        // An initiator offering both takes either, and RC4 costs both ends CPU on every byte for no gain the
+        // encrypted handshake has not already bought: plaintext, as libtorrent selects by default (prefer_rc4 off).
+        // Where RC4 is wanted, `require` accepts nothing else.
         var common = provide & _accept;
-        _selected = (common & CryptoMethods.Rc4) != 0 ? CryptoMethods.Rc4
-            : (common & CryptoMethods.Plaintext) != 0 ? CryptoMethods.Plaintext
+        _selected = (common & CryptoMethods.Plaintext) != 0 ? CryptoMethods.Plaintext
+            : (common & CryptoMethods.Rc4) != 0 ? CryptoMethods.Rc4
             : throw new MseException($"no common crypto method: the initiator offers 0x{(uint)provide:x}, we accept {_accept}");
         _stage = Stage.AwaitingPadC;
     }

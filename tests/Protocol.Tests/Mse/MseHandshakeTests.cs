@@ -23,7 +23,8 @@ public sealed class MseHandshakeTests
     }
 
     [Theory]
-    [InlineData(CryptoMethods.Rc4 | CryptoMethods.Plaintext, CryptoMethods.Rc4 | CryptoMethods.Plaintext, CryptoMethods.Rc4)]
+    [InlineData(CryptoMethods.Rc4 | CryptoMethods.Plaintext, CryptoMethods.Rc4 | CryptoMethods.Plaintext, CryptoMethods.Plaintext)]
+    [InlineData(CryptoMethods.Rc4 | CryptoMethods.Plaintext, CryptoMethods.Rc4, CryptoMethods.Rc4)]
     [InlineData(CryptoMethods.Rc4, CryptoMethods.Rc4 | CryptoMethods.Plaintext, CryptoMethods.Rc4)]
     [InlineData(CryptoMethods.Rc4 | CryptoMethods.Plaintext, CryptoMethods.Plaintext, CryptoMethods.Plaintext)]
     [InlineData(CryptoMethods.Plaintext, CryptoMethods.Rc4 | CryptoMethods.Plaintext, CryptoMethods.Plaintext)]

@@ -26,7 +26,7 @@ public sealed class EncryptedNodeTests(ITestOutputHelper output) : Akka.TestKit.
         var (node, listen) = await SeedingNode("prefer", torrent, EncryptionPolicy.Prefer);
 
         using var encryptedSocket = await Connect(listen);
-        await using var encrypted = await MseHandshake.InitiateAsync(new NetworkStream(encryptedSocket), torrent.Metainfo.InfoHash, CryptoMethods.Rc4 | CryptoMethods.Plaintext, OurHandshake(torrent), new CancellationTokenSource(Wait).Token);
+        await using var encrypted = await MseHandshake.InitiateAsync(new NetworkStream(encryptedSocket), torrent.Metainfo.InfoHash, CryptoMethods.Rc4, OurHandshake(torrent), new CancellationTokenSource(Wait).Token);
         Assert.Equal(torrent.Metainfo.InfoHash, await TheirHandshake(encrypted));
         Assert.True(encrypted.Encrypted);
 
