@@ -29,6 +29,10 @@ public sealed record MemoryTrimSettings(bool Enabled, TimeSpan Interval, long Qu
             throw new ConfigurationException("swarm.memory-trim: interval must be positive, quiet-bytes and min-garbage-bytes not negative");
         }
 
-        return settings;
+        // Footprint (issue 14, images): additive key, see MappedImages.
+        return settings with { PageOutImages = c.GetBoolean("page-out-images", Default.PageOutImages) };
     }
+
+    /// <summary>On: a trim also pages out the clean pages of mapped images (<see cref="Storage.MappedImages"/>).</summary>
+    public bool PageOutImages { get; init; } = true;
 }

@@ -1,11 +1,12 @@
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
 namespace Swarm.Node.Http;
@@ -13,7 +14,10 @@ namespace Swarm.Node.Http;
 /// <summary>The node's HTTP surface on Kestrel: every request passes the Host allow-list (421 otherwise, against DNS
 /// rebinding) and, when credentials are set, HTTP Basic authentication (401); then each surface answers its own
 /// paths (Transmission RPC, metrics, health, and whatever else is mapped in with <see cref="Surfaces"/>). Paths no
-/// surface claims are 404 (`/` is the dashboard's).</summary>
+/// surface claims are 404 (`/` is the dashboard's).
+/// Footprint (issue 14): the port is bound and listened on at start, but Kestrel, and the ASP.NET Core assemblies
+/// and code behind it (about 13 MiB resident), are built only when the first connection arrives, which it then
+/// serves (<see cref="FirstConnectionListener"/>): a node nobody drives over HTTP does not carry them.</summary>
 public sealed class NodeHttpHost : IAsyncDisposable
 {
     /// <summary>Health probes are answered without credentials (they tell nothing but live/ready), still Host-checked.</summary>
@@ -21,20 +25,70 @@ public sealed class NodeHttpHost : IAsyncDisposable
 
     private const int MaxLoggedHosts = 64;
 
-    private readonly WebApplication _app;
+    private readonly Socket _listener;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task<IAsyncDisposable?> _serving;
 
-    private NodeHttpHost(WebApplication app, IPEndPoint endPoint)
+    private NodeHttpHost(Socket listener, IPEndPoint endPoint, Func<Socket, Task<IAsyncDisposable>> serve, ILogger log)
     {
-        _app = app;
+        _listener = listener;
         EndPoint = endPoint;
+        _serving = ServeFromFirstConnectionAsync(serve, log);
     }
 
     public IPEndPoint EndPoint { get; }
 
     /// <param name="surfaces">Each maps its paths (e.g. <see cref="TransmissionRpc.Map"/>, <see cref="NodeProbes.Map"/>).</param>
-    public static async Task<NodeHttpHost> StartAsync(RpcSettings settings, IEnumerable<Action<IEndpointRouteBuilder>> surfaces, ILoggerFactory loggers)
+    /// <exception cref="IOException">The address cannot be listened on.</exception>
+    public static Task<NodeHttpHost> StartAsync(RpcSettings settings, IEnumerable<Action<IEndpointRouteBuilder>> surfaces, ILoggerFactory loggers)
     {
         var ip = settings.CheckedBindAddress();
+        var listener = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            listener.Bind(new IPEndPoint(ip, settings.Port));
+            listener.Listen((int)SocketOptionName.MaxConnections);
+        }
+        catch (SocketException e)
+        {
+            listener.Dispose();
+            throw new IOException($"cannot listen for RPC on {ip}:{settings.Port}: {e.Message}", e);
+        }
+
+        var log = loggers.CreateLogger("Swarm.Node.Http");
+        var endPoint = (IPEndPoint)listener.LocalEndPoint!;
+        return Task.FromResult(new NodeHttpHost(listener, endPoint, first => ServeAsync(settings, ip, surfaces, loggers, listener, first), log));
+    }
+
+    /// <summary>Waits for the first connection, then builds Kestrel to serve it and all later ones; null when the host
+    /// was disposed before anyone connected, or Kestrel could not start (then the port is closed, said once).</summary>
+    private async Task<IAsyncDisposable?> ServeFromFirstConnectionAsync(Func<Socket, Task<IAsyncDisposable>> serve, ILogger log)
+    {
+        Socket first;
+        try
+        {
+            first = await _listener.AcceptAsync(_stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ObjectDisposedException or OperationCanceledException or SocketException)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await serve(first).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            log.LogError(e, "the HTTP surface on {EndPoint} could not start: it is closed", EndPoint);
+            first.Dispose();
+            _listener.Dispose();
+            return null;
+        }
+    }
+
+    private static async Task<IAsyncDisposable> ServeAsync(RpcSettings settings, IPAddress ip, IEnumerable<Action<IEndpointRouteBuilder>> surfaces, ILoggerFactory loggers, Socket listener, Socket first)
+    {
         var allowed = new HostAllowList(ip, settings.AllowedHosts);
         var credentials = new BasicCredentials(settings.EffectiveUsername, settings.EffectivePassword);
         var log = loggers.CreateLogger("Swarm.Node.Http");
@@ -45,10 +99,13 @@ public sealed class NodeHttpHost : IAsyncDisposable
         builder.Services.AddSingleton(loggers);
         builder.WebHost.UseKestrel(k =>
         {
-            k.Listen(ip, settings.Port);
+            k.Listen((IPEndPoint)listener.LocalEndPoint!);
             k.AddServerHeader = false;
             k.Limits.MaxRequestBodySize = TransmissionRpc.MaxBody;
         });
+        // Kestrel's connections come from the socket bound at start: no transport of its own binds the port again.
+        builder.Services.RemoveAll<IConnectionListenerFactory>();
+        builder.Services.AddSingleton<IConnectionListenerFactory>(new FirstConnectionListener(listener, first, log));
         var app = builder.Build();
         app.Use(async (ctx, next) =>
         {
@@ -95,21 +152,37 @@ public sealed class NodeHttpHost : IAsyncDisposable
         {
             await app.StartAsync().ConfigureAwait(false);
         }
-        catch (IOException e)
+        catch
         {
             await app.DisposeAsync().ConfigureAwait(false);
-            throw new IOException($"cannot listen for RPC on {ip}:{settings.Port}: {e.Message}", e);
+            throw;
         }
 
-        var bound = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        return new NodeHttpHost(app, new IPEndPoint(ip, bound.Port));
+        return new RunningApp(app);
     }
 
     private static string Printable(string s) => Protocol.Printable.ForTerminal(s.Length > 200 ? s[..200] : s);
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync().ConfigureAwait(false);
-        await _app.DisposeAsync().ConfigureAwait(false);
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (await _serving.ConfigureAwait(false) is { } app)
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _listener.Dispose();
+        _stop.Dispose();
+    }
+
+    /// <summary>Kestrel once started: stopped (its connections drained) before it is disposed. Typed apart so that a
+    /// node whose surface never started loads no ASP.NET Core type even when it stops.</summary>
+    private sealed class RunningApp(WebApplication app) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await app.StopAsync().ConfigureAwait(false);
+            await app.DisposeAsync().ConfigureAwait(false);
+        }
     }
 }
