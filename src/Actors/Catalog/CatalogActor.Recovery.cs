@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Diagnostics;
 using Akka.Event;
+using Akka.Persistence;
 using Swarm.Actors.Persistence;
 
 namespace Swarm.Actors.Catalog;
@@ -10,13 +11,40 @@ namespace Swarm.Actors.Catalog;
 public sealed partial class CatalogActor
 {
     /// <summary>After a restart of this actor, its old torrents' journals may still be finishing writes: their
-    /// histories are read by each journal as it starts, not ahead of it.</summary>
+    /// histories are read by each journal as it starts, not ahead of it (and the catalog replays its own).</summary>
     private bool _restarted;
 
-    protected override void PostRestart(Exception reason)
+    /// <summary>The catalog's own history was read in bulk as it started: no replay through the plugin.</summary>
+    private bool _known;
+
+    /// <summary>With its history known, Akka only reads the highest sequence number (snapshot load and replay are skipped),
+    /// so that the catalog's next rows follow the ones on disk.</summary>
+    public override Recovery Recovery => _known ? Recovery.None : base.Recovery;
+
+    /// <summary>Issue 14: the catalog's own history read with the torrents' bulk reader, before Akka's recovery starts.
+    /// Through the plugin it was a snapshot query, a replay query and a stream of a thousand rows, each built by linq2db,
+    /// on the path to the first torrent's start. Only the first instance in this actor system reads ahead.</summary>
+    private void ReadOwnHistory()
     {
-        _restarted = true;
-        base.PostRestart(reason);
+        _restarted = !JournalHandoff.Get(Context.System).FirstStart(PersistenceId);
+        if (_restarted || !_node.Settings.Persistence.BulkRecovery || JournalPrefetch.For(Context.System.Settings.Config) is not { } prefetch)
+        {
+            return;
+        }
+
+        try
+        {
+            if (prefetch.Read(PersistenceId, new HashSet<string>(StringComparer.Ordinal) { PersistenceId }, Context.System.Serialization).TryGetValue(PersistenceId, out var history))
+            {
+                _state = CatalogState.Replay(history.History);
+                _known = true;
+            }
+        }
+        catch (Exception e) when (e is DbException or InvalidOperationException or IOException or ArgumentException)
+        {
+            // The plugin's own recovery reads it then, and reports what is wrong.
+            _log.Warning("the torrent catalog could not be read in bulk, it replays through the journal: {0}", e.Message);
+        }
     }
 
     private void StartRecovered()

@@ -34,6 +34,7 @@ public sealed partial class CatalogActor : ReceivePersistentActor
     public CatalogActor(NodeContext node)
     {
         _node = node;
+        ReadOwnHistory(); // CatalogActor.Recovery.cs (issue 14)
         Recover<SnapshotOffer>(o =>
         {
             if (o.Snapshot is CatalogSnapshot s)

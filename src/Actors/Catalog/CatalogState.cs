@@ -36,6 +36,11 @@ public sealed record CatalogState
     public static bool SnapshotDue(IPersistedEvent e, long sequenceNr, int every) =>
         e is TorrentRemoved || sequenceNr % every == 0;
 
+    /// <summary>The state a replay of <paramref name="history"/> (the latest snapshot, if any, then the events after it,
+    /// as <see cref="Persistence.PrefetchedJournal"/> holds them) builds: what the catalog's own recovery would.</summary>
+    public static CatalogState Replay(IEnumerable<IPersistedEvent> history) =>
+        history.Aggregate(Empty, (state, e) => e is CatalogSnapshot s ? From(s) : state.Apply(e));
+
     public bool Knows(string infoHash) => Torrents.ContainsKey(infoHash) || Magnets.ContainsKey(infoHash);
 
     public CatalogSnapshot ToSnapshot() => new([.. Torrents.Values]) { NodeLimits = NodeLimits, Magnets = [.. Magnets.Values] };

@@ -10,12 +10,18 @@ namespace Swarm.Actors.Persistence;
 public sealed class JournalHandoff : IExtension
 {
     private readonly ConcurrentDictionary<string, PrefetchedJournal> _offered = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _started = new(StringComparer.Ordinal);
 
     public static JournalHandoff Get(ActorSystem system) => system.WithExtension<JournalHandoff, JournalHandoffProvider>();
 
     public void Offer(string persistenceId, PrefetchedJournal journal) => _offered[persistenceId] = journal;
 
     public bool TryTake(string persistenceId, out PrefetchedJournal journal) => _offered.TryRemove(persistenceId, out journal!);
+
+    /// <summary>True the first time an actor of <paramref name="persistenceId"/> starts in this actor system: only then
+    /// may it take its history from a bulk read. A restarted instance may follow writes of the one that failed, still
+    /// landing, so it recovers from the store as Akka.Persistence does.</summary>
+    public bool FirstStart(string persistenceId) => _started.TryAdd(persistenceId, true);
 
     /// <summary>Drops what was offered and not taken (a torrent that could not start).</summary>
     public void Withdraw(string persistenceId) => _offered.TryRemove(persistenceId, out _);

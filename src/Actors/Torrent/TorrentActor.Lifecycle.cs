@@ -73,8 +73,10 @@ public sealed partial class TorrentActor
             {
                 StartFullCheck(paused);
             }
-            else if (c.FromJournal)
+            else if (c.FromJournal && !c.Verified.IsComplete)
             {
+                // Issue 14: a complete torrent has nothing unjournaled to look for; it skips this phase (a behaviour
+                // and a storage round trip each, for a thousand seeds recovering at once).
                 _storageActor.Tell(new HashWrittenPieces(c.Verified.Clone()));
                 HashingWritten(c, rehashAfter: false, paused);
             }

@@ -154,4 +154,21 @@ public sealed class CatalogStateTests
         Magnets = s.Magnets.Values.OrderBy(m => m.InfoHash, StringComparer.Ordinal),
         s.NodeLimits,
     });
+
+    [Fact]
+    public void A_history_read_in_bulk_replays_as_the_snapshot_then_the_events_after_it()
+    {
+        // What JournalPrefetch hands the catalog (issue 14): the latest snapshot first, then the rows after it.
+        var snapshot = CatalogState.Empty.Apply(A).Apply(M).Apply(new RateLimitsChanged(null, 1, 2)).ToSnapshot();
+        IPersistedEvent[] history = [snapshot, B, new TorrentRemoved("aa"), new RateLimitsChanged("bb", 5, 6)];
+
+        var replayed = CatalogState.Replay(history);
+
+        Assert.Equal(["bb"], replayed.Torrents.Keys);
+        Assert.Equal((5L, 6L), (replayed.Torrents["bb"].DownloadLimit, replayed.Torrents["bb"].UploadLimit));
+        Assert.Same(M, replayed.Magnets["cc"]);
+        Assert.Equal(new RateLimitsChanged(null, 1, 2), replayed.NodeLimits);
+        Assert.Equal(CatalogState.Empty, CatalogState.Replay([]));
+        Assert.Throws<ArgumentException>(() => CatalogState.Replay([new PiecesVerified([1])]));
+    }
 }
