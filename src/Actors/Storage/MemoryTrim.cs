@@ -6,7 +6,7 @@ namespace Swarm.Actors.Storage;
 /// One full compacting collection then returns it to the system; it is worth it only once the node is quiet (a GC
 /// during a transfer would stall it) and after enough was allocated since the last one to have left real garbage.</summary>
 /// <param name="LastSample">The allocation counter (bytes allocated since the process started) at the last look.</param>
-/// <param name="LastTrim">The counter at the last trim (0 before the first: start-up's garbage counts).</param>
+/// <param name="LastTrim">The counter at the last trim (0 before the first, which is always worth it).</param>
 public sealed record MemoryTrim(long LastSample, long LastTrim)
 {
     /// <param name="allocated">The counter when sampling begins.</param>
@@ -19,7 +19,9 @@ public sealed record MemoryTrim(long LastSample, long LastTrim)
     public (MemoryTrim Next, bool Trim) Sample(long allocated, long quietBytes, long minGarbageBytes)
     {
         var quiet = allocated - LastSample <= quietBytes;
-        var worthIt = allocated - LastTrim >= minGarbageBytes;
+        // The first quiet look after start always trims: whatever start-up allocated, it touched far more of the
+        // mapped assemblies than an idle node runs, and paging those out is most of what an idle empty node gives back.
+        var worthIt = LastTrim == 0 || allocated - LastTrim >= minGarbageBytes;
         return quiet && worthIt ? (new MemoryTrim(allocated, allocated), true) : (this with { LastSample = allocated }, false);
     }
 }

@@ -125,7 +125,7 @@ public sealed partial class SwarmNode : IAsyncDisposable
             // Start-up (issue 14): once the tables are known to be there, linq2db's first queries are built beside the
             // host build rather than on the catalog's recovery path (best effort, never fails the start).
             var warm = config;
-            _ = reachable.ContinueWith(t => t.IsCompletedSuccessfully ? JournalWarmUp.RunAsync(warm, CancellationToken.None) : Task.CompletedTask, TaskScheduler.Default).Unwrap();
+            _ = reachable.ContinueWith(t => t.IsCompletedSuccessfully ? JournalWarmUp.RunAsync(warm, settings.Persistence.BulkRecovery, CancellationToken.None) : Task.CompletedTask, TaskScheduler.Default).Unwrap();
         }
 
         // Akka logs to stdout before the logger starts and after it stops; stdout carries scripts' lines. Set here,
