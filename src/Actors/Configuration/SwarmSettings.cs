@@ -66,7 +66,11 @@ public sealed record SwarmSettings(
                 ch.GetInt("optimistic-slots"),
                 ch.GetTimeSpan("rechoke-interval"),
                 ch.GetTimeSpan("optimistic-interval")),
-            new StorageSettings(st.GetInt("max-open-files"), st.GetInt("hash-failures-before-ban"), st.GetInt("check-parallelism"), st.GetInt("piece-buffers-retained"), st.GetByteSize("max-pending-write-bytes") ?? 16 * 1024 * 1024),
+            new StorageSettings(st.GetInt("max-open-files"), st.GetInt("hash-failures-before-ban"), st.GetInt("check-parallelism"), st.GetInt("piece-buffers-retained"), st.GetByteSize("max-pending-write-bytes") ?? 16 * 1024 * 1024)
+            {
+                // issue 14 (storage): drop-behind of flushed pieces
+                FlushedKeptInCache = st.GetBoolean("drop-flushed-from-cache", true) ? st.GetByteSize("flushed-kept-in-cache") ?? 32 * 1024 * 1024 : -1,
+            },
             new TrackerSettings(
                 tr.GetInt("numwant"),
                 tr.GetTimeSpan("http-timeout"),
@@ -301,7 +305,12 @@ public sealed record PickerSettings(int RandomFirstPieces, int EndgameDuplicates
 
 public sealed record ChokerSettings(int RegularSlots, int OptimisticSlots, TimeSpan RechokeInterval, TimeSpan OptimisticInterval);
 
-public sealed record StorageSettings(int MaxOpenFiles, int HashFailuresBeforeBan, int CheckParallelism, int PieceBuffersRetained, long MaxPendingWriteBytes);
+public sealed record StorageSettings(int MaxOpenFiles, int HashFailuresBeforeBan, int CheckParallelism, int PieceBuffersRetained, long MaxPendingWriteBytes)
+{
+    /// <summary>issue 14 (storage): flushed bytes a torrent leaves in the page cache, the older ones dropped
+    /// (<see cref="Storage.CacheWindow"/>); negative: drop-behind off, the kernel keeps what it likes.</summary>
+    public long FlushedKeptInCache { get; init; } = 32 * 1024 * 1024;
+}
 
 public sealed record TrackerSettings(
     int NumWant,

@@ -16,11 +16,15 @@ public sealed class StorageActor : ReceiveActor
     private readonly int _parallelism;
     private readonly PieceBufferPool _buffers;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private CacheWindow _cached;
     private bool _failed;
 
-    public StorageActor(TorrentStorage storage, int parallelism, PieceBufferPool buffers)
+    /// <param name="keptInCache">Flushed bytes left in the page cache, the older ones dropped (<see cref="CacheWindow"/>);
+    /// negative: none dropped.</param>
+    public StorageActor(TorrentStorage storage, int parallelism, PieceBufferPool buffers, long keptInCache = -1)
     {
         _storage = storage;
+        _cached = CacheWindow.Create(keptInCache);
         _buffers = buffers;
         _parallelism = parallelism <= 0 ? Environment.ProcessorCount : parallelism;
         Receive<PrepareAndCheck>(OnPrepareAndCheck);
@@ -49,6 +53,13 @@ public sealed class StorageActor : ReceiveActor
         {
             if (f.Error is null)
             {
+                // Their data is on disk now: older flushed pieces may leave the cache (a few quick syscalls).
+                (_cached, var drop) = _cached.Flushed(f.Pieces, p => _storage.Metainfo.PieceSize(p));
+                if (drop.Count > 0)
+                {
+                    _storage.DropFromCache(drop);
+                }
+
                 f.ReplyTo.Tell(new Flushed(f.Pieces));
             }
             else if (f.Error is IOException or UnauthorizedAccessException)
@@ -62,8 +73,8 @@ public sealed class StorageActor : ReceiveActor
         });
     }
 
-    public static Props Props(TorrentStorage storage, int parallelism, PieceBufferPool buffers) =>
-        Akka.Actor.Props.Create(() => new StorageActor(storage, parallelism, buffers)).WithDispatcher("swarm.storage-dispatcher");
+    public static Props Props(TorrentStorage storage, int parallelism, PieceBufferPool buffers, long keptInCache = -1) =>
+        Akka.Actor.Props.Create(() => new StorageActor(storage, parallelism, buffers, keptInCache)).WithDispatcher("swarm.storage-dispatcher");
 
     private void OnPrepareAndCheck(PrepareAndCheck msg)
     {

@@ -97,6 +97,11 @@ public sealed class TorrentStorage
     {
         lock (_created)
         {
+            if (_createdFiles.Count == 0 && _createdFolders.Count == 0)
+            {
+                return CreatedContent.None; // the usual answer after a write: no copies of empty lists per piece
+            }
+
             var taken = new CreatedContent([.. _createdFiles], [.. _createdFolders]);
             _createdFiles.Clear();
             _createdFolders.Clear();
@@ -206,6 +211,35 @@ public sealed class TorrentStorage
         }
     }
 
+    /// <summary>Lets the kernel drop these pieces' pages from its cache (<see cref="CacheWindow"/>). Only for pieces
+    /// flushed to disk: dirty pages are not dropped, so nothing is lost either way. Advice only: a file that is gone or
+    /// refuses is left as it is.</summary>
+    public void DropFromCache(IEnumerable<int> pieces)
+    {
+        // Consecutive pieces of one file become one range, so a batch costs a call per file run, not per piece.
+        var file = -1;
+        long start = 0, end = 0;
+        foreach (var (first, count) in CacheWindow.Runs(pieces))
+        {
+            for (var piece = first; piece < first + count; piece++)
+            {
+                foreach (var part in ContentSpans.Map(_starts, _lengths, (long)piece * _meta.PieceLength, _meta.PieceSize(piece)))
+                {
+                    if (part.File == file && part.FileOffset == end)
+                    {
+                        end += part.Length;
+                        continue;
+                    }
+
+                    DropRange(file, start, end);
+                    (file, start, end) = (part.File, part.FileOffset, part.FileOffset + part.Length);
+                }
+            }
+        }
+
+        DropRange(file, start, end);
+    }
+
     /// <summary>Files touched by a piece, for error messages naming bad data (escaped for a terminal).</summary>
     public IEnumerable<string> FilesOf(int piece) => FileIndicesOf(piece).Select(i => Printable.ForTerminal(_meta.Files[i].JoinedPath));
 
@@ -282,6 +316,24 @@ public sealed class TorrentStorage
             {
                 _createdFolders.Add(Path.GetRelativePath(DownloadDir, d).Replace(Path.DirectorySeparatorChar, '/'));
             }
+        }
+    }
+
+    private void DropRange(int file, long start, long end)
+    {
+        if (file < 0 || end <= start || _meta.Files[file].IsPadding || !_present[file])
+        {
+            return;
+        }
+
+        try
+        {
+            using var lease = _handles.Acquire(_paths[file], write: false, _ensureInside);
+            PageCache.Drop(lease.Handle, start, end - start);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Gone or refused since it was flushed: its pages went with it, or stay until the kernel needs them.
         }
     }
 

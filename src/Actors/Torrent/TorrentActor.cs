@@ -97,7 +97,7 @@ public sealed partial class TorrentActor : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         _storageActor = Context.Watch(Context.ActorOf(
-            StorageActor.Props(_storage, _node.Settings.Storage.CheckParallelism, _node.Buffers), TorrentChildren.Storage));
+            StorageActor.Props(_storage, _node.Settings.Storage.CheckParallelism, _node.Buffers, _node.Settings.Storage.FlushedKeptInCache), TorrentChildren.Storage));
         var persistence = _node.Settings.Persistence;
         // A journal outage stops only the journal actor; the backoff supervisor brings it back and we re-send
         // whatever it did not confirm.
