@@ -11,7 +11,7 @@ public sealed class ReadyToRunBuildTests
     [Fact]
     public void The_build_of_swarm_these_tests_ran_with_is_ReadyToRun_in_Release_and_IL_in_Debug()
     {
-        var (folder, release) = NodeBuildFolder();
+        var (folder, release) = NodeBuild.Locate();
 
         // What every start runs: our own code, Akka, the journal's SQL layer.
         foreach (var assembly in new[] { "swarm.dll", "Swarm.Actors.dll", "Akka.dll", "Akka.Persistence.Sql.dll", "linq2db.dll" })
@@ -29,22 +29,5 @@ public sealed class ReadyToRunBuildTests
         using var stream = File.OpenRead(path);
         using var pe = new PEReader(stream);
         return pe.PEHeaders.CorHeader is { ManagedNativeHeaderDirectory.Size: > 0 };
-    }
-
-    /// <summary>src/Node/bin/&lt;configuration&gt;/net10.0 of the repository these tests were built in, and whether that
-    /// configuration is Release.</summary>
-    private static (string Folder, bool Release) NodeBuildFolder()
-    {
-        var baseDirectory = AppContext.BaseDirectory;
-        var repo = new DirectoryInfo(baseDirectory);
-        while (repo is not null && !File.Exists(Path.Combine(repo.FullName, "SwarmActors.sln")))
-        {
-            repo = repo.Parent;
-        }
-
-        Assert.NotNull(repo);
-        var parts = baseDirectory.Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
-        var configuration = parts[Array.LastIndexOf(parts, "bin") + 1];
-        return (Path.Combine(repo.FullName, "src", "Node", "bin", configuration, "net10.0"), configuration == "Release");
     }
 }

@@ -11,7 +11,7 @@ public sealed class RuntimeConfigBuildTests
     [Fact]
     public void The_node_build_asks_the_runtime_for_300_calls_before_a_method_is_optimised()
     {
-        var file = Path.Combine(NodeBuildFolder(), "swarm.runtimeconfig.json");
+        var file = Path.Combine(NodeBuild.Locate().Folder, "swarm.runtimeconfig.json");
         using var json = JsonDocument.Parse(File.ReadAllText(file));
         var properties = json.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
 
@@ -20,21 +20,5 @@ public sealed class RuntimeConfigBuildTests
         // The threshold only matters with tiering on: off, every method is compiled optimised at once (3x the CPU of
         // an idle start, measured earlier).
         Assert.False(properties.TryGetProperty("System.Runtime.TieredCompilation", out var tiered) && tiered.ValueKind == JsonValueKind.False);
-    }
-
-    /// <summary>src/Node/bin/&lt;configuration&gt;/net10.0 of the repository these tests were built in.</summary>
-    private static string NodeBuildFolder()
-    {
-        var baseDirectory = AppContext.BaseDirectory;
-        var repo = new DirectoryInfo(baseDirectory);
-        while (repo is not null && !File.Exists(Path.Combine(repo.FullName, "SwarmActors.sln")))
-        {
-            repo = repo.Parent;
-        }
-
-        Assert.NotNull(repo);
-        var parts = baseDirectory.Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
-        var configuration = parts[Array.LastIndexOf(parts, "bin") + 1];
-        return Path.Combine(repo.FullName, "src", "Node", "bin", configuration, "net10.0");
     }
 }
