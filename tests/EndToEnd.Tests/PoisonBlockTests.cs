@@ -25,10 +25,12 @@ public sealed class PoisonBlockTests(ITestOutputHelper log) : EndToEndTest(log)
         var honest = Own(SwarmCli.Seed(Log, torrent.TorrentPath, torrent.Content.Parent, honestPort, StateDir("seeder")));
         await honest.WaitForSeedingAsync(torrent.InfoHash);
 
+        // The honest seeder is reached only once the flood has reached the leecher (or the leecher has already hung up
+        // on it): a leecher that finished from the honest seeder before dialling the hostile one would test nothing.
+        var gated = Own(new TcpRelay(honestPort, hostile.Flooded));
         var outDir = Dir.Sub("out");
-        // The hostile peer first, so that its flood starts before the honest seeder's first block arrives.
         var leecher = Own(SwarmCli.Get(Log, torrent.TorrentPath, outDir, FreePort.Next(), StateDir("leecher"),
-            SwarmCli.Peer(hostile.Port), SwarmCli.Peer(honestPort)));
+            SwarmCli.Peer(hostile.Port), SwarmCli.Peer(gated.Port)));
         await leecher.WaitForCompleteAsync(torrent.InfoHash);
 
         torrent.AssertDownloadedTo(outDir);
@@ -48,6 +50,7 @@ public sealed class PoisonBlockTests(ITestOutputHelper log) : EndToEndTest(log)
         private readonly int _pieceCount;
         private readonly int _pieceLength;
         private readonly Task _accepting;
+        private readonly TaskCompletionSource _flooded = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _connections;
         private int _blocksSent;
         private volatile bool _hungUpOn;
@@ -68,6 +71,9 @@ public sealed class PoisonBlockTests(ITestOutputHelper log) : EndToEndTest(log)
         public int BlocksSent => Volatile.Read(ref _blocksSent);
 
         public bool HungUpOn => _hungUpOn;
+
+        /// <summary>Completes once more than 8 blocks were sent to a leecher, or a plain connection ended.</summary>
+        public Task Flooded => _flooded.Task;
 
         private async Task AcceptAsync()
         {
@@ -117,7 +123,8 @@ public sealed class PoisonBlockTests(ITestOutputHelper log) : EndToEndTest(log)
                     {
                         for (var begin = 0; begin < _pieceLength && !closed.IsCancellationRequested; begin += BlockLength)
                         {
-                            var length = (Interlocked.Increment(ref _blocksSent) % 2 == 0) ? BlockLength : BlockLength - 100;
+                            var sent = Interlocked.Increment(ref _blocksSent);
+                            var length = (sent % 2 == 0) ? BlockLength : BlockLength - 100;
                             var message = new byte[4 + 9 + length];
                             BinaryPrimitives.WriteInt32BigEndian(message, 9 + length);
                             message[4] = 7; // piece
@@ -125,6 +132,10 @@ public sealed class PoisonBlockTests(ITestOutputHelper log) : EndToEndTest(log)
                             BinaryPrimitives.WriteInt32BigEndian(message.AsSpan(9), begin);
                             junk.NextBytes(message.AsSpan(13));
                             await stream.WriteAsync(message, closed.Token);
+                            if (sent > 8)
+                            {
+                                _flooded.TrySetResult();
+                            }
                         }
                     }
                 }
@@ -137,6 +148,13 @@ public sealed class PoisonBlockTests(ITestOutputHelper log) : EndToEndTest(log)
             }
             catch (OperationCanceledException)
             {
+            }
+            finally
+            {
+                if (Connections > 0)
+                {
+                    _flooded.TrySetResult();
+                }
             }
         }
 

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Swarm.EndToEnd.Tests.Fixtures;
 using Swarm.EndToEnd.Tests.Infrastructure;
@@ -40,7 +38,7 @@ public sealed partial class ResumeTests(ITestOutputHelper log) : EndToEndTest(lo
         var torrent = new TestTorrent(content, torrentPath, await MkTorrent.CreateAsync(content.Path, torrentPath, Log, pieceLengthLog2: 18));
         var seedPort = FreePort.Next();
         Own(await Libtorrent.StartThrottledSeedAsync(Log, torrent.TorrentPath, torrent.Content.Parent, seedPort, KillSeedRate));
-        var relay = Own(new SeederRelay(seedPort));
+        var relay = Own(new TcpRelay(seedPort));
         var outDir = Dir.Sub("out");
         var state = StateDir("leecher");
         var pieces = torrent.Metainfo.PieceCount;
@@ -60,7 +58,7 @@ public sealed partial class ResumeTests(ITestOutputHelper log) : EndToEndTest(lo
 
                 verifiedAtKill = await WaitForVerifiedAsync(leecher, (int)(pieces * fraction));
                 Kill(leecher);
-                Log.WriteLine($"killed at {verifiedAtKill}/{pieces} pieces; the seeder has sent {relay.SeederSent} bytes");
+                Log.WriteLine($"killed at {verifiedAtKill}/{pieces} pieces; the seeder has sent {relay.TargetSent} bytes");
             }
         }
 
@@ -78,7 +76,7 @@ public sealed partial class ResumeTests(ITestOutputHelper log) : EndToEndTest(lo
         // What the kills cost the seeder, wire overhead included. Everything came through the relay (the leecher
         // started empty), so it cannot have sent less than the size.
         var size = torrent.Metainfo.Length;
-        var sent = relay.SeederSent;
+        var sent = relay.TargetSent;
         Log.WriteLine($"the seeder sent {sent} bytes for {size}: {100.0 * (sent - size) / size:F2} % more");
         Assert.True(sent >= size, $"the seeder sent {sent} bytes through the relay, less than the {size} bytes of the torrent");
         Assert.True(sent <= size + (size / 50), $"the seeder sent {sent} bytes for {size}: {100.0 * (sent - size) / size:F2} % more, over 2 %");
@@ -286,101 +284,4 @@ public sealed partial class ResumeTests(ITestOutputHelper log) : EndToEndTest(lo
 
     [GeneratedRegex(@"found on disk but not in the journal \(written before the last stop\): (\d+) verified")]
     private static partial Regex FoundOnDisk();
-
-    /// <summary>A TCP relay in front of the seeder counting the bytes the seeder sends, whichever leecher incarnation
-    /// they were for and however its connection ended: what a kill costs the swarm.</summary>
-    private sealed class SeederRelay : IAsyncDisposable
-    {
-        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-        private readonly int _seedPort;
-        private readonly CancellationTokenSource _stop = new();
-        private readonly List<Task> _relays = [];
-        private readonly Task _accepting;
-        private long _sent;
-
-        public SeederRelay(int seedPort)
-        {
-            _seedPort = seedPort;
-            _listener.Start();
-            _accepting = AcceptAsync();
-        }
-
-        public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
-
-        public long SeederSent => Interlocked.Read(ref _sent);
-
-        public async ValueTask DisposeAsync()
-        {
-            await _stop.CancelAsync();
-            _listener.Stop();
-            await _accepting;
-            Task[] relays;
-            lock (_relays)
-            {
-                relays = [.. _relays];
-            }
-
-            await Task.WhenAll(relays);
-            _stop.Dispose();
-        }
-
-        private async Task AcceptAsync()
-        {
-            try
-            {
-                while (true)
-                {
-                    var leecher = await _listener.AcceptTcpClientAsync(_stop.Token);
-                    lock (_relays)
-                    {
-                        _relays.Add(RelayAsync(leecher));
-                    }
-                }
-            }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                // Stopped.
-            }
-        }
-
-        private async Task RelayAsync(TcpClient leecher)
-        {
-            using var seeder = new TcpClient();
-            using (leecher)
-            {
-                try
-                {
-                    await seeder.ConnectAsync(IPAddress.Loopback, _seedPort, _stop.Token);
-                    // Either side closing (a kill resets the leecher's) ends both.
-                    await Task.WhenAny(PumpAsync(leecher.GetStream(), seeder.GetStream(), count: false), PumpAsync(seeder.GetStream(), leecher.GetStream(), count: true));
-                }
-                catch (Exception e) when (e is OperationCanceledException or SocketException or IOException)
-                {
-                    // The seeder refused, or the test is over.
-                }
-            }
-        }
-
-        private async Task PumpAsync(NetworkStream from, NetworkStream to, bool count)
-        {
-            var buffer = new byte[64 << 10];
-            try
-            {
-                int n;
-                while ((n = await from.ReadAsync(buffer, _stop.Token)) > 0)
-                {
-                    if (count)
-                    {
-                        Interlocked.Add(ref _sent, n);
-                    }
-
-                    await to.WriteAsync(buffer.AsMemory(0, n), _stop.Token);
-                }
-            }
-            catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException)
-            {
-                // This side or the other went away.
-            }
-        }
-    }
 }
