@@ -23,10 +23,12 @@ public sealed class LyingSeederTests(ITestOutputHelper log) : EndToEndTest(log)
         var honest = Own(SwarmCli.Seed(Log, torrent.TorrentPath, torrent.Content.Parent, honestPort, StateDir("seeder")));
         await honest.WaitForSeedingAsync(torrent.InfoHash);
 
+        // The honest seeder is reached only once the leecher has a connection to the liar: a leecher that finished
+        // from the honest seeder before its (plain-text) redial of the liar would never ask the liar for anything.
+        var gated = Own(new TcpRelay(honestPort, liar.WaitForLineAsync("connection ", Timeouts.Transfer)));
         var outDir = Dir.Sub("out");
-        // The liar first, so that it is dialled at once and gets its share of requests.
         var leecher = Own(SwarmCli.Get(Log, torrent.TorrentPath, outDir, FreePort.Next(), StateDir("leecher"),
-            SwarmCli.Peer(liarPort), SwarmCli.Peer(honestPort)));
+            SwarmCli.Peer(liarPort), SwarmCli.Peer(gated.Port)));
         await leecher.WaitForCompleteAsync(torrent.InfoHash);
 
         torrent.AssertDownloadedTo(outDir);

@@ -70,9 +70,13 @@ public sealed class TcpRelay : IAsyncDisposable
         using var target = new TcpClient();
         using (client)
         {
+            if (!await OpenedAsync())
+            {
+                return;
+            }
+
             try
             {
-                await _gate.WaitAsync(_stop.Token);
                 await target.ConnectAsync(IPAddress.Loopback, _targetPort, _stop.Token);
                 // Either side closing (a kill resets the client's) ends both.
                 await Task.WhenAny(
@@ -83,6 +87,21 @@ public sealed class TcpRelay : IAsyncDisposable
             {
                 // The peer refused, or the test is over.
             }
+        }
+    }
+
+    /// <summary>False when the test ends first or the gate fails (a peer the test waited for never came): the
+    /// connection is then closed without ever reaching the peer, and the test's own assertions say why.</summary>
+    private async Task<bool> OpenedAsync()
+    {
+        try
+        {
+            await _gate.WaitAsync(_stop.Token);
+            return true;
+        }
+        catch (Exception)
+        {
+            return false;
         }
     }
 
