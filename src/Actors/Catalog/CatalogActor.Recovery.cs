@@ -38,6 +38,8 @@ public sealed partial class CatalogActor
             {
                 _state = CatalogState.Replay(history.History);
                 _known = true;
+                // Recovery.None still asks the journal for the highest sequence number: answered from this read.
+                JournalHandoff.Get(Context.System).OfferHighest(PersistenceId, history.LastSequenceNr);
             }
         }
         catch (Exception e) when (e is DbException or InvalidOperationException or IOException or ArgumentException)

@@ -11,10 +11,17 @@ public sealed class JournalHandoff : IExtension
 {
     private readonly ConcurrentDictionary<string, PrefetchedJournal> _offered = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _started = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _highest = new(StringComparer.Ordinal);
 
     public static JournalHandoff Get(ActorSystem system) => system.WithExtension<JournalHandoff, JournalHandoffProvider>();
 
-    public void Offer(string persistenceId, PrefetchedJournal journal) => _offered[persistenceId] = journal;
+    /// <summary>Also offers the history's highest sequence number (<see cref="OfferHighest"/>): the journal's writer,
+    /// made at its first write, takes it instead of asking the store.</summary>
+    public void Offer(string persistenceId, PrefetchedJournal journal)
+    {
+        _offered[persistenceId] = journal;
+        _highest[persistenceId] = journal.LastSequenceNr;
+    }
 
     public bool TryTake(string persistenceId, out PrefetchedJournal journal) => _offered.TryRemove(persistenceId, out journal!);
 
@@ -23,8 +30,19 @@ public sealed class JournalHandoff : IExtension
     /// landing, so it recovers from the store as Akka.Persistence does.</summary>
     public bool FirstStart(string persistenceId) => _started.TryAdd(persistenceId, true);
 
+    /// <summary>The highest sequence number a bulk read found for <paramref name="persistenceId"/>, which
+    /// <see cref="SwarmSqlWriteJournal"/> answers once in place of a store query (issue 14). Offer it only for the first
+    /// instance of that id in this actor system (<see cref="FirstStart"/>).</summary>
+    public void OfferHighest(string persistenceId, long highest) => _highest[persistenceId] = highest;
+
+    public bool TryTakeHighest(string persistenceId, out long highest) => _highest.TryRemove(persistenceId, out highest);
+
     /// <summary>Drops what was offered and not taken (a torrent that could not start).</summary>
-    public void Withdraw(string persistenceId) => _offered.TryRemove(persistenceId, out _);
+    public void Withdraw(string persistenceId)
+    {
+        _offered.TryRemove(persistenceId, out _);
+        _highest.TryRemove(persistenceId, out _);
+    }
 }
 
 public sealed class JournalHandoffProvider : ExtensionIdProvider<JournalHandoff>

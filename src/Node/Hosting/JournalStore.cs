@@ -64,14 +64,25 @@ public sealed record JournalStore(string Provider, string ConnectionString, stri
                     await SqliteJournalSchema.EnsureAsync((SqliteConnection)connection, ct).ConfigureAwait(false);
                 }
             }
-
-            // Start-up (issue 14): linq2db keeps one provider per database kind; built here (on another core than the
-            // host's, see SwarmNode) it is ready when the journal and snapshot store open their first connections.
-            _ = LinqToDB.Data.DataConnection.GetDataProvider(Provider, ConnectionString);
         }
         catch (Exception e) when (e is DbException or InvalidOperationException or IOException or OperationCanceledException or TimeoutException)
         {
             throw new IOException($"journal store unreachable ({Description}): {e.Message}", e);
+        }
+    }
+
+    /// <summary>Start-up (issue 14): linq2db keeps one provider per database kind; built beside the host (on another core
+    /// than the host's, see SwarmNode) it is ready when the journal and snapshot store open their first connections.
+    /// Not part of <see cref="CheckReachableAsync"/>: the actor system waits for that check (it waited ≈ 70 ms for this).</summary>
+    public void WarmProvider()
+    {
+        try
+        {
+            _ = LinqToDB.Data.DataConnection.GetDataProvider(Provider, ConnectionString);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Best effort: the plugin builds its provider itself and reports what is wrong.
         }
     }
 

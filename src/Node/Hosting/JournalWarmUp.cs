@@ -15,9 +15,8 @@ namespace Swarm.Node.Hosting;
 /// plugin's row types, compiled expression trees): about a third of a start's CPU, which the catalog's recovery then
 /// waited for.</summary>
 /// <remarks>Read-only and best effort: a failure here changes nothing, the plugin reports its own. With bulk recovery the
-/// catalog and the journals read their history in plain SQL and ask the plugin only for the highest sequence number, so
-/// only that query is warmed: the snapshot and replay queries cost ≈ 0.6 s of CPU that competed with recovery for the
-/// second core and were never used.</remarks>
+/// node does not run it at all: the catalog and the journals read their history in plain SQL, and their highest sequence
+/// numbers come from those reads (<see cref="Swarm.Actors.Persistence.SwarmSqlWriteJournal"/>).</remarks>
 public static class JournalWarmUp
 {
     /// <summary>No actor's persistence id (ours are "catalog" and info-hashes).</summary>

@@ -99,6 +99,11 @@ public sealed partial class SwarmNode : IAsyncDisposable
     private static async Task<SwarmNode> StartAsync(NodeOptions options, Config config, SwarmSettings settings, StateFolder state)
     {
         var dataDir = state.Path;
+        // Start-up (issue 14): Akka's ActorSystem.Create(name, setup), which Akka.Hosting calls, evaluates
+        // ConfigurationFactory.Load() even when the setup carries the config: the .NET app-config system is initialised
+        // to read an "akka" section nothing here has. Read once on another core while this one builds the host, it is
+        // cached when the actor system asks.
+        _ = Task.Run(LoadAppConfigSection);
         var journal = JournalStore.Resolve(config, dataDir);
         // Start-up (issue 14): the journal's first connection (its driver loaded, SQLite's native library initialised,
         // linq2db's provider built) is made on another core while this one builds the host; the actor system starts
@@ -120,13 +125,24 @@ public sealed partial class SwarmNode : IAsyncDisposable
     {
         var dataDir = state.Path;
         config = journal.ToConfig().WithFallback(config);
-        if (journal.CreatesSchema)
-        {
-            // Start-up (issue 14): once the tables are known to be there, linq2db's first queries are built beside the
-            // host build rather than on the catalog's recovery path (best effort, never fails the start).
-            var warm = config;
-            _ = reachable.ContinueWith(t => t.IsCompletedSuccessfully ? JournalWarmUp.RunAsync(warm, settings.Persistence.BulkRecovery, CancellationToken.None) : Task.CompletedTask, TaskScheduler.Default).Unwrap();
-        }
+        // Start-up (issue 14): once the store is known reachable (and on SQLite its tables there), linq2db's provider and
+        // first queries are built beside the host build rather than on the catalog's recovery path (best effort, never
+        // fails the start).
+        var warm = config;
+        _ = reachable.ContinueWith(
+            t =>
+            {
+                if (!t.IsCompletedSuccessfully)
+                {
+                    return Task.CompletedTask;
+                }
+
+                journal.WarmProvider();
+                // With bulk recovery nothing asks the query it warms at start-up: the highest sequence numbers come from
+                // the bulk reads (SwarmSqlWriteJournal), and building it cost ≈ 0.5 s of CPU beside the start.
+                return journal.CreatesSchema && !settings.Persistence.BulkRecovery ? JournalWarmUp.RunAsync(warm, settings.Persistence.BulkRecovery, CancellationToken.None) : Task.CompletedTask;
+            },
+            TaskScheduler.Default).Unwrap();
 
         // Akka logs to stdout before the logger starts and after it stops; stdout carries scripts' lines. Set here,
         // not in hocon: the type lives in this assembly, and the actor tests load the same hocon.
@@ -182,6 +198,9 @@ public sealed partial class SwarmNode : IAsyncDisposable
             });
             b.WithActors((system, registry) =>
             {
+                // Start-up (issue 14): the journal and snapshot plugins initialise (linq2db connection factory, Akka.Streams
+                // write queue) while the node actor and the catalog are made, instead of after the catalog asked them.
+                _ = Task.Run(() => StartPersistencePlugins(system));
                 var opening = options.Transfer is null ? PeerPortOpening.AfterRecovery : PeerPortOpening.WhenATorrentIsReady;
                 var root = system.ActorOf(NodeActor.Props(context, listener, clusterInfo, opening, dht), "node");
                 registry.Register<NodeActor>(root);
@@ -313,6 +332,32 @@ public sealed partial class SwarmNode : IAsyncDisposable
               cluster.seed-nodes = [{{string.Join(", ", seeds.Select(SwarmConfiguration.Quote))}}]
             }
             """);
+    }
+
+    private static void StartPersistencePlugins(ActorSystem system)
+    {
+        try
+        {
+            var persistence = Akka.Persistence.Persistence.Instance.Apply(system);
+            _ = persistence.JournalFor(null);
+            _ = persistence.SnapshotStoreFor(null);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Best effort: the catalog starts them itself and reports what is wrong.
+        }
+    }
+
+    private static void LoadAppConfigSection()
+    {
+        try
+        {
+            _ = ConfigurationFactory.Load();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Best effort: the actor system reads it again and reports what is wrong.
+        }
     }
 
     /// <summary>A node's identity lives in its data folder: the same folder is the same node after a restart.</summary>

@@ -105,6 +105,23 @@ public abstract class JournalPrefetchSpec(Config config, ITestOutputHelper outpu
         Assert.Equal(13, after.LastSequenceNr);
     }
 
+    [Fact]
+    public void The_journal_answers_an_offered_highest_sequence_number_once_then_asks_the_store()
+    {
+        const string id = $"{Prefix}o";
+        Write(id, 8, snapshotEvery: 100, [new PiecesVerified([1]), new PiecesVerified([2])]);
+        var journal = Akka.Persistence.Persistence.Instance.Apply(Sys).JournalFor(null);
+
+        // A number the store does not hold (it holds 2): only the offer can answer it. A recovery that replays nothing
+        // (to 0, as Recovery.None) asks only for the highest sequence number.
+        JournalHandoff.Get(Sys).OfferHighest(id, 41);
+        journal.Tell(new Akka.Persistence.ReplayMessages(1, 0, 0, id, TestActor));
+        Assert.Equal(41, ExpectMsg<Akka.Persistence.RecoverySuccess>(Wait).HighestSequenceNr);
+
+        journal.Tell(new Akka.Persistence.ReplayMessages(1, 0, 0, id, TestActor));
+        Assert.Equal(2, ExpectMsg<Akka.Persistence.RecoverySuccess>(Wait).HighestSequenceNr);
+    }
+
     private void Write(string id, int pieceCount, int snapshotEvery, IReadOnlyList<IPersistedEvent> events)
     {
         var journal = Sys.ActorOf(TorrentJournalActor.Props(id, pieceCount, TestActor, snapshotEvery));
