@@ -95,7 +95,7 @@ public sealed record SwarmSettings(
                 ps.GetTimeSpan("restart-max-backoff"))
             {
                 RestartRandomFactor = ps.GetDouble("restart-random-factor"),
-                FlushMaxBytes = ps.GetByteSize("flush-max-bytes") ?? 16 * 1024 * 1024, // issue 14: piece-count independence
+                FlushMaxBytes = ps.GetByteSize("flush-max-bytes") ?? 64 * 1024 * 1024, // issue 14: piece-count independence
                 BulkRecovery = ps.GetBoolean("bulk-recovery", true), // issue 14: recovery of many torrents
             },
             new LimitSettings(lm.GetByteSize("download-rate") ?? 0, lm.GetByteSize("upload-rate") ?? 0),
@@ -368,7 +368,7 @@ public sealed record PersistenceSettings(
 
     /// <summary>Written bytes that start a flush before flush-interval: batches by bytes, not by pieces, so a torrent
     /// of small pieces fsyncs and journals no more often per byte than one of large pieces.</summary>
-    public long FlushMaxBytes { get; init; } = 16 * 1024 * 1024;
+    public long FlushMaxBytes { get; init; } = 64 * 1024 * 1024;
 
     // issue 14 (recovery of many torrents)
 

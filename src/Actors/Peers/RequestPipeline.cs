@@ -30,7 +30,7 @@ public sealed record RequestPipeline
     /// <summary>An ask for blocks is with the torrent: don't ask again until it answers (or a tick gives up on it).</summary>
     public bool AwaitingBlocks { get; private init; }
 
-    public ImmutableDictionary<(int Piece, int Begin), InFlight> Outstanding { get; private init; } = ImmutableDictionary<(int Piece, int Begin), InFlight>.Empty;
+    public RequestTable Outstanding { get; private init; } = RequestTable.Empty;
 
     /// <summary>Requests we gave up on but whose block may still come: at most <see cref="GivenUpCapacity"/>, the
     /// oldest forgotten first.</summary>
@@ -65,10 +65,9 @@ public sealed record RequestPipeline
     /// <summary>The torrent answered our ask (with blocks or without), or a tick decided the answer is lost.</summary>
     public RequestPipeline AskAnswered() => AwaitingBlocks ? this with { AwaitingBlocks = false } : this;
 
-    public RequestPipeline Sent(BlockRef block, DateTimeOffset now) =>
-        this with { Outstanding = Outstanding.SetItem((block.Piece, block.Begin), new InFlight(block.Length, now)) };
+    public RequestPipeline Sent(BlockRef block, DateTimeOffset now) => Sent([block], now);
 
-    /// <summary>The same as <see cref="Sent"/> for each block, in one step: one new dictionary for an assignment, not
+    /// <summary>The same as <see cref="Sent"/> for each block, in one step: one new table for an assignment, not
     /// one per block.</summary>
     public RequestPipeline Sent(IReadOnlyList<BlockRef> blocks, DateTimeOffset now)
     {
@@ -77,13 +76,13 @@ public sealed record RequestPipeline
             return this;
         }
 
-        var outstanding = Outstanding.ToBuilder();
-        foreach (var b in blocks)
+        var entries = new ((int Piece, int Begin) Key, InFlight Value)[blocks.Count];
+        for (var i = 0; i < entries.Length; i++)
         {
-            outstanding[(b.Piece, b.Begin)] = new InFlight(b.Length, now);
+            entries[i] = ((blocks[i].Piece, blocks[i].Begin), new InFlight(blocks[i].Length, now));
         }
 
-        return this with { Outstanding = outstanding.ToImmutable() };
+        return this with { Outstanding = Outstanding.SetItems(entries) };
     }
 
     /// <summary>A block of <paramref name="length"/> bytes arrived: is it one we asked this peer for? Requested and
@@ -110,12 +109,13 @@ public sealed record RequestPipeline
     }
 
     /// <summary>Issue 14: <see cref="Arrived(int, int, int)"/> for each block of a run that came together, in order, in
-    /// one step: the dictionaries are changed through builders and frozen once, not once per block.</summary>
+    /// one step: the requests answered are marked and the table copied once, the given-up dictionaries changed through
+    /// builders and frozen once, not once per block.</summary>
     /// <returns>Each block's verdict, and the requests in flight that a block of another length ended.</returns>
     public (RequestPipeline Next, BlockVerdict[] Verdicts, IReadOnlyList<BlockRef> Released) Arrived(IReadOnlyList<BlockRef> blocks)
     {
         var verdicts = new BlockVerdict[blocks.Count];
-        ImmutableDictionary<(int Piece, int Begin), InFlight>.Builder? outstanding = null;
+        bool[]? answered = null; // indices into Outstanding
         ImmutableDictionary<(int Piece, int Begin), GivenUpRequest>.Builder? givenUp = null;
         ImmutableSortedDictionary<long, (int Piece, int Begin)>.Builder? order = null;
         List<BlockRef>? released = null;
@@ -123,10 +123,11 @@ public sealed record RequestPipeline
         {
             var b = blocks[i];
             var key = (b.Piece, b.Begin);
-            outstanding ??= Outstanding.ToBuilder();
-            if (outstanding.TryGetValue(key, out var sent))
+            var at = Outstanding.IndexOf(key);
+            if (at >= 0 && answered?[at] != true)
             {
-                outstanding.Remove(key);
+                (answered ??= new bool[Outstanding.Count])[at] = true;
+                var sent = Outstanding.ValueAt(at);
                 if (sent.Length == b.Length)
                 {
                     verdicts[i] = BlockVerdict.Requested;
@@ -162,7 +163,7 @@ public sealed record RequestPipeline
 
         var next = this with
         {
-            Outstanding = outstanding?.ToImmutable() ?? Outstanding,
+            Outstanding = answered is null ? Outstanding : Outstanding.Without(answered),
             GivenUp = givenUp?.ToImmutable() ?? GivenUp,
             GivenUpOrder = order?.ToImmutable() ?? GivenUpOrder,
         };
@@ -201,7 +202,7 @@ public sealed record RequestPipeline
         }
 
         var released = Outstanding.Select(ToBlock).ToList();
-        return ((this with { Outstanding = Outstanding.Clear() }).GiveUp(released), released);
+        return ((this with { Outstanding = RequestTable.Empty }).GiveUp(released), released);
     }
 
     /// <summary>Requests unanswered for longer than <paramref name="timeout"/>, given up so that other peers get them.</summary>
@@ -214,7 +215,7 @@ public sealed record RequestPipeline
         }
 
         var blocks = expired.Select(ToBlock).ToList();
-        return ((this with { Outstanding = Outstanding.RemoveRange(expired.Select(kv => kv.Key)) }).GiveUp(blocks), blocks);
+        return ((this with { Outstanding = Outstanding.Remove(expired.Select(kv => kv.Key)) }).GiveUp(blocks), blocks);
     }
 
     /// <summary>Keeps enough requests in flight to cover <c>pipeline.seconds-of-data</c> at the measured download rate.
