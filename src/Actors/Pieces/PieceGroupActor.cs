@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Security.Cryptography;
 using Akka.Actor;
 using Swarm.Actors.Storage;
@@ -63,7 +64,7 @@ public sealed class PieceGroupActor : UntypedActor
                 var p = pieces[i];
                 try
                 {
-                    Hash(p, ref run);
+                    Hash(p, pieces.Count - i, ref run);
                 }
                 finally
                 {
@@ -92,7 +93,8 @@ public sealed class PieceGroupActor : UntypedActor
 
     /// <summary>Checks one piece; a valid one joins the run (a piece that does not follow it, or no longer fits, sends
     /// the run to storage first); its report is told before its write is asked for.</summary>
-    private void Hash(HashSmallPiece p, ref Run run)
+    /// <param name="left">Pieces of the batch from this one on: the longest run that can start here.</param>
+    private void Hash(HashSmallPiece p, int left, ref Run run)
     {
         var size = _meta.PieceSize(p.Piece);
         // The connection and the picker let only a whole piece through; this is the last line.
@@ -111,13 +113,21 @@ public sealed class PieceGroupActor : UntypedActor
 
         if (run.Buffer is null)
         {
-            run = new Run(_pool.Rent(_runBytes), p.Piece, 0, 0);
+            run = new Run(_pool.Rent(RunBufferBytes(left)), p.Piece, 0, 0);
         }
 
         data.CopyTo(run.Buffer.AsSpan(run.Length));
         run = run with { Count = run.Count + 1, Length = run.Length + size };
         _reports.Add(new PieceHashed(p.Piece, true, [p.From]));
     }
+
+    /// <summary>Issue 14 (piece count): a buffer for a run of at most <paramref name="pieces"/> pieces, not the whole
+    /// extent: a connection's batch holds a few dozen small pieces, and a 256 KiB buffer each (on the large object
+    /// heap, more of them in flight than the pool keeps) made a 1 GiB torrent of 4 KiB pieces allocate and collect
+    /// large arrays throughout the download. Sizes are powers of two times the piece length, so that the pool sees a
+    /// handful of sizes and reuses them.</summary>
+    private int RunBufferBytes(int pieces) =>
+        (int)Math.Min(_runBytes, (long)BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, pieces)) * _meta.PieceLength);
 
     /// <summary>A piece smaller than a block is a v1 piece (BEP 52 pieces are 16 KiB at least): its SHA-1 is computed
     /// in one call, without the incremental hasher <see cref="PieceExpectation"/> sets up per piece (an OpenSSL context

@@ -207,8 +207,7 @@ public sealed class PiecePicker
 
     public void PieceVerified(int piece)
     {
-        _inProgress.Remove(piece);
-        _open.Remove(piece);
+        Forget(piece);
         _toStart.Remove(piece);
         Have.Add(piece);
     }
@@ -216,12 +215,20 @@ public sealed class PiecePicker
     /// <summary>The piece failed its hash check: every block is wanted again.</summary>
     public void PieceFailed(int piece)
     {
-        _inProgress.Remove(piece);
-        _open.Remove(piece);
+        Forget(piece);
         if (!Have[piece])
         {
             _toStart.Add(piece);
             _sequentialCursor = Math.Min(_sequentialCursor, piece);
+        }
+    }
+
+    /// <summary>The piece is no longer in progress.</summary>
+    private void Forget(int piece)
+    {
+        if (_inProgress.Remove(piece, out var progress) && progress.Listed)
+        {
+            _open.Remove(piece);
         }
     }
 
@@ -255,12 +262,22 @@ public sealed class PiecePicker
         foreach (var index in exhausted ?? [])
         {
             _open.Remove(index);
+            _inProgress[index].Listed = false;
         }
     }
 
+    /// <summary>Keeps the piece in <see cref="_open"/> while it has free blocks; the sorted set is touched only when
+    /// that changes (issue 14: with pieces of one block, every pick and every arrival would walk it).</summary>
     private void UpdateOpen(int piece, PieceProgress progress)
     {
-        if (progress.FreeCount > 0)
+        var open = progress.FreeCount > 0;
+        if (open == progress.Listed)
+        {
+            return;
+        }
+
+        progress.Listed = open;
+        if (open)
         {
             _open.Add(piece);
         }
@@ -328,123 +345,4 @@ public sealed class PiecePicker
     }
 
     private bool IsCandidate(int piece, PieceSet peerHas) => peerHas[piece] && !Have[piece] && _toStart.Contains(piece);
-
-    private sealed class PieceProgress
-    {
-        private readonly int _piece;
-        private readonly int _blockLength;
-        private readonly int[] _lengths;
-        private readonly bool[] _received;
-        private readonly List<int>[] _requesters;
-        private int _receivedCount;
-
-        public PieceProgress(int piece, int size, int blockLength, int owner)
-        {
-            _piece = piece;
-            Owner = owner;
-            _blockLength = blockLength;
-            var blocks = (size + blockLength - 1) / blockLength;
-            _lengths = new int[blocks];
-            for (var b = 0; b < blocks; b++)
-            {
-                _lengths[b] = Math.Min(blockLength, size - (b * blockLength));
-            }
-
-            _received = new bool[blocks];
-            FreeCount = blocks;
-            _requesters = new List<int>[blocks];
-            for (var b = 0; b < blocks; b++)
-            {
-                _requesters[b] = [];
-            }
-        }
-
-        /// <summary>The peer that opened the piece; it keeps priority on its blocks.</summary>
-        public int Owner { get; }
-
-        public bool AllReceived => _receivedCount == _received.Length;
-
-        /// <summary>Blocks neither received nor asked of any peer.</summary>
-        public int FreeCount { get; private set; }
-
-        public void TakeFree(int peer, int max, List<BlockRef> into)
-        {
-            for (var b = 0; b < _received.Length && max > 0; b++)
-            {
-                if (!_received[b] && _requesters[b].Count == 0)
-                {
-                    _requesters[b].Add(peer);
-                    FreeCount--;
-                    into.Add(new BlockRef(_piece, b * _blockLength, _lengths[b]));
-                    max--;
-                }
-            }
-        }
-
-        public void TakeDuplicate(int peer, int maxRequesters, int max, List<BlockRef> into)
-        {
-            for (var b = 0; b < _received.Length && max > 0; b++)
-            {
-                if (!_received[b] && _requesters[b].Count < maxRequesters && !_requesters[b].Contains(peer))
-                {
-                    _requesters[b].Add(peer);
-                    into.Add(new BlockRef(_piece, b * _blockLength, _lengths[b]));
-                    max--;
-                }
-            }
-        }
-
-        public IReadOnlyList<int>? Receive(int begin, int length, int peer)
-        {
-            if (begin < 0 || begin % _blockLength != 0)
-            {
-                return null;
-            }
-
-            var b = begin / _blockLength;
-            if (b >= _received.Length || _received[b] || _lengths[b] != length)
-            {
-                return null;
-            }
-
-            var requesters = _requesters[b];
-            if (requesters.Count == 0)
-            {
-                FreeCount--; // a late block of a request given up: it was free again
-            }
-
-            _received[b] = true;
-            _receivedCount++;
-            IReadOnlyList<int> others = requesters.Count == 0 || (requesters.Count == 1 && requesters[0] == peer)
-                ? []
-                : requesters.Where(r => r != peer).ToArray();
-            requesters.Clear();
-            return others;
-        }
-
-        public void Release(int peer, int begin)
-        {
-            var b = begin / _blockLength;
-            if (b >= 0 && b < _requesters.Length)
-            {
-                Drop(b, peer);
-            }
-        }
-
-        public void ReleaseAll(int peer)
-        {
-            for (var b = 0; b < _requesters.Length; b++)
-            {
-                Drop(b, peer);
-            }
-        }
-
-        private void Drop(int b, int peer)
-        {
-            if (_requesters[b].Remove(peer) && _requesters[b].Count == 0 && !_received[b])
-            {
-                FreeCount++;
-            }
-        }
-    }
 }

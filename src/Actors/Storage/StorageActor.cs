@@ -190,10 +190,7 @@ public sealed class StorageActor : ReceiveActor
                     ReportCreated(Sender);
                 }
 
-                for (var piece = msg.Piece; piece < msg.Piece + msg.Count; piece++)
-                {
-                    Sender.Tell(new PieceWritten(piece));
-                }
+                Sender.Tell(new PieceWritten(msg.Piece, msg.Count));
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -34,12 +34,14 @@ public static class StorageMessages
 
     /// <summary>A verified piece to write, or <paramref name="Count"/> consecutive verified pieces from
     /// <paramref name="Piece"/> on, whose bytes are the first <paramref name="Length"/> of the buffer: small pieces of
-    /// one group go to disk in one write rather than one each. Answered with a <see cref="PieceWritten"/> per piece,
-    /// once all of them are written. The buffer comes from the node's <see cref="PieceBufferPool"/>; ownership passes
+    /// one group go to disk in one write rather than one each. Answered with one <see cref="PieceWritten"/> for all of
+    /// them, once all of them are written. The buffer comes from the node's <see cref="PieceBufferPool"/>; ownership passes
     /// to the storage actor, which returns it.</summary>
     public sealed record WritePiece(int Piece, byte[] Buffer, int Length, int Count = 1);
 
-    public sealed record PieceWritten(int Piece);
+    /// <summary>Pieces <paramref name="Piece"/> to Piece + <paramref name="Count"/> - 1 are written (issue 14: one message
+    /// for a run of small pieces, not one each).</summary>
+    public sealed record PieceWritten(int Piece, int Count = 1);
 
     /// <summary>Sent to the torrent before the reply of the write or check that created them: files and folders this
     /// torrent created, to be journaled (only those are ever deleted with the torrent's data).</summary>

@@ -44,6 +44,20 @@ public sealed record PeerReputation(int BanThreshold)
         return (this with { Records = records, HashFailures = HashFailures + (valid ? 0 : 1) }, bans);
     }
 
+    /// <summary>Issue 14 (piece count): <paramref name="pieces"/> valid pieces that <paramref name="contributor"/> alone
+    /// sent, credited at once: the same as that many valid <see cref="PieceHashed"/> naming only it (a group of small
+    /// pieces reports dozens of one peer's pieces together, and each credit copies the record table).</summary>
+    public PeerReputation PiecesPassed(PieceContributor contributor, int pieces)
+    {
+        if (pieces <= 0)
+        {
+            return this;
+        }
+
+        var r = Records.GetValueOrDefault(contributor.EndPoint, PeerTrackRecord.None);
+        return this with { Records = Records.SetItem(contributor.EndPoint, r with { Passed = r.Passed + pieces }) };
+    }
+
     /// <summary>Bans the endpoint and, once its handshake named it, the peer id (which outlives a change of port).</summary>
     public PeerReputation Ban(string endPoint, string? peerId) =>
         IsBanned(endPoint) && (peerId is null || IsBanned(peerId))

@@ -179,14 +179,8 @@ public sealed partial class TorrentActor
     }
 
     /// <summary>A small-piece group's reports of one batch, each taken as its own <see cref="PieceHashed"/>; in every
-    /// behaviour, as PieceHashed is.</summary>
-    private void ReceiveSmallPieceReports() => Receive<SmallPiecesHashed>(h =>
-    {
-        foreach (var one in h.Pieces)
-        {
-            OnPieceHashed(one);
-        }
-    });
+    /// behaviour, as PieceHashed is (TorrentActor.SmallPieces.cs).</summary>
+    private void ReceiveSmallPieceReports() => Receive<SmallPiecesHashed>(OnSmallPiecesHashed);
 
     private void StopGroup(int group)
     {

@@ -19,12 +19,18 @@ public sealed partial class TorrentActor
         ScheduleFlush();
     }
 
-    /// <summary>Storage wrote a piece: it is verified now (peers hear of it), and journaled with its batch once flushed.</summary>
-    /// <returns>True when the piece was not verified before.</returns>
+    /// <summary>Storage wrote a piece, or a run of small pieces: each is verified now (peers hear of it), and journaled
+    /// with its batch once flushed.</summary>
+    /// <returns>True when a piece was not verified before.</returns>
     private bool RecordWritten(PieceWritten w)
     {
-        (_backlog, var wake) = _backlog.Written(_meta.PieceSize(w.Piece));
-        _awaitingWrite.Remove(w.Piece);
+        long bytes = 0;
+        for (var piece = w.Piece; piece < w.Piece + w.Count; piece++)
+        {
+            bytes += _meta.PieceSize(piece);
+        }
+
+        (_backlog, var wake) = _backlog.Written(bytes);
         foreach (var peer in wake)
         {
             if (_peers.TryGet(peer, out var p))
@@ -33,14 +39,31 @@ public sealed partial class TorrentActor
             }
         }
 
-        if (_picker is null || _picker.Have[w.Piece])
+        var verified = false;
+        for (var piece = w.Piece; piece < w.Piece + w.Count; piece++)
+        {
+            verified |= WrittenPiece(piece);
+        }
+
+        if (verified)
+        {
+            ScheduleFlush();
+        }
+
+        return verified;
+    }
+
+    /// <summary>One written piece: verified, queued for the flush (the caller schedules it), and for the next WeHave.</summary>
+    private bool WrittenPiece(int piece)
+    {
+        _awaitingWrite.Remove(piece);
+        if (_picker is null || _picker.Have[piece])
         {
             return false; // re-checking (the check decides), or a piece already written
         }
 
-        _picker.PieceVerified(w.Piece);
-        _outbox = _outbox.PieceWritten(w.Piece, _meta.PieceSize(w.Piece));
-        ScheduleFlush();
+        _picker.PieceVerified(piece);
+        _outbox = _outbox.PieceWritten(piece, _meta.PieceSize(piece));
         if (_outbox.BatchDue(_node.Settings.Persistence.FlushMaxPieces, _node.Settings.Persistence.FlushMaxBytes))
         {
             FlushAndResend();
@@ -51,7 +74,7 @@ public sealed partial class TorrentActor
             Self.Tell(TellWeHave.Instance);
         }
 
-        _newHaves.Add(w.Piece);
+        _newHaves.Add(piece);
         return true;
     }
 

@@ -170,15 +170,7 @@ public sealed partial class TorrentActor
         }
         else if (_groups.Grouped)
         {
-            if (h.Valid)
-            {
-                _awaitingWrite.Add(h.Piece);
-            }
-
-            if (_groups.Hashed(h.Piece, h.Valid))
-            {
-                StopGroup(_groups.GroupOf(h.Piece)); // every piece of it is hashed valid: nothing more will come
-            }
+            GroupPieceHashed(h.Piece, h.Valid); // TorrentActor.SmallPieces.cs
         }
 
         // Every contributor is judged, connected or not: a peer that sent a bad block and left must not leave the

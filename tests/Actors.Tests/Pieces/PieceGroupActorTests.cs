@@ -104,5 +104,26 @@ public sealed class PieceGroupActorTests(ITestOutputHelper output) : Akka.TestKi
         Assert.Equal(content.AsSpan(0, 1024).ToArray(), writes[1].Buffer.AsSpan(0, writes[1].Length).ToArray());
     }
 
+    [Fact]
+    public void A_run_is_written_from_a_buffer_sized_to_its_batch_not_to_the_group()
+    {
+        // Issue 14 (piece count): a batch of a few pieces rents a buffer for a few pieces (powers of two), not the
+        // group's 8 KiB: buffers of a group's size each made 4 KiB pieces allocate large arrays throughout a download.
+        var content = new byte[10 * 1024];
+        new Random(8).NextBytes(content);
+        var meta = SmallPieceTorrent.Of(content, 1024);
+        var storage = CreateTestProbe();
+        var group = Sys.ActorOf(PieceGroupActor.Props(meta, storage, TestActor, new PieceBufferPool(4), 8 * 1024));
+        HashSmallPiece Piece(int i) => new(i, Honest, content[(i * 1024)..((i + 1) * 1024)], Pooled: false);
+
+        group.Tell(Piece(0));
+        group.Tell(new HashSmallPieces([Piece(1), Piece(2), Piece(3)]));
+        group.Tell(new HashSmallPieces([Piece(4), Piece(5), Piece(6), Piece(7), Piece(8), Piece(9)]));
+
+        var writes = Enumerable.Range(0, 3).Select(_ => storage.ExpectMsg<StorageMessages.WritePiece>()).ToList();
+        Assert.Equal([(0, 1, 1024), (1, 3, 4096), (4, 6, 8192)], writes.Select(w => (w.Piece, w.Count, w.Buffer.Length)));
+        Assert.All(writes, w => Assert.Equal(content.AsSpan(w.Piece * 1024, w.Length).ToArray(), w.Buffer.AsSpan(0, w.Length).ToArray()));
+    }
+
     private static (int, bool, PieceContributor) Report(PieceHashed h) => (h.Piece, h.Valid, Assert.Single(h.Contributors));
 }

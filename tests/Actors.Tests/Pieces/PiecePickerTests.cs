@@ -122,6 +122,25 @@ public sealed class PiecePickerTests
     }
 
     [Fact]
+    public void A_block_stays_asked_while_any_of_its_requesters_is_left_and_is_free_once_none_is()
+    {
+        // Endgame with three peers on one block each: the one asked first leaves, the others still hold the blocks.
+        var picker = new PiecePicker(1, _ => PieceSize, Block, new PickerSettings(0, EndgameDuplicates: 3), new PieceSet(1), random: new Random(1));
+        var all = picker.Pick(1, PieceSet.Full(1), 10);
+        Assert.Equal(all, picker.Pick(2, PieceSet.Full(1), 10));
+        Assert.Equal(all, picker.Pick(3, PieceSet.Full(1), 10));
+
+        picker.ReleaseAll(1);
+        Assert.Equal([3], picker.BlockReceived(0, 0, Block, peer: 2, out _)); // the one left besides the sender
+        picker.ReleaseAll(2);
+        Assert.True(picker.InEndgame); // peer 3 still holds the last three blocks
+        picker.ReleaseAll(3);
+        Assert.False(picker.InEndgame); // nobody holds them: they are free again
+        Assert.Equal(all.Skip(1), picker.Pick(4, PieceSet.Full(1), 10));
+        Assert.Equal([4], picker.BlockReceived(0, Block, Block, peer: 2, out _)); // a late block of a request given up
+    }
+
+    [Fact]
     public void Only_a_whole_block_of_its_own_length_is_wanted()
     {
         var picker = new PiecePicker(2, p => p == 1 ? Block + 100 : PieceSize, Block, new PickerSettings(0, 2), new PieceSet(2), sequential: true);

@@ -69,7 +69,7 @@ public sealed class StorageActorCacheTests(ITestOutputHelper output) : Akka.Test
             var actor = Sys.ActorOf(StorageActor.Props(new TorrentStorage(meta, dir, handles), 1, new PieceBufferPool(4))
                 .WithDispatcher(Akka.Dispatch.Dispatchers.DefaultDispatcherId));
             actor.Tell(new WritePiece(0, content, content.Length, Count: 4));
-            Assert.Equal([0, 1, 2, 3], Enumerable.Range(0, 4).Select(_ => FishForMessage<PieceWritten>(_ => true, TimeSpan.FromSeconds(20)).Piece));
+            Assert.Equal(new PieceWritten(0, 4), FishForMessage<PieceWritten>(_ => true, TimeSpan.FromSeconds(20)));
 
             actor.Tell(new Flush([0, 1, 2, 3]));
             ExpectMsg<Flushed>(TimeSpan.FromSeconds(30));

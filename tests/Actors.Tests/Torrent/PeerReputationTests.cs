@@ -110,4 +110,24 @@ public sealed class PeerReputationTests
         Assert.False(reputation.IsBanned(Honest.EndPoint));
         Assert.False(Fresh.Ban(Honest.EndPoint, null).IsBanned(Liar.EndPoint));
     }
+
+    [Fact]
+    public void Pieces_passed_at_once_count_as_that_many_good_pieces()
+    {
+        var oneByOne = Fresh;
+        for (var i = 0; i < 3; i++)
+        {
+            oneByOne = oneByOne.PieceHashed(valid: true, [Other]).Reputation;
+        }
+
+        var atOnce = Fresh.PiecesPassed(Other, 3);
+
+        Assert.Equal(oneByOne.RecordOf(Other.EndPoint), atOnce.RecordOf(Other.EndPoint));
+        Assert.Equal(new PeerTrackRecord(3, 0, 0), atOnce.RecordOf(Other.EndPoint));
+        Assert.Same(atOnce, atOnce.PiecesPassed(Other, 0));
+        // A peer that took part in good pieces is not banned for shared bad ones.
+        var (after, bans) = atOnce.PieceHashed(valid: false, [Other, Liar]).Reputation.PieceHashed(valid: false, [Other, Liar]);
+        Assert.Equal([Liar.Peer], bans.Select(b => b.Peer));
+        Assert.Equal(2, after.HashFailures);
+    }
 }
