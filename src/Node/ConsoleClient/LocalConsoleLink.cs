@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using static Swarm.Actors.ConsoleEndpoint.ConsoleMessages;
 
@@ -47,12 +46,10 @@ internal sealed class LocalConsoleLink : IDisposable
             return null;
         }
 
-        host = host.Trim('[', ']');
-        var ip = host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback : IPAddress.TryParse(host, out var parsed) ? parsed : null;
         // Only a loopback target means "the node on this machine". Any other address is how an operator names a node
         // over the network, where its TLS and certificate rules must decide, even when the socket folder happens to
         // be shared (network namespaces, containers with a common home).
-        if (ip is null || !IPAddress.IsLoopback(ip))
+        if (LocalConsoleWire.Loopback(host.Trim('[', ']')) is not { } ip)
         {
             return null;
         }
