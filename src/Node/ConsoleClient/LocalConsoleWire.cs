@@ -104,18 +104,22 @@ internal static class LocalConsoleWire
     private static string? ParsedLoopback(string host) =>
         IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip) ? ip.ToString() : null;
 
-    public static byte[] EncodeRequest(ConsoleRequest request) => Encode(w =>
+    public static byte[] EncodeRequest(ConsoleRequest request)
     {
+        var w = new WireJsonWriter();
+        w.WriteStartObject();
         w.WriteString("Secret", request.Secret);
         LocalConsoleCodec.Write(w, request.Command);
-    });
+        w.WriteEndObject();
+        return w.ToUtf8();
+    }
 
     /// <exception cref="LocalWireException">Not a request of the console protocol.</exception>
     public static ConsoleRequest DecodeRequest(ReadOnlyMemory<byte> frame)
     {
-        using var root = Parse(frame);
-        var secret = root.RootElement.TryGetProperty("Secret", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
-        return ReadValue(root.RootElement) is IConsoleCommand command && secret is not null
+        var root = Parse(frame);
+        var secret = root.TryGetProperty("Secret", out var s) && s.Kind == WireJsonKind.String ? s.GetString() : null;
+        return ReadValue(root) is IConsoleCommand command && secret is not null
             ? new ConsoleRequest(secret, command)
             : throw new LocalWireException("not a console request");
     }
@@ -129,13 +133,13 @@ internal static class LocalConsoleWire
     /// <exception cref="LocalWireException">Not a reply of the console protocol.</exception>
     public static (IConsoleReply? Reply, double UnansweredSeconds) DecodeReply(ReadOnlyMemory<byte> frame)
     {
-        using var root = Parse(frame);
-        if (root.RootElement.TryGetProperty("Unanswered", out var u) && u.ValueKind == JsonValueKind.Number)
+        var root = Parse(frame);
+        if (root.TryGetProperty("Unanswered", out var u) && u.Kind == WireJsonKind.Number)
         {
             return (null, u.GetDouble());
         }
 
-        return ReadValue(root.RootElement) is IConsoleReply reply ? (reply, 0) : throw new LocalWireException("not a console reply");
+        return ReadValue(root) is IConsoleReply reply ? (reply, 0) : throw new LocalWireException("not a console reply");
     }
 
     public static async Task WriteFrameAsync(Stream stream, byte[] payload, CancellationToken cancel)
@@ -203,35 +207,29 @@ internal static class LocalConsoleWire
         return buffer.ToArray();
     }
 
-    private static JsonDocument Parse(ReadOnlyMemory<byte> frame)
+    private static WireJsonValue Parse(ReadOnlyMemory<byte> frame)
     {
-        JsonDocument root;
+        WireJsonValue root;
         try
         {
-            root = JsonDocument.Parse(frame);
+            root = WireJson.Parse(frame.Span);
         }
-        catch (JsonException e)
+        catch (FormatException e)
         {
             throw new LocalWireException($"not JSON: {e.Message}");
         }
 
-        if (root.RootElement.ValueKind != JsonValueKind.Object)
-        {
-            root.Dispose();
-            throw new LocalWireException("not a JSON object");
-        }
-
-        return root;
+        return root.Kind == WireJsonKind.Object ? root : throw new LocalWireException("not a JSON object");
     }
 
-    private static object? ReadValue(JsonElement root)
+    private static object? ReadValue(WireJsonValue root)
     {
-        if (!root.TryGetProperty("Type", out var name) || name.ValueKind != JsonValueKind.String || !root.TryGetProperty("Value", out var value))
+        if (!root.TryGetProperty("Type", out var name) || name.Kind != WireJsonKind.String || !root.TryGetProperty("Value", out var value))
         {
             throw new LocalWireException("no Type and Value");
         }
 
-        var typeName = name.GetString()!;
+        var typeName = name.GetString();
         return LocalConsoleCodec.Read(typeName, value) ?? throw new LocalWireException($"unknown console record '{typeName}'");
     }
 
