@@ -23,14 +23,15 @@ internal static class ConsoleCommand
         localTried);
 
     /// <summary>`swarm search WORDS... [--node HOST:PORT] [--json]`: the console's search, as a command of its own.</summary>
-    public static Command Search(string[] rawArgs, StopSignals signals) => Connected(
+    /// <param name="localTried">As for <see cref="Build"/>.</param>
+    public static Command Search(string[] rawArgs, StopSignals signals, bool localTried = false) => Connected(
         "search",
         "Search the torrents of every cluster member (add one with `swarm console add INFO-HASH`)",
         new Argument<string[]>("WORDS") { Description = "Every word must appear in the name or a file name", Arity = ArgumentArity.OneOrMore },
         rawArgs,
         signals,
         tokens => ["search", .. tokens],
-        localTried: false);
+        localTried);
 
     /// <summary>A command that talks to a node's console: --node, --secret, --config, and its own words.</summary>
     private static Command Connected(string name, string description, Argument<string[]> words, string[] rawArgs, StopSignals signals, Func<List<string>, List<string>> invocation, bool localTried)
