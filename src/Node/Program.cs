@@ -66,7 +66,7 @@ public static class Program
             ConsoleCommand.Build(args, signals, localTried),
             TrackerCommand.Build(),
             TlsCommands.Build(),
-            ConsoleCommand.Search(args, signals),
+            ConsoleCommand.Search(args, signals, localTried),
         };
 
     /// <summary>The console command's local-socket path as its action would run it. An exception it does not handle

@@ -70,6 +70,33 @@ public sealed class LocalConsoleTests(ITestOutputHelper log) : EndToEndTest(log)
         Assert.Contains($"resumed {hash}", resumed.StdoutText);
     }
 
+    /// <summary>`swarm console status` with neither --node nor --config (the README's first example) asks the node the
+    /// shipped configuration names (127.0.0.1:4050) through its local socket, with the configuration's secret, and a
+    /// refusal of that secret is final: it is not asked again over remoting. Needs 127.0.0.1:4050 free.</summary>
+    [Fact]
+    public async Task A_console_without_node_asks_the_configured_node_through_its_local_socket()
+    {
+        var config = Path.Combine(Dir.Path, "secret.conf");
+        await File.WriteAllTextAsync(config, """
+            swarm.console.secret = "s3cret"
+            swarm.console.wrong-secret { first-delay = 100ms, max-delay = 1s }
+            """);
+        var node = Own(SwarmCli.Start("swarm node 4050", Log, ["node", "--bind", SwarmCli.Loopback, "--port", "0", "--console-port", "4050", "--cluster-port", "0", "--data-dir", StateDir("node"), "--config", config]));
+        Assert.Equal("console 127.0.0.1:4050", (await node.WaitForLineAsync("console ", Timeouts.Start)).Trim());
+
+        var refused = await SwarmCli.RunAsync(Log, Timeouts.Reject, "console", "status");
+        Assert.Equal(4, refused.ExitCode); // "refused by the node" (README, exit codes of `swarm console`)
+        Assert.Contains("refused by the node", refused.StderrText);
+        // One refusal, logged as the local socket's: the console did not go on to ask over remoting.
+        var logged = node.Stderr.Where(l => l.Contains("console request from", StringComparison.Ordinal)).ToList();
+        Assert.Single(logged);
+        Assert.Contains("this machine (local socket)", logged[0]);
+
+        var answered = (await SwarmCli.RunAsync(Log, Timeouts.Reject, "console", "--secret", "s3cret", "status")).EnsureSuccess();
+        var named = (await SwarmCli.RunAsync(Log, Timeouts.Reject, "console", "--node", "127.0.0.1:4050", "--secret", "s3cret", "status")).EnsureSuccess();
+        Assert.Equal(Stable(named.StdoutText), Stable(answered.StdoutText));
+    }
+
     /// <summary>The uptime line counts seconds between the two runs; everything else must match.</summary>
     private static string Stable(string output) =>
         string.Join('\n', output.Split('\n').Where(l => !l.StartsWith("uptime ", StringComparison.Ordinal) && !l.Contains("\"uptimeSeconds\"", StringComparison.Ordinal)));

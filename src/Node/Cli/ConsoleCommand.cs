@@ -23,14 +23,15 @@ internal static class ConsoleCommand
         localTried);
 
     /// <summary>`swarm search WORDS... [--node HOST:PORT] [--json]`: the console's search, as a command of its own.</summary>
-    public static Command Search(string[] rawArgs, StopSignals signals) => Connected(
+    /// <param name="localTried">As for <see cref="Build"/>.</param>
+    public static Command Search(string[] rawArgs, StopSignals signals, bool localTried = false) => Connected(
         "search",
         "Search the torrents of every cluster member (add one with `swarm console add INFO-HASH`)",
         new Argument<string[]>("WORDS") { Description = "Every word must appear in the name or a file name", Arity = ArgumentArity.OneOrMore },
         rawArgs,
         signals,
         tokens => ["search", .. tokens],
-        localTried: false);
+        localTried);
 
     /// <summary>A command that talks to a node's console: --node, --secret, --config, and its own words.</summary>
     private static Command Connected(string name, string description, Argument<string[]> words, string[] rawArgs, StopSignals signals, Func<List<string>, List<string>> invocation, bool localTried)
@@ -74,7 +75,7 @@ internal static class ConsoleCommand
             return Task.FromResult(code);
         }
 
-        return RemotingAsync(nodeOption, secretOption, configFile, tokens, stop);
+        return RemotingAsync(nodeOption, secretOption, configFile, tokens, signals, stop);
     }
 
     /// <summary>Footprint (issue 14): a one-shot command to a node of this user on this machine, through the node's
@@ -82,7 +83,8 @@ internal static class ConsoleCommand
     /// more than the process start. Null when this way does not apply: another host, no socket, `watch` (live, so the
     /// shell's wire), or a refusal while no secret was given here (the configuration may hold one: the remoting way
     /// reads it and asks again; a refused command was not run).</summary>
-    internal static int? Local(string target, string? secretOption, List<string> tokens, StopSignals signals, CancellationToken stop)
+    /// <param name="refusalIsFinal">The secret given is the configuration's: a refusal is rendered, not retried over remoting.</param>
+    internal static int? Local(string target, string? secretOption, List<string> tokens, StopSignals signals, CancellationToken stop, bool refusalIsFinal = false)
     {
         Invocation invocation;
         try
@@ -112,7 +114,7 @@ internal static class ConsoleCommand
         {
             // What ConsoleShell.RunAsync does for a remote invocation, so the output is the same by construction.
             var reply = link.Send(command.Command);
-            return given is null && reply is Actors.ConsoleEndpoint.ConsoleMessages.Refused
+            return given is null && !refusalIsFinal && reply is Actors.ConsoleEndpoint.ConsoleMessages.Refused
                 ? null
                 : ConsoleRenderer.Render(reply, command.Json, Console.Out, Console.Error, TimeProvider.System.GetUtcNow().UtcDateTime);
         }
@@ -127,7 +129,7 @@ internal static class ConsoleCommand
         }
     }
 
-    private static async Task<int> RemotingAsync(string? nodeOption, string? secretOption, string? configFile, List<string> tokens, CancellationToken stop)
+    private static async Task<int> RemotingAsync(string? nodeOption, string? secretOption, string? configFile, List<string> tokens, StopSignals signals, CancellationToken stop)
     {
         ConsoleSettings settings;
         TlsSettings? tls;
@@ -156,6 +158,14 @@ internal static class ConsoleCommand
         var host = settings.Hostname is "0.0.0.0" or "::" ? "127.0.0.1" : settings.Hostname;
         var target = nodeOption ?? $"{host}:{settings.Port}";
         var secret = secretOption ?? settings.EffectiveSecret;
+        // Footprint (issue 14): `swarm console status`, the local node named by the configuration, through its local
+        // socket as with --node (whose line reached here only after the socket turned it away, or with --config, which
+        // keeps remoting). The configuration's secret is the one remoting would present, so a refusal is final.
+        if (nodeOption is null && configFile is null && invocation is not null && Local(target, secret, tokens, signals, stop, refusalIsFinal: true) is { } code)
+        {
+            return code;
+        }
+
         try
         {
             await using var connection = await ConsoleConnection.ConnectAsync(target, secret, settings, tls);

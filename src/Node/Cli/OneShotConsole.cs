@@ -1,10 +1,10 @@
 namespace Swarm.Node.Cli;
 
 /// <summary>Footprint (issue 14): recognises the one-shot console lines, `swarm console --node HOST:PORT [--secret S]
-/// COMMAND…`, that System.CommandLine would hand to the console command's action as they are, so that
-/// <see cref="Program"/> can send them through the node's local socket without building the whole command tree (every
-/// subcommand with its options: about 13 ms of a 40 ms budget). It answers only for lines it is sure of: `console`
-/// first, `--node` and `--secret` at most once each with a plain value, and words that are no option of
+/// COMMAND…` and `swarm search --node HOST:PORT WORDS…`, that System.CommandLine would hand to the command's action as
+/// they are, so that <see cref="Program"/> can send them through the node's local socket without building the whole command tree (every
+/// subcommand with its options: about 13 ms of a 40 ms budget). It answers only for lines it is sure of: `console` or
+/// `search` first, `--node` and `--secret` at most once each with a plain value, and words that are no option of
 /// System.CommandLine's (its help aliases, `--opt=value` and `--opt:value` forms, response files, `--`, --config) are
 /// left to the full parser, which reads them as before. What runs is the console command's own local-socket path
 /// (<see cref="ConsoleCommand.Local"/>) with the words <see cref="ConsoleCommand.CommandTokens"/> picks, so the output
@@ -26,7 +26,7 @@ internal static class OneShotConsole
     /// <summary>The line, or null when the full parser must read <paramref name="args"/>.</summary>
     public static Line? Recognise(string[] args)
     {
-        if (args.Length < 2 || args[0] != "console")
+        if (args.Length < 2 || args[0] is not ("console" or "search"))
         {
             return null;
         }
@@ -34,6 +34,7 @@ internal static class OneShotConsole
         string? node = null;
         string? secret = null;
         var words = 0;
+        var plain = 0;
         for (var i = 1; i < args.Length; i++)
         {
             var arg = args[i];
@@ -55,7 +56,12 @@ internal static class OneShotConsole
                     secret = args[++i];
                 }
             }
-            else if (Plain(arg) || CommandFlags.Contains(arg))
+            else if (Plain(arg))
+            {
+                words++;
+                plain++;
+            }
+            else if (CommandFlags.Contains(arg))
             {
                 words++;
             }
@@ -65,7 +71,15 @@ internal static class OneShotConsole
             }
         }
 
-        return node is null || words == 0 ? null : new Line(node, secret, ConsoleCommand.CommandTokens(args, "console"));
+        if (node is null || words == 0)
+        {
+            return null;
+        }
+
+        // `swarm search WORDS…` is the console's `search WORDS…`; its parser wants at least one word that is no flag.
+        return args[0] == "console"
+            ? new Line(node, secret, ConsoleCommand.CommandTokens(args, "console"))
+            : plain == 0 ? null : new Line(node, secret, ["search", .. ConsoleCommand.CommandTokens(args, "search")]);
     }
 
     /// <summary>A word the parser passes through as an argument: not empty, no option or response-file prefix, no

@@ -177,7 +177,14 @@ internal static class ConsoleRenderer
             ("log level", s.LogLevel),
             ("dht", s.DhtNodes is { } nodes ? $"{Num(nodes)} node(s)" : "off"),
         };
-        return string.Concat(rows.Select(r => $"{r.Item1,-10} {r.Item2}\n"));
+        // A loop, not Select: a Select over these tuples is JIT-compiled at every one-shot `status` (issue 14).
+        var text = new StringBuilder();
+        foreach (var (label, value) in rows)
+        {
+            text.Append($"{label,-10} {value}\n");
+        }
+
+        return text.ToString();
     }
 
     /// <summary>DHT (issue 15): the `dht` command's text.</summary>

@@ -14,7 +14,7 @@ internal static partial class LocalConsoleCodec
         nameof(ClusterTorrentListing), nameof(ReplicaInfo), nameof(DhtInfo),
     ];
 
-    private static bool WriteReply(Utf8JsonWriter w, object value)
+    private static bool WriteReply(Utf8JsonWriter w, IConsoleReply value)
     {
         switch (value)
         {
@@ -74,7 +74,7 @@ internal static partial class LocalConsoleCodec
         return true;
     }
 
-    private static IConsoleReply? ReadReply(string type, JsonElement value)
+    private static IConsoleReply? ReadReply(string type, WireJsonValue value)
     {
         if (!ReplyNames.Contains(type))
         {

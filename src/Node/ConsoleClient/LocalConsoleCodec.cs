@@ -22,15 +22,30 @@ internal static partial class LocalConsoleCodec
         nameof(Replicas), nameof(Shutdown), nameof(GetDht),
     ];
 
-    /// <summary>Writes <c>"Type": NAME, "Value": {…}</c> for a command or reply.</summary>
-    /// <exception cref="LocalWireException">Not a record of the console protocol the local wire knows.</exception>
-    public static void Write(Utf8JsonWriter w, object value)
+    /// <summary>Writes <c>"Type": NAME, "Value": {…}</c> for a command (the console's side: <see cref="WireJsonWriter"/>,
+    /// not System.Text.Json, see <see cref="WireJson"/>).</summary>
+    /// <exception cref="LocalWireException">Not a command the local wire knows.</exception>
+    public static void Write(WireJsonWriter w, IConsoleCommand command)
     {
-        w.WriteString("Type", value.GetType().Name);
+        w.WriteString("Type", command.GetType().Name);
         w.WriteStartObject("Value");
-        if (!WriteCommand(w, value) && !WriteReply(w, value))
+        if (!WriteCommand(w, command))
         {
-            throw new LocalWireException($"the local wire does not carry {value.GetType().Name}");
+            throw new LocalWireException($"the local wire does not carry {command.GetType().Name}");
+        }
+
+        w.WriteEndObject();
+    }
+
+    /// <summary>Writes <c>"Type": NAME, "Value": {…}</c> for a reply (the node's side, which has System.Text.Json loaded).</summary>
+    /// <exception cref="LocalWireException">Not a reply the local wire knows.</exception>
+    public static void Write(Utf8JsonWriter w, IConsoleReply reply)
+    {
+        w.WriteString("Type", reply.GetType().Name);
+        w.WriteStartObject("Value");
+        if (!WriteReply(w, reply))
+        {
+            throw new LocalWireException($"the local wire does not carry {reply.GetType().Name}");
         }
 
         w.WriteEndObject();
@@ -38,9 +53,9 @@ internal static partial class LocalConsoleCodec
 
     /// <summary>The record a frame's "Type" and "Value" name; null when the name is no console record.</summary>
     /// <exception cref="LocalWireException">A known record whose value cannot be read.</exception>
-    public static object? Read(string type, JsonElement value) => (object?)ReadCommand(type, value) ?? ReadReply(type, value);
+    public static object? Read(string type, WireJsonValue value) => (object?)ReadCommand(type, value) ?? ReadReply(type, value);
 
-    private static bool WriteCommand(Utf8JsonWriter w, object value)
+    private static bool WriteCommand(WireJsonWriter w, IConsoleCommand value)
     {
         switch (value)
         {
@@ -95,7 +110,7 @@ internal static partial class LocalConsoleCodec
         return true;
     }
 
-    private static IConsoleCommand? ReadCommand(string type, JsonElement value)
+    private static IConsoleCommand? ReadCommand(string type, WireJsonValue value)
     {
         if (!CommandNames.Contains(type))
         {

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using static Swarm.Actors.ConsoleEndpoint.ConsoleMessages;
 
@@ -19,22 +18,19 @@ internal sealed class LocalConsoleLink : IDisposable
     /// <summary>A reply holds at most a listing of every torrent; a bound only against a damaged frame.</summary>
     private const long MaximumReply = 1L << 30;
 
-    private readonly Socket _socket;
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream;
     private readonly string _secret;
     private readonly CancellationToken _stop;
     private readonly CancellationTokenRegistration _onStop;
 
-    private LocalConsoleLink(Socket socket, string secret, string target, CancellationToken stop)
+    /// <param name="shutDown">Ends both directions of the connection: a blocked receive reads the end of the stream.</param>
+    private LocalConsoleLink(Stream stream, Action shutDown, string secret, string target, CancellationToken stop)
     {
-        _socket = socket;
-        _socket.SendTimeout = _socket.ReceiveTimeout = (int)Silence.TotalMilliseconds;
-        _stream = new NetworkStream(socket, ownsSocket: true);
+        _stream = stream;
         _secret = secret;
         _stop = stop;
         Target = target;
-        // Shutting the socket down wakes the blocked receive (it reads the end of the stream).
-        _onStop = stop.Register(static s => ShutDown((Socket)s!), socket);
+        _onStop = stop.Register(static s => ((Action)s!)(), shutDown);
     }
 
     /// <summary>HOST:PORT of the node's console, as the user named it.</summary>
@@ -50,12 +46,10 @@ internal sealed class LocalConsoleLink : IDisposable
             return null;
         }
 
-        host = host.Trim('[', ']');
-        var ip = host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback : IPAddress.TryParse(host, out var parsed) ? parsed : null;
         // Only a loopback target means "the node on this machine". Any other address is how an operator names a node
         // over the network, where its TLS and certificate rules must decide, even when the socket folder happens to
         // be shared (network namespaces, containers with a common home).
-        if (ip is null || !IPAddress.IsLoopback(ip))
+        if (LocalConsoleWire.Loopback(host.Trim('[', ']')) is not { } ip)
         {
             return null;
         }
@@ -68,21 +62,40 @@ internal sealed class LocalConsoleLink : IDisposable
                 continue;
             }
 
-            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            try
+            // A Unix socket connects at once or not at all: there is no handshake to wait for. Null: left behind by a
+            // node that did not stop cleanly, nothing listens on it.
+            if (OperatingSystem.IsLinux())
             {
-                // A Unix socket connects at once or not at all: there is no handshake to wait for.
-                socket.Connect(new UnixDomainSocketEndPoint(path));
-                return new LocalConsoleLink(socket, secret, $"{ip}:{port}", stop);
+                if (UnixSocketStream.Connect(path, Silence) is { } stream)
+                {
+                    return new LocalConsoleLink(stream, stream.Shutdown, secret, $"{ip}:{port}", stop);
+                }
             }
-            catch (SocketException)
+            else if (ConnectSocket(path, secret, $"{ip}:{port}", stop) is { } link)
             {
-                // Left behind by a node that did not stop cleanly: nothing listens on it.
-                socket.Dispose();
+                return link;
             }
         }
 
         return null;
+    }
+
+    /// <summary>Through System.Net.Sockets, where <see cref="UnixSocketStream"/> does not apply.</summary>
+    private static LocalConsoleLink? ConnectSocket(string path, string secret, string target, CancellationToken stop)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            socket.Connect(new UnixDomainSocketEndPoint(path));
+        }
+        catch (SocketException)
+        {
+            socket.Dispose();
+            return null;
+        }
+
+        socket.SendTimeout = socket.ReceiveTimeout = (int)Silence.TotalMilliseconds;
+        return new LocalConsoleLink(new NetworkStream(socket, ownsSocket: true), () => ShutDown(socket), secret, target, stop);
     }
 
     /// <summary>Sends <paramref name="command"/> and waits for the node's reply.</summary>
@@ -100,7 +113,7 @@ internal sealed class LocalConsoleLink : IDisposable
         {
             throw new OperationCanceledException(_stop);
         }
-        catch (IOException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.TimedOut })
+        catch (IOException e) when (e.InnerException is TimeoutException || TimedOut(e.InnerException))
         {
             throw new NodeUnreachableException($"the node at {Target} did not answer within {Silence.TotalSeconds:0} s");
         }
@@ -132,10 +145,12 @@ internal sealed class LocalConsoleLink : IDisposable
 
     public void Dispose()
     {
+        // No stop callback runs after this: the stream's descriptor is not shut down once it may be reused.
         _onStop.Dispose();
         _stream.Dispose();
-        _socket.Dispose();
     }
+
+    private static bool TimedOut(Exception? e) => e is SocketException { SocketErrorCode: SocketError.TimedOut };
 
     private static void ShutDown(Socket socket)
     {

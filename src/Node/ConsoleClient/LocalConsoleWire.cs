@@ -15,9 +15,12 @@ internal sealed class LocalWireException(string message) : Exception(message);
 /// knows no other name), the same rule the Akka wire keeps with ConsoleWireSerializer.</summary>
 internal static class LocalConsoleWire
 {
-    /// <summary>Names sockets are looked up by when the console targets a loopback address: a node bound to every
-    /// interface answers there too.</summary>
-    private static readonly IPAddress[] Wildcards = [IPAddress.Any, IPAddress.IPv6Any];
+    /// <summary>Names (as <see cref="IPAddress.ToString"/> spells them) sockets are looked up by when the console
+    /// targets a loopback address: a node bound to every interface answers there too. Text, so that a one-shot console
+    /// naming 127.0.0.1 or localhost never loads System.Net's address types (issue 14).</summary>
+    private const string AnyV4 = "0.0.0.0";
+
+    private const string AnyV6 = "::";
 
     /// <summary>The folder of this user's node sockets: $XDG_RUNTIME_DIR/swarm (the user's own, mode 0700) or, without
     /// one, swarm/console under the user's local application data. Only the user reaches either, so a socket in it
@@ -31,40 +34,92 @@ internal static class LocalConsoleWire
     }
 
     /// <summary>The socket of the node whose console listens on <paramref name="ip"/>:<paramref name="port"/>.</summary>
-    public static string SocketPath(string folder, IPAddress ip, int port) =>
-        Path.Combine(folder, $"{ip.ToString().Replace(':', '_')}-{port}.sock");
+    public static string SocketPath(string folder, IPAddress ip, int port) => SocketPath(folder, ip.ToString(), port);
+
+    /// <param name="address">The address as <see cref="IPAddress.ToString"/> spells it.</param>
+    private static string SocketPath(string folder, string address, int port) =>
+        Path.Combine(folder, $"{address.Replace(':', '_')}-{port}.sock");
 
     /// <summary>Whether a console bound to <paramref name="consoleAddress"/> can be named by a loopback target, the only
-    /// kind that takes the local socket (<see cref="LocalConsoleLink.TryConnectAsync"/>): a loopback or wildcard bind.
+    /// kind that takes the local socket (<see cref="LocalConsoleLink.TryConnect"/>): a loopback or wildcard bind.
     /// A node bound to a network address alone opens no socket nobody would use.</summary>
-    public static bool ServesLoopback(IPAddress consoleAddress) => IPAddress.IsLoopback(consoleAddress) || Wildcards.Contains(consoleAddress);
+    public static bool ServesLoopback(IPAddress consoleAddress) =>
+        IPAddress.IsLoopback(consoleAddress) || consoleAddress.Equals(IPAddress.Any) || consoleAddress.Equals(IPAddress.IPv6Any);
 
-    /// <summary>Sockets that answer for a console at <paramref name="ip"/>:<paramref name="port"/>, in order: the node
-    /// bound to that address, then (for a loopback address) a node bound to every interface.</summary>
-    public static IEnumerable<string> Candidates(string folder, IPAddress ip, int port)
+    /// <summary>Sockets that answer for a console at the loopback address <paramref name="loopback"/> (as
+    /// <see cref="IPAddress.ToString"/> spells it):<paramref name="port"/>, in order: the node bound to that address,
+    /// then a node bound to every interface.</summary>
+    public static string[] Candidates(string folder, string loopback, int port) =>
+        [SocketPath(folder, loopback, port), SocketPath(folder, AnyV4, port), SocketPath(folder, AnyV6, port)];
+
+    /// <summary>The loopback address <paramref name="host"/> names (an IP literal or localhost), spelt as
+    /// <see cref="IPAddress.ToString"/> spells it; null for any other host.</summary>
+    public static string? Loopback(string host)
     {
-        yield return SocketPath(folder, ip, port);
-        if (IPAddress.IsLoopback(ip))
+        if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
         {
-            foreach (var any in Wildcards)
-            {
-                yield return SocketPath(folder, any, port);
-            }
+            return "127.0.0.1";
         }
+
+        // The usual spelling, 127.x.y.z in canonical decimal, read without System.Net (issue 14); any other goes
+        // through IPAddress, which knows every form (IPv6, mapped, abbreviated).
+        return CanonicalLoopbackV4(host) ? host : ParsedLoopback(host);
     }
 
-    public static byte[] EncodeRequest(ConsoleRequest request) => Encode(w =>
+    private static bool CanonicalLoopbackV4(string host)
     {
+        var parts = host.Split('.');
+        if (parts.Length != 4 || parts[0] != "127")
+        {
+            return false;
+        }
+
+        foreach (var part in parts)
+        {
+            if (part.Length is 0 or > 3 || (part.Length > 1 && part[0] == '0'))
+            {
+                return false;
+            }
+
+            var value = 0;
+            foreach (var c in part)
+            {
+                if (!char.IsAsciiDigit(c))
+                {
+                    return false;
+                }
+
+                value = (value * 10) + (c - '0');
+            }
+
+            if (value > 255)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static string? ParsedLoopback(string host) =>
+        IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip) ? ip.ToString() : null;
+
+    public static byte[] EncodeRequest(ConsoleRequest request)
+    {
+        var w = new WireJsonWriter();
+        w.WriteStartObject();
         w.WriteString("Secret", request.Secret);
         LocalConsoleCodec.Write(w, request.Command);
-    });
+        w.WriteEndObject();
+        return w.ToUtf8();
+    }
 
     /// <exception cref="LocalWireException">Not a request of the console protocol.</exception>
     public static ConsoleRequest DecodeRequest(ReadOnlyMemory<byte> frame)
     {
-        using var root = Parse(frame);
-        var secret = root.RootElement.TryGetProperty("Secret", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
-        return ReadValue(root.RootElement) is IConsoleCommand command && secret is not null
+        var root = Parse(frame);
+        var secret = root.TryGetProperty("Secret", out var s) && s.Kind == WireJsonKind.String ? s.GetString() : null;
+        return ReadValue(root) is IConsoleCommand command && secret is not null
             ? new ConsoleRequest(secret, command)
             : throw new LocalWireException("not a console request");
     }
@@ -78,13 +133,13 @@ internal static class LocalConsoleWire
     /// <exception cref="LocalWireException">Not a reply of the console protocol.</exception>
     public static (IConsoleReply? Reply, double UnansweredSeconds) DecodeReply(ReadOnlyMemory<byte> frame)
     {
-        using var root = Parse(frame);
-        if (root.RootElement.TryGetProperty("Unanswered", out var u) && u.ValueKind == JsonValueKind.Number)
+        var root = Parse(frame);
+        if (root.TryGetProperty("Unanswered", out var u) && u.Kind == WireJsonKind.Number)
         {
             return (null, u.GetDouble());
         }
 
-        return ReadValue(root.RootElement) is IConsoleReply reply ? (reply, 0) : throw new LocalWireException("not a console reply");
+        return ReadValue(root) is IConsoleReply reply ? (reply, 0) : throw new LocalWireException("not a console reply");
     }
 
     public static async Task WriteFrameAsync(Stream stream, byte[] payload, CancellationToken cancel)
@@ -152,35 +207,29 @@ internal static class LocalConsoleWire
         return buffer.ToArray();
     }
 
-    private static JsonDocument Parse(ReadOnlyMemory<byte> frame)
+    private static WireJsonValue Parse(ReadOnlyMemory<byte> frame)
     {
-        JsonDocument root;
+        WireJsonValue root;
         try
         {
-            root = JsonDocument.Parse(frame);
+            root = WireJson.Parse(frame.Span);
         }
-        catch (JsonException e)
+        catch (FormatException e)
         {
             throw new LocalWireException($"not JSON: {e.Message}");
         }
 
-        if (root.RootElement.ValueKind != JsonValueKind.Object)
-        {
-            root.Dispose();
-            throw new LocalWireException("not a JSON object");
-        }
-
-        return root;
+        return root.Kind == WireJsonKind.Object ? root : throw new LocalWireException("not a JSON object");
     }
 
-    private static object? ReadValue(JsonElement root)
+    private static object? ReadValue(WireJsonValue root)
     {
-        if (!root.TryGetProperty("Type", out var name) || name.ValueKind != JsonValueKind.String || !root.TryGetProperty("Value", out var value))
+        if (!root.TryGetProperty("Type", out var name) || name.Kind != WireJsonKind.String || !root.TryGetProperty("Value", out var value))
         {
             throw new LocalWireException("no Type and Value");
         }
 
-        var typeName = name.GetString()!;
+        var typeName = name.GetString();
         return LocalConsoleCodec.Read(typeName, value) ?? throw new LocalWireException($"unknown console record '{typeName}'");
     }
 

@@ -6,7 +6,7 @@ using Xunit;
 namespace Swarm.Node.Tests.Cli;
 
 /// <summary>The one-shot console's fast path (issue 14) takes a line only when the full parser (the real command tree
-/// of `swarm`) reads it the same way: the console command's action, no parse error, the same --node and --secret,
+/// of `swarm`) reads it the same way: the console (or search) command's action, no parse error, the same --node and --secret,
 /// no --config, and the same console words.</summary>
 public sealed class OneShotConsoleTests
 {
@@ -28,6 +28,9 @@ public sealed class OneShotConsoleTests
         "console --node 127.0.0.1:4050 statsu",
         "console status --node 127.0.0.1:4050",
         "console pause --node 10.0.0.5:4050 ab12",
+        "search ubuntu --node 127.0.0.1:4050",
+        "search --node 127.0.0.1:4050 ubuntu server --json",
+        "search --secret s3cret ubuntu --node 127.0.0.1:4050",
     ];
 
     public static TheoryData<string> LeftToTheParser =>
@@ -53,7 +56,11 @@ public sealed class OneShotConsoleTests
         "console --node 127.0.0.1:4050 remove ab12 --delete",
         "console --node",
         "Console --node 127.0.0.1:4050 status",
-        "search ubuntu --node 127.0.0.1:4050",
+        "search ubuntu",
+        "search --node 127.0.0.1:4050",
+        "search --node 127.0.0.1:4050 --json",
+        "search --node 127.0.0.1:4050 ubuntu --help",
+        "search --node=127.0.0.1:4050 ubuntu",
         "--help",
         "[diagram] console --node 127.0.0.1:4050 status",
     ];
@@ -69,12 +76,14 @@ public sealed class OneShotConsoleTests
         using var signals = StopSignals.Install();
         var parsed = Program.Root(args, signals).Parse(args);
         Assert.Empty(parsed.Errors);
-        Assert.Equal("console", parsed.CommandResult.Command.Name);
+        var command = args[0];
+        Assert.Equal(command, parsed.CommandResult.Command.Name);
         Assert.IsAssignableFrom<AsynchronousCommandLineAction>(parsed.Action);
         Assert.Equal(parsed.GetValue<string?>("--node"), taken.Node);
         Assert.Equal(parsed.GetValue<string?>("--secret"), taken.Secret);
         Assert.Null(parsed.GetValue<string?>("--config"));
-        Assert.Equal(ConsoleCommand.CommandTokens(args, "console"), taken.Tokens);
+        // The words the command's action hands to the console (`search` prefixes its own name).
+        Assert.Equal(command == "search" ? ["search", .. ConsoleCommand.CommandTokens(args, command)] : ConsoleCommand.CommandTokens(args, command), taken.Tokens);
         Assert.DoesNotContain("--node", taken.Tokens);
         Assert.DoesNotContain(taken.Node, taken.Tokens);
     }

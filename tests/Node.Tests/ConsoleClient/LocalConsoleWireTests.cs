@@ -211,9 +211,38 @@ public sealed class LocalConsoleWireTests
     {
         Assert.Equal(
             ["/f/127.0.0.1-4050.sock", "/f/0.0.0.0-4050.sock", "/f/__-4050.sock"],
-            LocalConsoleWire.Candidates("/f", IPAddress.Loopback, 4050));
-        Assert.Equal(["/f/10.0.0.5-4050.sock"], LocalConsoleWire.Candidates("/f", IPAddress.Parse("10.0.0.5"), 4050));
-        Assert.Equal(["/f/__1-7.sock", "/f/0.0.0.0-7.sock", "/f/__-7.sock"], LocalConsoleWire.Candidates("/f", IPAddress.IPv6Loopback, 7));
+            LocalConsoleWire.Candidates("/f", LocalConsoleWire.Loopback("localhost")!, 4050));
+        Assert.Equal(["/f/__1-7.sock", "/f/0.0.0.0-7.sock", "/f/__-7.sock"], LocalConsoleWire.Candidates("/f", LocalConsoleWire.Loopback("::1")!, 7));
+        // The names a node's socket gets from its bound address.
+        Assert.Equal(LocalConsoleWire.SocketPath("/f", IPAddress.Any, 9), LocalConsoleWire.Candidates("/f", "127.0.0.1", 9)[1]);
+        Assert.Equal(LocalConsoleWire.SocketPath("/f", IPAddress.IPv6Any, 9), LocalConsoleWire.Candidates("/f", "127.0.0.1", 9)[2]);
+        Assert.Null(LocalConsoleWire.Loopback("10.0.0.5"));
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1")]
+    [InlineData("127.255.3.40")]
+    [InlineData("127.0.0.01")]
+    [InlineData("127.000.0.1")]
+    [InlineData("127.1")]
+    [InlineData("127.0.0.256")]
+    [InlineData("127.0.0")]
+    [InlineData("127.0.0.1.")]
+    [InlineData("127.0.0.-1")]
+    [InlineData("128.0.0.1")]
+    [InlineData("10.0.0.5")]
+    [InlineData("0.0.0.0")]
+    [InlineData("::1")]
+    [InlineData("0:0:0:0:0:0:0:1")]
+    [InlineData("::ffff:127.0.0.1")]
+    [InlineData("::")]
+    [InlineData("example.org")]
+    [InlineData("")]
+    public void A_target_is_a_loopback_address_and_spelt_exactly_as_system_net_would_say(string host)
+    {
+        // The fast reading of 127.x.y.z must never disagree with IPAddress, which names the node's socket.
+        var expected = IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip) ? ip.ToString() : null;
+        Assert.Equal(expected, LocalConsoleWire.Loopback(host));
     }
 
     [Fact]
