@@ -4,9 +4,10 @@ using Akka.Actor;
 namespace Swarm.Actors.Persistence;
 
 /// <summary>Hands each torrent's journal history, read in bulk by the catalog at recovery (<see cref="JournalPrefetch"/>),
-/// to that torrent's journal actor (issue 14). The catalog offers a history just before it starts the torrent; the
-/// journal actor takes it once, as it starts, so a journal restarted later (after an outage) reads its history from
-/// the store again, as before. Nothing writes to a journal between the read and the take: its torrent is not started.</summary>
+/// to that torrent (issue 14). The catalog offers a history just before it starts the torrent; the torrent takes it
+/// once, as it starts, and offers it again to its journal actor when it makes it (at its first write), which takes it
+/// as it starts; so a journal restarted later (after an outage) reads its history from the store again, as before.
+/// Nothing writes to a journal between the read and the take: its torrent is not started, or has no journal actor yet.</summary>
 public sealed class JournalHandoff : IExtension
 {
     private readonly ConcurrentDictionary<string, PrefetchedJournal> _offered = new(StringComparer.Ordinal);

@@ -7,8 +7,9 @@ namespace Swarm.Actors.Persistence;
 /// restarts only this actor (under a backoff supervisor) while the torrent keeps transferring and re-sends
 /// what was not confirmed.</summary>
 /// <remarks>Issue 14: at the node's start the catalog reads every torrent's history at once (<see cref="JournalHandoff"/>);
-/// a journal handed its history tells the torrent at once and starts its persistent writer only for the first write,
-/// so a thousand seeding torrents recover without a query each. Otherwise (a torrent added now, a restart after an
+/// the torrent takes its own and makes this actor only for its first write, handing the history on; a journal handed
+/// its history tells the torrent at once and starts its persistent writer only for the first write, so a thousand
+/// seeding torrents recover without a query each. Otherwise (a torrent added now, a restart after an
 /// outage) the writer starts at once and recovers from the store. The writer stopping (an outage) stops this actor,
 /// which hands the retry to the backoff supervisor.</remarks>
 public sealed class TorrentJournalActor : ReceiveActor
@@ -36,7 +37,7 @@ public sealed class TorrentJournalActor : ReceiveActor
     }
 
     public static Props Props(string persistenceId, int pieceCount, IActorRef torrent, int snapshotEvery) =>
-        Akka.Actor.Props.Create(() => new TorrentJournalActor(persistenceId, pieceCount, torrent, snapshotEvery));
+        DirectProps.Of(() => new TorrentJournalActor(persistenceId, pieceCount, torrent, snapshotEvery));
 
     /// <summary>A writer that throws is stopped, never restarted in place: it would come back with the history it was
     /// handed, which may be older than the journal by then. This actor stops with it; the backoff supervisor's restart

@@ -69,7 +69,7 @@ public sealed class TorrentJournalWriter : ReceivePersistentActor
     public override Recovery Recovery => _known ? Recovery.None : base.Recovery;
 
     public static Props Props(string persistenceId, int pieceCount, IActorRef torrent, int snapshotEvery, TorrentJournalState? known) =>
-        Akka.Actor.Props.Create(() => new TorrentJournalWriter(persistenceId, pieceCount, torrent, snapshotEvery, known));
+        DirectProps.Of(() => new TorrentJournalWriter(persistenceId, pieceCount, torrent, snapshotEvery, known));
 
     // The base implementations log the whole exception chain (pages of driver stack traces); one line says it,
     // and stopping hands the retry to the backoff supervisor.

@@ -19,8 +19,12 @@ public sealed class SaveFolder(string root)
     /// <paramref name="path"/>, or any folder on its way, is a symbolic link leading outside the save folder.</summary>
     public void EnsureInside(string path)
     {
-        var real = RealPath(path);
         var realRoot = RealPath(Root);
+        var full = Path.GetFullPath(path);
+        var below = Root.EndsWith(Separator) ? Root : Root + Separator;
+        // Issue 14: a path below the root as written is walked on from the root's physical path, where walking it whole
+        // arrives after the root's components anyway; the root's links are read once per check instead of twice.
+        var real = !OperatingSystem.IsWindows() && full.StartsWith(below, StringComparison.Ordinal) ? Walk(realRoot, full[below.Length..], path) : RealPath(path);
         var prefix = realRoot.EndsWith(Separator) ? realRoot : realRoot + Separator;
         if (real != realRoot && !real.StartsWith(prefix, StringComparison.Ordinal))
         {
@@ -52,9 +56,16 @@ public sealed class SaveFolder(string root)
             return full; // links there need privileges to create; the lexical check in TorrentStorage applies
         }
 
+        return Walk(Separator.ToString(), full, path);
+    }
+
+    /// <summary>Resolves <paramref name="relative"/>'s components one by one from <paramref name="start"/>, a physical
+    /// path (see <see cref="RealPath"/>); <paramref name="path"/> is named in errors.</summary>
+    private static string Walk(string start, string relative, string path)
+    {
         var pending = new Stack<string>();
-        Push(pending, full);
-        var current = Separator.ToString();
+        Push(pending, relative);
+        var current = start;
         var links = 0;
         while (pending.TryPop(out var component))
         {

@@ -74,7 +74,7 @@ public sealed class StorageActor : ReceiveActor
     }
 
     public static Props Props(TorrentStorage storage, int parallelism, PieceBufferPool buffers, long keptInCache = -1) =>
-        Akka.Actor.Props.Create(() => new StorageActor(storage, parallelism, buffers, keptInCache)).WithDispatcher("swarm.storage-dispatcher");
+        DirectProps.Of(() => new StorageActor(storage, parallelism, buffers, keptInCache)).WithDispatcher("swarm.storage-dispatcher");
 
     private void OnPrepareAndCheck(PrepareAndCheck msg)
     {

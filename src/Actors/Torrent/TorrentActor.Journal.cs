@@ -15,7 +15,7 @@ public sealed partial class TorrentActor
     {
         _journaled = _journaled.Apply(e);
         (_outbox, var write) = _outbox.Send(e, Now);
-        _journal.Tell(write);
+        JournalActor().Tell(write);
         ScheduleFlush();
     }
 
@@ -109,7 +109,7 @@ public sealed partial class TorrentActor
         (_outbox, var resend) = _outbox.Resend(Now, _node.Settings.Persistence.ResendAfter);
         foreach (var write in resend)
         {
-            _journal.Tell(write);
+            JournalActor().Tell(write);
         }
 
         if (_outbox.NeedsTick)

@@ -44,6 +44,9 @@ public sealed partial class TorrentActor : ReceiveActor, IWithTimers
     private readonly List<IActorRef> _syncWaiters = [];
     private IActorRef _storageActor = ActorRefs.Nobody;
     private IActorRef _journal = ActorRefs.Nobody;
+
+    /// <summary>The history handed over at start while the journal's actors are not made yet (see <see cref="JournalActor"/>).</summary>
+    private (TorrentJournalState State, long LastSequenceNr)? _unstartedJournal;
     private IActorRef _tracker = ActorRefs.Nobody;
 
     /// <summary>What the journal holds once every event sent so far is confirmed.</summary>
@@ -78,6 +81,7 @@ public sealed partial class TorrentActor : ReceiveActor, IWithTimers
         _backlog = new WriteBacklog(node.Settings.Storage.MaxPendingWriteBytes);
         _groups = new PieceGroups(meta.PieceCount, meta.PieceLength, node.Settings.Peer.BlockLength, node.Settings.Picker.SmallPieceGroupBytes);
         InitLayerFetch();
+        CommonParts();
         Recovering(rehash: options.Recheck, paused: false);
     }
 
@@ -88,7 +92,7 @@ public sealed partial class TorrentActor : ReceiveActor, IWithTimers
     private DateTimeOffset Now => _node.Clock.GetUtcNow();
 
     public static Props Props(TorrentMetainfo meta, string savePath, TorrentOptions options, NodeContext node, string journalId) =>
-        Akka.Actor.Props.Create(() => new TorrentActor(meta, savePath, options, node, journalId));
+        DirectProps.Of(() => new TorrentActor(meta, savePath, options, node, journalId));
 
     /// <summary>Per child kind, see <see cref="TorrentChildren.Decide"/>; the torrent itself goes on.</summary>
     protected override SupervisorStrategy SupervisorStrategy() => new TorrentSupervisorStrategy((child, e, directive) =>
@@ -98,6 +102,45 @@ public sealed partial class TorrentActor : ReceiveActor, IWithTimers
     {
         _storageActor = Context.Watch(Context.ActorOf(
             StorageActor.Props(_storage, _node.Settings.Storage.CheckParallelism, _node.Buffers, _node.Settings.Storage.FlushedKeptInCache), TorrentChildren.Storage));
+        if (JournalHandoff.Get(Context.System).TryTake(_journalId, out var history))
+        {
+            // Issue 14: the history the catalog read in bulk. The journal's actors (two per torrent) are made only for
+            // the first write: a recovered seed writes nothing, and a thousand of them recovered with two thousand
+            // actors that did nothing but hold memory.
+            var state = history.StateFor(_meta.PieceCount);
+            _unstartedJournal = (state, history.LastSequenceNr);
+            Self.Tell(new JournalRecovered(state, history.LastSequenceNr));
+        }
+        else
+        {
+            StartJournal();
+        }
+
+        StartLayerFetch();
+        // The tick, rechoke and PEX timers run only while networking with work for them (TorrentActor.Lifecycle.cs, Pace).
+    }
+
+    /// <summary>The torrent's journal, started at the first write when its history was handed over (see PreStart).</summary>
+    private IActorRef JournalActor()
+    {
+        if (_journal.IsNobody())
+        {
+            StartJournal();
+        }
+
+        return _journal;
+    }
+
+    private void StartJournal()
+    {
+        if (_unstartedJournal is var (state, lastSequenceNr))
+        {
+            // Nothing was written since the bulk read (there was no journal to write it): what the torrent was handed
+            // is what the journal holds, and it need not read the store again.
+            JournalHandoff.Get(Context.System).Offer(_journalId, new PrefetchedJournal([state.ToSnapshot()], lastSequenceNr));
+            _unstartedJournal = null;
+        }
+
         var persistence = _node.Settings.Persistence;
         // A journal outage stops only the journal actor; the backoff supervisor brings it back and we re-send
         // whatever it did not confirm.
@@ -110,8 +153,6 @@ public sealed partial class TorrentActor : ReceiveActor, IWithTimers
                 persistence.RestartRandomFactor,
                 -1)),
             TorrentChildren.JournalSupervisor);
-        StartLayerFetch();
-        // The tick, rechoke and PEX timers run only while networking with work for them (TorrentActor.Lifecycle.cs, Pace).
     }
 
     private void Enter(TorrentState shown, string? error, Action behaviour)
@@ -120,63 +161,145 @@ public sealed partial class TorrentActor : ReceiveActor, IWithTimers
         Become(behaviour);
     }
 
-    /// <summary>What every behaviour handles the same way. Registered last, so a behaviour's own handlers come first.</summary>
-    private void Always()
+    /// <summary>Registered last in every behaviour: what its own handlers do not take goes to <see cref="Common"/>, then
+    /// to the handlers the other parts registered in the constructor (unhandled when none takes it).</summary>
+    /// <remarks>Issue 14: every behaviour used to register the ~50 common handlers again, and each switch of behaviour
+    /// built them all anew (closures, a match builder, a compiled matcher): three switches per torrent were ≈ 8 % of a
+    /// 1,000-torrent recovery, and each torrent kept its set. A type switch costs nothing per torrent.</remarks>
+    private void Always() => ReceiveAny(m =>
     {
-        // A journal that restarted after an outage recovers again: our state is newer than its.
-        Receive<JournalRecovered>(_ => { });
-        Receive<JournalEventWritten>(OnJournalEventWritten);
-        Receive<JournalFailed>(f => _outbox = _outbox.Failed(f.Error));
-        Receive<StorageMessages.Flushed>(OnFlushed);
-        Receive<JournalFlushTick>(_ => FlushAndResend());
-        Receive<SyncJournal>(_ =>
+        if (!Common(m))
         {
-            _syncWaiters.Add(Sender);
-            FlushAndResend();
-            ReplyIfSynced();
-        });
-        Receive<StorageMessages.PieceWritten>(w => RecordWritten(w));
-        Receive<TellWeHave>(_ => TellNewHaves());
-        // Journaled at once: only files recorded as this torrent's are deleted with its data (issue 13).
-        Receive<StorageMessages.FilesCreated>(c => Journal(new TorrentFilesCreated([.. c.Created.Files], [.. c.Created.Folders])));
-        Receive<StorageMessages.StorageFailed>(f => Fail($"disk error: {f.Error}"));
-        Receive<AddPeers>(a => AddCandidates(a.Peers, a.Source));
-        Receive<PeersFound>(p => AddCandidates(p.Peers, "a tracker"));
-        Receive<AnnounceReported>(a => _lastAnnounce = a);
-        Receive<IncomingPeer>(p => Refuse(p, "torrent not active"));
-        Receive<PeerConnected>(OnPeerConnected);
+            OnReceive(m);
+        }
+    });
+
+    /// <summary>The handlers of the other parts that every behaviour shares: registered once, as the actor's own.</summary>
+    private void CommonParts()
+    {
         ReceiveHashes();
-        Receive<PeerPieces>(OnPeerPieces);
-        Receive<PeerHave>(OnPeerHave);
-        Receive<PeerInterest>(i => OnPeerInterest(i));
-        Receive<NeedBlocks>(n => AnswerNeedBlocks(n, pick: false));
-        Receive<BlockArrived>(Drop); // not downloading: nothing to do with it
-        Receive<BlocksArrived>(Drop); // issue 14: likewise, a connection's blocks of one batch
-        Receive<ReleaseBlocks>(OnReleaseBlocks);
-        Receive<PeerStats>(OnPeerStats);
-        Receive<PeerClosing>(OnPeerClosing);
-        Receive<PeerListenPort>(OnPeerListenPort); // issue 15: peer exchange
-        Receive<PexTick>(_ => SharePex());
-        Receive<PieceHashed>(OnPieceHashed);
         ReceiveSmallPieceReports(); // issue 14: a group's reports of one batch (TorrentActor.Blocks.cs)
-        Receive<PeerMisbehaved>(OnPeerMisbehaved);
-        Receive<Terminated>(t => OnTerminated(t));
-        Receive<ProgressAndDialTick>(_ => { });
-        Receive<Rechoke>(_ => { });
-        Receive<GetStatus>(_ => Sender.Tell(Status()));
-        Receive<GetDetails>(_ => Sender.Tell(Details()));
-        Receive<SetTorrentRateLimits>(l =>
-        {
-            _limits.Download.BytesPerSecond = l.DownloadLimit;
-            _limits.Upload.BytesPerSecond = l.UploadLimit;
-            _log.Info("{0}: limits set to {1} B/s down, {2} B/s up", Tag, l.DownloadLimit, l.UploadLimit);
-            Sender.Tell(Status());
-        });
-        // Lifecycle requests a behaviour does not take (pause a paused torrent, resume a downloading one) change nothing.
-        Receive<Pause>(_ => { });
-        Receive<Resume>(_ => { });
-        Receive<Recheck>(_ => { });
         WebSeedReceives(); // issue 17
+    }
+
+    /// <summary>What every behaviour handles the same way (its own handlers come first, see <see cref="Always"/>).</summary>
+    /// <returns>False when the message is none of these.</returns>
+    private bool Common(object message)
+    {
+        switch (message)
+        {
+            case JournalRecovered:
+                // A journal that restarted after an outage recovers again: our state is newer than its.
+                break;
+            case JournalEventWritten w:
+                OnJournalEventWritten(w);
+                break;
+            case JournalFailed f:
+                _outbox = _outbox.Failed(f.Error);
+                break;
+            case StorageMessages.Flushed f:
+                OnFlushed(f);
+                break;
+            case JournalFlushTick:
+                FlushAndResend();
+                break;
+            case SyncJournal:
+                _syncWaiters.Add(Sender);
+                FlushAndResend();
+                ReplyIfSynced();
+                break;
+            case StorageMessages.PieceWritten w:
+                RecordWritten(w);
+                break;
+            case TellWeHave:
+                TellNewHaves();
+                break;
+            case StorageMessages.FilesCreated c:
+                // Journaled at once: only files recorded as this torrent's are deleted with its data (issue 13).
+                Journal(new TorrentFilesCreated([.. c.Created.Files], [.. c.Created.Folders]));
+                break;
+            case StorageMessages.StorageFailed f:
+                Fail($"disk error: {f.Error}");
+                break;
+            case AddPeers a:
+                AddCandidates(a.Peers, a.Source);
+                break;
+            case PeersFound p:
+                AddCandidates(p.Peers, "a tracker");
+                break;
+            case AnnounceReported a:
+                _lastAnnounce = a;
+                break;
+            case IncomingPeer p:
+                Refuse(p, "torrent not active");
+                break;
+            case PeerConnected c:
+                OnPeerConnected(c);
+                break;
+            case PeerPieces p:
+                OnPeerPieces(p);
+                break;
+            case PeerHave h:
+                OnPeerHave(h);
+                break;
+            case PeerInterest i:
+                OnPeerInterest(i);
+                break;
+            case NeedBlocks n:
+                AnswerNeedBlocks(n, pick: false);
+                break;
+            case BlockArrived b:
+                Drop(b); // not downloading: nothing to do with it
+                break;
+            case BlocksArrived b:
+                Drop(b); // issue 14: likewise, a connection's blocks of one batch
+                break;
+            case ReleaseBlocks r:
+                OnReleaseBlocks(r);
+                break;
+            case PeerStats st:
+                OnPeerStats(st);
+                break;
+            case PeerClosing c:
+                OnPeerClosing(c);
+                break;
+            case PeerListenPort p:
+                OnPeerListenPort(p); // issue 15: peer exchange
+                break;
+            case PexTick:
+                SharePex();
+                break;
+            case PieceHashed h:
+                OnPieceHashed(h);
+                break;
+            case PeerMisbehaved m:
+                OnPeerMisbehaved(m);
+                break;
+            case Terminated t:
+                OnTerminated(t);
+                break;
+            case ProgressAndDialTick or Rechoke:
+                break;
+            case GetStatus:
+                Sender.Tell(Status());
+                break;
+            case GetDetails:
+                Sender.Tell(Details());
+                break;
+            case SetTorrentRateLimits l:
+                _limits.Download.BytesPerSecond = l.DownloadLimit;
+                _limits.Upload.BytesPerSecond = l.UploadLimit;
+                _log.Info("{0}: limits set to {1} B/s down, {2} B/s up", Tag, l.DownloadLimit, l.UploadLimit);
+                Sender.Tell(Status());
+                break;
+            case Pause or Resume or Recheck:
+                // Lifecycle requests a behaviour does not take (pause a paused torrent, resume a downloading one) change nothing.
+                break;
+            default:
+                return false;
+        }
+
+        return true;
     }
 
     private (long Downloaded, long Uploaded) Totals() =>

@@ -2,10 +2,12 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Persistence.TestKit;
 using Swarm.Actors.Configuration;
+using Swarm.Actors.Persistence;
 using Swarm.Actors.Tests.Support;
 using Swarm.Actors.Torrent;
 using Xunit;
 using Xunit.Abstractions;
+using static Swarm.Actors.Persistence.TorrentJournalMessages;
 using static Swarm.Actors.Torrent.TorrentMessages;
 
 namespace Swarm.Actors.Tests.Torrent;
@@ -139,6 +141,44 @@ public sealed class TorrentLifecycleTests(ITestOutputHelper output) : Akka.TestK
         actor.Tell(new Resume());
         await AwaitAssertAsync(async () => Assert.Equal(TorrentState.Seeding, (await Status(actor)).State), Wait);
     }
+
+    [Fact]
+    public async Task A_torrent_handed_its_history_makes_its_journal_only_for_its_first_write()
+    {
+        using var torrent = new TestTorrent(length: 256 << 10, pieceLength: 1 << 14);
+        var first = Start(torrent, "handed");
+        await AwaitAssertAsync(async () => Assert.Equal(TorrentState.Seeding, (await Status(first)).State), Wait);
+        await first.Ask<JournalSynced>(new SyncJournal(), Wait);
+        this.StopAndWait(first, Wait);
+
+        // What the catalog's bulk read would hand over at the node's start: the history as the store holds it.
+        var reader = Sys.ActorOf(TorrentJournalActor.Props("lifecycle/handed", torrent.Metainfo.PieceCount, TestActor, snapshotEvery: 100));
+        var stored = ExpectMsg<JournalRecovered>(Wait);
+        this.StopAndWait(reader, Wait);
+        JournalHandoff.Get(Sys).Offer("lifecycle/handed", new PrefetchedJournal([stored.State.ToSnapshot()], stored.LastSequenceNr));
+
+        var actor = Start(torrent, "handed");
+        await AwaitAssertAsync(async () => Assert.Equal((TorrentState.Seeding, torrent.Metainfo.PieceCount), ((await Status(actor)).State, (await Status(actor)).ResumedPieces)), Wait);
+        Assert.Null(await Child(actor, TorrentChildren.JournalSupervisor));
+
+        // The first write makes the journal, which goes on after the rows on disk.
+        actor.Tell(new Pause("later"));
+        await actor.Ask<JournalSynced>(new SyncJournal(), Wait);
+        Assert.NotNull(await Child(actor, TorrentChildren.JournalSupervisor));
+        this.StopAndWait(actor, Wait);
+
+        var again = Start(torrent, "handed");
+        await AwaitAssertAsync(
+            async () =>
+            {
+                var status = await Status(again);
+                Assert.Equal((TorrentState.Paused, "later", torrent.Metainfo.PieceCount), (status.State, status.Error, status.VerifiedPieces));
+            },
+            Wait);
+    }
+
+    private async Task<IActorRef?> Child(IActorRef actor, string name) =>
+        (await Sys.ActorSelection(actor.Path / name).Ask<ActorIdentity>(new Identify(name), Wait)).Subject;
 
     private IActorRef Start(TestTorrent torrent, string journal, bool seedOnly = false) =>
         Sys.ActorOf(TorrentActor.Props(
