@@ -32,7 +32,7 @@ public sealed record NodeContext(
             listenPort,
             new ConnectionLimiter(settings.Peer.MaxConnectionsPerNode, settings.Peer.MaxHalfOpen),
             new FileHandlePool(settings.Storage.MaxOpenFiles),
-            new PieceBufferPool(settings.Storage.PieceBuffersRetained),
+            new PieceBufferPool(settings.Storage.PieceBufferBytesRetained),
             new TransferLimits(settings.Limits.DownloadRate, settings.Limits.UploadRate, time),
             time)
         {

@@ -30,9 +30,16 @@ public sealed record MemoryTrimSettings(bool Enabled, TimeSpan Interval, long Qu
         }
 
         // Footprint (issue 14, images): additive key, see MappedImages.
-        return settings with { PageOutImages = c.GetBoolean("page-out-images", Default.PageOutImages) };
+        return settings with
+        {
+            PageOutImages = c.GetBoolean("page-out-images", Default.PageOutImages),
+            WhenReady = c.GetBoolean("when-ready", Default.WhenReady), // issue 14: peak of a one-shot get
+        };
     }
 
     /// <summary>On: a trim also pages out the clean pages of mapped images (<see cref="Storage.MappedImages"/>).</summary>
     public bool PageOutImages { get; init; } = true;
+
+    /// <summary>On: a one-shot get or seed also trims once, when its torrent is ready for peers (start-up is over).</summary>
+    public bool WhenReady { get; init; } = true;
 }

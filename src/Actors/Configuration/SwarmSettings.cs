@@ -66,7 +66,7 @@ public sealed record SwarmSettings(
                 ch.GetInt("optimistic-slots"),
                 ch.GetTimeSpan("rechoke-interval"),
                 ch.GetTimeSpan("optimistic-interval")),
-            new StorageSettings(st.GetInt("max-open-files"), st.GetInt("hash-failures-before-ban"), st.GetInt("check-parallelism"), st.GetInt("piece-buffers-retained"), st.GetByteSize("max-pending-write-bytes") ?? 16 * 1024 * 1024)
+            new StorageSettings(st.GetInt("max-open-files"), st.GetInt("hash-failures-before-ban"), st.GetInt("check-parallelism"), st.GetByteSize("piece-buffer-bytes-retained") ?? 16 * 1024 * 1024, st.GetByteSize("max-pending-write-bytes") ?? 4 * 1024 * 1024)
             {
                 // issue 14 (storage): drop-behind of flushed pieces
                 FlushedKeptInCache = st.GetBoolean("drop-flushed-from-cache", true) ? st.GetByteSize("flushed-kept-in-cache") ?? 32 * 1024 * 1024 : -1,
@@ -305,7 +305,9 @@ public sealed record PickerSettings(int RandomFirstPieces, int EndgameDuplicates
 
 public sealed record ChokerSettings(int RegularSlots, int OptimisticSlots, TimeSpan RechokeInterval, TimeSpan OptimisticInterval);
 
-public sealed record StorageSettings(int MaxOpenFiles, int HashFailuresBeforeBan, int CheckParallelism, int PieceBuffersRetained, long MaxPendingWriteBytes)
+/// <param name="PieceBufferBytesRetained">Footprint (issue 14): bytes of idle piece buffers the node keeps for reuse
+/// (<see cref="Storage.PieceBufferPool"/>), over all piece sizes.</param>
+public sealed record StorageSettings(int MaxOpenFiles, int HashFailuresBeforeBan, int CheckParallelism, long PieceBufferBytesRetained, long MaxPendingWriteBytes)
 {
     /// <summary>issue 14 (storage): flushed bytes a torrent leaves in the page cache, the older ones dropped
     /// (<see cref="Storage.CacheWindow"/>); negative: drop-behind off, the kernel keeps what it likes.</summary>

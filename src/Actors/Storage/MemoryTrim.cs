@@ -12,6 +12,10 @@ public sealed record MemoryTrim(long LastSample, long LastTrim)
     /// <param name="allocated">The counter when sampling begins.</param>
     public static MemoryTrim Start(long allocated) => new(allocated, 0);
 
+    /// <summary>A trim made for another reason (the end of a one-shot's start-up) at the counter's reading: the next
+    /// quiet trim again waits for min-garbage-bytes allocated since.</summary>
+    public MemoryTrim Trimmed(long allocated) => new(allocated, allocated);
+
     /// <summary>One look at the counter.</summary>
     /// <param name="allocated">The counter now.</param>
     /// <param name="quietBytes">Allocated since the last look at most for the node to count as quiet.</param>

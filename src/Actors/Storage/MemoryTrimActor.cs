@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Swarm.Actors.Configuration;
+using Swarm.Actors.Torrent;
 using static Swarm.Actors.Storage.MemoryTrimMessages;
 
 namespace Swarm.Actors.Storage;
@@ -8,38 +9,59 @@ namespace Swarm.Actors.Storage;
 /// <summary>Footprint (issue 14): gives back the memory a quiet node no longer uses (see <see cref="MemoryTrim"/>):
 /// the pooled piece buffers, then one full compacting collection that also returns the freed heap to the system, then
 /// (swarm.memory-trim.page-out-images) the pages of mapped images the burst touched.
-/// It looks at the allocation counter every interval and does nothing else.</summary>
+/// It looks at the allocation counter every interval, and (swarm.memory-trim.when-ready) a one-shot get or seed trims
+/// once as its start-up ends.</summary>
 public sealed class MemoryTrimActor : ReceiveActor, IWithTimers
 {
     private readonly MemoryTrimSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly PieceBufferPool _buffers;
+    private readonly Action _collect;
+    private bool _whenReady;
     private MemoryTrim _trim;
 
     /// <param name="allocated">The process's allocation counter (tests pass their own).</param>
     /// <param name="collect">The full collection (tests pass their own).</param>
-    public MemoryTrimActor(MemoryTrimSettings settings, PieceBufferPool buffers, Func<long> allocated, Action collect)
+    /// <param name="whenReady">Also trim once when the first torrent is ready for peers (a one-shot get or seed).</param>
+    public MemoryTrimActor(MemoryTrimSettings settings, PieceBufferPool buffers, Func<long> allocated, Action collect, bool whenReady = false)
     {
         _settings = settings;
+        _buffers = buffers;
+        _collect = collect;
+        _whenReady = whenReady;
         _trim = MemoryTrim.Start(allocated());
         Receive<MemoryTrimTick>(_ =>
         {
             (_trim, var trim) = _trim.Sample(allocated(), _settings.QuietBytes, _settings.MinGarbageBytes);
             if (trim)
             {
-                var released = buffers.Trim();
-                collect();
-                _log.Debug("memory trimmed: {0} MiB of pooled piece buffers released, GC heap committed {1} MiB", released >> 20, GC.GetGCMemoryInfo().TotalCommittedBytes >> 20);
+                Trim("quiet");
+            }
+        });
+        // Footprint (issue 14, peak): a one-shot get is never quiet (start-up runs straight into the transfer), so its
+        // start-up's garbage and the image pages only start-up ran stayed resident under the whole transfer. Its
+        // torrent being ready for peers marks the end of start-up: trimmed then, the transfer grows from there.
+        Receive<TorrentMessages.TorrentReadyForPeers>(_ =>
+        {
+            // Once: another torrent's (or a restart's) may already be in the mailbox behind this one.
+            if (_whenReady)
+            {
+                _whenReady = false;
+                Context.System.EventStream.Unsubscribe(Self, typeof(TorrentMessages.TorrentReadyForPeers));
+                _trim = _trim.Trimmed(allocated());
+                Trim("start-up over");
             }
         });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(MemoryTrimSettings settings, PieceBufferPool buffers) =>
-        Props(settings, buffers, AllocatedBytes, settings.PageOutImages ? CollectAndPageOut : Collect);
+    /// <param name="oneShot">A one-shot get or seed, whose start-up ends when its torrent is ready for peers.</param>
+    public static Props Props(MemoryTrimSettings settings, PieceBufferPool buffers, bool oneShot = false) =>
+        Props(settings, buffers, AllocatedBytes, settings.PageOutImages ? CollectAndPageOut : Collect, oneShot && settings.WhenReady);
 
-    public static Props Props(MemoryTrimSettings settings, PieceBufferPool buffers, Func<long> allocated, Action collect) =>
-        Akka.Actor.Props.Create(() => new MemoryTrimActor(settings, buffers, allocated, collect));
+    public static Props Props(MemoryTrimSettings settings, PieceBufferPool buffers, Func<long> allocated, Action collect, bool whenReady = false) =>
+        Akka.Actor.Props.Create(() => new MemoryTrimActor(settings, buffers, allocated, collect, whenReady));
 
     private static long AllocatedBytes() => GC.GetTotalAllocatedBytes(precise: false);
 
@@ -54,5 +76,19 @@ public sealed class MemoryTrimActor : ReceiveActor, IWithTimers
         MappedImages.PageOut();
     }
 
-    protected override void PreStart() => Timers.StartPeriodicTimer("sample", MemoryTrimTick.Instance, _settings.Interval);
+    protected override void PreStart()
+    {
+        Timers.StartPeriodicTimer("sample", MemoryTrimTick.Instance, _settings.Interval);
+        if (_whenReady)
+        {
+            Context.System.EventStream.Subscribe(Self, typeof(TorrentMessages.TorrentReadyForPeers));
+        }
+    }
+
+    private void Trim(string why)
+    {
+        var released = _buffers.Trim();
+        _collect();
+        _log.Debug("memory trimmed ({0}): {1} MiB of pooled piece buffers released, GC heap committed {2} MiB", why, released >> 20, GC.GetGCMemoryInfo().TotalCommittedBytes >> 20);
+    }
 }

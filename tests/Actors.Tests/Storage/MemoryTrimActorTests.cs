@@ -1,6 +1,7 @@
 using Swarm.Actors.Configuration;
 using Swarm.Actors.Storage;
 using Swarm.Actors.Tests.Support;
+using Swarm.Actors.Torrent;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -15,7 +16,7 @@ public sealed class MemoryTrimActorTests(ITestOutputHelper output) : Akka.TestKi
     [Fact]
     public void A_quiet_node_after_a_burst_releases_its_pooled_buffers_and_collects_once()
     {
-        var pool = new PieceBufferPool(retainPerSize: 4);
+        var pool = new PieceBufferPool(retainBytes: 1 << 20);
         pool.Return(pool.Rent(1 << 18));
         long allocated = 100 << 20; // the burst: start-up, a load
         var collections = 0;
@@ -40,7 +41,7 @@ public sealed class MemoryTrimActorTests(ITestOutputHelper output) : Akka.TestKi
         var collections = 0;
         var ticks = 0;
         var busy = 1;
-        Sys.ActorOf(MemoryTrimActor.Props(Settings, new PieceBufferPool(4), () =>
+        Sys.ActorOf(MemoryTrimActor.Props(Settings, new PieceBufferPool(1 << 20), () =>
         {
             Interlocked.Increment(ref ticks);
             // A transfer: more than the quiet bound between every two looks.
@@ -52,5 +53,51 @@ public sealed class MemoryTrimActorTests(ITestOutputHelper output) : Akka.TestKi
 
         Volatile.Write(ref busy, 0);
         AwaitCondition(() => Volatile.Read(ref collections) == 1, Wait);
+    }
+
+    [Fact]
+    public void A_one_shot_trims_once_when_its_first_torrent_is_ready_even_while_busy()
+    {
+        var pool = new PieceBufferPool(retainBytes: 1 << 20);
+        pool.Return(pool.Rent(1 << 18));
+        long allocated = 0;
+        var collections = 0;
+        var ticks = 0;
+        Sys.ActorOf(MemoryTrimActor.Props(Settings, pool, () =>
+        {
+            Interlocked.Increment(ref ticks);
+            return Interlocked.Add(ref allocated, 2 << 20); // start-up running into a transfer: never quiet
+        }, () => Interlocked.Increment(ref collections), whenReady: true));
+
+        // Subscribed in PreStart: wait for a look at the counter, then start-up ends (twice: two torrents, or a restart).
+        AwaitCondition(() => Volatile.Read(ref ticks) >= 2, Wait);
+        Assert.Equal(0, Volatile.Read(ref collections));
+        Sys.EventStream.Publish(new TorrentMessages.TorrentReadyForPeers("aa"));
+        Sys.EventStream.Publish(new TorrentMessages.TorrentReadyForPeers("bb"));
+
+        AwaitCondition(() => Volatile.Read(ref collections) == 1, Wait);
+        Assert.Equal(0, pool.RetainedBytes);
+        var seen = Volatile.Read(ref ticks);
+        AwaitCondition(() => Volatile.Read(ref ticks) >= seen + 10, Wait);
+        Assert.Equal(1, Volatile.Read(ref collections));
+    }
+
+    [Fact]
+    public void A_node_does_not_trim_when_a_torrent_is_ready()
+    {
+        long allocated = 0;
+        var collections = 0;
+        var ticks = 0;
+        Sys.ActorOf(MemoryTrimActor.Props(Settings, new PieceBufferPool(1 << 20), () =>
+        {
+            Interlocked.Increment(ref ticks);
+            return Interlocked.Add(ref allocated, 2 << 20);
+        }, () => Interlocked.Increment(ref collections)));
+
+        AwaitCondition(() => Volatile.Read(ref ticks) >= 2, Wait);
+        Sys.EventStream.Publish(new TorrentMessages.TorrentReadyForPeers("aa"));
+        var seen = Volatile.Read(ref ticks);
+        AwaitCondition(() => Volatile.Read(ref ticks) >= seen + 10, Wait);
+        Assert.Equal(0, Volatile.Read(ref collections));
     }
 }

@@ -55,4 +55,15 @@ public sealed class MemoryTrimTests
         var (_, again) = trim.Sample(3 << 20, Quiet, MinGarbage);
         Assert.False(again);
     }
+
+    [Fact]
+    public void After_a_one_shot_s_start_up_trim_a_quiet_look_waits_for_new_garbage()
+    {
+        // The start-up trim took what start-up left: the first quiet look no longer trims on its own.
+        var trim = MemoryTrim.Start(10 << 20).Trimmed(80 << 20);
+        (trim, var now) = trim.Sample(81 << 20, Quiet, MinGarbage);
+        Assert.False(now);
+        (trim, _) = trim.Sample(200 << 20, Quiet, MinGarbage); // the transfer
+        Assert.True(trim.Sample(201 << 20, Quiet, MinGarbage).Trim);
+    }
 }

@@ -22,7 +22,7 @@ public sealed class StorageActorWriteTests(ITestOutputHelper output) : Akka.Test
         {
             using var handles = new FileHandlePool(4);
             var storage = new TorrentStorage(meta, dir, handles);
-            var pool = new PieceBufferPool(4);
+            var pool = new PieceBufferPool(1 << 20);
             var actor = Sys.ActorOf(StorageActor.Props(storage, 1, pool).WithDispatcher(Akka.Dispatch.Dispatchers.DefaultDispatcherId));
 
             var run = new byte[8 * 1024];

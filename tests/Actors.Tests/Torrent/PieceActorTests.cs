@@ -20,7 +20,7 @@ public sealed class PieceActorTests(ITestOutputHelper output) : Akka.TestKit.Xun
     public void Short_long_and_misaligned_blocks_are_ignored_and_the_piece_completes_from_the_right_ones()
     {
         // A reused buffer full of stale bytes: a short block that was taken would leave some of them in the piece.
-        var pool = new PieceBufferPool(4);
+        var pool = new PieceBufferPool(1 << 20);
         var stale = new byte[(2 * Block) + 100];
         Array.Fill(stale, (byte)0xEE);
         pool.Return(stale);
@@ -63,7 +63,7 @@ public sealed class PieceActorTests(ITestOutputHelper output) : Akka.TestKit.Xun
     [Fact]
     public void Blocks_of_one_batch_are_taken_one_by_one_a_lying_one_among_them_refused()
     {
-        var pool = new PieceBufferPool(4);
+        var pool = new PieceBufferPool(1 << 20);
         var stale = new byte[3 * Block];
         Array.Fill(stale, (byte)0xEE);
         pool.Return(stale);

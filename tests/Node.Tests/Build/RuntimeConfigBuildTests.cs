@@ -21,4 +21,17 @@ public sealed class RuntimeConfigBuildTests
         // an idle start, measured earlier).
         Assert.False(properties.TryGetProperty("System.Runtime.TieredCompilation", out var tiered) && tiered.ValueKind == JsonValueKind.False);
     }
+
+    [Fact]
+    public void The_node_build_caps_the_gen0_budget_at_8_MiB()
+    {
+        // Footprint (issue 14): without the background GC the runtime's own cap is 128 MiB, and a leecher's gen0 grew
+        // towards it under a transfer's allocations (its peak RSS 60-70 MiB higher at 1 GiB).
+        var file = Path.Combine(NodeBuild.Locate().Folder, "swarm.runtimeconfig.json");
+        using var json = JsonDocument.Parse(File.ReadAllText(file));
+        var properties = json.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+
+        Assert.True(properties.TryGetProperty("System.GC.Gen0MaxBudget", out var budget), $"{file} sets no gen0 budget");
+        Assert.Equal(8 << 20, budget.GetInt64());
+    }
 }
