@@ -125,24 +125,7 @@ public sealed partial class SwarmNode : IAsyncDisposable
     {
         var dataDir = state.Path;
         config = journal.ToConfig().WithFallback(config);
-        // Start-up (issue 14): once the store is known reachable (and on SQLite its tables there), linq2db's provider and
-        // first queries are built beside the host build rather than on the catalog's recovery path (best effort, never
-        // fails the start).
-        var warm = config;
-        _ = reachable.ContinueWith(
-            t =>
-            {
-                if (!t.IsCompletedSuccessfully)
-                {
-                    return Task.CompletedTask;
-                }
-
-                journal.WarmProvider();
-                // With bulk recovery nothing asks the query it warms at start-up: the highest sequence numbers come from
-                // the bulk reads (SwarmSqlWriteJournal), and building it cost ≈ 0.5 s of CPU beside the start.
-                return journal.CreatesSchema && !settings.Persistence.BulkRecovery ? JournalWarmUp.RunAsync(warm, settings.Persistence.BulkRecovery, CancellationToken.None) : Task.CompletedTask;
-            },
-            TaskScheduler.Default).Unwrap();
+        WarmJournalOnceReachable(reachable, journal, config, settings);
 
         // Akka logs to stdout before the logger starts and after it stops; stdout carries scripts' lines. Set here,
         // not in hocon: the type lives in this assembly, and the actor tests load the same hocon.
@@ -308,58 +291,6 @@ public sealed partial class SwarmNode : IAsyncDisposable
         }
     }
 
-    private static Config ClusterConfig(ClusterSettings cluster, long frameSize, bool tls, bool insecure)
-    {
-        if (!IPAddress.TryParse(cluster.Hostname, out var ip))
-        {
-            throw new ArgumentException($"swarm.cluster.hostname '{cluster.Hostname}' must be an IP address (members address each other by it)");
-        }
-
-        RemotingConfig.EnsureClusterSecured(ip, tls, insecure);
-        PortCheck.EnsureFree(ip, cluster.Port, "cluster");
-
-        var seeds = cluster.SeedNodes.Select(s => RemotingConfig.SeedAddress(cluster.Name, s, tls)).ToList();
-        return ConfigurationFactory.ParseString($$"""
-            akka {
-              actor.provider = cluster
-              remote.dot-netty.tcp {
-                hostname = "{{cluster.Hostname}}"
-                port = {{cluster.Port}}
-                {{RemotingConfig.TransportSsl(tls)}}
-                # Default 128000 bytes: larger messages (metainfo of big torrents, gossip of many torrents) are dropped.
-                maximum-frame-size = {{frameSize}}b
-              }
-              cluster.seed-nodes = [{{string.Join(", ", seeds.Select(SwarmConfiguration.Quote))}}]
-            }
-            """);
-    }
-
-    private static void StartPersistencePlugins(ActorSystem system)
-    {
-        try
-        {
-            var persistence = Akka.Persistence.Persistence.Instance.Apply(system);
-            _ = persistence.JournalFor(null);
-            _ = persistence.SnapshotStoreFor(null);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            // Best effort: the catalog starts them itself and reports what is wrong.
-        }
-    }
-
-    private static void LoadAppConfigSection()
-    {
-        try
-        {
-            _ = ConfigurationFactory.Load();
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            // Best effort: the actor system reads it again and reports what is wrong.
-        }
-    }
-
     /// <summary>A node's identity lives in its data folder: the same folder is the same node after a restart.</summary>
     private static string NodeIdentity(string dataDir)
     {
@@ -460,11 +391,4 @@ internal sealed class NoSignalLifetime : IHostLifetime
     public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-}
-
-/// <summary>Hands <see cref="ClusterMessages.MembershipRefused"/> from the event stream to the host.</summary>
-internal sealed class RefusalListener : ReceiveActor
-{
-    public RefusalListener(TaskCompletionSource<string> refused) =>
-        Receive<ClusterMessages.MembershipRefused>(m => refused.TrySetResult(m.Reason));
 }
