@@ -36,7 +36,7 @@ public sealed class PieceGroupActor : UntypedActor
     }
 
     public static Props Props(TorrentMetainfo meta, IActorRef storage, IActorRef torrent, PieceBufferPool pool, int runBytes) =>
-        Akka.Actor.Props.CreateBy(new Producer(() => new PieceGroupActor(meta, storage, torrent, pool, runBytes)));
+        DirectProps.Of(() => new PieceGroupActor(meta, storage, torrent, pool, runBytes));
 
     protected override void OnReceive(object message)
     {
@@ -172,16 +172,4 @@ public sealed class PieceGroupActor : UntypedActor
 
     /// <summary>Valid pieces <see cref="First"/> to First + Count - 1, their bytes side by side in the buffer.</summary>
     private readonly record struct Run(byte[]? Buffer, int First, int Count, int Length);
-
-    /// <summary>Calls the constructor directly: no expression tree to evaluate nor constructor to look up per group.</summary>
-    private sealed class Producer(Func<PieceGroupActor> create) : IIndirectActorProducer
-    {
-        public Type ActorType => typeof(PieceGroupActor);
-
-        public ActorBase Produce() => create();
-
-        public void Release(ActorBase actor)
-        {
-        }
-    }
 }

@@ -42,7 +42,7 @@ public sealed class PieceActor : UntypedActor
     }
 
     public static Props Props(int piece, int size, PieceExpectation expected, int blockLength, IActorRef storage, IActorRef torrent, PieceBufferPool pool, int pieceLength) =>
-        Akka.Actor.Props.CreateBy(new Producer(() => new PieceActor(piece, size, expected, blockLength, storage, torrent, pool, pieceLength)));
+        DirectProps.Of(() => new PieceActor(piece, size, expected, blockLength, storage, torrent, pool, pieceLength));
 
     /// <summary>A v1 piece known by its SHA-1 alone.</summary>
     public static Props Props(int piece, int size, byte[] expectedSha1, int blockLength, IActorRef storage, IActorRef torrent, PieceBufferPool pool, int pieceLength) =>
@@ -123,17 +123,5 @@ public sealed class PieceActor : UntypedActor
         }
 
         Context.Stop(Self);
-    }
-
-    /// <summary>Calls the constructor directly: no expression tree to evaluate nor constructor to look up per piece.</summary>
-    private sealed class Producer(Func<PieceActor> create) : IIndirectActorProducer
-    {
-        public Type ActorType => typeof(PieceActor);
-
-        public ActorBase Produce() => create();
-
-        public void Release(ActorBase actor)
-        {
-        }
     }
 }
