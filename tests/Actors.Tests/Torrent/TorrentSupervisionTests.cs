@@ -91,8 +91,12 @@ public sealed class TorrentSupervisionTests(ITestOutputHelper output) : Akka.Tes
         var (leecher, _) = TestNodes.Start(Sys, "leecher");
         var outDir = torrent.NewDir("out");
         var added = await leecher.Ask<CatalogMessages.TorrentAccepted>(
-            new CatalogMessages.AddTorrent(torrent.Metainfo, outDir, new TorrentOptions(Peers: [liarEndPoint, seederListen])),
+            new CatalogMessages.AddTorrent(torrent.Metainfo, outDir, new TorrentOptions(Peers: [liarEndPoint])),
             Wait);
+        // The honest seeder only once the liar's pieces have failed enough to ban it: given both at once, a leecher on a
+        // busy machine could finish from the honest one before the liar had answered enough requests to be judged.
+        await TestNodes.AwaitStatus(leecher, added.InfoHash, s => s.HashFailures >= TestNodes.Settings.Storage.HashFailuresBeforeBan, TimeSpan.FromSeconds(60), Wait);
+        leecher.Tell(new CatalogMessages.ForTorrent(added.InfoHash, new TorrentMessages.AddPeers([seederListen], "test")));
 
         var status = await TestNodes.AwaitStatus(leecher, added.InfoHash, s => s.State == TorrentState.Seeding, TimeSpan.FromSeconds(60), Wait);
         await stopLiar.CancelAsync();
