@@ -52,3 +52,45 @@ public sealed class BlockBuffersTests
         }
     }
 }
+
+public sealed class BlockArrayPoolTests
+{
+    [Fact]
+    public void A_returned_array_is_the_next_one_rented()
+    {
+        var pool = new BlockArrayPool(16 * 1024, 4);
+        var first = pool.Rent();
+        pool.Return(first);
+
+        Assert.Same(first, pool.Rent());
+        Assert.NotSame(first, pool.Rent()); // the pool is empty again: a new array
+        Assert.Equal(0, pool.Retained);
+    }
+
+    [Fact]
+    public void It_keeps_at_most_its_bound_and_trim_lets_go_of_them()
+    {
+        var pool = new BlockArrayPool(1024, 3);
+        var arrays = Enumerable.Range(0, 5).Select(_ => pool.Rent()).ToList();
+        Assert.All(arrays, a => Assert.Equal(1024, a.Length));
+        foreach (var array in arrays)
+        {
+            pool.Return(array);
+        }
+
+        Assert.Equal(3, pool.Retained);
+        Assert.Equal(3 * 1024, pool.Trim());
+        Assert.Equal(0, pool.Retained);
+        var fresh = pool.Rent();
+        Assert.DoesNotContain(arrays, a => ReferenceEquals(a, fresh));
+    }
+
+    [Fact]
+    public void An_array_of_another_length_is_refused()
+    {
+        var pool = new BlockArrayPool(1024, 3);
+
+        Assert.Throws<ArgumentException>(() => pool.Return(new byte[2048]));
+        Assert.Equal(0, pool.Retained);
+    }
+}

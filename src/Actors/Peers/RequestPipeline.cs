@@ -115,7 +115,7 @@ public sealed record RequestPipeline
     public (RequestPipeline Next, BlockVerdict[] Verdicts, IReadOnlyList<BlockRef> Released) Arrived(IReadOnlyList<BlockRef> blocks)
     {
         var verdicts = new BlockVerdict[blocks.Count];
-        bool[]? answered = null; // indices into Outstanding
+        bool[]? answered = null; // positions of Outstanding
         ImmutableDictionary<(int Piece, int Begin), GivenUpRequest>.Builder? givenUp = null;
         ImmutableSortedDictionary<long, (int Piece, int Begin)>.Builder? order = null;
         List<BlockRef>? released = null;
@@ -126,7 +126,7 @@ public sealed record RequestPipeline
             var at = Outstanding.IndexOf(key);
             if (at >= 0 && answered?[at] != true)
             {
-                (answered ??= new bool[Outstanding.Count])[at] = true;
+                (answered ??= new bool[Outstanding.Positions])[at] = true;
                 var sent = Outstanding.ValueAt(at);
                 if (sent.Length == b.Length)
                 {

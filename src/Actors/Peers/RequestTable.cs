@@ -6,28 +6,36 @@ namespace Swarm.Actors.Peers;
 /// <summary>The requests in flight to one peer, by (piece, offset): an immutable table sorted by key, changed a batch at
 /// a time. Issue 14: an <c>ImmutableDictionary</c> over these value-type keys was code the runtime compiles at run time
 /// (its generic instantiations cannot be precompiled into our image) and re-compiles optimised mid-transfer, about a
-/// hundred methods, and it rebuilt a tree path per block; this is one non-generic type of ours, and a batch costs one
-/// copy of at most a pipeline's depth (max-depth, 500) of entries.</summary>
+/// hundred methods, and it rebuilt a tree path per block; this is one non-generic type of ours. Removing answered
+/// requests (every inbound batch) marks their positions in a bit mask over arrays the versions share, instead of copying
+/// the table: a copy of up to a pipeline's depth (max-depth, 500) of entries per batch was ~65 MB of garbage per GiB
+/// received. Setting entries (once per assignment, a quarter of the window) builds new arrays of the live entries.</summary>
 public sealed class RequestTable : IReadOnlyDictionary<(int Piece, int Begin), RequestPipeline.InFlight>
 {
-    private readonly long[] _keys; // ascending
+    private readonly long[] _keys; // ascending, at every position, live or removed
     private readonly RequestPipeline.InFlight[] _values;
+    private readonly ulong[]? _removed; // a bit per removed position; null when none is
 
-    private RequestTable(long[] keys, RequestPipeline.InFlight[] values)
+    private RequestTable(long[] keys, RequestPipeline.InFlight[] values, ulong[]? removed, int count)
     {
         _keys = keys;
         _values = values;
+        _removed = removed;
+        Count = count;
     }
 
-    public static RequestTable Empty { get; } = new([], []);
+    public static RequestTable Empty { get; } = new([], [], null, 0);
 
-    public int Count => _keys.Length;
+    public int Count { get; }
 
-    public bool IsEmpty => _keys.Length == 0;
+    /// <summary>Positions of the table, live or removed: the length of the mask <see cref="Without"/> takes.</summary>
+    public int Positions => _keys.Length;
 
-    public IEnumerable<(int Piece, int Begin)> Keys => _keys.Select(KeyOf);
+    public bool IsEmpty => Count == 0;
 
-    public IEnumerable<RequestPipeline.InFlight> Values => _values;
+    public IEnumerable<(int Piece, int Begin)> Keys => LivePositions().Select(i => KeyOf(_keys[i]));
+
+    public IEnumerable<RequestPipeline.InFlight> Values => LivePositions().Select(i => _values[i]);
 
     public RequestPipeline.InFlight this[(int Piece, int Begin) key] =>
         TryGetValue(key, out var value) ? value : throw new KeyNotFoundException($"no request for piece {key.Piece} at {key.Begin}");
@@ -41,39 +49,61 @@ public sealed class RequestTable : IReadOnlyDictionary<(int Piece, int Begin), R
         return i >= 0;
     }
 
-    /// <summary>Where <paramref name="key"/> is (an index for <see cref="Without"/>), or a negative number.</summary>
-    public int IndexOf((int Piece, int Begin) key) => Array.BinarySearch(_keys, KeyFor(key));
+    /// <summary>The position of <paramref name="key"/>'s entry (for <see cref="ValueAt"/> and <see cref="Without"/>), or a
+    /// negative number when it has none.</summary>
+    public int IndexOf((int Piece, int Begin) key)
+    {
+        var i = Array.BinarySearch(_keys, KeyFor(key));
+        return i >= 0 && !IsRemoved(i) ? i : -1;
+    }
 
     public RequestPipeline.InFlight ValueAt(int index) => _values[index];
 
-    /// <summary>The table without the entries whose index is marked in <paramref name="removed"/> (as long as
-    /// <see cref="Count"/>); this table when none is.</summary>
+    /// <summary>The table without the entries whose position is marked in <paramref name="removed"/> (as long as
+    /// <see cref="Positions"/>); this table when none is. The arrays are shared: only the mask is new, unless most of
+    /// the positions would then be removed ones, when the live entries are copied out.</summary>
     public RequestTable Without(bool[] removed)
     {
-        var kept = 0;
+        var gone = 0;
         for (var i = 0; i < removed.Length; i++)
         {
-            kept += removed[i] ? 0 : 1;
+            gone += removed[i] && !IsRemoved(i) ? 1 : 0;
         }
 
-        if (kept == _keys.Length)
+        if (gone == 0)
         {
             return this;
         }
 
-        var keys = new long[kept];
-        var values = new RequestPipeline.InFlight[kept];
-        var at = 0;
-        for (var i = 0; i < _keys.Length; i++)
+        var count = Count - gone;
+        if (count <= _keys.Length / 2)
         {
-            if (!removed[i])
+            // Compacted: lookups stay on mostly live positions, and removed entries are not kept alive for long.
+            var keys = new long[count];
+            var values = new RequestPipeline.InFlight[count];
+            var at = 0;
+            for (var i = 0; i < _keys.Length; i++)
             {
-                keys[at] = _keys[i];
-                values[at++] = _values[i];
+                if (!removed[i] && !IsRemoved(i))
+                {
+                    keys[at] = _keys[i];
+                    values[at++] = _values[i];
+                }
+            }
+
+            return count == 0 ? Empty : new RequestTable(keys, values, null, count);
+        }
+
+        var mask = _removed is null ? new ulong[(_keys.Length + 63) / 64] : (ulong[])_removed.Clone();
+        for (var i = 0; i < removed.Length; i++)
+        {
+            if (removed[i])
+            {
+                mask[i >> 6] |= 1UL << (i & 63);
             }
         }
 
-        return new RequestTable(keys, values);
+        return new RequestTable(_keys, _values, mask, count);
     }
 
     /// <summary>The table without these keys (those not in it are ignored).</summary>
@@ -113,9 +143,9 @@ public sealed class RequestTable : IReadOnlyDictionary<(int Piece, int Begin), R
         }
 
         Array.Sort(order, (a, b) => added[a] != added[b] ? added[a].CompareTo(added[b]) : a.CompareTo(b));
-        var keys = new long[_keys.Length + order.Length];
+        var keys = new long[Count + order.Length];
         var values = new RequestPipeline.InFlight[keys.Length];
-        int n = 0, old = 0, j = 0;
+        int n = 0, old = NextLive(0), j = 0;
         while (old < _keys.Length || j < order.Length)
         {
             if (j < order.Length && (old == _keys.Length || added[order[j]] <= _keys[old]))
@@ -123,7 +153,7 @@ public sealed class RequestTable : IReadOnlyDictionary<(int Piece, int Begin), R
                 var key = added[order[j]];
                 if (old < _keys.Length && _keys[old] == key)
                 {
-                    old++; // replaced
+                    old = NextLive(old + 1); // replaced
                 }
 
                 if (n > 0 && keys[n - 1] == key)
@@ -137,24 +167,46 @@ public sealed class RequestTable : IReadOnlyDictionary<(int Piece, int Begin), R
             else
             {
                 keys[n] = _keys[old];
-                values[n++] = _values[old++];
+                values[n++] = _values[old];
+                old = NextLive(old + 1);
             }
         }
 
-        return new RequestTable(keys[..n], values[..n]);
+        return n == keys.Length ? new RequestTable(keys, values, null, n) : new RequestTable(keys[..n], values[..n], null, n);
     }
 
     public RequestTable SetItem((int Piece, int Begin) key, RequestPipeline.InFlight value) => SetItems([(key, value)]);
 
     public IEnumerator<KeyValuePair<(int Piece, int Begin), RequestPipeline.InFlight>> GetEnumerator()
     {
-        for (var i = 0; i < _keys.Length; i++)
+        foreach (var i in LivePositions())
         {
             yield return new(KeyOf(_keys[i]), _values[i]);
         }
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    private bool IsRemoved(int i) => _removed is not null && (_removed[i >> 6] & (1UL << (i & 63))) != 0;
+
+    /// <summary>The first live position from <paramref name="i"/> on (<see cref="Positions"/> when there is none).</summary>
+    private int NextLive(int i)
+    {
+        while (i < _keys.Length && IsRemoved(i))
+        {
+            i++;
+        }
+
+        return i;
+    }
+
+    private IEnumerable<int> LivePositions()
+    {
+        for (var i = NextLive(0); i < _keys.Length; i = NextLive(i + 1))
+        {
+            yield return i;
+        }
+    }
 
     // Piece indices and offsets are never negative (the reader refuses them), so the packed keys sort as the pairs do.
     private static long KeyFor((int Piece, int Begin) key) => ((long)key.Piece << 32) | (uint)key.Begin;

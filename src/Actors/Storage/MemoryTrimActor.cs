@@ -7,7 +7,7 @@ using static Swarm.Actors.Storage.MemoryTrimMessages;
 namespace Swarm.Actors.Storage;
 
 /// <summary>Footprint (issue 14): gives back the memory a quiet node no longer uses (see <see cref="MemoryTrim"/>):
-/// the pooled piece buffers, then one full compacting collection that also returns the freed heap to the system, then
+/// the pooled piece and block buffers, then one full compacting collection that also returns the freed heap to the system, then
 /// (swarm.memory-trim.page-out-images) the pages of mapped images the burst touched.
 /// It looks at the allocation counter every interval, and (swarm.memory-trim.when-ready) a one-shot get or seed trims
 /// once as its start-up ends.</summary>
@@ -87,8 +87,8 @@ public sealed class MemoryTrimActor : ReceiveActor, IWithTimers
 
     private void Trim(string why)
     {
-        var released = _buffers.Trim();
+        var released = _buffers.Trim() + Swarm.Protocol.PeerWire.BlockBuffers.Trim();
         _collect();
-        _log.Debug("memory trimmed ({0}): {1} MiB of pooled piece buffers released, GC heap committed {2} MiB", why, released >> 20, GC.GetGCMemoryInfo().TotalCommittedBytes >> 20);
+        _log.Debug("memory trimmed ({0}): {1} MiB of pooled piece and block buffers released, GC heap committed {2} MiB", why, released >> 20, GC.GetGCMemoryInfo().TotalCommittedBytes >> 20);
     }
 }
