@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Swarm.Actors.Configuration;
 using Swarm.Actors.Torrent;
+using Swarm.Protocol.PeerWire;
 using static Swarm.Actors.Storage.MemoryTrimMessages;
 
 namespace Swarm.Actors.Storage;
@@ -16,6 +17,7 @@ public sealed class MemoryTrimActor : ReceiveActor, IWithTimers
     private readonly MemoryTrimSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly PieceBufferPool _buffers;
+    private readonly BlockArrayPool _blocks;
     private readonly Action _collect;
     private bool _whenReady;
     private MemoryTrim _trim;
@@ -23,10 +25,12 @@ public sealed class MemoryTrimActor : ReceiveActor, IWithTimers
     /// <param name="allocated">The process's allocation counter (tests pass their own).</param>
     /// <param name="collect">The full collection (tests pass their own).</param>
     /// <param name="whenReady">Also trim once when the first torrent is ready for peers (a one-shot get or seed).</param>
-    public MemoryTrimActor(MemoryTrimSettings settings, PieceBufferPool buffers, Func<long> allocated, Action collect, bool whenReady = false)
+    /// <param name="blocks">The received blocks' pool (<see cref="BlockBuffers.Standard"/> unless a test passes its own).</param>
+    public MemoryTrimActor(MemoryTrimSettings settings, PieceBufferPool buffers, Func<long> allocated, Action collect, bool whenReady = false, BlockArrayPool? blocks = null)
     {
         _settings = settings;
         _buffers = buffers;
+        _blocks = blocks ?? BlockBuffers.Standard;
         _collect = collect;
         _whenReady = whenReady;
         _trim = MemoryTrim.Start(allocated());
@@ -60,8 +64,8 @@ public sealed class MemoryTrimActor : ReceiveActor, IWithTimers
     public static Props Props(MemoryTrimSettings settings, PieceBufferPool buffers, bool oneShot = false) =>
         Props(settings, buffers, AllocatedBytes, settings.PageOutImages ? CollectAndPageOut : Collect, oneShot && settings.WhenReady);
 
-    public static Props Props(MemoryTrimSettings settings, PieceBufferPool buffers, Func<long> allocated, Action collect, bool whenReady = false) =>
-        Akka.Actor.Props.Create(() => new MemoryTrimActor(settings, buffers, allocated, collect, whenReady));
+    public static Props Props(MemoryTrimSettings settings, PieceBufferPool buffers, Func<long> allocated, Action collect, bool whenReady = false, BlockArrayPool? blocks = null) =>
+        Akka.Actor.Props.Create(() => new MemoryTrimActor(settings, buffers, allocated, collect, whenReady, blocks));
 
     private static long AllocatedBytes() => GC.GetTotalAllocatedBytes(precise: false);
 
@@ -87,7 +91,7 @@ public sealed class MemoryTrimActor : ReceiveActor, IWithTimers
 
     private void Trim(string why)
     {
-        var released = _buffers.Trim() + Swarm.Protocol.PeerWire.BlockBuffers.Trim();
+        var released = _buffers.Trim() + _blocks.Trim();
         _collect();
         _log.Debug("memory trimmed ({0}): {1} MiB of pooled piece and block buffers released, GC heap committed {2} MiB", why, released >> 20, GC.GetGCMemoryInfo().TotalCommittedBytes >> 20);
     }

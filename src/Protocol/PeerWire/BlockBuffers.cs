@@ -19,10 +19,8 @@ public static class BlockBuffers
 
     private const int MinimumPooled = 1024;
 
-    private static readonly BlockArrayPool Standard = new(StandardLength, MaxRetained);
-
-    /// <summary>Standard arrays held for reuse now.</summary>
-    public static int Retained => Standard.Retained;
+    /// <summary>The pool of standard arrays (the node's memory trim empties it).</summary>
+    public static BlockArrayPool Standard { get; } = new(StandardLength, MaxRetained);
 
     /// <summary>An array of exactly <paramref name="length"/> bytes, not cleared (the caller overwrites all of it);
     /// <c>pooled</c> says whether it must go back with <see cref="Return"/>.</summary>
@@ -50,8 +48,4 @@ public static class BlockBuffers
             ArrayPool<byte>.Shared.Return(data);
         }
     }
-
-    /// <summary>Footprint: lets go of the standard arrays held for reuse (a node gone quiet after a transfer); returns the
-    /// bytes released.</summary>
-    public static long Trim() => Standard.Trim();
 }

@@ -2,6 +2,7 @@ using Swarm.Actors.Configuration;
 using Swarm.Actors.Storage;
 using Swarm.Actors.Tests.Support;
 using Swarm.Actors.Torrent;
+using Swarm.Protocol.PeerWire;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -14,10 +15,12 @@ public sealed class MemoryTrimActorTests(ITestOutputHelper output) : Akka.TestKi
     private static readonly MemoryTrimSettings Settings = new(true, TimeSpan.FromMilliseconds(50), QuietBytes: 1 << 20, MinGarbageBytes: 8 << 20);
 
     [Fact]
-    public void A_quiet_node_after_a_burst_releases_its_pooled_buffers_and_collects_once()
+    public void A_quiet_node_after_a_burst_releases_its_pooled_piece_and_block_buffers_and_collects_once()
     {
         var pool = new PieceBufferPool(retainBytes: 1 << 20);
         pool.Return(pool.Rent(1 << 18));
+        var blocks = new BlockArrayPool(BlockBuffers.StandardLength, 8);
+        blocks.Return(blocks.Rent());
         long allocated = 100 << 20; // the burst: start-up, a load
         var collections = 0;
         var ticks = 0;
@@ -25,10 +28,11 @@ public sealed class MemoryTrimActorTests(ITestOutputHelper output) : Akka.TestKi
         {
             Interlocked.Increment(ref ticks);
             return Interlocked.Read(ref allocated);
-        }, () => Interlocked.Increment(ref collections)));
+        }, () => Interlocked.Increment(ref collections), blocks: blocks));
 
         AwaitCondition(() => Volatile.Read(ref collections) == 1, Wait);
         Assert.Equal(0, pool.Trim()); // the actor took them
+        Assert.Equal(0, blocks.Retained); // and the received blocks' arrays
         var seen = Volatile.Read(ref ticks);
         AwaitCondition(() => Volatile.Read(ref ticks) >= seen + 10, Wait);
         Assert.Equal(1, Volatile.Read(ref collections)); // nothing allocated since: left alone
