@@ -72,9 +72,10 @@ public sealed class TransferLimits(long downloadBytesPerSecond, long uploadBytes
     public static TimeSpan Reserve(IReadOnlyList<RateLimit> limits, int bytes)
     {
         var wait = TimeSpan.Zero;
-        foreach (var l in limits)
+        // Indexed: foreach over the interface allocated an enumerator per received block (issue 14).
+        for (var i = 0; i < limits.Count; i++)
         {
-            var w = l.Reserve(bytes);
+            var w = limits[i].Reserve(bytes);
             if (w > wait)
             {
                 wait = w;

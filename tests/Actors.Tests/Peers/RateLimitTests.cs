@@ -19,6 +19,25 @@ public sealed class RateLimitTests
     }
 
     [Fact]
+    public void Reserving_a_received_block_against_unlimited_scopes_allocates_nothing()
+    {
+        // The reader reserves every received block against the torrent's and the node's limits (issue 14).
+        IReadOnlyList<RateLimit> limits = [new RateLimit(0, new ManualClock()), new RateLimit(0, new ManualClock())];
+        TransferLimits.Reserve(limits, 16384); // once, so that what runs the first time is not counted below
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var wait = TimeSpan.Zero;
+        for (var i = 0; i < 1000; i++)
+        {
+            wait += TransferLimits.Reserve(limits, 16384);
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(TimeSpan.Zero, wait);
+        Assert.True(allocated < 1000, $"{allocated} bytes for 1,000 blocks"); // an enumerator per block was 32,000
+    }
+
+    [Fact]
     public void Debt_is_paid_back_at_the_configured_rate()
     {
         var clock = new ManualClock();
