@@ -39,6 +39,23 @@ public sealed class WireSerializerTests(ITestOutputHelper output) : Akka.TestKit
         AssertRoundTrips(serializer, WireSamples.For(type, WireProtocol.Cluster));
     }
 
+    /// <summary>Issue 14: Hyperion is made at the first message, not with every actor system; on the wire the
+    /// serializer is still Hyperion (its identifier, no manifest).</summary>
+    [Fact]
+    public void Hyperion_is_made_at_the_first_message_and_keeps_its_identity()
+    {
+        var wire = new ClusterWireSerializer((ExtendedActorSystem)Sys);
+        Assert.False(wire.HyperionStarted);
+        var hyperion = new HyperionSerializer((ExtendedActorSystem)Sys);
+        Assert.Equal(hyperion.Identifier, wire.Identifier);
+        Assert.Equal(hyperion.IncludeManifest, wire.IncludeManifest);
+
+        var message = new ClusterMessages.GetMetainfo("ab");
+        var bytes = wire.ToBinary(message);
+        Assert.True(wire.HyperionStarted);
+        Assert.Equal(message, hyperion.FromBinary(bytes, typeof(ClusterMessages.GetMetainfo)));
+    }
+
     [Theory]
     [MemberData(nameof(ConsoleMessages))]
     public void Every_console_record_round_trips_between_console_and_node(string typeName)
