@@ -27,9 +27,50 @@ public sealed class SwarmSqlWriteJournal : SqlWriteJournal
     /// that order too).</summary>
     private Task _tail = Task.CompletedTask;
 
+    /// <summary>True while the plugin's store (linq2db, its write queue) is not made yet: see <see cref="PreStart"/>.</summary>
+    private bool _storeDeferred;
+
     public SwarmSqlWriteJournal(Akka.Configuration.Config journalConfig)
-        : base(journalConfig) =>
+        : base(journalConfig)
+    {
         _rows = SqliteJournalRows.For(journalConfig, (ExtendedActorSystem)Context.System);
+        // Only where nothing is left for the plugin to create: its initialization would make the tables first.
+        _storeDeferred = _rows is not null && !journalConfig.WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultJournalConfiguration).GetBoolean("auto-initialize", false);
+    }
+
+    /// <summary>Start-up (issue 14): with plain writes the plugin's store is made at the first message that needs it (a
+    /// replay, a deletion, a highest sequence number no bulk read offered). A `get` never sends one: its catalog and
+    /// its torrent's journal start from the bulk read, and linq2db is not loaded at all.</summary>
+    protected override void PreStart()
+    {
+        if (!_storeDeferred)
+        {
+            base.PreStart();
+        }
+    }
+
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        if (_storeDeferred && NeedsStore(message))
+        {
+            _storeDeferred = false;
+            // The plugin's own start: it stashes what comes until its store is made, this message first.
+            base.PreStart();
+            Stash.Stash();
+            return true;
+        }
+
+        return base.AroundReceive(receive, message);
+    }
+
+    /// <summary>False for what this journal answers without the plugin's store: writes, and a recovery that replays
+    /// nothing past the highest sequence number a bulk read offered (the condition AsyncWriteJournal replays on).</summary>
+    private bool NeedsStore(object message) => message switch
+    {
+        WriteMessages or PlainWriteFinished => false,
+        ReplayMessages r => !_handoff.TryPeekHighest(r.PersistenceId, out var highest) || (Math.Min(r.ToSequenceNr, highest) > 0 && r.FromSequenceNr <= Math.Min(r.ToSequenceNr, highest)),
+        _ => true,
+    };
 
     public override async Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr, CancellationToken cancellationToken)
     {

@@ -56,6 +56,49 @@ public sealed class SqliteJournalRowsTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(events.Length, ExpectMsg<RecoverySuccess>(Wait).HighestSequenceNr);
     }
 
+    /// <summary>Where the tables exist already (a node makes them itself), the plugin's store is made only when a message
+    /// needs it: writes and an offered recovery go through before, a replay after, and the store then holds them all.</summary>
+    [Fact]
+    public async Task Without_table_creation_the_store_is_made_at_the_first_message_that_needs_it()
+    {
+        IPersistedEvent[] events = [new PiecesVerified([4]), new TorrentPaused(null)];
+        Write(Sys, "node1/torrent-x", events); // the tables are made here, by the plugin
+        var config = ConfigurationFactory.ParseString("""
+            akka.persistence.journal.sql.auto-initialize = off
+            akka.persistence.snapshot-store.sql.auto-initialize = off
+            """).WithFallback(Sys.Settings.Config);
+        var second = ActorSystem.Create("deferred-store", config);
+        try
+        {
+            var probe = CreateTestProbe(second);
+            var journal = Akka.Persistence.Persistence.Instance.Apply(second).JournalFor(null);
+
+            // An offered highest sequence number and nothing to replay: answered without the store.
+            JournalHandoff.Get(second).OfferHighest("node1/torrent-y", 0);
+            journal.Tell(new ReplayMessages(1, long.MaxValue, long.MaxValue, "node1/torrent-y", probe.Ref));
+            Assert.Equal(0, probe.ExpectMsg<RecoverySuccess>(Wait).HighestSequenceNr);
+            journal.Tell(new WriteMessages([new AtomicWrite(new Persistent(events[0], 1, "node1/torrent-y", writerGuid: "w"))], probe.Ref, 1));
+            probe.ExpectMsg<WriteMessagesSuccessful>(Wait);
+            probe.ExpectMsg<WriteMessageSuccess>(Wait);
+
+            // A replay needs the store: made now, then both journals replay in full.
+            foreach (var (id, expected) in new[] { ("node1/torrent-x", events), ("node1/torrent-y", events[..1]) })
+            {
+                journal.Tell(new ReplayMessages(1, long.MaxValue, long.MaxValue, id, probe.Ref));
+                foreach (var e in expected)
+                {
+                    Assert.Equivalent(e, probe.ExpectMsg<ReplayedMessage>(Wait).Persistent.Payload, strict: true);
+                }
+
+                Assert.Equal(expected.Length, probe.ExpectMsg<RecoverySuccess>(Wait).HighestSequenceNr);
+            }
+        }
+        finally
+        {
+            await second.Terminate().WaitAsync(Wait);
+        }
+    }
+
     [Theory]
     [InlineData("", true)]
     [InlineData("plain-sqlite-writes = off", false)]
