@@ -39,6 +39,19 @@ public sealed class WireSerializerTests(ITestOutputHelper output) : Akka.TestKit
         AssertRoundTrips(serializer, WireSamples.For(type, WireProtocol.Cluster));
     }
 
+    /// <summary>Issue 14: Akka's JSON serializer is made at its first message, with JSON's identifier.</summary>
+    [Fact]
+    public void Json_is_made_at_the_first_message_and_keeps_its_identity()
+    {
+        var json = new DeferredJsonSerializer((ExtendedActorSystem)Sys);
+        Assert.False(json.Started);
+        Assert.Equal(new NewtonSoftJsonSerializer((ExtendedActorSystem)Sys).Identifier, json.Identifier);
+        var bytes = json.ToBinary(new ForeignCommand("x"));
+        Assert.True(json.Started);
+        // Read back by whatever the system has under JSON's identifier (this one, from hocon/swarm.conf).
+        Assert.Equal(new ForeignCommand("x"), Sys.Serialization.Deserialize(bytes, json.Identifier, typeof(ForeignCommand)));
+    }
+
     /// <summary>Issue 14: Hyperion is made at the first message, not with every actor system; on the wire the
     /// serializer is still Hyperion (its identifier, no manifest).</summary>
     [Fact]
