@@ -38,6 +38,9 @@ public sealed class JournalHandoff : IExtension
 
     public bool TryTakeHighest(string persistenceId, out long highest) => _highest.TryRemove(persistenceId, out highest);
 
+    /// <summary>What <see cref="TryTakeHighest"/> would answer, left in place.</summary>
+    public bool TryPeekHighest(string persistenceId, out long highest) => _highest.TryGetValue(persistenceId, out highest);
+
     /// <summary>Drops what was offered and not taken (a torrent that could not start).</summary>
     public void Withdraw(string persistenceId)
     {

@@ -11,14 +11,29 @@ namespace Swarm.Actors.Serialization;
 /// plain Hyperion. The settings are given to Hyperion here because Akka's own routes lose them (in 1.5.73
 /// <c>HyperionSerializerSetup</c> is read but not passed on, and <c>allowed-types</c> builds Hyperion's filter, which
 /// refuses every type on the way out, see <see cref="WireTypeFilter"/>).</summary>
-public abstract class WireSerializer(ExtendedActorSystem system, Func<WireProtocol> protocol)
-    : HyperionSerializer(system, HyperionSerializerSettings.Default.WithDisallowUnsafeType(true).WithTypeFilter(new DeferredFilter(protocol)))
+/// <remarks>Hyperion is made at the first message (issue 14): Akka makes every configured serializer with the actor
+/// system, and Hyperion's compiled 31 expression trees and loaded its assembly in every process, `get` and `seed`
+/// included, which never send a message over the network.</remarks>
+public abstract class WireSerializer(ExtendedActorSystem system, Func<WireProtocol> protocol) : Akka.Serialization.Serializer(system)
 {
     /// <summary>How the message of every refusal starts (the node's log bridge recognizes it).</summary>
     public const string RefusalPrefix = "refused a message holding ";
 
+    /// <summary>Hyperion's own identifier (<c>HyperionSerializer.Identifier</c>).</summary>
+    public const int HyperionIdentifier = -5;
+
+    private readonly Lazy<HyperionSerializer> _hyperion = new(() => new HyperionSerializer(system, HyperionSerializerSettings.Default.WithDisallowUnsafeType(true).WithTypeFilter(new DeferredFilter(protocol))));
+
     /// <summary>The port's protocol, built when the first message is judged (see <see cref="WireProtocol.Cluster"/>).</summary>
     public WireProtocol Protocol => protocol();
+
+    /// <summary>True once a message was written or read (Hyperion is made then).</summary>
+    public bool HyperionStarted => _hyperion.IsValueCreated;
+
+    public override int Identifier => HyperionIdentifier;
+
+    /// <summary>As Hyperion: the type travels inside its bytes.</summary>
+    public override bool IncludeManifest => false;
 
     /// <summary>A refused type ends as one line of Akka remoting's ("Deserialization failed … association remains
     /// live"), which logs this message: the type, and that it is not ours.</summary>
@@ -26,7 +41,7 @@ public abstract class WireSerializer(ExtendedActorSystem system, Func<WireProtoc
     {
         try
         {
-            return base.FromBinary(bytes, type);
+            return _hyperion.Value.FromBinary(bytes, type);
         }
         catch (SerializationException e) when (Refused(e) is { } refused)
         {
@@ -38,7 +53,7 @@ public abstract class WireSerializer(ExtendedActorSystem system, Func<WireProtoc
     {
         try
         {
-            return base.ToBinary(obj);
+            return _hyperion.Value.ToBinary(obj);
         }
         catch (EvilDeserializationException e)
         {

@@ -17,6 +17,10 @@ public sealed record JournalStore(string Provider, string ConnectionString, stri
     /// create other tables than those, and on PostgreSQL: the plugin then creates its tables as before.</summary>
     public bool CreatesSchema { get; init; }
 
+    /// <summary>Start-up (issue 14): the journal writes its rows in plain SQL and makes the plugin's store (linq2db) only
+    /// when something needs it (<c>SwarmSqlWriteJournal</c>); a one-shot node then warms none of it.</summary>
+    public bool WritesPlainRows(Config config) => CreatesSchema && config.GetBoolean("akka.persistence.journal.sql.plain-sqlite-writes", false);
+
     public static JournalStore Resolve(Config config, string dataDir)
     {
         var provider = config.GetString("swarm.journal.provider", "SQLite.MS");

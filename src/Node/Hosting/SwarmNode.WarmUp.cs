@@ -12,6 +12,7 @@ public sealed partial class SwarmNode
     /// <summary>Once the store is known reachable (and on SQLite its tables there), linq2db's provider, and without
     /// bulk recovery the recovery queries, are built beside the host build rather than on the catalog's recovery
     /// path.</summary>
+    /// <remarks>Not for a one-shot node whose journal writes plain rows: nothing of its life needs linq2db.</remarks>
     private static void WarmJournalOnceReachable(Task reachable, JournalStore journal, Config config, SwarmSettings settings) =>
         _ = reachable.ContinueWith(
             t =>
@@ -28,13 +29,18 @@ public sealed partial class SwarmNode
             },
             TaskScheduler.Default).Unwrap();
 
-    private static void StartPersistencePlugins(ActorSystem system)
+    /// <param name="snapshots">False for a one-shot node writing plain rows: its snapshot store is made if a snapshot
+    /// is ever due (the plugin's start builds linq2db's mapping, for nothing in a `get` of one torrent).</param>
+    private static void StartPersistencePlugins(ActorSystem system, bool snapshots)
     {
         try
         {
             var persistence = Akka.Persistence.Persistence.Instance.Apply(system);
             _ = persistence.JournalFor(null);
-            _ = persistence.SnapshotStoreFor(null);
+            if (snapshots)
+            {
+                _ = persistence.SnapshotStoreFor(null);
+            }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

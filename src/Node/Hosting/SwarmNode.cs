@@ -125,7 +125,11 @@ public sealed partial class SwarmNode : IAsyncDisposable
     {
         var dataDir = state.Path;
         config = journal.ToConfig().WithFallback(config);
-        WarmJournalOnceReachable(reachable, journal, config, settings);
+        var oneShotPlain = options.Transfer is not null && journal.WritesPlainRows(config);
+        if (!oneShotPlain)
+        {
+            WarmJournalOnceReachable(reachable, journal, config, settings);
+        }
 
         // Akka logs to stdout before the logger starts and after it stops; stdout carries scripts' lines. Set here,
         // not in hocon: the type lives in this assembly, and the actor tests load the same hocon.
@@ -182,8 +186,9 @@ public sealed partial class SwarmNode : IAsyncDisposable
             b.WithActors((system, registry) =>
             {
                 // Start-up (issue 14): the journal and snapshot plugins initialise (linq2db connection factory, Akka.Streams
-                // write queue) while the node actor and the catalog are made, instead of after the catalog asked them.
-                _ = Task.Run(() => StartPersistencePlugins(system));
+                // write queue) while the node actor and the catalog are made, instead of after the catalog asked them. A
+                // journal writing plain rows makes its store when first needed (SwarmSqlWriteJournal): only its actor here.
+                _ = Task.Run(() => StartPersistencePlugins(system, snapshots: !oneShotPlain));
                 var opening = options.Transfer is null ? PeerPortOpening.AfterRecovery : PeerPortOpening.WhenATorrentIsReady;
                 var root = system.ActorOf(NodeActor.Props(context, listener, clusterInfo, opening, dht), "node");
                 registry.Register<NodeActor>(root);

@@ -39,6 +39,36 @@ public sealed class WireSerializerTests(ITestOutputHelper output) : Akka.TestKit
         AssertRoundTrips(serializer, WireSamples.For(type, WireProtocol.Cluster));
     }
 
+    /// <summary>Issue 14: Akka's JSON serializer is made at its first message, with JSON's identifier.</summary>
+    [Fact]
+    public void Json_is_made_at_the_first_message_and_keeps_its_identity()
+    {
+        var json = new DeferredJsonSerializer((ExtendedActorSystem)Sys);
+        Assert.False(json.Started);
+        Assert.Equal(new NewtonSoftJsonSerializer((ExtendedActorSystem)Sys).Identifier, json.Identifier);
+        var bytes = json.ToBinary(new ForeignCommand("x"));
+        Assert.True(json.Started);
+        // Read back by whatever the system has under JSON's identifier (this one, from hocon/swarm.conf).
+        Assert.Equal(new ForeignCommand("x"), Sys.Serialization.Deserialize(bytes, json.Identifier, typeof(ForeignCommand)));
+    }
+
+    /// <summary>Issue 14: Hyperion is made at the first message, not with every actor system; on the wire the
+    /// serializer is still Hyperion (its identifier, no manifest).</summary>
+    [Fact]
+    public void Hyperion_is_made_at_the_first_message_and_keeps_its_identity()
+    {
+        var wire = new ClusterWireSerializer((ExtendedActorSystem)Sys);
+        Assert.False(wire.HyperionStarted);
+        var hyperion = new HyperionSerializer((ExtendedActorSystem)Sys);
+        Assert.Equal(hyperion.Identifier, wire.Identifier);
+        Assert.Equal(hyperion.IncludeManifest, wire.IncludeManifest);
+
+        var message = new ClusterMessages.GetMetainfo("ab");
+        var bytes = wire.ToBinary(message);
+        Assert.True(wire.HyperionStarted);
+        Assert.Equal(message, hyperion.FromBinary(bytes, typeof(ClusterMessages.GetMetainfo)));
+    }
+
     [Theory]
     [MemberData(nameof(ConsoleMessages))]
     public void Every_console_record_round_trips_between_console_and_node(string typeName)
