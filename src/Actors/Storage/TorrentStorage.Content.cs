@@ -137,9 +137,10 @@ public sealed partial class TorrentStorage
         }
     }
 
-    /// <summary>A data file's first write: creates its folders and the file itself at its final length (sparse: no
-    /// zeros are written), and notes both as created. A file already there is used as it is, never truncated: it may
-    /// hold data to resume from, and it is not this torrent's to delete.</summary>
+    /// <summary>A data file's first write: creates its folders and the file itself at its final length (its blocks
+    /// reserved with <see cref="Preallocate"/>, else sparse; no zeros are written either way), and notes both as
+    /// created. A file already there is used as it is, never truncated nor allocated: it may hold data to resume from,
+    /// and it is not this torrent's to delete.</summary>
     private void CreateIfMissing(int fileIndex)
     {
         var path = _paths[fileIndex];
@@ -150,7 +151,11 @@ public sealed partial class TorrentStorage
         try
         {
             using var handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
-            RandomAccess.SetLength(handle, _meta.Files[fileIndex].Length);
+            var length = _meta.Files[fileIndex].Length;
+            if (!Preallocate || !FileAllocation.Reserve(handle, length))
+            {
+                RandomAccess.SetLength(handle, length);
+            }
             lock (_created)
             {
                 _createdFiles.Add(fileIndex);

@@ -26,9 +26,12 @@ public sealed partial class TorrentStorage
     /// threads hold little memory even for libtorrent's largest pieces (1 GiB).</summary>
     public const int HashChunk = 4 * 1024 * 1024;
 
-    public TorrentStorage(TorrentMetainfo meta, string downloadDir, FileHandlePool handles)
+    /// <param name="preallocate">Reserve each data file's blocks when it is created (<see cref="FileAllocation"/>);
+    /// false: files are created sparse.</param>
+    public TorrentStorage(TorrentMetainfo meta, string downloadDir, FileHandlePool handles, bool preallocate = false)
     {
         _meta = meta;
+        Preallocate = preallocate;
         _handles = handles;
         DownloadDir = Path.GetFullPath(downloadDir);
         _folder = new SaveFolder(DownloadDir);
@@ -43,6 +46,9 @@ public sealed partial class TorrentStorage
 
     public string DownloadDir { get; }
 
+    /// <summary>New data files get their blocks at creation, not at writeback.</summary>
+    public bool Preallocate { get; }
+
     /// <summary>The torrent's file, or its folder for a multi-file torrent.</summary>
     public string ContentPath { get; }
 
@@ -53,6 +59,42 @@ public sealed partial class TorrentStorage
     /// <summary>Writes <paramref name="data"/> from the start of <paramref name="piece"/>: that piece, or the bytes of
     /// several consecutive pieces in a row (one write for a run of small pieces).</summary>
     public void Write(int piece, ReadOnlySpan<byte> data) => Transfer((long)piece * _meta.PieceLength, data.Length, data, default, write: true);
+
+    /// <summary>Writes <paramref name="parts"/>, one after the other, from the start of <paramref name="piece"/>: the
+    /// buffers of consecutive pieces in one system call per file (pwritev), where a write each made the kernel take
+    /// small pages one write at a time (issue 14: a 4 KiB piece's write set up a 4 KiB page, a 256 KiB one large
+    /// folios).</summary>
+    public void Write(int piece, IReadOnlyList<ReadOnlyMemory<byte>> parts)
+    {
+        if (parts.Count == 1)
+        {
+            Write(piece, parts[0].Span);
+            return;
+        }
+
+        var length = 0;
+        foreach (var part in parts)
+        {
+            length = checked(length + part.Length);
+        }
+
+        foreach (var span in ContentSpans.Map(_starts, _lengths, (long)piece * _meta.PieceLength, length))
+        {
+            if (_meta.Files[span.File].IsPadding)
+            {
+                continue;
+            }
+
+            if (!_present[span.File])
+            {
+                CreateIfMissing(span.File);
+            }
+
+            using var lease = _handles.Acquire(_paths[span.File], write: true, _ensureInside);
+            var within = span.RangeOffset == 0 && span.Length == length ? parts : Slice(parts, span.RangeOffset, span.Length);
+            RandomAccess.Write(lease.Handle, within, span.FileOffset);
+        }
+    }
 
     /// <summary>Reads from <paramref name="begin"/> inside <paramref name="piece"/>; <paramref name="into"/> may run on
     /// into the following pieces (consecutive requested blocks read at once).</summary>
@@ -101,7 +143,20 @@ public sealed partial class TorrentStorage
     /// even after a power cut. fsync applies to the file, whichever descriptor wrote it.</summary>
     public void FlushToDisk(IEnumerable<int> pieces)
     {
-        foreach (var i in pieces.SelectMany(FileIndicesOf).Distinct())
+        // Issue 14 (piece count): the files come from the batch's runs, one mapping each, not from every piece (a
+        // 64 MiB batch of 4 KiB pieces is 16,384 of them, and all but a few lie in the same file).
+        var files = new List<int>();
+        var seen = new bool[_paths.Length];
+        foreach (var part in SpansOf(pieces))
+        {
+            if (!seen[part.File] && !_meta.Files[part.File].IsPadding)
+            {
+                seen[part.File] = true;
+                files.Add(part.File);
+            }
+        }
+
+        foreach (var i in files)
         {
             _folder.EnsureInside(_paths[i]);
             using var stream = new FileStream(_paths[i], FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
@@ -114,28 +169,53 @@ public sealed partial class TorrentStorage
     /// refuses is left as it is.</summary>
     public void DropFromCache(IEnumerable<int> pieces)
     {
-        // Consecutive pieces of one file become one range, so a batch costs a call per file run, not per piece.
+        // What follows on in one file becomes one range, so a batch costs a call per file run, not per piece.
         var file = -1;
         long start = 0, end = 0;
-        foreach (var (first, count) in CacheWindow.Runs(pieces))
+        foreach (var part in SpansOf(pieces))
         {
-            for (var piece = first; piece < first + count; piece++)
+            if (part.File == file && part.FileOffset == end)
             {
-                foreach (var part in ContentSpans.Map(_starts, _lengths, (long)piece * _meta.PieceLength, _meta.PieceSize(piece)))
-                {
-                    if (part.File == file && part.FileOffset == end)
-                    {
-                        end += part.Length;
-                        continue;
-                    }
-
-                    DropRange(file, start, end);
-                    (file, start, end) = (part.File, part.FileOffset, part.FileOffset + part.Length);
-                }
+                end += part.Length;
+                continue;
             }
+
+            DropRange(file, start, end);
+            (file, start, end) = (part.File, part.FileOffset, part.FileOffset + part.Length);
         }
 
         DropRange(file, start, end);
+    }
+
+    /// <summary>Where on disk <paramref name="pieces"/> lie, in ascending order of the torrent's bytes: the pieces are
+    /// sorted, a duplicate counts once, and each run of consecutive pieces is mapped onto its files at once (in parts
+    /// of at most 2 GiB, what one mapping takes).</summary>
+    private IEnumerable<ContentSpan> SpansOf(IEnumerable<int> pieces)
+    {
+        var sorted = pieces.ToArray();
+        Array.Sort(sorted);
+        var perMapping = Math.Max(1, int.MaxValue / _meta.PieceLength);
+        for (var i = 0; i < sorted.Length;)
+        {
+            // [first, end): the run starting at sorted[i], duplicates skipped.
+            var first = sorted[i];
+            var end = first + 1;
+            for (i++; i < sorted.Length && sorted[i] <= end; i++)
+            {
+                end = sorted[i] + 1;
+            }
+
+            for (long from = first; from < end; from += perMapping)
+            {
+                var to = (int)Math.Min(end, from + perMapping);
+                var offset = from * _meta.PieceLength;
+                var length = (int)(((long)(to - 1) * _meta.PieceLength) + _meta.PieceSize(to - 1) - offset);
+                foreach (var part in ContentSpans.Map(_starts, _lengths, offset, length))
+                {
+                    yield return part;
+                }
+            }
+        }
     }
 
     /// <summary>Files touched by a piece, for error messages naming bad data (escaped for a terminal).</summary>
@@ -157,6 +237,26 @@ public sealed partial class TorrentStorage
         {
             // Gone or refused since it was flushed: its pages went with it, or stay until the kernel needs them.
         }
+    }
+
+    /// <summary>Bytes [<paramref name="offset"/>, +<paramref name="length"/>) of the buffers laid end to end.</summary>
+    private static List<ReadOnlyMemory<byte>> Slice(IReadOnlyList<ReadOnlyMemory<byte>> parts, int offset, int length)
+    {
+        var slice = new List<ReadOnlyMemory<byte>>();
+        var at = 0;
+        foreach (var part in parts)
+        {
+            var from = Math.Max(offset, at);
+            var to = Math.Min(offset + length, at + part.Length);
+            if (from < to)
+            {
+                slice.Add(part.Slice(from - at, to - from));
+            }
+
+            at += part.Length;
+        }
+
+        return slice;
     }
 
     private void Transfer(long offset, int length, ReadOnlySpan<byte> source, Span<byte> dest, bool write)
