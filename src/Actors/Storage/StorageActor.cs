@@ -127,14 +127,18 @@ public sealed class StorageActor : ReceiveActor
             if (hasData)
             {
                 var ok = new bool[meta.PieceCount];
+                // Small pieces are hashed in runs of a read each (TorrentStorage.VerifyRun); others one by one.
+                var bufferBytes = Math.Min(TorrentStorage.HashChunk, Math.Max(meta.PieceLength, TorrentStorage.CheckRunBytes));
+                var perRun = Math.Max(1, bufferBytes / meta.PieceLength);
                 Parallel.For(
                     0,
-                    meta.PieceCount,
+                    (meta.PieceCount + perRun - 1) / perRun,
                     new ParallelOptions { MaxDegreeOfParallelism = _parallelism },
-                    () => new byte[Math.Min(meta.PieceLength, TorrentStorage.HashChunk)],
-                    (piece, _, buffer) =>
+                    () => new byte[bufferBytes],
+                    (run, _, buffer) =>
                     {
-                        ok[piece] = _storage.Verify(piece, buffer);
+                        var first = run * perRun;
+                        _storage.VerifyRun(first, Math.Min(perRun, meta.PieceCount - first), buffer, ok);
                         return buffer;
                     },
                     _ => { });

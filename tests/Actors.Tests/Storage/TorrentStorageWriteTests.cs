@@ -105,6 +105,29 @@ public sealed class TorrentStorageWriteTests : IDisposable
         Assert.Equal(content[20_000..], System.IO.File.ReadAllBytes(Path.Combine(_save, "t", "b.bin")));
     }
 
+    [Fact]
+    public void A_check_by_runs_of_pieces_finds_what_piece_by_piece_finds()
+    {
+        var (meta, content) = Torrent([File(50_000, "a.bin"), File(30_000, "b.bin"), File(20_000, "c.bin")]);
+        var storage = new TorrentStorage(meta, _save, _handles);
+        storage.Write(0, [content]);
+        using (var a = System.IO.File.OpenHandle(Path.Combine(_save, "t", "a.bin"), FileMode.Open, FileAccess.Write))
+        {
+            RandomAccess.Write(a, new byte[] { (byte)(content[40_000] ^ 1) }, 40_000); // piece 2 is bad
+        }
+
+        System.IO.File.Delete(Path.Combine(_save, "t", "c.bin")); // piece 4 half gone, 5 and 6 gone
+
+        // A later start: no handle of the writes is open any more.
+        using var handles = new FileHandlePool(16);
+        storage = new TorrentStorage(meta, _save, handles);
+        var byRuns = new bool[meta.PieceCount];
+        storage.VerifyRun(0, 4, new byte[4 * PieceLength], byRuns); // pieces 0-3 in one read
+        storage.VerifyRun(4, 3, new byte[2 * PieceLength], byRuns); // a read that fails: one by one
+        Assert.Equal([true, true, false, true, false, false, false], byRuns);
+        Assert.Equal(byRuns, Enumerable.Range(0, meta.PieceCount).Select(p => storage.Verify(p, new byte[PieceLength])));
+    }
+
     /// <summary>Bytes the file system gave the file (stat's blocks of 512 bytes).</summary>
     private static long AllocatedBytes(string path)
     {
