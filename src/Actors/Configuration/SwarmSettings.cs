@@ -70,6 +70,8 @@ public sealed record SwarmSettings(
             {
                 // issue 14 (storage): drop-behind of flushed pieces
                 FlushedKeptInCache = st.GetBoolean("drop-flushed-from-cache", true) ? st.GetByteSize("flushed-kept-in-cache") ?? 32 * 1024 * 1024 : -1,
+                Preallocate = st.GetBoolean("preallocate", false),
+                WriteRunBytes = st.GetByteSize("write-run-bytes") ?? 0,
             },
             new TrackerSettings(
                 tr.GetInt("numwant"),

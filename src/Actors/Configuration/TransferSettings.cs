@@ -51,6 +51,14 @@ public sealed record StorageSettings(int MaxOpenFiles, int HashFailuresBeforeBan
     /// <summary>issue 14 (storage): flushed bytes a torrent leaves in the page cache, the older ones dropped
     /// (<see cref="Storage.CacheWindow"/>); negative: drop-behind off, the kernel keeps what it likes.</summary>
     public long FlushedKeptInCache { get; init; } = 32 * 1024 * 1024;
+
+    /// <summary>issue 14 (storage): a new data file gets its blocks reserved at creation (fallocate,
+    /// <see cref="Storage.FileAllocation"/>) instead of being created sparse.</summary>
+    public bool Preallocate { get; init; }
+
+    /// <summary>issue 14 (storage): writes of consecutive pieces waiting together in a storage actor's mailbox go to
+    /// disk in one call of up to this many bytes (<see cref="Storage.PendingWrites"/>); 0: one call each.</summary>
+    public long WriteRunBytes { get; init; }
 }
 
 /// <summary>Node-wide rates in bytes per second; 0 = unlimited.</summary>

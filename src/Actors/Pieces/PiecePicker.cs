@@ -327,13 +327,13 @@ public sealed class PiecePicker
         bool Usable(int piece) => IsCandidate(piece, peerHas);
         if (Have.Count < _settings.RandomFirstPieces && _toStart.FindRandom(Usable, _random, RandomFirstDraws) is var random and >= 0)
         {
-            return random;
+            return RunStart(random, peerHas);
         }
 
         // Rarest first; ties broken at random so that peers spread over the rare pieces.
         if (peerHas.IsComplete)
         {
-            return _toStart.FindRarest(Usable, _random); // a seed can use any piece of the first group
+            return RunStart(_toStart.FindRarest(Usable, _random), peerHas); // a seed can use any piece of the first group
         }
 
         if (!_scans.TryGetValue(peer, out var seen))
@@ -341,7 +341,32 @@ public sealed class PiecePicker
             _scans[peer] = seen = new ScanMemory();
         }
 
-        return _toStart.FindRarest(Usable, _random, seen);
+        return RunStart(_toStart.FindRarest(Usable, _random, seen), peerHas);
+    }
+
+    /// <summary>Issue 14 (piece count): a new run of small pieces starts at the first piece before
+    /// <paramref name="piece"/> in its extent that the peer could start as well, no more common: where the random
+    /// tie-break landed mid-extent, the run covered only the extent's end, and its start was left to later runs. A
+    /// 1 GiB torrent of 4 KiB pieces then kept thousands of groups (and their hashing actors) open at once and wrote a
+    /// piece or two at a time. Looks at most an extent back.</summary>
+    private int RunStart(int piece, PieceSet peerHas)
+    {
+        if (_extent <= 1 || piece < 0)
+        {
+            return piece;
+        }
+
+        var availability = _toStart.Availability(piece);
+        for (var start = piece - (piece % _extent); piece > start; piece--)
+        {
+            _progressExamined++;
+            if (!IsCandidate(piece - 1, peerHas) || _toStart.Availability(piece - 1) > availability)
+            {
+                break;
+            }
+        }
+
+        return piece;
     }
 
     private bool IsCandidate(int piece, PieceSet peerHas) => peerHas[piece] && !Have[piece] && _toStart.Contains(piece);

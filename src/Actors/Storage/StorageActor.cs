@@ -16,19 +16,29 @@ public sealed class StorageActor : ReceiveActor
     private readonly int _parallelism;
     private readonly PieceBufferPool _buffers;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly PendingWrites _pending;
     private CacheWindow _cached;
     private bool _failed;
+    private bool _writePendingAsked;
 
     /// <param name="keptInCache">Flushed bytes left in the page cache, the older ones dropped (<see cref="CacheWindow"/>);
     /// negative: none dropped.</param>
-    public StorageActor(TorrentStorage storage, int parallelism, PieceBufferPool buffers, long keptInCache = -1)
+    /// <param name="runBytes">Writes of consecutive pieces already in the mailbox are written together, up to this
+    /// many bytes (<see cref="PendingWrites"/>); 0: each is written when it comes.</param>
+    public StorageActor(TorrentStorage storage, int parallelism, PieceBufferPool buffers, long keptInCache = -1, long runBytes = 0)
     {
         _storage = storage;
         _cached = CacheWindow.Create(keptInCache);
         _buffers = buffers;
+        _pending = new PendingWrites(runBytes);
         _parallelism = parallelism <= 0 ? Environment.ProcessorCount : parallelism;
         Receive<PrepareAndCheck>(OnPrepareAndCheck);
         Receive<WritePiece>(OnWrite);
+        Receive<WritePending>(_ =>
+        {
+            _writePendingAsked = false;
+            WriteHeldBack();
+        });
         Receive<QuickCheck>(OnQuickCheck);
         Receive<HashWrittenPieces>(h =>
         {
@@ -73,8 +83,30 @@ public sealed class StorageActor : ReceiveActor
         });
     }
 
-    public static Props Props(TorrentStorage storage, int parallelism, PieceBufferPool buffers, long keptInCache = -1) =>
-        DirectProps.Of(() => new StorageActor(storage, parallelism, buffers, keptInCache)).WithDispatcher("swarm.storage-dispatcher");
+    public static Props Props(TorrentStorage storage, int parallelism, PieceBufferPool buffers, long keptInCache = -1, long runBytes = 0) =>
+        DirectProps.Of(() => new StorageActor(storage, parallelism, buffers, keptInCache, runBytes)).WithDispatcher("swarm.storage-dispatcher");
+
+    /// <summary>Whatever else comes (a flush, a check) finds the writes held back already written.</summary>
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        if (message is not WritePiece and not WritePending)
+        {
+            WriteHeldBack();
+        }
+
+        return base.AroundReceive(receive, message);
+    }
+
+    /// <summary>Writes held back and never written (the torrent stopped) give their buffers back.</summary>
+    protected override void PostStop()
+    {
+        foreach (var buffer in _pending.Take())
+        {
+            _buffers.Return(buffer);
+        }
+
+        base.PostStop();
+    }
 
     private void OnPrepareAndCheck(PrepareAndCheck msg)
     {
@@ -95,14 +127,18 @@ public sealed class StorageActor : ReceiveActor
             if (hasData)
             {
                 var ok = new bool[meta.PieceCount];
+                // Small pieces are hashed in runs of a read each (TorrentStorage.VerifyRun); others one by one.
+                var bufferBytes = Math.Min(TorrentStorage.HashChunk, Math.Max(meta.PieceLength, TorrentStorage.CheckRunBytes));
+                var perRun = Math.Max(1, bufferBytes / meta.PieceLength);
                 Parallel.For(
                     0,
-                    meta.PieceCount,
+                    (meta.PieceCount + perRun - 1) / perRun,
                     new ParallelOptions { MaxDegreeOfParallelism = _parallelism },
-                    () => new byte[Math.Min(meta.PieceLength, TorrentStorage.HashChunk)],
-                    (piece, _, buffer) =>
+                    () => new byte[bufferBytes],
+                    (run, _, buffer) =>
                     {
-                        ok[piece] = _storage.Verify(piece, buffer);
+                        var first = run * perRun;
+                        _storage.VerifyRun(first, Math.Min(perRun, meta.PieceCount - first), buffer, ok);
                         return buffer;
                     },
                     _ => { });
@@ -174,7 +210,49 @@ public sealed class StorageActor : ReceiveActor
         Sender.Tell(new CheckCompleted(kept, bad, watch.Elapsed, FromJournal: true, missing));
     }
 
+    /// <summary>Issue 14 (storage): a write that continues the run held back joins it, and the run is written once the
+    /// messages now in the mailbox are handled (<see cref="WritePending"/>), or as soon as a write does not continue
+    /// it. Only what already waits in the mailbox is gathered: nothing waits for more to come.</summary>
     private void OnWrite(WritePiece msg)
+    {
+        if (_failed)
+        {
+            _buffers.Return(msg.Buffer);
+            return;
+        }
+
+        if (_pending.MaxBytes <= 0 || msg.Length > _pending.MaxBytes)
+        {
+            WriteHeldBack();
+            Write(msg.Piece, [msg.Buffer.AsMemory(0, msg.Length)], msg.Count, Sender, [msg.Buffer]);
+            return;
+        }
+
+        if (!_pending.Continues(msg, Sender))
+        {
+            WriteHeldBack();
+        }
+
+        _pending.Add(msg, Sender);
+        if (!_writePendingAsked)
+        {
+            _writePendingAsked = true;
+            Self.Tell(WritePending.Instance);
+        }
+    }
+
+    private void WriteHeldBack()
+    {
+        if (!_pending.IsEmpty)
+        {
+            var (first, count, replyTo, parts) = (_pending.First, _pending.Count, _pending.ReplyTo, _pending.Parts());
+            Write(first, parts, count, replyTo, _pending.Take());
+        }
+    }
+
+    /// <summary>Writes <paramref name="count"/> pieces from <paramref name="first"/> on and tells
+    /// <paramref name="replyTo"/> once; the buffers go back to the pool whatever happens.</summary>
+    private void Write(int first, IReadOnlyList<ReadOnlyMemory<byte>> parts, int count, IActorRef replyTo, IReadOnlyList<byte[]> buffers)
     {
         try
         {
@@ -182,24 +260,27 @@ public sealed class StorageActor : ReceiveActor
             {
                 try
                 {
-                    _storage.Write(msg.Piece, msg.Buffer.AsSpan(0, msg.Length));
+                    _storage.Write(first, parts);
                 }
                 finally
                 {
                     // Even when the write failed half-way: what it created is the torrent's.
-                    ReportCreated(Sender);
+                    ReportCreated(replyTo);
                 }
 
-                Sender.Tell(new PieceWritten(msg.Piece, msg.Count));
+                replyTo.Tell(new PieceWritten(first, count));
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Fail(Sender, e);
+            Fail(replyTo, e);
         }
         finally
         {
-            _buffers.Return(msg.Buffer);
+            foreach (var buffer in buffers)
+            {
+                _buffers.Return(buffer);
+            }
         }
     }
 

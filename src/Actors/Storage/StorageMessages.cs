@@ -47,6 +47,13 @@ public static class StorageMessages
     /// torrent created, to be journaled (only those are ever deleted with the torrent's data).</summary>
     public sealed record FilesCreated(CreatedContent Created);
 
+    /// <summary>The storage actor's own note, told to itself behind the messages already in its mailbox, to write the
+    /// run of writes it held back (<see cref="PendingWrites"/>): whatever continued the run by then joined it.</summary>
+    public sealed record WritePending
+    {
+        public static WritePending Instance { get; } = new();
+    }
+
     /// <summary>The disk refused (full, read-only, removed): the torrent must pause with this error.</summary>
     public sealed record StorageFailed(string Error);
 }

@@ -1,20 +1,13 @@
+using System.Security.Cryptography;
 using Swarm.Protocol;
 using Swarm.Protocol.Metainfo;
 
 namespace Swarm.Actors.Storage;
 
-/// <summary>What a torrent's storage created on disk: file indices and folders relative to its save folder.</summary>
-public sealed record CreatedContent(IReadOnlyList<int> Files, IReadOnlyList<string> Folders)
-{
-    public static CreatedContent None { get; } = new([], []);
-
-    public bool IsEmpty => Files.Count == 0 && Folders.Count == 0;
-}
-
 /// <summary>Maps a torrent's byte range onto its files below one root folder. Thread-safe: reads run on
 /// socket writer tasks, writes on the storage actor. Every path is checked to stay inside the root, lexically here
 /// and through symbolic links on disk (<see cref="SaveFolder"/>) before a file is opened, created or deleted.</summary>
-public sealed class TorrentStorage
+public sealed partial class TorrentStorage
 {
     private readonly TorrentMetainfo _meta;
     private readonly FileHandlePool _handles;
@@ -34,9 +27,12 @@ public sealed class TorrentStorage
     /// threads hold little memory even for libtorrent's largest pieces (1 GiB).</summary>
     public const int HashChunk = 4 * 1024 * 1024;
 
-    public TorrentStorage(TorrentMetainfo meta, string downloadDir, FileHandlePool handles)
+    /// <param name="preallocate">Reserve each data file's blocks when it is created (<see cref="FileAllocation"/>);
+    /// false: files are created sparse.</param>
+    public TorrentStorage(TorrentMetainfo meta, string downloadDir, FileHandlePool handles, bool preallocate = false)
     {
         _meta = meta;
+        Preallocate = preallocate;
         _handles = handles;
         DownloadDir = Path.GetFullPath(downloadDir);
         _folder = new SaveFolder(DownloadDir);
@@ -51,6 +47,9 @@ public sealed class TorrentStorage
 
     public string DownloadDir { get; }
 
+    /// <summary>New data files get their blocks at creation, not at writeback.</summary>
+    public bool Preallocate { get; }
+
     /// <summary>The torrent's file, or its folder for a multi-file torrent.</summary>
     public string ContentPath { get; }
 
@@ -58,103 +57,45 @@ public sealed class TorrentStorage
 
     public string PathOf(int fileIndex) => _paths[fileIndex];
 
-    /// <summary>Checks that every file stays inside the save folder and makes the torrent's symbolic links; data files
-    /// are created only when their first data is written (<see cref="Write"/>), so an add creates nothing it does not
-    /// need and a file already there is never truncated. What this creates is reported by <see cref="TakeCreated"/>.</summary>
-    public void Prepare()
-    {
-        // Looked at again after every check: a file that vanished is created anew at its next write.
-        Array.Clear(_present);
-        for (var i = 0; i < _paths.Length; i++)
-        {
-            var f = _meta.Files[i];
-            if (f.IsPadding)
-            {
-                continue;
-            }
-
-            var folder = Path.GetDirectoryName(_paths[i])!;
-            _folder.EnsureInside(folder);
-            if (f.IsSymlink)
-            {
-                CreateFolders(folder);
-                PrepareSymlink(i);
-                continue;
-            }
-
-            _folder.EnsureInside(_paths[i]);
-            if (f.Length == 0 && !File.Exists(_paths[i]))
-            {
-                // An empty file never gets a first write; it is complete as soon as it exists (as libtorrent makes it).
-                CreateIfMissing(i);
-            }
-        }
-    }
-
-    /// <summary>The files (by index) and folders (relative to <see cref="DownloadDir"/>, '/'-separated) this storage
-    /// created since the last call: the owner journals them, and only those are ever deleted.</summary>
-    public CreatedContent TakeCreated()
-    {
-        lock (_created)
-        {
-            if (_createdFiles.Count == 0 && _createdFolders.Count == 0)
-            {
-                return CreatedContent.None; // the usual answer after a write: no copies of empty lists per piece
-            }
-
-            var taken = new CreatedContent([.. _createdFiles], [.. _createdFolders]);
-            _createdFiles.Clear();
-            _createdFolders.Clear();
-            return taken;
-        }
-    }
-
-    /// <summary>Deletes the files and symbolic links this torrent created (<paramref name="created"/>, as journaled),
-    /// then the folders it created that are left empty, deepest first; never anything else, and nothing a symbolic
-    /// link leads to. Returns how many files were deleted.</summary>
-    public int DeleteCreated(CreatedContent created)
-    {
-        var root = _meta.IsMultiFile ? ContentPath : DownloadDir;
-        _handles.CloseUnder(root);
-        var deleted = 0;
-        foreach (var i in created.Files.Where(i => i >= 0 && i < _paths.Length).Distinct())
-        {
-            var f = _meta.Files[i];
-            if (f.IsPadding || !_folder.IsInside(Path.GetDirectoryName(_paths[i])!))
-            {
-                continue;
-            }
-
-            // A link is deleted itself, never what it points to.
-            if (new FileInfo(_paths[i]).LinkTarget is not null || (!f.IsSymlink && File.Exists(_paths[i])))
-            {
-                File.Delete(_paths[i]);
-                deleted++;
-            }
-        }
-
-        var folders = created.Folders
-            .Select(rel => Path.GetFullPath(Path.Combine(DownloadDir, rel)))
-            .Where(d => d.StartsWith(DownloadDir + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-            .Distinct(StringComparer.Ordinal);
-        foreach (var dir in folders.OrderByDescending(d => d.Length))
-        {
-            // A parent is looked at after its children; folders holding other files stay, and a link is left alone.
-            if (Directory.Exists(dir) && new DirectoryInfo(dir).LinkTarget is null && _folder.IsInside(dir) && !Directory.EnumerateFileSystemEntries(dir).Any())
-            {
-                Directory.Delete(dir);
-            }
-        }
-
-        return deleted;
-    }
-
-    /// <summary>Whether any data file is there (links and padding hold no data).</summary>
-    public bool AnyFilePresent() => _meta.Files.Select((f, i) => !f.IsPadding && !f.IsSymlink && File.Exists(_paths[i])).Any(x => x);
-
     /// <summary>Writes <paramref name="data"/> from the start of <paramref name="piece"/>: that piece, or the bytes of
     /// several consecutive pieces in a row (one write for a run of small pieces).</summary>
     public void Write(int piece, ReadOnlySpan<byte> data) => Transfer((long)piece * _meta.PieceLength, data.Length, data, default, write: true);
+
+    /// <summary>Writes <paramref name="parts"/>, one after the other, from the start of <paramref name="piece"/>: the
+    /// buffers of consecutive pieces in one system call per file (pwritev), where a write each made the kernel take
+    /// small pages one write at a time (issue 14: a 4 KiB piece's write set up a 4 KiB page, a 256 KiB one large
+    /// folios).</summary>
+    public void Write(int piece, IReadOnlyList<ReadOnlyMemory<byte>> parts)
+    {
+        if (parts.Count == 1)
+        {
+            Write(piece, parts[0].Span);
+            return;
+        }
+
+        var length = 0;
+        foreach (var part in parts)
+        {
+            length = checked(length + part.Length);
+        }
+
+        foreach (var span in ContentSpans.Map(_starts, _lengths, (long)piece * _meta.PieceLength, length))
+        {
+            if (_meta.Files[span.File].IsPadding)
+            {
+                continue;
+            }
+
+            if (!_present[span.File])
+            {
+                CreateIfMissing(span.File);
+            }
+
+            using var lease = _handles.Acquire(_paths[span.File], write: true, _ensureInside);
+            var within = span.RangeOffset == 0 && span.Length == length ? parts : Slice(parts, span.RangeOffset, span.Length);
+            RandomAccess.Write(lease.Handle, within, span.FileOffset);
+        }
+    }
 
     /// <summary>Reads from <paramref name="begin"/> inside <paramref name="piece"/>; <paramref name="into"/> may run on
     /// into the following pieces (consecutive requested blocks read at once).</summary>
@@ -184,6 +125,56 @@ public sealed class TorrentStorage
         return hasher.Matches();
     }
 
+    /// <summary>Issue 14 (piece count): how many bytes of consecutive pieces smaller than this a check reads at once
+    /// (<see cref="VerifyRun"/>): a torrent of 262,144 pieces of 4 KiB was checked with as many reads and hashing
+    /// contexts; a run of 64 of them costs one read.</summary>
+    public const int CheckRunBytes = 256 * 1024;
+
+    /// <summary>Hashes pieces <paramref name="first"/> to first + <paramref name="count"/> - 1 into
+    /// <paramref name="ok"/>, as <see cref="Verify"/> would one by one, but v1 pieces that fit
+    /// <paramref name="buffer"/> several times are read as many at once as it holds and hashed with one call each.
+    /// Where a run cannot be read whole (a file missing or short), its pieces are hashed one by one.</summary>
+    public void VerifyRun(int first, int count, byte[] buffer, bool[] ok)
+    {
+        var perRead = _meta.V2 is null && _meta.PieceHashes.Length > 0 ? buffer.Length / _meta.PieceLength : 0;
+        Span<byte> sha1 = stackalloc byte[SHA1.HashSizeInBytes];
+        for (var piece = first; piece < first + count;)
+        {
+            var n = Math.Min(first + count - piece, perRead);
+            if (n <= 1)
+            {
+                ok[piece] = Verify(piece, buffer);
+                piece++;
+                continue;
+            }
+
+            var last = piece + n - 1;
+            var bytes = (int)(((long)last * _meta.PieceLength) + _meta.PieceSize(last) - ((long)piece * _meta.PieceLength));
+            try
+            {
+                Read(piece, 0, buffer.AsSpan(0, bytes));
+            }
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or EndOfStreamException)
+            {
+                for (var one = piece; one <= last; one++)
+                {
+                    ok[one] = Verify(one, buffer);
+                }
+
+                piece += n;
+                continue;
+            }
+
+            for (var one = piece; one <= last; one++)
+            {
+                SHA1.HashData(buffer.AsSpan((one - piece) * _meta.PieceLength, _meta.PieceSize(one)), sha1);
+                ok[one] = sha1.SequenceEqual(_meta.PieceHash(one));
+            }
+
+            piece += n;
+        }
+    }
+
     /// <summary>Whether a file still exists with its full length: the cheap check that lets a journaled torrent
     /// skip re-hashing at start-up.</summary>
     public bool FileIntact(int fileIndex)
@@ -203,7 +194,20 @@ public sealed class TorrentStorage
     /// even after a power cut. fsync applies to the file, whichever descriptor wrote it.</summary>
     public void FlushToDisk(IEnumerable<int> pieces)
     {
-        foreach (var i in pieces.SelectMany(FileIndicesOf).Distinct())
+        // Issue 14 (piece count): the files come from the batch's runs, one mapping each, not from every piece (a
+        // 64 MiB batch of 4 KiB pieces is 16,384 of them, and all but a few lie in the same file).
+        var files = new List<int>();
+        var seen = new bool[_paths.Length];
+        foreach (var part in SpansOf(pieces))
+        {
+            if (!seen[part.File] && !_meta.Files[part.File].IsPadding)
+            {
+                seen[part.File] = true;
+                files.Add(part.File);
+            }
+        }
+
+        foreach (var i in files)
         {
             _folder.EnsureInside(_paths[i]);
             using var stream = new FileStream(_paths[i], FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
@@ -216,108 +220,57 @@ public sealed class TorrentStorage
     /// refuses is left as it is.</summary>
     public void DropFromCache(IEnumerable<int> pieces)
     {
-        // Consecutive pieces of one file become one range, so a batch costs a call per file run, not per piece.
+        // What follows on in one file becomes one range, so a batch costs a call per file run, not per piece.
         var file = -1;
         long start = 0, end = 0;
-        foreach (var (first, count) in CacheWindow.Runs(pieces))
+        foreach (var part in SpansOf(pieces))
         {
-            for (var piece = first; piece < first + count; piece++)
+            if (part.File == file && part.FileOffset == end)
             {
-                foreach (var part in ContentSpans.Map(_starts, _lengths, (long)piece * _meta.PieceLength, _meta.PieceSize(piece)))
-                {
-                    if (part.File == file && part.FileOffset == end)
-                    {
-                        end += part.Length;
-                        continue;
-                    }
-
-                    DropRange(file, start, end);
-                    (file, start, end) = (part.File, part.FileOffset, part.FileOffset + part.Length);
-                }
+                end += part.Length;
+                continue;
             }
+
+            DropRange(file, start, end);
+            (file, start, end) = (part.File, part.FileOffset, part.FileOffset + part.Length);
         }
 
         DropRange(file, start, end);
     }
 
+    /// <summary>Where on disk <paramref name="pieces"/> lie, in ascending order of the torrent's bytes: the pieces are
+    /// sorted, a duplicate counts once, and each run of consecutive pieces is mapped onto its files at once (in parts
+    /// of at most 2 GiB, what one mapping takes).</summary>
+    private IEnumerable<ContentSpan> SpansOf(IEnumerable<int> pieces)
+    {
+        var sorted = pieces.ToArray();
+        Array.Sort(sorted);
+        var perMapping = Math.Max(1, int.MaxValue / _meta.PieceLength);
+        for (var i = 0; i < sorted.Length;)
+        {
+            // [first, end): the run starting at sorted[i], duplicates skipped.
+            var first = sorted[i];
+            var end = first + 1;
+            for (i++; i < sorted.Length && sorted[i] <= end; i++)
+            {
+                end = sorted[i] + 1;
+            }
+
+            for (long from = first; from < end; from += perMapping)
+            {
+                var to = (int)Math.Min(end, from + perMapping);
+                var offset = from * _meta.PieceLength;
+                var length = (int)(((long)(to - 1) * _meta.PieceLength) + _meta.PieceSize(to - 1) - offset);
+                foreach (var part in ContentSpans.Map(_starts, _lengths, offset, length))
+                {
+                    yield return part;
+                }
+            }
+        }
+    }
+
     /// <summary>Files touched by a piece, for error messages naming bad data (escaped for a terminal).</summary>
     public IEnumerable<string> FilesOf(int piece) => FileIndicesOf(piece).Select(i => Printable.ForTerminal(_meta.Files[i].JoinedPath));
-
-    /// <summary>Creates the link, keeps it when it already points where it should, replaces another link, and
-    /// refuses to replace a file or folder (as libtorrent does).</summary>
-    private void PrepareSymlink(int fileIndex)
-    {
-        var path = _paths[fileIndex];
-        var text = SymlinkText(_meta.Files[fileIndex]);
-        var existing = new FileInfo(path).LinkTarget;
-        if (existing == text)
-        {
-            return;
-        }
-
-        if (existing is not null)
-        {
-            File.Delete(path);
-        }
-        else if (File.Exists(path) || Directory.Exists(path))
-        {
-            throw new IOException($"'{Printable.ForTerminal(path)}' exists where the torrent has a symbolic link");
-        }
-
-        File.CreateSymbolicLink(path, text);
-        lock (_created)
-        {
-            _createdFiles.Add(fileIndex);
-        }
-    }
-
-    /// <summary>A data file's first write: creates its folders and the file itself at its final length (sparse: no
-    /// zeros are written), and notes both as created. A file already there is used as it is, never truncated: it may
-    /// hold data to resume from, and it is not this torrent's to delete.</summary>
-    private void CreateIfMissing(int fileIndex)
-    {
-        var path = _paths[fileIndex];
-        var folder = Path.GetDirectoryName(path)!;
-        _folder.EnsureInside(folder);
-        CreateFolders(folder);
-        _folder.EnsureInside(path);
-        try
-        {
-            using var handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
-            RandomAccess.SetLength(handle, _meta.Files[fileIndex].Length);
-            lock (_created)
-            {
-                _createdFiles.Add(fileIndex);
-            }
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            // Someone else's file appeared meanwhile: used, not claimed.
-        }
-
-        _present[fileIndex] = true;
-    }
-
-    /// <summary>Creates the missing folders from the save folder down to <paramref name="folder"/>, noting each.</summary>
-    private void CreateFolders(string folder)
-    {
-        var missing = new Stack<string>();
-        for (var d = folder; d.Length > DownloadDir.Length && !Directory.Exists(d); d = Path.GetDirectoryName(d)!)
-        {
-            missing.Push(d);
-        }
-
-        Directory.CreateDirectory(DownloadDir);
-        while (missing.TryPop(out var d))
-        {
-            _folder.EnsureInside(d);
-            Directory.CreateDirectory(d);
-            lock (_created)
-            {
-                _createdFolders.Add(Path.GetRelativePath(DownloadDir, d).Replace(Path.DirectorySeparatorChar, '/'));
-            }
-        }
-    }
 
     private void DropRange(int file, long start, long end)
     {
@@ -335,6 +288,26 @@ public sealed class TorrentStorage
         {
             // Gone or refused since it was flushed: its pages went with it, or stay until the kernel needs them.
         }
+    }
+
+    /// <summary>Bytes [<paramref name="offset"/>, +<paramref name="length"/>) of the buffers laid end to end.</summary>
+    private static List<ReadOnlyMemory<byte>> Slice(IReadOnlyList<ReadOnlyMemory<byte>> parts, int offset, int length)
+    {
+        var slice = new List<ReadOnlyMemory<byte>>();
+        var at = 0;
+        foreach (var part in parts)
+        {
+            var from = Math.Max(offset, at);
+            var to = Math.Min(offset + length, at + part.Length);
+            if (from < to)
+            {
+                slice.Add(part.Slice(from - at, to - from));
+            }
+
+            at += part.Length;
+        }
+
+        return slice;
     }
 
     private void Transfer(long offset, int length, ReadOnlySpan<byte> source, Span<byte> dest, bool write)
@@ -367,22 +340,6 @@ public sealed class TorrentStorage
                 throw new EndOfStreamException($"'{Printable.ForTerminal(f.JoinedPath)}' is shorter than the torrent says");
             }
         }
-    }
-
-    /// <summary>Where a symbolic link of the torrent points, relative to the link's folder as libtorrent writes it
-    /// (its target is a file or folder of the torrent, or the link itself); "." for the link's own folder.</summary>
-    public static string SymlinkText(TorrentFile link)
-    {
-        var from = link.Path.Take(link.Path.Count - 1).ToList();
-        var to = link.SymlinkTarget ?? throw new ArgumentException($"'{link.JoinedPath}' is not a symbolic link", nameof(link));
-        var common = 0;
-        while (common < from.Count && common < to.Count && from[common] == to[common])
-        {
-            common++;
-        }
-
-        var text = string.Join('/', Enumerable.Repeat("..", from.Count - common).Concat(to.Skip(common)));
-        return text.Length == 0 ? "." : text;
     }
 
     /// <summary>Joins torrent path components under <paramref name="root"/> and refuses anything that lands outside it,

@@ -16,10 +16,11 @@ public sealed record JournalOutbox
     /// <summary>Sent and not confirmed, in the order they were first sent.</summary>
     public ImmutableSortedDictionary<long, UnconfirmedEvent> Unconfirmed { get; private init; } = ImmutableSortedDictionary<long, UnconfirmedEvent>.Empty;
 
-    /// <summary>Written pieces whose files are not yet flushed, newest first; they are journaled once the flush is done.
-    /// A stack, so that recording a piece is one small allocation: a torrent of 1 KiB pieces records 16,384 per batch,
-    /// and an <see cref="ImmutableList{T}"/> paid a tree path for each (issue 14).</summary>
-    private ImmutableStack<int> Unflushed { get; init; } = [];
+    /// <summary>Written pieces whose files are not yet flushed, as runs of consecutive pieces, newest first; they are
+    /// journaled once the flush is done. A stack, so that recording is one small allocation: a torrent of 1 KiB pieces
+    /// records 16,384 per batch, and an <see cref="ImmutableList{T}"/> paid a tree path for each (issue 14); runs, so
+    /// that a run of small pieces written at once is recorded once, not piece by piece.</summary>
+    private ImmutableStack<(int First, int Count)> Unflushed { get; init; } = [];
 
     /// <summary>How many pieces <see cref="Unflushed"/> holds.</summary>
     public int UnflushedCount { get; private init; }
@@ -60,8 +61,23 @@ public sealed record JournalOutbox
     public JournalOutbox Failed(string error) => this with { Error = error };
 
     /// <param name="bytes">The piece's size, counted towards <see cref="BatchDue"/> (0 where a flush follows at once).</param>
-    public JournalOutbox PieceWritten(int piece, long bytes = 0) =>
-        this with { Unflushed = Unflushed.Push(piece), UnflushedCount = UnflushedCount + 1, UnflushedBytes = UnflushedBytes + bytes };
+    public JournalOutbox PieceWritten(int piece, long bytes = 0) => PiecesWritten(piece, 1, bytes);
+
+    /// <summary>Pieces <paramref name="first"/> to first + <paramref name="count"/> - 1 were written, in that order.</summary>
+    /// <param name="bytes">Their size, counted towards <see cref="BatchDue"/>.</param>
+    public JournalOutbox PiecesWritten(int first, int count, long bytes)
+    {
+        if (count <= 0)
+        {
+            return this;
+        }
+
+        // A run that continues the newest one joins it.
+        var unflushed = !Unflushed.IsEmpty && Unflushed.Peek() is var (top, n) && top + n == first
+            ? Unflushed.Pop().Push((top, n + count))
+            : Unflushed.Push((first, count));
+        return this with { Unflushed = unflushed, UnflushedCount = UnflushedCount + count, UnflushedBytes = UnflushedBytes + bytes };
+    }
 
     /// <summary>Whether enough was written to flush before the timer: by bytes, so that a torrent of small pieces
     /// does not fsync (and write a journal row) 64 times as often as one of pieces 64 times the size; the piece
@@ -78,9 +94,12 @@ public sealed record JournalOutbox
 
         var batch = new int[UnflushedCount];
         var i = batch.Length;
-        foreach (var piece in Unflushed)
+        foreach (var (first, count) in Unflushed)
         {
-            batch[--i] = piece;
+            for (var piece = first + count - 1; piece >= first; piece--)
+            {
+                batch[--i] = piece;
+            }
         }
 
         return (this with { Unflushed = [], UnflushedCount = 0, UnflushedBytes = 0, Flushing = true }, batch);

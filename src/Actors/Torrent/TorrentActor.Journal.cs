@@ -39,21 +39,55 @@ public sealed partial class TorrentActor
             }
         }
 
+        // Issue 14 (piece count): the newly verified pieces of the run go to the outbox as runs, at once, not piece by
+        // piece; a run is cut where the batch is due, so batches end where they did piece by piece.
+        var flush = _node.Settings.Persistence;
         var verified = false;
+        int first = 0, count = 0;
+        long runBytes = 0;
         for (var piece = w.Piece; piece < w.Piece + w.Count; piece++)
         {
-            verified |= WrittenPiece(piece);
+            if (!WrittenPiece(piece))
+            {
+                Record();
+                continue;
+            }
+
+            verified = true;
+            first = count == 0 ? piece : first;
+            count++;
+            runBytes += _meta.PieceSize(piece);
+            if (_outbox.UnflushedCount + count >= flush.FlushMaxPieces || _outbox.UnflushedBytes + runBytes >= flush.FlushMaxBytes)
+            {
+                Record();
+            }
         }
 
+        Record();
         if (verified)
         {
             ScheduleFlush();
         }
 
         return verified;
+
+        void Record()
+        {
+            if (count == 0)
+            {
+                return;
+            }
+
+            _outbox = _outbox.PiecesWritten(first, count, runBytes);
+            (count, runBytes) = (0, 0);
+            if (_outbox.BatchDue(flush.FlushMaxPieces, flush.FlushMaxBytes))
+            {
+                FlushAndResend();
+            }
+        }
     }
 
-    /// <summary>One written piece: verified, queued for the flush (the caller schedules it), and for the next WeHave.</summary>
+    /// <summary>One written piece: verified, and queued for the next WeHave; the caller records it for the flush.</summary>
     private bool WrittenPiece(int piece)
     {
         _awaitingWrite.Remove(piece);
@@ -63,12 +97,6 @@ public sealed partial class TorrentActor
         }
 
         _picker.PieceVerified(piece);
-        _outbox = _outbox.PieceWritten(piece, _meta.PieceSize(piece));
-        if (_outbox.BatchDue(_node.Settings.Persistence.FlushMaxPieces, _node.Settings.Persistence.FlushMaxBytes))
-        {
-            FlushAndResend();
-        }
-
         if (_newHaves.Count == 0)
         {
             Self.Tell(TellWeHave.Instance);

@@ -21,8 +21,6 @@ public sealed partial class TorrentActor
     /// <summary>The periodic timers run (see <see cref="Pace"/>).</summary>
     private bool _awake;
 
-    private (PiecePicker? Picker, int Have, long Bytes) _left;
-
     /// <summary>Tells the tracker client our progress when it changed since it last heard it: an idle torrent sends
     /// nothing, and a client that restarted asks for it (<see cref="TransferProgressWanted"/>).</summary>
     private void SendTrackerProgress()
@@ -40,7 +38,9 @@ public sealed partial class TorrentActor
         return new TransferProgress(up, down, Left());
     }
 
-    /// <summary>Bytes still missing; summed over the pieces only when the set of pieces we have changed.</summary>
+    /// <summary>Bytes still missing. Every piece is a full piece but the last (<see cref="Swarm.Protocol.Metainfo.TorrentMetainfo.PieceSize"/>),
+    /// so this is the have-count's bytes, not a sum over the pieces: it is asked after every change of that count, and a
+    /// torrent of 262,144 pieces walked them all each time (issue 14).</summary>
     private long Left()
     {
         if (_picker is null)
@@ -48,13 +48,9 @@ public sealed partial class TorrentActor
             return _meta.TotalLength;
         }
 
-        if (_left.Picker != _picker || _left.Have != _picker.Have.Count)
-        {
-            var have = _picker.Have.IsComplete ? _meta.TotalLength : _picker.Have.Indices().Sum(i => (long)_meta.PieceSize(i));
-            _left = (_picker, _picker.Have.Count, _meta.TotalLength - have);
-        }
-
-        return _left.Bytes;
+        var last = _meta.PieceCount - 1;
+        var have = ((long)_picker.Have.Count * _meta.PieceLength) - (last >= 0 && _picker.Have[last] ? _meta.PieceLength - _meta.PieceSize(last) : 0);
+        return _meta.TotalLength - have;
     }
 
     /// <summary>Runs the periodic timers while the torrent has work for them, else stops them and sleeps until its

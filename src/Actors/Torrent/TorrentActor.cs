@@ -73,7 +73,7 @@ public sealed partial class TorrentActor : ReceiveActor, IWithTimers
         _options = options;
         _node = node;
         _journalId = journalId;
-        _storage = new TorrentStorage(meta, savePath, node.Files);
+        _storage = new TorrentStorage(meta, savePath, node.Files, node.Settings.Storage.Preallocate);
         _choker = new Choker(node.Settings.Choker);
         _limits = new TransferLimits(options.DownloadLimit, options.UploadLimit, node.Clock);
         _journaled = TorrentJournalState.Empty(meta.PieceCount);
@@ -101,7 +101,7 @@ public sealed partial class TorrentActor : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         _storageActor = Context.Watch(Context.ActorOf(
-            StorageActor.Props(_storage, _node.Settings.Storage.CheckParallelism, _node.Buffers, _node.Settings.Storage.FlushedKeptInCache), TorrentChildren.Storage));
+            StorageActor.Props(_storage, _node.Settings.Storage.CheckParallelism, _node.Buffers, _node.Settings.Storage.FlushedKeptInCache, _node.Settings.Storage.WriteRunBytes), TorrentChildren.Storage));
         if (JournalHandoff.Get(Context.System).TryTake(_journalId, out var history))
         {
             // Issue 14: the history the catalog read in bulk. The journal's actors (two per torrent) are made only for

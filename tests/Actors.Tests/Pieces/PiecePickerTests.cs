@@ -284,6 +284,36 @@ public sealed class PiecePickerScalingTests
     }
 
     [Fact]
+    public void A_run_of_small_pieces_starts_where_its_extent_is_still_to_start()
+    {
+        // Issue 14 (piece count): wherever rarest first lands, the run begins at the first piece of the extent nobody
+        // started, so that each extent is taken from its start (its group finishes in one run and its writes follow
+        // each other).
+        const int pieces = 1024;
+        var picker = new PiecePicker(pieces, _ => 1024, Block, new PickerSettings(0, 2) { SmallPieceGroupBytes = 16 * 1024 }, new PieceSet(pieces), random: new Random(5));
+        var seed = PieceSet.Full(pieces);
+        picker.PeerHasAll(seed);
+
+        var started = new PieceSet(pieces);
+        for (var round = 0; round < 40; round++)
+        {
+            foreach (var b in picker.Pick(round % 3, seed, 5 + (round % 7)))
+            {
+                started.Add(b.Piece);
+            }
+        }
+
+        // Every extent's started pieces are a prefix of it.
+        for (var extent = 0; extent < pieces / 16; extent++)
+        {
+            var inIt = Enumerable.Range(extent * 16, 16).Where(p => started[p]).ToList();
+            Assert.Equal(Enumerable.Range(extent * 16, inIt.Count), inIt);
+        }
+
+        Assert.True(started.Count > 200);
+    }
+
+    [Fact]
     public void Pieces_of_a_block_or_more_are_not_picked_in_runs()
     {
         const int pieces = 4096;

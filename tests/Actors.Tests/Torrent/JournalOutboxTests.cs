@@ -170,6 +170,21 @@ public sealed class JournalOutboxTests
     }
 
     [Fact]
+    public void Runs_of_written_pieces_are_batched_piece_by_piece_in_the_order_they_were_written()
+    {
+        // Issue 14 (piece count): a run is recorded at once, and one that continues the newest joins it.
+        var outbox = JournalOutbox.Empty.PiecesWritten(3, 2, 2048).PieceWritten(5, 1024).PiecesWritten(9, 1, 1024)
+            .PiecesWritten(1, 2, 2048).PiecesWritten(8, 0, 0).PiecesWritten(3, 1, 1024);
+
+        Assert.Equal((7, 7 * 1024L), (outbox.UnflushedCount, outbox.UnflushedBytes));
+        Assert.True(outbox.BatchDue(maxPieces: 7, maxBytes: long.MaxValue));
+        Assert.False(outbox.BatchDue(maxPieces: 8, maxBytes: long.MaxValue));
+        (outbox, var batch) = outbox.TakeBatch();
+        Assert.Equal([3, 4, 5, 9, 1, 2, 3], batch);
+        Assert.Equal((0, 0L), (outbox.UnflushedCount, outbox.UnflushedBytes));
+    }
+
+    [Fact]
     public void Nothing_to_flush_takes_an_empty_batch_and_starts_no_flush()
     {
         var (outbox, batch) = JournalOutbox.Empty.TakeBatch();
