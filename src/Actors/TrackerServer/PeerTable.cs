@@ -159,8 +159,10 @@ public sealed class PeerTable
             Array.Resize(ref _ids, chunk * 2);
         }
 
-        _entries[chunk] = new Entry[ChunkLength];
-        _ids[chunk] = new byte[ChunkLength * PeerIdLength];
+        // On the pinned-object heap: a chunk lives as long as its swarm stays large, and is never copied by a
+        // collection on its way to the oldest generation (which left the young copies' room resident).
+        _entries[chunk] = GC.AllocateArray<Entry>(ChunkLength, pinned: true);
+        _ids[chunk] = GC.AllocateArray<byte>(ChunkLength * PeerIdLength, pinned: true);
         _capacity += ChunkLength;
     }
 
