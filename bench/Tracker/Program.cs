@@ -255,6 +255,11 @@ var perPeer = remembered > rememberedHalf ? (rss - rssHalf) * 1024.0 / (remember
 var httpRate = phase == "fill" ? 0 : await HttpRate(url);
 var udpRate = phase != "fill" && options.ContainsKey("udp") ? await UdpRate(options["udp"]) : 0;
 var name = options.GetValueOrDefault("name", "tracker");
+if (errors > 0)
+{
+    Console.Error.WriteLine($"{name} fill errors: {string.Join("; ", errorKinds.OrderByDescending(k => k.Value).Take(3).Select(k => $"{k.Value}x {k.Key}"))}");
+}
+
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"| {name} | {httpRate:0} | {udpRate:0} | {peers / fillSeconds:0} | {errors} | {remembered} | {before / 1024} | {rss / 1024} | {perPeer:0} |"));
 if (options.TryGetValue("out", out var outFile))
