@@ -3,12 +3,14 @@ using System.Security.Cryptography;
 
 namespace Swarm.Actors.TrackerServer;
 
-/// <summary>One torrent's remembered peers, packed: a dense array of 24-byte entries (address, port, last-seen second,
-/// seed and returned flags) beside their 20-byte peer ids, found through an open-addressing index of ints hashed by
-/// address alone (so the peers of one address sit on one probe run and are counted without a second map). About 60
-/// bytes a peer instead of the ~450 of a dictionary of records holding endpoints and arrays. Mutable by design: it is
-/// owned by one tracked-torrent actor and never shared; every rule about whom to keep lives in
-/// <see cref="TrackedSwarm"/>.</summary>
+/// <summary>One torrent's remembered peers, packed: dense 24-byte entries (address, port, last-seen second, seed and
+/// returned flags) beside their 20-byte peer ids, found through an open-addressing index of ints hashed by address
+/// alone (so the peers of one address sit on one probe run and are counted without a second map). Entries and ids sit
+/// in chunks of <see cref="ChunkLength"/>: the first grows by half up to a chunk, the others are allocated whole, so a
+/// large swarm grows without copying itself into ever larger arrays (whose dropped copies, on the large-object heap,
+/// wait for a full collection) and holds at most one chunk unused. About 50 bytes a peer of live data (44 in the
+/// chunks, the index's share) instead of the ~450 of a dictionary of records holding endpoints and arrays. Mutable by design: it is owned by one tracked-torrent
+/// actor and never shared; every rule about whom to keep lives in <see cref="TrackedSwarm"/>.</summary>
 public sealed class PeerTable
 {
     public const int PeerIdLength = 20;
@@ -18,8 +20,15 @@ public sealed class PeerTable
     // A keyed hash: addresses are chosen by whoever announces, so probe runs must not be steerable into one slot.
     private readonly ulong _keyHigh = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
     private readonly ulong _keyLow = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
-    private Entry[] _entries = [];
-    private byte[] _ids = [];
+    // 1,024 peers a chunk: 24 KiB of entries and 20 KiB of ids, each below the large-object heap's threshold.
+    private const int ChunkBits = 10;
+    private const int ChunkLength = 1 << ChunkBits;
+    private const int ChunkMask = ChunkLength - 1;
+
+    // Entry i is in chunk i >> ChunkBits at i & ChunkMask; chunks past the capacity are null.
+    private Entry[][] _entries = [[]];
+    private byte[][] _ids = [[]];
+    private int _capacity;
 
     // Slot → entry index + 1; 0 = free. Length a power of two, at most 70 % full.
     private int[] _index = new int[8];
@@ -29,16 +38,16 @@ public sealed class PeerTable
     /// <summary>Remembered peers that lack nothing.</summary>
     public int Seeds { get; private set; }
 
-    public PeerEntry this[int i] => i < Count ? _entries[i].View : throw new ArgumentOutOfRangeException(nameof(i));
+    public PeerEntry this[int i] => i < Count ? At(i).View : throw new ArgumentOutOfRangeException(nameof(i));
 
     // Single fields of an entry, for the walk that answers each announce: no entry view is built per peer looked at.
-    public PeerAddress AddressAt(int i) => i < Count ? _entries[i].Address : throw new ArgumentOutOfRangeException(nameof(i));
+    public PeerAddress AddressAt(int i) => i < Count ? At(i).Address : throw new ArgumentOutOfRangeException(nameof(i));
 
-    public ushort PortAt(int i) => i < Count ? _entries[i].Port : throw new ArgumentOutOfRangeException(nameof(i));
+    public ushort PortAt(int i) => i < Count ? At(i).Port : throw new ArgumentOutOfRangeException(nameof(i));
 
-    public bool IsSeedAt(int i) => i < Count ? (_entries[i].Flags & SeedFlag) != 0 : throw new ArgumentOutOfRangeException(nameof(i));
+    public bool IsSeedAt(int i) => i < Count ? (At(i).Flags & SeedFlag) != 0 : throw new ArgumentOutOfRangeException(nameof(i));
 
-    public ReadOnlySpan<byte> PeerIdAt(int i) => i < Count ? _ids.AsSpan(i * PeerIdLength, PeerIdLength) : throw new ArgumentOutOfRangeException(nameof(i));
+    public ReadOnlySpan<byte> PeerIdAt(int i) => i < Count ? IdAt(i) : throw new ArgumentOutOfRangeException(nameof(i));
 
     /// <summary>The entry of <paramref name="address"/>:<paramref name="port"/>, or -1.</summary>
     public int IndexOf(PeerAddress address, ushort port)
@@ -52,7 +61,7 @@ public sealed class PeerTable
                 return -1;
             }
 
-            ref var e = ref _entries[v - 1];
+            ref var e = ref At(v - 1);
             if (e.Port == port && e.High == address.High && e.Low == address.Low)
             {
                 return v - 1;
@@ -67,7 +76,7 @@ public sealed class PeerTable
         var n = 0;
         for (var slot = Home(address, mask); _index[slot] != 0; slot = (slot + 1) & mask)
         {
-            ref var e = ref _entries[_index[slot] - 1];
+            ref var e = ref At(_index[slot] - 1);
             if (e.High == address.High && e.Low == address.Low)
             {
                 n++;
@@ -80,11 +89,9 @@ public sealed class PeerTable
     /// <summary>Remembers a peer not yet in the table (check with <see cref="IndexOf"/>); it has not returned yet.</summary>
     public void Add(PeerAddress address, ushort port, ReadOnlySpan<byte> peerId, bool seed, int seen)
     {
-        if (Count == _entries.Length)
+        if (Count == _capacity)
         {
-            var grown = Math.Max(8, _entries.Length + (_entries.Length / 2));
-            Array.Resize(ref _entries, grown);
-            Array.Resize(ref _ids, grown * PeerIdLength);
+            Grow();
         }
 
         if ((Count + 1) * 10 > _index.Length * 7)
@@ -92,7 +99,7 @@ public sealed class PeerTable
             Reindex(_index.Length * 2);
         }
 
-        _entries[Count] = new Entry { High = address.High, Low = address.Low, Port = port, Seen = seen, Flags = seed ? SeedFlag : (byte)0 };
+        At(Count) = new Entry { High = address.High, Low = address.Low, Port = port, Seen = seen, Flags = seed ? SeedFlag : (byte)0 };
         CopyId(peerId, Count);
         Count++;
         Seeds += seed ? 1 : 0;
@@ -102,7 +109,7 @@ public sealed class PeerTable
     /// <summary>A known peer announced again: it has returned, with what it lacks now and its peer id.</summary>
     public void Refresh(int i, ReadOnlySpan<byte> peerId, bool seed, int seen)
     {
-        ref var e = ref _entries[i];
+        ref var e = ref At(i);
         Seeds += (seed ? 1 : 0) - ((e.Flags & SeedFlag) != 0 ? 1 : 0);
         e.Flags = (byte)(ReturnedFlag | (seed ? SeedFlag : 0));
         e.Seen = seen;
@@ -119,33 +126,85 @@ public sealed class PeerTable
         }
 
         Unplace(i);
-        Seeds -= (_entries[i].Flags & SeedFlag) != 0 ? 1 : 0;
+        Seeds -= (At(i).Flags & SeedFlag) != 0 ? 1 : 0;
         var last = Count - 1;
         if (i != last)
         {
             // The last entry's slot now points at i.
             _index[SlotOf(last)] = i + 1;
-            _entries[i] = _entries[last];
-            _ids.AsSpan(last * PeerIdLength, PeerIdLength).CopyTo(_ids.AsSpan(i * PeerIdLength));
+            At(i) = At(last);
+            IdAt(last).CopyTo(IdAt(i));
         }
 
-        _entries[last] = default;
+        At(last) = default;
         Count--;
-        if (_entries.Length > 64 && Count < _entries.Length / 4)
+        Shrink();
+    }
+
+    /// <summary>Room for one more entry: the first chunk grows by half up to a whole chunk, then chunks are added.</summary>
+    private void Grow()
+    {
+        if (_capacity < ChunkLength)
         {
-            // A swarm that shrank gives most of its room back rather than keeping its peak.
-            var size = Math.Max(8, Count + (Count / 2));
-            Array.Resize(ref _entries, size);
-            Array.Resize(ref _ids, size * PeerIdLength);
+            _capacity = Math.Min(ChunkLength, Math.Max(8, _capacity + (_capacity / 2)));
+            Array.Resize(ref _entries[0], _capacity);
+            Array.Resize(ref _ids[0], _capacity * PeerIdLength);
+            return;
+        }
+
+        var chunk = _capacity >> ChunkBits;
+        if (chunk == _entries.Length)
+        {
+            Array.Resize(ref _entries, chunk * 2);
+            Array.Resize(ref _ids, chunk * 2);
+        }
+
+        // On the pinned-object heap: a chunk lives as long as its swarm stays large, and is never copied by a
+        // collection on its way to the oldest generation (which left the young copies' room resident).
+        _entries[chunk] = GC.AllocateArray<Entry>(ChunkLength, pinned: true);
+        _ids[chunk] = GC.AllocateArray<byte>(ChunkLength * PeerIdLength, pinned: true);
+        _capacity += ChunkLength;
+    }
+
+    /// <summary>A swarm that shrank gives most of its room back rather than keeping its peak: whole chunks while two
+    /// stand empty (one is kept for the next arrivals), the first chunk once a quarter full, and the index with them.</summary>
+    private void Shrink()
+    {
+        var shrunk = false;
+        while (_capacity > ChunkLength && _capacity - Count >= 2 * ChunkLength)
+        {
+            _capacity -= ChunkLength;
+            _entries[_capacity >> ChunkBits] = null!;
+            _ids[_capacity >> ChunkBits] = null!;
+            shrunk = true;
+        }
+
+        if (_capacity <= ChunkLength && _capacity > 64 && Count < _capacity / 4)
+        {
+            _capacity = Math.Max(8, Count + (Count / 2));
+            Array.Resize(ref _entries[0], _capacity);
+            Array.Resize(ref _ids[0], _capacity * PeerIdLength);
+            shrunk = true;
+        }
+
+        if (shrunk)
+        {
             var slots = 8;
             while (Count * 10 > slots * 7 / 2)
             {
                 slots *= 2;
             }
 
-            Reindex(slots);
+            if (slots < _index.Length)
+            {
+                Reindex(slots);
+            }
         }
     }
+
+    private ref Entry At(int i) => ref _entries[i >> ChunkBits][i & ChunkMask];
+
+    private Span<byte> IdAt(int i) => _ids[i >> ChunkBits].AsSpan((i & ChunkMask) * PeerIdLength, PeerIdLength);
 
     private int Home(PeerAddress address, int mask)
     {
@@ -165,7 +224,7 @@ public sealed class PeerTable
 
     private void CopyId(ReadOnlySpan<byte> peerId, int i)
     {
-        var slot = _ids.AsSpan(i * PeerIdLength, PeerIdLength);
+        var slot = IdAt(i);
         slot.Clear();
         peerId[..Math.Min(peerId.Length, PeerIdLength)].CopyTo(slot);
     }
@@ -182,7 +241,7 @@ public sealed class PeerTable
     private void Place(int i)
     {
         var mask = _index.Length - 1;
-        var slot = Home(_entries[i].Address, mask);
+        var slot = Home(At(i).Address, mask);
         while (_index[slot] != 0)
         {
             slot = (slot + 1) & mask;
@@ -194,7 +253,7 @@ public sealed class PeerTable
     private int SlotOf(int i)
     {
         var mask = _index.Length - 1;
-        var slot = Home(_entries[i].Address, mask);
+        var slot = Home(At(i).Address, mask);
         while (_index[slot] != i + 1)
         {
             slot = (slot + 1) & mask;
@@ -219,7 +278,7 @@ public sealed class PeerTable
                 return;
             }
 
-            var home = Home(_entries[v - 1].Address, mask);
+            var home = Home(At(v - 1).Address, mask);
             // The entry at `next` may fill the hole unless its home lies cyclically in (hole, next].
             var stays = hole <= next ? home > hole && home <= next : home > hole || home <= next;
             if (!stays)

@@ -118,8 +118,12 @@ public sealed class TrackerHost : IAsyncDisposable
 
         public ValueTask<TrackerHttpResponse> Handle(TrackerHttpRequest request, IPAddress from)
         {
-            var path = request.Path;
-            if (path is not ("/announce" or "/scrape"))
+            // Path and query read in place: no strings cut from the target per announce.
+            var target = request.Target.AsSpan();
+            var q = target.IndexOf('?');
+            var path = q >= 0 ? target[..q] : target;
+            var announce = path.SequenceEqual("/announce");
+            if (!announce && !path.SequenceEqual("/scrape"))
             {
                 return ValueTask.FromResult(new TrackerHttpResponse(404, Empty));
             }
@@ -131,7 +135,7 @@ public sealed class TrackerHost : IAsyncDisposable
 
             try
             {
-                return path == "/announce" ? Announce(request.Query, from) : Scrape(request.Query);
+                return announce ? Announce(q >= 0 ? target[q..] : [], from) : Scrape(request.Query);
             }
             catch (TrackerRequestException e)
             {
@@ -147,7 +151,7 @@ public sealed class TrackerHost : IAsyncDisposable
 
         private static ValueTask<TrackerHttpResponse> Ok(byte[] body) => ValueTask.FromResult(new TrackerHttpResponse(200, body));
 
-        private ValueTask<TrackerHttpResponse> Announce(string query, IPAddress from)
+        private ValueTask<TrackerHttpResponse> Announce(ReadOnlySpan<char> query, IPAddress from)
         {
             var request = HttpTrackerServerCodec.ParseAnnounce(query, settings.DefaultNumWant, settings.MaxNumWant);
             var answer = new TrackerHttpAnswer(_path, _provider, clock.GetUtcNow());

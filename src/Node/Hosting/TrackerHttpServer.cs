@@ -21,13 +21,22 @@ public sealed class TrackerHttpServer : IAsyncDisposable
     /// <summary>Bytes read and dropped after a refusal before the connection is closed regardless.</summary>
     private const int DrainLimit = 64 * 1024;
 
+    // Linux's TCP_DEFER_ACCEPT (level IPPROTO_TCP) and the seconds a connection that sent nothing waits in the kernel
+    // before it is accepted anyway (then served, and bounded, like any other).
+    private const int IpProtoTcp = 6;
+    private const int TcpDeferAccept = 9;
+    private const int DeferAcceptSeconds = 1;
+
+    /// <summary>Room for an answer's head.</summary>
+    private const int HeadRoom = 256;
+
     private readonly Socket _listener;
     private readonly Func<TrackerHttpRequest, IPAddress, ValueTask<TrackerHttpResponse>> _handler;
     private readonly TimeSpan _requestTimeout;
     private readonly int _maxConnections;
     private readonly ILogger _log;
     private readonly CancellationTokenSource _stop = new();
-    private readonly Task _accepting;
+    private readonly TaskCompletionSource _accepting = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _connections;
 
     private TrackerHttpServer(Socket listener, Func<TrackerHttpRequest, IPAddress, ValueTask<TrackerHttpResponse>> handler, TimeSpan requestTimeout, int maxConnections, ILogger log)
@@ -37,7 +46,9 @@ public sealed class TrackerHttpServer : IAsyncDisposable
         _requestTimeout = requestTimeout;
         _maxConnections = maxConnections;
         _log = log;
-        _accepting = Task.Run(AcceptLoop);
+        // A thread of its own, blocking in accept: no epoll wake-up and thread-pool hop per connection (as the UDP
+        // front end blocks in recvfrom).
+        new Thread(AcceptLoop) { IsBackground = true, Name = "tracker-http" }.Start();
     }
 
     public IPEndPoint LocalEndPoint => (IPEndPoint)_listener.LocalEndPoint!;
@@ -52,6 +63,14 @@ public sealed class TrackerHttpServer : IAsyncDisposable
         try
         {
             listener.Bind(endpoint);
+            if (OperatingSystem.IsLinux())
+            {
+                // A connection is handed to accept once its request has arrived: the accept thread then finds it in the
+                // socket and answers it at once, instead of handing a connection still silent to the async path (an
+                // epoll registration, a wake-up and a pool thread per announce).
+                listener.SetRawSocketOption(IpProtoTcp, TcpDeferAccept, BitConverter.GetBytes(DeferAcceptSeconds));
+            }
+
             listener.Listen((int)SocketOptionName.MaxConnections);
         }
         catch (SocketException e)
@@ -63,68 +82,210 @@ public sealed class TrackerHttpServer : IAsyncDisposable
         return new TrackerHttpServer(listener, handler, requestTimeout, maxConnections, log);
     }
 
-    private async Task AcceptLoop()
+    private void AcceptLoop()
     {
-        while (!_stop.IsCancellationRequested)
+        try
         {
-            Socket client;
-            try
+            while (!_stop.IsCancellationRequested)
             {
-                client = await _listener.AcceptAsync(_stop.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
-            {
-                return;
-            }
-            catch (SocketException e)
-            {
-                _log.LogDebug("tracker http: accept failed: {Error}", e.Message);
-                continue;
-            }
+                Socket client;
+                try
+                {
+                    client = _listener.Accept();
+                }
+                catch (SocketException e) when (!_stop.IsCancellationRequested)
+                {
+                    _log.LogDebug("tracker http: accept failed: {Error}", e.Message);
+                    continue;
+                }
 
-            if (Interlocked.Increment(ref _connections) > _maxConnections)
-            {
-                Interlocked.Decrement(ref _connections);
-                client.Dispose();
-                continue;
-            }
+                if (Interlocked.Increment(ref _connections) > _maxConnections)
+                {
+                    Interlocked.Decrement(ref _connections);
+                    client.Dispose();
+                    continue;
+                }
 
-            // Runs inline up to its first wait: a request already in the socket is answered before the next accept.
-            _ = Serve(client);
+                ServeReady(client);
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // the listener closed: the server is stopping
+        }
+        finally
+        {
+            _accepting.TrySetResult();
         }
     }
 
-    private async Task Serve(Socket socket)
+    /// <summary>Serves a new connection's first request on the accept thread when it is in the socket already, is
+    /// answered at once (the swarm ran on this thread) and closes the connection: one receive, one send, no wait, no
+    /// timer. Anything else (a head still coming, a refusal, an answer owed, a kept connection, a send the socket could
+    /// not take whole) goes on in <see cref="Serve"/> with what was read, under its timeouts.</summary>
+    private void ServeReady(Socket socket)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(TrackerHttpRequestParser.MaxHeadLength);
-        var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
         var filled = 0;
+        TrackerHttpRequest? request;
         try
         {
+            socket.Blocking = false; // the calls below return rather than wait
+            filled = socket.Receive(buffer, 0, TrackerHttpRequestParser.MaxHeadLength, SocketFlags.None, out var error);
+            if (error == SocketError.WouldBlock)
+            {
+                filled = 0;
+            }
+            else if (error != SocketError.Success || filled == 0)
+            {
+                Close(socket, buffer);
+                return; // the client closed or reset
+            }
+
+            request = filled == 0 ? null : TrackerHttpRequestParser.TryParse(buffer.AsSpan(0, filled));
+        }
+        catch (TrackerHttpException)
+        {
+            // Refused: Serve parses it again and answers why.
+            _ = Serve(socket, buffer, filled);
+            return;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            Close(socket, buffer);
+            return;
+        }
+
+        if (request is null)
+        {
+            _ = Serve(socket, buffer, filled);
+            return;
+        }
+
+        ValueTask<TrackerHttpResponse> answer;
+        try
+        {
+            answer = _handler(request, From(socket));
+        }
+        catch (Exception e)
+        {
+            _log.LogError(e, "tracker http: request failed");
+            _ = RefuseAndClose(socket, buffer, 500, "internal error");
+            return;
+        }
+
+        if (request.KeepAlive || !answer.IsCompletedSuccessfully)
+        {
+            _ = Serve(socket, buffer, filled, (request, answer));
+            return;
+        }
+
+        var response = answer.Result;
+        var wire = ArrayPool<byte>.Shared.Rent(HeadRoom + response.Body.Length);
+        var length = Format(wire, response.Status, response.Body, keepAlive: false);
+        var sent = 0;
+        try
+        {
+            sent = socket.Send(wire, 0, length, SocketFlags.None, out var error);
+            sent = error is SocketError.Success or SocketError.WouldBlock ? sent : length; // a failed send: nobody to answer
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            sent = length;
+        }
+
+        if (sent < length)
+        {
+            _ = SendRestAndClose(socket, buffer, wire, sent, length);
+            return;
+        }
+
+        ArrayPool<byte>.Shared.Return(wire);
+        Close(socket, buffer);
+    }
+
+    private async Task SendRestAndClose(Socket socket, byte[] buffer, byte[] wire, int sent, int length)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(_requestTimeout);
+            await socket.SendAsync(wire.AsMemory(sent, length - sent), SocketFlags.None, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            // the client does not read its answer, or went away
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(wire);
+            Close(socket, buffer);
+        }
+    }
+
+    private async Task RefuseAndClose(Socket socket, byte[] buffer, int status, string message)
+    {
+        try
+        {
+            await TrySendAsync(socket, status, message).ConfigureAwait(false);
+        }
+        finally
+        {
+            Close(socket, buffer);
+        }
+    }
+
+    private void Close(Socket socket, byte[] buffer)
+    {
+        ArrayPool<byte>.Shared.Return(buffer);
+        socket.Dispose();
+        Interlocked.Decrement(ref _connections);
+    }
+
+    private static IPAddress From(Socket socket) => (socket.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
+
+    /// <param name="filled">Bytes of <paramref name="buffer"/> already read.</param>
+    /// <param name="first">The first request, already handed to the handler on the accept thread.</param>
+    private async Task Serve(Socket socket, byte[] buffer, int filled, (TrackerHttpRequest Request, ValueTask<TrackerHttpResponse> Answer)? first = null)
+    {
+        var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        try
+        {
+            // Kept connections send one answer after another: none waits for an acknowledgement of the last.
             socket.NoDelay = true;
-            var from = (socket.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
+            var from = From(socket);
             while (true)
             {
-                timeout.CancelAfter(_requestTimeout);
                 TrackerHttpRequest? request;
-                while ((request = TrackerHttpRequestParser.TryParse(buffer.AsSpan(0, filled))) is null)
+                ValueTask<TrackerHttpResponse> answer;
+                if (first is { } given)
                 {
-                    var read = await socket.ReceiveAsync(buffer.AsMemory(filled, TrackerHttpRequestParser.MaxHeadLength - filled), SocketFlags.None, timeout.Token).ConfigureAwait(false);
-                    if (read == 0)
+                    (request, answer) = given;
+                    first = null;
+                }
+                else
+                {
+                    timeout.CancelAfter(_requestTimeout);
+                    while ((request = TrackerHttpRequestParser.TryParse(buffer.AsSpan(0, filled))) is null)
                     {
-                        return; // the client closed
+                        var read = await socket.ReceiveAsync(buffer.AsMemory(filled, TrackerHttpRequestParser.MaxHeadLength - filled), SocketFlags.None, timeout.Token).ConfigureAwait(false);
+                        if (read == 0)
+                        {
+                            return; // the client closed
+                        }
+
+                        filled += read;
                     }
 
-                    filled += read;
+                    // The head's time ends here; the answer's wait is bounded by the ask timeout, its send by a fresh period.
+                    if (!timeout.TryReset())
+                    {
+                        return;
+                    }
+
+                    answer = _handler(request, from);
                 }
 
-                // The head's time ends here; the answer's wait is bounded by the ask timeout, its send by a fresh period.
-                if (!timeout.TryReset())
-                {
-                    return;
-                }
-
-                var response = await _handler(request, from).ConfigureAwait(false);
+                var response = await answer.ConfigureAwait(false);
                 var keepAlive = request.KeepAlive && !_stop.IsCancellationRequested;
                 timeout.CancelAfter(_requestTimeout);
                 await SendAsync(socket, response.Status, response.Body, keepAlive, timeout.Token).ConfigureAwait(false);
@@ -162,9 +323,7 @@ public sealed class TrackerHttpServer : IAsyncDisposable
         finally
         {
             timeout.Dispose();
-            ArrayPool<byte>.Shared.Return(buffer);
-            socket.Dispose();
-            Interlocked.Decrement(ref _connections);
+            Close(socket, buffer);
         }
     }
 
@@ -202,20 +361,27 @@ public sealed class TrackerHttpServer : IAsyncDisposable
     /// <summary>Head and body in one send, from a pooled buffer.</summary>
     private static async ValueTask SendAsync(Socket socket, int status, byte[] body, bool keepAlive, CancellationToken ct)
     {
-        const int HeadRoom = 256;
         var buffer = ArrayPool<byte>.Shared.Rent(HeadRoom + body.Length);
         try
         {
-            var allow = status == 405 ? "Allow: GET\r\n" : string.Empty;
-            var connection = keepAlive ? string.Empty : "Connection: close\r\n";
-            Utf8.TryWrite(buffer, $"HTTP/1.1 {status} {Reason(status)}\r\nContent-Type: text/plain\r\nContent-Length: {body.Length}\r\n{allow}{connection}\r\n", out var head);
-            body.CopyTo(buffer, head);
-            await socket.SendAsync(buffer.AsMemory(0, head + body.Length), SocketFlags.None, ct).ConfigureAwait(false);
+            var length = Format(buffer, status, body, keepAlive);
+            await socket.SendAsync(buffer.AsMemory(0, length), SocketFlags.None, ct).ConfigureAwait(false);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>Writes the answer's head and body into <paramref name="buffer"/> (at least <see cref="HeadRoom"/> more
+    /// than the body); returns their length.</summary>
+    private static int Format(byte[] buffer, int status, byte[] body, bool keepAlive)
+    {
+        var allow = status == 405 ? "Allow: GET\r\n" : string.Empty;
+        var connection = keepAlive ? string.Empty : "Connection: close\r\n";
+        Utf8.TryWrite(buffer, $"HTTP/1.1 {status} {Reason(status)}\r\nContent-Type: text/plain\r\nContent-Length: {body.Length}\r\n{allow}{connection}\r\n", out var head);
+        body.CopyTo(buffer, head);
+        return head + body.Length;
     }
 
     private static string Reason(int status) => status switch
@@ -237,7 +403,7 @@ public sealed class TrackerHttpServer : IAsyncDisposable
     {
         await _stop.CancelAsync().ConfigureAwait(false);
         _listener.Dispose();
-        await _accepting.ConfigureAwait(false);
+        await _accepting.Task.ConfigureAwait(false);
         _stop.Dispose();
     }
 }

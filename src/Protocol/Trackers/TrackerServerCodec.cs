@@ -30,49 +30,12 @@ public static class HttpTrackerServerCodec
     /// <summary>Longest query string accepted; real announces are under 400 bytes.</summary>
     public const int MaxQueryLength = 4096;
 
-    public static TrackerAnnounce ParseAnnounce(string? rawQuery, int defaultNumWant, int maxNumWant)
-    {
-        var q = Parse(rawQuery);
-        var hash = Single(q, "info_hash") ?? throw new TrackerRequestException("missing info_hash");
-        if (hash.Length != InfoHash.Length)
-        {
-            throw new TrackerRequestException($"info_hash is {hash.Length} bytes, not 20");
-        }
+    public static TrackerAnnounce ParseAnnounce(string? rawQuery, int defaultNumWant, int maxNumWant) =>
+        AnnounceQuery.Parse(rawQuery, defaultNumWant, maxNumWant);
 
-        var peerId = Single(q, "peer_id") ?? throw new TrackerRequestException("missing peer_id");
-        if (peerId.Length != 20)
-        {
-            throw new TrackerRequestException($"peer_id is {peerId.Length} bytes, not 20");
-        }
-
-        var port = Number(q, "port") ?? throw new TrackerRequestException("missing port");
-        if (port is < 1 or > 65535)
-        {
-            throw new TrackerRequestException($"port {port} is not a usable port");
-        }
-
-        var numWant = Number(q, "numwant") is { } n ? (int)Math.Clamp(n, 0, maxNumWant) : defaultNumWant;
-        var ev = Text(q, "event") switch
-        {
-            null or "" or "empty" => AnnounceEvent.None,
-            "started" => AnnounceEvent.Started,
-            "completed" => AnnounceEvent.Completed,
-            "stopped" => AnnounceEvent.Stopped,
-            "paused" => AnnounceEvent.None, // BEP 21: a partial seed; it stays in the swarm
-            var other => throw new TrackerRequestException($"unknown event '{other}'"),
-        };
-        return new TrackerAnnounce(
-            new InfoHash(hash),
-            peerId,
-            (int)port,
-            NonNegative(q, "uploaded"),
-            NonNegative(q, "downloaded"),
-            NonNegative(q, "left"),
-            ev,
-            numWant,
-            Text(q, "compact") != "0",
-            Text(q, "no_peer_id") == "1");
-    }
+    /// <summary>An announce from its query string (with or without its '?'); see <see cref="AnnounceQuery"/>.</summary>
+    public static TrackerAnnounce ParseAnnounce(ReadOnlySpan<char> rawQuery, int defaultNumWant, int maxNumWant) =>
+        AnnounceQuery.Parse(rawQuery, defaultNumWant, maxNumWant);
 
     /// <summary>The info-hashes of a scrape; at least one, at most <paramref name="max"/> (no full scrape).</summary>
     public static IReadOnlyList<InfoHash> ParseScrape(string? rawQuery, int max)
@@ -262,39 +225,4 @@ public static class HttpTrackerServerCodec
 
         return [.. bytes];
     }
-
-    private static byte[]? Single(List<KeyValuePair<string, byte[]>> q, string key)
-    {
-        byte[]? found = null;
-        foreach (var kv in q.Where(kv => kv.Key == key))
-        {
-            found = found is null ? kv.Value : throw new TrackerRequestException($"{key} given more than once");
-        }
-
-        return found;
-    }
-
-    private static string? Text(List<KeyValuePair<string, byte[]>> q, string key) =>
-        Single(q, key) is { } v ? System.Text.Encoding.Latin1.GetString(v) : null;
-
-    private static long? Number(List<KeyValuePair<string, byte[]>> q, string key)
-    {
-        var text = Text(q, key);
-        if (text is null)
-        {
-            return null;
-        }
-
-        return long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n)
-            ? n
-            : throw new TrackerRequestException($"{key} '{text}' is not a number");
-    }
-
-    private static long NonNegative(List<KeyValuePair<string, byte[]>> q, string key) =>
-        Number(q, key) switch
-        {
-            null => 0,
-            < 0 => throw new TrackerRequestException($"{key} is negative"),
-            var n => n.Value,
-        };
 }

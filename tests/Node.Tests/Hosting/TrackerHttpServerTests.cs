@@ -112,6 +112,29 @@ public sealed class TrackerHttpServerTests
     }
 
     [Fact]
+    public async Task A_head_split_over_two_sends_is_answered_and_a_refused_one_told_why()
+    {
+        // The accept thread finds only the first part in the socket: the async loop goes on from the bytes it read.
+        await using var server = Echo(TimeSpan.FromSeconds(30));
+        using (var split = await ConnectAsync(server))
+        {
+            await split.SendAsync(Encoding.ASCII.GetBytes("GET /announce?a=1 HT"));
+            await WaitUntil(() => server.Connections == 1);
+            await split.SendAsync(Encoding.ASCII.GetBytes("TP/1.0\r\n\r\n"));
+            Assert.EndsWith("\r\n\r\nGET /announce?a=1 from 127.0.0.1", await ReadToCloseAsync(split));
+        }
+
+        // Refused in one piece, on the accept thread's first read; the server drains until the client closes.
+        using (var refused = await ConnectAsync(server))
+        {
+            await refused.SendAsync(Encoding.ASCII.GetBytes("GET /announce HTTP/2.0\r\n\r\n"));
+            Assert.StartsWith("HTTP/1.1 505 HTTP Version Not Supported\r\n", await ReadToCloseAsync(refused));
+        }
+
+        await WaitUntil(() => server.Connections == 0);
+    }
+
+    [Fact]
     public async Task The_tracker_answers_announces_scrapes_and_refuses_other_paths_and_methods()
     {
         var config = SwarmConfiguration.Load(null, new Dictionary<string, string>());
