@@ -66,29 +66,18 @@ public static class HttpTrackerServerCodec
             return CompactAnnounce(interval, minInterval, complete, incomplete, wire.V4, wire.V6);
         }
 
-        BValue peerList;
-        BValue? peers6 = null;
-        if (compact)
-        {
-            peerList = new BString(CompactPeers(peers.Where(p => p.EndPoint.AddressFamily == AddressFamily.InterNetwork).Select(p => p.EndPoint), 6));
-            var v6 = peers.Where(p => p.EndPoint.AddressFamily == AddressFamily.InterNetworkV6).Select(p => p.EndPoint).ToList();
-            peers6 = v6.Count > 0 ? new BString(CompactPeers(v6, 18)) : null;
-        }
-        else
-        {
-            peerList = new BList([.. peers.Select(p => (BValue)BDictionary.From(
-                ("ip", new BString(p.EndPoint.Address.ToString())),
-                ("peer id", noPeerId ? null : new BString(p.PeerId)),
-                ("port", new BInteger(p.EndPoint.Port))))]);
-        }
+        // The original form (BEP 3): one dictionary per peer, IPv6 peers among them.
+        var peerList = new BList([.. peers.Select(p => (BValue)BDictionary.From(
+            ("ip", new BString(p.EndPoint.Address.ToString())),
+            ("peer id", noPeerId ? null : new BString(p.PeerId)),
+            ("port", new BInteger(p.EndPoint.Port))))]);
 
         return BencodeWriter.Encode(BDictionary.From(
             ("complete", new BInteger(complete)),
             ("incomplete", new BInteger(incomplete)),
             ("interval", new BInteger((long)interval.TotalSeconds)),
             ("min interval", new BInteger((long)minInterval.TotalSeconds)),
-            ("peers", peerList),
-            ("peers6", peers6)));
+            ("peers", peerList)));
     }
 
     /// <summary>The compact answer written straight from the wire-form peers (the same bencoding as the general
