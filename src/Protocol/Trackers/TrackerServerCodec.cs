@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using Swarm.Protocol.Bencode;
 
 namespace Swarm.Protocol.Trackers;
