@@ -56,12 +56,13 @@ public sealed class AnnounceQueryTests
         }
     }
 
-    /// <summary>The announce parse as it was before the one-pass reader (a list of decoded pairs).</summary>
+    /// <summary>The announce parse as it was before the one-pass reader, over the list of decoded pairs that scrape still
+    /// reads (<see cref="HttpTrackerServerCodec.QueryPairs"/>).</summary>
     private static class Reference
     {
         public static TrackerAnnounce ParseAnnounce(string? rawQuery, int defaultNumWant, int maxNumWant)
         {
-            var q = Parse(rawQuery);
+            var q = HttpTrackerServerCodec.QueryPairs(rawQuery);
             var hash = Single(q, "info_hash") ?? throw new TrackerRequestException("missing info_hash");
             if (hash.Length != InfoHash.Length)
             {
@@ -101,61 +102,6 @@ public sealed class AnnounceQueryTests
                 numWant,
                 Text(q, "compact") != "0",
                 Text(q, "no_peer_id") == "1");
-        }
-
-        private static List<KeyValuePair<string, byte[]>> Parse(string? rawQuery)
-        {
-            var query = rawQuery ?? string.Empty;
-            if (query.StartsWith('?'))
-            {
-                query = query[1..];
-            }
-
-            if (query.Length > HttpTrackerServerCodec.MaxQueryLength)
-            {
-                throw new TrackerRequestException($"query string longer than {HttpTrackerServerCodec.MaxQueryLength} bytes");
-            }
-
-            var result = new List<KeyValuePair<string, byte[]>>();
-            foreach (var part in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
-            {
-                var eq = part.IndexOf('=');
-                var key = eq < 0 ? part : part[..eq];
-                var value = eq < 0 ? string.Empty : part[(eq + 1)..];
-                result.Add(new(System.Text.Encoding.Latin1.GetString(PercentDecode(key)), PercentDecode(value)));
-            }
-
-            return result;
-        }
-
-        /// <summary>%XX to the byte, '+' to a space, anything else as itself; a broken escape is refused.</summary>
-        private static byte[] PercentDecode(string s)
-        {
-            var bytes = new List<byte>(s.Length);
-            for (var i = 0; i < s.Length; i++)
-            {
-                var c = s[i];
-                if (c == '%')
-                {
-                    if (i + 2 >= s.Length || !byte.TryParse(s.AsSpan(i + 1, 2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var b))
-                    {
-                        throw new TrackerRequestException("malformed percent-encoding in the query string");
-                    }
-
-                    bytes.Add(b);
-                    i += 2;
-                }
-                else if (c > 0x7f)
-                {
-                    throw new TrackerRequestException("non-ASCII character in the query string");
-                }
-                else
-                {
-                    bytes.Add(c == '+' ? (byte)' ' : (byte)c);
-                }
-            }
-
-            return [.. bytes];
         }
 
         private static byte[]? Single(List<KeyValuePair<string, byte[]>> q, string key)

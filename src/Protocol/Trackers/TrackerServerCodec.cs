@@ -39,7 +39,7 @@ public static class HttpTrackerServerCodec
     /// <summary>The info-hashes of a scrape; at least one, at most <paramref name="max"/> (no full scrape).</summary>
     public static IReadOnlyList<InfoHash> ParseScrape(string? rawQuery, int max)
     {
-        var q = Parse(rawQuery);
+        var q = QueryPairs(rawQuery);
         var hashes = q.Where(kv => kv.Key == "info_hash").Select(kv => kv.Value).ToList();
         if (hashes.Count == 0)
         {
@@ -159,7 +159,9 @@ public static class HttpTrackerServerCodec
         return bytes;
     }
 
-    private static List<KeyValuePair<string, byte[]>> Parse(string? rawQuery)
+    /// <summary>The query's key/value pairs in order, percent-decoded (scrape reads its info_hash list from them; the
+    /// announce tests keep them as the reference of the one-pass <see cref="AnnounceQuery"/>).</summary>
+    internal static List<KeyValuePair<string, byte[]>> QueryPairs(string? rawQuery)
     {
         var query = rawQuery ?? string.Empty;
         if (query.StartsWith('?'))
