@@ -190,12 +190,9 @@ public sealed class JournalPrefetch
             }
 
             var mapping = plugin.GetConfig("default");
-            var schema = mapping.GetString("schema-name", null);
-            var name = Quote(mapping.GetString($"{table}.table-name"));
-            var columns = mapping.GetConfig($"{table}.columns");
             return new Tables(
-                string.IsNullOrEmpty(schema) ? name : $"{Quote(schema)}.{name}",
-                key => Quote(columns.GetString(key)),
+                DefaultMappingNames.Table(mapping, table),
+                key => DefaultMappingNames.Column(mapping, table, key),
                 provider,
                 cs);
         }
@@ -208,8 +205,6 @@ public sealed class JournalPrefetch
         }
 
         private static bool IsSqlite(string provider) => provider.StartsWith("SQLite", StringComparison.OrdinalIgnoreCase);
-
-        private static string Quote(string identifier) => $"\"{identifier.Replace("\"", "\"\"")}\"";
     }
 }
 

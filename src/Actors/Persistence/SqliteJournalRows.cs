@@ -55,9 +55,8 @@ public sealed class SqliteJournalRows
         }
 
         var useUuid = journal.GetBoolean("use-writer-uuid-column", true);
-        string Column(string key) => Quote(columns.GetString(key));
-        var schema = mapping.GetString("schema-name", null);
-        var table = string.IsNullOrEmpty(schema) ? Quote(journal.GetString("table-name")) : $"{Quote(schema)}.{Quote(journal.GetString("table-name"))}";
+        string Column(string key) => DefaultMappingNames.Column(mapping, "journal", key);
+        var table = DefaultMappingNames.Table(mapping, "journal");
         var names = new List<string> { Column("created"), Column("deleted"), Column("persistence-id"), Column("sequence-number"), Column("message"), Column("manifest"), Column("identifier") };
         var values = new List<string> { "$created", "0", "$pid", "$seq", "$message", "$manifest", "$identifier" };
         if (useUuid)
@@ -158,8 +157,6 @@ public sealed class SqliteJournalRows
 
         transaction.Commit();
     }
-
-    private static string Quote(string identifier) => $"\"{identifier.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
 
     public sealed record Row(long Created, string PersistenceId, long SequenceNr, byte[] Message, string Manifest, int Identifier);
 }
