@@ -12,6 +12,8 @@
 #   WORK=<dir>       scratch folder (default: a new folder under /tmp, deleted at the end)
 #   KEEP=1           keep the scratch folder
 #   TIMEOUT=900      seconds allowed per transfer
+#   RUNS=3           rounds of the transfers: every row runs once per round, rounds one after another (interleaved,
+#                    so each row sees the same spread of machine states); the table shows each column's median
 #   ONLY=pieces      run only the piece-count rows (4,096 and 262,144 pieces, swarm → swarm) and their ratio: no
 #                    libtorrent/aria2 transfers and no hash check
 #
@@ -23,6 +25,7 @@
 set -euo pipefail
 
 SIZE=${SIZE:-1G}
+RUNS=${RUNS:-3}
 CONFIG=${CONFIG:-Release}
 BASE_PORT=${BASE_PORT:-47000}
 TIMEOUT=${TIMEOUT:-900}
@@ -175,21 +178,28 @@ print(*("-" if t is None else f"{t - start:.3f}" for t in (listen, first)))
 EOF
 }
 
-ROWS=()
-# Per transfer (key "seeder>leecher" plus " (tracker)" or a label): MB/s, first block s, leecher CPU s and RSS MiB.
+ROWS=()    # row keys in the order of the first round
+RUN=0      # transfers so far (each gets its own ports)
+ROUND=1
+# Per row key ("seeder → leecher" plus " (tracker)" or a label) and round: the run's figures, "failed" or "CORRUPT".
+declare -A RESULT
+# Medians over the rounds, per row key: MB/s, first block s, leecher CPU s and RSS MiB (the goals read these).
 declare -A MBPS FIRST LCPU LRSS
 
 # run_transfer SEEDER LEECHER TORRENT [LABEL]: one measured transfer into a fresh folder.
 run_transfer() {
-  local seeder=$1 leecher=$2 torrent=$3 port=$((BASE_PORT + ${#ROWS[@]} * 2 + 20))
+  local seeder=$1 leecher=$2 torrent=$3 port=$((BASE_PORT + RUN * 2 + 20))
+  RUN=$((RUN + 1))
   local via=""
   [[ $torrent != *tracked* ]] || via=" (tracker)"
   [[ -z ${4:-} ]] || via=" ($4)"
+  local key="$seeder → $leecher$via"
+  ((ROUND > 1)) || ROWS+=("$key")
   local outdir=$WORK/out-$seeder-$leecher seed_out=$WORK/seed-$seeder-$leecher.log
   rm -rf "$outdir"; mkdir -p "$outdir"
   # Every run starts with the payload in the page cache: this measures the peers, not the disk.
   cat "$WORK/data/payload.bin" >/dev/null
-  log "$seeder -> $leecher"
+  log "round $ROUND: $key"
   start_seeder "$seeder" "$torrent" "$port" "$seed_out"
   [[ $torrent != *tracked* ]] || wait_for_tracker_seeder
   local seed_cpu0; seed_cpu0=$(cpu_seconds "$SEED_PID")
@@ -215,29 +225,61 @@ run_transfer() {
 
   if ((rc != 0)); then
     tail -20 "$WORK/leech-$seeder-$leecher.log" >&2
-    ROWS+=("| $seeder → $leecher$via | failed (exit $rc) | | | | | | | | |")
+    RESULT[$key#$ROUND]="failed (exit $rc)"
     return
   fi
-  local verdict="ok"
-  cmp -s "$WORK/data/payload.bin" "$outdir/payload.bin" || verdict="CORRUPT"
-
+  if ! cmp -s "$WORK/data/payload.bin" "$outdir/payload.bin"; then
+    RESULT[$key#$ROUND]=CORRUPT
+    rm -rf "$outdir"
+    return
+  fi
   local user sys rss_kib
   read -r _ user sys rss_kib <"$WORK/time.txt"
-  local wall; wall=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }')
-  local key="$seeder>$leecher$via"
-  MBPS[$key]=$(awk -v b="$BYTES" -v w="$wall" 'BEGIN { printf "%.1f", b / w / 1e6 }')
-  LCPU[$key]=$(awk -v u="$user" -v k="$sys" 'BEGIN { print u + k }')
-  LRSS[$key]=$((rss_kib / 1024))
-  FIRST[$key]=$(awk -v la="$listen_at" -v fa="$first_at" 'BEGIN { if (la == "-" || fa == "-") print "-"; else printf "%.2f", fa - la }')
-  ROWS+=("$(awk -v s="$seeder" -v l="$leecher$via" -v bytes="$BYTES" -v wall="$wall" \
-      -v sc="$(awk -v a="$seed_cpu0" -v b="$seed_cpu1" 'BEGIN { print b - a }')" \
-      -v lc="$(awk -v u="$user" -v k="$sys" 'BEGIN { print u + k }')" \
-      -v sr="$seed_rss" -v lr="$rss_kib" -v v="$verdict" -v la="$listen_at" -v fa="$first_at" \
-      'BEGIN { up = la == "-" ? "–" : sprintf("%.2f", la);
-               first = (la == "-" || fa == "-") ? "–" : sprintf("%.2f", fa - la);
-               printf "| %s → %s | %.0f | %.2f | %s | %s | %.2f | %.2f | %d | %d | %s |", s, l, bytes / wall / 1e6, wall, up, first, sc, lc, sr, lr / 1024, v }')")
+  # Columns: MB/s, wall, start → listen, listen → first block, seeder CPU, leecher CPU, seeder RSS, leecher RSS.
+  RESULT[$key#$ROUND]=$(awk -v bytes="$BYTES" -v a="$start" -v b="$end" -v la="$listen_at" -v fa="$first_at" \
+      -v c0="$seed_cpu0" -v c1="$seed_cpu1" -v u="$user" -v k="$sys" -v sr="$seed_rss" -v lr="$rss_kib" \
+      'BEGIN { wall = b - a;
+               printf "%.1f %.2f %s %s %.2f %.2f %d %d", bytes / wall / 1e6, wall,
+                      la == "-" ? "-" : sprintf("%.2f", la), (la == "-" || fa == "-") ? "-" : sprintf("%.2f", fa - la),
+                      c1 - c0, u + k, sr, lr / 1024 }')
   rm -rf "$outdir"
 }
+
+# median VALUES...: the median of the numbers given ("-" ignored; "-" when none), the lower middle of an even count.
+median() {
+  printf '%s\n' "$@" | { grep -v '^-$' || true; } | sort -g | awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : "-" }'
+}
+
+# table_row KEY: the row of KEY with each column's median over the rounds that completed; sets the goal arrays.
+table_row() {
+  local key=$1 round col bad="" done=0
+  local -a cols=() values
+  for ((round = 1; round <= RUNS; round++)); do
+    local r=${RESULT[$key#$round]:-}
+    case $r in
+      "" ) ;;
+      failed* | CORRUPT) bad+="${bad:+, }round $round $r" ;;
+      *) done=$((done + 1)); read -r -a values <<<"$r"
+         for col in 0 1 2 3 4 5 6 7; do cols[col]+="${values[col]} "; done ;;
+    esac
+  done
+  if ((done == 0)); then
+    echo "| $key | ${bad:-not run} | | | | | | | | |"
+    return
+  fi
+  local -a m=()
+  for col in 0 1 2 3 4 5 6 7; do
+    # shellcheck disable=SC2086 # word splitting of the collected values is wanted
+    m[col]=$(median ${cols[col]})
+  done
+  MBPS[$key]=${m[0]} FIRST[$key]=${m[3]} LCPU[$key]=${m[5]} LRSS[$key]=${m[7]}
+  local data="ok"
+  ((done == RUNS)) || data="$done of $RUNS ok"
+  [[ -z $bad ]] || data="$data; $bad"
+  printf '| %s | %.0f | %.2f | %s | %s | %.2f | %.2f | %d | %d | %s |\n' "$key" "${m[0]}" "${m[1]}" \
+    "$(dash "${m[2]}")" "$(dash "${m[3]}")" "${m[4]}" "${m[5]}" "${m[6]}" "${m[7]}" "$data"
+}
+dash() { [[ $1 == - ]] && echo "–" || echo "$1"; }
 
 # --- payload and torrents ------------------------------------------------------------------
 
@@ -330,26 +372,29 @@ EOF
 fi # ONLY != pieces (hash check)
 
 if [[ ${ONLY:-} != pieces ]]; then
-run_transfer swarm swarm "$WORK/direct.torrent"
-run_transfer libtorrent libtorrent "$WORK/direct.torrent"
-run_transfer libtorrent swarm "$WORK/direct.torrent"
-run_transfer swarm libtorrent "$WORK/direct.torrent"
-
-log "libtorrent -> aria2 (through opentracker)"
-mkdir -p "$WORK/tracker"
-chmod 755 "$WORK/tracker"
-echo "$INFO_HASH" >"$WORK/tracker/whitelist.txt"
-(cd "$WORK/tracker" && exec opentracker -i 127.0.0.1 -p "$TRACKER_PORT" -P "$TRACKER_PORT" -d "$WORK/tracker" -w whitelist.txt) \
-  >"$WORK/tracker.log" 2>&1 &
-PIDS+=("$!")
-sleep 0.5
-run_transfer libtorrent aria2 "$WORK/tracked.torrent"
-run_transfer swarm swarm "$WORK/tracked.torrent"
-run_transfer libtorrent libtorrent "$WORK/tracked.torrent"
-fi # ONLY != pieces (transfers against other clients)
-# libtorrent refuses pieces under 16 KiB: swarm on both sides.
-run_transfer swarm swarm "$WORK/pieces-4096.torrent" "4,096 pieces"
-run_transfer swarm swarm "$WORK/pieces-262144.torrent" "262,144 pieces"
+  mkdir -p "$WORK/tracker"
+  chmod 755 "$WORK/tracker"
+  echo "$INFO_HASH" >"$WORK/tracker/whitelist.txt"
+  (cd "$WORK/tracker" && exec opentracker -i 127.0.0.1 -p "$TRACKER_PORT" -P "$TRACKER_PORT" -d "$WORK/tracker" -w whitelist.txt) \
+    >"$WORK/tracker.log" 2>&1 &
+  PIDS+=("$!")
+  # Bounded wait for opentracker's port (aria2 finds the seeder only through it).
+  for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$TRACKER_PORT") 2>/dev/null && break; sleep 0.05; done
+fi
+for ((ROUND = 1; ROUND <= RUNS; ROUND++)); do
+  if [[ ${ONLY:-} != pieces ]]; then
+    run_transfer swarm swarm "$WORK/direct.torrent"
+    run_transfer libtorrent libtorrent "$WORK/direct.torrent"
+    run_transfer libtorrent swarm "$WORK/direct.torrent"
+    run_transfer swarm libtorrent "$WORK/direct.torrent"
+    run_transfer libtorrent aria2 "$WORK/tracked.torrent"
+    run_transfer swarm swarm "$WORK/tracked.torrent"
+    run_transfer libtorrent libtorrent "$WORK/tracked.torrent"
+  fi
+  # libtorrent refuses pieces under 16 KiB: swarm on both sides.
+  run_transfer swarm swarm "$WORK/pieces-4096.torrent" "4,096 pieces"
+  run_transfer swarm swarm "$WORK/pieces-262144.torrent" "262,144 pieces"
+done
 
 # --- report --------------------------------------------------------------------------------
 
@@ -359,8 +404,9 @@ echo "Loopback, $SIZE payload ($BYTES bytes), 256 KiB pieces, TCP; $(nproc) core
 echo
 echo "| transfer | MB/s | wall s | leecher start → listen s | listen → first block s | seeder CPU s | leecher CPU s | seeder peak RSS MiB | leecher peak RSS MiB | data |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
-printf '%s\n' "${ROWS[@]}"
+for key in "${ROWS[@]}"; do table_row "$key"; done
 echo
+echo "Each column is the median of $RUNS interleaved rounds (every row once per round)."
 echo "MB/s = 10^6 bytes per second of leecher wall time (process start to exit). Seeder CPU counts the"
 echo "transfer only (sampled when the leecher starts and exits); leecher CPU and RSS cover its whole life."
 echo "First data: when the leecher's peer port was listening (after its process started), and how long after that"
@@ -380,21 +426,21 @@ GIB=$(awk -v b="$BYTES" 'BEGIN { print b / 1073741824 }')
 per_gib() { awk -v c="${1:-}" -v g="$GIB" 'BEGIN { if (c == "") print "–"; else printf "%.2f", c / g }'; }
 echo "| goal (issue 14) | this run | target | |"
 echo "|---|---:|---|---|"
-r=$(div "${MBPS[swarm>swarm]:-}" "${MBPS[libtorrent>libtorrent]:-}")
+r=$(div "${MBPS[swarm → swarm]:-}" "${MBPS[libtorrent → libtorrent]:-}")
 goal_row "swarm → swarm MB/s ÷ libtorrent → libtorrent" "$r" "≥ 1.2" "$(at_least "$r" 1.2)"
-r=$(div "${MBPS[libtorrent>swarm]:-}" "${MBPS[libtorrent>libtorrent]:-}")
+r=$(div "${MBPS[libtorrent → swarm]:-}" "${MBPS[libtorrent → libtorrent]:-}")
 goal_row "libtorrent → swarm MB/s ÷ libtorrent → libtorrent" "$r" "≥ 1.0" "$(at_least "$r" 1.0)"
-r=$(div "${MBPS[swarm>libtorrent]:-}" "${MBPS[libtorrent>libtorrent]:-}")
+r=$(div "${MBPS[swarm → libtorrent]:-}" "${MBPS[libtorrent → libtorrent]:-}")
 goal_row "swarm → libtorrent MB/s ÷ libtorrent → libtorrent" "$r" "≥ 1.0" "$(at_least "$r" 1.0)"
-ours=$(per_gib "${LCPU[libtorrent>swarm]:-}") aria=$(per_gib "${LCPU[libtorrent>aria2 (tracker)]:-}")
+ours=$(per_gib "${LCPU[libtorrent → swarm]:-}") aria=$(per_gib "${LCPU[libtorrent → aria2 (tracker)]:-}")
 r=$(div "$ours" "$aria")
 goal_row "leecher CPU s/GiB: swarm $ours ÷ aria2 $aria (libtorrent seeding)" "$r" "≤ 1.0" "$(at_most "$r" 1.0)"
-goal_row "swarm leecher peak RSS MiB (libtorrent → swarm, $SIZE)" "${LRSS[libtorrent>swarm]:-–}" "≤ 100 for 1 GiB" "$(at_most "${LRSS[libtorrent>swarm]:-–}" 100)"
-f=${FIRST[libtorrent>swarm]:-–}
+goal_row "swarm leecher peak RSS MiB (libtorrent → swarm, $SIZE)" "${LRSS[libtorrent → swarm]:-–}" "≤ 100 for 1 GiB" "$(at_most "${LRSS[libtorrent → swarm]:-–}" 100)"
+f=${FIRST[libtorrent → swarm]:-–}
 goal_row "first block after the swarm leecher listens, s (libtorrent → swarm)" "$f" "≤ 0.3" "$(at_most "$f" 0.3)"
-f=${FIRST[swarm>swarm]:-–}
+f=${FIRST[swarm → swarm]:-–}
 goal_row "first block after the swarm leecher listens, s (swarm → swarm)" "$f" "≤ 0.3" "$(at_most "$f" 0.3)"
-r=$(div "${MBPS[swarm>swarm (262,144 pieces)]:-}" "${MBPS[swarm>swarm (4,096 pieces)]:-}")
+r=$(div "${MBPS[swarm → swarm (262,144 pieces)]:-}" "${MBPS[swarm → swarm (4,096 pieces)]:-}")
 goal_row "MB/s with 262,144 pieces ÷ with 4,096 (same payload, swarm → swarm)" "$r" "≥ 1.0" "$(at_least "$r" 1.0)"
 echo
 echo "Ratios of MB/s over the leecher's whole life (start-up included) from the table above; CPU per GiB"
