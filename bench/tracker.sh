@@ -45,7 +45,7 @@ echo "swarm.tracker-server.max-peers-per-torrent = $PEERS" > "$WORK/swarm.conf"
 start_swarm() { # dll port name
   dotnet "$1" tracker --http-port "$2" --udp-port "$2" --config "$WORK/swarm.conf" >"$WORK/$3.out" 2>"$WORK/$3.err" &
   PIDS+=($!)
-  until grep -q '^udp ' "$WORK/$3.out"; do sleep 0.1; done
+  until grep -q '^udp ' "$WORK/$3.out" 2>/dev/null; do sleep 0.1; done
 }
 P=$(free_port 0)
 start_swarm "$SWARM_DLL" "$P" swarm; SWARM_PID=${PIDS[-1]}
