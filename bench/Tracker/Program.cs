@@ -244,13 +244,16 @@ if (phase is "http" or "udp")
 var before = pid > 0 ? RssKiB(pid) : 0;
 var fill = Stopwatch.StartNew();
 await Fill(url, 0, peers / 2);
-var rssHalf = pid > 0 ? RssKiB(pid) : 0;
-var rememberedHalf = await Remembered(url);
 var fillWatch = fill.Elapsed;
+// The scrape comes before the RSS at both points: the first scrape's code and allocations are the tracker warming up,
+// not peers remembered, and read after the half-way RSS they were counted in the second half's bytes.
+var rememberedHalf = await Remembered(url);
+var rssHalf = pid > 0 ? RssKiB(pid) : 0;
+var scrapeWatch = fill.Elapsed;
 await Fill(url, peers / 2, peers - (peers / 2));
-var fillSeconds = fillWatch.TotalSeconds + (fill.Elapsed - fillWatch).TotalSeconds;
-var rss = pid > 0 ? RssKiB(pid) : 0;
+var fillSeconds = fillWatch.TotalSeconds + (fill.Elapsed - scrapeWatch).TotalSeconds;
 var remembered = await Remembered(url);
+var rss = pid > 0 ? RssKiB(pid) : 0;
 var perPeer = remembered > rememberedHalf ? (rss - rssHalf) * 1024.0 / (remembered - rememberedHalf) : double.NaN;
 var httpRate = phase == "fill" ? 0 : await HttpRate(url);
 var udpRate = phase != "fill" && options.ContainsKey("udp") ? await UdpRate(options["udp"]) : 0;

@@ -35,6 +35,9 @@ public readonly record struct PeerAddress(ulong High, ulong Low)
             : new PeerAddress(BinaryPrimitives.ReadUInt64BigEndian(raw[8..]), BinaryPrimitives.ReadUInt64BigEndian(raw[16..]));
     }
 
+    /// <summary>An IPv4 address given as a number.</summary>
+    public static PeerAddress FromV4(uint v4) => new(0, MappedPrefix | v4);
+
     public bool IsV4 => High == 0 && (Low >> 32) == 0xFFFF;
 
     /// <summary>The IPv4 address as a number (meaningful when <see cref="IsV4"/>).</summary>

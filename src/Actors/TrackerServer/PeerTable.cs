@@ -3,24 +3,29 @@ using System.Security.Cryptography;
 
 namespace Swarm.Actors.TrackerServer;
 
-/// <summary>One torrent's remembered peers, packed: dense 24-byte entries (address, port, last-seen second, seed and
-/// returned flags) beside their 20-byte peer ids, found through an open-addressing index of ints hashed by address
-/// alone (so the peers of one address sit on one probe run and are counted without a second map). Entries and ids sit
-/// in chunks of <see cref="ChunkLength"/>: the first grows by half up to a chunk, the others are allocated whole, so a
-/// large swarm grows without copying itself into ever larger arrays (whose dropped copies, on the large-object heap,
-/// wait for a full collection) and holds at most one chunk unused. About 50 bytes a peer of live data (44 in the
-/// chunks, the index's share) instead of the ~450 of a dictionary of records holding endpoints and arrays. Mutable by design: it is owned by one tracked-torrent
-/// actor and never shared; every rule about whom to keep lives in <see cref="TrackedSwarm"/>.</summary>
+/// <summary>One torrent's remembered peers, packed: dense 12-byte entries (IPv4 address, port, last-seen second, seed,
+/// returned and IPv6 flags) beside their 20-byte peer ids, found through an open-addressing index of ints hashed by
+/// address alone (so the peers of one address sit on one probe run and are counted without a second map). An IPv6
+/// peer's 16-byte address sits in a side chunk at the same position, allocated only for chunks that hold one: most
+/// peers announce over IPv4, and 16 bytes each for them was a quarter of the table (issue 14's tracker bench). Entries,
+/// ids and side chunks sit in chunks of <see cref="ChunkLength"/>: the first grows by half up to a chunk, the others
+/// are allocated whole, so a large swarm grows without copying itself into ever larger arrays (whose dropped copies,
+/// on the large-object heap, wait for a full collection) and holds at most one chunk unused. About 40 bytes a peer of
+/// live data (32 in the chunks, the index's share) instead of the ~450 of a dictionary of records holding endpoints and
+/// arrays. Mutable by design: it is owned by one tracked-torrent actor and never shared; every rule about whom to keep
+/// lives in <see cref="TrackedSwarm"/>.</summary>
 public sealed class PeerTable
 {
     public const int PeerIdLength = 20;
     private const byte SeedFlag = 1;
     private const byte ReturnedFlag = 2;
+    private const byte V6Flag = 4;
 
     // A keyed hash: addresses are chosen by whoever announces, so probe runs must not be steerable into one slot.
     private readonly ulong _keyHigh = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
     private readonly ulong _keyLow = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
-    // 1,024 peers a chunk: 24 KiB of entries and 20 KiB of ids, each below the large-object heap's threshold.
+    // 1,024 peers a chunk: 12 KiB of entries, 20 KiB of ids (16 KiB of IPv6 addresses), each below the large-object
+    // heap's threshold.
     private const int ChunkBits = 10;
     private const int ChunkLength = 1 << ChunkBits;
     private const int ChunkMask = ChunkLength - 1;
@@ -28,6 +33,8 @@ public sealed class PeerTable
     // Entry i is in chunk i >> ChunkBits at i & ChunkMask; chunks past the capacity are null.
     private Entry[][] _entries = [[]];
     private byte[][] _ids = [[]];
+    // IPv6 addresses of entries flagged V6, at the entry's position; a chunk's array is null until it holds one.
+    private PeerAddress[]?[] _v6 = [null];
     private int _capacity;
 
     // Slot → entry index + 1; 0 = free. Length a power of two, at most 70 % full.
@@ -38,10 +45,10 @@ public sealed class PeerTable
     /// <summary>Remembered peers that lack nothing.</summary>
     public int Seeds { get; private set; }
 
-    public PeerEntry this[int i] => i < Count ? At(i).View : throw new ArgumentOutOfRangeException(nameof(i));
+    public PeerEntry this[int i] => i < Count ? View(i) : throw new ArgumentOutOfRangeException(nameof(i));
 
     // Single fields of an entry, for the walk that answers each announce: no entry view is built per peer looked at.
-    public PeerAddress AddressAt(int i) => i < Count ? At(i).Address : throw new ArgumentOutOfRangeException(nameof(i));
+    public PeerAddress AddressAt(int i) => i < Count ? Address(i) : throw new ArgumentOutOfRangeException(nameof(i));
 
     public ushort PortAt(int i) => i < Count ? At(i).Port : throw new ArgumentOutOfRangeException(nameof(i));
 
@@ -52,6 +59,7 @@ public sealed class PeerTable
     /// <summary>The entry of <paramref name="address"/>:<paramref name="port"/>, or -1.</summary>
     public int IndexOf(PeerAddress address, ushort port)
     {
+        var key = Key(address);
         var mask = _index.Length - 1;
         for (var slot = Home(address, mask); ; slot = (slot + 1) & mask)
         {
@@ -61,8 +69,7 @@ public sealed class PeerTable
                 return -1;
             }
 
-            ref var e = ref At(v - 1);
-            if (e.Port == port && e.High == address.High && e.Low == address.Low)
+            if (At(v - 1).Port == port && Holds(v - 1, address, key))
             {
                 return v - 1;
             }
@@ -72,12 +79,12 @@ public sealed class PeerTable
     /// <summary>How many ports of <paramref name="address"/> are remembered (one probe run).</summary>
     public int CountOf(PeerAddress address)
     {
+        var key = Key(address);
         var mask = _index.Length - 1;
         var n = 0;
         for (var slot = Home(address, mask); _index[slot] != 0; slot = (slot + 1) & mask)
         {
-            ref var e = ref At(_index[slot] - 1);
-            if (e.High == address.High && e.Low == address.Low)
+            if (Holds(_index[slot] - 1, address, key))
             {
                 n++;
             }
@@ -99,7 +106,12 @@ public sealed class PeerTable
             Reindex(_index.Length * 2);
         }
 
-        At(Count) = new Entry { High = address.High, Low = address.Low, Port = port, Seen = seen, Flags = seed ? SeedFlag : (byte)0 };
+        At(Count) = new Entry { Key = Key(address), Port = port, Seen = seen, Flags = (byte)((seed ? SeedFlag : 0) | (address.IsV4 ? 0 : V6Flag)) };
+        if (!address.IsV4)
+        {
+            V6Chunk(Count)[Count & ChunkMask] = address;
+        }
+
         CopyId(peerId, Count);
         Count++;
         Seeds += seed ? 1 : 0;
@@ -111,7 +123,7 @@ public sealed class PeerTable
     {
         ref var e = ref At(i);
         Seeds += (seed ? 1 : 0) - ((e.Flags & SeedFlag) != 0 ? 1 : 0);
-        e.Flags = (byte)(ReturnedFlag | (seed ? SeedFlag : 0));
+        e.Flags = (byte)((e.Flags & V6Flag) | ReturnedFlag | (seed ? SeedFlag : 0));
         e.Seen = seen;
         CopyId(peerId, i);
     }
@@ -134,6 +146,10 @@ public sealed class PeerTable
             _index[SlotOf(last)] = i + 1;
             At(i) = At(last);
             IdAt(last).CopyTo(IdAt(i));
+            if ((At(i).Flags & V6Flag) != 0)
+            {
+                V6Chunk(i)[i & ChunkMask] = _v6[last >> ChunkBits]![last & ChunkMask];
+            }
         }
 
         At(last) = default;
@@ -149,6 +165,11 @@ public sealed class PeerTable
             _capacity = Math.Min(ChunkLength, Math.Max(8, _capacity + (_capacity / 2)));
             Array.Resize(ref _entries[0], _capacity);
             Array.Resize(ref _ids[0], _capacity * PeerIdLength);
+            if (_v6[0] is not null)
+            {
+                Array.Resize(ref _v6[0], _capacity);
+            }
+
             return;
         }
 
@@ -157,6 +178,7 @@ public sealed class PeerTable
         {
             Array.Resize(ref _entries, chunk * 2);
             Array.Resize(ref _ids, chunk * 2);
+            Array.Resize(ref _v6, chunk * 2);
         }
 
         // On the pinned-object heap: a chunk lives as long as its swarm stays large, and is never copied by a
@@ -176,6 +198,7 @@ public sealed class PeerTable
             _capacity -= ChunkLength;
             _entries[_capacity >> ChunkBits] = null!;
             _ids[_capacity >> ChunkBits] = null!;
+            _v6[_capacity >> ChunkBits] = null;
             shrunk = true;
         }
 
@@ -184,6 +207,11 @@ public sealed class PeerTable
             _capacity = Math.Max(8, Count + (Count / 2));
             Array.Resize(ref _entries[0], _capacity);
             Array.Resize(ref _ids[0], _capacity * PeerIdLength);
+            if (_v6[0] is not null)
+            {
+                Array.Resize(ref _v6[0], _capacity);
+            }
+
             shrunk = true;
         }
 
@@ -202,7 +230,39 @@ public sealed class PeerTable
         }
     }
 
+    private PeerEntry View(int i)
+    {
+        ref var e = ref At(i);
+        return new(Address(i), e.Port, e.Seen, (e.Flags & SeedFlag) != 0, (e.Flags & ReturnedFlag) != 0);
+    }
+
     private ref Entry At(int i) => ref _entries[i >> ChunkBits][i & ChunkMask];
+
+    private PeerAddress Address(int i)
+    {
+        ref var e = ref At(i);
+        return (e.Flags & V6Flag) != 0 ? _v6[i >> ChunkBits]![i & ChunkMask] : PeerAddress.FromV4(e.Key);
+    }
+
+    // An IPv4 address is its own key; an IPv6 address's key only narrows the comparison with its side entry.
+    private static uint Key(PeerAddress address) => address.IsV4 ? address.V4 : (uint)(address.High ^ (address.High >> 32) ^ address.Low ^ (address.Low >> 32));
+
+    private bool Holds(int i, PeerAddress address, uint key)
+    {
+        ref var e = ref At(i);
+        return e.Key == key && ((e.Flags & V6Flag) != 0
+            ? !address.IsV4 && _v6[i >> ChunkBits]![i & ChunkMask] == address
+            : address.IsV4);
+    }
+
+    // The side chunk of entry i's chunk, allocated at the chunk's length when it gets its first IPv6 peer.
+    private PeerAddress[] V6Chunk(int i)
+    {
+        var chunk = i >> ChunkBits;
+        return _v6[chunk] ??= chunk == 0
+            ? new PeerAddress[_entries[0].Length]
+            : GC.AllocateArray<PeerAddress>(ChunkLength, pinned: true);
+    }
 
     private Span<byte> IdAt(int i) => _ids[i >> ChunkBits].AsSpan((i & ChunkMask) * PeerIdLength, PeerIdLength);
 
@@ -241,7 +301,7 @@ public sealed class PeerTable
     private void Place(int i)
     {
         var mask = _index.Length - 1;
-        var slot = Home(At(i).Address, mask);
+        var slot = Home(Address(i), mask);
         while (_index[slot] != 0)
         {
             slot = (slot + 1) & mask;
@@ -253,7 +313,7 @@ public sealed class PeerTable
     private int SlotOf(int i)
     {
         var mask = _index.Length - 1;
-        var slot = Home(At(i).Address, mask);
+        var slot = Home(Address(i), mask);
         while (_index[slot] != i + 1)
         {
             slot = (slot + 1) & mask;
@@ -278,7 +338,7 @@ public sealed class PeerTable
                 return;
             }
 
-            var home = Home(At(v - 1).Address, mask);
+            var home = Home(Address(v - 1), mask);
             // The entry at `next` may fill the hole unless its home lies cyclically in (hole, next].
             var stays = hole <= next ? home > hole && home <= next : home > hole || home <= next;
             if (!stays)
@@ -292,15 +352,10 @@ public sealed class PeerTable
     [StructLayout(LayoutKind.Sequential, Pack = 4)]
     private struct Entry
     {
-        public ulong High;
-        public ulong Low;
+        public uint Key;
         public int Seen;
         public ushort Port;
         public byte Flags;
-
-        public readonly PeerAddress Address => new(High, Low);
-
-        public readonly PeerEntry View => new(Address, Port, Seen, (Flags & SeedFlag) != 0, (Flags & ReturnedFlag) != 0);
     }
 }
 

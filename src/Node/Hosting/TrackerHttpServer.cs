@@ -16,16 +16,10 @@ public readonly record struct TrackerHttpResponse(int Status, byte[] Body);
 /// parser's limits, within <c>http-request-timeout</c> (a slow or oversized head is answered with its 4xx and the
 /// connection closed), at most <c>http-max-connections</c> at once. Keep-alive and pipelined requests are served in
 /// order on their connection.</summary>
-public sealed class TrackerHttpServer : IAsyncDisposable
+public sealed partial class TrackerHttpServer : IAsyncDisposable
 {
     /// <summary>Bytes read and dropped after a refusal before the connection is closed regardless.</summary>
     private const int DrainLimit = 64 * 1024;
-
-    // Linux's TCP_DEFER_ACCEPT (level IPPROTO_TCP) and the seconds a connection that sent nothing waits in the kernel
-    // before it is accepted anyway (then served, and bounded, like any other).
-    private const int IpProtoTcp = 6;
-    private const int TcpDeferAccept = 9;
-    private const int DeferAcceptSeconds = 1;
 
     /// <summary>Room for an answer's head.</summary>
     private const int HeadRoom = 256;
@@ -63,14 +57,7 @@ public sealed class TrackerHttpServer : IAsyncDisposable
         try
         {
             listener.Bind(endpoint);
-            if (OperatingSystem.IsLinux())
-            {
-                // A connection is handed to accept once its request has arrived: the accept thread then finds it in the
-                // socket and answers it at once, instead of handing a connection still silent to the async path (an
-                // epoll registration, a wake-up and a pool thread per announce).
-                listener.SetRawSocketOption(IpProtoTcp, TcpDeferAccept, BitConverter.GetBytes(DeferAcceptSeconds));
-            }
-
+            DeferAccept(listener);
             listener.Listen((int)SocketOptionName.MaxConnections);
         }
         catch (SocketException e)
@@ -80,146 +67,6 @@ public sealed class TrackerHttpServer : IAsyncDisposable
         }
 
         return new TrackerHttpServer(listener, handler, requestTimeout, maxConnections, log);
-    }
-
-    private void AcceptLoop()
-    {
-        try
-        {
-            while (!_stop.IsCancellationRequested)
-            {
-                Socket client;
-                try
-                {
-                    client = _listener.Accept();
-                }
-                catch (SocketException e) when (!_stop.IsCancellationRequested)
-                {
-                    _log.LogDebug("tracker http: accept failed: {Error}", e.Message);
-                    continue;
-                }
-
-                if (Interlocked.Increment(ref _connections) > _maxConnections)
-                {
-                    Interlocked.Decrement(ref _connections);
-                    client.Dispose();
-                    continue;
-                }
-
-                ServeReady(client);
-            }
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            // the listener closed: the server is stopping
-        }
-        finally
-        {
-            _accepting.TrySetResult();
-        }
-    }
-
-    /// <summary>Serves a new connection's first request on the accept thread when it is in the socket already, is
-    /// answered at once (the swarm ran on this thread) and closes the connection: one receive, one send, no wait, no
-    /// timer. Anything else (a head still coming, a refusal, an answer owed, a kept connection, a send the socket could
-    /// not take whole) goes on in <see cref="Serve"/> with what was read, under its timeouts.</summary>
-    private void ServeReady(Socket socket)
-    {
-        var buffer = ArrayPool<byte>.Shared.Rent(TrackerHttpRequestParser.MaxHeadLength);
-        var filled = 0;
-        TrackerHttpRequest? request;
-        try
-        {
-            socket.Blocking = false; // the calls below return rather than wait
-            filled = socket.Receive(buffer, 0, TrackerHttpRequestParser.MaxHeadLength, SocketFlags.None, out var error);
-            if (error == SocketError.WouldBlock)
-            {
-                filled = 0;
-            }
-            else if (error != SocketError.Success || filled == 0)
-            {
-                Close(socket, buffer);
-                return; // the client closed or reset
-            }
-
-            request = filled == 0 ? null : TrackerHttpRequestParser.TryParse(buffer.AsSpan(0, filled));
-        }
-        catch (TrackerHttpException)
-        {
-            // Refused: Serve parses it again and answers why.
-            _ = Serve(socket, buffer, filled);
-            return;
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            Close(socket, buffer);
-            return;
-        }
-
-        if (request is null)
-        {
-            _ = Serve(socket, buffer, filled);
-            return;
-        }
-
-        ValueTask<TrackerHttpResponse> answer;
-        try
-        {
-            answer = _handler(request, From(socket));
-        }
-        catch (Exception e)
-        {
-            _log.LogError(e, "tracker http: request failed");
-            _ = RefuseAndClose(socket, buffer, 500, "internal error");
-            return;
-        }
-
-        if (request.KeepAlive || !answer.IsCompletedSuccessfully)
-        {
-            _ = Serve(socket, buffer, filled, (request, answer));
-            return;
-        }
-
-        var response = answer.Result;
-        var wire = ArrayPool<byte>.Shared.Rent(HeadRoom + response.Body.Length);
-        var length = Format(wire, response.Status, response.Body, keepAlive: false);
-        var sent = 0;
-        try
-        {
-            sent = socket.Send(wire, 0, length, SocketFlags.None, out var error);
-            sent = error is SocketError.Success or SocketError.WouldBlock ? sent : length; // a failed send: nobody to answer
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            sent = length;
-        }
-
-        if (sent < length)
-        {
-            _ = SendRestAndClose(socket, buffer, wire, sent, length);
-            return;
-        }
-
-        ArrayPool<byte>.Shared.Return(wire);
-        Close(socket, buffer);
-    }
-
-    private async Task SendRestAndClose(Socket socket, byte[] buffer, byte[] wire, int sent, int length)
-    {
-        try
-        {
-            using var timeout = new CancellationTokenSource(_requestTimeout);
-            await socket.SendAsync(wire.AsMemory(sent, length - sent), SocketFlags.None, timeout.Token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-            // the client does not read its answer, or went away
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(wire);
-            Close(socket, buffer);
-        }
     }
 
     private async Task RefuseAndClose(Socket socket, byte[] buffer, int status, string message)

@@ -43,6 +43,19 @@ public sealed class AddressBudgetTests
     }
 
     [Fact]
+    public void An_ipv6_address_is_counted_apart_from_the_ipv4_address_with_the_same_low_bytes()
+    {
+        // ::127.0.0.3 (IPv4-compatible, not v4-mapped) ends in A's four bytes; the IPv4 table keys on those alone.
+        var v6 = IPAddress.Parse("::127.0.0.3");
+        var budget = new AddressBudget(1);
+        Assert.True(budget.TryTake(A));
+        Assert.True(budget.TryTake(v6));
+        Assert.Equal((1, 1, 2), (budget.UsedBy(A), budget.UsedBy(v6), budget.Addresses));
+        budget.Give(v6);
+        Assert.Equal((1, 0, 1), (budget.UsedBy(A), budget.UsedBy(v6), budget.Addresses));
+    }
+
+    [Fact]
     public void The_node_wide_budget_is_not_taken_when_the_address_has_no_share_left()
     {
         var budgets = new TrackerBudgets(Support.TestNodes.Settings.TrackerServer with { MaxPeers = 3, MaxPeersPerAddress = 2 });

@@ -69,6 +69,24 @@ public sealed class PeerTableTests
     }
 
     [Fact]
+    public void An_IPv6_address_whose_short_key_equals_an_IPv4_address_is_another_peer()
+    {
+        // ::10.0.0.1 (IPv4-compatible, not v4-mapped) folds to the same 32-bit key as 10.0.0.1: only the IPv6 side
+        // entry tells them apart.
+        var v4 = PeerAddress.From(IPAddress.Parse("10.0.0.1"));
+        var v6 = new PeerAddress(0, 0x0A00_0001);
+        var table = new PeerTable();
+        table.Add(v4, 1, new byte[20], seed: false, 0);
+        table.Add(v6, 1, new byte[20], seed: true, 0);
+        Assert.Equal((0, 1, 1, 1), (table.IndexOf(v4, 1), table.IndexOf(v6, 1), table.CountOf(v4), table.CountOf(v6)));
+        Assert.Equal((v4, v6), (table.AddressAt(0), table.AddressAt(1)));
+        table.RemoveAt(0);
+        Assert.Equal((-1, 0, v6, true), (table.IndexOf(v4, 1), table.IndexOf(v6, 1), table[0].Address, table[0].Seed));
+        table.Refresh(0, new byte[20], seed: false, 5);
+        Assert.Equal((v6, 0), (table.AddressAt(0), table.IndexOf(v6, 1)));
+    }
+
+    [Fact]
     public void A_peer_id_longer_or_shorter_than_20_bytes_is_cut_or_padded_and_nothing_past_the_count_is_read()
     {
         var table = new PeerTable();

@@ -95,6 +95,17 @@ public sealed class TrackerHttpServerTests
     }
 
     [Fact]
+    public async Task A_connection_that_sends_nothing_is_closed_without_an_answer_after_the_request_timeout_and_its_slot_freed()
+    {
+        // On Linux it waits in the kernel first (TCP_DEFER_ACCEPT) and is accepted a second later: either way it holds
+        // a slot at most for the request timeout once accepted, and nothing is written to a client that asked nothing.
+        await using var server = Echo(TimeSpan.FromSeconds(1));
+        using var silent = await ConnectAsync(server);
+        Assert.Equal(string.Empty, await ReadToCloseAsync(silent));
+        await WaitUntil(() => server.Connections == 0);
+    }
+
+    [Fact]
     public async Task Past_the_connection_bound_a_new_connection_is_closed_at_once_and_served_again_once_one_ends()
     {
         await using var server = Echo(TimeSpan.FromSeconds(30), maxConnections: 1);
