@@ -25,7 +25,8 @@ public static class BlockBuffers
     private const int StandardShift = 14; // log2(StandardLength)
 
     /// <summary>Issue 14 (piece count): the pools of the power-of-two lengths below the standard block (a torrent of
-    /// 4 KiB pieces asks for 4 KiB blocks), indexed by log2(length) - 10, each made at its first use. Those blocks used
+    /// 4 KiB pieces asks for 4 KiB blocks), indexed by log2(length) - 10, each made at its first use and keeping
+    /// <see cref="MaxRetained"/> arrays at most (what is in flight counts in blocks, not bytes). Those blocks used
     /// the shared pool, which misses when a block is rented on a reader's thread and returned on a piece group's (see
     /// <see cref="MaxRetained"/>): four times the blocks per byte, each a new array to allocate and collect.</summary>
     private static readonly BlockArrayPool?[] SmallPools = new BlockArrayPool?[StandardShift - MinimumPooledShift];
