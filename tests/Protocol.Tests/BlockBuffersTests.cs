@@ -39,6 +39,29 @@ public sealed class BlockBuffersTests
     }
 
     [Fact]
+    public async Task Blocks_shorter_than_the_standard_come_back_from_a_pool_of_their_own_that_the_trim_empties()
+    {
+        // Issue 14 (piece count): a torrent of small pieces asks for blocks of their length. Rented on a connection's
+        // reader thread and returned on a piece group's, they missed the shared pool and were allocated anew.
+        const int length = 2048; // no other test uses this length
+        const int count = 40;
+        var rented = new byte[count][];
+        for (var i = 0; i < count; i++)
+        {
+            rented[i] = BlockBuffers.Rent(length, out var pooled);
+            Assert.True(pooled);
+        }
+
+        await Task.Run(() => Array.ForEach(rented, BlockBuffers.Return));
+        var again = Enumerable.Range(0, count).Select(_ => BlockBuffers.Rent(length, out bool _)).ToArray();
+
+        Assert.All(again, a => Assert.Contains(a, rented, ReferenceEqualityComparer.Instance));
+        Array.ForEach(again, BlockBuffers.Return);
+        Assert.True(BlockBuffers.Trim() >= count * length);
+        Assert.DoesNotContain(BlockBuffers.Rent(length, out bool _), rented, ReferenceEqualityComparer.Instance);
+    }
+
+    [Fact]
     public void A_rented_array_is_never_longer_than_asked()
     {
         foreach (var length in new[] { 1, 2, 1024, 16 * 1024, 3, 16 * 1024 - 1 })

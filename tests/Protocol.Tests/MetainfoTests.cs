@@ -25,6 +25,22 @@ public sealed class MetainfoTests
     private static InvalidTorrentException RejectsFiles(string expected, params BValue[] files) => RejectsInfo(MultiInfo(files), expected);
 
     [Fact]
+    public void The_piece_hashes_are_read_where_they_lie_in_the_kept_info_dictionary()
+    {
+        // Issue 14 (piece count): a copy of their own doubled what a torrent of 262,144 pieces keeps (5 MiB more).
+        var info = SingleInfo(("length", Int(40_000)), ("pieces", Pieces(40_000, PieceLength)));
+        var expected = ((BString)info["pieces"]!).Bytes;
+
+        foreach (var m in new[] { MetainfoParser.Parse(Torrent(info)), MetainfoParser.ParseInfoDictionary(BencodeWriter.Encode(info)) })
+        {
+            Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(m.PieceHashes, out var segment));
+            Assert.Same(m.InfoBytes, segment.Array);
+            Assert.Equal(expected, m.PieceHashes.ToArray());
+            Assert.Equal(expected.AsSpan(20, 20).ToArray(), m.PieceHash(1).ToArray());
+        }
+    }
+
+    [Fact]
     public void ParsesASingleFileTorrent()
     {
         var m = MetainfoParser.Parse(Torrent(SingleInfo(("length", Int(40_000)), ("pieces", Pieces(40_000, PieceLength)))));

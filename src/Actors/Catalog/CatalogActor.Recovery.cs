@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Akka.Event;
 using Akka.Persistence;
 using Swarm.Actors.Persistence;
+using Swarm.Protocol.Metainfo;
 
 namespace Swarm.Actors.Catalog;
 
@@ -61,15 +62,16 @@ public sealed partial class CatalogActor
     }
 
     /// <summary>A torrent just added: its journal is named by a fresh generation, so it holds nothing yet and its
-    /// journal actor need not ask the store (loading many torrents into a node ran three queries each).</summary>
-    private void StartNew(TorrentAdded entry, IReadOnlyList<System.Net.IPEndPoint> peers)
+    /// journal actor need not ask the store (loading many torrents into a node ran three queries each). It runs with
+    /// the metainfo it was added with, which the entry was made from (<see cref="CatalogEntries.From"/>).</summary>
+    private void StartNew(TorrentAdded entry, IReadOnlyList<System.Net.IPEndPoint> peers, TorrentMetainfo added)
     {
-        StartWith(entry, peers, CatalogEntries.JournalId(_node.NodeId, entry), PrefetchedJournal.Empty);
+        StartWith(entry, peers, CatalogEntries.JournalId(_node.NodeId, entry), PrefetchedJournal.Empty, added);
     }
 
     /// <summary>Starts a torrent whose journal <paramref name="id"/> takes <paramref name="history"/> (when known) as it
     /// starts; a torrent that does not start (unusable metainfo) leaves nothing offered that no one would take.</summary>
-    private void StartWith(TorrentAdded entry, IReadOnlyList<System.Net.IPEndPoint> peers, string id, PrefetchedJournal? history)
+    private void StartWith(TorrentAdded entry, IReadOnlyList<System.Net.IPEndPoint> peers, string id, PrefetchedJournal? history, TorrentMetainfo? added = null)
     {
         var handoff = JournalHandoff.Get(Context.System);
         if (history is not null)
@@ -77,7 +79,7 @@ public sealed partial class CatalogActor
             handoff.Offer(id, history);
         }
 
-        Start(entry, peers);
+        Start(entry, peers, added);
         if (!_torrents.ContainsKey(entry.InfoHash))
         {
             handoff.Withdraw(id);

@@ -325,7 +325,7 @@ public sealed partial class CatalogActor : ReceivePersistentActor
         // the write. Should the write fail, the catalog stops (as any persistent actor whose journal fails) and takes
         // the torrent with it; the requester hears nothing and no one was told "added".
         var entry = CatalogEntries.From(a);
-        StartNew(entry, a.Options.Peers ?? []); // CatalogActor.Recovery.cs
+        StartNew(entry, a.Options.Peers ?? [], a.Metainfo); // CatalogActor.Recovery.cs
         PersistApplied(entry, _ =>
         {
             _log.Info("torrent {0} ({1}) added, saving to {2}", hash[..8], a.Metainfo.Name, a.SavePath);
@@ -333,12 +333,15 @@ public sealed partial class CatalogActor : ReceivePersistentActor
         });
     }
 
-    private void Start(TorrentAdded entry, IReadOnlyList<System.Net.IPEndPoint> peers)
+    /// <param name="added">The metainfo the entry was just made from, if any. Issue 14 (piece count): parsing the entry
+    /// again gave the torrent a second copy of its info dictionary and piece hashes (10 MiB more, kept for the torrent's
+    /// life, for 262,144 pieces), beside the adder's.</param>
+    private void Start(TorrentAdded entry, IReadOnlyList<System.Net.IPEndPoint> peers, TorrentMetainfo? added = null)
     {
         TorrentMetainfo meta;
         try
         {
-            meta = CatalogEntries.Metainfo(entry);
+            meta = added ?? CatalogEntries.Metainfo(entry);
         }
         catch (Exception e) when (e is InvalidTorrentException or FormatException)
         {

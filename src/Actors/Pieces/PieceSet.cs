@@ -1,60 +1,93 @@
+using System.Numerics;
+
 namespace Swarm.Actors.Pieces;
 
-/// <summary>A set of piece indices (ours or a peer's). Mutable: owned by exactly one actor.</summary>
+/// <summary>A set of piece indices (ours or a peer's). Mutable: owned by exactly one actor. Issue 14 (piece count): one
+/// bit per piece (a bool each made every copy 256 KiB at 262,144 pieces, and a torrent keeps several per connection:
+/// ours, theirs, the torrent's record of theirs), copied word by word.</summary>
 public sealed class PieceSet
 {
-    private readonly bool[] _bits;
+    private readonly ulong[] _words;
 
     public PieceSet(int pieceCount)
     {
-        _bits = new bool[pieceCount];
+        Length = pieceCount;
+        _words = new ulong[(pieceCount + 63) >> 6];
     }
 
-    public int Length => _bits.Length;
+    private PieceSet(PieceSet other)
+    {
+        Length = other.Length;
+        Count = other.Count;
+        _words = (ulong[])other._words.Clone();
+    }
+
+    public int Length { get; }
 
     public int Count { get; private set; }
 
-    public bool IsComplete => Count == _bits.Length;
+    public bool IsComplete => Count == Length;
 
-    public bool this[int piece] => _bits[piece];
+    public bool this[int piece]
+    {
+        get
+        {
+            CheckIndex(piece);
+            return (_words[piece >> 6] & (1UL << piece)) != 0;
+        }
+    }
 
     public bool Add(int piece)
     {
-        if (_bits[piece])
+        CheckIndex(piece);
+        ref var word = ref _words[piece >> 6];
+        var bit = 1UL << piece; // the shift takes the low six bits of piece
+        if ((word & bit) != 0)
         {
             return false;
         }
 
-        _bits[piece] = true;
+        word |= bit;
         Count++;
         return true;
     }
 
     public bool Remove(int piece)
     {
-        if (!_bits[piece])
+        CheckIndex(piece);
+        ref var word = ref _words[piece >> 6];
+        var bit = 1UL << piece;
+        if ((word & bit) == 0)
         {
             return false;
         }
 
-        _bits[piece] = false;
+        word &= ~bit;
         Count--;
         return true;
     }
 
     public void SetAll()
     {
-        Array.Fill(_bits, true);
-        Count = _bits.Length;
+        Array.Fill(_words, ulong.MaxValue);
+        if ((Length & 63) != 0)
+        {
+            _words[^1] = (1UL << Length) - 1; // no bits past the last piece
+        }
+
+        Count = Length;
     }
 
+    /// <summary>The pieces in the set, in ascending order.</summary>
     public IEnumerable<int> Indices()
     {
-        for (var i = 0; i < _bits.Length; i++)
+        for (var w = 0; w < _words.Length; w++)
         {
-            if (_bits[i])
+            var word = _words[w];
+            while (word != 0)
             {
-                yield return i;
+                yield return (w << 6) + BitOperations.TrailingZeroCount(word);
+                word &= word - 1;
             }
         }
     }
@@ -62,13 +95,10 @@ public sealed class PieceSet
     /// <summary>BEP 3 bitfield: the high bit of the first byte is piece 0.</summary>
     public byte[] ToBytes()
     {
-        var bytes = new byte[(_bits.Length + 7) / 8];
-        for (var i = 0; i < _bits.Length; i++)
+        var bytes = new byte[(Length + 7) / 8];
+        foreach (var i in Indices())
         {
-            if (_bits[i])
-            {
-                bytes[i >> 3] |= (byte)(0x80 >> (i & 7));
-            }
+            bytes[i >> 3] |= (byte)(0x80 >> (i & 7));
         }
 
         return bytes;
@@ -95,14 +125,8 @@ public sealed class PieceSet
         return set;
     }
 
-    public PieceSet Clone()
-    {
-        var copy = new PieceSet(_bits.Length);
-        foreach (var i in Indices())
-        {
-            copy.Add(i);
-        }
+    public PieceSet Clone() => new(this);
 
-        return copy;
-    }
+    /// <summary>The words hold up to 63 bits past the last piece: an index there is refused as any out of range.</summary>
+    private void CheckIndex(int piece) => ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)piece, (uint)Length, nameof(piece));
 }

@@ -17,7 +17,7 @@ public sealed class MemoryTrimActor : ReceiveActor, IWithTimers
     private readonly MemoryTrimSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly PieceBufferPool _buffers;
-    private readonly BlockArrayPool _blocks;
+    private readonly Func<long> _trimBlocks;
     private readonly Action _collect;
     private bool _whenReady;
     private MemoryTrim _trim;
@@ -25,12 +25,12 @@ public sealed class MemoryTrimActor : ReceiveActor, IWithTimers
     /// <param name="allocated">The process's allocation counter (tests pass their own).</param>
     /// <param name="collect">The full collection (tests pass their own).</param>
     /// <param name="whenReady">Also trim once when the first torrent is ready for peers (a one-shot get or seed).</param>
-    /// <param name="blocks">The received blocks' pool (<see cref="BlockBuffers.Standard"/> unless a test passes its own).</param>
+    /// <param name="blocks">The received blocks' pool (every pool of <see cref="BlockBuffers"/> unless a test passes its own).</param>
     public MemoryTrimActor(MemoryTrimSettings settings, PieceBufferPool buffers, Func<long> allocated, Action collect, bool whenReady = false, BlockArrayPool? blocks = null)
     {
         _settings = settings;
         _buffers = buffers;
-        _blocks = blocks ?? BlockBuffers.Standard;
+        _trimBlocks = blocks is null ? BlockBuffers.Trim : blocks.Trim;
         _collect = collect;
         _whenReady = whenReady;
         _trim = MemoryTrim.Start(allocated());
@@ -91,7 +91,7 @@ public sealed class MemoryTrimActor : ReceiveActor, IWithTimers
 
     private void Trim(string why)
     {
-        var released = _buffers.Trim() + _blocks.Trim();
+        var released = _buffers.Trim() + _trimBlocks();
         _collect();
         _log.Debug("memory trimmed ({0}): {1} MiB of pooled piece and block buffers released, GC heap committed {2} MiB", why, released >> 20, GC.GetGCMemoryInfo().TotalCommittedBytes >> 20);
     }

@@ -159,7 +159,7 @@ public static partial class MetainfoParser
         }
 
         var total = files[^1].Offset + files[^1].Length;
-        var pieces = CheckPieces(info, total, pieceLength);
+        var pieces = InPlace(CheckPieces(info, total, pieceLength), info, infoBytes);
         var isPrivate = info["private"] is BInteger { Value: not 0 };
         var meta = new TorrentMetainfo(infoHash, rootName, pieceLength, pieces, files, fileList is not null, [], isPrivate, null, null, null, infoBytes);
         if (tree is null)
@@ -193,7 +193,7 @@ public static partial class MetainfoParser
         }
 
         var isPrivate = info["private"] is BInteger { Value: not 0 };
-        return new TorrentMetainfo(hash.Truncated, rootName, pieceLength, [], files, !single, [], isPrivate, null, null, null, infoBytes)
+        return new TorrentMetainfo(hash.Truncated, rootName, pieceLength, ReadOnlyMemory<byte>.Empty, files, !single, [], isPrivate, null, null, null, infoBytes)
         {
             V2 = new TorrentV2(hash, tree, offsets, IsHybrid: false),
         };
@@ -262,7 +262,23 @@ public static partial class MetainfoParser
             ?? throw new InvalidTorrentException($"the torrent's name '{Printable.Escape(name.Text)}' is not a file name");
     }
 
-    private static byte[] CheckPieces(BDictionary info, long total, int pieceLength)
+    /// <summary>Issue 14 (piece count): the piece hashes where they lie in <paramref name="infoBytes"/> (which every
+    /// torrent keeps, to serve its metadata), rather than a copy of their own: 5 MiB less per torrent of 262,144 pieces.
+    /// A string located by its source (the reader records where each value was) is found there; otherwise its own
+    /// bytes are used.</summary>
+    private static ReadOnlyMemory<byte> InPlace(BString pieces, BDictionary info, byte[] infoBytes)
+    {
+        var at = pieces.SourceOffset + pieces.SourceLength - pieces.Bytes.Length - info.SourceOffset;
+        if (pieces.SourceOffset < 0 || info.SourceOffset < 0 || at < 0 || at + pieces.Bytes.Length > infoBytes.Length)
+        {
+            return pieces.Bytes;
+        }
+
+        var inPlace = infoBytes.AsMemory(at, pieces.Bytes.Length);
+        return inPlace.Span.SequenceEqual(pieces.Bytes) ? inPlace : pieces.Bytes;
+    }
+
+    private static BString CheckPieces(BDictionary info, long total, int pieceLength)
     {
         if (total == 0)
         {
@@ -290,6 +306,6 @@ public static partial class MetainfoParser
             throw new InvalidTorrentException($"'pieces' holds {pieces.Bytes.Length / 20} hashes but {total} bytes in pieces of {pieceLength} need {expected}");
         }
 
-        return pieces.Bytes;
+        return pieces;
     }
 }

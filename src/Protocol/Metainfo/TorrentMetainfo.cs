@@ -20,7 +20,7 @@ public sealed record TorrentMetainfo(
     InfoHash InfoHash,
     string Name,
     int PieceLength,
-    byte[] PieceHashes,
+    ReadOnlyMemory<byte> PieceHashes,
     IReadOnlyList<TorrentFile> Files,
     bool IsMultiFile,
     IReadOnlyList<IReadOnlyList<string>> TrackerTiers,
@@ -39,7 +39,7 @@ public sealed record TorrentMetainfo(
     public int PieceSize(int piece) =>
         piece == PieceCount - 1 ? (int)(TotalLength - ((long)piece * PieceLength)) : PieceLength;
 
-    public ReadOnlySpan<byte> PieceHash(int piece) => PieceHashes.AsSpan(piece * 20, 20);
+    public ReadOnlySpan<byte> PieceHash(int piece) => PieceHashes.Span.Slice(piece * 20, 20);
 
     // BitTorrent v2 / hybrid (BEP 52): the v2 half of a torrent, null for v1 torrents. A v2-only torrent has no
     // PieceHashes; its InfoHash is the truncated v2 hash, the one the wire and trackers use.

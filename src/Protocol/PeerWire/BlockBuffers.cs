@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics;
 
 namespace Swarm.Protocol.PeerWire;
 
@@ -19,6 +20,17 @@ public static class BlockBuffers
 
     private const int MinimumPooled = 1024;
 
+    private const int MinimumPooledShift = 10; // log2(MinimumPooled)
+
+    private const int StandardShift = 14; // log2(StandardLength)
+
+    /// <summary>Issue 14 (piece count): the pools of the power-of-two lengths below the standard block (a torrent of
+    /// 4 KiB pieces asks for 4 KiB blocks), indexed by log2(length) - 10, each made at its first use and keeping
+    /// <see cref="MaxRetained"/> arrays at most (what is in flight counts in blocks, not bytes). Those blocks used
+    /// the shared pool, which misses when a block is rented on a reader's thread and returned on a piece group's (see
+    /// <see cref="MaxRetained"/>): four times the blocks per byte, each a new array to allocate and collect.</summary>
+    private static readonly BlockArrayPool?[] SmallPools = new BlockArrayPool?[StandardShift - MinimumPooledShift];
+
     /// <summary>The pool of standard arrays (the node's memory trim empties it).</summary>
     public static BlockArrayPool Standard { get; } = new(StandardLength, MaxRetained);
 
@@ -33,19 +45,56 @@ public static class BlockBuffers
             return GC.AllocateUninitializedArray<byte>(length);
         }
 
-        return length == StandardLength ? Standard.Rent() : ArrayPool<byte>.Shared.Rent(length);
+        return PoolOf(length)?.Rent() ?? ArrayPool<byte>.Shared.Rent(length);
     }
 
     /// <summary>Gives back an array <see cref="Rent"/> pooled; nothing may read or write it afterwards.</summary>
     public static void Return(byte[] data)
     {
-        if (data.Length == StandardLength)
+        if (PoolOf(data.Length) is { } pool)
         {
-            Standard.Return(data);
+            pool.Return(data);
         }
         else
         {
             ArrayPool<byte>.Shared.Return(data);
         }
+    }
+
+    /// <summary>Lets go of every array the block pools hold (the node's memory trim); returns the bytes released.</summary>
+    public static long Trim()
+    {
+        var released = Standard.Trim();
+        foreach (var pool in SmallPools)
+        {
+            released += pool?.Trim() ?? 0;
+        }
+
+        return released;
+    }
+
+    /// <summary>The pool of a power-of-two length from <see cref="MinimumPooled"/> to <see cref="StandardLength"/>;
+    /// null for any other length (the shared pool's).</summary>
+    private static BlockArrayPool? PoolOf(int length)
+    {
+        if (length == StandardLength)
+        {
+            return Standard;
+        }
+
+        if (length < MinimumPooled || length > StandardLength || (length & (length - 1)) != 0)
+        {
+            return null;
+        }
+
+        var i = BitOperations.Log2((uint)length) - MinimumPooledShift;
+        var pool = Volatile.Read(ref SmallPools[i]);
+        if (pool is null)
+        {
+            var made = new BlockArrayPool(length, MaxRetained);
+            pool = Interlocked.CompareExchange(ref SmallPools[i], made, null) ?? made;
+        }
+
+        return pool;
     }
 }

@@ -40,6 +40,32 @@ public sealed class PersistedEventSerializerTests() : Akka.TestKit.Xunit2.TestKi
         Assert.Equal(System.Text.Json.JsonSerializer.Serialize(e, e.GetType()), System.Text.Json.JsonSerializer.Serialize(back, back.GetType()));
     }
 
+    [Theory]
+    [InlineData(256 * 1024, false)]
+    [InlineData(5 * 1024 * 1024, true)]
+    [InlineData(300 * 1024, true)]
+    public void A_large_catalog_entry_is_written_as_the_same_json_and_reads_back(int infoBytes, bool withLayers)
+    {
+        // Issue 14: an entry with a large info dictionary is written through a buffer sized for it; the row must stay
+        // byte for byte what the plain serializer writes (journals already on disk, and the plugin, read it).
+        var info = new byte[infoBytes];
+        new Random(infoBytes).NextBytes(info);
+        var entry = new TorrentAdded("ab", "g1", info, [["http://t/announce"], ["udp://u:1"]], "/data/ü", false, true)
+        {
+            PieceLayers = withLayers ? info[..1000] : null,
+            WebSeeds = ["http://w/" + new string('x', 100 * 1024)],
+            UploadLimit = 7,
+        };
+        var serializer = (PersistedEventSerializer)Sys.Serialization.FindSerializerFor(entry);
+
+        var bytes = serializer.ToBinary(entry);
+
+        Assert.Equal(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(entry), bytes);
+        var back = Assert.IsType<TorrentAdded>(serializer.FromBinary(bytes, "ta1"));
+        Assert.Equal(info, back.InfoDictionary);
+        Assert.Equal(entry.WebSeeds, back.WebSeeds);
+    }
+
     [Fact]
     public void A_catalog_snapshot_written_before_magnets_were_kept_reads_with_none()
     {
