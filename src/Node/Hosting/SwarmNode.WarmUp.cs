@@ -30,7 +30,9 @@ public sealed partial class SwarmNode
             TaskScheduler.Default).Unwrap();
 
     /// <param name="snapshots">False for a one-shot node writing plain rows: its snapshot store is made if a snapshot
-    /// is ever due (the plugin's start builds linq2db's mapping, for nothing in a `get` of one torrent).</param>
+    /// is ever due (the plugin's start builds linq2db's mapping, for nothing in a `get` of one torrent). With the default
+    /// <c>SwarmSqlSnapshotStore</c> only its front actor is made here either way: the plugin's store comes with the first
+    /// snapshot load, save or deletion.</param>
     private static void StartPersistencePlugins(ActorSystem system, bool snapshots)
     {
         try
