@@ -8,7 +8,9 @@ using static Swarm.Actors.Storage.StorageMessages;
 namespace Swarm.Actors.Storage;
 
 /// <summary>Owns a torrent's files on disk: prepares them, checks existing data on all cores and writes
-/// verified pieces. Runs on its own dispatcher so disk waits never hold up peer or torrent actors.
+/// verified pieces. Runs on a dispatcher of its own (swarm.storage-dispatcher), on the thread pool: a write the kernel
+/// throttles holds one pool thread, and the pool adds threads when its queue stops moving (issue 14: dedicated threads
+/// spun between pieces, and handed each verified piece to another thread).
 /// An I/O error is reported to the torrent (which pauses), never thrown up the hierarchy.</summary>
 public sealed class StorageActor : ReceiveActor
 {

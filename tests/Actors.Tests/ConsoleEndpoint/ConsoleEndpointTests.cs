@@ -12,7 +12,7 @@ namespace Swarm.Actors.Tests.ConsoleEndpoint;
 
 /// <summary>The console endpoint against a real node hierarchy (in-memory journal): secrets, torrent resolution,
 /// state changes, removal with data, and the answers to bad input.</summary>
-public sealed class ConsoleEndpointTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(TestNodes.Config, output: output)
+public sealed class ConsoleEndpointTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(StorageHold.Config.WithFallback(TestNodes.Config), output: output)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
     private int _shutdowns;
