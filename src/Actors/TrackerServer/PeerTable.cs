@@ -162,14 +162,7 @@ public sealed class PeerTable
     {
         if (_capacity < ChunkLength)
         {
-            _capacity = Math.Min(ChunkLength, Math.Max(8, _capacity + (_capacity / 2)));
-            Array.Resize(ref _entries[0], _capacity);
-            Array.Resize(ref _ids[0], _capacity * PeerIdLength);
-            if (_v6[0] is not null)
-            {
-                Array.Resize(ref _v6[0], _capacity);
-            }
-
+            ResizeFirstChunk(Math.Min(ChunkLength, Math.Max(8, _capacity + (_capacity / 2))));
             return;
         }
 
@@ -204,14 +197,7 @@ public sealed class PeerTable
 
         if (_capacity <= ChunkLength && _capacity > 64 && Count < _capacity / 4)
         {
-            _capacity = Math.Max(8, Count + (Count / 2));
-            Array.Resize(ref _entries[0], _capacity);
-            Array.Resize(ref _ids[0], _capacity * PeerIdLength);
-            if (_v6[0] is not null)
-            {
-                Array.Resize(ref _v6[0], _capacity);
-            }
-
+            ResizeFirstChunk(Math.Max(8, Count + (Count / 2)));
             shrunk = true;
         }
 
@@ -287,6 +273,19 @@ public sealed class PeerTable
         var slot = IdAt(i);
         slot.Clear();
         peerId[..Math.Min(peerId.Length, PeerIdLength)].CopyTo(slot);
+    }
+
+    /// <summary>The first chunk grows by half and shrinks while the table is smaller than a chunk: its entries, ids and
+    /// (once it holds an IPv6 peer) its IPv6 side chunk take the new capacity together.</summary>
+    private void ResizeFirstChunk(int capacity)
+    {
+        _capacity = capacity;
+        Array.Resize(ref _entries[0], capacity);
+        Array.Resize(ref _ids[0], capacity * PeerIdLength);
+        if (_v6[0] is not null)
+        {
+            Array.Resize(ref _v6[0], capacity);
+        }
     }
 
     private void Reindex(int slots)
