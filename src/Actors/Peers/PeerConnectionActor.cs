@@ -133,8 +133,10 @@ public sealed partial class PeerConnectionActor : UntypedActor, IWithTimers
                 }
                 finally
                 {
+                    // The batch's accepted requests go to the write loop together (issue 14: one queue item per batch).
+                    _channel!.FlushUploads();
                     TellArrived();
-                    _channel!.BatchHandled();
+                    _channel.BatchHandled();
                 }
 
                 Apply(_state.BatchHandled(_clock.GetUtcNow()));

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Threading.Channels;
 using Akka.Actor;
@@ -16,7 +15,7 @@ namespace Swarm.Actors.Peers;
 /// charged to the node's <see cref="SendBudget"/>: a peer that stops reading cannot make the queue grow past its bound
 /// (the owner hears <see cref="SendQueueFull"/> once and disconnects it), and what it left queued is given back when
 /// the channel is disposed.</summary>
-internal sealed class PeerWireChannel : IAsyncDisposable
+internal sealed partial class PeerWireChannel : IAsyncDisposable
 {
     /// <summary>Bytes the read loop asks the socket for at once (pooled, shared by all connections): 64 KiB woke the
     /// loop every four blocks at full speed; 256 KiB takes a whole piece's worth per wake-up.</summary>
@@ -25,18 +24,16 @@ internal sealed class PeerWireChannel : IAsyncDisposable
     /// <summary>Free space below which the reader starts a new segment rather than read a sliver.</summary>
     private const int MinimumReadSize = 32 * 1024;
 
-    /// <summary>The most bytes of consecutive requested blocks read from disk at once: a 256 KiB piece's sixteen
-    /// blocks, or 256 pieces of 1 KiB, in one read; about what the write loop sends per flush.</summary>
-    private const int MaxReadRun = 256 * 1024;
+    /// <summary>Unflushed bytes at which the write loop hands what it wrote to the socket: one syscall per ~256 KiB
+    /// instead of one per message.</summary>
+    private const int FlushBytes = 256 * 1024;
 
     private readonly PeerLink _link;
     private readonly Stream _stream;
     private readonly IActorRef _owner;
     private readonly TorrentStorage _storage;
     private readonly long _pieceLength;
-    private readonly List<UploadBlock> _run = []; // the write loop's: uploads read from disk together
     private readonly Channel<object> _outbound = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly ConcurrentDictionary<(int Piece, int Begin, int Length), byte> _pendingUploads = new();
     private readonly SemaphoreSlim _batchesInFlight;
     private readonly IReadOnlyList<RateLimit> _downloadLimits;
     private readonly IReadOnlyList<RateLimit> _uploadLimits;
@@ -45,7 +42,6 @@ internal sealed class PeerWireChannel : IAsyncDisposable
     private readonly Lock _queueGate = new();
     private long _queuedBytes; // under _queueGate
     private bool _queueClosed; // under _queueGate: full or disposed, nothing more is queued or charged
-    private long _pendingUploadBytes;
     private long _uploaded;
     private long _downloaded;
     private Task? _readLoop;
@@ -68,11 +64,6 @@ internal sealed class PeerWireChannel : IAsyncDisposable
     public long Uploaded => Interlocked.Read(ref _uploaded);
 
     public long Downloaded => Interlocked.Read(ref _downloaded);
-
-    public int PendingUploads => _pendingUploads.Count;
-
-    /// <summary>Bytes of the requests accepted and not yet served.</summary>
-    public long PendingUploadBytes => Interlocked.Read(ref _pendingUploadBytes);
 
     /// <summary>Bytes queued for the write loop now (charged to the node's budget).</summary>
     public long QueuedBytes
@@ -97,40 +88,6 @@ internal sealed class PeerWireChannel : IAsyncDisposable
 
     /// <summary>Queues a message; false when the queue is full (or closed) and it was dropped.</summary>
     public bool Send(PeerMessage message) => Enqueue(message, SendBudget.CostOf(message));
-
-    public bool QueueUpload(int piece, int begin, int length)
-    {
-        if (!_pendingUploads.TryAdd((piece, begin, length), 0))
-        {
-            return false;
-        }
-
-        Interlocked.Add(ref _pendingUploadBytes, length);
-        if (!Enqueue(new UploadBlock(piece, begin, length), SendBudget.ItemOverhead))
-        {
-            Forget(piece, begin, length);
-            return false;
-        }
-
-        return true;
-    }
-
-    public bool CancelUpload(int piece, int begin, int length) => Forget(piece, begin, length);
-
-    /// <summary>Drops every queued upload (we choked the peer) and returns them, for BEP 6 rejects.</summary>
-    public IReadOnlyList<(int Piece, int Begin, int Length)> ClearUploads()
-    {
-        var dropped = new List<(int, int, int)>();
-        foreach (var key in _pendingUploads.Keys)
-        {
-            if (Forget(key.Piece, key.Begin, key.Length))
-            {
-                dropped.Add(key);
-            }
-        }
-
-        return dropped;
-    }
 
     public async ValueTask DisposeAsync()
     {
@@ -207,21 +164,11 @@ internal sealed class PeerWireChannel : IAsyncDisposable
         }
     }
 
-    private bool Forget(int piece, int begin, int length)
-    {
-        if (!_pendingUploads.TryRemove((piece, begin, length), out _))
-        {
-            return false;
-        }
-
-        Interlocked.Add(ref _pendingUploadBytes, -length);
-        return true;
-    }
-
     private static int CostOf(object item) => item switch
     {
         PeerMessage m => SendBudget.CostOf(m),
         byte[] raw => SendBudget.ItemOverhead + raw.Length,
+        UploadBatch b => SendBudget.ItemOverhead * b.Blocks.Count,
         _ => SendBudget.ItemOverhead,
     };
 
@@ -321,21 +268,12 @@ internal sealed class PeerWireChannel : IAsyncDisposable
                         case byte[] raw:
                             writer.Write(raw);
                             break;
-                        case UploadBlock u when Forget(u.Piece, u.Begin, u.Length):
-                            var bytes = TakeUploadRun(channel, u);
-                            var wait = TransferLimits.Reserve(_uploadLimits, bytes);
-                            if (wait > TimeSpan.Zero)
-                            {
-                                await writer.FlushAsync(_cts.Token).ConfigureAwait(false);
-                                await Task.Delay(wait, _cts.Token).ConfigureAwait(false);
-                            }
-
-                            WriteUploadRun(writer, bytes);
+                        case UploadBatch b:
+                            await ServeUploads(writer, channel, b).ConfigureAwait(false);
                             break;
                     }
 
-                    // Flush in large chunks: one syscall per ~256 KiB instead of one per message.
-                    if (writer.UnflushedBytes >= 256 * 1024)
+                    if (writer.UnflushedBytes >= FlushBytes)
                     {
                         await writer.FlushAsync(_cts.Token).ConfigureAwait(false);
                     }
@@ -362,67 +300,6 @@ internal sealed class PeerWireChannel : IAsyncDisposable
         }
     }
 
-    /// <summary>Issue 14 (uploads): <paramref name="first"/> and the uploads queued right behind it that continue it on
-    /// disk (the next block of the piece, or the first of the next piece), up to <see cref="MaxReadRun"/> bytes, into
-    /// <see cref="_run"/>: they are read with one system call instead of one each (a 1 KiB piece costs little more to
-    /// send than its read). Returns the run's bytes.</summary>
-    private int TakeUploadRun(ChannelReader<object> channel, UploadBlock first)
-    {
-        _run.Clear();
-        _run.Add(first);
-        var bytes = first.Length;
-        var end = Offset(first) + first.Length;
-        while (channel.TryPeek(out var item) && item is UploadBlock next && Offset(next) == end && bytes + next.Length <= MaxReadRun)
-        {
-            channel.TryRead(out _);
-            Dequeued(CostOf(next));
-            if (!Forget(next.Piece, next.Begin, next.Length))
-            {
-                break; // cancelled meanwhile: the run ends here
-            }
-
-            _run.Add(next);
-            bytes += next.Length;
-            end += next.Length;
-        }
-
-        return bytes;
-    }
-
-    /// <summary>Writes the piece messages of <see cref="_run"/>: its bytes are read at once behind where their headers go
-    /// in the socket buffer, then each block is moved forward to follow its header (front to back, each move lands
-    /// before what is still to move).</summary>
-    private void WriteUploadRun(PipeWriter writer, int bytes)
-    {
-        const int header = PeerMessageWriter.PieceHeaderLength;
-        var total = (_run.Count * header) + bytes;
-        var span = writer.GetSpan(total);
-        var first = _run[0];
-        var readAt = _run.Count * header;
-        _storage.Read(first.Piece, first.Begin, span.Slice(readAt, bytes));
-        var at = 0;
-        var from = readAt;
-        foreach (var u in _run)
-        {
-            PeerMessageWriter.WritePieceHeader(span[at..], u.Piece, u.Begin, u.Length);
-            at += header;
-            if (from != at)
-            {
-                span.Slice(from, u.Length).CopyTo(span[at..]);
-            }
-
-            at += u.Length;
-            from += u.Length;
-        }
-
-        writer.Advance(total);
-        Interlocked.Add(ref _uploaded, bytes);
-    }
-
-    private long Offset(UploadBlock u) => ((long)u.Piece * _pieceLength) + u.Begin;
-
     /// <summary>Writes raw bytes (the handshake) ahead of any framed message.</summary>
     public bool SendRaw(byte[] bytes) => Enqueue(bytes, SendBudget.ItemOverhead + bytes.Length);
-
-    private sealed record UploadBlock(int Piece, int Begin, int Length);
 }
