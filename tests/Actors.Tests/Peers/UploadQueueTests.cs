@@ -1,6 +1,6 @@
 using System.Net;
-using Akka.Actor;
 using System.Net.Sockets;
+using Akka.Actor;
 using Swarm.Actors.Peers;
 using Swarm.Actors.Pieces;
 using Swarm.Actors.Storage;
