@@ -133,7 +133,8 @@ public sealed class RequestTable : IReadOnlyDictionary<(int Piece, int Begin), R
             return this;
         }
 
-        // Sorted by key and, for equal keys, by position, so that the last of equal keys wins below.
+        // Sorted by key and, for equal keys, by position, so that the last of equal keys wins below: added[j] is the
+        // j-th key in that order, entries[order[j]] its entry.
         var order = new int[entries.Count];
         var added = new long[entries.Count];
         for (var i = 0; i < order.Length; i++)
@@ -142,15 +143,15 @@ public sealed class RequestTable : IReadOnlyDictionary<(int Piece, int Begin), R
             added[i] = KeyFor(entries[i].Key);
         }
 
-        Array.Sort(order, (a, b) => added[a] != added[b] ? added[a].CompareTo(added[b]) : a.CompareTo(b));
+        SortStably(added, order);
         var keys = new long[Count + order.Length];
         var values = new RequestPipeline.InFlight[keys.Length];
         int n = 0, old = NextLive(0), j = 0;
         while (old < _keys.Length || j < order.Length)
         {
-            if (j < order.Length && (old == _keys.Length || added[order[j]] <= _keys[old]))
+            if (j < order.Length && (old == _keys.Length || added[j] <= _keys[old]))
             {
-                var key = added[order[j]];
+                var key = added[j];
                 if (old < _keys.Length && _keys[old] == key)
                 {
                     old = NextLive(old + 1); // replaced
@@ -186,6 +187,29 @@ public sealed class RequestTable : IReadOnlyDictionary<(int Piece, int Begin), R
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>Sorts <paramref name="keys"/>, carrying <paramref name="order"/> (ascending positions) along; equal keys
+    /// keep their positions' order. Issue 14 (piece count): a comparison closure per call was an allocation per
+    /// assignment, ≈ 6 MB of a 1 GiB torrent of 4 KiB pieces.</summary>
+    private static void SortStably(long[] keys, int[] order)
+    {
+        Array.Sort(keys, order);
+        for (var start = 0; start < keys.Length;)
+        {
+            var end = start + 1;
+            while (end < keys.Length && keys[end] == keys[start])
+            {
+                end++;
+            }
+
+            if (end - start > 1)
+            {
+                Array.Sort(order, start, end - start);
+            }
+
+            start = end;
+        }
+    }
 
     private bool IsRemoved(int i) => _removed is not null && (_removed[i >> 6] & (1UL << (i & 63))) != 0;
 

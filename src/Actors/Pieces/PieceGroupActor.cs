@@ -22,7 +22,7 @@ public sealed class PieceGroupActor : UntypedActor
     private readonly IActorRef _torrent;
     private readonly PieceBufferPool _pool;
     private readonly int _runBytes;
-    private readonly List<PieceHashed> _reports = []; // of the batch in hand, told before any of their writes
+    private readonly List<SmallPieceReport> _reports = []; // of the batch in hand, told before any of their writes
 
     /// <summary>Per thread, not per actor: a group actor lives for a few batches, and the hasher is used and reset
     /// within one call.</summary>
@@ -47,9 +47,6 @@ public sealed class PieceGroupActor : UntypedActor
     {
         switch (message)
         {
-            case HashSmallPiece p:
-                Take([p]);
-                break;
             case HashSmallPieces batch:
                 Take(batch.Pieces);
                 break;
@@ -59,7 +56,7 @@ public sealed class PieceGroupActor : UntypedActor
         }
     }
 
-    private void Take(IReadOnlyList<HashSmallPiece> pieces)
+    private void Take(IReadOnlyList<SmallPiece> pieces)
     {
         var run = default(Run);
         try
@@ -99,14 +96,14 @@ public sealed class PieceGroupActor : UntypedActor
     /// <summary>Checks one piece; a valid one joins the run (a piece that does not follow it, or no longer fits, sends
     /// the run to storage first); its report is told before its write is asked for.</summary>
     /// <param name="left">Pieces of the batch from this one on: the longest run that can start here.</param>
-    private void Hash(HashSmallPiece p, int left, ref Run run)
+    private void Hash(in SmallPiece p, int left, ref Run run)
     {
         var size = _meta.PieceSize(p.Piece);
         // The connection and the picker let only a whole piece through; this is the last line.
         var data = p.Data.AsSpan(0, Math.Min(p.Data.Length, size));
         if (p.Data.Length != size || !Matches(p.Piece, data))
         {
-            _reports.Add(new PieceHashed(p.Piece, false, [p.From]));
+            _reports.Add(new SmallPieceReport(p.Piece, false, p.From));
             return;
         }
 
@@ -123,7 +120,7 @@ public sealed class PieceGroupActor : UntypedActor
 
         data.CopyTo(run.Buffer.AsSpan(run.Length));
         run = run with { Count = run.Count + 1, Length = run.Length + size };
-        _reports.Add(new PieceHashed(p.Piece, true, [p.From]));
+        _reports.Add(new SmallPieceReport(p.Piece, true, p.From));
     }
 
     /// <summary>Issue 14 (piece count): a buffer for a run of at most <paramref name="pieces"/> pieces, not the whole
@@ -169,7 +166,7 @@ public sealed class PieceGroupActor : UntypedActor
     {
         if (_reports.Count == 1)
         {
-            _torrent.Tell(_reports[0]);
+            _torrent.Tell(_reports[0].ToPieceHashed());
         }
         else if (_reports.Count > 1)
         {

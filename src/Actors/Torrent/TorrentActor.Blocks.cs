@@ -37,8 +37,8 @@ public sealed partial class TorrentActor
             case (var piece, AssembleBlock block, _):
                 piece.Tell(block);
                 break;
-            case (var group, _, HashSmallPiece small):
-                group.Tell(small);
+            case (var group, _, SmallPiece small):
+                group.Tell(new HashSmallPieces([small]));
                 break;
         }
     }
@@ -48,16 +48,17 @@ public sealed partial class TorrentActor
     private void OnBlocksArrived(BlocksArrived batch)
     {
         var byPiece = new List<(IActorRef Piece, List<AssembleBlock> Blocks)>(2);
-        var byGroup = new List<(IActorRef Group, List<HashSmallPiece> Pieces)>(1);
-        foreach (var b in batch.Blocks)
+        var byGroup = new List<(IActorRef Group, List<SmallPiece> Pieces)>(1);
+        for (var i = 0; i < batch.Blocks.Count; i++)
         {
-            switch (Accept(b))
+            switch (Accept(batch.Blocks[i]))
             {
                 case (var piece, AssembleBlock block, _):
-                    Gather(byPiece, piece, block);
+                    Gather(byPiece, piece, block, 1);
                     break;
-                case (var group, _, HashSmallPiece small):
-                    Gather(byGroup, group, small);
+                case (var group, _, SmallPiece small):
+                    // A group's list is made for the rest of the batch: a batch of small pieces is mostly one group's.
+                    Gather(byGroup, group, small, batch.Blocks.Count - i);
                     break;
             }
         }
@@ -69,13 +70,13 @@ public sealed partial class TorrentActor
 
         foreach (var (group, pieces) in byGroup)
         {
-            group.Tell(pieces.Count == 1 ? pieces[0] : new HashSmallPieces(pieces));
+            group.Tell(new HashSmallPieces(pieces));
         }
     }
 
-    /// <summary>Adds <paramref name="item"/> to its actor's list; a batch holds an actor's items one after another, so
-    /// the last actor is the likely one.</summary>
-    private static void Gather<T>(List<(IActorRef To, List<T> Items)> lists, IActorRef to, T item)
+    /// <summary>Adds <paramref name="item"/> to its actor's list (a new one made for <paramref name="capacity"/> items);
+    /// a batch holds an actor's items one after another, so the last actor is the likely one.</summary>
+    private static void Gather<T>(List<(IActorRef To, List<T> Items)> lists, IActorRef to, T item, int capacity)
     {
         var i = lists.Count - 1;
         while (i >= 0 && !lists[i].To.Equals(to))
@@ -85,7 +86,7 @@ public sealed partial class TorrentActor
 
         if (i < 0)
         {
-            lists.Add((to, [item]));
+            lists.Add((to, new List<T>(capacity) { item }));
         }
         else
         {
@@ -103,9 +104,9 @@ public sealed partial class TorrentActor
 
     /// <summary>Where a wanted block goes and as what: to its piece actor (started on the piece's first block) as an
     /// <see cref="AssembleBlock"/>, or, for a piece smaller than a block (whole in it), to its group's actor as a
-    /// <see cref="HashSmallPiece"/>; null when the block is dropped. Cancels the duplicates asked of other peers
+    /// <see cref="SmallPiece"/>; null when the block is dropped. Cancels the duplicates asked of other peers
     /// (endgame).</summary>
-    private (IActorRef To, AssembleBlock? Block, HashSmallPiece? Small)? Accept(BlockArrived b)
+    private (IActorRef To, AssembleBlock? Block, SmallPiece? Small)? Accept(BlockArrived b)
     {
         var contributor = _peers.TryGet(b.Peer, out var from)
             ? (from.Banned ? null : new PieceContributor(b.Peer, from.EndPointText, from.PeerId))
@@ -126,7 +127,7 @@ public sealed partial class TorrentActor
         CancelDuplicates(b, others);
         if (_groups.Grouped)
         {
-            return (GroupActor(b.Piece), null, new HashSmallPiece(b.Piece, contributor.Value, b.Data, b.Pooled));
+            return (GroupActor(b.Piece), null, new SmallPiece(b.Piece, contributor.Value, b.Data, b.Pooled));
         }
 
         if (!_pieceActors.TryGetValue(b.Piece, out var piece))

@@ -9,9 +9,9 @@ namespace Swarm.Actors.Torrent;
 public sealed partial class TorrentActor
 {
     /// <summary>A group's reports of one batch, each taken as its own <see cref="PieceHashed"/> would be, except that the
-    /// valid pieces one contributor sent in a row are credited to it, and queued for the disk, at once. A bad piece
-    /// (or one of several contributors) goes through <see cref="OnPieceHashed"/> after the credits before it, so a
-    /// ban decides on the same record as piece by piece.</summary>
+    /// valid pieces one contributor sent in a row are credited to it, and queued for the disk, at once. A bad piece goes
+    /// through <see cref="OnPieceHashed"/> after the credits before it, so a ban decides on the same record as piece by
+    /// piece.</summary>
     private void OnSmallPiecesHashed(SmallPiecesHashed h)
     {
         PieceContributor? credited = null;
@@ -19,14 +19,14 @@ public sealed partial class TorrentActor
         long bytes = 0;
         foreach (var one in h.Pieces)
         {
-            if (!one.Valid || one.Contributors.Count != 1 || !_groups.Grouped)
+            if (!one.Valid || !_groups.Grouped)
             {
                 Settle();
-                OnPieceHashed(one);
+                OnPieceHashed(one.ToPieceHashed());
                 continue;
             }
 
-            var from = one.Contributors[0];
+            var from = one.From;
             if (credited != from)
             {
                 Settle();

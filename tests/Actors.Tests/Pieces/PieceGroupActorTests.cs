@@ -27,9 +27,9 @@ public sealed class PieceGroupActorTests(ITestOutputHelper output) : Akka.TestKi
         var storage = CreateTestProbe();
         var group = Sys.ActorOf(PieceGroupActor.Props(meta, storage, TestActor, new PieceBufferPool(4), 8 * 1024));
 
-        group.Tell(new HashSmallPiece(3, Hostile, new byte[1024], Pooled: false));
-        group.Tell(new HashSmallPiece(4, Hostile, content[(4 * 1024)..(5 * 1024 - 1)], Pooled: false)); // one byte short
-        group.Tell(new HashSmallPiece(2, Honest, content[(2 * 1024)..(3 * 1024)], Pooled: false));
+        group.Tell(new HashSmallPieces([new SmallPiece(3, Hostile, new byte[1024], Pooled: false)]));
+        group.Tell(new HashSmallPieces([new SmallPiece(4, Hostile, content[(4 * 1024)..(5 * 1024 - 1)], Pooled: false)])); // one byte short
+        group.Tell(new HashSmallPieces([new SmallPiece(2, Honest, content[(2 * 1024)..(3 * 1024)], Pooled: false)]));
 
         Assert.Equal((3, false, Hostile), Report(ExpectMsg<PieceHashed>()));
         Assert.Equal((4, false, Hostile), Report(ExpectMsg<PieceHashed>()));
@@ -50,8 +50,8 @@ public sealed class PieceGroupActorTests(ITestOutputHelper output) : Akka.TestKi
         // Torrent and storage are one mailbox here, so the order of reports and writes shows.
         // Runs of at most four pieces: the fifth in a row starts a new write.
         var group = Sys.ActorOf(PieceGroupActor.Props(meta, TestActor, TestActor, new PieceBufferPool(4), 4 * 1024));
-        HashSmallPiece Piece(int i, PieceContributor from) => new(i, from, content[(i * 1024)..((i + 1) * 1024)], Pooled: false);
-        var bad = new HashSmallPiece(3, Hostile, new byte[1024], Pooled: false);
+        SmallPiece Piece(int i, PieceContributor from) => new(i, from, content[(i * 1024)..((i + 1) * 1024)], Pooled: false);
+        var bad = new SmallPiece(3, Hostile, new byte[1024], Pooled: false);
 
         group.Tell(new HashSmallPieces([Piece(0, Honest), Piece(1, Honest), Piece(2, Honest), bad, Piece(4, Honest), Piece(5, Honest), Piece(6, Honest), Piece(7, Honest), Piece(8, Honest), Piece(9, Honest)]));
 
@@ -62,7 +62,7 @@ public sealed class PieceGroupActorTests(ITestOutputHelper output) : Akka.TestKi
             switch (ExpectMsg<object>())
             {
                 case SmallPiecesHashed batch:
-                    reports.AddRange(batch.Pieces.Select(Report));
+                    reports.AddRange(batch.Pieces.Select(r => (r.Piece, r.Valid, r.From)));
                     break;
                 case PieceHashed one:
                     reports.Add(Report(one));
@@ -94,7 +94,7 @@ public sealed class PieceGroupActorTests(ITestOutputHelper output) : Akka.TestKi
         var meta = SmallPieceTorrent.Of(content, 1024);
         var storage = CreateTestProbe();
         var group = Sys.ActorOf(PieceGroupActor.Props(meta, storage, TestActor, new PieceBufferPool(4), 4 * 1024));
-        HashSmallPiece Piece(int i) => new(i, Honest, content[(i * 1024)..((i + 1) * 1024)], Pooled: false);
+        SmallPiece Piece(int i) => new(i, Honest, content[(i * 1024)..((i + 1) * 1024)], Pooled: false);
 
         group.Tell(new HashSmallPieces([Piece(2), Piece(3), Piece(0)]));
 
@@ -114,9 +114,9 @@ public sealed class PieceGroupActorTests(ITestOutputHelper output) : Akka.TestKi
         var meta = SmallPieceTorrent.Of(content, 1024);
         var storage = CreateTestProbe();
         var group = Sys.ActorOf(PieceGroupActor.Props(meta, storage, TestActor, new PieceBufferPool(4), 8 * 1024));
-        HashSmallPiece Piece(int i) => new(i, Honest, content[(i * 1024)..((i + 1) * 1024)], Pooled: false);
+        SmallPiece Piece(int i) => new(i, Honest, content[(i * 1024)..((i + 1) * 1024)], Pooled: false);
 
-        group.Tell(Piece(0));
+        group.Tell(new HashSmallPieces([Piece(0)]));
         group.Tell(new HashSmallPieces([Piece(1), Piece(2), Piece(3)]));
         group.Tell(new HashSmallPieces([Piece(4), Piece(5), Piece(6), Piece(7), Piece(8), Piece(9)]));
 

@@ -63,4 +63,22 @@ public sealed class PieceGroupsTests
         Assert.Equal(0, groups.OpenCount);
         Assert.False(groups.Hashed(2, valid: true)); // a late report of a closed group changes nothing
     }
+
+    [Fact]
+    public void A_large_group_counts_each_piece_sent_once_and_gives_back_the_unreported_in_order()
+    {
+        var groups = new PieceGroups(1000, 1024, Block, 256 * 1024); // groups of 256: {0..255} ... {768..999}
+        groups.Open(3, piece => piece != 770 && piece != 900 && piece != 999);
+
+        groups.Sent(999);
+        groups.Sent(770);
+        groups.Sent(770); // sent twice: counted once
+        groups.Sent(900);
+        Assert.False(groups.Hashed(770, valid: true));
+        Assert.False(groups.Hashed(770, valid: true)); // reported twice: counted once
+        Assert.False(groups.Hashed(800, valid: true)); // never sent: nothing to count
+        Assert.False(groups.Hashed(900, valid: true));
+
+        Assert.Equal([999], groups.Close(3));
+    }
 }

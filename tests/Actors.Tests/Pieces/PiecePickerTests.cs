@@ -141,6 +141,37 @@ public sealed class PiecePickerTests
     }
 
     [Fact]
+    public void A_piece_of_one_block_keeps_its_requesters_received_state_and_length_as_a_larger_piece_does()
+    {
+        // Issue 14 (piece count): such a piece keeps its one block's state in fields rather than arrays.
+        const int small = 4096;
+        var picker = new PiecePicker(2, _ => small, Block, new PickerSettings(0, EndgameDuplicates: 3), new PieceSet(2), random: new Random(1));
+        var first = picker.Pick(1, PieceSet.Full(2), 10);
+        Assert.Equal([new BlockRef(0, 0, small), new BlockRef(1, 0, small)], first.OrderBy(b => b.Piece));
+        Assert.True(picker.InEndgame);
+        Assert.Equal(first.Count, picker.Pick(2, PieceSet.Full(2), 10).Count);
+        Assert.Empty(picker.Pick(2, PieceSet.Full(2), 10)); // never asked twice of one peer
+        Assert.Equal(first.Count, picker.Pick(3, PieceSet.Full(2), 10).Count);
+
+        Assert.Null(picker.BlockReceived(0, 0, small - 1, peer: 2, out _)); // not its length
+        Assert.Null(picker.BlockReceived(0, small, small, peer: 2, out _)); // past the piece
+        picker.ReleaseAll(1);
+        Assert.Equal([3], picker.BlockReceived(0, 0, small, peer: 2, out var complete)); // the one left besides the sender
+        Assert.True(complete);
+        Assert.Null(picker.BlockReceived(0, 0, small, peer: 3, out _)); // the late duplicate
+
+        picker.ReleaseAll(2);
+        picker.ReleaseAll(3);
+        Assert.False(picker.InEndgame); // nobody holds piece 1's block: free again
+        Assert.Equal([new BlockRef(1, 0, small)], picker.Pick(4, PieceSet.Full(2), 10));
+        picker.ReleaseAll(4);
+        var late = picker.BlockReceived(1, 0, small, peer: 5, out complete); // a late block of a request given up
+        Assert.NotNull(late);
+        Assert.Empty(late);
+        Assert.True(complete);
+    }
+
+    [Fact]
     public void Only_a_whole_block_of_its_own_length_is_wanted()
     {
         var picker = new PiecePicker(2, p => p == 1 ? Block + 100 : PieceSize, Block, new PickerSettings(0, 2), new PieceSet(2), sequential: true);

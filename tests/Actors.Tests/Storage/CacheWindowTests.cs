@@ -67,4 +67,25 @@ public sealed class CacheWindowTests
         Assert.Equal([(1, 3), (7, 1), (9, 2)], CacheWindow.Runs([9, 2, 1, 10, 3, 7, 2]));
         Assert.Empty(CacheWindow.Runs([]));
     }
+
+    [Fact]
+    public void Consecutive_small_pieces_are_kept_as_one_run_and_dropped_from_its_front()
+    {
+        const long small = 4096;
+        var window = CacheWindow.Create(10 * small);
+
+        (window, var drop) = window.Flushed(Enumerable.Range(0, 16), _ => small);
+        Assert.Equal(Enumerable.Range(0, 6), drop); // the oldest six, as piece by piece
+        Assert.Equal(10 * small, window.KeptBytes);
+        Assert.Equal(1, window.KeptRuns); // one entry for 6-15, not ten
+
+        (window, drop) = window.Flushed([16, 17, 18, 19, 40], _ => small);
+        Assert.Equal(Enumerable.Range(6, 5), drop);
+        Assert.Equal(10 * small, window.KeptBytes);
+        Assert.Equal(3, window.KeptRuns); // 11-15, 16-19, 40
+
+        (window, drop) = window.Flushed([41], _ => 9 * small);
+        Assert.Equal([11, 12, 13, 14, 15, 16, 17, 18, 19], drop); // a whole run, then the next whole
+        Assert.Equal(10 * small, window.KeptBytes);
+    }
 }
