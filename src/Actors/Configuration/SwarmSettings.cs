@@ -56,7 +56,11 @@ public sealed record SwarmSettings(
                 pl.GetInt("min-depth"),
                 pl.GetInt("max-depth"),
                 pl.GetDouble("seconds-of-data"),
-                pl.GetTimeSpan("request-timeout")),
+                pl.GetTimeSpan("request-timeout"))
+            {
+                NearMaxDepth = pl.GetInt("near-max-depth", pl.GetInt("max-depth")), // issue 14 (footprint)
+                NearRoundTrip = pl.GetTimeSpan("near-round-trip", TimeSpan.Zero),
+            },
             new PickerSettings(pk.GetInt("random-first-pieces"), pk.GetInt("endgame-duplicates"))
             {
                 SmallPieceGroupBytes = pk.GetByteSize("small-piece-group-bytes") ?? 256 * 1024, // issue 14

@@ -31,7 +31,14 @@ public sealed record PeerSettings(
     public Peers.Encryption.EncryptionPolicy Encryption { get; init; } = Peers.Encryption.EncryptionPolicy.Prefer;
 }
 
-public sealed record PipelineSettings(int InitialDepth, int MinDepth, int MaxDepth, double SecondsOfData, TimeSpan RequestTimeout);
+public sealed record PipelineSettings(int InitialDepth, int MinDepth, int MaxDepth, double SecondsOfData, TimeSpan RequestTimeout)
+{
+    /// <summary>Footprint (issue 14): a peer whose TCP round trip is below <see cref="NearRoundTrip"/> gets at most this
+    /// many requests in flight (<see cref="Peers.RequestPipeline.Adapt"/>).</summary>
+    public int NearMaxDepth { get; init; } = MaxDepth;
+
+    public TimeSpan NearRoundTrip { get; init; } = TimeSpan.Zero;
+}
 
 public sealed record PickerSettings(int RandomFirstPieces, int EndgameDuplicates)
 {

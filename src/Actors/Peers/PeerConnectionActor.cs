@@ -24,6 +24,7 @@ public sealed partial class PeerConnectionActor : UntypedActor, IWithTimers
     private readonly CancellationTokenSource _dialCancel = new();
     private PieceSet _theirs;
     private PeerWireChannel? _channel;
+    private PeerLink? _link; // issue 14 (footprint): asked for its round trip at each tick
     private PeerWireState _state;
     private RequestAllowance _metadataRequests; // hardening: ut_metadata requests this peer may still make
     private RequestAllowance _refusedRequests; // hardening: requests we may still refuse before giving up on the peer
@@ -163,7 +164,7 @@ public sealed partial class PeerConnectionActor : UntypedActor, IWithTimers
                 OnWeHave(h.Pieces);
                 break;
             case ConnectionTick:
-                var (next, reaction) = _state.Tick(_clock.GetUtcNow(), _channel!.Downloaded, _channel.Uploaded, _cfg);
+                var (next, reaction) = _state.Tick(_clock.GetUtcNow(), _channel!.Downloaded, _channel.Uploaded, _cfg, _link?.RoundTrip());
                 if (reaction.Released.Count > 0)
                 {
                     _log.Info("{0}: {1} requests timed out, giving them to other peers", Who, reaction.Released.Count);
@@ -229,6 +230,7 @@ public sealed partial class PeerConnectionActor : UntypedActor, IWithTimers
             [_args.Limits.Download, _args.Node.Limits.Download],
             [_args.Limits.Upload, _args.Node.Limits.Upload],
             _args.Node.SendBudget);
+        _link = done.Link;
         Become(Established);
         if (_args.Accepted is not null)
         {

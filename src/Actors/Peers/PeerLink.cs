@@ -18,8 +18,9 @@ public sealed class PeerLink : IDisposable
 {
     private readonly Action? _shutdown;
     private readonly Action? _abort;
+    private readonly Func<TimeSpan?>? _roundTrip;
 
-    public PeerLink(Stream stream, IPEndPoint remote, PeerTransport transport, bool encrypted = false, Action? shutdown = null, Action? abort = null)
+    public PeerLink(Stream stream, IPEndPoint remote, PeerTransport transport, bool encrypted = false, Action? shutdown = null, Action? abort = null, Func<TimeSpan?>? roundTrip = null)
     {
         Stream = stream;
         Remote = remote;
@@ -27,6 +28,7 @@ public sealed class PeerLink : IDisposable
         Encrypted = encrypted;
         _shutdown = shutdown;
         _abort = abort;
+        _roundTrip = roundTrip;
     }
 
     public Stream Stream { get; }
@@ -52,14 +54,19 @@ public sealed class PeerLink : IDisposable
             PeerTransport.Tcp,
             encrypted: false,
             shutdown: () => socket.Shutdown(SocketShutdown.Both),
-            abort: () => socket.LingerState = new LingerOption(true, 0));
+            abort: () => socket.LingerState = new LingerOption(true, 0),
+            roundTrip: () => TcpRoundTrip.Of(socket));
     }
 
     /// <summary>The same connection read and written through <paramref name="secured"/> (which wraps this link's
     /// stream and owns it), after an encryption handshake.</summary>
     /// <param name="encrypted">False when the handshake chose a plaintext payload (MSE's plaintext method) or only
     /// read the first bytes of a plain handshake.</param>
-    public PeerLink Secured(Stream secured, bool encrypted = true) => new(secured, Remote, Transport, encrypted, _shutdown, _abort);
+    public PeerLink Secured(Stream secured, bool encrypted = true) => new(secured, Remote, Transport, encrypted, _shutdown, _abort, _roundTrip);
+
+    /// <summary>The transport's current round-trip time as its kernel measures it (TCP on Linux, see
+    /// <see cref="TcpRoundTrip"/>); null when unknown (uTP, another system).</summary>
+    public TimeSpan? RoundTrip() => _roundTrip?.Invoke();
 
     /// <summary>Ends the connection gracefully and wakes whoever is reading it; the link still needs disposing.</summary>
     public void Shutdown() => Quietly(_shutdown);

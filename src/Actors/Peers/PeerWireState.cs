@@ -217,10 +217,11 @@ public sealed record PeerWireState(
 
     /// <summary>Every stats interval: rates from the channel's byte counts, the pipeline's depth, requests unanswered
     /// too long (given up), the peer's silence, our keep-alive, another ask if there is room, and the stats.</summary>
-    public (PeerWireState, PeerWireReaction) Tick(DateTimeOffset now, long downloaded, long uploaded, SwarmSettings settings)
+    /// <param name="roundTrip">The connection's round trip (see <see cref="RequestPipeline.Adapt"/>); null: unknown.</param>
+    public (PeerWireState, PeerWireReaction) Tick(DateTimeOffset now, long downloaded, long uploaded, SwarmSettings settings, TimeSpan? roundTrip = null)
     {
         var rates = Rates.Sample(downloaded, uploaded, settings.StatsInterval);
-        var (pipeline, expired) = Pipeline.Adapt(rates.DownloadRate, settings.Pipeline, settings.Peer.BlockLength).Expire(now, settings.Pipeline.RequestTimeout);
+        var (pipeline, expired) = Pipeline.Adapt(rates.DownloadRate, settings.Pipeline, settings.Peer.BlockLength, roundTrip).Expire(now, settings.Pipeline.RequestTimeout);
         var next = this with { Rates = rates, Pipeline = pipeline };
         var reaction = PeerWireReaction.None with { Released = expired };
         switch (KeepAlive.Check(now, settings.Peer.IdleTimeout))

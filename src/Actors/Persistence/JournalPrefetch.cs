@@ -1,7 +1,6 @@
 using System.Data.Common;
 using Akka.Configuration;
 using Microsoft.Data.Sqlite;
-using Npgsql;
 
 namespace Swarm.Actors.Persistence;
 
@@ -199,7 +198,7 @@ public sealed class JournalPrefetch
 
         public DbConnection Open()
         {
-            DbConnection c = IsSqlite(Provider) ? new SqliteConnection(ConnectionString) : new NpgsqlConnection(ConnectionString);
+            DbConnection c = IsSqlite(Provider) ? new SqliteConnection(ConnectionString) : PostgreSqlConnections.Create(ConnectionString);
             c.Open();
             return c;
         }

@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Akka.Configuration;
 using Microsoft.Data.Sqlite;
-using Npgsql;
+using Swarm.Actors.Persistence;
 
 namespace Swarm.Node.Hosting;
 
@@ -44,8 +44,7 @@ public sealed record JournalStore(string Provider, string ConnectionString, stri
                 throw new ArgumentException("swarm.journal.provider is PostgreSQL but no connection string is set (swarm.journal.connection-string or SWARM_JOURNAL_CONNECTION_STRING)");
             }
 
-            var b = new NpgsqlConnectionStringBuilder(cs);
-            return new JournalStore(provider, cs, $"PostgreSQL {b.Host}:{b.Port}/{b.Database}");
+            return new JournalStore(provider, cs, $"PostgreSQL {PostgreSqlConnections.Describe(cs)}");
         }
 
         throw new ArgumentException($"swarm.journal.provider '{provider}' is not supported (SQLite.MS or PostgreSQL.15)");
@@ -56,7 +55,7 @@ public sealed record JournalStore(string Provider, string ConnectionString, stri
     {
         try
         {
-            await using DbConnection connection = IsSqlite ? new SqliteConnection(ConnectionString) : new NpgsqlConnection(ConnectionString);
+            await using DbConnection connection = IsSqlite ? new SqliteConnection(ConnectionString) : PostgreSqlConnections.Create(ConnectionString);
             await connection.OpenAsync(ct).ConfigureAwait(false);
             if (IsSqlite)
             {

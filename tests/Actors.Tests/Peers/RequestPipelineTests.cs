@@ -263,6 +263,22 @@ public sealed class RequestPipelineTests
         Assert.Equal(500, pipeline.Adapt(10_000.0 * Block, Settings, Block).Depth);
     }
 
+    [Fact]
+    public void A_near_peer_keeps_at_most_near_max_depth_in_flight_and_a_far_or_unmeasured_one_max_depth()
+    {
+        var settings = Settings with { NearMaxDepth = 128, NearRoundTrip = TimeSpan.FromMilliseconds(1) };
+        var fast = 10_000.0 * Block; // a second of it is far past max-depth
+
+        Assert.Equal(128, RequestPipeline.Start(32).Adapt(fast, settings, Block, TimeSpan.FromMicroseconds(30)).Depth);
+        Assert.Equal(500, RequestPipeline.Start(32).Adapt(fast, settings, Block, TimeSpan.FromMilliseconds(1)).Depth);
+        Assert.Equal(500, RequestPipeline.Start(32).Adapt(fast, settings, Block, roundTrip: null).Depth);
+        // A far peer that comes near (or a pipeline already deeper) is brought down to the near bound at once.
+        var deep = RequestPipeline.Start(32).Adapt(fast, settings, Block, TimeSpan.FromMilliseconds(40));
+        Assert.Equal(128, deep.Adapt(fast, settings, Block, TimeSpan.FromMicroseconds(30)).Depth);
+        // Slower than the near bound: the rate decides, as for any peer.
+        Assert.Equal(100, RequestPipeline.Start(32).Adapt(100.0 * Block, settings, Block, TimeSpan.FromMicroseconds(30)).Depth);
+    }
+
     private static RequestPipeline SentBlocks(RequestPipeline pipeline, int count)
     {
         for (var i = 0; i < count; i++)
