@@ -24,6 +24,11 @@ public static class Program
             localTried = true;
         }
 
+        if (StartUpWarmUp.AppliesTo(args))
+        {
+            _ = StartUpWarmUp.Start();
+        }
+
         return ParseAndRunAsync(args, signals, localTried).GetAwaiter().GetResult();
     }
 

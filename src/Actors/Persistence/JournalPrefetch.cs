@@ -199,10 +199,15 @@ public sealed class JournalPrefetch
 
         public DbConnection Open()
         {
-            DbConnection c = IsSqlite(Provider) ? new SqliteConnection(ConnectionString) : new NpgsqlConnection(ConnectionString);
+            DbConnection c = IsSqlite(Provider) ? new SqliteConnection(ConnectionString) : PostgreSql(ConnectionString);
             c.Open();
             return c;
         }
+
+        /// <summary>Start-up (issue 14): Npgsql is named only here, so that a node on SQLite never loads it (a ReadyToRun
+        /// method loads the types it names before it first runs).</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static DbConnection PostgreSql(string connectionString) => new NpgsqlConnection(connectionString);
 
         private static bool IsSqlite(string provider) => provider.StartsWith("SQLite", StringComparison.OrdinalIgnoreCase);
     }

@@ -44,8 +44,7 @@ public sealed record JournalStore(string Provider, string ConnectionString, stri
                 throw new ArgumentException("swarm.journal.provider is PostgreSQL but no connection string is set (swarm.journal.connection-string or SWARM_JOURNAL_CONNECTION_STRING)");
             }
 
-            var b = new NpgsqlConnectionStringBuilder(cs);
-            return new JournalStore(provider, cs, $"PostgreSQL {b.Host}:{b.Port}/{b.Database}");
+            return new JournalStore(provider, cs, PostgreSqlDescription(cs));
         }
 
         throw new ArgumentException($"swarm.journal.provider '{provider}' is not supported (SQLite.MS or PostgreSQL.15)");
@@ -56,7 +55,7 @@ public sealed record JournalStore(string Provider, string ConnectionString, stri
     {
         try
         {
-            await using DbConnection connection = IsSqlite ? new SqliteConnection(ConnectionString) : new NpgsqlConnection(ConnectionString);
+            await using var connection = IsSqlite ? new SqliteConnection(ConnectionString) : PostgreSqlConnection(ConnectionString);
             await connection.OpenAsync(ct).ConfigureAwait(false);
             if (IsSqlite)
             {
@@ -73,6 +72,18 @@ public sealed record JournalStore(string Provider, string ConnectionString, stri
         {
             throw new IOException($"journal store unreachable ({Description}): {e.Message}", e);
         }
+    }
+
+    // Start-up (issue 14): Npgsql's types are named only in these methods, so that a node on SQLite never loads Npgsql
+    // (a ReadyToRun method loads the types it names before it first runs).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static DbConnection PostgreSqlConnection(string connectionString) => new NpgsqlConnection(connectionString);
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static string PostgreSqlDescription(string connectionString)
+    {
+        var b = new NpgsqlConnectionStringBuilder(connectionString);
+        return $"PostgreSQL {b.Host}:{b.Port}/{b.Database}";
     }
 
     /// <summary>Start-up (issue 14): linq2db keeps one provider per database kind; built beside the host (on another core
