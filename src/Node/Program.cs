@@ -10,6 +10,7 @@ public static class Program
     /// loaded System.CommandLine even for the one-shot console that never parses with it (issue 14).</summary>
     public static int Main(string[] args)
     {
+        InterpretedDynamicCode.Apply(args);
         using var signals = StopSignals.Install();
         var localTried = false;
         if (OneShotConsole.Recognise(args) is { } oneShot)
@@ -22,6 +23,11 @@ public static class Program
             }
 
             localTried = true;
+        }
+
+        if (StartUpWarmUp.AppliesTo(args))
+        {
+            _ = StartUpWarmUp.Start();
         }
 
         return ParseAndRunAsync(args, signals, localTried).GetAwaiter().GetResult();

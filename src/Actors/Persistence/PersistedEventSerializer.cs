@@ -43,7 +43,7 @@ public sealed class PersistedEventSerializer(ExtendedActorSystem system) : Seria
     {
         if (obj is not TorrentAdded added || added.InfoDictionary.Length < LargeEntryBytes)
         {
-            return JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType());
+            return JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), PersistedEventJson.Default);
         }
 
         // Issue 14 (piece count): the info dictionary of 262,144 pieces is 5 MiB, 7 MiB in base64. The default writer
@@ -53,7 +53,7 @@ public sealed class PersistedEventSerializer(ExtendedActorSystem system) : Seria
         var buffer = new ArrayBufferWriter<byte>(Base64Length(added.InfoDictionary) + Base64Length(added.PieceLayers) + SpareBytes);
         using (var writer = new Utf8JsonWriter(buffer))
         {
-            JsonSerializer.Serialize(writer, added);
+            JsonSerializer.Serialize(writer, added, PersistedEventJson.Default.TorrentAdded);
         }
 
         return buffer.WrittenSpan.ToArray();
@@ -68,6 +68,8 @@ public sealed class PersistedEventSerializer(ExtendedActorSystem system) : Seria
             throw new SerializationException($"unknown journal manifest '{manifest}' (written by a newer version?)");
         }
 
+        // Reflection, as before: the generated contract sets an init-only member a row lacks (web seeds, in rows written
+        // before them) to null instead of leaving its initial value (tested).
         return JsonSerializer.Deserialize(bytes, type) ?? throw new SerializationException($"empty '{manifest}' row");
     }
 }

@@ -60,6 +60,21 @@ public static class SwarmCli
         return ManagedProcess.Start(name, fileName, [.. prefix, .. FreeRpcPort(arguments)], log);
     }
 
+    /// <summary><see cref="Start"/> with variables set in (or, null, removed from) the process's environment.</summary>
+    public static ManagedProcess StartWith(IReadOnlyDictionary<string, string?> environment, string name, ITestOutputHelper log, params IEnumerable<string> arguments)
+    {
+        var (fileName, prefix) = Executable;
+        return ManagedProcess.Start(name, fileName, [.. prefix, .. FreeRpcPort(arguments)], log, environment: environment);
+    }
+
+    /// <summary><see cref="RunAsync(ITestOutputHelper, TimeSpan, IEnumerable{string})"/> with variables set in the
+    /// process's environment.</summary>
+    public static Task<CommandResult> RunWithAsync(IReadOnlyDictionary<string, string?> environment, ITestOutputHelper log, TimeSpan timeout, params IEnumerable<string> arguments)
+    {
+        var (fileName, prefix) = Executable;
+        return Command.RunAsync("swarm", fileName, [.. prefix, .. FreeRpcPort(arguments)], timeout, log, environment: environment);
+    }
+
     public static Task<CommandResult> RunAsync(ITestOutputHelper log, TimeSpan timeout, params IEnumerable<string> arguments)
     {
         var (fileName, prefix) = Executable;
