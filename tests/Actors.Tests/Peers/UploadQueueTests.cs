@@ -1,9 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
 using Akka.Actor;
 using Swarm.Actors.Peers;
-using Swarm.Actors.Pieces;
-using Swarm.Actors.Storage;
 using Swarm.Actors.Tests.Support;
 using Swarm.Protocol.PeerWire;
 using Xunit;
@@ -46,35 +42,9 @@ public sealed class UploadQueueTests(ITestOutputHelper output) : Akka.TestKit.Xu
     public async Task A_cancel_drops_a_queued_request_and_a_choke_rejects_the_rest_each_answered_once()
     {
         using var torrent = new TestTorrent(length: Pieces * PieceLength, pieceLength: PieceLength);
-        using var listener = RawPeer.Listen();
-        var connecting = RawPeer.ConnectAsync((IPEndPoint)listener.LocalEndPoint!, torrent.Metainfo.InfoHash, torrent.Metainfo.PieceCount);
-        var accepted = await listener.AcceptAsync();
-        accepted.SendBufferSize = 4096; // the kernel holds little of what the loop writes
-        var link = new PeerLink(new NetworkStream(accepted, ownsSocket: true), (IPEndPoint)accepted.RemoteEndPoint!, PeerTransport.Tcp);
-        var theirs = new byte[Handshake.Length];
-        await link.Stream.ReadExactlyAsync(theirs);
-
-        var node = NodeContext.Create("upload-queue", TestNodes.Settings, 0);
-        using var handles = new FileHandlePool(4);
-        var args = new PeerConnectionArgs(
-            3,
-            link.Remote,
-            torrent.Metainfo,
-            new TorrentStorage(torrent.Metainfo, torrent.SeedDir, handles),
-            PieceSet.Full(torrent.Metainfo.PieceCount),
-            node,
-            new TransferLimits(0, 0),
-            link,
-            Handshake.Parse(theirs));
-        Assert.True(node.Connections.TryOpen());
-        var connection = ChildActorOf(PeerConnectionActor.Props(args));
-        await using var peer = await connecting;
-        peer.Socket.ReceiveBufferSize = 4096;
-        await peer.SendAsync(HaveNone.Instance);
-        await peer.SendAsync(Interested.Instance);
-        FishForMessage<PeerInterest>(i => i.Interested, Wait);
-        connection.Tell(new SetChoke(false));
-        Assert.NotNull(await peer.ReceiveAsync<Unchoke>(Wait));
+        await using var upload = await UploadConnection.OpenAsync(this, torrent, "upload-queue", Wait, socketBuffers: 4096);
+        var connection = upload.Actor;
+        var peer = upload.Peer;
 
         var asked = Enumerable.Range(0, Asked).Select(p => new Request(p, 0, PieceLength)).ToList();
         await peer.SendRawAsync(asked.SelectMany(r => PeerMessageWriter.ToArray(r)).ToArray());

@@ -1,8 +1,4 @@
-using System.Net;
-using Akka.Actor;
 using Swarm.Actors.Peers;
-using Swarm.Actors.Pieces;
-using Swarm.Actors.Storage;
 using Swarm.Actors.Tests.Support;
 using Swarm.Protocol.PeerWire;
 using Xunit;
@@ -24,33 +20,9 @@ public sealed class UploadRunTests(ITestOutputHelper output) : Akka.TestKit.Xuni
     public async Task Consecutive_requests_are_answered_each_with_its_own_bytes_in_order()
     {
         using var torrent = new TestTorrent(length: 4 * PieceLength, pieceLength: PieceLength);
-        using var listener = RawPeer.Listen();
-        var connecting = RawPeer.ConnectAsync((IPEndPoint)listener.LocalEndPoint!, torrent.Metainfo.InfoHash, torrent.Metainfo.PieceCount);
-        var accepted = await listener.AcceptAsync();
-        var link = new PeerLink(new System.Net.Sockets.NetworkStream(accepted, ownsSocket: true), (IPEndPoint)accepted.RemoteEndPoint!, PeerTransport.Tcp);
-        var theirs = new byte[Handshake.Length];
-        await link.Stream.ReadExactlyAsync(theirs);
-
-        var node = NodeContext.Create("uploads", TestNodes.Settings, 0);
-        using var handles = new FileHandlePool(4);
-        var args = new PeerConnectionArgs(
-            3,
-            link.Remote,
-            torrent.Metainfo,
-            new TorrentStorage(torrent.Metainfo, torrent.SeedDir, handles),
-            PieceSet.Full(torrent.Metainfo.PieceCount),
-            node,
-            new TransferLimits(0, 0),
-            link,
-            Handshake.Parse(theirs));
-        Assert.True(node.Connections.TryOpen()); // what the torrent does before spawning a connection; the actor gives it back
-        var connection = ChildActorOf(PeerConnectionActor.Props(args));
-        await using var peer = await connecting;
-        await peer.SendAsync(HaveNone.Instance);
-        await peer.SendAsync(Interested.Instance);
-        FishForMessage<PeerInterest>(i => i.Interested, Wait);
-        connection.Tell(new SetChoke(false));
-        Assert.NotNull(await peer.ReceiveAsync<Unchoke>(Wait));
+        await using var upload = await UploadConnection.OpenAsync(this, torrent, "uploads", Wait);
+        var connection = upload.Actor;
+        var peer = upload.Peer;
 
         // The last blocks of piece 0 run on into piece 1; then a block of piece 3 that follows nothing; then whole
         // blocks of piece 2, in a row; all in one write, so they are queued together.
