@@ -90,6 +90,9 @@ stop_process() {
 # Seeder commands: print "ready"/"seeding" on stdout when they accept peers.
 start_seeder() { # KIND TORRENT PORT OUTFILE -> sets SEED_PID
   local kind=$1 torrent=$2 port=$3 out=$4
+  # Emptied here, not by the background command's redirection: that runs after the fork, so wait_for_line could
+  # still read the previous round's "seeding" line and start the leecher before this seeder listens.
+  : >"$out"
   case $kind in
     swarm) dotnet "$SWARM_DLL" seed "$torrent" --data "$WORK/data" --bind 127.0.0.1 --port "$port" \
              --data-dir "$WORK/state-seed-$port" >"$out" 2>"$out.err" & ;;
@@ -324,6 +327,7 @@ INFO_HASH=$("$PYTHON" -c 'import libtorrent as lt, sys; print(lt.torrent_info(sy
 time_swarm_seed() {
   local torrent=$1 port=$2 out=$WORK/hashcheck-$2.log start pid
   cat "$WORK/data/"* >/dev/null # hot page cache: measure hashing, not the disk
+  : >"$out" # see start_seeder
   start=$(now)
   dotnet "$SWARM_DLL" seed "$torrent" --data "$WORK/data" --bind 127.0.0.1 --port "$port" \
     --data-dir "$WORK/state-hash-$port" >"$out" 2>"$out.err" &

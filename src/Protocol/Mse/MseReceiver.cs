@@ -5,9 +5,9 @@ namespace Swarm.Protocol.Mse;
 /// <summary>The receiving (accepting) side of the MSE handshake as a state machine over bytes: it answers Ya with
 /// Yb+PadB, finds HASH('req1', S) within <see cref="MseLimits.Req1SearchLimit"/> bytes after Ya, recovers which of
 /// our torrents the initiator wants from HASH('req2', SKEY) xor HASH('req3', S), checks the VC, reads
-/// crypto_provide, PadC and the initial payload IA, and answers ENCRYPT(VC, crypto_select, len(PadD), PadD) with no
-/// PadD. It never answers before the bytes that call for it have all arrived, and its only answer larger than
-/// what provoked it is the fixed Yb+PadB (no amplification). Any violation throws <see cref="MseException"/>.</summary>
+/// crypto_provide, PadC and len(IA), answers ENCRYPT(VC, crypto_select, len(PadD), PadD) with no PadD, then reads
+/// the initial payload IA. It never answers before the bytes that call for it have all arrived, and its only answer
+/// larger than what provoked it is the fixed Yb+PadB (no amplification). Any violation throws <see cref="MseException"/>.</summary>
 public sealed class MseReceiver
 {
     private readonly Dictionary<string, InfoHash> _byReq2;
@@ -101,6 +101,10 @@ public sealed class MseReceiver
                     _iaLength = BinaryPrimitives.ReadUInt16BigEndian(padAndLength[_padC..]);
                     _buffer.Consume(padAndLength.Length);
                     _stage = Stage.AwaitingIa;
+
+                    // Answer now rather than after IA: libtorrent writes IA in a later segment, which Nagle holds
+                    // until our ACK, and our ACK is delayed, so waiting for IA cost the connection ~40 ms.
+                    send = [.. send, .. Answer()];
                     break;
                 case Stage.AwaitingIa when _buffer.Count >= _iaLength:
                     return Complete(send);
@@ -166,7 +170,15 @@ public sealed class MseReceiver
         _stage = Stage.AwaitingPadC;
     }
 
-    private MseStep Complete(byte[] sentBefore)
+    private byte[] Answer()
+    {
+        var answer = new byte[MseLimits.VcLength + 6]; // VC, crypto_select, len(PadD) = 0
+        BinaryPrimitives.WriteUInt32BigEndian(answer.AsSpan(MseLimits.VcLength), (uint)_selected);
+        _encryptor!.Apply(answer);
+        return answer;
+    }
+
+    private MseStep Complete(byte[] send)
     {
         var received = _buffer.Take(_buffer.Count);
         _decryptor!.Apply(received.AsSpan(0, _iaLength));
@@ -176,11 +188,8 @@ public sealed class MseReceiver
             _decryptor.Apply(received.AsSpan(_iaLength));
         }
 
-        var answer = new byte[MseLimits.VcLength + 6]; // VC, crypto_select, len(PadD) = 0
-        BinaryPrimitives.WriteUInt32BigEndian(answer.AsSpan(MseLimits.VcLength), (uint)_selected);
-        _encryptor!.Apply(answer);
         _stage = Stage.Done;
-        return new MseStep([.. sentBefore, .. answer], new MseResult(_selected, _infoHash!, rc4 ? _encryptor : null, rc4 ? _decryptor : null, received));
+        return new MseStep(send, new MseResult(_selected, _infoHash!, rc4 ? _encryptor : null, rc4 ? _decryptor : null, received));
     }
 
     private enum Stage

@@ -14,10 +14,10 @@ public sealed class PeerHardeningSettingsTests
         Assert.Equal(4L << 20, h.MaxSendQueue);
         Assert.Equal(32L << 20, h.SendBudget);
         Assert.Equal(256L << 10, h.SendQueueGuaranteed);
-        Assert.Equal(8L << 20, h.MaxQueuedUploadBytes);
+        Assert.Equal(32L << 20, h.MaxQueuedUploadBytes);
         Assert.Equal(2, h.MetadataFetchesPerWindow);
         Assert.Equal(TimeSpan.FromSeconds(60), h.MetadataFetchWindow);
-        Assert.Equal(1000, h.RejectBurst);
+        Assert.Equal(4000, h.RejectBurst);
         Assert.Equal(100, h.RejectsPerSecond);
         Assert.Equal(128, h.MaxIncomingHandshakes);
         Assert.Equal(8, h.MaxIncomingHandshakesPerAddress);

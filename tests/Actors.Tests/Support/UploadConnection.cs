@@ -46,30 +46,56 @@ public sealed class UploadConnection : IAsyncDisposable
 
         var node = NodeContext.Create(nodeName, TestNodes.Settings, 0);
         var handles = new FileHandlePool(4);
-        var args = new PeerConnectionArgs(
-            3,
-            link.Remote,
-            torrent.Metainfo,
-            new TorrentStorage(torrent.Metainfo, torrent.SeedDir, handles),
-            PieceSet.Full(torrent.Metainfo.PieceCount),
-            node,
-            new TransferLimits(0, 0),
-            link,
-            Handshake.Parse(theirs));
-        Assert.True(node.Connections.TryOpen()); // what the torrent does before spawning a connection; the actor gives it back
-        var actor = kit.ChildActorOf(PeerConnectionActor.Props(args));
-        var peer = await connecting;
-        if (socketBuffers is { } theirsSize)
+        IActorRef? actor = null;
+        RawPeer? peer = null;
+        try
         {
-            peer.Socket.ReceiveBufferSize = theirsSize;
-        }
+            var args = new PeerConnectionArgs(
+                3,
+                link.Remote,
+                torrent.Metainfo,
+                new TorrentStorage(torrent.Metainfo, torrent.SeedDir, handles),
+                PieceSet.Full(torrent.Metainfo.PieceCount),
+                node,
+                new TransferLimits(0, 0),
+                link,
+                Handshake.Parse(theirs));
+            Assert.True(node.Connections.TryOpen()); // what the torrent does before spawning a connection; the actor gives it back
+            actor = kit.ChildActorOf(PeerConnectionActor.Props(args));
+            peer = await connecting;
+            if (socketBuffers is { } theirsSize)
+            {
+                peer.Socket.ReceiveBufferSize = theirsSize;
+            }
 
-        await peer.SendAsync(HaveNone.Instance);
-        await peer.SendAsync(Interested.Instance);
-        kit.FishForMessage<PeerInterest>(i => i.Interested, wait);
-        actor.Tell(new SetChoke(false));
-        Assert.NotNull(await peer.ReceiveAsync<Unchoke>(wait));
-        return new UploadConnection(actor, peer, handles);
+            await peer.SendAsync(HaveNone.Instance);
+            await peer.SendAsync(Interested.Instance);
+            kit.FishForMessage<PeerInterest>(i => i.Interested, wait);
+            actor.Tell(new SetChoke(false));
+            Assert.NotNull(await peer.ReceiveAsync<Unchoke>(wait));
+            return new UploadConnection(actor, peer, handles);
+        }
+        catch
+        {
+            // A failed step still gives back what it opened: the peer's socket, the file handles, and the link
+            // (the actor's once it exists, closed with it).
+            if (peer is not null)
+            {
+                await peer.DisposeAsync();
+            }
+
+            if (actor is null)
+            {
+                link.Dispose();
+            }
+            else
+            {
+                kit.Sys.Stop(actor);
+            }
+
+            handles.Dispose();
+            throw;
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -62,6 +62,28 @@ public sealed class MseHandshakeTests
         Assert.Equal(payload, last.Result!.Received);
     }
 
+    [Theory]
+    [InlineData(CryptoMethods.Plaintext)]
+    [InlineData(CryptoMethods.Rc4)]
+    public void The_receiver_answers_once_it_has_the_length_of_IA_before_IA_itself(CryptoMethods method)
+    {
+        // libtorrent sends IA in a segment of its own, held back by Nagle until our ACK: waiting for it stalled
+        // every encrypted connection for a delayed ACK.
+        var ia = Encoding.ASCII.GetBytes("\x13BitTorrent protocol and the rest of a handshake");
+        var initiator = new MseInitiator(Torrent, method, ia, Seeded(11));
+        var receiver = new MseReceiver([Torrent], method, Seeded(12));
+        var third = initiator.Receive(receiver.Receive(initiator.Start()).Send).Send;
+
+        var beforeIa = receiver.Receive(third[..^ia.Length]);
+        Assert.Null(beforeIa.Result);
+        Assert.Equal(MseLimits.VcLength + 6, beforeIa.Send.Length);
+        Assert.Equal(method, initiator.Receive(beforeIa.Send).Result!.Method);
+
+        var done = receiver.Receive(third[^ia.Length..]);
+        Assert.Empty(done.Send);
+        Assert.Equal(ia, done.Result!.Received);
+    }
+
     [Fact]
     public void The_initiator_writes_what_the_spec_says()
     {
