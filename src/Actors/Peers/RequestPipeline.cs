@@ -76,13 +76,7 @@ public sealed record RequestPipeline
             return this;
         }
 
-        var entries = new ((int Piece, int Begin) Key, InFlight Value)[blocks.Count];
-        for (var i = 0; i < entries.Length; i++)
-        {
-            entries[i] = ((blocks[i].Piece, blocks[i].Begin), new InFlight(blocks[i].Length, now));
-        }
-
-        return this with { Outstanding = Outstanding.SetItems(entries) };
+        return this with { Outstanding = Outstanding.SetItems(blocks, now) };
     }
 
     /// <summary>A block of <paramref name="length"/> bytes arrived: is it one we asked this peer for? Requested and

@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Diagnostics.CodeAnalysis;
+using Swarm.Actors.Pieces;
 
 namespace Swarm.Actors.Peers;
 
@@ -53,7 +54,7 @@ public sealed class RequestTable : IReadOnlyDictionary<(int Piece, int Begin), R
     /// negative number when it has none.</summary>
     public int IndexOf((int Piece, int Begin) key)
     {
-        var i = Array.BinarySearch(_keys, KeyFor(key));
+        var i = Find(KeyFor(key));
         return i >= 0 && !IsRemoved(i) ? i : -1;
     }
 
@@ -128,30 +129,52 @@ public sealed class RequestTable : IReadOnlyDictionary<(int Piece, int Begin), R
     /// the same key in <paramref name="entries"/>, the last).</summary>
     public RequestTable SetItems(IReadOnlyList<((int Piece, int Begin) Key, RequestPipeline.InFlight Value)> entries)
     {
-        if (entries.Count == 0)
+        var keys = new long[entries.Count];
+        var values = new RequestPipeline.InFlight[entries.Count];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            keys[i] = KeyFor(entries[i].Key);
+            values[i] = entries[i].Value;
+        }
+
+        return Merge(keys, values);
+    }
+
+    /// <summary>The table with a request in flight since <paramref name="sentAt"/> for each of these blocks, set as
+    /// the other overload sets entries: one assignment's blocks without a list of entries built first.</summary>
+    public RequestTable SetItems(IReadOnlyList<BlockRef> blocks, DateTimeOffset sentAt)
+    {
+        var keys = new long[blocks.Count];
+        var values = new RequestPipeline.InFlight[blocks.Count];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            keys[i] = KeyFor((blocks[i].Piece, blocks[i].Begin));
+            values[i] = new RequestPipeline.InFlight(blocks[i].Length, sentAt);
+        }
+
+        return Merge(keys, values);
+    }
+
+    /// <summary>This table's live entries merged with the added ones: <paramref name="added"/> their keys in the order
+    /// given, <paramref name="addedValues"/> their values.</summary>
+    private RequestTable Merge(long[] added, RequestPipeline.InFlight[] addedValues)
+    {
+        if (added.Length == 0)
         {
             return this;
         }
 
-        // Sorted by key and, for equal keys, by position, so that the last of equal keys wins below: added[j] is the
-        // j-th key in that order, entries[order[j]] its entry.
-        var order = new int[entries.Count];
-        var added = new long[entries.Count];
-        for (var i = 0; i < order.Length; i++)
-        {
-            order[i] = i;
-            added[i] = KeyFor(entries[i].Key);
-        }
-
-        SortStably(added, order);
+        // By key and, for equal keys, by position, so that the last of equal keys wins below: order[j] is the position
+        // of the j-th key in that order.
+        var order = SortedPositions(added);
         var keys = new long[Count + order.Length];
         var values = new RequestPipeline.InFlight[keys.Length];
         int n = 0, old = NextLive(0), j = 0;
         while (old < _keys.Length || j < order.Length)
         {
-            if (j < order.Length && (old == _keys.Length || added[j] <= _keys[old]))
+            if (j < order.Length && (old == _keys.Length || added[order[j]] <= _keys[old]))
             {
-                var key = added[j];
+                var key = added[order[j]];
                 if (old < _keys.Length && _keys[old] == key)
                 {
                     old = NextLive(old + 1); // replaced
@@ -163,7 +186,7 @@ public sealed class RequestTable : IReadOnlyDictionary<(int Piece, int Begin), R
                 }
 
                 keys[n] = key;
-                values[n++] = entries[order[j++]].Value;
+                values[n++] = addedValues[order[j++]];
             }
             else
             {
@@ -188,27 +211,70 @@ public sealed class RequestTable : IReadOnlyDictionary<(int Piece, int Begin), R
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    /// <summary>Sorts <paramref name="keys"/>, carrying <paramref name="order"/> (ascending positions) along; equal keys
-    /// keep their positions' order. Issue 14 (piece count): a comparison closure per call was an allocation per
-    /// assignment, ≈ 6 MB of a 1 GiB torrent of 4 KiB pieces.</summary>
-    private static void SortStably(long[] keys, int[] order)
+    /// <summary>The positions of <paramref name="keys"/> by ascending key, equal keys in their positions' order: a
+    /// merge sort of ours. Issue 14: <c>Array.Sort(long[], int[])</c> and <c>Array.BinarySearch(long[])</c> are generic
+    /// code instantiated at run time (not in any precompiled image), compiled and then re-compiled optimised while a
+    /// transfer runs; a comparison closure per call was an allocation per assignment. An assignment's blocks come in
+    /// piece and offset order, so the common case is one pass that finds them sorted.</summary>
+    private static int[] SortedPositions(long[] keys)
     {
-        Array.Sort(keys, order);
-        for (var start = 0; start < keys.Length;)
+        var order = new int[keys.Length];
+        var sorted = true;
+        for (var i = 0; i < order.Length; i++)
         {
-            var end = start + 1;
-            while (end < keys.Length && keys[end] == keys[start])
-            {
-                end++;
-            }
-
-            if (end - start > 1)
-            {
-                Array.Sort(order, start, end - start);
-            }
-
-            start = end;
+            order[i] = i;
+            sorted &= i == 0 || keys[i - 1] <= keys[i];
         }
+
+        if (sorted)
+        {
+            return order;
+        }
+
+        var spare = new int[order.Length];
+        for (var width = 1; width < order.Length; width *= 2)
+        {
+            for (var lo = 0; lo < order.Length; lo += 2 * width)
+            {
+                int mid = Math.Min(lo + width, order.Length), hi = Math.Min(lo + (2 * width), order.Length);
+                int a = lo, b = mid, at = lo;
+                while (a < mid || b < hi)
+                {
+                    // <= keeps the left run's (earlier) position first among equal keys: stable.
+                    spare[at++] = b == hi || (a < mid && keys[order[a]] <= keys[order[b]]) ? order[a++] : order[b++];
+                }
+            }
+
+            (order, spare) = (spare, order);
+        }
+
+        return order;
+    }
+
+    /// <summary>The position of <paramref name="key"/> in <see cref="_keys"/>, or a negative number.</summary>
+    private int Find(long key)
+    {
+        int lo = 0, hi = _keys.Length - 1;
+        while (lo <= hi)
+        {
+            var mid = lo + ((hi - lo) >> 1);
+            var at = _keys[mid];
+            if (at == key)
+            {
+                return mid;
+            }
+
+            if (at < key)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return -1;
     }
 
     private bool IsRemoved(int i) => _removed is not null && (_removed[i >> 6] & (1UL << (i & 63))) != 0;

@@ -178,19 +178,29 @@ public sealed class StorageActor : ReceiveActor
     {
         var watch = Stopwatch.StartNew();
         var meta = _storage.Metainfo;
-        var intact = Enumerable.Range(0, meta.Files.Count).Select(_storage.FileIntact).ToArray();
-        var missing = meta.Files.Where((f, i) => !intact[i]).Select(f => Printable.ForTerminal(f.JoinedPath)).ToList();
+        var damaged = new bool[meta.Files.Count];
+        var missing = new List<string>();
+        for (var i = 0; i < damaged.Length; i++)
+        {
+            if (!_storage.FileIntact(i))
+            {
+                damaged[i] = true;
+                missing.Add(Printable.ForTerminal(meta.Files[i].JoinedPath));
+            }
+        }
+
+        var touched = missing.Count == 0 ? null : _storage.PiecesOfFiles(damaged);
         var kept = new PieceSet(meta.PieceCount);
         var bad = new List<int>();
         foreach (var piece in q.Verified.Indices())
         {
-            if (_storage.FileIndicesOf(piece).All(i => intact[i]))
+            if (touched is not null && touched[piece])
             {
-                kept.Add(piece);
+                bad.Add(piece);
             }
             else
             {
-                bad.Add(piece);
+                kept.Add(piece);
             }
         }
 

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Swarm.Actors.Pieces;
 using Swarm.Protocol;
 using Swarm.Protocol.Metainfo;
 
@@ -182,6 +183,29 @@ public sealed partial class TorrentStorage
         var f = _meta.Files[fileIndex];
         return f.IsPadding || f.IsSymlink
             || (File.Exists(_paths[fileIndex]) && new FileInfo(_paths[fileIndex]).Length == f.Length && _folder.IsInside(_paths[fileIndex]));
+    }
+
+    /// <summary>The pieces holding any byte of the files whose <paramref name="damaged"/> entry is true (padding
+    /// files aside): by each file's byte range, not by every piece's files (issue 14: a restart of 262,144 pieces
+    /// asked each piece for its files through iterators, ~80 MB of garbage).</summary>
+    public PieceSet PiecesOfFiles(bool[] damaged)
+    {
+        var pieces = new PieceSet(_meta.PieceCount);
+        for (var i = 0; i < damaged.Length; i++)
+        {
+            if (!damaged[i] || _meta.Files[i].IsPadding || _lengths[i] == 0)
+            {
+                continue;
+            }
+
+            var last = (int)((_starts[i] + _lengths[i] - 1) / _meta.PieceLength);
+            for (var piece = (int)(_starts[i] / _meta.PieceLength); piece <= last; piece++)
+            {
+                pieces.Add(piece);
+            }
+        }
+
+        return pieces;
     }
 
     /// <summary>Indices of the non-padding files a piece spans.</summary>

@@ -24,7 +24,10 @@ public sealed class PieceActor : UntypedActor
     private readonly IActorRef _torrent;
     private readonly PieceBufferPool _pool;
     private readonly bool[] _received;
-    private readonly HashSet<PieceContributor> _contributors = [];
+    // Most pieces come from one peer: a set per piece (65,536 per GiB of 16 KiB pieces) for a one-entry answer was
+    // garbage on the data path (issue 14). The others, in the order they first sent a block, without repeats.
+    private PieceContributor? _firstContributor;
+    private List<PieceContributor>? _otherContributors;
     private byte[]? _buffer;
     private int _receivedCount;
 
@@ -104,7 +107,7 @@ public sealed class PieceActor : UntypedActor
         b.Data.CopyTo(_buffer.AsSpan(b.Begin));
         _received[index] = true;
         _receivedCount++;
-        _contributors.Add(b.From);
+        AddContributor(b.From);
         if (_receivedCount < _received.Length)
         {
             return;
@@ -115,13 +118,28 @@ public sealed class PieceActor : UntypedActor
             // Storage answers the torrent with PieceWritten; only then is the piece verified.
             _storage.Tell(new StorageMessages.WritePiece(_piece, _buffer, _size), _torrent);
             _buffer = null;
-            _torrent.Tell(new PieceHashed(_piece, true, [.. _contributors]));
+            _torrent.Tell(new PieceHashed(_piece, true, Contributors()));
         }
         else
         {
-            _torrent.Tell(new PieceHashed(_piece, false, [.. _contributors]));
+            _torrent.Tell(new PieceHashed(_piece, false, Contributors()));
         }
 
         Context.Stop(Self);
     }
+
+    private void AddContributor(PieceContributor from)
+    {
+        if (_firstContributor is not { } first)
+        {
+            _firstContributor = from;
+        }
+        else if (!first.Equals(from) && !(_otherContributors?.Contains(from) ?? false))
+        {
+            (_otherContributors ??= []).Add(from);
+        }
+    }
+
+    private PieceContributor[] Contributors() =>
+        _firstContributor is not { } first ? [] : _otherContributors is null ? [first] : [first, .. _otherContributors];
 }

@@ -1,4 +1,5 @@
 using Swarm.Actors.Peers;
+using Swarm.Actors.Pieces;
 using Xunit;
 
 namespace Swarm.Actors.Tests.Peers;
@@ -17,7 +18,7 @@ public sealed class RequestTableTests
         {
             var before = table;
             var beforeModel = new Dictionary<(int, int), RequestPipeline.InFlight>(model);
-            switch (random.Next(3))
+            switch (random.Next(4))
             {
                 case 0:
                     // Set a batch, with repeats inside it: the last of a key wins.
@@ -37,6 +38,20 @@ public sealed class RequestTableTests
                     foreach (var key in keys)
                     {
                         model.Remove(key);
+                    }
+
+                    break;
+                case 3:
+                    // An assignment's blocks, sent at one time, in any order and with repeats.
+                    var sentAt = T0.AddSeconds(random.Next(100));
+                    var blocks = Enumerable.Range(0, random.Next(0, 40))
+                        .Select(_ => RandomKey(random))
+                        .Select(k => new BlockRef(k.Piece, k.Begin, random.Next(1, 16385)))
+                        .ToList();
+                    table = table.SetItems(blocks, sentAt);
+                    foreach (var block in blocks)
+                    {
+                        model[(block.Piece, block.Begin)] = new RequestPipeline.InFlight(block.Length, sentAt);
                     }
 
                     break;

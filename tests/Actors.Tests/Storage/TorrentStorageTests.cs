@@ -256,6 +256,24 @@ public sealed class TorrentStorageTests : IDisposable
         Assert.Throws<IOException>(() => SaveFolder.RealPath(Path.Combine(_root, "loop", "a")));
     }
 
+    [Fact]
+    public void The_pieces_of_damaged_files_are_those_whose_bytes_they_hold()
+    {
+        // Files ending exactly on a piece boundary, inside one piece, across several, empty, and at the very end.
+        var (meta, _) = Torrent("folder", [File(PieceLength, "a"), File(100, "b"), File(0, "empty"), File(3 * PieceLength, "c"), File(PieceLength - 100, "d"), File(7, "e")]);
+        var storage = Storage(meta);
+        var random = new Random(5);
+        for (var round = 0; round < 64; round++)
+        {
+            var damaged = Enumerable.Range(0, meta.Files.Count).Select(_ => random.Next(2) == 0).ToArray();
+            var pieces = storage.PiecesOfFiles(damaged);
+
+            // What asking each piece for its files gives.
+            var expected = Enumerable.Range(0, meta.PieceCount).Where(p => storage.FileIndicesOf(p).Any(i => damaged[i]));
+            Assert.Equal(expected, pieces.Indices());
+        }
+    }
+
     private TorrentStorage Storage(TorrentMetainfo meta) => new(meta, Save, _handles);
 
     private static void WriteAll(TorrentStorage storage, TorrentMetainfo meta, byte[] content)

@@ -23,6 +23,19 @@ public sealed class RuntimeConfigBuildTests
     }
 
     [Fact]
+    public void The_node_build_waits_a_second_of_quiet_before_counting_calls()
+    {
+        // A Release build runs ReadyToRun code; with the runtime's 100 ms delay a transfer re-compiled ~1,300 of its
+        // methods at tier 1 while it ran, CPU the leecher spent on the JIT instead of on blocks.
+        var file = Path.Combine(NodeBuild.Locate().Folder, "swarm.runtimeconfig.json");
+        using var json = JsonDocument.Parse(File.ReadAllText(file));
+        var properties = json.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+
+        Assert.True(properties.TryGetProperty("System.Runtime.TieredCompilation.CallCountingDelayMs", out var delay), $"{file} sets no call counting delay");
+        Assert.Equal(1000, delay.GetInt32());
+    }
+
+    [Fact]
     public void The_node_build_caps_the_gen0_budget_at_8_MiB()
     {
         // Footprint (issue 14): without the background GC the runtime's own cap is 128 MiB, and a leecher's gen0 grew
