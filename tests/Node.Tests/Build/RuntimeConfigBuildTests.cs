@@ -36,6 +36,18 @@ public sealed class RuntimeConfigBuildTests
     }
 
     [Fact]
+    public void The_node_build_turns_the_thread_pools_hill_climbing_off()
+    {
+        // Hill climbing grew a get's pool from 3 to 11 workers on 2 cores: more threads to wake, more CPU per GiB.
+        var file = Path.Combine(NodeBuild.Locate().Folder, "swarm.runtimeconfig.json");
+        using var json = JsonDocument.Parse(File.ReadAllText(file));
+        var properties = json.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+
+        Assert.True(properties.TryGetProperty("System.Threading.ThreadPool.HillClimbing.Disable", out var disabled), $"{file} leaves hill climbing on");
+        Assert.True(disabled.GetBoolean());
+    }
+
+    [Fact]
     public void The_node_build_caps_the_gen0_budget_at_8_MiB()
     {
         // Footprint (issue 14): without the background GC the runtime's own cap is 128 MiB, and a leecher's gen0 grew
