@@ -11,9 +11,7 @@ public sealed class RuntimeConfigBuildTests
     [Fact]
     public void The_node_build_asks_the_runtime_for_300_calls_before_a_method_is_optimised()
     {
-        var file = Path.Combine(NodeBuild.Locate().Folder, "swarm.runtimeconfig.json");
-        using var json = JsonDocument.Parse(File.ReadAllText(file));
-        var properties = json.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+        var (file, properties) = ConfigProperties();
 
         Assert.True(properties.TryGetProperty("System.Runtime.TieredCompilation.CallCountThreshold", out var threshold), $"{file} sets no call count threshold");
         Assert.Equal(300, threshold.GetInt32());
@@ -27,9 +25,7 @@ public sealed class RuntimeConfigBuildTests
     {
         // A Release build runs ReadyToRun code; with the runtime's 100 ms delay a transfer re-compiled ~1,300 of its
         // methods at tier 1 while it ran, CPU the leecher spent on the JIT instead of on blocks.
-        var file = Path.Combine(NodeBuild.Locate().Folder, "swarm.runtimeconfig.json");
-        using var json = JsonDocument.Parse(File.ReadAllText(file));
-        var properties = json.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+        var (file, properties) = ConfigProperties();
 
         Assert.True(properties.TryGetProperty("System.Runtime.TieredCompilation.CallCountingDelayMs", out var delay), $"{file} sets no call counting delay");
         Assert.Equal(1000, delay.GetInt32());
@@ -39,9 +35,7 @@ public sealed class RuntimeConfigBuildTests
     public void The_node_build_turns_the_thread_pools_hill_climbing_off()
     {
         // Hill climbing grew a get's pool from 3 to 11 workers on 2 cores: more threads to wake, more CPU per GiB.
-        var file = Path.Combine(NodeBuild.Locate().Folder, "swarm.runtimeconfig.json");
-        using var json = JsonDocument.Parse(File.ReadAllText(file));
-        var properties = json.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+        var (file, properties) = ConfigProperties();
 
         Assert.True(properties.TryGetProperty("System.Threading.ThreadPool.HillClimbing.Disable", out var disabled), $"{file} leaves hill climbing on");
         Assert.True(disabled.GetBoolean());
@@ -52,11 +46,17 @@ public sealed class RuntimeConfigBuildTests
     {
         // Footprint (issue 14): without the background GC the runtime's own cap is 128 MiB, and a leecher's gen0 grew
         // towards it under a transfer's allocations (its peak RSS 60-70 MiB higher at 1 GiB).
-        var file = Path.Combine(NodeBuild.Locate().Folder, "swarm.runtimeconfig.json");
-        using var json = JsonDocument.Parse(File.ReadAllText(file));
-        var properties = json.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+        var (file, properties) = ConfigProperties();
 
         Assert.True(properties.TryGetProperty("System.GC.Gen0MaxBudget", out var budget), $"{file} sets no gen0 budget");
         Assert.Equal(8 << 20, budget.GetInt64());
+    }
+
+    /// <summary>The runtime settings the node's build wrote, and the file they came from (for failure messages).</summary>
+    private static (string File, JsonElement Properties) ConfigProperties()
+    {
+        var file = Path.Combine(NodeBuild.Locate().Folder, "swarm.runtimeconfig.json");
+        using var json = JsonDocument.Parse(File.ReadAllText(file));
+        return (file, json.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties").Clone());
     }
 }
