@@ -66,7 +66,7 @@ public sealed class NodeActor : UntypedActor
         _catalog = Context.ActorOf(CatalogActor.Props(node), "torrents");
         if (node.Settings.MemoryTrim.Enabled)
         {
-            Context.ActorOf(Storage.MemoryTrimActor.Props(node.Settings.MemoryTrim, node.Buffers, oneShot: opening == PeerPortOpening.WhenATorrentIsReady), "memory-trim"); // issue 14: footprint
+            Context.ActorOf(Storage.MemoryTrimActor.Props(node.Settings.MemoryTrim, node.Buffers, oneShot: opening == PeerPortOpening.WhenATorrentIsReady, catalog: _catalog), "memory-trim"); // issue 14: footprint
         }
 
         if (node.Settings.Lsd.Enabled && opening == PeerPortOpening.AfterRecovery)

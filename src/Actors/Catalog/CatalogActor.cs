@@ -87,6 +87,7 @@ public sealed partial class CatalogActor : ReceivePersistentActor
             IActorRef[] running = [.. _torrents.Values, .. _state.Magnets.Keys.Select(_fetching.GetValueOrDefault).OfType<IActorRef>()];
             Context.ActorOf(StatusGatherActor.Props(running, [.. _failed.Values.Select(d => d.Status)], _node.Settings.Console.CommandTimeout / 2, Sender));
         });
+        Command<AwaitWrites>(_ => Sender.Tell(WritesDone.Instance));
         Command<Terminated>(t => OnTerminated(t.ActorRef));
         Command<SaveSnapshotSuccess>(s => DeleteMessages(s.Metadata.SequenceNr));
         Command<SaveSnapshotFailure>(f => _log.Warning("catalog snapshot failed: {0}", f.Cause.Message));

@@ -81,6 +81,18 @@ public static class CatalogMessages
 
     public sealed record ListTorrents;
 
+    /// <summary>Answered with <see cref="WritesDone"/> once the catalog's journal writes asked for before it are done:
+    /// the catalog, a persistent actor, holds commands back while an event it persisted is being written.</summary>
+    public sealed record AwaitWrites
+    {
+        public static AwaitWrites Instance { get; } = new();
+    }
+
+    public sealed record WritesDone
+    {
+        public static WritesDone Instance { get; } = new();
+    }
+
     public sealed record TorrentList(IReadOnlyList<TorrentStatus> Torrents);
 
     // BEP 52 piece layers fetched from peers

@@ -26,16 +26,20 @@ public sealed partial class PeerConnectionActor
         Release(r.Released);
         if (r.Ask > 0)
         {
-            Context.Parent.Tell(new NeedBlocks(_args.Peer, r.Ask));
+            TellParent(new NeedBlocks(_args.Peer, r.Ask));
         }
 
         if (r.Notify is BlockArrived block)
         {
             (_arrived ??= []).Add(block);
         }
+        else if (r.Notify is PeerHave have)
+        {
+            (_haves ??= []).Add(have.Piece);
+        }
         else if (r.Notify is not null)
         {
-            Context.Parent.Tell(r.Notify);
+            TellParent(r.Notify);
         }
 
         if (r.Close is not null)
@@ -44,9 +48,31 @@ public sealed partial class PeerConnectionActor
         }
     }
 
-    /// <summary>The blocks vetted in this batch go to the torrent in one message (one mailbox hop per batch).</summary>
+    /// <summary>The pieces the peer announced so far go first: whatever follows may depend on them (an ask for blocks
+    /// is answered from what the peer has).</summary>
+    private void TellParent(object message)
+    {
+        TellHaves();
+        Context.Parent.Tell(message);
+    }
+
+    /// <summary>Issue 14 (piece count): a peer downloading a torrent of 262,144 pieces announces each one; a message to
+    /// the torrent per HAVE cost the seeder as much as serving the 4 KiB piece. The announcements of one batch go in one
+    /// message, in their order.</summary>
+    private void TellHaves()
+    {
+        if (_haves is { Count: > 0 } pieces)
+        {
+            Context.Parent.Tell(new PeerHaves(_args.Peer, pieces));
+            _haves = null;
+        }
+    }
+
+    /// <summary>The blocks vetted in this batch go to the torrent in one message (one mailbox hop per batch), after the
+    /// batch's announcements.</summary>
     private void TellArrived()
     {
+        TellHaves();
         if (_arrived is { Count: > 0 } blocks)
         {
             Context.Parent.Tell(blocks.Count == 1 ? blocks[0] : new BlocksArrived(_args.Peer, blocks));
@@ -58,7 +84,7 @@ public sealed partial class PeerConnectionActor
     {
         if (blocks.Count > 0)
         {
-            Context.Parent.Tell(new ReleaseBlocks(_args.Peer, blocks));
+            TellParent(new ReleaseBlocks(_args.Peer, blocks));
         }
     }
 

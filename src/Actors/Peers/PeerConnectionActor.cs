@@ -29,6 +29,7 @@ public sealed partial class PeerConnectionActor : UntypedActor, IWithTimers
     private RequestAllowance _metadataRequests; // hardening: ut_metadata requests this peer may still make
     private RequestAllowance _refusedRequests; // hardening: requests we may still refuse before giving up on the peer
     private List<BlockArrived>? _arrived; // issue 14: vetted blocks of the batch in hand, told to the torrent at its end
+    private List<int>? _haves; // issue 14: pieces the peer announced in the batch in hand, likewise
     private bool _closed;
 
     public PeerConnectionActor(PeerConnectionArgs args)

@@ -20,7 +20,12 @@ public static class PeerConnectionMessages
 
     public sealed record PeerPieces(int Peer, PieceSet Pieces);
 
+    /// <summary>The peer announced a piece (what <see cref="PeerWireState"/> notes; the connection tells the torrent
+    /// <see cref="PeerHaves"/>).</summary>
     public sealed record PeerHave(int Peer, int Piece);
+
+    /// <summary>The pieces the peer announced in one inbound batch, in their order.</summary>
+    public sealed record PeerHaves(int Peer, IReadOnlyList<int> Pieces);
 
     public sealed record PeerInterest(int Peer, bool Interested);
 

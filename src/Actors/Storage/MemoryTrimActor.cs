@@ -20,14 +20,18 @@ public sealed class MemoryTrimActor : ReceiveActor, IWithTimers
     private readonly Func<long> _trimBlocks;
     private readonly Action _collect;
     private bool _whenReady;
+    private readonly IActorRef? _catalog;
     private MemoryTrim _trim;
 
     /// <param name="allocated">The process's allocation counter (tests pass their own).</param>
     /// <param name="collect">The full collection (tests pass their own).</param>
     /// <param name="whenReady">Also trim once when the first torrent is ready for peers (a one-shot get or seed).</param>
     /// <param name="blocks">The received blocks' pool (every pool of <see cref="BlockBuffers"/> unless a test passes its own).</param>
-    public MemoryTrimActor(MemoryTrimSettings settings, PieceBufferPool buffers, Func<long> allocated, Action collect, bool whenReady = false, BlockArrayPool? blocks = null)
+    /// <param name="catalog">With <paramref name="whenReady"/>: the catalog, whose journal writes in flight when the torrent is
+    /// ready are waited for.</param>
+    public MemoryTrimActor(MemoryTrimSettings settings, PieceBufferPool buffers, Func<long> allocated, Action collect, bool whenReady = false, BlockArrayPool? blocks = null, IActorRef? catalog = null)
     {
+        _catalog = catalog;
         _settings = settings;
         _buffers = buffers;
         _trimBlocks = blocks is null ? BlockBuffers.Trim : blocks.Trim;
@@ -52,20 +56,38 @@ public sealed class MemoryTrimActor : ReceiveActor, IWithTimers
             {
                 _whenReady = false;
                 Context.System.EventStream.Unsubscribe(Self, typeof(TorrentMessages.TorrentReadyForPeers));
-                _trim = _trim.Trimmed(allocated());
-                Trim("start-up over");
+                if (_catalog is null)
+                {
+                    TrimStartUp(allocated);
+                }
+                else
+                {
+                    // Issue 14 (piece count): the catalog journals a new torrent while the torrent starts, and the row
+                    // (the info dictionary in base64: 7 MiB for 262,144 pieces) was still being written when the
+                    // torrent was ready: trimmed then, the large-object region it lived in stayed committed (~20 MiB
+                    // more resident for the whole get). The trim waits for the write.
+                    _catalog.Tell(Catalog.CatalogMessages.AwaitWrites.Instance);
+                }
             }
         });
+        Receive<Catalog.CatalogMessages.WritesDone>(_ => TrimStartUp(allocated));
+    }
+
+    private void TrimStartUp(Func<long> allocated)
+    {
+        _trim = _trim.Trimmed(allocated());
+        Trim("start-up over");
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <param name="oneShot">A one-shot get or seed, whose start-up ends when its torrent is ready for peers.</param>
-    public static Props Props(MemoryTrimSettings settings, PieceBufferPool buffers, bool oneShot = false) =>
-        Props(settings, buffers, AllocatedBytes, settings.PageOutImages ? CollectAndPageOut : Collect, oneShot && settings.WhenReady);
+    /// <param name="catalog">The catalog, for a one-shot: see the constructor.</param>
+    public static Props Props(MemoryTrimSettings settings, PieceBufferPool buffers, bool oneShot = false, IActorRef? catalog = null) =>
+        Props(settings, buffers, AllocatedBytes, settings.PageOutImages ? CollectAndPageOut : Collect, oneShot && settings.WhenReady, catalog: catalog);
 
-    public static Props Props(MemoryTrimSettings settings, PieceBufferPool buffers, Func<long> allocated, Action collect, bool whenReady = false, BlockArrayPool? blocks = null) =>
-        Akka.Actor.Props.Create(() => new MemoryTrimActor(settings, buffers, allocated, collect, whenReady, blocks));
+    public static Props Props(MemoryTrimSettings settings, PieceBufferPool buffers, Func<long> allocated, Action collect, bool whenReady = false, BlockArrayPool? blocks = null, IActorRef? catalog = null) =>
+        Akka.Actor.Props.Create(() => new MemoryTrimActor(settings, buffers, allocated, collect, whenReady, blocks, catalog));
 
     private static long AllocatedBytes() => GC.GetTotalAllocatedBytes(precise: false);
 

@@ -116,11 +116,19 @@ public sealed partial class TorrentActor
         }
     }
 
-    private void OnPeerHave(PeerHave h)
+    private void OnPeerHaves(PeerHaves h)
     {
-        if (_peers.TryGet(h.Peer, out var entry) && entry.Has.Add(h.Piece))
+        if (!_peers.TryGet(h.Peer, out var entry))
         {
-            _picker?.PeerHas(h.Piece);
+            return;
+        }
+
+        foreach (var piece in h.Pieces)
+        {
+            if (entry.Has.Add(piece))
+            {
+                _picker?.PeerHas(piece);
+            }
         }
     }
 

@@ -239,8 +239,8 @@ public sealed partial class TorrentActor : ReceiveActor, IWithTimers
             case PeerPieces p:
                 OnPeerPieces(p);
                 break;
-            case PeerHave h:
-                OnPeerHave(h);
+            case PeerHaves h:
+                OnPeerHaves(h);
                 break;
             case PeerInterest i:
                 OnPeerInterest(i);

@@ -1,3 +1,4 @@
+using Swarm.Actors.Catalog;
 using Swarm.Actors.Configuration;
 using Swarm.Actors.Storage;
 using Swarm.Actors.Tests.Support;
@@ -84,6 +85,34 @@ public sealed class MemoryTrimActorTests(ITestOutputHelper output) : Akka.TestKi
         var seen = Volatile.Read(ref ticks);
         AwaitCondition(() => Volatile.Read(ref ticks) >= seen + 10, Wait);
         Assert.Equal(1, Volatile.Read(ref collections));
+    }
+
+    [Fact]
+    public void A_one_shot_with_a_catalog_trims_once_the_catalog_has_written_what_it_was_writing()
+    {
+        var catalog = CreateTestProbe();
+        long allocated = 0;
+        var collections = 0;
+        var ticks = 0;
+        Sys.ActorOf(MemoryTrimActor.Props(Settings, new PieceBufferPool(1 << 20), () =>
+        {
+            Interlocked.Increment(ref ticks);
+            return Interlocked.Add(ref allocated, 2 << 20);
+        }, () => Interlocked.Increment(ref collections), whenReady: true, catalog: catalog.Ref));
+
+        AwaitCondition(() => Volatile.Read(ref ticks) >= 2, Wait);
+        Sys.EventStream.Publish(new TorrentMessages.TorrentReadyForPeers("aa"));
+        Sys.EventStream.Publish(new TorrentMessages.TorrentReadyForPeers("bb"));
+        catalog.ExpectMsg<CatalogMessages.AwaitWrites>(Wait);
+
+        // Not before the catalog answers, however long that takes (ten looks at the counter).
+        var seen = Volatile.Read(ref ticks);
+        AwaitCondition(() => Volatile.Read(ref ticks) >= seen + 10, Wait);
+        Assert.Equal(0, Volatile.Read(ref collections));
+
+        catalog.Reply(CatalogMessages.WritesDone.Instance);
+        AwaitCondition(() => Volatile.Read(ref collections) == 1, Wait);
+        catalog.ExpectNoMsg(TimeSpan.Zero); // asked once, for the first torrent only
     }
 
     [Fact]
