@@ -1,6 +1,7 @@
 namespace Swarm.Actors.Pieces;
 
-/// <summary>Pieces smaller than a block (each one block, so nothing to assemble) are hashed by one actor per group of
+/// <summary>Pieces smaller than a block, and (v1) pieces of exactly one block (each arrives whole, so nothing to
+/// assemble) are hashed by one actor per group of
 /// consecutive pieces rather than one actor per piece: creating and stopping an actor costs more than hashing 1 KiB,
 /// and a torrent of 262,144 such pieces would start 262,144 actors. This holds which group a piece is in and, per
 /// group with an actor, the pieces sent to it and not yet reported, and how many of its pieces are still to hash: the
@@ -10,12 +11,15 @@ public sealed class PieceGroups
     private readonly int _pieceCount;
     private readonly Dictionary<int, Group> _open = [];
 
-    /// <param name="groupBytes">About how many bytes of pieces a group holds; pieces of a block or more are never
+    /// <param name="groupBytes">About how many bytes of pieces a group holds; pieces larger than a block are never
     /// grouped (<see cref="Size"/> 1).</param>
-    public PieceGroups(int pieceCount, int pieceLength, int blockLength, long groupBytes)
+    /// <param name="wholeBlocks">Pieces of exactly one block are grouped too (a v1 torrent's: a v2 piece is checked
+    /// against hashes its piece actor may have to wait for).</param>
+    public PieceGroups(int pieceCount, int pieceLength, int blockLength, long groupBytes, bool wholeBlocks = false)
     {
         _pieceCount = pieceCount;
-        Size = pieceLength >= blockLength || pieceLength <= 0 ? 1 : (int)Math.Clamp(groupBytes / pieceLength, 1, int.MaxValue);
+        var single = pieceLength > blockLength || (pieceLength == blockLength && !wholeBlocks) || pieceLength <= 0;
+        Size = single ? 1 : (int)Math.Clamp(groupBytes / pieceLength, 1, int.MaxValue);
     }
 
     /// <summary>Pieces per group; 1: each piece has its own piece actor.</summary>

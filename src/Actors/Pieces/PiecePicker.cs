@@ -29,7 +29,7 @@ public sealed class PiecePicker
     private readonly Dictionary<int, ScanMemory> _scans = [];
     private int _sequentialCursor; // no piece below it is still to start
 
-    /// <summary>Pieces smaller than a block are picked in runs of consecutive pieces up to the end of their extent
+    /// <summary>Grouped pieces (smaller than a block, or of one block in a v1 torrent) are picked in runs of consecutive pieces up to the end of their extent
     /// (the group one actor hashes, <see cref="PieceGroups"/>) while they are no more common than the piece before:
     /// one peer's writes land side by side on disk and a group finishes (its actor stops) soon after it starts.
     /// 1: pieces are picked one by one.</summary>
@@ -43,7 +43,8 @@ public sealed class PiecePicker
     private PieceSet? _asking;
     private readonly Func<int, bool> _usable;
 
-    public PiecePicker(int pieceCount, Func<int, int> pieceSize, int blockLength, PickerSettings settings, PieceSet have, bool sequential = false, Random? random = null)
+    /// <param name="groupWholeBlocks">Pieces of one block are grouped too (<see cref="PieceGroups"/>): as the torrent's.</param>
+    public PiecePicker(int pieceCount, Func<int, int> pieceSize, int blockLength, PickerSettings settings, PieceSet have, bool sequential = false, Random? random = null, bool groupWholeBlocks = false)
     {
         _pieceCount = pieceCount;
         _pieceSize = pieceSize;
@@ -62,7 +63,7 @@ public sealed class PiecePicker
         Have = have;
         Sequential = sequential;
         _usable = piece => IsCandidate(piece, _asking!);
-        _extent = pieceCount > 0 ? new PieceGroups(pieceCount, pieceSize(0), blockLength, settings.SmallPieceGroupBytes).Size : 1;
+        _extent = pieceCount > 0 ? new PieceGroups(pieceCount, pieceSize(0), blockLength, settings.SmallPieceGroupBytes, groupWholeBlocks).Size : 1;
     }
 
     public PieceSet Have { get; }

@@ -163,7 +163,7 @@ public sealed partial class TorrentActor
         }
 
         FlushAndResend();
-        _picker = new PiecePicker(_meta.PieceCount, _meta.PieceSize, _node.Settings.Peer.BlockLength, _node.Settings.Picker, verified, _options.Sequential);
+        _picker = new PiecePicker(_meta.PieceCount, _meta.PieceSize, _node.Settings.Peer.BlockLength, _node.Settings.Picker, verified, _options.Sequential, groupWholeBlocks: GroupWholeBlocks(_meta));
         Context.System.EventStream.Publish(new TorrentReadyForPeers(_meta.InfoHash.Hex));
         if (!_meta.IsPrivate)
         {

@@ -8,6 +8,12 @@ namespace Swarm.Actors.Torrent;
 // pieces costs about what one of 4,096 does per byte.
 public sealed partial class TorrentActor
 {
+    /// <summary>Issue 14 (piece count): a v1 torrent's pieces of exactly one block (16 KiB) are grouped like smaller
+    /// ones. Each had its own piece actor, started and stopped for one block: with the same number of blocks, 4 GiB
+    /// in 262,144 such pieces took 2.3 times the leecher CPU of 4 GiB in 4,096 pieces of 1 MiB (≈ 50 µs a piece).
+    /// A v2 (or hybrid) torrent's keep their piece actors, which wait for hashes the torrent may still fetch.</summary>
+    private static bool GroupWholeBlocks(Protocol.Metainfo.TorrentMetainfo meta) => meta.V2 is null;
+
     /// <summary>A group's reports of one batch, each taken as its own <see cref="PieceHashed"/> would be, except that the
     /// valid pieces one contributor sent in a row are credited to it, and queued for the disk, at once. A bad piece goes
     /// through <see cref="OnPieceHashed"/> after the credits before it, so a ban decides on the same record as piece by

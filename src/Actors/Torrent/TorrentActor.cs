@@ -79,7 +79,7 @@ public sealed partial class TorrentActor : ReceiveActor, IWithTimers
         _journaled = TorrentJournalState.Empty(meta.PieceCount);
         _reputation = new PeerReputation(node.Settings.Storage.HashFailuresBeforeBan);
         _backlog = new WriteBacklog(node.Settings.Storage.MaxPendingWriteBytes);
-        _groups = new PieceGroups(meta.PieceCount, meta.PieceLength, node.Settings.Peer.BlockLength, node.Settings.Picker.SmallPieceGroupBytes);
+        _groups = new PieceGroups(meta.PieceCount, meta.PieceLength, node.Settings.Peer.BlockLength, node.Settings.Picker.SmallPieceGroupBytes, GroupWholeBlocks(meta));
         InitLayerFetch();
         CommonParts();
         Recovering(rehash: options.Recheck, paused: false);

@@ -13,14 +13,14 @@ public sealed class CatalogWritesTests(ITestOutputHelper output) : Akka.TestKit.
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
 
     [Fact]
-    public async Task Awaiting_writes_is_answered_after_the_add_asked_before_it_is_journaled()
+    public void Awaiting_writes_is_answered_after_the_add_asked_before_it_is_journaled()
     {
         using var torrent = new TestTorrent(length: 64 << 10, pieceLength: 1 << 14);
         var (node, _) = TestNodes.Start(Sys, "node");
-        var catalog = await Sys.ActorSelection(node.Path / "torrents").ResolveOne(Wait);
 
-        catalog.Tell(new AddTorrent(torrent.Metainfo, torrent.SeedDir, new TorrentOptions()), TestActor);
-        catalog.Tell(AwaitWrites.Instance, TestActor);
+        // The node hands both to its catalog, in this order.
+        node.Tell(new AddTorrent(torrent.Metainfo, torrent.SeedDir, new TorrentOptions()), TestActor);
+        node.Tell(AwaitWrites.Instance, TestActor);
 
         // The add answers from its journal write's callback; the wait after it is answered only then.
         ExpectMsg<TorrentAccepted>(Wait);

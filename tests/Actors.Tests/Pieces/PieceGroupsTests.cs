@@ -3,7 +3,7 @@ using Xunit;
 
 namespace Swarm.Actors.Tests.Pieces;
 
-/// <summary>Groups of pieces smaller than a block: which group a piece is in, and when a group's actor may stop.</summary>
+/// <summary>Groups of pieces smaller than a block (or of one block, when asked): which group a piece is in, and when a group's actor may stop.</summary>
 public sealed class PieceGroupsTests
 {
     private const int Block = 16384;
@@ -17,6 +17,16 @@ public sealed class PieceGroupsTests
         var groups = new PieceGroups(262144, 1024, Block, 256 * 1024);
         Assert.Equal(256, groups.Size);
         Assert.Equal((0, 0, 1, 1023), (groups.GroupOf(0), groups.GroupOf(255), groups.GroupOf(256), groups.GroupOf(262143)));
+    }
+
+    [Fact]
+    public void Pieces_of_exactly_one_block_are_grouped_when_asked_and_larger_ones_still_never()
+    {
+        var groups = new PieceGroups(262144, Block, Block, 256 * 1024, wholeBlocks: true);
+        Assert.Equal(16, groups.Size);
+        Assert.Equal((0, 1, 16383), (groups.GroupOf(15), groups.GroupOf(16), groups.GroupOf(262143)));
+
+        Assert.False(new PieceGroups(4096, 2 * Block, Block, 256 * 1024, wholeBlocks: true).Grouped);
     }
 
     [Fact]
