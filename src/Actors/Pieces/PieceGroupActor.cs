@@ -9,7 +9,7 @@ using static Swarm.Actors.Torrent.PieceMessages;
 
 namespace Swarm.Actors.Pieces;
 
-/// <summary>Hashes the pieces of one group of consecutive pieces smaller than a block (see <see cref="PieceGroups"/>):
+/// <summary>Hashes the pieces of one group of consecutive pieces of at most a block (see <see cref="PieceGroups"/>):
 /// each arrives whole in one block, is checked against its hash off the torrent's mailbox, and the valid ones of a batch
 /// that follow each other are copied side by side into one pooled buffer handed to storage: one write for a run of
 /// pieces, where a write each cost more than the hashing (a 1 KiB piece is mostly system-call overhead). The torrent
@@ -131,7 +131,7 @@ public sealed class PieceGroupActor : UntypedActor
     private int RunBufferBytes(int pieces) =>
         (int)Math.Min(_runBytes, (long)BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, pieces)) * _meta.PieceLength);
 
-    /// <summary>A piece smaller than a block is a v1 piece (BEP 52 pieces are 16 KiB at least): its SHA-1 is computed
+    /// <summary>A v1 piece (only a v1 torrent's pieces are grouped; BEP 52 pieces are 16 KiB at least): its SHA-1 is computed
     /// without the incremental hasher <see cref="PieceExpectation"/> sets up per piece (an OpenSSL context and a copy of
     /// the expected hash: more than hashing 1 KiB costs), by the hasher this thread keeps (issue 14, piece count: the
     /// one-shot call also made and freed an OpenSSL context per piece: in a microbenchmark ≈ 0.3 µs each, 70 ms

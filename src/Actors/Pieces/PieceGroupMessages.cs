@@ -5,7 +5,7 @@ namespace Swarm.Actors.Pieces;
 /// <summary>Messages between a torrent and the actors hashing its groups of small pieces.</summary>
 public static class PieceGroupMessages
 {
-    /// <summary>A whole piece (one block: the piece is smaller than a block) sent by <paramref name="From"/>, to hash
+    /// <summary>A whole piece (one block: the piece is no larger than a block) sent by <paramref name="From"/>, to hash
     /// and write. A <paramref name="Pooled"/> array goes back to its pool once used. Issue 14 (piece count): a value in
     /// its batch's list, not a message of its own (an object per piece was 13 MB of a 1 GiB torrent of 4 KiB pieces).</summary>
     public readonly record struct SmallPiece(int Piece, PieceContributor From, byte[] Data, bool Pooled);

@@ -103,7 +103,7 @@ public sealed partial class TorrentActor
     }
 
     /// <summary>Where a wanted block goes and as what: to its piece actor (started on the piece's first block) as an
-    /// <see cref="AssembleBlock"/>, or, for a piece smaller than a block (whole in it), to its group's actor as a
+    /// <see cref="AssembleBlock"/>, or, for a grouped piece (whole in one block), to its group's actor as a
     /// <see cref="SmallPiece"/>; null when the block is dropped. Cancels the duplicates asked of other peers
     /// (endgame).</summary>
     private (IActorRef To, AssembleBlock? Block, SmallPiece? Small)? Accept(BlockArrived b)
@@ -160,7 +160,7 @@ public sealed partial class TorrentActor
         }
     }
 
-    /// <summary>The actor hashing the group of a piece smaller than a block, started if the group has none; the piece
+    /// <summary>The actor hashing the group of a grouped piece, started if the group has none; the piece
     /// is counted as sent to it.</summary>
     private IActorRef GroupActor(int piece)
     {

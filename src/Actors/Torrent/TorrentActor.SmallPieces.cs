@@ -3,7 +3,7 @@ using static Swarm.Actors.Torrent.PieceMessages;
 
 namespace Swarm.Actors.Torrent;
 
-// Issue 14 (piece count): pieces smaller than a block are hashed by group actors that report a batch at a time; what
+// Issue 14 (piece count): pieces of at most a block (v1) are hashed by group actors that report a batch at a time; what
 // the torrent does per report is done once per batch where the outcome is the same, so that a torrent of 262,144
 // pieces costs about what one of 4,096 does per byte.
 public sealed partial class TorrentActor
