@@ -65,72 +65,78 @@ public sealed class MemoryTrimActorTests(ITestOutputHelper output) : Akka.TestKi
     {
         var pool = new PieceBufferPool(retainBytes: 1 << 20);
         pool.Return(pool.Rent(1 << 18));
-        long allocated = 0;
-        var collections = 0;
-        var ticks = 0;
-        Sys.ActorOf(MemoryTrimActor.Props(Settings, pool, () =>
-        {
-            Interlocked.Increment(ref ticks);
-            return Interlocked.Add(ref allocated, 2 << 20); // start-up running into a transfer: never quiet
-        }, () => Interlocked.Increment(ref collections), whenReady: true));
+        var busy = new Busy();
+        Sys.ActorOf(busy.Props(pool, whenReady: true));
 
         // Subscribed in PreStart: wait for a look at the counter, then start-up ends (twice: two torrents, or a restart).
-        AwaitCondition(() => Volatile.Read(ref ticks) >= 2, Wait);
-        Assert.Equal(0, Volatile.Read(ref collections));
+        AwaitCondition(() => busy.Ticks >= 2, Wait);
+        Assert.Equal(0, busy.Collections);
         Sys.EventStream.Publish(new TorrentMessages.TorrentReadyForPeers("aa"));
         Sys.EventStream.Publish(new TorrentMessages.TorrentReadyForPeers("bb"));
 
-        AwaitCondition(() => Volatile.Read(ref collections) == 1, Wait);
+        AwaitCondition(() => busy.Collections == 1, Wait);
         Assert.Equal(0, pool.RetainedBytes);
-        var seen = Volatile.Read(ref ticks);
-        AwaitCondition(() => Volatile.Read(ref ticks) >= seen + 10, Wait);
-        Assert.Equal(1, Volatile.Read(ref collections));
+        AwaitMoreLooks(busy, 10);
+        Assert.Equal(1, busy.Collections);
     }
 
     [Fact]
     public void A_one_shot_with_a_catalog_trims_once_the_catalog_has_written_what_it_was_writing()
     {
         var catalog = CreateTestProbe();
-        long allocated = 0;
-        var collections = 0;
-        var ticks = 0;
-        Sys.ActorOf(MemoryTrimActor.Props(Settings, new PieceBufferPool(1 << 20), () =>
-        {
-            Interlocked.Increment(ref ticks);
-            return Interlocked.Add(ref allocated, 2 << 20);
-        }, () => Interlocked.Increment(ref collections), whenReady: true, catalog: catalog.Ref));
+        var busy = new Busy();
+        Sys.ActorOf(busy.Props(new PieceBufferPool(1 << 20), whenReady: true, catalog.Ref));
 
-        AwaitCondition(() => Volatile.Read(ref ticks) >= 2, Wait);
+        AwaitCondition(() => busy.Ticks >= 2, Wait);
         Sys.EventStream.Publish(new TorrentMessages.TorrentReadyForPeers("aa"));
         Sys.EventStream.Publish(new TorrentMessages.TorrentReadyForPeers("bb"));
         catalog.ExpectMsg<CatalogMessages.AwaitWrites>(Wait);
 
         // Not before the catalog answers, however long that takes (ten looks at the counter).
-        var seen = Volatile.Read(ref ticks);
-        AwaitCondition(() => Volatile.Read(ref ticks) >= seen + 10, Wait);
-        Assert.Equal(0, Volatile.Read(ref collections));
+        AwaitMoreLooks(busy, 10);
+        Assert.Equal(0, busy.Collections);
 
         catalog.Reply(CatalogMessages.WritesDone.Instance);
-        AwaitCondition(() => Volatile.Read(ref collections) == 1, Wait);
+        AwaitCondition(() => busy.Collections == 1, Wait);
         catalog.ExpectNoMsg(TimeSpan.Zero); // asked once, for the first torrent only
     }
 
     [Fact]
     public void A_node_does_not_trim_when_a_torrent_is_ready()
     {
-        long allocated = 0;
-        var collections = 0;
-        var ticks = 0;
-        Sys.ActorOf(MemoryTrimActor.Props(Settings, new PieceBufferPool(1 << 20), () =>
-        {
-            Interlocked.Increment(ref ticks);
-            return Interlocked.Add(ref allocated, 2 << 20);
-        }, () => Interlocked.Increment(ref collections)));
+        var busy = new Busy();
+        Sys.ActorOf(busy.Props(new PieceBufferPool(1 << 20), whenReady: false));
 
-        AwaitCondition(() => Volatile.Read(ref ticks) >= 2, Wait);
+        AwaitCondition(() => busy.Ticks >= 2, Wait);
         Sys.EventStream.Publish(new TorrentMessages.TorrentReadyForPeers("aa"));
-        var seen = Volatile.Read(ref ticks);
-        AwaitCondition(() => Volatile.Read(ref ticks) >= seen + 10, Wait);
-        Assert.Equal(0, Volatile.Read(ref collections));
+        AwaitMoreLooks(busy, 10);
+        Assert.Equal(0, busy.Collections);
+    }
+
+    /// <summary>Waits until the actor has looked at the counter <paramref name="looks"/> more times.</summary>
+    private void AwaitMoreLooks(Busy busy, int looks)
+    {
+        var seen = busy.Ticks;
+        AwaitCondition(() => busy.Ticks >= seen + looks, Wait);
+    }
+
+    /// <summary>A process that is never quiet (start-up running into a transfer: more than the quiet bound allocated
+    /// between every two looks), counting the actor's looks at its counter and the collections it asks for.</summary>
+    private sealed class Busy
+    {
+        private long _allocated;
+        private int _collections;
+        private int _ticks;
+
+        public int Collections => Volatile.Read(ref _collections);
+
+        public int Ticks => Volatile.Read(ref _ticks);
+
+        public Akka.Actor.Props Props(PieceBufferPool pool, bool whenReady, Akka.Actor.IActorRef? catalog = null) =>
+            MemoryTrimActor.Props(Settings, pool, () =>
+            {
+                Interlocked.Increment(ref _ticks);
+                return Interlocked.Add(ref _allocated, 2 << 20);
+            }, () => Interlocked.Increment(ref _collections), whenReady, catalog: catalog);
     }
 }
