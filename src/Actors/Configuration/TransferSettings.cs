@@ -44,8 +44,8 @@ public sealed record PickerSettings(int RandomFirstPieces, int EndgameDuplicates
 {
     // issue 14 (piece-count independence)
 
-    /// <summary>Pieces smaller than a block (and a v1 torrent's pieces of one block) are hashed by one actor per group of about this many bytes of
-    /// consecutive pieces, not one actor per piece (<see cref="Pieces.PieceGroups"/>).</summary>
+    /// <summary>Pieces smaller than a block (and a v1 torrent's pieces of one block) are hashed by one actor per group
+    /// of about this many bytes of consecutive pieces, not one actor per piece (<see cref="Pieces.PieceGroups"/>).</summary>
     public long SmallPieceGroupBytes { get; init; } = 256 * 1024;
 }
 

@@ -131,8 +131,8 @@ public sealed class PieceGroupActor : UntypedActor
     private int RunBufferBytes(int pieces) =>
         (int)Math.Min(_runBytes, (long)BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, pieces)) * _meta.PieceLength);
 
-    /// <summary>A v1 piece (only a v1 torrent's pieces are grouped; BEP 52 pieces are 16 KiB at least): its SHA-1 is computed
-    /// without the incremental hasher <see cref="PieceExpectation"/> sets up per piece (an OpenSSL context and a copy of
+    /// <summary>A v1 piece (a v2 torrent's pieces are 16 KiB at least, and only a v1 torrent's of one block are
+    /// grouped): its SHA-1 is computed without the incremental hasher <see cref="PieceExpectation"/> sets up per piece (an OpenSSL context and a copy of
     /// the expected hash: more than hashing 1 KiB costs), by the hasher this thread keeps (issue 14, piece count: the
     /// one-shot call also made and freed an OpenSSL context per piece: in a microbenchmark ≈ 0.3 µs each, 70 ms
     /// of a 1 GiB torrent of 4 KiB pieces). Anything else goes through PieceExpectation.</summary>

@@ -1,11 +1,11 @@
 namespace Swarm.Actors.Pieces;
 
 /// <summary>Pieces smaller than a block, and (v1) pieces of exactly one block (each arrives whole, so nothing to
-/// assemble) are hashed by one actor per group of
-/// consecutive pieces rather than one actor per piece: creating and stopping an actor costs more than hashing 1 KiB,
-/// and a torrent of 262,144 such pieces would start 262,144 actors. This holds which group a piece is in and, per
-/// group with an actor, the pieces sent to it and not yet reported, and how many of its pieces are still to hash: the
-/// torrent stops the group's actor when none is left. Mutable: owned by one torrent actor.</summary>
+/// assemble) are hashed by one actor per group of consecutive pieces rather than one actor per piece: creating and
+/// stopping an actor costs more than hashing 1 KiB, and a torrent of 262,144 such pieces would start 262,144 actors.
+/// This holds which group a piece is in and, per group with an actor, the pieces sent to it and not yet reported, and
+/// how many of its pieces are still to hash: the torrent stops the group's actor when none is left. Mutable: owned by
+/// one torrent actor.</summary>
 public sealed class PieceGroups
 {
     private readonly int _pieceCount;

@@ -29,10 +29,10 @@ public sealed class PiecePicker
     private readonly Dictionary<int, ScanMemory> _scans = [];
     private int _sequentialCursor; // no piece below it is still to start
 
-    /// <summary>Grouped pieces (smaller than a block, or of one block in a v1 torrent) are picked in runs of consecutive pieces up to the end of their extent
-    /// (the group one actor hashes, <see cref="PieceGroups"/>) while they are no more common than the piece before:
-    /// one peer's writes land side by side on disk and a group finishes (its actor stops) soon after it starts.
-    /// 1: pieces are picked one by one.</summary>
+    /// <summary>Grouped pieces (smaller than a block, or of one block in a v1 torrent) are picked in runs of consecutive
+    /// pieces up to the end of their extent (the group one actor hashes, <see cref="PieceGroups"/>) while they are no
+    /// more common than the piece before: one peer's writes land side by side on disk and a group finishes (its actor
+    /// stops) soon after it starts. 1: pieces are picked one by one.</summary>
     private readonly int _extent;
     private readonly Dictionary<int, int> _runNext = []; // per peer: the piece after the last one it started
     private long _progressExamined;
