@@ -10,7 +10,7 @@ namespace Swarm.Actors.Catalog;
 /// <summary>One removed torrent's `--delete-data`, once its actor has stopped: reads from the torrent's own journal
 /// which files and folders it created, deletes only those (off the actor's thread), answers the requester, tells the
 /// catalog its paths are free, and stops. A journal that cannot be read deletes nothing.</summary>
-public sealed class DataDeletionActor : ReceiveActor, IWithTimers
+public sealed class DataDeletionActor : HandlerActor, IWithTimers
 {
     private readonly TorrentAdded _entry;
     private readonly string _journalId;

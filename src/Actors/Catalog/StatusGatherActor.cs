@@ -8,7 +8,7 @@ namespace Swarm.Actors.Catalog;
 /// statuses (torrents the catalog answers for itself, e.g. failed ones) once all answered or the timeout passed, and
 /// stops. One short-lived actor instead of an ask per torrent: the availability gossip lists every torrent each
 /// second, and a thousand asks a second (a temporary actor and a task each) cost more than the answers.</summary>
-public sealed class StatusGatherActor : ReceiveActor, IWithTimers
+public sealed class StatusGatherActor : HandlerActor, IWithTimers
 {
     private readonly IReadOnlyCollection<IActorRef> _torrents;
     private readonly TimeSpan _timeout;

@@ -11,7 +11,7 @@ namespace Swarm.Actors.Clustering;
 /// (complete copies first), refuses metainfo that does not hash to the info-hash, adds the torrent to the local catalog
 /// with the holders as its first peers, answers, and stops. A replica (a copy resilient seeding asked for) is logged
 /// instead of answered.</summary>
-public sealed class AddFromClusterActor : ReceiveActor
+public sealed class AddFromClusterActor : HandlerActor
 {
     private readonly AddFromCluster _request;
     private readonly bool _replica;

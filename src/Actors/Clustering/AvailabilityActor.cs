@@ -17,7 +17,7 @@ namespace Swarm.Actors.Clustering;
 /// version, feeding the <see cref="ReplicationActor"/>, and answering the cluster commands. The decisions are pure
 /// types (<see cref="MembershipView"/>, <see cref="StaleEntries"/>, <see cref="PeerFeed"/>,
 /// <see cref="ProtocolVersionCheck"/>); adds and searches, being conversations, run as child actors.</summary>
-public sealed class AvailabilityActor : ReceiveActor, IWithTimers
+public sealed class AvailabilityActor : HandlerActor, IWithTimers
 {
     public static readonly LWWDictionaryKey<string, MemberHoldings> HoldingsKey = new("swarm-holdings");
     public static readonly LWWDictionaryKey<string, int> FactorsKey = new("swarm-replication-factors");

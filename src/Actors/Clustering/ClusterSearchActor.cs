@@ -7,7 +7,7 @@ namespace Swarm.Actors.Clustering;
 
 /// <summary>One cluster search, as a scatter-gather: asks every usable member's catalog at once, gathers the answers
 /// until all came or the timeout passed, answers with the merged results (<see cref="SearchMerge"/>), and stops.</summary>
-public sealed class ClusterSearchActor : ReceiveActor, IWithTimers
+public sealed class ClusterSearchActor : HandlerActor, IWithTimers
 {
     private readonly ImmutableArray<string> _members;
     private readonly IReadOnlyList<string> _words;

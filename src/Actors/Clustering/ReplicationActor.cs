@@ -11,7 +11,7 @@ namespace Swarm.Actors.Clustering;
 /// <see cref="Replicate"/>. A request is repeated only after <c>replication-retry-after</c> if the copy has not shown
 /// up in the gossip by then. Likewise, when this member is chosen to release a surplus replica and the surplus has
 /// lasted <c>release-surplus-after</c>, it sends <see cref="ReleaseReplica"/> (if <c>release-surplus</c> is on).</summary>
-public sealed class ReplicationActor : ReceiveActor, IWithTimers
+public sealed class ReplicationActor : HandlerActor, IWithTimers
 {
     private readonly IActorRef _target;
     private readonly ClusterSettings _settings;

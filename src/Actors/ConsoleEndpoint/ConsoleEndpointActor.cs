@@ -13,7 +13,7 @@ namespace Swarm.Actors.ConsoleEndpoint;
 /// with the node's actors runs as one task whose answer is piped to the requester, so a slow command never delays
 /// another console and the endpoint keeps no state per request; every ask in it is bounded by the command timeout.
 /// Wrong secrets are answered late, per requester (<see cref="SecretThrottle"/>), and logged once per burst.</summary>
-public sealed class ConsoleEndpointActor : ReceiveActor, IWithTimers
+public sealed class ConsoleEndpointActor : HandlerActor, IWithTimers
 {
     private readonly byte[] _secret;
     private readonly ILoggingAdapter _log = Context.GetLogger();

@@ -15,7 +15,7 @@ namespace Swarm.Actors.Dht;
 /// non-private torrent and hands the peers it finds to the torrent (or magnet) as <see cref="TorrentMessages.AddPeers"/>.
 /// The table is saved to the state folder now and then and at stop, and loaded at start: a restarted node needs no
 /// bootstrap. The rules (tables, tokens, lookups, limits) are pure types in Swarm.Protocol.Dht; this actor only acts.</summary>
-public sealed partial class DhtActor : ReceiveActor, IWithTimers
+public sealed partial class DhtActor : HandlerActor, IWithTimers
 {
     private readonly NodeContext _node;
     private readonly DhtSettings _settings;

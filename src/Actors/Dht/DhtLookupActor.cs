@@ -7,7 +7,7 @@ namespace Swarm.Actors.Dht;
 /// <summary>One iterative lookup, short-lived: asks its parent <see cref="DhtActor"/> to query the nodes the pure
 /// <see cref="Lookup"/> names, feeds it the answers, reports new peers as they come, and stops once the lookup
 /// converged. The parent owns the socket, the transactions and their timeouts.</summary>
-public sealed class DhtLookupActor : ReceiveActor
+public sealed class DhtLookupActor : HandlerActor
 {
     private readonly bool _getPeers;
     private Lookup _lookup;

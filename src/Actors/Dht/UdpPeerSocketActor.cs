@@ -10,7 +10,7 @@ namespace Swarm.Actors.Dht;
 /// starting with 'd' is a bencoded KRPC message (the DHT, BEP 5) and goes to the registered handler; anything else is
 /// uTP (BEP 29, issue 16) and goes to the uTP handler when one is registered (counted as reserved, and dropped when
 /// none is). Sends for every protocol go out through here too, so they leave from the port peers know.</summary>
-public sealed class UdpPeerSocketActor : ReceiveActor
+public sealed class UdpPeerSocketActor : HandlerActor
 {
     /// <summary>Larger than any KRPC packet (<see cref="Protocol.Dht.Krpc.MaxPacket"/>) and any uTP packet; a longer
     /// datagram is cut here and then refused by the codec.</summary>

@@ -15,7 +15,7 @@ namespace Swarm.Actors.Lsd;
 /// multicast group every interval (and when a torrent starts), and gives the peers it hears announcing those torrents
 /// to them as candidates (source "lsd"). Private torrents (BEP 27) are neither announced nor fed. Received datagrams
 /// pass <see cref="LsdGate"/> before they are parsed; our own announces, looped back, are known by their cookie.</summary>
-public sealed class LsdActor : ReceiveActor, IWithTimers
+public sealed class LsdActor : HandlerActor, IWithTimers
 {
     private readonly IActorRef _catalog;
     private readonly NodeContext _node;

@@ -22,7 +22,7 @@ namespace Swarm.Actors.Magnet;
 /// <see cref="TorrentMessages.GetStatus"/> and <see cref="TorrentMessages.GetDetails"/> meanwhile, with state
 /// <see cref="TorrentState.Metadata"/>. Behaviours: fetching (a round runs), and, for a kept magnet whose metadata is not a
 /// usable torrent, unusable (no more rounds; it only answers queries until removed).</summary>
-public sealed class MagnetActor : ReceiveActor
+public sealed class MagnetActor : HandlerActor
 {
     private readonly MagnetLink _magnet;
     private readonly string _savePath;

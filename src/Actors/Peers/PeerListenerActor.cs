@@ -15,7 +15,7 @@ namespace Swarm.Actors.Peers;
 /// torrents actor, which routes it by info-hash. Connections still in the handshake are capped node-wide and per
 /// remote address (<see cref="HandshakeAdmission"/>): one over a cap is closed as soon as it is accepted, before any
 /// read, and the ones already waiting are left alone.</summary>
-public sealed class PeerListenerActor : ReceiveActor, IWithTimers
+public sealed class PeerListenerActor : HandlerActor, IWithTimers
 {
     private readonly Socket _listener;
     private readonly IActorRef _torrents;

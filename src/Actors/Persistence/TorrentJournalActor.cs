@@ -12,7 +12,7 @@ namespace Swarm.Actors.Persistence;
 /// seeding torrents recover without a query each. Otherwise (a torrent added now, a restart after an
 /// outage) the writer starts at once and recovers from the store. The writer stopping (an outage) stops this actor,
 /// which hands the retry to the backoff supervisor.</remarks>
-public sealed class TorrentJournalActor : ReceiveActor
+public sealed class TorrentJournalActor : HandlerActor
 {
     private readonly Props _writerProps;
     private IActorRef? _writer;

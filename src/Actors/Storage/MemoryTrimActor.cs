@@ -12,7 +12,7 @@ namespace Swarm.Actors.Storage;
 /// (swarm.memory-trim.page-out-images) the pages of mapped images the burst touched.
 /// It looks at the allocation counter every interval, and (swarm.memory-trim.when-ready) a one-shot get or seed trims
 /// once as its start-up ends.</summary>
-public sealed class MemoryTrimActor : ReceiveActor, IWithTimers
+public sealed class MemoryTrimActor : HandlerActor, IWithTimers
 {
     private readonly MemoryTrimSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();

@@ -12,7 +12,7 @@ namespace Swarm.Actors.Storage;
 /// throttles holds one pool thread, and the pool adds threads when its queue stops moving (issue 14: dedicated threads
 /// spun between pieces, and handed each verified piece to another thread).
 /// An I/O error is reported to the torrent (which pauses), never thrown up the hierarchy.</summary>
-public sealed class StorageActor : ReceiveActor
+public sealed class StorageActor : HandlerActor
 {
     private readonly TorrentStorage _storage;
     private readonly int _parallelism;

@@ -17,7 +17,7 @@ namespace Swarm.Actors.Torrent;
 /// <summary>One torrent: receives what its children report, asks its pure parts (picker, choker, candidates,
 /// reputation, journal outbox, write backlog) what follows, and acts. Its lifecycle is a set of behaviours
 /// (TorrentActor.Lifecycle.cs); peer and piece traffic is in TorrentActor.Peers.cs, journaling in TorrentActor.Journal.cs.</summary>
-public sealed partial class TorrentActor : ReceiveActor, IWithTimers
+public sealed partial class TorrentActor : HandlerActor, IWithTimers
 {
     private TorrentMetainfo _meta; // gains the v2 piece layers fetched from peers (TorrentActor.Hashes.cs)
     private readonly TorrentOptions _options;

@@ -11,7 +11,7 @@ namespace Swarm.Actors.TrackerClient;
 /// <summary>Announces one torrent to its trackers (BEP 12 tiers, see <see cref="AnnounceTiers"/>) and hands the peers
 /// it learns to the torrent. Idle between rounds; one round at a time. It announces the figures its torrent gives it:
 /// asked for as it starts (<see cref="TransferProgressWanted"/>), then told when they change.</summary>
-public sealed class TrackerClientActor : ReceiveActor, IWithTimers
+public sealed class TrackerClientActor : HandlerActor, IWithTimers
 {
     /// <summary>Unbound announces (no `--bind` address, local trackers allowed); see <see cref="TrackerHttp"/>.</summary>
     internal static readonly HttpClient Http = TrackerHttp.For(null, refuseLocal: false);

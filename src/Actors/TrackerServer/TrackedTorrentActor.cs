@@ -9,7 +9,7 @@ namespace Swarm.Actors.TrackerServer;
 /// silent peers on a timer, and stops once the swarm has ended. Room for each remembered peer is taken from its
 /// address's share (<see cref="TrackerBudgets.PerAddress"/>) and from the node-wide <see cref="PeerBudget"/>, and
 /// given back to both when the peer goes.</summary>
-public sealed class TrackedTorrentActor : ReceiveActor, IWithTimers
+public sealed class TrackedTorrentActor : HandlerActor, IWithTimers
 {
     private readonly TrackerServerSettings _settings;
     private readonly TrackerBudgets _budgets;

@@ -16,7 +16,7 @@ namespace Swarm.Actors.TrackerServer;
 /// send later announces straight to it. With <c>swarms-on-senders-thread</c> the swarms run on the
 /// <see cref="InlineDispatcher"/>: an announce is answered by the thread that sent it. Scrapes are answered from the swarms themselves; inside a cluster, each swarm is also told the members
 /// holding its torrent.</summary>
-public sealed class TrackerRegistryActor : ReceiveActor
+public sealed class TrackerRegistryActor : HandlerActor
 {
     private readonly TrackerServerSettings _settings;
     private readonly TimeProvider _clock;

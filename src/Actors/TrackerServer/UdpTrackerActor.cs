@@ -15,7 +15,7 @@ namespace Swarm.Actors.TrackerServer;
 /// hand-off. Scrapes ask. Connection ids come from <see cref="UdpConnectionIds"/>. Short packets and unknown actions are
 /// dropped; bad content in a known action gets an error packet. At most <c>udp-max-in-flight</c> requests wait for an
 /// answer: past it the receive thread waits (and the kernel drops what its buffer cannot hold).</summary>
-public sealed class UdpTrackerActor : ReceiveActor, IWithTimers
+public sealed class UdpTrackerActor : HandlerActor, IWithTimers
 {
     private readonly Socket _socket;
     private readonly IActorRef _registry;

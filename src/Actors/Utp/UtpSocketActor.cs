@@ -14,7 +14,7 @@ namespace Swarm.Actors.Utp;
 /// that produces back through the same socket, and joins each connection to a <see cref="UtpStream"/> so a
 /// <see cref="PeerLink"/> runs over it. Incoming connections go to the peer listener like TCP ones, once the peer spoke
 /// after its SYN, so a spoofed SYN never reaches it.</summary>
-public sealed class UtpSocketActor : ReceiveActor, IWithTimers
+public sealed class UtpSocketActor : HandlerActor, IWithTimers
 {
     private readonly IActorRef _udp;
     private readonly UtpSettings _settings;

@@ -18,7 +18,7 @@ public sealed record WebSeedArgs(int Key, string Url, TorrentMetainfo Meta, IAct
 /// piece, fetches them in rounds of HTTP Range requests (a task; the bytes come back as messages), and hands each block
 /// to the torrent as a peer's block, so pieces are verified, and a lying seed banned, exactly like a peer. A failed
 /// round gives its blocks back and backs off exponentially on the node's clock.</summary>
-public sealed class WebSeedActor : ReceiveActor, IWithTimers
+public sealed class WebSeedActor : HandlerActor, IWithTimers
 {
     private readonly WebSeedArgs _args;
     private readonly WebSeedSettings _settings;

@@ -4,6 +4,7 @@ using Akka.Actor;
 using Akka.Actor.Setup;
 using Akka.Configuration;
 using Akka.Remote;
+using Swarm.Actors;
 using Swarm.Actors.Configuration;
 using Swarm.Node.Hosting;
 using static Swarm.Actors.ConsoleEndpoint.ConsoleMessages;
@@ -149,7 +150,7 @@ internal sealed class ConsoleConnection : IConsoleLink
 
     /// <summary>Fails the connect attempt as soon as remoting reports that the association failed (connection
     /// refused), instead of waiting for the whole connect timeout.</summary>
-    private sealed class AssociationWatcher : ReceiveActor
+    private sealed class AssociationWatcher : HandlerActor
     {
         public AssociationWatcher(Address address, TaskCompletionSource<string> failed)
         {

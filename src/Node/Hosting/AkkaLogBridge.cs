@@ -4,6 +4,7 @@ using Akka.Dispatch;
 using Akka.Event;
 using Akka.Hosting.Logging;
 using Microsoft.Extensions.Logging;
+using Swarm.Actors;
 using AkkaLevel = Akka.Event.LogLevel;
 using LogLevel = Microsoft.Extensions.Logging.LogLevel;
 
@@ -14,7 +15,7 @@ namespace Swarm.Node.Hosting;
 /// Akka's formatted event, with its level, date, thread and path, inside a second prefix). Akka's own components
 /// report routine facts at INFO ("Remoting started"): those are demoted to swarm.logging.akka-info-level, so that
 /// INFO shows the node's own events.</summary>
-public class AkkaLogBridge : ReceiveActor, IRequiresMessageQueue<ILoggerMessageQueueSemantics>
+public class AkkaLogBridge : HandlerActor, IRequiresMessageQueue<ILoggerMessageQueueSemantics>
 {
     private readonly ILoggerFactory _factory;
     private readonly ConcurrentDictionary<string, ILogger> _loggers = new(StringComparer.Ordinal);

@@ -1,6 +1,7 @@
 using System.Net;
 using Akka.Actor;
 using Akka.Configuration;
+using Swarm.Actors;
 using Swarm.Actors.Clustering;
 using Swarm.Actors.Configuration;
 
@@ -39,7 +40,7 @@ public sealed partial class SwarmNode
 }
 
 /// <summary>Hands <see cref="ClusterMessages.MembershipRefused"/> from the event stream to the host.</summary>
-internal sealed class RefusalListener : ReceiveActor
+internal sealed class RefusalListener : HandlerActor
 {
     public RefusalListener(TaskCompletionSource<string> refused) =>
         Receive<ClusterMessages.MembershipRefused>(m => refused.TrySetResult(m.Reason));

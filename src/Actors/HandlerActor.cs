@@ -1,0 +1,156 @@
+using Akka.Actor;
+
+namespace Swarm.Actors;
+
+/// <summary>An actor whose behaviour is an ordered table of typed handlers, registered as on Akka's ReceiveActor
+/// (<c>Receive&lt;T&gt;</c>, <c>ReceiveAny</c>, <c>Become(() =&gt; ...)</c>) in the constructor or in a Become, with the same
+/// rules: the first handler whose type and condition match takes the message, a message none takes is
+/// <see cref="ActorBase.Unhandled"/>, and registering outside those two places throws.</summary>
+/// <remarks>Leecher CPU and start-up (issue 14): HandlerActor compiles each handler table into an expression tree and,
+/// where run-time code is off (a one-shot get, see InterpretedDynamicCode), interprets it, calling every handler through
+/// reflection: in a 1 GiB get about 4 % of the leecher's CPU went to that dispatch, and building the trees was a large
+/// part of start-up. Here a table is a list of typed entries, and the entries that can take a message's type are found
+/// once per type and kept.</remarks>
+public abstract class HandlerActor : UntypedActor
+{
+    private HandlerTable? _building = new();
+    private HandlerTable? _constructed;
+
+    /// <summary>Takes messages of type <typeparamref name="T"/> for which <paramref name="shouldHandle"/> (when given) holds.</summary>
+    protected void Receive<T>(Action<T> handler, Predicate<T>? shouldHandle = null) =>
+        Building().Add(new ActionEntry<T>(handler, shouldHandle));
+
+    /// <summary>Takes messages of type <typeparamref name="T"/> for which <paramref name="shouldHandle"/> holds.</summary>
+    protected void Receive<T>(Predicate<T> shouldHandle, Action<T> handler) =>
+        Building().Add(new ActionEntry<T>(handler, shouldHandle));
+
+    /// <summary>Offers messages of type <typeparamref name="T"/> to <paramref name="handler"/>, which returns whether it
+    /// took the message; when it did not, later handlers are tried.</summary>
+    protected void Receive<T>(Func<T, bool> handler) => Building().Add(new FuncEntry<T>(handler));
+
+    /// <summary>Takes messages of <paramref name="messageType"/> (or derived) for which <paramref name="shouldHandle"/> (when given) holds.</summary>
+    protected void Receive(Type messageType, Action<object> handler, Predicate<object>? shouldHandle = null) =>
+        Building().Add(new ObjectEntry(messageType, handler, shouldHandle));
+
+    /// <summary>Takes every message no earlier handler took.</summary>
+    protected void ReceiveAny(Action<object> handler) => Building().Add(new ObjectEntry(typeof(object), handler, null));
+
+    /// <summary>Replaces the behaviour with the handlers <paramref name="configure"/> registers.</summary>
+    protected void Become(Action configure)
+    {
+        var outer = _building;
+        var table = new HandlerTable();
+        _building = table;
+        try
+        {
+            configure();
+        }
+        finally
+        {
+            _building = outer;
+        }
+
+        base.Become(message => Dispatch(table, message));
+    }
+
+    /// <summary>The handlers registered in the constructor. Akka calls it until the first Become; a behaviour may call it
+    /// to hand on what its own handlers did not take (as on ReceiveActor).</summary>
+    protected sealed override void OnReceive(object message) => Dispatch(_constructed ?? Seal(), message);
+
+    /// <summary>The constructor's registrations end before the first message (as ReceiveActor's do): later ones throw.</summary>
+    public override void AroundPreStart()
+    {
+        _ = _constructed ?? Seal();
+        base.AroundPreStart();
+    }
+
+    private void Dispatch(HandlerTable table, object message)
+    {
+        if (!table.Handle(message))
+        {
+            Unhandled(message);
+        }
+    }
+
+    // A restarted incarnation is a new instance whose PreStart runs from PostRestart, not through AroundPreStart: its
+    // constructor's table is sealed by the first message instead.
+    private HandlerTable Seal()
+    {
+        var table = _building ?? new HandlerTable();
+        _building = null;
+        _constructed = table;
+        return table;
+    }
+
+    private HandlerTable Building() =>
+        _building ?? throw new InvalidOperationException("Receive handlers may only be registered while the actor is constructed or inside Become().");
+
+    private sealed class HandlerTable
+    {
+        private readonly List<Entry> _entries = [];
+        private readonly Dictionary<Type, Entry[]> _byType = [];
+
+        public void Add(Entry entry) => _entries.Add(entry);
+
+        public bool Handle(object message)
+        {
+            var type = message.GetType();
+            if (!_byType.TryGetValue(type, out var candidates))
+            {
+                candidates = _entries.Where(e => e.MessageType.IsAssignableFrom(type)).ToArray();
+                _byType[type] = candidates;
+            }
+
+            foreach (var entry in candidates)
+            {
+                if (entry.Handle(message))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
+    private abstract class Entry(Type messageType)
+    {
+        public Type MessageType { get; } = messageType;
+
+        public abstract bool Handle(object message);
+    }
+
+    private sealed class ActionEntry<T>(Action<T> handler, Predicate<T>? shouldHandle) : Entry(typeof(T))
+    {
+        public override bool Handle(object message)
+        {
+            var typed = (T)message;
+            if (shouldHandle is not null && !shouldHandle(typed))
+            {
+                return false;
+            }
+
+            handler(typed);
+            return true;
+        }
+    }
+
+    private sealed class FuncEntry<T>(Func<T, bool> handler) : Entry(typeof(T))
+    {
+        public override bool Handle(object message) => handler((T)message);
+    }
+
+    private sealed class ObjectEntry(Type messageType, Action<object> handler, Predicate<object>? shouldHandle) : Entry(messageType)
+    {
+        public override bool Handle(object message)
+        {
+            if (shouldHandle is not null && !shouldHandle(message))
+            {
+                return false;
+            }
+
+            handler(message);
+            return true;
+        }
+    }
+}
