@@ -6,11 +6,12 @@ namespace Swarm.Actors;
 /// (<c>Receive&lt;T&gt;</c>, <c>ReceiveAny</c>, <c>Become(() =&gt; ...)</c>) in the constructor or in a Become, with the same
 /// rules: the first handler whose type and condition match takes the message, a message none takes is
 /// <see cref="ActorBase.Unhandled"/>, and registering outside those two places throws.</summary>
-/// <remarks>Leecher CPU and start-up (issue 14): HandlerActor compiles each handler table into an expression tree and,
-/// where run-time code is off (a one-shot get, see InterpretedDynamicCode), interprets it, calling every handler through
-/// reflection: in a 1 GiB get about 4 % of the leecher's CPU went to that dispatch, and building the trees was a large
-/// part of start-up. Here a table is a list of typed entries, and the entries that can take a message's type are found
-/// once per type and kept.</remarks>
+/// <remarks>Leecher CPU (issue 14): ReceiveActor compiles each handler table into an expression tree and, where
+/// run-time code is off (a one-shot get, see InterpretedDynamicCode), interprets it and calls every handler through
+/// reflection. In a profile of a 1 GiB get (4 KiB pieces) that dispatch under the torrent's and the storage's handlers
+/// was ≈ 10 % of the leecher's samples; with this table the samples fell 43,723 → 39,216, and a 1 GiB get in 256 KiB
+/// pieces took 3.66 s of CPU instead of 3.86 (medians of 4 interleaved rounds). Here a table is a list of typed
+/// entries, and the entries that can take a message's type are found once per type and kept.</remarks>
 public abstract class HandlerActor : UntypedActor
 {
     private HandlerTable? _building = new();
