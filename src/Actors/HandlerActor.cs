@@ -19,22 +19,22 @@ public abstract class HandlerActor : UntypedActor
 
     /// <summary>Takes messages of type <typeparamref name="T"/> for which <paramref name="shouldHandle"/> (when given) holds.</summary>
     protected void Receive<T>(Action<T> handler, Predicate<T>? shouldHandle = null) =>
-        Building().Add(new ActionEntry<T>(handler, shouldHandle));
+        Building().Add(handler, shouldHandle);
 
     /// <summary>Takes messages of type <typeparamref name="T"/> for which <paramref name="shouldHandle"/> holds.</summary>
     protected void Receive<T>(Predicate<T> shouldHandle, Action<T> handler) =>
-        Building().Add(new ActionEntry<T>(handler, shouldHandle));
+        Building().Add(handler, shouldHandle);
 
     /// <summary>Offers messages of type <typeparamref name="T"/> to <paramref name="handler"/>, which returns whether it
     /// took the message; when it did not, later handlers are tried.</summary>
-    protected void Receive<T>(Func<T, bool> handler) => Building().Add(new FuncEntry<T>(handler));
+    protected void Receive<T>(Func<T, bool> handler) => Building().Add(handler);
 
     /// <summary>Takes messages of <paramref name="messageType"/> (or derived) for which <paramref name="shouldHandle"/> (when given) holds.</summary>
     protected void Receive(Type messageType, Action<object> handler, Predicate<object>? shouldHandle = null) =>
-        Building().Add(new ObjectEntry(messageType, handler, shouldHandle));
+        Building().Add(messageType, handler, shouldHandle);
 
     /// <summary>Takes every message no earlier handler took.</summary>
-    protected void ReceiveAny(Action<object> handler) => Building().Add(new ObjectEntry(typeof(object), handler, null));
+    protected void ReceiveAny(Action<object> handler) => Building().Add(typeof(object), handler, null);
 
     /// <summary>Replaces the behaviour with the handlers <paramref name="configure"/> registers.</summary>
     protected void Become(Action configure)
@@ -84,74 +84,5 @@ public abstract class HandlerActor : UntypedActor
     }
 
     private HandlerTable Building() =>
-        _building ?? throw new InvalidOperationException("Receive handlers may only be registered while the actor is constructed or inside Become().");
-
-    private sealed class HandlerTable
-    {
-        private readonly List<Entry> _entries = [];
-        private readonly Dictionary<Type, Entry[]> _byType = [];
-
-        public void Add(Entry entry) => _entries.Add(entry);
-
-        public bool Handle(object message)
-        {
-            var type = message.GetType();
-            if (!_byType.TryGetValue(type, out var candidates))
-            {
-                candidates = _entries.Where(e => e.MessageType.IsAssignableFrom(type)).ToArray();
-                _byType[type] = candidates;
-            }
-
-            foreach (var entry in candidates)
-            {
-                if (entry.Handle(message))
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
-    }
-
-    private abstract class Entry(Type messageType)
-    {
-        public Type MessageType { get; } = messageType;
-
-        public abstract bool Handle(object message);
-    }
-
-    private sealed class ActionEntry<T>(Action<T> handler, Predicate<T>? shouldHandle) : Entry(typeof(T))
-    {
-        public override bool Handle(object message)
-        {
-            var typed = (T)message;
-            if (shouldHandle is not null && !shouldHandle(typed))
-            {
-                return false;
-            }
-
-            handler(typed);
-            return true;
-        }
-    }
-
-    private sealed class FuncEntry<T>(Func<T, bool> handler) : Entry(typeof(T))
-    {
-        public override bool Handle(object message) => handler((T)message);
-    }
-
-    private sealed class ObjectEntry(Type messageType, Action<object> handler, Predicate<object>? shouldHandle) : Entry(messageType)
-    {
-        public override bool Handle(object message)
-        {
-            if (shouldHandle is not null && !shouldHandle(message))
-            {
-                return false;
-            }
-
-            handler(message);
-            return true;
-        }
-    }
+        _building ?? throw HandlerTable.RegisteredLate("Receive");
 }

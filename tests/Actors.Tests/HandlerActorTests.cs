@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Akka.Persistence;
 using Swarm.Actors.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
@@ -131,5 +132,63 @@ public sealed class HandlerActorTests(ITestOutputHelper output) : Akka.TestKit.X
             Receive<string>(m => m == "switch", _ => Become(() => Receive<string>(m => m == "boom", _ => throw new InvalidOperationException("boom"))));
             Receive<string>(m => m == "count", _ => reply.Tell(++_count));
         }
+    }
+
+    [Fact]
+    public void A_persistent_actor_recovers_through_its_recover_handlers_and_commands_through_its_command_handlers()
+    {
+        Sys.EventStream.Subscribe(TestActor, typeof(UnhandledMessage));
+        var first = Sys.ActorOf(Props.Create(() => new Counter("handler-counter", TestActor)));
+        first.Tell(new Square(2));
+        ExpectMsg("persisted 2");
+        first.Tell(new Square(3));
+        ExpectMsg("persisted 5");
+        first.Tell(new Circle(1)); // no command handler takes it
+        Assert.Equal(new Circle(1), ExpectMsg<UnhandledMessage>().Message);
+        Watch(first);
+        Sys.Stop(first);
+        ExpectTerminated(first);
+
+        var second = Sys.ActorOf(Props.Create(() => new Counter("handler-counter", TestActor)));
+        ExpectMsg("recovered 5"); // both events replayed through Recover<int>, then RecoveryCompleted
+        second.Tell("late");
+        Assert.Contains("only be registered while the actor is constructed", ExpectMsg<string>());
+    }
+
+    private sealed class Counter : HandlerPersistentActor
+    {
+        private int _total;
+
+        public Counter(string id, IActorRef reply)
+        {
+            PersistenceId = id;
+            Recover<int>(n => _total += n);
+            Recover<RecoveryCompleted>(_ =>
+            {
+                if (_total > 0)
+                {
+                    reply.Tell($"recovered {_total}");
+                }
+            });
+            Command<Square>(s => s.Side > 0, s => Persist(s.Side, n =>
+            {
+                _total += n;
+                reply.Tell($"persisted {_total}");
+            }));
+            Command<string>(_ =>
+            {
+                try
+                {
+                    Command<int>(_ => { });
+                    reply.Tell("registered");
+                }
+                catch (InvalidOperationException e)
+                {
+                    reply.Tell(e.Message);
+                }
+            });
+        }
+
+        public override string PersistenceId { get; }
     }
 }

@@ -13,7 +13,7 @@ namespace Swarm.Actors.Catalog;
 /// with its save path and settings, and each torrent recovers its verified pieces from its own journal. It runs one
 /// child per torrent (and per magnet link awaiting metadata) and routes to them by info-hash; a torrent that keeps
 /// failing is shown as failed (<see cref="CatalogSupervisorStrategy"/>), the others and the node are untouched.</summary>
-public sealed partial class CatalogActor : ReceivePersistentActor
+public sealed partial class CatalogActor : HandlerPersistentActor
 {
     public const string TorrentPrefix = "torrent-";
     public const string MagnetPrefix = "magnet-";

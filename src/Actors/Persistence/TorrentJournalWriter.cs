@@ -8,7 +8,7 @@ namespace Swarm.Actors.Persistence;
 /// <summary>The persistent side of <see cref="TorrentJournalActor"/>: writes one torrent's events, snapshots and prunes.
 /// Started with a known history (read in bulk at the node's start) it skips the replay: the plugin then only reads
 /// the highest sequence number, so that the rows it writes follow the ones on disk.</summary>
-public sealed class TorrentJournalWriter : ReceivePersistentActor
+public sealed class TorrentJournalWriter : HandlerPersistentActor
 {
     private readonly IActorRef _torrent;
     private readonly ILoggingAdapter _log = Context.GetLogger();
