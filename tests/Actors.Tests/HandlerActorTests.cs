@@ -36,24 +36,27 @@ public sealed class HandlerActorTests(ITestOutputHelper output) : Akka.TestKit.X
                 Receive<Switch>(_ => reply.Tell("already switched"));
                 ReceiveAny(OnReceive); // what this behaviour does not take goes to the constructor's handlers
             }));
-            Receive<RegisterLate>(_ =>
-            {
-                try
-                {
-                    Receive<int>(_ => { });
-                    reply.Tell("registered");
-                }
-                catch (InvalidOperationException e)
-                {
-                    reply.Tell(e.Message);
-                }
-            });
+            Receive<RegisterLate>(_ => TryLate(reply, () => Receive<int>(_ => { })));
         }
 
         private static bool Told(IActorRef reply, string text)
         {
             reply.Tell(text);
             return true;
+        }
+    }
+
+    /// <summary>Registers a handler after construction and tells <paramref name="reply"/> what happened.</summary>
+    private static void TryLate(IActorRef reply, Action register)
+    {
+        try
+        {
+            register();
+            reply.Tell("registered");
+        }
+        catch (InvalidOperationException e)
+        {
+            reply.Tell(e.Message);
         }
     }
 
@@ -175,18 +178,7 @@ public sealed class HandlerActorTests(ITestOutputHelper output) : Akka.TestKit.X
                 _total += n;
                 reply.Tell($"persisted {_total}");
             }));
-            Command<string>(_ =>
-            {
-                try
-                {
-                    Command<int>(_ => { });
-                    reply.Tell("registered");
-                }
-                catch (InvalidOperationException e)
-                {
-                    reply.Tell(e.Message);
-                }
-            });
+            Command<string>(_ => TryLate(reply, () => Command<int>(_ => { })));
         }
 
         public override string PersistenceId { get; }
