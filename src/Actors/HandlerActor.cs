@@ -84,5 +84,5 @@ public abstract class HandlerActor : UntypedActor
     }
 
     private HandlerTable Building() =>
-        _building ?? throw HandlerTable.RegisteredLate("Receive");
+        _building ?? throw HandlerTable.RegisteredLate("Receive", "constructed or inside Become()");
 }

@@ -62,5 +62,5 @@ public abstract class HandlerPersistentActor : UntypedPersistentActor
         return tables;
     }
 
-    private (HandlerTable Commands, HandlerTable Events) Building() => _building ?? throw HandlerTable.RegisteredLate("Command and Recover");
+    private (HandlerTable Commands, HandlerTable Events) Building() => _building ?? throw HandlerTable.RegisteredLate("Command and Recover", "constructed");
 }

@@ -35,8 +35,8 @@ internal sealed class HandlerTable
         return false;
     }
 
-    public static InvalidOperationException RegisteredLate(string what) =>
-        new($"{what} handlers may only be registered while the actor is constructed or inside Become().");
+    public static InvalidOperationException RegisteredLate(string what, string when) =>
+        new($"{what} handlers may only be registered while the actor is {when}.");
 
     private abstract class Entry(Type messageType)
     {
