@@ -14,8 +14,9 @@ namespace Swarm.Actors;
 /// entries, and the entries that can take a message's type are found once per type and kept.</remarks>
 public abstract class HandlerActor : UntypedActor
 {
-    private HandlerTable? _building = new();
-    private HandlerTable? _constructed;
+    private readonly HandlerTable _constructed = new();
+    private HandlerTable? _becoming;
+    private bool _sealed;
 
     /// <summary>Takes messages of type <typeparamref name="T"/> for which <paramref name="shouldHandle"/> (when given) holds.</summary>
     protected void Receive<T>(Action<T> handler, Predicate<T>? shouldHandle = null) =>
@@ -39,16 +40,16 @@ public abstract class HandlerActor : UntypedActor
     /// <summary>Replaces the behaviour with the handlers <paramref name="configure"/> registers.</summary>
     protected void Become(Action configure)
     {
-        var outer = _building;
+        var outer = _becoming;
         var table = new HandlerTable();
-        _building = table;
+        _becoming = table;
         try
         {
             configure();
         }
         finally
         {
-            _building = outer;
+            _becoming = outer;
         }
 
         base.Become(message => Dispatch(table, message));
@@ -56,33 +57,26 @@ public abstract class HandlerActor : UntypedActor
 
     /// <summary>The handlers registered in the constructor. Akka calls it until the first Become; a behaviour may call it
     /// to hand on what its own handlers did not take (as on ReceiveActor).</summary>
-    protected sealed override void OnReceive(object message) => Dispatch(_constructed ?? Seal(), message);
+    protected sealed override void OnReceive(object message) => Dispatch(_constructed, message);
 
     /// <summary>The constructor's registrations end before the first message (as ReceiveActor's do): later ones throw.</summary>
     public override void AroundPreStart()
     {
-        _ = _constructed ?? Seal();
+        _sealed = true;
         base.AroundPreStart();
     }
 
     private void Dispatch(HandlerTable table, object message)
     {
+        // A restarted incarnation is a new instance whose PreStart runs from PostRestart, not through AroundPreStart:
+        // its first message ends its constructor's registrations.
+        _sealed = true;
         if (!table.Handle(message))
         {
             Unhandled(message);
         }
     }
 
-    // A restarted incarnation is a new instance whose PreStart runs from PostRestart, not through AroundPreStart: its
-    // constructor's table is sealed by the first message instead.
-    private HandlerTable Seal()
-    {
-        var table = _building ?? new HandlerTable();
-        _building = null;
-        _constructed = table;
-        return table;
-    }
-
     private HandlerTable Building() =>
-        _building ?? throw HandlerTable.RegisteredLate("Receive", "constructed or inside Become()");
+        _becoming ?? (_sealed ? throw HandlerTable.RegisteredLate("Receive", "constructed or inside Become()") : _constructed);
 }

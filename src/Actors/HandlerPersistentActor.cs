@@ -9,30 +9,32 @@ namespace Swarm.Actors;
 /// <see cref="HandlerActor"/> (the catalog's table was the last expression tree a one-shot get built and interpreted).</summary>
 public abstract class HandlerPersistentActor : UntypedPersistentActor
 {
-    private (HandlerTable Commands, HandlerTable Events)? _building = (new HandlerTable(), new HandlerTable());
-    private (HandlerTable Commands, HandlerTable Events)? _constructed;
+    private readonly HandlerTable _commands = new();
+    private readonly HandlerTable _events = new();
+    private bool _sealed;
 
     /// <summary>Takes commands of type <typeparamref name="T"/> for which <paramref name="shouldHandle"/> (when given) holds.</summary>
-    protected void Command<T>(Action<T> handler, Predicate<T>? shouldHandle = null) => Building().Commands.Add(handler, shouldHandle);
+    protected void Command<T>(Action<T> handler, Predicate<T>? shouldHandle = null) => Registering(_commands).Add(handler, shouldHandle);
 
     /// <summary>Takes commands of type <typeparamref name="T"/> for which <paramref name="shouldHandle"/> holds.</summary>
-    protected void Command<T>(Predicate<T> shouldHandle, Action<T> handler) => Building().Commands.Add(handler, shouldHandle);
+    protected void Command<T>(Predicate<T> shouldHandle, Action<T> handler) => Registering(_commands).Add(handler, shouldHandle);
 
     /// <summary>Offers commands of type <typeparamref name="T"/> to <paramref name="handler"/>, which returns whether it took one.</summary>
-    protected void Command<T>(Func<T, bool> handler) => Building().Commands.Add(handler);
+    protected void Command<T>(Func<T, bool> handler) => Registering(_commands).Add(handler);
 
     /// <summary>Takes every command no earlier handler took.</summary>
-    protected void CommandAny(Action<object> handler) => Building().Commands.Add(typeof(object), handler, null);
+    protected void CommandAny(Action<object> handler) => Registering(_commands).Add(typeof(object), handler, null);
 
     /// <summary>Takes recovered events (and snapshot offers, RecoveryCompleted) of type <typeparamref name="T"/>.</summary>
-    protected void Recover<T>(Action<T> handler, Predicate<T>? shouldHandle = null) => Building().Events.Add(handler, shouldHandle);
+    protected void Recover<T>(Action<T> handler, Predicate<T>? shouldHandle = null) => Registering(_events).Add(handler, shouldHandle);
 
     /// <summary>Takes every recovered message no earlier handler took.</summary>
-    protected void RecoverAny(Action<object> handler) => Building().Events.Add(typeof(object), handler, null);
+    protected void RecoverAny(Action<object> handler) => Registering(_events).Add(typeof(object), handler, null);
 
     protected sealed override void OnCommand(object message)
     {
-        if (!(_constructed ?? Seal()).Commands.Handle(message))
+        _sealed = true; // a restarted incarnation's PreStart runs from PostRestart, not through AroundPreStart
+        if (!_commands.Handle(message))
         {
             Unhandled(message);
         }
@@ -40,7 +42,8 @@ public abstract class HandlerPersistentActor : UntypedPersistentActor
 
     protected sealed override void OnRecover(object message)
     {
-        if (!(_constructed ?? Seal()).Events.Handle(message))
+        _sealed = true;
+        if (!_events.Handle(message))
         {
             Unhandled(message);
         }
@@ -49,18 +52,9 @@ public abstract class HandlerPersistentActor : UntypedPersistentActor
     /// <summary>The constructor's registrations end before recovery starts: later ones throw.</summary>
     public override void AroundPreStart()
     {
-        _ = _constructed ?? Seal();
+        _sealed = true;
         base.AroundPreStart();
     }
 
-    // A restarted incarnation (a new instance whose PreStart runs from PostRestart) seals at its first message.
-    private (HandlerTable Commands, HandlerTable Events) Seal()
-    {
-        var tables = _building ?? (new HandlerTable(), new HandlerTable());
-        _building = null;
-        _constructed = tables;
-        return tables;
-    }
-
-    private (HandlerTable Commands, HandlerTable Events) Building() => _building ?? throw HandlerTable.RegisteredLate("Command and Recover", "constructed");
+    private HandlerTable Registering(HandlerTable table) => _sealed ? throw HandlerTable.RegisteredLate("Command and Recover", "constructed") : table;
 }
