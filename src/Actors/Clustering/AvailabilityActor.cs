@@ -82,6 +82,7 @@ public sealed class AvailabilityActor : HandlerActor, IWithTimers
             SendView();
         });
         Receive<ClusterEvent.IReachabilityEvent>(_ => SendView());
+        Receive<ViewTick>(_ => SendView());
         Receive<PublishTick>(_ => _torrents.Ask<CatalogMessages.TorrentList>(new CatalogMessages.ListTorrents(), _settings.PublishInterval * 5)
             .PipeTo(Self, success: l => new LocalTorrentsRead(l.Torrents), failure: _ => new LocalTorrentsRead(null)));
         Receive<LocalTorrentsRead>(l =>
@@ -181,6 +182,12 @@ public sealed class AvailabilityActor : HandlerActor, IWithTimers
         Context.System.EventStream.Subscribe(Self, typeof(Akka.Remote.ThisActorSystemQuarantinedEvent));
         _replication = Context.ActorOf(ReplicationActor.Props(Self, _settings, _clock), "replication");
         Timers.StartPeriodicTimer("publish", new PublishTick(), _settings.PublishInterval);
+        // A view built on an event is not enough: the membership in it is read from Cluster.State, which Akka updates
+        // from the same events in an actor of its own, so it can still lag the event being handled. If that event was
+        // the last one (a member seen up or reachable again after the gossip settled), the replication actor would plan
+        // on a stale view for good: a member thinking itself not up yet picks another, which picks it, and no copy is
+        // made. A fresh view every evaluation interval bounds the lag to one interval.
+        Timers.StartPeriodicTimer("view", new ViewTick(), _settings.ReplicationEvaluateInterval);
         Timers.StartSingleTimer("join-check", new JoinCheck(), _settings.JoinWarningAfter);
     }
 
@@ -262,6 +269,8 @@ public sealed class AvailabilityActor : HandlerActor, IWithTimers
             $"add-{++_conversations}");
 
     private sealed record PublishTick;
+
+    private sealed record ViewTick;
 
     private sealed record JoinCheck;
 

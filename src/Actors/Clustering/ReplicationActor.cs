@@ -28,7 +28,8 @@ public sealed class ReplicationActor : HandlerActor, IWithTimers
         _clock = clock;
         _copies = SettledAction.Create(settings.ReplicationStableAfter, settings.ReplicationRetryAfter);
         _releases = SettledAction.Create(settings.ReleaseSurplusAfter, settings.ReplicationRetryAfter);
-        // Views arrive on every gossip change (many per second while torrents are added); the plan runs on a timer.
+        // Views arrive on every gossip and membership change (many per second while torrents are added) and once per
+        // evaluation interval (AvailabilityActor: an event's view can lag it); the plan runs on a timer.
         Receive<ClusterView>(v => _view = v);
         Receive<EvaluateTick>(_ => Evaluate());
         Receive<EvaluateReplication>(_ => Sender.Tell(Evaluate()));
