@@ -33,6 +33,7 @@ public sealed class AvailabilityActor : HandlerActor, IWithTimers
     private ImmutableDictionary<string, int> _factors = ImmutableDictionary.Create<string, int>(StringComparer.Ordinal);
     private StaleEntries _stale = StaleEntries.None;
     private PeerFeed _peers = PeerFeed.Empty;
+    private ImmutableHashSet<string> _fedUsable = ImmutableHashSet<string>.Empty;
     private ProtocolVersionCheck _versions;
     private MemberHoldings? _published;
     private IActorRef _replication = ActorRefs.Nobody;
@@ -82,7 +83,16 @@ public sealed class AvailabilityActor : HandlerActor, IWithTimers
             SendView();
         });
         Receive<ClusterEvent.IReachabilityEvent>(_ => SendView());
-        Receive<ViewTick>(_ => SendView());
+        Receive<ViewTick>(_ =>
+        {
+            // Peers are fed on gossip changes; a member that became usable after the last one is fed here.
+            if (!View().Usable().SetEquals(_fedUsable))
+            {
+                FeedPeers();
+            }
+
+            SendView();
+        });
         Receive<PublishTick>(_ => _torrents.Ask<CatalogMessages.TorrentList>(new CatalogMessages.ListTorrents(), _settings.PublishInterval * 5)
             .PipeTo(Self, success: l => new LocalTorrentsRead(l.Torrents), failure: _ => new LocalTorrentsRead(null)));
         Receive<LocalTorrentsRead>(l =>
@@ -186,7 +196,8 @@ public sealed class AvailabilityActor : HandlerActor, IWithTimers
         // from the same events in an actor of its own, so it can still lag the event being handled. If that event was
         // the last one (a member seen up or reachable again after the gossip settled), the replication actor would plan
         // on a stale view for good: a member thinking itself not up yet picks another, which picks it, and no copy is
-        // made. A fresh view every evaluation interval bounds the lag to one interval.
+        // made. A fresh view every evaluation interval bounds the lag to one interval (and feeds peers anew when the
+        // usable members changed since they were last fed).
         Timers.StartPeriodicTimer("view", new ViewTick(), _settings.ReplicationEvaluateInterval);
         Timers.StartSingleTimer("join-check", new JoinCheck(), _settings.JoinWarningAfter);
     }
@@ -230,6 +241,7 @@ public sealed class AvailabilityActor : HandlerActor, IWithTimers
     private void FeedPeers()
     {
         var view = View();
+        _fedUsable = view.Usable();
         var step = _peers.Next(view.UsableHoldings(), view.Membership.SelfKey, _published?.Torrents ?? []);
         _peers = step.Feed;
         Context.System.EventStream.Publish(new ClusterPeersChanged(step.TrackerPeers));
