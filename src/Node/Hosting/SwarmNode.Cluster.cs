@@ -45,3 +45,27 @@ internal sealed class RefusalListener : HandlerActor
     public RefusalListener(TaskCompletionSource<string> refused) =>
         Receive<ClusterMessages.MembershipRefused>(m => refused.TrySetResult(m.Reason));
 }
+
+/// <summary>Completes <paramref name="welcomed"/> once this member is in the cluster's membership (joining, weakly up or
+/// up): the seeds let it in, so a later removal is one to rejoin after, not a refusal to give up on.</summary>
+/// <remarks>Not "up": a member frozen or cut off between its welcome and the gossip that makes it up (seconds on a
+/// loaded machine) is removed like any other and must restart, while a node whose seeds refuse it (TLS, another cluster
+/// name) never appears in the membership at all.</remarks>
+internal sealed class WelcomeListener : HandlerActor
+{
+    private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
+
+    public WelcomeListener(TaskCompletionSource welcomed) =>
+        Receive<Akka.Cluster.ClusterEvent.IMemberEvent>(
+            _ =>
+            {
+                welcomed.TrySetResult();
+                Context.Stop(Self);
+            },
+            e => e.Member.UniqueAddress.Equals(_cluster.SelfUniqueAddress) && e.Member.Status != Akka.Cluster.MemberStatus.Removed);
+
+    protected override void PreStart() =>
+        _cluster.Subscribe(Self, Akka.Cluster.ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(Akka.Cluster.ClusterEvent.IMemberEvent));
+
+    protected override void PostStop() => _cluster.Unsubscribe(Self);
+}

@@ -196,7 +196,7 @@ public sealed partial class SwarmNode : IAsyncDisposable
                 {
                     var cluster = Akka.Cluster.Cluster.Get(system);
                     cluster.RegisterOnMemberRemoved(() => removed.TrySetResult());
-                    cluster.RegisterOnMemberUp(() => joined.TrySetResult());
+                    system.ActorOf(Props.Create(() => new WelcomeListener(joined)), "membership-welcome");
                     system.EventStream.Subscribe(system.ActorOf(Props.Create(() => new RefusalListener(refused)), "membership-refusals"), typeof(ClusterMessages.MembershipRefused));
                     if (settings.Cluster.SeedNodes.Count == 0)
                     {
@@ -252,8 +252,9 @@ public sealed partial class SwarmNode : IAsyncDisposable
     /// or after a pause the others took for a crash). Never completes on a standalone node.</summary>
     public Task RemovedFromCluster { get; private init; } = new TaskCompletionSource().Task;
 
-    /// <summary>Completes when this member is up in the cluster. A member removed before that never got in (its seed
-    /// nodes refused its certificate, say): restarting at once would only be refused again.</summary>
+    /// <summary>Completes when this member is in the cluster's membership (<see cref="WelcomeListener"/>). A member removed
+    /// before that never got in (its seed nodes refused its certificate, say): restarting at once would only be refused
+    /// again.</summary>
     public Task JoinedCluster { get; private init; } = new TaskCompletionSource().Task;
 
     /// <summary>Completes with the reason when this member left because the cluster speaks another swarm protocol:
