@@ -86,12 +86,13 @@ public sealed class AvailabilityActor : HandlerActor, IWithTimers
         Receive<ViewTick>(_ =>
         {
             // Peers are fed on gossip changes; a member that became usable after the last one is fed here.
-            if (!View().Usable().SetEquals(_fedUsable))
+            var view = View();
+            if (!view.Usable().SetEquals(_fedUsable))
             {
                 FeedPeers();
             }
 
-            SendView();
+            _replication.Tell(view.ReplicationView());
         });
         Receive<PublishTick>(_ => _torrents.Ask<CatalogMessages.TorrentList>(new CatalogMessages.ListTorrents(), _settings.PublishInterval * 5)
             .PipeTo(Self, success: l => new LocalTorrentsRead(l.Torrents), failure: _ => new LocalTorrentsRead(null)));
