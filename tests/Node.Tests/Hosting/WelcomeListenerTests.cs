@@ -34,8 +34,24 @@ public sealed class WelcomeListenerTests
         cluster.Join(cluster.SelfAddress);
         await welcomed.Task.WaitAsync(Bound);
 
-        Assert.Equal(MemberStatus.Joining, cluster.SelfMember.Status);
+        // Cluster.State follows the same events in an actor of its own: wait (bounded) for it to list this member.
+        var self = await SelfInStateAsync(cluster);
+        Assert.Equal(MemberStatus.Joining, self.Status);
         Assert.False(up.Task.IsCompleted);
         await system.Terminate();
+    }
+
+    private static async Task<Member> SelfInStateAsync(Cluster cluster)
+    {
+        using var timeout = new CancellationTokenSource(Bound);
+        while (true)
+        {
+            if (cluster.State.Members.FirstOrDefault(m => m.UniqueAddress.Equals(cluster.SelfUniqueAddress)) is { } self)
+            {
+                return self;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(20), timeout.Token);
+        }
     }
 }
